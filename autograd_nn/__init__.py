@@ -1,0 +1,61 @@
+"""autograd_nn: a reverse-mode autodiff Tensor engine and a PyTorch-style deep-learning
+framework on NumPy. ``import autograd_nn as torch`` runs PyTorch-style code."""
+
+from __future__ import annotations
+
+from . import _dtype
+from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,
+                        full_like, linspace, multinomial, normal, ones, ones_like, rand,
+                        rand_like, randint, randn, randn_like, randperm, tensor, zeros,
+                        zeros_like)
+from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
+                     half, int, int8, int16, int32, int64, long, set_default_dtype, short,
+                     uint8)
+from ._functions import METHOD_FUNCTIONS as _METHOD_FUNCTIONS
+from ._functions import (broadcast_shapes, broadcast_tensors, cat, chunk, concat, gather,
+                         index_select, is_tensor, masked_fill, one_hot, outer, pad, scatter_add,
+                         sort, split, stack, topk, where)
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Size, Tensor, device, matmul
+
+globals().update(_METHOD_FUNCTIONS)  # exp, sum, max, reshape ... as functions (torch.*)
+
+__version__ = "0.1.0"
+
+from . import autograd  # noqa: E402
+from . import random as random  # noqa: E402
+
+FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names used in isinstance checks
+
+
+def is_floating_point(x: Tensor) -> bool:
+    return x.is_floating_point()
+
+
+def get_num_threads() -> int:
+    return 1
+
+
+def set_num_threads(n: int) -> None:
+    """Accepted for compatibility: NumPy's BLAS threads are set by OMP_NUM_THREADS."""
+
+
+def _lazy(name: str):
+    import importlib
+
+    return importlib.import_module(f".{name}", __name__)
+
+
+def __getattr__(name: str):
+    # nn, optim, utils, viz, models load on first use so `import autograd_nn` stays light
+    if name in ("nn", "optim", "utils", "viz", "models"):
+        return _lazy(name)
+    if name in ("save", "load"):
+        return getattr(_lazy("serialization"), name)
+    if name == "summary":
+        return _lazy("viz").summary
+    raise AttributeError(f"module 'autograd_nn' has no attribute {name!r}")
+
+
+del annotations

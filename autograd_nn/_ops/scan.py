@@ -1,0 +1,23 @@
+"""Scans: cumulative sum."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.engine import Op
+from .shape import Flip
+
+
+class Cumsum(Op):
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, x, dim=0):
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        d = ctx.dim
+        # the adjoint of a prefix sum is a suffix sum
+        return Flip.call(Cumsum.call(Flip.call(g, dims=(d,)), dim=d), dims=(d,))

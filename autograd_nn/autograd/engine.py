@@ -1,0 +1,487 @@
+"""The autograd engine: graph nodes, the op protocol, and the backward pass.
+
+Every differentiable op is an :class:`Op` subclass with two static methods side by side::
+
+    class Exp(Op):
+        saves_out = True                       # backward reads ctx.out
+
+        @staticmethod
+        def forward(ctx, x):                   # NumPy arrays in, NumPy array out
+            return np.exp(x)
+
+        @staticmethod
+        def backward(ctx, g):                  # gradient of the output in, one per input out
+            return g * ctx.out
+
+``ctx`` is the graph :class:`Node`. ``forward`` may store non-differentiable extras on it
+(masks, indices, options). In ``backward``, ``ctx.inputs`` and ``ctx.out`` are NumPy arrays in a
+plain backward and :class:`Tensor` objects under ``create_graph=True``; the same rule, written with
+operators and the dispatching helpers of :mod:`autograd_nn._ops.xp`, therefore builds a
+differentiable graph of its own when asked, which is what makes higher-order gradients work for
+every op. Gradients are reduced to each input's shape (broadcasting) and cast to its dtype here,
+in one place, so rules never do it.
+
+This module knows no op by name: it only walks nodes.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+# Global switches. Read as module globals on the hot path (a LOAD_GLOBAL each).
+_grad_enabled = True
+# Bumped by every in-place op; nodes remember its value at creation so backward only checks
+# saved tensors' versions when some in-place op happened after the node was made.
+_inplace_epoch = 0
+# Module path of the innermost running Module (set by nn.Module.__call__), tagged on nodes.
+_current_scope: str | None = None
+# Anomaly mode (autograd.detect_anomaly): record creation tracebacks, check for NaN/Inf.
+_anomaly_mode = False
+
+Tensor: Any = None  # set by autograd_nn.tensor once the class exists (avoids an import cycle)
+
+_ndarray = np.ndarray
+_asarray = np.asarray
+
+
+class Node:
+    """One recorded op application: the ``grad_fn`` of the tensor it produced.
+
+    ``next`` holds, per input, the producing Node, the leaf Tensor to accumulate into, or the
+    input itself when it needs no gradient (``needs_input_grad`` is then False).
+    """
+
+    __slots__ = (
+        "op", "inputs", "tensors", "out", "next", "needs_input_grad", "epoch", "out_vc",
+        "pre_hooks", "retained", "scope", "trace", "__dict__", "__weakref__",
+    )
+
+    def __init__(self) -> None:
+        self.op = None
+
+    # --- PyTorch-compatible introspection -------------------------------------------------
+    def name(self) -> str:
+        return self.op.__name__ + "Backward" if self.op is not None else "Node"
+
+    @property
+    def next_functions(self) -> tuple:
+        """((node_or_None, 0), ...) as in PyTorch; a leaf appears as an AccumulateGrad node."""
+        res = []
+        for nxt, need in zip(self.next or (), self.needs_input_grad or ()):
+            if not need:
+                res.append((None, 0))
+            elif type(nxt) is Node:
+                res.append((nxt, 0))
+            else:
+                res.append((AccumulateGrad(nxt), 0))
+        return tuple(res)
+
+    def register_hook(self, hook: Callable) -> "RemovableHandle":
+        """Hook run on the gradient flowing into this node's output: ``hook(grad) -> grad|None``."""
+        if self.pre_hooks is None:
+            self.pre_hooks = {}
+        return RemovableHandle(self.pre_hooks, hook)
+
+    register_prehook = register_hook
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad:
+    """Stand-in shown by ``next_functions`` for a leaf tensor (PyTorch's AccumulateGrad)."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    next_functions: tuple = ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class RemovableHandle:
+    """Handle returned by ``register_hook`` style calls; ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, registry: dict, hook: Any) -> None:
+        RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
+        self._registry = weakref.ref(registry) if not isinstance(registry, dict) else registry
+        registry[self.id] = hook
+
+    def remove(self) -> None:
+        self._registry.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+class _Scratch:
+    """Throwaway ctx for running an op's forward on plain arrays (inside a plain backward)."""
+
+    __slots__ = ("__dict__",)
+
+
+class Op:
+    """Base class of every differentiable op. Subclasses define ``forward`` and ``backward``."""
+
+    # Inputs whose value backward reads (checked for in-place modification); None = all.
+    saved_inputs: tuple | None = None
+    # Whether backward reads ctx.out (checked for in-place modification too).
+    saves_out = False
+    # Output shares memory with input 0 (a view): shares its version counter.
+    is_view = False
+    # Output is never differentiable (comparisons, argmax...).
+    differentiable = True
+
+    @staticmethod
+    def forward(ctx: Any, *arrays: Any, **params: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run forward on Tensors (or constants) and, if needed, record a Node."""
+        arrays = []
+        needs = []
+        any_need = False
+        for t in inputs:
+            if type(t) is Tensor or isinstance(t, Tensor):
+                arrays.append(t._data)
+                rg = t.requires_grad
+                needs.append(rg)
+                any_need = any_need or rg
+            else:  # a constant: ndarray or Python scalar, passed to forward as it is
+                arrays.append(t)
+                needs.append(False)
+        ctx = Node()
+        out = cls.forward(ctx, *arrays, **params)
+        if type(out) is not _ndarray:
+            out = _asarray(out)
+        if _anomaly_mode:
+            _anomaly_forward(cls, ctx, out, arrays)
+        t = Tensor.__new__(Tensor)
+        t._data = out
+        t.grad = None
+        t._hooks = None
+        t._base = None
+        if cls.is_view:
+            src = inputs[0]
+            t._vc = src._vc if src._vc is not None else src._new_vc()
+            t._base = src if src._base is None else src._base
+        else:
+            t._vc = None
+        if any_need and _grad_enabled and cls.differentiable:
+            ctx.op = cls
+            ctx.inputs = arrays
+            ctx.tensors = inputs
+            ctx.out = out
+            ctx.next = [(x._node or x) if n else x for x, n in zip(inputs, needs)]
+            ctx.needs_input_grad = needs
+            ctx.epoch = _inplace_epoch
+            ctx.out_vc = None
+            ctx.pre_hooks = None
+            ctx.retained = None
+            ctx.scope = _current_scope
+            if cls.saves_out:
+                ctx.out_vc = t._vc if t._vc is not None else t._new_vc()
+            t._node = ctx
+            t.requires_grad = True
+        else:
+            t._node = None
+            t.requires_grad = False
+        return t
+
+    @classmethod
+    def call(cls, *args: Any, **params: Any) -> Any:
+        """Backend-generic call used inside backward rules: NumPy in, NumPy out; any Tensor
+        argument makes it a recorded (differentiable) application instead."""
+        for a in args:
+            if isinstance(a, Tensor):
+                return cls.apply(*args, **params)
+        return cls.forward(_Scratch(), *args, **params)
+
+
+def _anomaly_forward(cls: type, ctx: Node, out: np.ndarray, arrays: list) -> None:
+    import traceback
+
+    ctx.trace = traceback.extract_stack()[:-3]
+    if out.dtype.kind == "f" and not np.isfinite(out).all():
+        if all(a.dtype.kind != "f" or np.isfinite(a).all() for a in arrays):
+            from .anomaly import AnomalyError
+
+            raise AnomalyError.for_forward(cls, ctx, out)
+
+
+# --------------------------------------------------------------------------------------------
+# Gradient plumbing shared by every op
+# --------------------------------------------------------------------------------------------
+
+def sum_to(g: Any, shape: tuple) -> Any:
+    """Reduce a broadcast gradient back to ``shape`` (NumPy array or Tensor)."""
+    if type(g) is _ndarray or not isinstance(g, Tensor):
+        g = _asarray(g)
+        lead = g.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        if lead or g.shape != shape:
+            g = g.reshape(shape)
+        return g
+    from .._ops.shape import SumTo
+
+    return SumTo.apply(g, shape=shape)
+
+
+def _fit(g: Any, ref: np.ndarray) -> Any:
+    """Gradient ``g`` for an input whose forward value was ``ref``: same shape, same dtype."""
+    if g.shape != ref.shape:
+        g = sum_to(g, ref.shape)
+    if g.dtype != ref.dtype:
+        if type(g) is _ndarray:
+            g = g.astype(ref.dtype)
+        elif not isinstance(g, Tensor):
+            g = _asarray(g, dtype=ref.dtype)
+        else:
+            g = g.to(Tensor._dtype_of(ref.dtype))
+    return g
+
+
+def _add(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    return a + b
+
+
+class _GraphCtx:
+    """ctx for a rule run under create_graph: inputs/out are Tensors, the rest is the Node's."""
+
+    __slots__ = ("_node", "inputs", "out", "needs_input_grad")
+
+    def __init__(self, node: Node, out_tensor: Any) -> None:
+        self._node = node
+        self.needs_input_grad = node.needs_input_grad
+        self.inputs = [t if isinstance(t, Tensor) else Tensor._wrap(t) for t in node.tensors]
+        self.out = out_tensor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._node, name)
+
+
+def _check_versions(node: Node) -> None:
+    op = node.op
+    idx = range(len(node.tensors)) if op.saved_inputs is None else op.saved_inputs
+    for i in idx:
+        t = node.tensors[i]
+        if isinstance(t, Tensor) and t._vc is not None and t._vc[1] > node.epoch:
+            _raise_modified(node, f"input {i}", t.shape, t._vc[0])
+    if node.out_vc is not None and node.out_vc[1] > node.epoch:
+        _raise_modified(node, "its output", node.out.shape, node.out_vc[0])
+
+
+def _raise_modified(node: Node, which: str, shape: tuple, version: int) -> None:
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {which} of {node.name()} (shape {list(shape)}) is at version {version}, "
+        f"newer than when {node.name()} saved it. Use an out-of-place op (e.g. x = x + 1 instead "
+        f"of x += 1), or .clone() the tensor before modifying it.")
+
+
+def _freed(node: Node) -> None:
+    raise RuntimeError(
+        f"Trying to backward through the graph a second time (or directly access saved tensors "
+        f"after they have already been freed): {node.name()} was freed by an earlier backward. "
+        f"Specify retain_graph=True on the first backward() or autograd.grad() call if you need "
+        f"to backward through the graph a second time.")
+
+
+def _run_hooks(hooks: dict, g: Any, as_tensor: bool) -> Any:
+    for hook in list(hooks.values()):
+        arg = g if as_tensor else Tensor._wrap(g)
+        res = hook(arg)
+        if res is not None:
+            if not isinstance(res, Tensor):
+                raise TypeError(f"a gradient hook must return a Tensor or None, got {type(res)}")
+            if res.shape != arg.shape:
+                raise RuntimeError(f"hook changed the gradient's shape from {list(arg.shape)} to "
+                                   f"{list(res.shape)}")
+            g = res if as_tensor else res._data
+    return g
+
+
+def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
+                 create_graph: bool, inputs: Sequence[Any] | None = None,
+                 accumulate: bool = True) -> list | None:
+    """Backpropagate ``grads`` from ``roots``.
+
+    With ``accumulate``, leaf gradients are added into ``.grad`` (``Tensor.backward``); with
+    ``inputs`` and not ``accumulate``, the gradients w.r.t. ``inputs`` are returned instead
+    (``autograd.grad``), and ``.grad`` is never written.
+    """
+    global _grad_enabled
+    as_tensor = create_graph
+    node_grads: dict[Node, Any] = {}
+    leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, grad]
+    deps: dict[Node, int] = {}
+    start: list[Node] = []
+
+    for root, g in zip(roots, grads):
+        if not root.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn")
+        if not as_tensor and isinstance(g, Tensor):
+            g = g._data
+        elif as_tensor and not isinstance(g, Tensor):
+            g = Tensor._wrap(g)
+        node = root._node
+        if node is None:  # root is a leaf
+            entry = leaf_grads.get(id(root))
+            leaf_grads[id(root)] = [root, g if entry is None else entry[1] + g]
+            continue
+        if node.next is None:
+            _freed(node)
+        if node not in node_grads:
+            start.append(node)
+            node_grads[node] = g
+        else:
+            node_grads[node] = node_grads[node] + g
+
+    # Which non-leaf tensors' gradients are requested (autograd.grad w.r.t. intermediates).
+    capture: dict[Node, Any] = {}
+    if inputs is not None:
+        for t in inputs:
+            if t._node is not None:
+                capture[t._node] = None
+
+    # Dependency count of every reachable node (iterative DFS: deep graphs are fine).
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        node = stack.pop()
+        nexts = node.next
+        if nexts is None:
+            _freed(node)
+        for nxt, need in zip(nexts, node.needs_input_grad):
+            if need and type(nxt) is Node:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+
+    # Output tensors of nodes, needed as ctx.out under create_graph.
+    out_tensors: dict[Node, Any] = {}
+    if create_graph:
+        for r in roots:
+            if r._node is not None:
+                out_tensors[r._node] = r
+        for node in seen:
+            for t, nxt, need in zip(node.tensors, node.next, node.needs_input_grad):
+                if need and type(nxt) is Node:
+                    out_tensors.setdefault(nxt, t)
+
+    ready = [n for n in start if deps.get(n, 0) == 0]
+    prev_mode = _grad_enabled
+    _grad_enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            g = node_grads.pop(node)
+            if node.pre_hooks:
+                g = _run_hooks(node.pre_hooks, g, as_tensor)
+            if node.retained is not None:
+                t = node.retained()
+                if t is not None:
+                    gt = g if as_tensor else Tensor._wrap(np.array(g, copy=True))
+                    t.grad = gt if t.grad is None else t.grad + gt
+            if node in capture:
+                capture[node] = g
+            if node.epoch < _inplace_epoch:
+                _check_versions(node)
+            if as_tensor:
+                ctx = _GraphCtx(node, out_tensors.get(node))
+            else:
+                ctx = node
+            if _anomaly_mode:
+                from .anomaly import check_backward
+                gin = node.op.backward(ctx, g)
+                check_backward(node, gin)
+            else:
+                gin = node.op.backward(ctx, g)
+            nexts = node.next
+            needs = node.needs_input_grad
+            refs = node.inputs
+            if type(gin) is not tuple:
+                gin = (gin,)
+            if not retain_graph:
+                node.next = None
+                node.inputs = None
+                node.tensors = None
+                node.out = None
+            for gi, nxt, need, ref in zip(gin, nexts, needs, refs):
+                if gi is None or not need:
+                    continue
+                if gi.shape != ref.shape or gi.dtype != ref.dtype:
+                    gi = _fit(gi, ref)
+                if type(nxt) is Node:
+                    prev = node_grads.get(nxt)
+                    node_grads[nxt] = gi if prev is None else prev + gi
+                    c = deps[nxt] - 1
+                    deps[nxt] = c
+                    if c == 0:
+                        ready.append(nxt)
+                else:
+                    key = id(nxt)
+                    entry = leaf_grads.get(key)
+                    if entry is None:
+                        leaf_grads[key] = [nxt, gi]
+                    else:
+                        entry[1] = entry[1] + gi
+    finally:
+        _grad_enabled = prev_mode
+
+    if not accumulate:
+        result = []
+        for t in inputs or ():
+            if t._node is not None:
+                g = capture.get(t._node)
+            else:
+                entry = leaf_grads.get(id(t))
+                g = None if entry is None else entry[1]
+                if g is not None and t._hooks:
+                    g = _run_hooks(t._hooks, g, as_tensor)
+            if g is not None and not as_tensor:
+                g = Tensor._wrap(np.array(g, copy=True) if type(g) is not _ndarray else g)
+            result.append(g)
+        return result
+
+    for leaf, g in leaf_grads.values():
+        if inputs is not None and not any(leaf is t for t in inputs):
+            continue
+        if leaf._hooks:
+            g = _run_hooks(leaf._hooks, g, as_tensor)
+        if as_tensor:
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+        else:
+            if leaf.grad is None:
+                # own the memory: never alias an array the graph or the user still holds
+                leaf.grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+            else:
+                np.add(leaf.grad._data, g, out=leaf.grad._data)  # in place, as PyTorch
+    return None

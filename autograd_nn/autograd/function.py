@@ -1,0 +1,160 @@
+"""User-defined differentiable functions: ``class F(autograd.Function)`` with a ``ctx``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from .engine import Node, Op
+
+
+class FunctionCtx:
+    """The ``ctx`` of a user Function: save tensors in forward, read them back in backward."""
+
+    def __init__(self) -> None:
+        self._saved: tuple = ()
+        self._saved_versions: tuple = ()
+        self.needs_input_grad: tuple = ()
+        self.non_differentiable: set = set()
+        self.materialize_grads = True
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        self._saved = tensors
+        self._saved_versions = tuple(t._version if t is not None else 0 for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._saved is None:
+            raise RuntimeError("Trying to backward through the graph a second time (or directly "
+                               "access saved tensors after they have already been freed).")
+        for i, (t, v) in enumerate(zip(self._saved, self._saved_versions)):
+            if t is not None and t._version != v:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: saved tensor {i} (shape {list(t.shape)}) is at "
+                    f"version {t._version}; expected version {v} instead.")
+        return self._saved
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        self.non_differentiable.update(id(t) for t in tensors)
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+
+class _FunctionOp(Op):
+    """Engine adapter: runs the user's backward for one output of a user Function."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        from ..tensor import Tensor
+
+        node = ctx._node if hasattr(ctx, "_node") else ctx
+        fn, uctx, n_out, which, out_shapes = node.fn_info
+        plain = not isinstance(g, Tensor)
+        gt = Tensor._wrap(g) if plain else g
+        if n_out == 1:
+            grads_out = (gt,)
+        else:
+            grads_out = tuple(gt if i == which else
+                              (Tensor._wrap(np.zeros(s, dtype=gt._data.dtype))
+                               if uctx.materialize_grads else None)
+                              for i, s in enumerate(out_shapes))
+        res = fn.backward(uctx, *grads_out)
+        if not isinstance(res, tuple):
+            res = (res,)
+        pos = node.tensor_positions
+        if len(res) < max(pos, default=-1) + 1:
+            raise RuntimeError(f"function {fn.__name__}Backward returned an incorrect number of "
+                               f"gradients (expected at least {max(pos) + 1}, got {len(res)})")
+        grads = []
+        for p, t in zip(pos, node.tensors):
+            r = res[p]
+            if r is None:
+                grads.append(None)
+                continue
+            if not isinstance(r, Tensor):
+                r = Tensor._wrap(np.asarray(r))
+            if r.shape != t.shape:
+                try:
+                    np.broadcast_shapes(r.shape, t.shape)
+                except ValueError:
+                    raise RuntimeError(
+                        f"Function {fn.__name__}Backward returned an invalid gradient at index "
+                        f"{p} - got {list(r.shape)} but expected shape compatible with "
+                        f"{list(t.shape)}") from None
+            grads.append(r._data if plain else r)
+        return tuple(grads)
+
+
+class Function:
+    """Base class for custom ops: define ``forward(ctx, *args)`` and ``backward(ctx, *grads)``
+    as static methods and call ``MyFunction.apply(*args)``.
+
+    ``forward`` runs with recording off and returns a Tensor or a tuple of Tensors; ``backward``
+    gets one gradient per output and returns one per forward argument (None where there is none).
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grads)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        from ..tensor import Tensor
+
+        ctx = FunctionCtx()
+        tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        prev = engine._grad_enabled
+        engine._grad_enabled = False
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            engine._grad_enabled = prev
+        outs = out if isinstance(out, tuple) else (out,)
+        if not (prev and any(t.requires_grad for _, t in tensors)):
+            return out
+        shapes = tuple(o.shape if isinstance(o, Tensor) else () for o in outs)
+        new_outs = []
+        for which, o in enumerate(outs):
+            if not isinstance(o, Tensor) or id(o) in ctx.non_differentiable or \
+                    o._data.dtype.kind != "f":
+                new_outs.append(o)
+                continue
+            node = Node()
+            node.op = type(cls.__name__, (_FunctionOp,), {})
+            node.fn_info = (cls, ctx, len(outs), which, shapes)
+            node.tensor_positions = [i for i, _ in tensors]
+            ts = [t for _, t in tensors]
+            node.inputs = [t._data for t in ts]
+            node.tensors = ts
+            node.out = o._data
+            node.next = [(t._node or t) if t.requires_grad else t for t in ts]
+            node.needs_input_grad = [t.requires_grad for t in ts]
+            node.epoch = engine._inplace_epoch
+            node.out_vc = None
+            node.pre_hooks = None
+            node.retained = None
+            node.scope = engine._current_scope
+            if any(o is t for t in ts):  # forward returned an input: give it a fresh identity
+                o = Tensor._wrap(o._data)
+            o._node = node
+            o.requires_grad = True
+            new_outs.append(o)
+        return tuple(new_outs) if isinstance(out, tuple) else new_outs[0]
+
+
+def once_differentiable(fn: Any) -> Any:
+    return fn

@@ -1,0 +1,72 @@
+"""Gradient-recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from . import engine
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode to ``self.mode`` while active."""
+
+    mode = True
+
+    def __enter__(self) -> None:
+        self._prev = engine._grad_enabled
+        engine._grad_enabled = self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        engine._grad_enabled = self._prev
+
+    def __call__(self, fn: Callable) -> Callable:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = engine._grad_enabled
+            engine._grad_enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                engine._grad_enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+    """Ops run inside record no graph (inference, in-place parameter updates)."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):  # noqa: N801
+    """Re-enable recording inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class inference_mode(no_grad):  # noqa: N801
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = not mode
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801
+    """``set_grad_enabled(False)``: a function call that switches the mode at once, or a
+    context manager / decorator that restores the previous mode on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self._prev = engine._grad_enabled
+        engine._grad_enabled = self.mode
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: Any) -> None:
+        engine._grad_enabled = self._prev
+
+
+def is_grad_enabled() -> bool:
+    return engine._grad_enabled

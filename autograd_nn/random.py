@@ -1,0 +1,69 @@
+"""Random numbers: one global generator (seeded by ``manual_seed``) and ``Generator`` objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_DEFAULT_SEED = 67280421310721  # PyTorch's default initial seed
+
+
+class Generator:
+    """A seedable random source (NumPy's PCG64 underneath), as ``torch.Generator``."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self._seed = _DEFAULT_SEED
+        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> "Generator":
+        self._seed = int(seed)
+        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def seed(self) -> int:
+        s = int(np.random.SeedSequence().entropy % (2 ** 63))
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict) -> None:
+        self.rng.bit_generator.state = state
+
+    # thin forwards used by the creation functions and init
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rng, name)
+
+
+default_generator = Generator()
+
+
+def _gen(generator: Generator | None = None) -> np.random.Generator:
+    """The NumPy Generator behind ``generator`` (or the global one)."""
+    return (generator or default_generator).rng
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the global generator: the same seed gives the same numbers on every run."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> dict:
+    return default_generator.get_state()
+
+
+def set_rng_state(state: dict) -> None:
+    default_generator.set_state(state)
