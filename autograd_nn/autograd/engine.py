@@ -36,8 +36,8 @@ _grad_enabled = True
 # Bumped by every in-place op; nodes remember its value at creation so backward only checks
 # saved tensors' versions when some in-place op happened after the node was made.
 _inplace_epoch = 0
-# Module path of the innermost running Module (set by nn.Module.__call__), tagged on nodes.
-_current_scope: str | None = None
+# The innermost running Module (set by nn.Module.__call__), tagged on nodes as `scope`.
+_current_scope: Any = None  # innermost running nn.Module (object), or None
 # Anomaly mode (autograd.detect_anomaly): record creation tracebacks, check for NaN/Inf.
 _anomaly_mode = False
 

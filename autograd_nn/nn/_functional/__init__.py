@@ -1,0 +1,1 @@
+"""Internal: the implementation files behind nn.functional."""

@@ -1,0 +1,5 @@
+"""Functional forms: dropout."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""Functional forms: rnn."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""Functional forms: sparse."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,12 @@
+"""``autograd_nn.nn.functional``: stateless forms of the layers and losses (as torch's F)."""
+
+from ._functional.activation import *  # noqa: F403
+from ._functional.conv import *  # noqa: F403
+from ._functional.dropout import *  # noqa: F403
+from ._functional.linear import *  # noqa: F403
+from ._functional.loss import *  # noqa: F403
+from ._functional.normalization import *  # noqa: F403
+from ._functional.pooling import *  # noqa: F403
+from ._functional.rnn import *  # noqa: F403
+from ._functional.sparse import *  # noqa: F403
+from .._functions import one_hot, pad  # noqa: F401

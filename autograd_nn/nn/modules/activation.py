@@ -1,0 +1,5 @@
+"""activation modules."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

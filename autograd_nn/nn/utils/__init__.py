@@ -1,0 +1,3 @@
+"""nn.utils: gradient clipping, parameter vectors, and ``rnn`` (sequence packing)."""
+
+from __future__ import annotations

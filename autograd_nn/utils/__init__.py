@@ -1,0 +1,3 @@
+"""Utilities: data loading."""
+
+from . import data  # noqa: F401

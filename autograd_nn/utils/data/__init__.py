@@ -1,0 +1,1 @@
+"""Datasets, samplers and the DataLoader, as torch.utils.data."""

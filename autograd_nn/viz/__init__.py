@@ -1,0 +1,1 @@
+"""Computation-graph drawing (Graphviz), model summaries and gradient debugging."""
