@@ -146,8 +146,9 @@ class Where(Op):
 
 def _f(mask, like):
     """A boolean mask as a float constant of ``like``'s dtype (NumPy or Tensor)."""
-    m = mask._data if hasattr(mask, "_data") else mask
-    return m.astype(like.dtype if isinstance(like, np.ndarray) else like._data.dtype)
+    m = mask._data if hasattr(mask, "_data") else np.asarray(mask)
+    # ``like`` may be a NumPy scalar: 0-d arithmetic in a plain backward returns np.float64
+    return m.astype(like._data.dtype if hasattr(like, "_data") else np.result_type(like))
 
 
 # ----------------------------------------------------------------------------- unary math
@@ -228,11 +229,17 @@ class Abs(Op):
 
 
 class Sign(Op):
-    differentiable = False
+    """sign(x): differentiable with a zero gradient everywhere, as PyTorch (SignBackward0)."""
+
+    saved_inputs = ()
 
     @staticmethod
     def forward(ctx, x):
         return np.sign(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
 
 
 class Sin(Op):

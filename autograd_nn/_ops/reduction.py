@@ -105,12 +105,13 @@ def _max_or_min(x, dim, keepdim, fn):
     return fn(x, axis=dim, keepdims=keepdim)
 
 
-def _tie_split(ctx, g):
+def _tie_split(ctx, g, absolute=False):
+    """Gradient of a max/min (of |x| when ``absolute``) shared evenly between tied elements."""
     x = ctx.inputs[0]
     out = _keep(ctx.out, x.shape, ctx.dims, ctx.keepdim)
     xd = x._data if hasattr(x, "_data") else x
     od = out._data if hasattr(out, "_data") else out
-    mask = (xd == od).astype(xd.dtype)
+    mask = ((np.abs(xd) if absolute else xd) == od).astype(xd.dtype)
     mask /= mask.sum(axis=ctx.dims, keepdims=True)
     return _expand(g, ctx) * mask
 
@@ -199,7 +200,7 @@ class Norm(Op):
         if p == 0:
             return ge * 0
         if p in (np.inf, -np.inf):
-            return _tie_split(ctx, g) * Sign.call(x)
+            return _tie_split(ctx, g, absolute=True) * Sign.call(x)
         if p == 1:
             return ge * Sign.call(x)
         n = _keep(ctx.out, x.shape, ctx.dims, ctx.keepdim)

@@ -1,0 +1,326 @@
+"""The shared table of differentiable ops checked by the engine's test suite.
+
+Each :class:`Case` names an op, how to call it (``fn(L, *xs, **kw)`` where ``L`` is a small
+namespace over either autograd_nn or PyTorch, so one lambda serves both libraries), a hypothesis
+strategy of input shapes (+ keyword arguments), fixed shapes for the PyTorch comparison, the
+value domain of each input (to stay off kinks and out of undefined regions) and whether the
+second derivative is identically zero (then gradgradcheck is skipped).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, Callable
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_nn as an
+
+# ------------------------------------------------------------------------ library namespaces
+
+
+def _ours_ns() -> SimpleNamespace:
+    """autograd_nn with a tiny functional shim built from Tensor methods (so these tests depend
+    only on the engine, not on nn.functional)."""
+    F = SimpleNamespace(
+        gelu=lambda x, approximate="none": x.gelu(approximate=approximate),
+        elu=lambda x, alpha=1.0: x.elu(alpha),
+        leaky_relu=lambda x, negative_slope=0.01: x.leaky_relu(negative_slope),
+        softplus=lambda x, beta=1.0, threshold=20.0: x.softplus(beta, threshold),
+        silu=lambda x: x.silu(),
+        relu=lambda x: x.relu(),
+        pad=lambda x, p, mode="constant", value=None: an.pad(x, p, mode, value),
+        one_hot=lambda x, num_classes=-1: an.one_hot(x, num_classes),
+    )
+    return SimpleNamespace(m=an, F=F, t=lambda a: an.tensor(a), name="ours")
+
+
+def _torch_ns() -> SimpleNamespace:
+    import torch
+    import torch.nn.functional as TF
+
+    return SimpleNamespace(m=torch, F=TF, t=lambda a: torch.tensor(a), name="torch")
+
+
+OURS = _ours_ns()
+
+# ---------------------------------------------------------------------------- value domains
+
+
+def values(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarray:
+    """float64 values for one input: ``any`` in (-2, 2), ``pos`` in (0.5, 2), ``away0``
+    with |x| in (0.2, 2) (off the kink at 0), ``unit`` in (-0.9, 0.9)."""
+    if domain == "any":
+        return rng.uniform(-2, 2, shape)
+    if domain == "pos":
+        return rng.uniform(0.5, 2, shape)
+    if domain == "away0":
+        return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2, shape)
+    if domain == "unit":
+        return rng.uniform(-0.9, 0.9, shape)
+    raise ValueError(domain)
+
+
+# ------------------------------------------------------------------------- shape strategies
+
+SIDE = 3
+
+
+def _shape(min_dims: int = 0, max_dims: int = 3) -> st.SearchStrategy:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=SIDE)
+
+
+UNARY = _shape().map(lambda s: ([s], {}))
+BINARY = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=SIDE,
+                                           min_side=1).map(lambda b: (list(b.input_shapes), {}))
+
+
+@st.composite
+def _reduce(draw: Any, multi: bool = True, keep: bool = True, allow_none: bool = True,
+            extra: dict | None = None) -> tuple:
+    """A shape and a ``dim`` (None, an int (maybe negative) or a tuple) plus ``keepdim``."""
+    shape = draw(_shape(min_dims=1))
+    n = len(shape)
+    choices = ["int"] + (["none"] if allow_none else []) + (["tuple"] if multi else [])
+    kind = draw(st.sampled_from(choices))
+    kw: dict = {}
+    if kind == "int":
+        kw["dim"] = draw(st.integers(-n, n - 1))
+    elif kind == "tuple":
+        kw["dim"] = tuple(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n,
+                                        unique=True)))
+    if keep:
+        kw["keepdim"] = draw(st.booleans())
+    for k, strat in (extra or {}).items():
+        kw[k] = draw(strat)
+    return [shape], kw
+
+
+@st.composite
+def _one_dim(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    return [shape], {"dim": draw(st.integers(-len(shape), len(shape) - 1))}
+
+
+@st.composite
+def _matmul(draw: Any) -> tuple:
+    """1-D, 2-D, mixed and batched-broadcasting matmul operand shapes."""
+    m, k, n = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    kind = draw(st.sampled_from(["vv", "mm", "vm", "mv", "batched"]))
+    if kind == "vv":
+        return [(k,), (k,)], {}
+    if kind == "mm":
+        return [(m, k), (k, n)], {}
+    if kind == "vm":
+        return [(k,), (2, k, n)] if draw(st.booleans()) else [(k,), (k, n)], {}
+    if kind == "mv":
+        return [(2, m, k), (k,)] if draw(st.booleans()) else [(m, k), (k,)], {}
+    b = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2,
+                                               max_side=2, min_side=1))
+    sa, sb = b.input_shapes
+    return [tuple(sa) + (m, k), tuple(sb) + (k, n)], {}
+
+
+def fixed(*shapes: tuple, **kw: Any) -> st.SearchStrategy:
+    return st.just((list(shapes), kw))
+
+
+# ------------------------------------------------------------------------------------ cases
+
+
+class Case:
+    def __init__(self, name: str, fn: Callable, strategy: st.SearchStrategy,
+                 example: tuple, domains: Any = "any", second: bool = True,
+                 f32_tol: float = 1e-5) -> None:
+        self.name = name
+        self.fn = fn
+        self.strategy = strategy
+        self.example = example  # (shapes, kwargs) used for the PyTorch comparison
+        self.domains = domains
+        self.second = second  # second derivative not identically zero: run gradgradcheck
+        self.f32_tol = f32_tol
+
+    def domain(self, i: int) -> str:
+        return self.domains if isinstance(self.domains, str) else self.domains[i]
+
+    def arrays(self, shapes: list, seed: int) -> list:
+        rng = np.random.default_rng(seed)
+        return [values(tuple(s), self.domain(i), rng) for i, s in enumerate(shapes)]
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _mask(shape: tuple, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random(shape) < 0.5
+
+
+def _where(L: Any, a: Any, b: Any) -> Any:
+    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    return L.m.where(L.t(_mask(shape)), a, b)
+
+
+def _masked_fill(L: Any, x: Any) -> Any:
+    return x.masked_fill(L.t(_mask((x.shape[-1],), 1)), -1.5)
+
+
+U2 = ([(2, 3)], {})
+B2 = ([(2, 3), (3,)], {})
+
+CASES = [
+    # arithmetic (broadcasting pairs)
+    Case("add", lambda L, a, b: a + b, BINARY, B2, second=False),
+    Case("sub", lambda L, a, b: a - b, BINARY, B2, second=False),
+    Case("mul", lambda L, a, b: a * b, BINARY, B2),
+    Case("div", lambda L, a, b: a / b, BINARY, B2, ("any", "away0")),
+    Case("pow", lambda L, a, b: a ** b, BINARY, B2, ("pos", "any")),
+    Case("pow_scalar", lambda L, x: x ** 3, UNARY, U2),
+    Case("pow_frac", lambda L, x: x ** 2.5, UNARY, U2, "pos"),
+    Case("rpow", lambda L, x: 2.0 ** x, UNARY, U2),
+    Case("rsub_scalar", lambda L, x: 1.5 - x, UNARY, U2, second=False),
+    Case("rdiv_scalar", lambda L, x: 1.5 / x, UNARY, U2, "away0"),
+    Case("matmul", lambda L, a, b: a @ b, _matmul(), ([(2, 1, 2, 3), (3, 3, 2)], {})),
+    Case("neg", lambda L, x: -x, UNARY, U2, second=False),
+    # unary math
+    Case("exp", lambda L, x: x.exp(), UNARY, U2),
+    Case("log", lambda L, x: x.log(), UNARY, U2, "pos"),
+    Case("log1p", lambda L, x: x.log1p(), UNARY, U2, "pos"),
+    Case("sqrt", lambda L, x: x.sqrt(), UNARY, U2, "pos"),
+    Case("rsqrt", lambda L, x: x.rsqrt(), UNARY, U2, "pos"),
+    Case("abs", lambda L, x: x.abs(), UNARY, U2, "away0", second=False),
+    Case("clamp", lambda L, x: x.clamp(-0.5, 0.7), UNARY, U2, second=False),
+    Case("clamp_min", lambda L, x: x.clamp(min=0.3), UNARY, U2, second=False),
+    Case("maximum", lambda L, a, b: L.m.maximum(a, b), BINARY, B2, second=False),
+    Case("minimum", lambda L, a, b: L.m.minimum(a, b), BINARY, B2, second=False),
+    Case("where", _where, BINARY, B2, second=False),
+    Case("sin", lambda L, x: x.sin(), UNARY, U2),
+    Case("cos", lambda L, x: x.cos(), UNARY, U2),
+    Case("tanh", lambda L, x: x.tanh(), UNARY, U2),
+    Case("sigmoid", lambda L, x: x.sigmoid(), UNARY, U2),
+    # activations
+    Case("relu", lambda L, x: x.relu(), UNARY, U2, "away0", second=False),
+    Case("leaky_relu", lambda L, x: L.F.leaky_relu(x, 0.2), UNARY, U2, "away0", second=False),
+    Case("elu", lambda L, x: L.F.elu(x, 0.7), UNARY, U2, "away0"),
+    Case("gelu", lambda L, x: L.F.gelu(x), UNARY, U2),
+    Case("gelu_tanh", lambda L, x: L.F.gelu(x, approximate="tanh"), UNARY, U2),
+    Case("silu", lambda L, x: L.F.silu(x), UNARY, U2),
+    Case("softplus", lambda L, x: L.F.softplus(x), UNARY, U2),
+    Case("softplus_beta", lambda L, x: L.F.softplus(x * 3, beta=2.0, threshold=4.0), UNARY,
+         U2, "away0"),
+    # reductions
+    Case("sum", lambda L, x, **k: x.sum(**k), _reduce(), ([(2, 3)], {"dim": (0, 1)}),
+         second=False),
+    Case("mean", lambda L, x, **k: x.mean(**k), _reduce(), ([(2, 3)], {"dim": -1}),
+         second=False),
+    Case("var", lambda L, x, **k: x.var(**k),
+         _reduce(extra={"correction": st.sampled_from([0, 1])}).filter(
+             lambda c: _reduced_n(c) > c[1]["correction"]),
+         ([(2, 3)], {"dim": 1, "correction": 0})),
+    Case("var_unbiased", lambda L, x, **k: x.var(**k), _reduce(allow_none=False).filter(
+        lambda c: _reduced_n(c) > 1), ([(3, 2)], {"dim": 0})),
+    Case("std", lambda L, x, **k: x.std(**k), _reduce().filter(lambda c: _reduced_n(c) > 1),
+         ([(2, 3)], {"dim": 1})),
+    Case("std_biased", lambda L, x: x.std(unbiased=False), UNARY.filter(
+        lambda c: int(np.prod(c[0][0])) > 1), U2),
+    Case("max_all", lambda L, x: x.max(), UNARY, U2, second=False),
+    Case("min_all", lambda L, x: x.min(), UNARY, U2, second=False),
+    Case("max_dim", lambda L, x, **k: x.max(**k).values, _reduce(multi=False, allow_none=False),
+         ([(2, 3)], {"dim": 1}), second=False),
+    Case("min_dim", lambda L, x, **k: x.min(**k)[0], _reduce(multi=False, allow_none=False),
+         ([(2, 3)], {"dim": 0, "keepdim": True}), second=False),
+    Case("amax", lambda L, x, **k: x.amax(**k), _reduce(allow_none=False),
+         ([(2, 3, 2)], {"dim": (0, 2)}), second=False),
+    Case("amin", lambda L, x, **k: x.amin(**k), _reduce(allow_none=False),
+         ([(2, 3)], {"dim": -1}), second=False),
+    Case("logsumexp", lambda L, x, **k: x.logsumexp(**k), _reduce(allow_none=False),
+         ([(2, 3)], {"dim": 1})),
+    Case("prod", lambda L, x, **k: x.prod(**k), _reduce(multi=False), ([(2, 3)], {"dim": 1})),
+    Case("norm2", lambda L, x, **k: x.norm(**k), _reduce(), ([(2, 3)], {"dim": 1})),
+    Case("norm1", lambda L, x, **k: x.norm(p=1, **k), _reduce(), ([(2, 3)], {"dim": 1}),
+         "away0", second=False),
+    Case("norm3", lambda L, x, **k: x.norm(p=3, **k), _reduce(), ([(2, 3)], {"dim": 0}),
+         "away0"),
+    Case("norm_inf", lambda L, x, **k: x.norm(p=float("inf"), **k), _reduce(),
+         ([(2, 3)], {"dim": 1}), "away0", second=False),
+    Case("softmax", lambda L, x, **k: x.softmax(**k), _one_dim(), ([(2, 3)], {"dim": 1})),
+    Case("log_softmax", lambda L, x, **k: x.log_softmax(**k), _one_dim(),
+         ([(2, 3)], {"dim": 0})),
+    # shape
+    Case("reshape", lambda L, x: x.reshape(3, -1), fixed((2, 3)), U2, second=False),
+    Case("view", lambda L, x: x.view(6), fixed((2, 3)), U2, second=False),
+    Case("flatten", lambda L, x: x.flatten(1), fixed((2, 3, 2)), ([(2, 3, 2)], {}),
+         second=False),
+    Case("squeeze", lambda L, x: x.squeeze(1), fixed((2, 1, 3)), ([(2, 1, 3)], {}),
+         second=False),
+    Case("squeeze_all", lambda L, x: x.squeeze(), fixed((1, 2, 1)), ([(1, 2, 1)], {}),
+         second=False),
+    Case("unsqueeze", lambda L, x: x.unsqueeze(-1), UNARY, U2, second=False),
+    Case("transpose", lambda L, x: x.transpose(0, -1), fixed((2, 3, 2)), ([(2, 3, 2)], {}),
+         second=False),
+    Case("permute", lambda L, x: x.permute(2, 0, 1), fixed((2, 3, 2)), ([(2, 3, 2)], {}),
+         second=False),
+    Case("T", lambda L, x: x.T, fixed((2, 3)), U2, second=False),
+    Case("expand", lambda L, x: x.expand(2, 3, 3), fixed((3, 1)), ([(3, 1)], {}),
+         second=False),
+    Case("repeat", lambda L, x: x.repeat(2, 1, 2), fixed((2, 3)), U2, second=False),
+    Case("cat", lambda L, a, b: L.m.cat([a, b, a], dim=0), fixed((2, 3), (1, 3)),
+         ([(2, 3), (1, 3)], {}), second=False),
+    Case("cat_neg", lambda L, a, b: L.m.cat([a, b], dim=-1), fixed((2, 3), (2, 1)),
+         ([(2, 3), (2, 1)], {}), second=False),
+    Case("stack", lambda L, a, b: L.m.stack([a, b], dim=1), fixed((2, 3), (2, 3)),
+         ([(2, 3), (2, 3)], {}), second=False),
+    Case("split", lambda L, x: x.split(2, dim=1), fixed((2, 5)), ([(2, 5)], {}),
+         second=False),
+    Case("split_sizes", lambda L, x: L.m.split(x, [1, 3, 1], dim=1), fixed((2, 5)),
+         ([(2, 5)], {}), second=False),
+    Case("chunk", lambda L, x: x.chunk(3, dim=0), fixed((5, 2)), ([(5, 2)], {}),
+         second=False),
+    # indexing
+    Case("index_int", lambda L, x: x[1], fixed((3, 2)), ([(3, 2)], {}), second=False),
+    Case("index_slices", lambda L, x: x[::2, 1:], fixed((3, 3)), ([(3, 3)], {}),
+         second=False),
+    Case("index_none_ellipsis", lambda L, x: x[None, ..., 0], fixed((2, 3, 2)),
+         ([(2, 3, 2)], {}), second=False),
+    Case("index_neg_step", lambda L, x: x[-1, 1:3], fixed((2, 3)), U2, second=False),
+    Case("index_bool", lambda L, x: x[L.t(_mask((3, 2)))], fixed((3, 2)), ([(3, 2)], {}),
+         second=False),
+    Case("index_bool_row", lambda L, x: x[L.t(np.array([True, False, True]))], fixed((3, 2)),
+         ([(3, 2)], {}), second=False),
+    Case("index_int_array_repeats", lambda L, x: x[L.t(np.array([0, 2, 0, 0]))],
+         fixed((3, 2)), ([(3, 2)], {}), second=False),
+    Case("index_list_pair", lambda L, x: x[[0, 1, 1], [1, 0, 1]], fixed((3, 2)),
+         ([(3, 2)], {}), second=False),
+    Case("index_mixed", lambda L, x: x[:, L.t(np.array([1, 1, 0]))], fixed((2, 3)), U2,
+         second=False),
+    Case("gather", lambda L, x: x.gather(1, L.t(np.array([[0, 0, 2], [1, 2, 1]]))),
+         fixed((2, 3)), U2, second=False),
+    Case("index_select", lambda L, x: x.index_select(0, L.t(np.array([1, 0, 1]))),
+         fixed((2, 3)), U2, second=False),
+    Case("masked_fill", _masked_fill, fixed((2, 3)), U2, second=False),
+    Case("pad", lambda L, x: L.F.pad(x, (1, 2)), fixed((2, 3)), U2, second=False),
+    Case("pad_value_2d", lambda L, x: L.F.pad(x, (1, 0, 2, 1), value=0.5), fixed((2, 3)), U2,
+         second=False),
+    Case("pad_negative", lambda L, x: L.F.pad(x, (1, -1)), fixed((2, 3)), U2, second=False),
+    Case("pad_reflect", lambda L, x: L.F.pad(x, (2, 1), mode="reflect"), fixed((2, 4)),
+         ([(2, 4)], {}), second=False),
+    # compositions exercising the engine (fan-out, reuse)
+    Case("reuse", lambda L, x: (x * x.sin() + x).sum() * x.mean(), UNARY, U2),
+    Case("softmax_mse", lambda L, x, y: ((x.softmax(-1) - y) ** 2).sum(), BINARY.filter(
+        lambda c: len(c[0][0]) >= 1), ([(2, 3), (2, 3)], {})),
+]
+
+
+def _reduced_n(case_draw: tuple) -> int:
+    """How many elements each output of a reduction draw averages over."""
+    (shape,), kw = case_draw
+    dim = kw.get("dim")
+    if dim is None:
+        return int(np.prod(shape))
+    dims = (dim,) if isinstance(dim, int) else dim
+    return int(np.prod([shape[d] for d in dims]))
+
+
+BY_NAME = {c.name: c for c in CASES}
+assert len(BY_NAME) == len(CASES), "duplicate case names"
