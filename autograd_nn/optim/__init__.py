@@ -1,1 +1,19 @@
-"""Optimizers, as torch.optim."""
+"""Optimizers and learning-rate schedulers, as ``torch.optim``.
+
+Every optimizer follows torch's ``_single_tensor_*`` update formulas, hyper-parameter defaults,
+validation messages and per-parameter state layout, so ``state_dict()`` has torch's structure.
+"""
+
+from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .adamax import Adamax
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .radam import RAdam
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+           "NAdam", "RAdam", "lr_scheduler"]
