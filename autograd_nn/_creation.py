@@ -212,8 +212,10 @@ def randn_like(x: Tensor, dtype: Any = None, **kw: Any) -> Tensor:
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), *,
             generator: Generator | None = None, dtype: Any = None, device: Any = None,
             requires_grad: bool = False) -> Tensor:
-    """Integers uniform in [low, high), int64 by default."""
-    if high is None:
+    """Integers uniform in [low, high), int64 by default; ``randint(high, size)`` too."""
+    if isinstance(high, (tuple, list)):  # randint(high, size), as PyTorch's overload
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "

@@ -16,7 +16,9 @@ LINEWIDTH = 80
 
 
 class _Formatter:
-    """Chooses one number format for a whole tensor, as torch/_tensor_str.py does."""
+    """Chooses one number format for a whole tensor, as torch/_tensor_str.py does: widths come
+    from the nonzero finite values only; scientific notation when their range exceeds 1000x,
+    or any exceeds 1e8, or any is below 1e-4."""
 
     def __init__(self, arr: np.ndarray) -> None:
         self.floating = arr.dtype.kind == "f"
@@ -25,45 +27,40 @@ class _Formatter:
         self.max_width = 1
         vals = arr.reshape(-1)
         if not self.floating:
-            self.max_width = max((len(self._plain(v)) for v in vals), default=1)
+            self.max_width = max((len(self._plain(v)) for v in vals.tolist()), default=1)
             return
-        finite = vals[np.isfinite(vals)].astype(np.float64)
-        nonzero = np.abs(finite[finite != 0])
-        if finite.size == 0:
-            self.max_width = max((len(str(v)) for v in (_fmt_special(x) for x in vals)),
-                                 default=1)
+        nz = vals[np.isfinite(vals) & (vals != 0)]
+        if nz.size == 0:
             return
-        self.int_mode = bool((finite == np.ceil(finite)).all())
-        if nonzero.size:
-            lo, hi = nonzero.min(), nonzero.max()
-            if self.int_mode:
-                self.sci_mode = hi > 1e8
-            else:
-                self.sci_mode = hi / lo > 1000.0 or hi > 1e8 or lo < 1e-4
-        self.max_width = max(len(self.format(v)) for v in vals)
+        a = np.abs(nz.astype(np.float64))
+        lo, hi = a.min(), a.max()
+        self.int_mode = bool((nz == np.ceil(nz)).all())
+        self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+        pyvals = nz.tolist()
+        if self.sci_mode:
+            self.max_width = max(len(f"{v:.{PRECISION}e}") for v in pyvals)
+        elif self.int_mode:
+            self.max_width = max(len(f"{v:.0f}") + 1 for v in pyvals)
+        else:
+            self.max_width = max(len(f"{v:.{PRECISION}f}") for v in pyvals)
 
     @staticmethod
     def _plain(v: Any) -> str:
-        return str(bool(v)) if isinstance(v, (bool, np.bool_)) else str(int(v))
+        return str(v)
 
     def format(self, v: Any) -> str:
+        """One value (a Python number), right-aligned to the common width."""
         if not self.floating:
-            return self._plain(v)
-        if not math.isfinite(float(v)):
-            return _fmt_special(v)
-        if self.sci_mode:
-            return f"{float(v):.{PRECISION}e}"
-        if self.int_mode:
-            return f"{float(v):.0f}."
-        return f"{float(v):.{PRECISION}f}"
-
-    def cell(self, v: Any) -> str:
-        return self.format(v).rjust(self.max_width)
-
-
-def _fmt_special(v: Any) -> str:
-    f = float(v)
-    return "nan" if math.isnan(f) else ("inf" if f > 0 else "-inf")
+            ret = str(v)
+        elif self.sci_mode:
+            ret = f"{v:{self.max_width}.{PRECISION}e}"
+        elif self.int_mode:
+            ret = f"{v:.0f}"
+            if not (math.isinf(v) or math.isnan(v)):
+                ret += "."
+        else:
+            ret = f"{v:.{PRECISION}f}"
+        return (self.max_width - len(ret)) * " " + ret
 
 
 def _summarize(arr: np.ndarray) -> np.ndarray:
@@ -78,39 +75,59 @@ def _summarize(arr: np.ndarray) -> np.ndarray:
 def _body(arr: np.ndarray, fmt: _Formatter, indent: int, summarize: bool) -> str:
     if arr.ndim == 0:
         return fmt.format(arr.item())
+    n = arr.shape[0]
+    cut = summarize and n > 2 * EDGEITEMS
     if arr.ndim == 1:
-        cells = [fmt.cell(v) for v in arr]
-        if summarize and len(cells) > 2 * EDGEITEMS:
-            cells = cells[:EDGEITEMS] + ["..."] + cells[-EDGEITEMS:]
+        if cut:
+            cells = ([fmt.format(v) for v in arr[:EDGEITEMS].tolist()] + [" ..."] +
+                     [fmt.format(v) for v in arr[-EDGEITEMS:].tolist()])
+        else:
+            cells = [fmt.format(v) for v in arr.tolist()]
         per_line = max(1, (LINEWIDTH - indent) // (fmt.max_width + 2))
         lines = [", ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    rows = list(arr)
-    parts = [_body(r, fmt, indent + 1, summarize) for r in rows]
-    if summarize and len(parts) > 2 * EDGEITEMS:
-        parts = parts[:EDGEITEMS] + ["..."] + parts[-EDGEITEMS:]
+    rows = list(range(EDGEITEMS)) + [None] + list(range(n - EDGEITEMS, n)) if cut else \
+        range(n)
+    parts = ["..." if i is None else _body(arr[i], fmt, indent + 1, summarize) for i in rows]
     sep = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
     return "[" + sep.join(parts) + "]"
 
 
+def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
+    """Append ``, suffix`` items, wrapping onto a new line past LINEWIDTH (as PyTorch)."""
+    out = [text]
+    last = len(text) - text.rfind("\n") + 1
+    for s in suffixes:
+        if last + len(s) + 2 > LINEWIDTH:
+            out.append(",\n" + " " * indent + s)
+            last = indent + len(s)
+        else:
+            out.append(", " + s)
+            last += len(s) + 2
+    out.append(")")
+    return "".join(out)
+
+
 def tensor_repr(t: Any, prefix: str = "tensor(") -> str:
     arr = t._data
-    summarize = arr.size > THRESHOLD
-    shown = _summarize(arr) if summarize else arr
-    suffix = []
+    indent = len(prefix)
+    suffixes = []
+    default = _dtype.get_default_dtype()
+    d = _dtype.from_numpy_dtype(arr.dtype)
     if arr.size == 0:
         body = "[]"
         if arr.ndim != 1:
-            suffix.append(f"size={tuple(arr.shape)}")
+            suffixes.append(f"size={tuple(arr.shape)}")
+        if d != default:
+            suffixes.append(f"dtype={d}")
     else:
-        fmt = _Formatter(shown)
-        body = _body(shown, fmt, len(prefix), summarize)
-    d = _dtype.from_numpy_dtype(arr.dtype)
-    if d not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool) or arr.size == 0 and \
-            d != _dtype.get_default_dtype():
-        suffix.append(f"dtype={d}")
+        summarize = arr.size > THRESHOLD
+        fmt = _Formatter(_summarize(arr) if summarize else arr)
+        body = _body(arr, fmt, indent, summarize)
+        if d not in (default, _dtype.int64, _dtype.bool):
+            suffixes.append(f"dtype={d}")
     if t._node is not None:
-        suffix.append(f"grad_fn=<{t._node.name()}>")
+        suffixes.append(f"grad_fn=<{t._node.name()}>")
     elif t.requires_grad:
-        suffix.append("requires_grad=True")
-    return prefix + body + "".join(", " + s for s in suffix) + ")"
+        suffixes.append("requires_grad=True")
+    return _add_suffixes(prefix + body, suffixes, indent)

@@ -1,0 +1,125 @@
+"""dtype inference and promotion against PyTorch: the same expression in both libraries must
+give the same dtype (and values)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_nn as an
+
+torch = pytest.importorskip("torch")
+
+
+def _name(dt) -> str:
+    return str(dt).split(".")[-1]
+
+
+def _check(ours, theirs):
+    assert _name(ours.dtype) == _name(theirs.dtype), (ours.dtype, theirs.dtype)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    if ours.dtype.is_floating_point:  # libm differences of an ulp are not promotion bugs
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=0)
+    else:
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+# (id, expression over a module ``m``): run with m=autograd_nn and m=torch
+EXPRESSIONS = [
+    ("py_float", lambda m: m.tensor(1.5)),
+    ("py_float_list", lambda m: m.tensor([1.0, 2.5])),
+    ("py_int", lambda m: m.tensor([1, 2])),
+    ("py_bool", lambda m: m.tensor([True, False])),
+    ("mixed_list", lambda m: m.tensor([1, 2.5])),
+    ("f64_array", lambda m: m.tensor(np.array([1.0, 2.0]))),
+    ("f32_array", lambda m: m.tensor(np.array([1.0, 2.0], dtype=np.float32))),
+    ("i32_array", lambda m: m.tensor(np.array([1, 2], dtype=np.int32))),
+    ("np_scalar_f64", lambda m: m.tensor(np.float64(2.5))),
+    ("explicit_dtype", lambda m: m.tensor([1, 2], dtype=m.float64)),
+    ("int_plus_float_scalar", lambda m: m.tensor([1, 2]) + 1.5),
+    ("int_times_int_scalar", lambda m: m.tensor([1, 2]) * 3),
+    ("bool_plus_int", lambda m: m.tensor([True, False]) + 1),
+    ("bool_plus_bool_tensor", lambda m: m.tensor([True, False]) + m.tensor([True, True])),
+    ("f32_plus_f64", lambda m: m.tensor([1.0]) + m.tensor(np.array([2.0]))),
+    ("f32_plus_f64_0dim", lambda m: m.tensor([1.0]) + m.tensor(np.float64(2.0))),
+    ("f64_0dim_plus_f32", lambda m: m.tensor(np.float64(2.0)) + m.tensor([1.0])),
+    ("i64_plus_f64_0dim", lambda m: m.tensor([1, 2]) + m.tensor(np.float64(0.5))),
+    ("i32_plus_i64_0dim", lambda m: m.tensor(np.array([1], np.int32)) + m.tensor(5)),
+    ("i32_plus_i64", lambda m: m.tensor(np.array([1], np.int32)) + m.tensor([5])),
+    ("f32_plus_int_tensor", lambda m: m.tensor([1.5]) + m.tensor([2])),
+    ("int_truediv", lambda m: m.tensor([3, -7]) / m.tensor([2, 2])),
+    ("int_truediv_scalar", lambda m: m.tensor([3, -7]) / 2),
+    ("scalar_rtruediv_int", lambda m: 2 / m.tensor([3, -7])),
+    ("floordiv_signs", lambda m: m.tensor([7, -7, 7, -7]) // m.tensor([2, 2, -2, -2])),
+    ("mod_signs", lambda m: m.tensor([7, -7, 7, -7]) % m.tensor([3, 3, -3, -3])),
+    ("floordiv_float", lambda m: m.tensor([7.5, -7.5]) // 2),
+    ("mod_float", lambda m: m.tensor([7.5, -7.5]) % -2),
+    ("int_pow_int", lambda m: m.tensor([2, 3]) ** 2),
+    ("int_pow_float", lambda m: m.tensor([4, 9]) ** 0.5),
+    ("rpow_int", lambda m: 2 ** m.tensor([1, 3])),
+    ("int_sum", lambda m: m.tensor(np.array([1, 2], np.int32)).sum()),
+    ("bool_sum", lambda m: m.tensor([True, True, False]).sum()),
+    ("f64_mean", lambda m: m.tensor(np.array([1.0, 2.0])).mean()),
+    ("int_exp", lambda m: m.tensor([0, 1]).exp()),
+    ("int_sqrt", lambda m: m.tensor([4, 9]).sqrt()),
+    ("int_abs", lambda m: m.tensor([-4, 9]).abs()),
+    ("int_neg", lambda m: -m.tensor([4, 9])),
+    ("compare", lambda m: m.tensor([1.0, 2.0]) > 1),
+    ("where_mixed", lambda m: m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5)),
+    ("where_scalar_branch", lambda m: m.where(m.tensor([True, False]), m.tensor([1.5, 2.0]),
+                                              0)),
+    ("cat_mixed", lambda m: m.cat([m.tensor([1]), m.tensor([2.5])])),
+    ("clamp_int_float", lambda m: m.tensor([1, 5]).clamp(max=2.5)),
+    ("maximum_mixed", lambda m: m.maximum(m.tensor([1, 5]), m.tensor([2.5, 0.0]))),
+    ("matmul_f64", lambda m: m.tensor(np.eye(2)) @ m.tensor(np.ones(2))),
+    ("argmax_dtype", lambda m: m.tensor([1.0, 3.0]).argmax()),
+    ("to_double", lambda m: m.tensor([1, 2]).double()),
+    ("to_long", lambda m: m.tensor([1.7, -2.7]).long()),
+    ("to_int", lambda m: m.tensor([1.7, -2.7]).int()),
+    ("to_bool", lambda m: m.tensor([1.7, 0.0]).bool()),
+    ("float_from_int", lambda m: m.tensor([1, 2]).float()),
+    ("div_floor", lambda m: m.tensor([7, -7]).div(2, rounding_mode="floor")),
+    ("div_trunc", lambda m: m.tensor([7, -7]).div(2, rounding_mode="trunc")),
+    ("div_trunc_float", lambda m: m.tensor([7.5, -7.5]).div(2, rounding_mode="trunc")),
+]
+
+
+@pytest.mark.parametrize("expr", [e for _, e in EXPRESSIONS], ids=[n for n, _ in EXPRESSIONS])
+def test_dtype_matches_torch(expr):
+    _check(expr(an), expr(torch))
+
+
+def test_default_dtype_switch():
+    try:
+        an.set_default_dtype(an.float64)
+        torch.set_default_dtype(torch.float64)
+        for expr in (lambda m: m.tensor([1.5]), lambda m: m.tensor([1, 2]) / 2,
+                     lambda m: m.zeros(2), lambda m: m.arange(0.0, 1.0, 0.5)):
+            _check(expr(an), expr(torch))
+    finally:
+        an.set_default_dtype(an.float32)
+        torch.set_default_dtype(torch.float32)
+    assert an.get_default_dtype() == an.float32
+
+
+def test_int_tensor_cannot_require_grad():
+    with pytest.raises(RuntimeError, match="floating point"):
+        an.tensor([1, 2], requires_grad=True)
+
+
+def test_inplace_float_into_int_raises():
+    x = an.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        x.add_(1.5)
+    x.add_(2)
+    np.testing.assert_array_equal(x.numpy(), [3, 4])
+    assert x.dtype == an.int64
+
+
+def test_grad_dtype_follows_input_under_promotion():
+    """float32 leaf combined with a float64 tensor: the leaf's gradient stays float32."""
+    for m in (an, torch):
+        a = m.tensor([1.0, 2.0], requires_grad=True)
+        b = m.tensor(np.array([3.0, 4.0]), requires_grad=True)
+        (a * b).sum().backward()
+        assert _name(a.grad.dtype) == "float32" and _name(b.grad.dtype) == "float64"
