@@ -1,5 +1,136 @@
-"""Functional forms: normalization."""
+"""Functional forms: batch_norm, layer_norm, group_norm, instance_norm.
+
+All standardise with the fused :class:`~autograd_nn._ops.norm.Normalize` op (biased variance,
+eps inside the square root) and then apply the per-channel / per-element affine.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..._ops.norm import Normalize
+from ...tensor import Tensor
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
+
+
+def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple) -> Tensor:
+    if weight is not None:
+        y = y * (weight.reshape(shape) if weight.shape != shape else weight)
+    if bias is not None:
+        y = y + (bias.reshape(shape) if bias.shape != shape else bias)
+    return y
+
+
+def _check_channel_param(op: str, name: str, t: Any, C: int) -> None:
+    if t is not None and tuple(t.shape) != (C,):
+        raise RuntimeError(f"{op}: expected {name} to have shape [{C}] (one per channel), got "
+                           f"{list(t.shape)}")
+
+
+def _update_running(buf: Tensor, new: np.ndarray, momentum: float) -> None:
+    """buf = (1 - momentum) * buf + momentum * new, in place (a buffer, no autograd)."""
+    d = buf._data
+    d *= 1.0 - momentum
+    d += momentum * new.astype(d.dtype, copy=False)
+    if buf._vc is not None:
+        buf._vc[0] += 1
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch normalisation over all dims but the channel dim 1: input (N, C, *) -> same shape.
+
+    In training (or without running stats) the batch's mean and biased variance normalise, and
+    the running stats (if given) move by ``momentum`` towards the batch mean and the *unbiased*
+    variance, in place. Otherwise the running stats normalise.
+    """
+    op = "batch_norm"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 2:
+        raise ValueError(f"{op}: expected an input of shape (N, C, *), got {list(input.shape)}")
+    C = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        _check_channel_param(op, name, t, C)
+    shape = (C,) + (1,) * (input.ndim - 2)
+    dims = (0,) + tuple(range(2, input.ndim))
+    if training or running_mean is None or running_var is None:
+        m = input.numel() // C
+        if training and m <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {list(input.shape)}")
+        stats: list = []
+        y = Normalize.apply(input, dims=dims, eps=eps, stats=stats)
+        if training and running_mean is not None and running_var is not None:
+            mean, var = stats[0].reshape(C), stats[1].reshape(C)
+            _update_running(running_mean, mean, momentum)
+            _update_running(running_var, var * (m / (m - 1)), momentum)
+    else:
+        dt = input._data.dtype
+        inv = (1.0 / np.sqrt(running_var._data.astype(dt) + eps)).reshape(shape)
+        y = (input - running_mean._data.astype(dt).reshape(shape)) * inv
+    return _affine(y, weight, bias, shape)
+
+
+def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` dims (biased variance), then
+    ``* weight + bias`` (each of shape ``normalized_shape``). input (*, *normalized_shape)."""
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(ns)
+    if k == 0 or input.ndim < k or tuple(input.shape[-k:]) != ns:
+        raise RuntimeError(f"layer_norm: Given normalized_shape={list(ns)}, expected input with "
+                           f"shape [*, {', '.join(map(str, ns))}], but got input of size"
+                           f"{list(input.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != ns:
+            raise RuntimeError(f"layer_norm: expected {name} of shape {list(ns)}, got "
+                               f"{list(t.shape)}")
+    y = Normalize.apply(input, dims=tuple(range(input.ndim - k, input.ndim)), eps=eps)
+    return _affine(y, weight, bias, ns)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each of ``num_groups`` channel groups per sample: input (N, C, *), C divisible
+    by num_groups; then a per-channel affine (weight, bias of shape (C,))."""
+    if input.ndim < 2:
+        raise RuntimeError(f"group_norm: expected an input of shape (N, C, *), got "
+                           f"{list(input.shape)}")
+    N, C = input.shape[:2]
+    if num_groups < 1 or C % num_groups:
+        raise RuntimeError(f"group_norm: Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {list(input.shape)} and "
+                           f"num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        _check_channel_param("group_norm", name, t, C)
+    y = Normalize.apply(input.reshape(N, num_groups, -1), dims=(2,), eps=eps)
+    return _affine(y.reshape(input.shape), weight, bias, (C,) + (1,) * (input.ndim - 2))
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each (sample, channel) over its spatial dims: input (N, C, *)."""
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected an input of shape (N, C, *spatial), got "
+                         f"{list(input.shape)}")
+    C = input.shape[1]
+    shape = (C,) + (1,) * (input.ndim - 2)
+    if not use_input_stats and running_mean is not None and running_var is not None:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    stats: list = []
+    y = Normalize.apply(input, dims=tuple(range(2, input.ndim)), eps=eps, stats=stats)
+    if running_mean is not None and running_var is not None:
+        m = int(np.prod(input.shape[2:]))
+        _update_running(running_mean, stats[0].reshape(-1, C).mean(0), momentum)
+        _update_running(running_var, (stats[1] * (m / max(m - 1, 1))).reshape(-1, C).mean(0),
+                        momentum)
+    return _affine(y, weight, bias, shape)

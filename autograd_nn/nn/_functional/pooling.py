@@ -1,5 +1,228 @@
-"""Functional forms: pooling."""
+"""Functional forms: max / average / adaptive pooling over 1, 2 or 3 spatial dims.
+
+Max pooling gathers the input at its per-window arg-max (see ``_ops/pool.py``). Average
+pooling is a depthwise convolution with a constant all-ones kernel followed by a division by the
+window counts, so it reuses the conv ops' gradients (of every order). Adaptive average pooling
+is a product with constant averaging matrices along each pooled dim.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any, Sequence, Union
+
+import numpy as np
+
+from ..._ops.conv import Conv, Geom
+from ..._ops.indexing import MatMul
+from ..._ops.pool import PoolGather, adaptive_table, max_pool_indices, window_table
+from ...tensor import Tensor
+from .conv import ntuple
+
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d"]
+
+IntOrTuple = Union[int, Sequence[int]]
+
+
+def _batched(op: str, x: Any, nd: int) -> tuple[Tensor, bool]:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
+    if x.ndim not in (nd + 1, nd + 2) or 0 in x.shape[-nd:]:
+        raise RuntimeError(f"{op}: Expected {nd + 1}D or {nd + 2}D input with non-zero spatial "
+                           f"size, but got input of size: {list(x.shape)}")
+    return (x.unsqueeze(0), True) if x.ndim == nd + 1 else (x, False)
+
+
+def _max_pool(op: str, nd: int, x: Tensor, tables: tuple, return_indices: bool) -> Any:
+    vals, idx = max_pool_indices(x._data, tables)
+    out = PoolGather.apply(x, index=idx, values=vals)
+    return (out, Tensor._wrap(idx)) if return_indices else out
+
+
+def _max_poolnd(op: str, nd: int, x: Tensor, kernel_size: IntOrTuple,
+                stride: IntOrTuple | None, padding: IntOrTuple, dilation: IntOrTuple,
+                ceil_mode: bool, return_indices: bool) -> Any:
+    x, unb = _batched(op, x, nd)
+    if x._data.dtype == np.bool_:
+        raise RuntimeError(f"{op}: not implemented for bool input")
+    k = ntuple(kernel_size, nd, "kernel_size", op)
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+        ntuple(stride, nd, "stride", op)
+    p = ntuple(padding, nd, "padding", op)
+    d = ntuple(dilation, nd, "dilation", op)
+    if min(k) < 1 or min(s) < 1 or min(d) < 1:
+        raise ValueError(f"{op}: kernel_size {k}, stride {s} and dilation {d} must be positive")
+    if any(pi < 0 or pi > ki // 2 for pi, ki in zip(p, k)):
+        raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got "
+                         f"pad={p} and kernel_size={k}")
+    tables = tuple(window_table(n, ki, si, pi, di, ceil_mode)
+                   for n, ki, si, pi, di in zip(x.shape[2:], k, s, p, d))
+    if min(t.shape[0] for t in tables) < 1:
+        raise RuntimeError(f"{op}: Given input size {list(x.shape[1:])} and kernel_size {k}, the "
+                           f"calculated output size is too small")
+    res = _max_pool(op, nd, x, tables, return_indices)
+    if unb:
+        res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
+    return res
+
+
+def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """Max over sliding windows: (N, C, L) -> (N, C, L_out); stride defaults to kernel_size;
+    padding is -inf; ``return_indices`` also returns flat arg-max positions in L (int64)."""
+    return _max_poolnd("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
+                       ceil_mode, return_indices)
+
+
+def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """Max over sliding windows: (N, C, H, W) -> (N, C, H_out, W_out), H_out =
+    floor_or_ceil((H + 2 pad - dil (k - 1) - 1) / stride) + 1; indices are flat in H*W."""
+    return _max_poolnd("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
+                       ceil_mode, return_indices)
+
+
+def max_pool3d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """Max over sliding windows: (N, C, D, H, W) -> (N, C, D_out, H_out, W_out)."""
+    return _max_poolnd("max_pool3d", 3, input, kernel_size, stride, padding, dilation,
+                       ceil_mode, return_indices)
+
+
+def _avg_poolnd(op: str, nd: int, x: Tensor, kernel_size: IntOrTuple,
+                stride: IntOrTuple | None, padding: IntOrTuple, ceil_mode: bool,
+                count_include_pad: bool, divisor_override: int | None) -> Tensor:
+    x, unb = _batched(op, x, nd)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point input, got {x.dtype}")
+    k = ntuple(kernel_size, nd, "kernel_size", op)
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+        ntuple(stride, nd, "stride", op)
+    p = ntuple(padding, nd, "padding", op)
+    if min(k) < 1 or min(s) < 1:
+        raise ValueError(f"{op}: kernel_size {k} and stride {s} must be positive")
+    if any(pi < 0 or pi > ki // 2 for pi, ki in zip(p, k)):
+        raise ValueError(f"{op}: pad should be at most half of kernel size, but got pad={p} and "
+                         f"kernel_size={k}")
+    if divisor_override is not None and divisor_override == 0:
+        raise ValueError(f"{op}: divisor must be not zero")
+    pads, divs = [], []
+    for n, ki, si, pi in zip(x.shape[2:], k, s, p):
+        start = window_table(n, ki, si, pi, 1, ceil_mode)[:, 0]
+        out = start.shape[0]
+        if out < 1:
+            raise RuntimeError(f"{op}: Given input size {list(x.shape[1:])} and kernel_size "
+                               f"{k}, the calculated output size is too small")
+        # windows are clipped to the padded input; the padding counts only if asked
+        end = np.minimum(start + ki, n + pi)
+        cnt = end - start if count_include_pad else np.minimum(end, n) - np.maximum(start, 0)
+        pads.append((pi, max(pi, (out - 1) * si + ki - n - pi)))
+        divs.append(cnt)
+    C = x.shape[1]
+    dt = x._data.dtype
+    w = np.ones((C, 1) + k, dtype=dt)
+    geom = Geom(s, tuple(pads), (1,) * nd, C, tuple(x.shape[2:]))
+    y = Conv.apply(x, w, geom=geom)
+    if divisor_override is not None:
+        y = y * (1.0 / divisor_override)
+    else:
+        div = divs[0].astype(dt)
+        for c in divs[1:]:
+            div = np.multiply.outer(div, c.astype(dt))
+        y = y * (1.0 / div)
+    return y.squeeze(0) if unb else y
+
+
+def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """Mean over sliding windows: (N, C, L) -> (N, C, L_out)."""
+    return _avg_poolnd("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, None)
+
+
+def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """Mean over sliding windows: (N, C, H, W) -> (N, C, H_out, W_out). Zero padding counts in
+    the divisor when ``count_include_pad``; ``divisor_override`` replaces the divisor."""
+    return _avg_poolnd("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
+
+
+def avg_pool3d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """Mean over sliding windows: (N, C, D, H, W) -> (N, C, D_out, H_out, W_out)."""
+    return _avg_poolnd("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
+
+
+def _out_sizes(op: str, nd: int, x: Tensor, output_size: Any) -> tuple:
+    osz = ntuple(output_size if output_size is not None else x.shape[-nd:], nd, "output_size",
+                 op) if not isinstance(output_size, (list, tuple)) else tuple(
+        x.shape[-nd + i] if o is None else int(o) for i, o in enumerate(output_size))
+    if len(osz) != nd or min(osz) < 1:
+        raise ValueError(f"{op}: output_size must be {nd} positive ints (or None), got "
+                         f"{output_size!r}")
+    return osz
+
+
+def _adaptive_avg(op: str, nd: int, x: Tensor, output_size: Any) -> Tensor:
+    x, unb = _batched(op, x, nd)
+    osz = _out_sizes(op, nd, x, output_size)
+    if all(o == 1 for o in osz):
+        y = x.mean(dim=tuple(range(-nd, 0)), keepdim=True)
+    else:
+        y = x
+        dt = x._data.dtype
+        for i, (n, o) in enumerate(zip(x.shape[2:], osz)):
+            if n == o:
+                continue
+            i_ = np.arange(o)
+            start, end = (i_ * n) // o, -((-(i_ + 1) * n) // o)
+            pos = np.arange(n)[None, :]
+            mask = (pos >= start[:, None]) & (pos < end[:, None])
+            A = (mask / (end - start)[:, None]).astype(dt)  # (o, n) averaging matrix
+            ax = 2 + i
+            # pool dim ax: move it last, multiply by A^T, move it back
+            y = MatMul.apply(y.transpose(ax, -1), A.T).transpose(ax, -1) if ax != x.ndim - 1 \
+                else MatMul.apply(y, A.T)
+    return y.squeeze(0) if unb else y
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: IntOrTuple) -> Tensor:
+    """Adaptive mean pooling: (N, C, L) -> (N, C, output_size); window i covers
+    [floor(i L / out), ceil((i + 1) L / out))."""
+    return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Adaptive mean pooling: (N, C, H, W) -> (N, C, *output_size); an entry None keeps
+    that dim's size."""
+    return _adaptive_avg("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def _adaptive_max(op: str, nd: int, x: Tensor, output_size: Any, return_indices: bool) -> Any:
+    x, unb = _batched(op, x, nd)
+    osz = _out_sizes(op, nd, x, output_size)
+    tables = tuple(adaptive_table(n, o) for n, o in zip(x.shape[2:], osz))
+    res = _max_pool(op, nd, x, tables, return_indices)
+    if unb:
+        res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
+    return res
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: IntOrTuple,
+                        return_indices: bool = False) -> Any:
+    """Adaptive max pooling: (N, C, L) -> (N, C, output_size)."""
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Adaptive max pooling: (N, C, H, W) -> (N, C, *output_size)."""
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
