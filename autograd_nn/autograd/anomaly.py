@@ -1,4 +1,11 @@
-"""Anomaly detection: name the op (and the user's source line) that first made NaN or Inf."""
+"""Anomaly detection: name the op, module and source line that first made NaN or Inf.
+
+In ``detect_anomaly()`` mode the engine records, for every node, the stack at its creation and
+checks each op's forward output (``Op.apply``) and each backward rule's gradients
+(``run_backward``). The first op whose output is not finite although its inputs were raises
+:class:`AnomalyError` naming the op (``LogBackward``), the module path it ran in
+(``'encoder.layers.0' (Linear)``) and the user's line that created it.
+"""
 
 from __future__ import annotations
 
@@ -9,56 +16,88 @@ import numpy as np
 from . import engine
 
 
+def _bad_kind(arr: np.ndarray) -> str:
+    n_nan = int(np.isnan(arr).sum())
+    n_inf = int(np.isinf(arr).sum())
+    parts = []
+    if n_nan:
+        parts.append(f"{n_nan} NaN")
+    if n_inf:
+        parts.append(f"{n_inf} Inf")
+    return " and ".join(parts) + f" of {arr.size}"
+
+
+def _first_bad(arr: np.ndarray) -> str:
+    idx = np.argwhere(~np.isfinite(arr))
+    return f" (first at index {list(int(i) for i in idx[0])})" if arr.ndim and len(idx) else ""
+
+
 class AnomalyError(RuntimeError):
-    """Raised in ``detect_anomaly`` mode by the first op whose output or gradient is not finite."""
+    """Raised in ``detect_anomaly`` mode by the first op whose output or gradient is not finite.
+
+    Attributes: ``op`` (the op's grad_fn name), ``module_path`` (or None), ``source`` (the
+    user's ``file:line: code`` that created the op, or None), ``node``.
+    """
+
+    def __init__(self, msg: str, node: Any = None, op: str | None = None) -> None:
+        super().__init__(msg)
+        from .debug import node_path, source_line
+
+        self.node = node
+        self.op = op
+        self.module_path = node_path(node) if node is not None else None
+        self.source = source_line(node) if node is not None else None
 
     @staticmethod
     def _where(node: Any) -> str:
-        scope = f" in module '{node.scope}'" if getattr(node, "scope", None) else ""
-        trace = getattr(node, "trace", None)
-        src = ""
-        if trace:
-            user = [f for f in trace if "/autograd_nn/" not in f.filename.replace("\\", "/")]
-            frame = (user or trace)[-1]
-            src = f"\n  created at {frame.filename}:{frame.lineno}: {frame.line}"
-        return scope + src
+        from .debug import describe_scope, source_line
+
+        scope = describe_scope(node)
+        src = source_line(node)
+        return (f"\n  in {scope}" if scope else "") + (f"\n  created at {src}" if src else "")
 
     @classmethod
-    def for_forward(cls, op: type, ctx: Any, out: np.ndarray) -> "AnomalyError":
-        bad = "NaN" if np.isnan(out).any() else "Inf"
+    def for_forward(cls, op: type, ctx: Any, out: np.ndarray) -> AnomalyError:
         ctx.op = op
-        return cls(f"Function '{op.__name__}' returned {bad} values in its forward output "
-                   f"(shape {list(out.shape)}){cls._where(ctx)}")
+        if getattr(ctx, "scope", None) is None:  # not recorded yet: the module running now
+            ctx.scope = engine._current_scope
+        name = ctx.name()
+        return cls(f"Function '{name}' returned {_bad_kind(out)} values in its forward output "
+                   f"(shape {list(out.shape)}){_first_bad(out)} although its inputs were "
+                   f"finite{cls._where(ctx)}", ctx, name)
 
     @classmethod
-    def for_backward(cls, node: Any, i: int, g: Any) -> "AnomalyError":
-        arr = g._data if hasattr(g, "_data") else np.asarray(g)
-        bad = "nan" if np.isnan(arr).any() else "inf"
-        return cls(f"Function '{node.name()}' returned {bad} values in its {i}th output "
-                   f"(the gradient for its input {i}, shape {list(arr.shape)})"
-                   f"{cls._where(node)}")
+    def for_backward(cls, node: Any, i: int, g: Any) -> AnomalyError:
+        arr = np.asarray(g._data if hasattr(g, "_data") else g)
+        name = node.name()
+        return cls(f"Function '{name}' returned {_bad_kind(arr)} values in its {i}th output "
+                   f"(the gradient for its input {i}, shape {list(arr.shape)}){_first_bad(arr)}"
+                   f" although the gradient it received was finite{cls._where(node)}",
+                   node, name)
 
 
-def check_backward(node: Any, grads: Any) -> None:
+def check_backward(node: Any, grads: Any, g_in: Any = None) -> None:
+    """Raise for the first non-finite gradient ``node``'s backward returned (called by the
+    engine in anomaly mode)."""
     if not isinstance(grads, tuple):
         grads = (grads,)
     for i, g in enumerate(grads):
         if g is None:
             continue
         arr = g._data if hasattr(g, "_data") else np.asarray(g)
-        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
             raise AnomalyError.for_backward(node, i, g)
 
 
 class detect_anomaly:  # noqa: N801 - PyTorch's name
-    """Context manager: the first op whose forward output or backward gradient holds NaN/Inf
-    (when its inputs did not) raises :class:`AnomalyError` naming the op, its module path and
-    the source line that created it."""
+    """Context manager (and decorator): the first op whose forward output or backward gradient
+    holds NaN/Inf (when its inputs did not) raises :class:`AnomalyError` naming the op, its
+    module path and the source line that created it. Slows every op (it records a stack)."""
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
 
-    def __enter__(self) -> "detect_anomaly":
+    def __enter__(self) -> detect_anomaly:
         self._prev = engine._anomaly_mode
         engine._anomaly_mode = self.check_nan
         return self
@@ -66,12 +105,29 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
     def __exit__(self, *exc: Any) -> None:
         engine._anomaly_mode = self._prev
 
+    def __call__(self, fn: Any) -> Any:
+        import functools
 
-def set_detect_anomaly(mode: bool) -> None:
-    engine._anomaly_mode = bool(mode)
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with detect_anomaly(self.check_nan):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class set_detect_anomaly:  # noqa: N801 - PyTorch's name
+    """Turn anomaly mode on or off; also usable as a context manager restoring the old mode."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self._prev = engine._anomaly_mode
+        engine._anomaly_mode = bool(mode) and check_nan
+
+    def __enter__(self) -> set_detect_anomaly:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        engine._anomaly_mode = self._prev
 
 
 def is_anomaly_enabled() -> bool:
     return engine._anomaly_mode
-
-

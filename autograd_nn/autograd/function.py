@@ -136,6 +136,7 @@ class Function:
             node = Node()
             node.op = type(cls.__name__, (_FunctionOp,), {})
             node.fn_info = (cls, ctx, len(outs), which, shapes)
+            node.fn_args = (args, kwargs)  # to re-run forward (autograd.debug.check_graph)
             node.tensor_positions = [i for i, _ in tensors]
             ts = [t for _, t in tensors]
             node.inputs = [t._data for t in ts]

@@ -1,0 +1,297 @@
+"""draw_graph / summary: DOT checked structurally against independent traversals and PyTorch,
+rendering with the real ``dot``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import autograd_nn as ag
+from autograd_nn import nn
+from autograd_nn.autograd import Function, check_graph
+from autograd_nn.viz import draw_graph, summary
+
+NODE_RE = re.compile(r'^\s*"?([\w.]+)"? \[label="((?:[^"\\]|\\.)*)"(.*)\]$', re.M)
+EDGE_RE = re.compile(r'^\s*(\w+) -> (\w+)', re.M)
+CLUSTER_RE = re.compile(r'subgraph "?cluster_([^" {]+)"? \{\s*graph \[([^\]]*)\]')
+
+
+def parse(src: str) -> tuple[dict, list]:
+    nodes = {m.group(1): (m.group(2), m.group(3)) for m in NODE_RE.finditer(src)}
+    return nodes, EDGE_RE.findall(src)
+
+
+def by_prefix(nodes: dict, p: str) -> dict:
+    return {k: v for k, v in nodes.items() if k.startswith(p)}
+
+
+def traced(out) -> tuple[set, set, set]:
+    """Independent count via the PyTorch-style API (grad_fn.next_functions): op nodes, leaves,
+    (producer, consumer) pairs."""
+    ops, leaves, pairs = set(), set(), set()
+    keep = []  # PyTorch makes node wrappers on access: keep them alive so ids stay unique
+    stack = [out.grad_fn]
+    while stack:
+        fn = stack.pop()
+        keep.append(fn)
+        if id(fn) in ops:
+            continue
+        ops.add(id(fn))
+        for nxt, _ in fn.next_functions:
+            if nxt is None:
+                continue
+            if nxt.name() == "AccumulateGrad":
+                keep.append(nxt)
+                leaves.add(id(nxt.variable))
+                pairs.add((id(nxt.variable), id(fn)))
+            else:
+                pairs.add((id(nxt), id(fn)))
+                stack.append(nxt)
+    return ops, leaves, pairs
+
+
+class Block(nn.Module):
+    def __init__(self, d: int) -> None:
+        super().__init__()
+        self.fc = nn.Linear(d, d)
+        self.out = nn.Linear(d, d)
+
+    def forward(self, x):
+        return self.out(self.fc(x).tanh()) + x
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inp = nn.Linear(4, 8)
+        self.blocks = nn.ModuleList([Block(8) for _ in range(3)])
+        self.head = nn.Linear(8, 2)
+        self.scale = nn.Parameter(ag.ones(2))
+
+    def forward(self, x):
+        h = self.inp(x).relu()
+        for b in self.blocks:
+            h = b(h)
+        return self.head(h) * self.scale
+
+
+@pytest.fixture
+def net_out():
+    ag.manual_seed(0)
+    m = Net()
+    x = ag.randn(5, 4)
+    return m, x, m(x).sum()
+
+
+def test_counts_match_traced_graph(net_out):
+    m, x, y = net_out
+    nodes, edges = parse(draw_graph(y, m).source)
+    ops, leaves, pairs = traced(y)
+    assert len(by_prefix(nodes, "n")) == len(ops) == 17  # Sum Mul Relu, 5 Linear, 3 x (Linear Tanh Add)
+    assert len(by_prefix(nodes, "t")) == len(leaves) + 1  # + the input x
+    assert len(by_prefix(nodes, "o")) == 1
+    assert len(edges) == len(pairs) + 1 + 1  # + input edge + output edge
+    assert len(set(edges)) == len(edges)
+    labels = [lab for lab, _ in nodes.values()]
+    for name, p in m.named_parameters():
+        assert any(lab.startswith(name + "\\n" + str(tuple(p.shape)).replace(",)", ")"))
+                   for lab in labels), name
+
+
+def test_clusters_named_after_module_paths(net_out):
+    m, x, y = net_out
+    src = draw_graph(y, m).source
+    clusters = dict(CLUSTER_RE.findall(src))
+    expect = {"__root__": "Net", "inp": "inp (Linear)", "head": "head (Linear)",
+              "blocks": "blocks (ModuleList)", "blocks.0": "blocks.0 (Block)",
+              "blocks.2.out": "blocks.2.out (Linear)"}
+    for name, label in expect.items():
+        assert name in clusters and f'label="{label}"' in clusters[name] or \
+            f"label={label}" in clusters[name]
+    # nesting: blocks.1.fc's cluster sits inside blocks.1's, which sits inside blocks
+    i_b, i_b1, i_fc = (src.index(f'cluster_{p}') for p in ("blocks", "blocks.1", "blocks.1.fc"))
+    assert i_b < i_b1 < i_fc
+    assert src[i_b1:i_fc].count("}") == 0
+
+
+def test_depth_collapses_modules_with_param_counts(net_out):
+    m, x, y = net_out
+    nodes, edges = parse(draw_graph(y, m, depth=1).source)
+    boxes = {lab.split("\\n")[0]: lab for lab, _ in by_prefix(nodes, "m").values()}
+    # hand counts: Linear(4, 8) = 4*8+8; 3 blocks of two Linear(8, 8) = 3*2*72; Linear(8, 2)
+    assert boxes["inp"] == "inp\\nLinear\\n40 params"
+    assert boxes["blocks"] == "blocks\\nModuleList\\n432 params"
+    assert boxes["head"] == "head\\nLinear\\n18 params"
+    ops = [lab.split("\\n")[0] for lab, _ in by_prefix(nodes, "n").values()]
+    assert sorted(ops) == ["MulBackward", "ReluBackward", "SumBackward"]
+    assert len(by_prefix(nodes, "t")) == 2  # scale (the root's own) and the input
+    assert len(edges) == 8
+    whole = parse(draw_graph(y, m, depth=0).source)[0]
+    (lab, _), = by_prefix(whole, "m").values()
+    assert lab == "(root)\\nNet\\n492 params"
+    with pytest.raises(ValueError, match="depth must be >= 0"):
+        draw_graph(y, m, depth=-1)
+
+
+def test_collapse_repeats(net_out):
+    m, x, y = net_out
+    nodes, edges = parse(draw_graph(y, m, collapse_repeats=True).source)
+    (lab, _), = by_prefix(nodes, "m").values()
+    assert lab == "blocks.0 ... blocks.2\\nBlock x3\\n144 params each"
+    assert not any("blocks.1" in lab for lab, _ in nodes.values())
+    assert len(by_prefix(nodes, "n")) == 17 - 3 * 4  # each Block: Linear, Tanh, Linear, Add
+
+
+def test_op_names_match_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    a_np, b_np = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+
+    def f(lib, a, b):
+        c = a * b + a.exp()
+        return (c.tanh() - b).sum()
+
+    a, b = ag.tensor(a_np, requires_grad=True), ag.tensor(b_np, requires_grad=True)
+    ta, tb = torch.tensor(a_np, requires_grad=True), torch.tensor(b_np, requires_grad=True)
+    nodes, edges = parse(draw_graph(f(ag, a, b), {"a": a, "b": b}).source)
+    ops, _, pairs = traced(f(torch, ta, tb))
+    seen, stack, names, keep = set(), [f(torch, ta, tb).grad_fn], [], []
+    while stack:
+        fn = stack.pop()
+        keep.append(fn)
+        if fn is None or id(fn) in seen or fn.name() == "torch::autograd::AccumulateGrad":
+            continue
+        seen.add(id(fn))
+        names.append(re.sub(r"\d+$", "", fn.name()))
+        stack.extend(n for n, _ in fn.next_functions)
+    ours = [lab.split("\\n")[0] for lab, _ in by_prefix(nodes, "n").values()]
+    assert sorted(ours) == sorted(names)
+    assert len(edges) == len(pairs) + 1
+    assert {lab.split("\\n")[0] for lab, _ in by_prefix(nodes, "t").values()} == {"a", "b"}
+
+
+def test_nan_inf_and_highlight_in_red():
+    x = ag.tensor([0.0, 1.0], requires_grad=True)
+    y = (x.log() * 2).sum()
+    nodes, _ = parse(draw_graph(y, {"x": x}).source)
+    red = [lab for lab, rest in nodes.values() if "color=red" in rest]
+    assert sorted(lab.split("\\n")[0] for lab in red) == ["LogBackward", "MulBackward",
+                                                          "SumBackward", "output"]
+    assert all("Inf" in lab for lab in red)
+    nodes, _ = parse(draw_graph((x * 2).sum(), highlight="MulBackward").source)
+    assert [lab.split("\\n")[0] for lab, rest in nodes.values() if "penwidth=3" in rest] == \
+        ["MulBackward"]
+
+
+class Wrong(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * x  # should be 2 * g * x
+
+
+def test_highlight_from_check_graph_report():
+    x = ag.randn(3, 2, dtype=ag.float64, requires_grad=True)
+    y = (Wrong.apply(x.sin()).exp()).sum()
+    report = check_graph(y)
+    nodes, _ = parse(draw_graph(y, highlight=report).source)
+    assert [lab.split("\\n")[0] for lab, rest in nodes.values() if "penwidth=3" in rest] == \
+        ["WrongBackward"]
+
+
+def test_saved_tensors_and_grad_norm():
+    w = ag.tensor([[3.0, 4.0]], requires_grad=True)
+    x = ag.tensor([[1.0, 2.0]])
+    y = (w * x).tanh().sum()
+    y.backward(retain_graph=True)
+    nodes, edges = parse(draw_graph(y, {"w": w, "x": x}, show_saved=True,
+                                    show_grad_norm=True).source)
+    saved = sorted(lab for lab, _ in by_prefix(nodes, "s").values())
+    # Mul saves both inputs, Tanh its output; Sum saves nothing
+    assert saved == ["saved input 0\\n(1, 2) float32\\n8 B", "saved input 1\\n(1, 2) float32\\n8 B",
+                     "saved output\\n(1, 2) float32\\n8 B"]
+    wlab = next(lab for lab, _ in nodes.values() if lab.startswith("w\\n"))
+    expect = np.linalg.norm((1 - np.tanh(np.array([3.0, 8.0])) ** 2) * [1.0, 2.0])
+    got = float(re.search(r"grad norm ([\d.e+-]+)", wlab).group(1))
+    assert abs(got - expect) <= 1e-3 * expect + 1e-12  # label shows 4 significant digits
+    assert "saved for backward: 24 B" in draw_graph(y, show_saved=True).source
+
+
+def test_freed_graph_raises_clear_error():
+    x = ag.randn(3, requires_grad=True)
+    y = (x * 2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match=r"freed.*retain_graph=True"):
+        draw_graph(y)
+    with pytest.raises(TypeError, match="expected a Tensor"):
+        draw_graph([y, 3])
+
+
+def test_multiple_outputs_and_function_node():
+    x = ag.randn(2, 3, requires_grad=True)
+    a = Wrong.apply(x)
+    b = a.sum(dim=0)
+    nodes, edges = parse(draw_graph([a, b], {"x": x, "a": a}).source)
+    assert sorted(lab.split("\\n")[0] for lab in (v[0] for v in by_prefix(nodes, "o").values())) \
+        == ["a", "output 1"]
+    assert sorted(lab.split("\\n")[0] for lab, _ in by_prefix(nodes, "n").values()) == \
+        ["SumBackward", "WrongBackward"]
+    assert len(edges) == 4
+
+
+def test_large_graph_draws_fast():
+    x = ag.randn(2, requires_grad=True)
+    h = x
+    for _ in range(5000):
+        h = h * 1.0001
+    t0 = time.perf_counter()
+    g = draw_graph(h.sum())
+    src = g.source
+    elapsed = time.perf_counter() - t0
+    nodes, edges = parse(src)
+    assert len(by_prefix(nodes, "n")) == 5001 and len(edges) == 5002
+    assert elapsed < 5.0, elapsed
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` binary not installed")
+def test_render_svg_png(tmp_path, net_out):
+    m, x, y = net_out
+    g = draw_graph(y, m, depth=1)
+    svg_path = g.render(tmp_path / "g", format="svg")
+    root = ET.parse(svg_path).getroot()
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"blocks", "ModuleList", "432 params", "MulBackward", "output"} <= texts
+    png = g.render(tmp_path / "g2", format="png")
+    with open(png, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    bundle = g._repr_mimebundle_()
+    assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+    assert "<svg" in g._repr_svg_()
+
+
+def test_summary_table(net_out):
+    m, x, _ = net_out
+    s = summary(m, (5, 4))
+    assert s.total_params == sum(p.numel() for p in m.parameters()) == 492
+    assert s.trainable_params == 492 and s.non_trainable_params == 0
+    rows = {r.path: r for r in s.rows}
+    assert rows["inp"].output_shape == [5, 8] and rows["inp"].params == 40
+    assert rows["head"].output_shape == [5, 2] and rows[""].params == 2
+    assert rows["blocks.1.fc"].cls == "Linear" and rows["blocks.1"].params == 0
+    text = str(s)
+    assert "Total params: 492" in text and "blocks.2.out" in text
+    m.scale.requires_grad_(False)
+    s2 = ag.summary(m, ag.randn(1, 4))
+    assert s2.non_trainable_params == 2 and rows["inp"].output_shape == [5, 8]
+    with pytest.raises(TypeError, match="summary: expected a Tensor"):
+        summary(m, "x")
