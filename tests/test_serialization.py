@@ -1,0 +1,327 @@
+"""save/load: bitwise round trips under both codecs (the safetensors package and the built-in
+NumPy one, each read back by the other and by the library's own reader as oracle), exact Python
+scalars, structure, errors on truncated/foreign/malicious files, atomic saves."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import pickle
+import struct
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd_nn as ag
+from autograd_nn import serialization as S
+from autograd_nn.serialization import CheckpointError
+
+DTYPES = [np.float16, np.float32, np.float64, np.uint8, np.int8, np.int16, np.int32, np.int64,
+          np.bool_]
+
+
+@pytest.fixture(params=["lib", "numpy"])
+def codec(request, monkeypatch):
+    if request.param == "lib":
+        pytest.importorskip("safetensors")
+    monkeypatch.setattr(S, "backend", request.param)
+    return request.param
+
+
+def _arr(dt, shape, rng):
+    if dt is np.bool_:
+        return np.asarray(rng.random(shape) < 0.5)
+    if np.issubdtype(dt, np.integer):
+        info = np.iinfo(dt)
+        return rng.integers(info.min, info.max, shape, dtype=dt, endpoint=True)
+    a = rng.standard_normal(shape).astype(dt)
+    a.reshape(-1)[:4] = [np.nan, np.inf, -0.0, -np.inf][:a.size]  # specials survive bitwise
+    return a
+
+
+def _bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def roundtrip(obj, tmp_path: Path):
+    p = tmp_path / "x.safetensors"
+    ag.save(obj, p)
+    return ag.load(p)
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=[np.dtype(d).name for d in DTYPES])
+def test_tensor_roundtrip_bitwise(dt, codec, tmp_path, rng):
+    tensors = {f"t{i}": ag.from_numpy(_arr(dt, shape, rng))
+               for i, shape in enumerate([(), (0,), (7,), (3, 5), (2, 0, 4), (2, 3, 4)])}
+    tensors["noncontig"] = ag.from_numpy(_arr(dt, (4, 6), rng)).T  # transposed view
+    back = roundtrip(tensors, tmp_path)
+    assert list(back) == list(tensors)
+    for k, t in tensors.items():
+        assert _bits_equal(back[k].numpy(), t.numpy().copy(order="C")), k
+        assert back[k].dtype == t.dtype
+    back["t3"][0, 0] = 1  # loaded tensors are writable
+    assert back["t3"].numpy()[0, 0] == 1
+
+
+def test_python_values_exact(codec, tmp_path):
+    obj = {
+        "ints": [0, -1, 2 ** 80, -(2 ** 70)],
+        "floats": [0.1, 1 / 3, 5e-324, 1.7976931348623157e308, -0.0, math.pi, 1.0],
+        "specials": [math.inf, -math.inf, math.nan],
+        "bools": (True, False),
+        "none": None,
+        "str": "h\u00e9llo \u2713 \"quoted\" \\ \n",
+        "empty": ([], (), {}, ""),
+        1: "int key", 2.5: "float key", (1, "a"): "tuple key", None: "none key",
+        "boolkeys": {True: "t", 0: "zero"},
+        "od": OrderedDict([("b", 1), ("a", 2)]),
+        "dtype": ag.float64,
+        "np": (np.float32(1.25), np.int64(-3), np.bool_(True), np.arange(3, dtype=np.int16)),
+    }
+    back = roundtrip(obj, tmp_path)
+    assert list(back) == list(obj)
+    assert back["ints"] == obj["ints"] and all(type(i) is int for i in back["ints"])
+    for a, b in zip(back["floats"], obj["floats"]):
+        assert type(a) is float and a == b and math.copysign(1, a) == math.copysign(1, b)
+    assert back["specials"][:2] == [math.inf, -math.inf] and math.isnan(back["specials"][2])
+    assert back["bools"] == (True, False) and type(back["bools"][0]) is bool
+    assert back["none"] is None and back["str"] == obj["str"]
+    assert back["empty"] == ([], (), {}, "") and type(back["empty"]) is tuple
+    assert back[1] == "int key" and back[2.5] == "float key" and back[(1, "a")] == "tuple key"
+    assert back[None] == "none key"
+    assert [type(k) for k in back["boolkeys"]] == [bool, int]
+    assert type(back["od"]) is OrderedDict and list(back["od"].items()) == [("b", 1), ("a", 2)]
+    assert back["dtype"] is ag.float64
+    f, i, b, arr = back["np"]
+    assert type(f) is np.float32 and f == 1.25 and type(i) is np.int64 and i == -3
+    assert type(b) is np.bool_ and b and isinstance(arr, np.ndarray) and arr.dtype == np.int16
+
+
+def test_checkpoint_model_optimizer_scheduler(codec, tmp_path):
+    nn, optim = ag.nn, ag.optim
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    x = ag.randn(5, 4)
+    for _ in range(3):
+        opt.zero_grad()
+        model(x).pow(2).sum().backward()
+        opt.step()
+        sched.step()
+    ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(), "epoch": 3}
+    back = roundtrip(ckpt, tmp_path)
+    assert back["epoch"] == 3 and back["scheduler"] == sched.state_dict()
+    # restore into fresh objects: the next step is bitwise identical to continuing
+    model2 = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    opt2 = optim.Adam(model2.parameters(), lr=1e-2)
+    sched2 = optim.lr_scheduler.StepLR(opt2, step_size=2, gamma=0.5)
+    model2.load_state_dict(back["model"])
+    opt2.load_state_dict(back["optimizer"])
+    sched2.load_state_dict(back["scheduler"])
+    for m, o, s in ((model, opt, sched), (model2, opt2, sched2)):
+        o.zero_grad()
+        m(x).pow(2).sum().backward()
+        o.step()
+        s.step()
+    for (k, a), (_, b) in zip(model.state_dict().items(), model2.state_dict().items()):
+        assert _bits_equal(a.numpy(), b.numpy()), k
+    assert opt.param_groups[0]["lr"] == opt2.param_groups[0]["lr"]
+
+
+def test_identity_grad_flags_and_parameters(codec, tmp_path):
+    w = ag.randn(2, 2)
+    p = ag.nn.Parameter(ag.randn(3))
+    g = ag.randn(2, requires_grad=True)
+    back = roundtrip({"a": w, "b": [w, p], "g": g}, tmp_path)
+    assert back["a"] is back["b"][0]  # one tensor object stays one object
+    assert isinstance(back["b"][1], ag.nn.Parameter) and back["b"][1].requires_grad
+    assert back["g"].requires_grad and back["g"].is_leaf and not back["a"].requires_grad
+
+
+def test_file_objects_and_paths(codec, tmp_path):
+    obj = {"w": ag.randn(3), "n": 1}
+    buf = io.BytesIO()
+    ag.save(obj, buf)
+    buf.seek(0)
+    assert _bits_equal(ag.load(buf)["w"].numpy(), obj["w"].numpy())
+    ag.save(obj, str(tmp_path / "s.st"))
+    assert ag.load(str(tmp_path / "s.st"))["n"] == 1
+    with open(tmp_path / "f.st", "wb") as f:
+        ag.save(obj, f)
+    with open(tmp_path / "f.st", "rb") as f:
+        assert ag.load(f)["n"] == 1
+    with open(tmp_path / "f.st") as f, pytest.raises(TypeError, match="binary mode"):
+        ag.load(f)
+
+
+def test_codecs_read_each_other_and_the_library(tmp_path, monkeypatch, rng):
+    st = pytest.importorskip("safetensors")
+    from safetensors.numpy import save_file
+    obj = OrderedDict((np.dtype(dt).name, ag.from_numpy(_arr(dt, (3, 2), rng))) for dt in DTYPES)
+    obj["nested"] = {"x": ag.randn(2), "k": [1, 2.5]}
+    for writer, reader in (("numpy", "lib"), ("lib", "numpy")):
+        monkeypatch.setattr(S, "backend", writer)
+        ag.save(obj, tmp_path / "c.st")
+        monkeypatch.setattr(S, "backend", reader)
+        back = ag.load(tmp_path / "c.st")
+        for k in list(obj)[:-1]:
+            assert _bits_equal(back[k].numpy(), obj[k].numpy())
+        assert back["nested"]["k"] == [1, 2.5]
+    # the built-in writer's file, read by the safetensors library itself
+    monkeypatch.setattr(S, "backend", "numpy")
+    ag.save(obj, tmp_path / "n.st")
+    with st.safe_open(str(tmp_path / "n.st"), framework="np") as f:
+        assert f.metadata()["format"] == "autograd_nn"
+        assert json.loads(f.metadata()["tree"])["odict"][0][0] == "float16"
+        for k in list(obj)[:-1]:
+            assert _bits_equal(f.get_tensor(k), obj[k].numpy())
+        assert _bits_equal(f.get_tensor("nested.x"), obj["nested"]["x"].numpy())
+    # a plain safetensors file from another tool loads as {name: Tensor}
+    save_file({"b": np.ones((2,), np.float32), "a": np.arange(3, dtype=np.int64)},
+              str(tmp_path / "plain.st"))
+    for codec_name in ("numpy", "lib"):
+        monkeypatch.setattr(S, "backend", codec_name)
+        plain = ag.load(tmp_path / "plain.st")
+        assert sorted(plain) == ["a", "b"] and plain["a"].tolist() == [0, 1, 2]
+
+
+def test_name_collisions_stay_distinct(codec, tmp_path):
+    obj = {"a.b": ag.tensor([1.0]), "a": {"b": ag.tensor([2.0])}}
+    back = roundtrip(obj, tmp_path)
+    assert back["a.b"].item() == 1.0 and back["a"]["b"].item() == 2.0
+
+
+def _valid_bytes() -> bytes:
+    buf = io.BytesIO()
+    ag.save({"w": ag.arange(10, dtype=ag.float32), "n": 3}, buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("cut", [0, 5, 8, 20, -1, -13])
+def test_truncated_files_rejected(codec, tmp_path, cut):
+    data = _valid_bytes()
+    (tmp_path / "t.st").write_bytes(data[:cut])
+    with pytest.raises(CheckpointError, match="truncated"):
+        ag.load(tmp_path / "t.st")
+
+
+def test_foreign_and_corrupt_files(codec, tmp_path):
+    p = tmp_path / "bad"
+    p.write_bytes(b"hello, this is just some text file")
+    with pytest.raises(CheckpointError, match="truncated or not a safetensors file"):
+        ag.load(p)
+    head = b'{"w": [1, 2'
+    p.write_bytes(struct.pack("<Q", len(head)) + head)
+    with pytest.raises(CheckpointError, match="not valid JSON"):
+        ag.load(p)
+    head = json.dumps({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}).encode()
+    p.write_bytes(struct.pack("<Q", len(head)) + head + b"\0" * 8)
+    with pytest.raises(CheckpointError, match=r"'w' of dtype F32 and shape \[3\] needs 12 bytes"):
+        ag.load(p)
+    head = json.dumps({"w": {"dtype": "BF16", "shape": [1], "data_offsets": [0, 2]}}).encode()
+    p.write_bytes(struct.pack("<Q", len(head)) + head + b"\0" * 2)
+    with pytest.raises(CheckpointError, match="dtype BF16, which autograd_nn does not support"):
+        ag.load(p)
+    data = _valid_bytes() + b"extra"
+    p.write_bytes(data)
+    with pytest.raises(CheckpointError, match="5 trailing bytes"):
+        ag.load(p)
+
+
+def _with_tree(tree) -> bytes:
+    meta = {"format": "autograd_nn", "version": "1", "tree": json.dumps(tree)}
+    head = json.dumps({"__metadata__": meta}).encode()
+    head += b" " * (-len(head) % 8)
+    return struct.pack("<Q", len(head)) + head
+
+
+class _Payload:
+    """Unpickling this would create a marker file: the test proves it never happens."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_no_code_execution(codec, tmp_path):
+    marker = tmp_path / "PWNED"
+    evil = tmp_path / "evil.pt"
+    evil.write_bytes(pickle.dumps({"w": _Payload(str(marker))}))
+    assert pickle.loads(evil.read_bytes()) and marker.exists()  # the payload is live ...
+    marker.unlink()
+    with pytest.raises(CheckpointError, match="never unpickles"):
+        ag.load(evil)
+    assert not marker.exists()  # ... and load did not run it
+    # a pickle hidden after a valid-looking length prefix is not JSON: rejected, not run
+    evil.write_bytes(struct.pack("<Q", 40) + pickle.dumps(_Payload(str(marker)))[:40])
+    with pytest.raises(CheckpointError):
+        ag.load(evil)
+    assert not marker.exists()
+    # unknown tags in the structure are refused rather than interpreted
+    evil.write_bytes(_with_tree({"__reduce__": ["os.system", "touch x"]}))
+    with pytest.raises(CheckpointError, match="unknown structure tag '__reduce__'"):
+        ag.load(evil)
+    evil.write_bytes(_with_tree({"tensor": "nope"}))
+    with pytest.raises(CheckpointError, match="missing tensor 'nope'"):
+        ag.load(evil)
+
+
+def test_real_torch_file_explains(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.save({"w": torch.ones(2)}, tmp_path / "m.pt")
+    with pytest.raises(CheckpointError, match=r"PyTorch torch\.save.*from_torch_state_dict"):
+        ag.load(tmp_path / "m.pt")
+    torch.save({"w": torch.ones(2)}, tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)
+    with pytest.raises(CheckpointError, match="never unpickles"):
+        ag.load(tmp_path / "legacy.pt")
+
+
+def test_atomic_save_keeps_old_file_on_crash(codec, tmp_path, monkeypatch):
+    p = tmp_path / "ckpt.st"
+    old = {"w": ag.randn(1000), "step": 1}
+    ag.save(old, p)
+    before = p.read_bytes()
+    real_write = S._write
+
+    def crashing_write(fh, arrays, metadata):
+        real = io.BytesIO()
+        real_write(real, arrays, metadata)
+        fh.write(real.getvalue()[:100])  # half-written ...
+        raise KeyboardInterrupt("simulated crash mid-save")  # ... then the process dies
+
+    monkeypatch.setattr(S, "_write", crashing_write)
+    with pytest.raises(KeyboardInterrupt):
+        ag.save({"w": ag.randn(1000), "step": 2}, p)
+    assert p.read_bytes() == before and ag.load(p)["step"] == 1
+    assert os.listdir(tmp_path) == ["ckpt.st"]  # the temporary file was cleaned up
+    monkeypatch.setattr(S, "_write", real_write)
+
+    def failing_fsync(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="disk full"):
+        ag.save({"step": 3}, p)
+    assert p.read_bytes() == before and os.listdir(tmp_path) == ["ckpt.st"]
+    monkeypatch.undo()
+    ag.save({"step": 4}, p)
+    assert ag.load(p)["step"] == 4 and os.listdir(tmp_path) == ["ckpt.st"]
+
+
+def test_unsupported_objects_fail_before_writing(tmp_path):
+    p = tmp_path / "x.st"
+    with pytest.raises(TypeError, match=r"cannot save the object at 'cfg\.fn' of type function"):
+        ag.save({"cfg": {"fn": lambda: 0}}, p)
+    with pytest.raises(TypeError, match="dtype object"):
+        ag.save({"a": np.array([object()])}, p)
+    with pytest.raises(TypeError, match="dict key of type Tensor"):
+        ag.save({ag.tensor(1): 1}, p)
+    assert not p.exists() and os.listdir(tmp_path) == []
