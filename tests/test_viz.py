@@ -92,7 +92,8 @@ def test_counts_match_traced_graph(net_out):
     m, x, y = net_out
     nodes, edges = parse(draw_graph(y, m).source)
     ops, leaves, pairs = traced(y)
-    assert len(by_prefix(nodes, "n")) == len(ops) == 17  # Sum Mul Relu, 5 Linear, 3 x (Linear Tanh Add)
+    # Sum Mul Relu, 2 Linear, 3 x (Linear Tanh Linear Add)
+    assert len(by_prefix(nodes, "n")) == len(ops) == 17
     assert len(by_prefix(nodes, "t")) == len(leaves) + 1  # + the input x
     assert len(by_prefix(nodes, "o")) == 1
     assert len(edges) == len(pairs) + 1 + 1  # + input edge + output edge

@@ -176,6 +176,7 @@ class _Replay:
         ctx.next = node.next
         ctx.needs_input_grad = node.needs_input_grad
         ctx.scope = node.scope
+        ctx.params = getattr(node, "params", None) or {}
         if self.fn_info is not None:
             from ..tensor import Tensor
 
@@ -307,16 +308,17 @@ def _check_node(rep: _Replay, eps: float, atol: float, rtol: float, max_elements
         worst = (-np.inf, 0, 0.0, 0.0, 0.0)
         max_abs = max_rel = 0.0
         skipped = 0
-        f0 = float((out0 * v).sum())
         for e in idx:
             orig = flat[e]
             flat[e] = orig + eps
-            fp = float((np.asarray(rep.forward(args)[0], dtype=np.float64) * v).sum())
+            fp = np.asarray(rep.forward(args)[0], dtype=np.float64)
             flat[e] = orig - eps
-            fm = float((np.asarray(rep.forward(args)[0], dtype=np.float64) * v).sum())
+            fm = np.asarray(rep.forward(args)[0], dtype=np.float64)
             flat[e] = orig
-            num = (fp - fm) / (2 * eps)
-            right, left = (fp - f0) / eps, (f0 - fm) / eps
+            # differences before the dot with v: outputs x_e does not touch cancel exactly
+            num = float(((fp - fm) * v).sum()) / (2 * eps)
+            right = float(((fp - out0) * v).sum()) / eps
+            left = float(((out0 - fm) * v).sum()) / eps
             if abs(right - left) > 10 * (atol + rtol * abs(num)) + 1e3 * eps:
                 skipped += 1  # a kink (relu at 0, max ties): no derivative to compare with
                 continue

@@ -1,0 +1,97 @@
+"""detect_anomaly names the op, module path and source line; PyTorch names the same op."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+import autograd_nn as ag
+from autograd_nn import nn
+from autograd_nn.autograd import AnomalyError, detect_anomaly, is_anomaly_enabled
+
+
+class Inner(nn.Module):
+    def forward(self, x):
+        return x.sqrt()
+
+
+class Outer(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.block = nn.ModuleList([Inner(), Inner()])
+
+    def forward(self, x):
+        return self.block[1](self.block[0](x) - 1.0)
+
+
+def _line_of(fn, text: str) -> int:
+    src, start = inspect.getsourcelines(fn)
+    return start + next(i for i, s in enumerate(src) if text in s)
+
+
+def test_forward_log_zero_names_op_and_line():
+    x = ag.tensor([1.0, 0.0, 2.0], requires_grad=True)
+    with detect_anomaly():
+        h = x * 2  # finite
+        with pytest.raises(AnomalyError) as info:
+            h.log()  # the anomaly
+    e = info.value
+    assert e.op == "LogBackward" and e.module_path is None
+    line = _line_of(test_forward_log_zero_names_op_and_line, "h.log()  # the anomaly")
+    assert e.source.endswith(f"test_anomaly.py:{line}: h.log()  # the anomaly")
+    assert re.search(r"Function 'LogBackward' returned 1 Inf of 3 values in its forward output "
+                     r"\(shape \[3\]\) \(first at index \[1\]\)", str(e))
+    assert not is_anomaly_enabled()
+
+
+def test_backward_sqrt_at_zero_names_op_module_and_line():
+    ag.manual_seed(0)
+    m = Outer()
+    x = ag.tensor([[1.0, 4.0]], requires_grad=True)
+    with detect_anomaly():
+        y = m(x)  # block.1 computes sqrt(sqrt(1) - 1) = 0: forward is finite, backward is not
+        with pytest.raises(AnomalyError) as info:
+            y.sum().backward()
+    e = info.value
+    assert e.op == "SqrtBackward" and e.module_path == "block.1"
+    assert "in module 'block.1' (Inner)" in str(e)
+    line = _line_of(Inner.forward, "return x.sqrt()")
+    assert e.source.endswith(f"test_anomaly.py:{line}: return x.sqrt()")
+    assert "returned 1 Inf of 2 values in its 0th output" in str(e)
+
+
+def test_same_op_as_pytorch_for_nan_backward():
+    torch = pytest.importorskip("torch")
+    data = np.array([0.0, 4.0])
+
+    def f(lib, x):
+        return (x.sqrt() * lib.tensor([0.0, 1.0], dtype=x.dtype)).sum()  # 0 * inf: NaN grad
+
+    tx = torch.tensor(data, requires_grad=True)
+    with torch.autograd.detect_anomaly(), pytest.raises(RuntimeError) as t_info:
+        f(torch, tx).backward()
+    t_op = re.search(r"Function '(\w+?)\d*' returned nan", str(t_info.value)).group(1)
+    x = ag.tensor(data, requires_grad=True)
+    with detect_anomaly(), pytest.raises(AnomalyError, match="returned 1 NaN of 2") as info:
+        f(ag, x).backward()
+    assert info.value.op == t_op == "SqrtBackward"
+
+
+def test_finite_graph_runs_and_modes_nest():
+    x = ag.randn(4, requires_grad=True)
+
+    @detect_anomaly()
+    def step():
+        assert is_anomaly_enabled()
+        (x.tanh() * x).sum().backward()
+
+    step()
+    assert not is_anomaly_enabled() and x.grad is not None
+    with ag.autograd.set_detect_anomaly(True):
+        assert is_anomaly_enabled()
+    assert not is_anomaly_enabled()
+    # outside the mode a NaN passes silently, as in PyTorch
+    (ag.tensor([0.0], requires_grad=True).log() * 0).sum().backward()
