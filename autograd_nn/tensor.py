@@ -1076,8 +1076,10 @@ class Tensor:
 
     def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
         """Copy ``src`` (broadcast to self's shape, cast to self's dtype) into self."""
-        if isinstance(src, Tensor) and engine._grad_enabled and (self.requires_grad or
-                                                                  src.requires_grad):
+        if engine._grad_enabled and (self.requires_grad or (isinstance(src, Tensor) and
+                                                            src.requires_grad)):
+            # also for a constant src: the old history must be cut (the result is src)
+            src = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
             return self._inplace_apply(_CopyFrom, src)
         self._check_writable("copy_")
         s = src._data if isinstance(src, Tensor) else np.asarray(src)

@@ -402,7 +402,15 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     try:
         while ready:
             node = ready.pop()
-            g = node_grads.pop(node)
+            g = node_grads.pop(node, None)
+            if g is None:  # every edge into this node carried no gradient: pass that on
+                for nxt, need in zip(node.next, node.needs_input_grad):
+                    if need and type(nxt) is Node:
+                        c = deps[nxt] - 1
+                        deps[nxt] = c
+                        if c == 0:
+                            ready.append(nxt)
+                continue
             if node.pre_hooks:
                 g = _run_hooks(node.pre_hooks, g, as_tensor)
             if node.retained is not None:
@@ -436,6 +444,11 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                 node.out = None
             for gi, nxt, need, ref in zip(gin, nexts, needs, refs):
                 if gi is None or not need:
+                    if need and type(nxt) is Node:  # no gradient on this edge: still counted
+                        c = deps[nxt] - 1
+                        deps[nxt] = c
+                        if c == 0:
+                            ready.append(nxt)
                     continue
                 if gi.shape != ref.shape or gi.dtype != ref.dtype:
                     gi = _fit(gi, ref)

@@ -1,0 +1,293 @@
+"""In-place ops and the version counter, against PyTorch's behaviour and gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_nn as an
+
+torch = pytest.importorskip("torch")
+
+
+def both(x):
+    x = np.asarray(x, dtype=np.float64)
+    return an.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+
+
+def run_both(fn, x0=(1.0, -2.0, 3.0, 0.5)):
+    """Run ``fn(m, x)`` on both libraries; return (our result, torch result, grads)."""
+    res = []
+    for x, m in zip(both(x0), (an, torch)):
+        out = fn(m, x)
+        out.sum().backward()
+        res.append((out.detach().numpy().copy(), x.grad.numpy().copy()))
+    (ya, ga), (yb, gb) = res
+    np.testing.assert_allclose(ya, yb, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ga, gb, rtol=1e-12, atol=1e-12)
+
+
+def _add_(m, x):
+    y = x * 2
+    y.add_(1)
+    return y * x
+
+
+def _mul_(m, x):
+    y = x + 1
+    y.mul_(x)
+    return y
+
+
+def _sub_alpha(m, x):
+    y = x * 3
+    y.sub_(x, alpha=2)
+    return y
+
+
+def _div_tensor(m, x):
+    y = x * 3
+    y.div_(x.abs() + 1)
+    return y
+
+
+def _iadd_chain(m, x):
+    y = x.clone()
+    y += x
+    y *= 2
+    y -= 1
+    y /= 4
+    return y
+
+
+def _clamp_(m, x):
+    y = x * 1.0
+    y.clamp_(-1.0, 1.0)
+    return y * x
+
+
+def _zero_fill(m, x):
+    y = x * 2
+    z = y.exp()
+    y.zero_()  # y is not needed by exp's backward (exp saves its output)
+    y.fill_(3.0)
+    return z + y
+
+
+def _copy_(m, x):
+    y = m.zeros(4, dtype=m.float64)
+    y.copy_(x * 2)
+    return y * y
+
+
+def _copy_broadcast(m, x):
+    y = m.zeros(2, 4, dtype=m.float64)
+    y.copy_(x.sin())
+    return y
+
+
+def _setitem_scalar(m, x):
+    y = x * 2
+    y[1] = 0.0
+    return y * x
+
+
+def _setitem_tensor(m, x):
+    y = x * 2
+    y[1:3] = x[:2] ** 2
+    return y
+
+
+def _setitem_mask(m, x):
+    y = x * 3
+    y[x > 0] = 0.0
+    return y * 3
+
+
+def _setitem_index_array(m, x):
+    y = x * 1.0
+    y[m.tensor([0, 3])] = x[1:3] * 5
+    return y
+
+
+def _setitem_into_zeros(m, x):
+    out = m.zeros(2, 4, dtype=m.float64)
+    out[0] = x
+    out[1, ::2] = x[:2].exp()
+    return out
+
+
+def _masked_fill_(m, x):
+    y = x * 2
+    y.masked_fill_(x < 0, 0.5)
+    return y
+
+
+def _relu_(m, x):
+    y = x * 2
+    y.relu_()
+    return y * y
+
+
+def _exp_saves_out(m, x):
+    y = x * 1.0
+    y.exp_()  # the result is saved by exp_'s backward
+    return y * 2
+
+
+@pytest.mark.parametrize("fn", [_add_, _mul_, _sub_alpha, _div_tensor, _iadd_chain,
+                                _clamp_, _zero_fill, _copy_, _copy_broadcast, _setitem_scalar,
+                                _setitem_tensor, _setitem_mask, _setitem_index_array,
+                                _setitem_into_zeros, _masked_fill_, _relu_, _exp_saves_out],
+                         ids=lambda f: f.__name__)
+def test_inplace_on_non_leaf_matches_torch(fn):
+    run_both(fn)
+
+
+# ------------------------------------------------------------------- version counter errors
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda y: y.add_(1), lambda y: y.mul_(2), lambda y: y.zero_(), lambda y: y.fill_(1.0),
+    lambda y: y.copy_(an.ones(3)), lambda y: y.clamp_(0, 1), lambda y: y.__setitem__(0, 5.0),
+    lambda y: y.sub_(1), lambda y: y.__iadd__(1),
+], ids=["add_", "mul_", "zero_", "fill_", "copy_", "clamp_", "setitem", "sub_", "iadd"])
+def test_modifying_saved_tensor_raises_at_backward(mutate):
+    x = an.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    z = y * y  # Mul saves y
+    mutate(y)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*MulBackward"):
+        z.sum().backward()
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: (x * 1.5).mul_(x * 1.5),  # fine: the operand is a different tensor
+    lambda m, x: (lambda y: y.mul_(y))(x * 1.5),  # Mul saved y, then y is overwritten
+    lambda m, x: x.exp().sub_(x),  # Exp saved its output
+    lambda m, x: (lambda y: y.__setitem__(x > 0, 0.0) or y)(x.sigmoid()),
+], ids=["mul_other", "mul_self", "exp_sub_", "sigmoid_setitem"])
+def test_saved_value_errors_agree_with_torch(fn):
+    outcome = []
+    for x, m in zip(both([1.0, -2.0, 3.0]), (an, torch)):
+        try:
+            fn(m, x).sum().backward()
+            outcome.append(x.grad.numpy().copy())
+        except RuntimeError as e:
+            assert "modified by an inplace operation" in str(e)
+            outcome.append("error")
+    if isinstance(outcome[1], str):
+        assert outcome[0] == "error"
+    else:
+        np.testing.assert_allclose(outcome[0], outcome[1], rtol=1e-12)
+
+
+def test_modifying_saved_output_raises():
+    x = an.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # saves its output
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    for m in (torch,):  # torch agrees
+        xt = m.tensor([1.0, 2.0], requires_grad=True)
+        yt = xt.exp()
+        yt.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            yt.sum().backward()
+
+
+def test_modifying_leaf_data_under_no_grad_after_use_raises():
+    w = an.tensor([1.0, 2.0], requires_grad=True)
+    x = an.tensor([3.0, 4.0], requires_grad=True)
+    loss = (w * x).sum()
+    with an.no_grad():
+        w.sub_(0.1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_modifying_view_bumps_base_version():
+    x = an.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    z = y.sin()  # saves y
+    v = y[1:]
+    with an.no_grad():
+        v.mul_(3)  # shares y's version counter
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_no_error_where_torch_has_none():
+    # y = x*2; y.add_(1): Mul saved x, not y
+    x = an.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.add_(1)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+    # add does not save its inputs
+    x = an.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1.0
+    z = h + 3
+    h.mul_(5)
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
+    # a modification after backward is fine
+    x = an.tensor([1.0], requires_grad=True)
+    y = x * 2
+    (y * y).sum().backward()
+    y.add_(1)
+    assert y._version == 1
+
+
+def test_version_counter_values():
+    for m in (an, torch):
+        x = m.tensor([1.0, 2.0])
+        assert x._version == 0
+        x.add_(1)
+        x.mul_(2)
+        x[0] = 3.0
+        assert x._version == 3
+        v = x[1:]
+        v.add_(1)
+        assert x._version == v._version == 4
+
+
+# --------------------------------------------------------------------------- leaf errors
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda w: w.add_(1), lambda w: w.mul_(2), lambda w: w.zero_(), lambda w: w.fill_(1.0),
+    lambda w: w.copy_(an.ones(2)), lambda w: w.__setitem__(0, 1.0), lambda w: w.clamp_(0, 1),
+    lambda w: w[0].add_(1), lambda w: w.__imul__(2),
+], ids=["add_", "mul_", "zero_", "fill_", "copy_", "setitem", "clamp_", "view_add_", "imul"])
+def test_inplace_on_leaf_requiring_grad_raises(mutate):
+    w = an.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        mutate(w)
+    with an.no_grad():
+        mutate(w)  # allowed: how optimizers update parameters
+    assert w.is_leaf and w.requires_grad
+
+
+def test_inplace_dtype_and_shape_errors():
+    x = an.zeros(2, 3)
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        x.add_(an.ones(4, 2, 3))
+    with pytest.raises(RuntimeError, match="must be broadcastable"):
+        x.copy_(an.ones(4))
+    with pytest.raises(RuntimeError, match="expanded tensor"):
+        an.zeros(3, 1).expand(3, 4).add_(1)
+
+
+def test_inplace_makes_requires_grad():
+    """Writing a tensor that requires grad into a plain one makes it part of the graph."""
+    res = []
+    for m in (an, torch):
+        w = m.tensor([1.0, 2.0], dtype=m.float64, requires_grad=True)
+        buf = m.zeros(2, 2, dtype=m.float64)
+        buf[0] = w * 3
+        buf.mul_(w)
+        assert buf.requires_grad and not buf.is_leaf
+        buf.sum().backward()
+        res.append(w.grad.numpy())
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-12)
