@@ -64,11 +64,10 @@ def _zeros_like(p: Tensor) -> Tensor:
 
 
 def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
-    """``a.lerp_(b, w)`` with torch's two-branch formula (bit-compatible rounding)."""
-    if abs(w) < 0.5:
-        a += w * (b - a)
-    else:
-        np.subtract(b, (b - a) * (1 - w), out=a)
+    """``a.lerp_(b, w)`` in place as ``(1 - w) a + w b``: one temporary, fewer passes than
+    torch's two-branch kernel; the two agree to rounding (an ulp per step)."""
+    a *= 1 - w
+    a += w * b
 
 
 def _check_betas(betas: tuple) -> None:
