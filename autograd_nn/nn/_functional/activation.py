@@ -1,5 +1,263 @@
-"""Functional forms: activation."""
+"""Functional activations (``F.relu``, ``F.softmax``...), built on the Tensor ops.
+
+Each takes a tensor of any shape and returns one of the same shape (``glu`` halves ``dim``).
+``inplace=True`` overwrites the input through the engine's in-place path (version counters and
+graph rewiring included), as PyTorch's in-place activations do.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..._ops import elementwise as E
+from ..._ops.elementwise import Where
+from ...autograd.engine import Op
+from ...tensor import Tensor
+
+__all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "elu",
+           "elu_", "selu", "celu", "gelu", "silu", "mish", "hardswish", "hardsigmoid",
+           "sigmoid", "tanh", "softplus", "softsign", "tanhshrink", "logsigmoid", "threshold",
+           "threshold_", "hardshrink", "softshrink", "prelu", "glu", "softmax", "softmin",
+           "log_softmax", "normalize"]
+
+
+class Hardtanh(Op):
+    """clamp(x, lo, hi) whose gradient is 0 *at* the bounds too (PyTorch's hardtanh_backward;
+    ``clamp``'s gradient is 1 there, so the two are different ops)."""
+
+    saved_inputs = ()
+    saves_out = True
+
+    @staticmethod
+    def forward(ctx, x, min_val=-1.0, max_val=1.0):
+        ctx.bounds = (min_val, max_val)
+        return np.clip(x, x.dtype.type(min_val), x.dtype.type(max_val))
+
+    @staticmethod
+    def backward(ctx, g):
+        lo, hi = ctx.bounds
+        y = ctx.out._data if isinstance(ctx.out, Tensor) else ctx.out
+        return g * E._f((y > lo) & (y < hi), g)
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """max(x, 0); gradient 0 at 0."""
+    return input.relu_() if inplace else E.Relu.apply(input)
+
+
+def relu_(input: Tensor) -> Tensor:  # noqa: A002
+    return input.relu_()
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa: A002
+             inplace: bool = False) -> Tensor:
+    """x clamped to [min_val, max_val]."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
+                         f"({max_val})")
+    if inplace:
+        return input._inplace(Hardtanh, min_val=min_val, max_val=max_val)
+    return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """min(max(x, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
+               inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope * x."""
+    if inplace:
+        return input._inplace(E.LeakyRelu, negative_slope=negative_slope)
+    return E.LeakyRelu.apply(input, negative_slope=negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    return leaky_relu(input, negative_slope, True)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+    if inplace:
+        return input._inplace(E.Elu, alpha=alpha)
+    return E.Elu.apply(input, alpha=alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    return elu(input, alpha, True)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """scale * elu(x, alpha) with the self-normalising constants."""
+    out = E.Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
+    return input.copy_(out) if inplace else out
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    if alpha == 0:
+        raise RuntimeError("celu: ZeroDivisionError: alpha must be non-zero")
+    out = E.Elu.apply(input * (1.0 / alpha), alpha=1.0) * alpha
+    return input.copy_(out) if inplace else out
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    """x * Phi(x) (``approximate='tanh'``: the tanh approximation)."""
+    return input.gelu(approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x * sigmoid(x)."""
+    if inplace:
+        return input._inplace(E.Silu)
+    return input.silu()
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x * tanh(softplus(x))."""
+    out = input * E.Softplus.apply(input).tanh()
+    return input.copy_(out) if inplace else out
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """relu6(x + 3) / 6."""
+    out = Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
+    return input.copy_(out) if inplace else out
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x * relu6(x + 3) / 6."""
+    out = input * Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
+    return input.copy_(out) if inplace else out
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """1 / (1 + exp(-x)), stable for any x."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return input.tanh()
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
+    return E.Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def softsign(input: Tensor) -> Tensor:  # noqa: A002
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1.0)
+
+
+def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """log(sigmoid(x)) = -softplus(-x), stable for any x."""
+    return -E.Softplus.apply(-input, beta=1.0, threshold=math.inf)
+
+
+def threshold(input: Tensor, threshold: float, value: float,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """x if x > threshold else value."""
+    out = Where.apply(input._data > threshold, input, value)
+    return input.copy_(out) if inplace else out
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
+    return input.copy_(Where.apply(input._data > threshold, input, value))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """x if |x| > lambd else 0."""
+    return Where.apply(np.abs(input._data) > lambd, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """x - lambd if x > lambd; x + lambd if x < -lambd; else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be "
+                           f"{lambd}.")
+    x = input._data
+    return Where.apply(x > lambd, input - lambd, Where.apply(x < -lambd, input + lambd, 0.0))
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
+    """x if x > 0 else weight * x, ``weight`` (1,) or (C,) per channel (dim 1)."""
+    n = weight.numel()
+    if n != 1:
+        if input.ndim < 2 or input.shape[1] != n:
+            raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: "
+                               f"weight has {n} elements, input shape {list(input.shape)} "
+                               f"(channels at dim 1)")
+        weight = weight.reshape(n, *([1] * (input.ndim - 2)))
+    return Where.apply(input._data > 0, input, weight * input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
+    """a * sigmoid(b) where (a, b) are the halves of ``input`` along ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    size = input.shape[dim]
+    if size % 2:
+        raise RuntimeError(f"glu: Halving dimension must be even, but dimension {dim} is size "
+                           f"{size}")
+    a, b = input.chunk(2, dim)
+    return a * b.sigmoid()
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  f"to include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim`` (computed stably)."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim)
+    return input.softmax(dim, dtype=dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    """softmax(-x) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim)
+    return (-input).softmax(dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+                dtype: Any = None) -> Tensor:
+    """x - logsumexp(x) along ``dim`` (computed stably)."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim)
+    return input.log_softmax(dim, dtype=dtype)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
+              out: Tensor | None = None) -> Tensor:
+    """x / max(||x||_p along dim, eps)."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps)
+    res = input / denom
+    if out is not None:
+        out.copy_(res)
+        return out
+    return res

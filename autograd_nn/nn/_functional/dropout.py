@@ -1,5 +1,90 @@
-"""Functional forms: dropout."""
+"""Functional dropout: ``dropout``, ``dropout1d/2d/3d``, ``alpha_dropout``."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from ..._ops.elementwise import Mul
+from ...random import _gen
+from ...tensor import Tensor
+
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
+
+
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _apply_mask(input: Tensor, mask_shape: tuple, p: float, inplace: bool) -> Tensor:  # noqa: A002
+    """input * Bernoulli(1 - p) mask / (1 - p), the mask drawn from the global generator and
+    broadcast from ``mask_shape`` (whole channels for the Nd variants)."""
+    dt = input._data.dtype
+    if p == 1.0:  # all dropped: zeros (and zero gradient), no division by 0
+        scale = np.zeros(mask_shape, dtype=dt)
+    else:
+        keep = _gen().random(mask_shape) >= p
+        scale = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
+    if inplace:
+        return input.mul_(Tensor._wrap(scale))
+    return Mul.apply(input, scale)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+            inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p) (inverted
+    dropout); the identity when not ``training``. Shape: any -> same."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    return _apply_mask(input, input._data.shape, p, inplace)
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,  # noqa: A002
+                     n: int, name: str) -> Tensor:
+    _check_p(p)
+    nd = input.ndim
+    if nd not in (n + 1, n + 2):
+        raise RuntimeError(f"{name}: Expected {n + 1}D or {n + 2}D input (unbatched or "
+                           f"batched), but received a {nd}D input of shape {list(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    shape = input._data.shape
+    # one draw per (batch, channel): the spatial dims share it
+    mask_shape = shape[: nd - n] + (1,) * n
+    return _apply_mask(input, mask_shape, p, inplace)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: input (N, C, L) or (C, L)."""
+    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: input (N, C, H, W) or (C, H, W)."""
+    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: input (N, C, D, H, W) or (C, D, H, W)."""
+    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa: A002
+                  inplace: bool = False) -> Tensor:
+    """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
+    affine correction keeps zero mean / unit variance."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    alpha_p = -1.7580993408473766  # -SELU scale * alpha: where dropped units land
+    a = ((alpha_p ** 2 * p + 1) * (1 - p)) ** -0.5
+    keep = (_gen().random(input._data.shape) >= p).astype(input._data.dtype)
+    b = (keep - 1) * (alpha_p * a) + alpha_p * a * p
+    out = Mul.apply(input, keep * a) + b.astype(input._data.dtype)
+    return input.copy_(out) if inplace else out

@@ -1,5 +1,450 @@
-"""Functional forms: loss."""
+"""Functional losses (``F.cross_entropy``, ``F.mse_loss``...), PyTorch semantics.
+
+``reduction`` is 'none' (per-element / per-sample loss), 'mean' or 'sum' everywhere;
+``kl_div`` also takes 'batchmean'. The legacy ``size_average`` / ``reduce`` flags are honoured.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..._ops import elementwise as E
+from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, WeightedNll
+from ...tensor import Tensor
+
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
+           "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
+           "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
+           "triplet_margin_loss", "multilabel_soft_margin_loss", "cosine_similarity",
+           "pairwise_distance"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's mapping of the deprecated size_average/reduce flags to ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  "reduction='{}' instead.", stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _check_reduction(reduction: str, allowed: tuple = _REDUCTIONS) -> None:
+    if reduction not in allowed:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_tensor(x: Any, fn: str, what: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{what}' must be a Tensor, not {type(x).__name__}")
+
+
+def _pointwise_prep(input: Tensor, target: Tensor, fn: str, reduction: str,  # noqa: A002
+                    size_average: Any = None, reduce: Any = None) -> str:
+    _check_tensor(input, fn, "input")
+    _check_tensor(target, fn, "target")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      f"broadcasting. Please ensure they have the same size.", stacklevel=3)
+        try:
+            np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            raise RuntimeError(f"{fn}: the size of input {list(input.shape)} and target "
+                               f"{list(target.shape)} must be broadcastable") from None
+    return reduction
+
+
+# ------------------------------------------------------------------------------ regression
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+             reduce: bool | None = None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    """(input - target)^2, reduced. Shapes: input (*), target (*) -> scalar or (*)."""
+    reduction = _pointwise_prep(input, target, "mse_loss", reduction, size_average, reduce)
+    d = input - target
+    loss = d * d
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+            reduce: bool | None = None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """|input - target|, reduced. Shapes: input (*), target (*) -> scalar or (*)."""
+    reduction = _pointwise_prep(input, target, "l1_loss", reduction, size_average, reduce)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _piecewise_quadratic(d: Tensor, cut: float, quad_scale: float, lin_scale: float,
+                         lin_shift: float) -> Tensor:
+    """quad_scale * d^2 where |d| < cut, else lin_scale * |d| - lin_shift."""
+    ad = d.abs()
+    return E.Where.apply(ad._data < cut, d * d * quad_scale, ad * lin_scale - lin_shift)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+                   reduce: bool | None = None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta else |d| - 0.5 beta (beta = 0: L1)."""
+    reduction = _pointwise_prep(input, target, "smooth_l1_loss", reduction, size_average,
+                                reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    d = input - target
+    loss = d.abs() if beta == 0 else _piecewise_quadratic(d, beta, 0.5 / beta, 1.0, 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0, weight: Tensor | None = None) -> Tensor:
+    """0.5 d^2 where |d| < delta else delta (|d| - 0.5 delta)."""
+    reduction = _pointwise_prep(input, target, "huber_loss", reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    loss = _piecewise_quadratic(input - target, delta, 0.5, delta, 0.5 * delta * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# ----------------------------------------------------------------------------------- binary
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """-w (t log p + (1 - t) log(1 - p)), each log clamped at -100.
+
+    Shapes: input (*) probabilities in [0, 1], target (*) same shape, weight broadcastable.
+    """
+    _check_tensor(input, "binary_cross_entropy", "input")
+    _check_tensor(target, "binary_cross_entropy", "target")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         f"size.")
+    x = input._data
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise RuntimeError(f"binary_cross_entropy: all elements of input should be between 0 "
+                           f"and 1 (got min {x.min()}, max {x.max()}); for logits use "
+                           f"binary_cross_entropy_with_logits")
+    w = None
+    if weight is not None:
+        w = np.broadcast_to(weight._data, x.shape).astype(x.dtype)
+    tgt = target if target.requires_grad else target._data.astype(x.dtype, copy=False)
+    return _reduce(BinaryCrossEntropy.apply(input, tgt, weight=w), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+                                     weight: Tensor | None = None,
+                                     size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """-w (pw t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))), stable for any logit x.
+
+    Computed as (1 - t) x + (1 + (pw - 1) t) softplus(-x). ``pos_weight`` (C,) broadcasts over
+    the last dim and scales only the positive term.
+    """
+    _check_tensor(input, "binary_cross_entropy_with_logits", "input")
+    _check_tensor(target, "binary_cross_entropy_with_logits", "target")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    sp = E.Softplus.apply(-input, beta=1.0, threshold=math.inf)  # log(1 + e^-x), exact
+    if pos_weight is not None:
+        log_weight = (pos_weight - 1) * target + 1
+        loss = (1 - target) * input + log_weight * sp
+    else:
+        loss = (1 - target) * input + sp
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# -------------------------------------------------------------------------------- classes
+def _class_coef(shape: tuple, target: np.ndarray, weight: np.ndarray | None, ignore_index: int,
+                smoothing: float, reduction: str, dtype: np.dtype, fn: str) -> np.ndarray:
+    """The constant coefficient array of the fused class-index losses (see _ops/loss.py)."""
+    n, c = shape[0], shape[1]
+    if target.shape != (n,) + shape[2:]:
+        if target.ndim == 1 and len(shape) == 2:
+            raise ValueError(f"{fn}: Expected input batch_size ({n}) to match target "
+                             f"batch_size ({target.shape[0]}).")
+        raise RuntimeError(f"{fn}: Expected target size {[n, *shape[2:]]}, got "
+                           f"{list(target.shape)} (input shape {list(shape)}: class dim 1)")
+    valid = target != ignore_index
+    tv = target[valid]
+    if tv.size and (tv.min() < 0 or tv.max() >= c):
+        bad = tv[(tv < 0) | (tv >= c)][0]
+        raise IndexError(f"{fn}: Target {bad} is out of bounds (input has {c} classes).")
+    t_safe = np.where(valid, target, 0)[:, None]
+    wc = np.ones(c, dtype=dtype) if weight is None else weight.astype(dtype, copy=False)
+    if wc.shape != (c,):
+        raise RuntimeError(f"{fn}: weight tensor should be defined either for all {c} classes "
+                           f"or no classes but got weight tensor of shape: {list(wc.shape)}")
+    wi = wc[t_safe] * valid[:, None]  # (N, 1, ...): weight of each sample's target class
+    coef = np.zeros(shape, dtype=dtype)
+    np.put_along_axis(coef, t_safe, wi * dtype.type(1.0 - smoothing), axis=1)
+    if smoothing > 0:
+        bshape = (1, c) + (1,) * (len(shape) - 2)
+        coef += (wc.reshape(bshape) * dtype.type(smoothing / c)) * valid[:, None]
+    if reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coef /= wi.sum()  # all ignored: 0 / 0 = nan, as PyTorch
+    return coef
+
+
+def _unbatched(input: Tensor, target: Tensor, fn: str) -> tuple:
+    if input.ndim == 1 and target.ndim == 0:
+        return input.reshape(1, -1), target.reshape(1), True
+    if input.ndim == 0:
+        raise RuntimeError(f"{fn}: input must have at least 1 dimension (C,) or (N, C, ...), "
+                           f"got a 0-d tensor")
+    return input, target, False
+
+
+def _index_target(target: Tensor, fn: str, input: Tensor) -> np.ndarray:  # noqa: A002
+    t = target._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"{fn}: expected target of integer dtype (class indices) with shape "
+                           f"{[input.shape[0], *input.shape[2:]]}, or a floating target of the "
+                           f"input's shape {list(input.shape)} (class probabilities); got "
+                           f"{target.dtype} of shape {list(target.shape)}")
+    return t
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+             size_average: bool | None = None, ignore_index: int = -100,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """-weight[t] * input[n, t], reduced; 'mean' divides by the sum of the targets' weights
+    (ignored targets excluded). Shapes: input (N, C) / (N, C, d1, ...) / (C,) log-probabilities,
+    target (N) / (N, d1, ...) / () int64."""
+    _check_tensor(input, "nll_loss", "input")
+    _check_tensor(target, "nll_loss", "target")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    x, t, single = _unbatched(input, target, "nll_loss")
+    tgt = _index_target(t, "nll_loss", x)
+    coef = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
+                       ignore_index, 0.0, reduction, x._data.dtype, "nll_loss")
+    out = WeightedNll.apply(x, coef=coef, none=reduction == "none")
+    return out.reshape(()) if single and reduction == "none" else out
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy between logits and class indices or class probabilities.
+
+    Shapes: input (N, C) / (N, C, d1, ...) / (C,) logits; target either int64 indices
+    (N) / (N, d1, ...) / () or floating probabilities of the input's shape. Class indices go
+    through one fused log_softmax + nll node.
+    """
+    _check_tensor(input, "cross_entropy", "input")
+    _check_tensor(target, "cross_entropy", "target")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing}")
+    if target.is_floating_point() and target.shape == input.shape:
+        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
+    x, t, single = _unbatched(input, target, "cross_entropy")
+    tgt = _index_target(t, "cross_entropy", x)
+    coef = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
+                       ignore_index, label_smoothing, reduction, x._data.dtype,
+                       "cross_entropy")
+    out = CrossEntropy.apply(x, coef=coef, none=reduction == "none")
+    return out.reshape(()) if single and reduction == "none" else out
+
+
+def _soft_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
+                        reduction: str, smoothing: float) -> Tensor:
+    dim = 0 if input.ndim == 1 else 1
+    c = input.shape[dim]
+    logp = input.log_softmax(dim)
+    if smoothing > 0:
+        target = target * (1 - smoothing) + smoothing / c
+    prod = logp * target
+    if weight is not None:
+        prod = prod * weight.reshape(c, *([1] * (input.ndim - dim - 1)))
+    loss = -prod.sum(dim)
+    if reduction == "mean":
+        return loss.sum() / (input.numel() // c) if input.numel() else loss.sum() * math.nan
+    return loss.sum() if reduction == "sum" else loss
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+           reduce: bool | None = None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """target * (log target - input) pointwise (``input`` is log-probabilities; with
+    ``log_target`` the target is too); 0 where target = 0. 'batchmean' divides the sum by
+    input.size(0) (the true KL divergence per sample)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        pos = target._data > 0
+        safe = E.Where.apply(pos, target, 1.0)  # log(1) = 0 where target is 0: no -inf * 0
+        loss = target * safe.log() - target * input
+        loss = E.Where.apply(pos, loss, -(target * input)) if not pos.all() else loss
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce(loss, reduction)
+
+
+# ------------------------------------------------------------------------ further losses
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,  # noqa: A002
+                     full: bool = False, size_average: bool | None = None, eps: float = 1e-8,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """exp(x) - t x (log_input) or x - t log(x + eps); ``full`` adds Stirling's term."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        big = target._data > 1  # Stirling's approximation of log(t!), only where t > 1
+        safe = E.Where.apply(big, target, 1.0)
+        st = safe * safe.log() - safe + 0.5 * (safe * (2 * math.pi)).log()
+        loss = loss + E.Where.apply(big, st, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float,  # noqa: A002
+                      full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """0.5 (log max(var, eps) + (input - target)^2 / max(var, eps)) (+ 0.5 log 2 pi)."""
+    _check_reduction(reduction)
+    if not isinstance(var, Tensor):
+        var = Tensor._wrap(np.full(input._data.shape[:-1] + (1,) if input.ndim else (),
+                                   var, dtype=input._data.dtype))
+    if var.ndim == input.ndim - 1 and var.shape == input.shape[:-1]:
+        var = var.unsqueeze(-1)
+    if (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    v = var.clamp_min(eps) if not var.requires_grad else var + E.Where.apply(
+        var._data < eps, (eps - var).detach(), 0.0)  # clamp without cutting var's gradient
+    loss = 0.5 * (v.log() + (input - target) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, -y (x1 - x2) + margin)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    return _reduce((-target * (input1 - input2) + margin).relu(), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # noqa: A002
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """x where y = 1; max(0, margin - x) where y = -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    t = target._data
+    zero = input * 0.0
+    loss = E.Where.apply(t != -1, input, zero) + E.Where.apply(
+        t != 1, (margin - input).relu(), zero)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-y x))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    return _reduce(E.Softplus.apply(-target * input, beta=1.0, threshold=math.inf), reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
+                                weight: Tensor | None = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    """-mean over C of y log sigmoid(x) + (1 - y) log sigmoid(-x), per sample (N, C) -> (N)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    ls = lambda z: -E.Softplus.apply(-z, beta=1.0, threshold=math.inf)  # noqa: E731
+    loss = -(target * ls(input) + (1 - target) * ls(-input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.mean(input.ndim - 1), reduction)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) along ``dim`` (as PyTorch >= 2.0)."""
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """||x1 - x2 + eps||_p along the last dim."""
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    eps = 1e-12  # PyTorch's EPSILON for this loss
+    dim = input1.ndim - 1
+    prod = (input1 * input2).sum(dim)
+    mag = ((input1 * input1).sum(dim) + eps) * ((input2 * input2).sum(dim) + eps)
+    cos = prod / mag.sqrt()
+    t = target._data
+    zero = cos * 0.0
+    loss = E.Where.apply(t == 1, 1 - cos, zero) + E.Where.apply(t == -1, (cos - margin).relu(),
+                                                                zero)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                        p: float = 2, eps: float = 1e-6, swap: bool = False,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(d(a, p) - d(a, n) + margin, 0) with d the p-norm distance."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((d_pos - d_neg + margin).relu(), reduction)

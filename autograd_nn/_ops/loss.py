@@ -1,0 +1,108 @@
+"""Fused loss ops: class-index cross-entropy / NLL as one node, and BCE with PyTorch's
+clamped gradient.
+
+The class-index losses are linear in the log-probabilities: with a constant coefficient array
+``coef`` (same shape as the input; it folds the target one-hot, class weights, ignore_index,
+label smoothing and the mean's denominator together),
+
+    nll:            loss = -sum_c coef * x
+    cross-entropy:  loss = -sum_c coef * log_softmax(x)
+                    dloss/dx = g * (softmax(x) * sum_c coef - coef)
+
+Both rules use dispatching ops only, so they differentiate again under ``create_graph``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.engine import Op
+from .elementwise import Clamp, Log, Log1p
+from .reduction import Softmax
+
+__all__ = ["WeightedNll", "CrossEntropy", "BinaryCrossEntropy"]
+
+
+def _expand_g(g, ctx):
+    """The incoming gradient broadcastable against the (N, C, ...) input."""
+    if ctx.none:  # g has the per-sample shape (N, d1, ...): add the class axis back
+        return g.reshape(g.shape[:1] + (1,) + g.shape[1:])
+    return g
+
+
+class WeightedNll(Op):
+    """``forward(x (N, C, ...), coef=..., none=bool)``: -sum over C of coef * x, per sample
+    when ``none`` else summed to a scalar."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, x, coef=None, none=False):
+        ctx.coef, ctx.none = coef, none
+        out = -(coef * x).sum(axis=1)
+        return out if none else out.sum()
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_g(g, ctx) * (-ctx.coef)
+
+
+class CrossEntropy(Op):
+    """``forward(x (N, C, ...) logits, coef=..., none=bool)``: fused log_softmax + weighted nll."""
+
+    saved_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, coef=None, none=False):
+        ctx.coef, ctx.none = coef, none
+        shifted = x - x.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        logp = shifted - np.log(s)
+        ctx.probs = e / s  # reused by a plain backward: no second exp
+        ctx.coef_sum = coef.sum(axis=1, keepdims=True)
+        out = -(coef * logp).sum(axis=1)
+        return out if none else out.sum()
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        # under create_graph x is a Tensor: recompute softmax as a recorded (differentiable) op
+        p = ctx.probs if isinstance(x, np.ndarray) else Softmax.call(x, dim=1)
+        return _expand_g(g, ctx) * (p * ctx.coef_sum - ctx.coef)
+
+
+class BinaryCrossEntropy(Op):
+    """``forward(p, target, weight=None)`` elementwise
+    -w * (t * max(log p, -100) + (1 - t) * max(log(1 - p), -100)); gradient
+    w * (p - t) / max(p * (1 - p), 1e-12) as PyTorch (finite at p in {0, 1}); the target's
+    gradient is w * (max(log(1 - p), -100) - max(log p, -100))."""
+
+    saved_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, t, weight=None):
+        ctx.weight = weight
+        with np.errstate(divide="ignore"):
+            lx = np.maximum(np.log(x), -100)
+            l1x = np.maximum(np.log1p(-x), -100)
+        out = -(t * lx + (1 - t) * l1x)
+        if weight is not None:
+            out = out * weight
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.inputs
+        need_x, need_t = ctx.needs_input_grad[:2]
+        w = ctx.weight
+        gx = gt = None
+        if need_x:
+            gx = g * (x - t) / Clamp.call((1 - x) * x, min=1e-12)
+            if w is not None:
+                gx = gx * w
+        if need_t:  # d/dt = max(log(1 - p), -100) - max(log p, -100)
+            gt = g * (Clamp.call(Log1p.call(-x), min=-100.0) - Clamp.call(Log.call(x), min=-100.0))
+            if w is not None:
+                gt = gt * w
+        return gx, gt
