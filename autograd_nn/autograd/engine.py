@@ -26,7 +26,9 @@ This module knows no op by name: it only walks nodes.
 
 from __future__ import annotations
 
+import itertools
 import weakref
+from heapq import heapify, heappop, heappush
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -45,6 +47,8 @@ Tensor: Any = None  # set by autograd_nn.tensor once the class exists (avoids an
 
 _ndarray = np.ndarray
 _asarray = np.asarray
+# Node creation order, counting down: backward pops the newest node first from a min-heap.
+_next_seq = itertools.count(0, -1).__next__
 
 
 class Node:
@@ -56,11 +60,12 @@ class Node:
 
     __slots__ = (
         "op", "inputs", "tensors", "out", "next", "needs_input_grad", "epoch", "out_vc",
-        "pre_hooks", "retained", "scope", "trace", "__dict__", "__weakref__",
+        "pre_hooks", "retained", "scope", "trace", "seq", "__dict__", "__weakref__",
     )
 
     def __init__(self) -> None:
         self.op = None
+        self.seq = _next_seq()
 
     # --- PyTorch-compatible introspection -------------------------------------------------
     def name(self) -> str:
@@ -129,6 +134,10 @@ class RemovableHandle:
         self.remove()
 
 
+# Instance creation without an __init__ call (apply sets every slot that is read later).
+_new_node = _new_tensor = object.__new__
+
+
 class _Scratch:
     """Throwaway ctx for running an op's forward on plain arrays (inside a plain backward)."""
 
@@ -158,42 +167,69 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run forward on Tensors (or constants) and, if needed, record a Node."""
-        arrays = []
-        needs = []
-        any_need = False
-        for t in inputs:
-            if type(t) is Tensor or isinstance(t, Tensor):
-                arrays.append(t._data)
-                rg = t.requires_grad
-                needs.append(rg)
-                any_need = any_need or rg
+        # The per-op Python cost of every forward: one- and two-input ops (nearly all) take
+        # unrolled paths that build tuples, not lists in a loop.
+        n = len(inputs)
+        if n == 2:
+            a, b = inputs
+            if isinstance(a, Tensor):
+                xa = a._data
+                ra = a.requires_grad
             else:  # a constant: ndarray or Python scalar, passed to forward as it is
-                arrays.append(t)
-                needs.append(False)
-        ctx = Node()
+                xa = a
+                ra = False
+            if isinstance(b, Tensor):
+                xb = b._data
+                rb = b.requires_grad
+            else:
+                xb = b
+                rb = False
+            arrays: tuple = (xa, xb)
+            any_need = ra or rb
+        elif n == 1:
+            a = inputs[0]
+            if isinstance(a, Tensor):
+                arrays = (a._data,)
+                any_need = ra = a.requires_grad
+            else:
+                arrays = (a,)
+                any_need = ra = False
+        else:
+            arrays = tuple([t._data if isinstance(t, Tensor) else t for t in inputs])
+            any_need = any([isinstance(t, Tensor) and t.requires_grad for t in inputs])
+        ctx = _new_node(Node)
         out = cls.forward(ctx, *arrays, **params)
         if type(out) is not _ndarray:
             out = _asarray(out)
         if _anomaly_mode:
             _anomaly_forward(cls, ctx, out, arrays)
-        t = Tensor.__new__(Tensor)
+        t = _new_tensor(Tensor)
         t._data = out
         t.grad = None
         t._hooks = None
-        t._base = None
         if cls.is_view:
             src = inputs[0]
             t._vc = src._vc if src._vc is not None else src._new_vc()
             t._base = src if src._base is None else src._base
         else:
             t._vc = None
+            t._base = None
         if any_need and _grad_enabled and cls.differentiable:
             ctx.op = cls
             ctx.inputs = arrays
             ctx.tensors = inputs
             ctx.out = out
-            ctx.next = [(x._node or x) if n else x for x, n in zip(inputs, needs)]
-            ctx.needs_input_grad = needs
+            if n == 2:
+                ctx.next = ((a._node or a) if ra else a, (b._node or b) if rb else b)
+                ctx.needs_input_grad = (ra, rb)
+            elif n == 1:
+                ctx.next = ((a._node or a),)
+                ctx.needs_input_grad = (True,)
+            else:
+                needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
+                ctx.next = tuple([(x._node or x) if r else x for x, r in zip(inputs, needs)])
+                ctx.needs_input_grad = needs
+            ctx.seq = _next_seq()
             ctx.epoch = _inplace_epoch
             ctx.out_vc = None
             ctx.pre_hooks = None
@@ -204,6 +240,7 @@ class Op:
             t._node = ctx
             t.requires_grad = True
         else:
+            ctx.op = None
             t._node = None
             t.requires_grad = False
         return t
@@ -223,7 +260,7 @@ def _anomaly_forward(cls: type, ctx: Node, out: np.ndarray, arrays: list) -> Non
 
     ctx.trace = traceback.extract_stack()[:-3]
     if out.dtype.kind == "f" and not np.isfinite(out).all():
-        if all(a.dtype.kind != "f" or np.isfinite(a).all() for a in arrays):
+        if all(np.asarray(a).dtype.kind != "f" or np.isfinite(a).all() for a in arrays):
             from .anomaly import AnomalyError
 
             raise AnomalyError.for_forward(cls, ctx, out)
@@ -339,7 +376,6 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     as_tensor = create_graph
     node_grads: dict[Node, Any] = {}
     leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, grad]
-    deps: dict[Node, int] = {}
     start: list[Node] = []
 
     for root, g in zip(roots, grads):
@@ -370,47 +406,41 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
             if t._node is not None:
                 capture[t._node] = None
 
-    # Dependency count of every reachable node (iterative DFS: deep graphs are fine).
-    seen = set(start)
-    stack = list(start)
-    while stack:
-        node = stack.pop()
-        nexts = node.next
-        if nexts is None:
-            _freed(node)
-        for nxt, need in zip(nexts, node.needs_input_grad):
-            if need and type(nxt) is Node:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-
     # Output tensors of nodes, needed as ctx.out under create_graph.
     out_tensors: dict[Node, Any] = {}
     if create_graph:
         for r in roots:
             if r._node is not None:
                 out_tensors[r._node] = r
-        for node in seen:
+        seen = set(start)
+        stack = list(start)
+        while stack:
+            node = stack.pop()
+            if node.next is None:
+                _freed(node)
             for t, nxt, need in zip(node.tensors, node.next, node.needs_input_grad):
                 if need and type(nxt) is Node:
                     out_tensors.setdefault(nxt, t)
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
 
-    ready = [n for n in start if deps.get(n, 0) == 0]
+    # Nodes run newest first (a heap on their creation sequence number, which counts down):
+    # every node is created after the nodes of its inputs, so when one is popped, every node
+    # that can add to its gradient has already run. This is a topological order with no
+    # dependency-counting pass over the graph. A node no gradient reaches is never run.
+    heap = [(n.seq, n) for n in start]
+    heapify(heap)
     prev_mode = _grad_enabled
     _grad_enabled = create_graph
+    pop_grad, get_grad, get_leaf = node_grads.pop, node_grads.get, leaf_grads.get
     try:
-        while ready:
-            node = ready.pop()
-            g = node_grads.pop(node, None)
-            if g is None:  # every edge into this node carried no gradient: pass that on
-                for nxt, need in zip(node.next, node.needs_input_grad):
-                    if need and type(nxt) is Node:
-                        c = deps[nxt] - 1
-                        deps[nxt] = c
-                        if c == 0:
-                            ready.append(nxt)
-                continue
+        while heap:
+            node = heappop(heap)[1]
+            g = pop_grad(node)
+            nexts = node.next
+            if nexts is None:
+                _freed(node)
             if node.pre_hooks:
                 g = _run_hooks(node.pre_hooks, g, as_tensor)
             if node.retained is not None:
@@ -418,7 +448,7 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                 if t is not None:
                     gt = g if as_tensor else Tensor._wrap(np.array(g, copy=True))
                     t.grad = gt if t.grad is None else t.grad + gt
-            if node in capture:
+            if capture and node in capture:
                 capture[node] = g
             if node.epoch < _inplace_epoch:
                 _check_versions(node)
@@ -432,7 +462,6 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                 check_backward(node, gin)
             else:
                 gin = node.op.backward(ctx, g)
-            nexts = node.next
             needs = node.needs_input_grad
             refs = node.inputs
             if type(gin) is not tuple:
@@ -444,24 +473,19 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                 node.out = None
             for gi, nxt, need, ref in zip(gin, nexts, needs, refs):
                 if gi is None or not need:
-                    if need and type(nxt) is Node:  # no gradient on this edge: still counted
-                        c = deps[nxt] - 1
-                        deps[nxt] = c
-                        if c == 0:
-                            ready.append(nxt)
                     continue
-                if gi.shape != ref.shape or gi.dtype != ref.dtype:
+                if gi.shape != ref.shape or (gi.dtype is not ref.dtype and gi.dtype != ref.dtype):
                     gi = _fit(gi, ref)
                 if type(nxt) is Node:
-                    prev = node_grads.get(nxt)
-                    node_grads[nxt] = gi if prev is None else prev + gi
-                    c = deps[nxt] - 1
-                    deps[nxt] = c
-                    if c == 0:
-                        ready.append(nxt)
+                    prev = get_grad(nxt)
+                    if prev is None:
+                        node_grads[nxt] = gi
+                        heappush(heap, (nxt.seq, nxt))
+                    else:
+                        node_grads[nxt] = prev + gi
                 else:
                     key = id(nxt)
-                    entry = leaf_grads.get(key)
+                    entry = get_leaf(key)
                     if entry is None:
                         leaf_grads[key] = [nxt, gi]
                     else:
