@@ -134,7 +134,7 @@ def test_depth_collapses_modules_with_param_counts(net_out):
     assert len(edges) == 8
     whole = parse(draw_graph(y, m, depth=0).source)[0]
     (lab, _), = by_prefix(whole, "m").values()
-    assert lab == "(root)\\nNet\\n492 params"
+    assert lab == "Net\\n492 params"
     with pytest.raises(ValueError, match="depth must be >= 0"):
         draw_graph(y, m, depth=-1)
 
@@ -296,3 +296,16 @@ def test_summary_table(net_out):
     assert s2.non_trainable_params == 2 and rows["inp"].output_shape == [5, 8]
     with pytest.raises(TypeError, match="summary: expected a Tensor"):
         summary(m, "x")
+
+
+def test_loss_module_gets_its_own_cluster(net_out):
+    m, x, _ = net_out
+    loss = nn.MSELoss()(m(x), ag.zeros(5, 2))
+    for params in (m, None):  # model given, or the main tree found as the one with most ops
+        src = draw_graph(loss, params).source
+        clusters = dict(CLUSTER_RE.findall(src))
+        assert "label=MSELoss" in clusters["MSELoss"] and "label=Net" in clusters["__root__"]
+        i_loss = src.index("cluster_MSELoss")
+        body = src[i_loss:src.index("}", i_loss)]
+        assert "MseLossBackward" in body or "MSELossBackward" in body or "Backward" in body
+        assert "cluster_inp" in src and "cluster_MSELoss.inp" not in src

@@ -83,6 +83,11 @@ def node_path(node: Any, paths: dict | None = None) -> str | None:
         return None
     if paths is not None and id(scope) in paths:
         return paths[id(scope)]
+    return scope_path(scope)
+
+
+def scope_path(scope: Any) -> str:
+    """Dotted path of a Module in its tree ('' for a root)."""
     try:
         from ..nn.modules.module import module_path
 

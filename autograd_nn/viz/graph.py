@@ -8,7 +8,7 @@ from typing import Any, Iterable
 import graphviz
 import numpy as np
 
-from ..autograd.debug import _roots, freed_error, node_path, source_line, walk
+from ..autograd.debug import _roots, freed_error, scope_path, source_line, walk
 from ..autograd.engine import Node
 
 # Colours (fill) of the kinds of boxes; red marks non-finite values and highlighted nodes.
@@ -63,27 +63,41 @@ def _attr_str(params: dict | None, limit: int = 48) -> str:
     return s if len(s) <= limit else s[:limit - 3] + "..."
 
 
+# Module paths: '' is the main tree's root, 'a.b' its modules. Modules of other trees (a loss
+# module called on the model's output) get paths '~Root' and '~Root.a.b': roots of their own.
+FOREIGN = "~"
+
+
+def _show(p: str) -> str:
+    return p[1:] if p.startswith(FOREIGN) else p
+
+
 def _inside(p: str, q: str) -> bool:
-    """Module path p is q or below q ('' is the root module)."""
-    return q == "" or p == q or p.startswith(q + ".")
+    """Module path p is q or below q."""
+    if q == "":
+        return not p.startswith(FOREIGN)
+    return p == q or p.startswith(q + ".")
 
 
 def _parent(p: str) -> str | None:
-    if p == "":
+    if p == "" or (p.startswith(FOREIGN) and "." not in p):
         return None
     return p.rsplit(".", 1)[0] if "." in p else ""
 
 
 def _depth(p: str) -> int:
+    if p.startswith(FOREIGN):
+        return p.count(".")
     return 0 if p == "" else p.count(".") + 1
 
 
 def _prefixes(p: str) -> list[str]:
-    """'', 'a', 'a.b' for 'a.b' (shortest first)."""
+    """The path's ancestors and itself, root first: '', 'a', 'a.b' for 'a.b'."""
     if p == "":
         return [""]
     parts = p.split(".")
-    return [""] + [".".join(parts[:k]) for k in range(1, len(parts) + 1)]
+    own = [".".join(parts[:k]) for k in range(1, len(parts) + 1)]
+    return own if p.startswith(FOREIGN) else [""] + own
 
 
 def _numel(params: Iterable) -> tuple[int, int]:
@@ -165,20 +179,22 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
             tensor_name.setdefault(id(t), n)
 
     node_paths: dict[Node, str | None] = {}
+    if show_modules or depth is not None or collapse_repeats:
+        _module_paths(nodes, params if hasattr(params, "named_parameters") else None, paths,
+                      modules)
+    named_scopes: set[int] = set()
     for node in nodes:
-        p = node_path(node, paths) if show_modules or depth is not None or collapse_repeats \
-            else None
+        p = None if node.scope is None else paths.get(id(node.scope))
         node_paths[node] = p
-        if p is not None:
+        if p is not None and id(node.scope) not in named_scopes:
             scope = node.scope
-            paths.setdefault(id(scope), p)
-            if p not in modules:
-                modules[p] = scope
-                for attr in ("_parameters", "_buffers"):  # name what modules in the graph own
-                    own = getattr(scope, attr, None)
-                    for pn, t in (own.items() if isinstance(own, dict) else ()):
-                        if t is not None:
-                            tensor_name.setdefault(id(t), f"{p}.{pn}" if p else pn)
+            named_scopes.add(id(scope))
+            modules.setdefault(p, scope)
+            for attr in ("_parameters", "_buffers"):  # name what modules in the graph own
+                own = getattr(scope, attr, None)
+                for pn, t in (own.items() if isinstance(own, dict) else ()):
+                    if t is not None:
+                        tensor_name.setdefault(id(t), f"{p}.{pn}" if p else pn)
 
     # every module path seen, with its ancestors ('' only when a root module is known)
     has_root = "" in modules
@@ -290,7 +306,7 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
             if a:
                 label += f"\\n{a}"
         kw: dict[str, Any] = {"fillcolor": COLORS["op"]}
-        tip = [node_paths[node] or "", source_line(node) or ""]
+        tip = [_show(node_paths[node] or ""), source_line(node) or ""]
         if any(tip):
             kw["tooltip"] = " | ".join(t for t in tip if t)
         if bad:
@@ -306,10 +322,12 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
         m = modules.get(box)
         cls = type(m).__name__ if m is not None else "Module"
         n_all = _numel(m.parameters())[0] if hasattr(m, "parameters") else 0
-        title = box if box else "(root)"
+        title = _show(box) if box else "(root)"
         if len(members) > 1:
-            title = f"{members[0]} ... {members[-1]}"
+            title = f"{_show(members[0])} ... {_show(members[-1])}"
             label = f"{title}\\n{cls} x{len(members)}\\n{n_all:,} params each"
+        elif box == "":
+            label = f"{cls}\\n{n_all:,} params"
         else:
             label = f"{title}\\n{cls}\\n{n_all:,} params"
         parent = _parent(box)
@@ -337,7 +355,8 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
             return tensor_id[key]
         tid = tensor_id[key] = new_id("t")
         is_param = kind == "param" and (n is not None or type(t).__name__ == "Parameter")
-        title = n or ("parameter" if is_param else ("leaf" if kind == "param" else kind))
+        title = _show(n) if n else \
+            ("parameter" if is_param else ("leaf" if kind == "param" else kind))
         label = f"{title}\\n{_describe(t._data)}"
         kw: dict[str, Any] = {"fillcolor": COLORS["param" if is_param else
                                                   ("leaf" if kind == "param" else kind)],
@@ -410,8 +429,9 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
     for p in sorted(used, key=_depth, reverse=True):
         m = modules.get(p)
         cls = type(m).__name__ if m is not None else ""
-        title = (f"{p} ({cls})" if cls else p) if p else (cls or "(root)")
-        sub = graphviz.Digraph(name=f"cluster_{p or '__root__'}",
+        title = (f"{_show(p)} ({cls})" if cls and cls != _show(p) else _show(p)) if p \
+            else (cls or "(root)")
+        sub = graphviz.Digraph(name=f"cluster_{_show(p) or '__root__'}",
                                graph_attr={"label": title, "style": "rounded,dashed",
                                            "color": "#868e96", "fontsize": "10"})
         for nid, label, kw in cluster_body.get(p, ()):
@@ -430,6 +450,54 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
     if show_saved:
         g.attr(label=f"saved for backward: {_fmt_bytes(total_saved)}", labelloc="b")
     return g
+
+
+def _root_of(m: Any) -> Any:
+    """The root of the module tree ``m`` hangs in (``m`` itself for a root)."""
+    seen = set()
+    while id(m) not in seen:
+        seen.add(id(m))
+        ref = getattr(m, "__dict__", {}).get("_parent_ref")
+        parent = ref() if ref is not None else None
+        if parent is None:
+            break
+        m = parent
+    return m
+
+
+def _module_paths(nodes: list, model: Any, paths: dict, modules: dict) -> None:
+    """Fill ``paths`` (id(module) -> path) for every scope in ``nodes``. Paths of the main
+    tree (``model``, else the tree owning most nodes) are its dotted names; modules of other
+    trees (a loss module called after the model...) get their root's class name in front, so
+    they never merge into the model's clusters."""
+    per_scope = Counter(id(n.scope) for n in nodes if n.scope is not None)
+    scopes = {id(n.scope): n.scope for n in nodes if n.scope is not None}
+    roots: dict[int, Any] = {}
+    count: Counter = Counter()
+    for k, sc in scopes.items():
+        r = model if k in paths else _root_of(sc)
+        roots[k] = r
+        count[id(r)] += per_scope[k]
+    main = id(model) if model is not None else (count.most_common(1)[0][0] if count else None)
+    names: dict[int, str] = {}
+    for k, sc in scopes.items():
+        if k in paths:
+            continue
+        r = roots[k]
+        rel = scope_path(sc)
+        if id(r) == main:
+            paths[k] = rel
+            continue
+        if id(r) not in names:
+            base = type(r).__name__
+            taken = set(names.values())
+            name, i = base, 1
+            while name in taken:
+                i += 1
+                name = f"{base}_{i}"
+            names[id(r)] = name
+            modules.setdefault(FOREIGN + name, r)
+        paths[k] = FOREIGN + names[id(r)] + (f".{rel}" if rel else "")
 
 
 def _saved(node: Node) -> list[tuple[str, np.ndarray]]:
