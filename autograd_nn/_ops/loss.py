@@ -72,6 +72,10 @@ class CrossEntropy(Op):
         return _expand_g(g, ctx) * (p * ctx.coef_sum - ctx.coef)
 
 
+# PyTorch's EPSILON is the float literal 1e-12f; its exact value matters where p(1 - p) < eps
+_BCE_EPS = float(np.float32(1e-12))
+
+
 class BinaryCrossEntropy(Op):
     """``forward(p, target, weight=None)`` elementwise
     -w * (t * max(log p, -100) + (1 - t) * max(log(1 - p), -100)); gradient
@@ -98,7 +102,7 @@ class BinaryCrossEntropy(Op):
         w = ctx.weight
         gx = gt = None
         if need_x:
-            gx = g * (x - t) / Clamp.call((1 - x) * x, min=1e-12)
+            gx = g * (x - t) / Clamp.call((1 - x) * x, min=_BCE_EPS)
             if w is not None:
                 gx = gx * w
         if need_t:  # d/dt = max(log(1 - p), -100) - max(log p, -100)
