@@ -95,3 +95,28 @@ def test_finite_graph_runs_and_modes_nest():
     assert not is_anomaly_enabled()
     # outside the mode a NaN passes silently, as in PyTorch
     (ag.tensor([0.0], requires_grad=True).log() * 0).sum().backward()
+
+
+def test_custom_function_backward_nan_is_named():
+    class SafeDiv(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clamp(min=1.0)
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return ag.from_numpy(g.numpy() * 0 / (x.detach().numpy() * 0))  # 0 / 0, no op
+
+    x = ag.tensor([2.0, 3.0], requires_grad=True)
+    with detect_anomaly(), np.errstate(invalid="ignore"):
+        y = SafeDiv.apply(x)  # the creating line
+        with pytest.raises(AnomalyError, match=r"'SafeDivBackward' returned 2 NaN of 2") as info:
+            (y * 2).sum().backward()
+    line = _line_of(test_custom_function_backward_nan_is_named, "# the creating line")
+    assert info.value.source.endswith(f"test_anomaly.py:{line}: y = SafeDiv.apply(x)  # the "
+                                      f"creating line")
+    # NaN made by an op inside a backward is pinned to that op and its line in the backward
+    with detect_anomaly(), pytest.raises(AnomalyError, match="'DivBackward' returned 2 NaN"):
+        (x * 0).div(x * 0)

@@ -149,6 +149,8 @@ class Function:
             node.pre_hooks = None
             node.retained = None
             node.scope = engine._current_scope
+            if engine._anomaly_mode:  # where it was created, for AnomalyError messages
+                node.trace = __import__("traceback").extract_stack()[:-1]
             if any(o is t for t in ts):  # forward returned an input: give it a fresh identity
                 o = Tensor._wrap(o._data)
             o._node = node
