@@ -116,9 +116,11 @@ class _Encoder:
             return {"tuple": [self.encode(v, _join(path, i)) for i, v in enumerate(obj)]}
         if isinstance(obj, list):
             return [self.encode(v, _join(path, i)) for i, v in enumerate(obj)]
+        hint = ("; save its .state_dict() instead (checkpoints hold data, never classes or "
+                "code)" if callable(getattr(obj, "state_dict", None)) else "")
         raise TypeError(f"save: cannot save {_where(path)} of type {type(obj).__qualname__}; "
                         f"supported: Tensor, NumPy array/scalar, dict, list, tuple, int, float, "
-                        f"bool, str, None, dtype")
+                        f"bool, str, None, dtype{hint}")
 
     def key(self, k: Any, path: str) -> Any:
         if isinstance(k, (Tensor, np.ndarray, Mapping, list)):

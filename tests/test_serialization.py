@@ -324,4 +324,6 @@ def test_unsupported_objects_fail_before_writing(tmp_path):
         ag.save({"a": np.array([object()])}, p)
     with pytest.raises(TypeError, match="dict key of type Tensor"):
         ag.save({ag.tensor(1): 1}, p)
+    with pytest.raises(TypeError, match=r"type Linear; .*save its \.state_dict\(\) instead"):
+        ag.save(ag.nn.Linear(2, 2), p)
     assert not p.exists() and os.listdir(tmp_path) == []

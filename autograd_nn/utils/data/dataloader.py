@@ -32,21 +32,16 @@ def get_worker_info() -> None:
     return None
 
 
-def _tensor_source(dataset: Any) -> tuple[tuple, Callable[[list], Any]] | None:
-    """``(tensors, index_map)`` when ``dataset`` is a TensorDataset, possibly under Subsets."""
+def _tensor_source(dataset: Any) -> tuple[tuple, list] | None:
+    """``(tensors, index maps)`` when ``dataset`` is a TensorDataset, possibly under Subsets
+    (the maps are the Subsets' indices, outermost first, as int64 arrays)."""
     maps: list = []
     while type(dataset) is Subset:
-        maps.append(dataset.indices)
+        maps.append(np.asarray(dataset.indices, dtype=np.int64))
         dataset = dataset.dataset
     if type(dataset) is not TensorDataset:
         return None
-
-    def index_map(indices: list) -> Any:
-        for m in maps:
-            indices = [m[i] for i in indices]
-        return indices
-
-    return dataset.tensors, index_map
+    return dataset.tensors, maps
 
 
 def _take(t: Tensor, idx: np.ndarray) -> Tensor:
@@ -214,8 +209,10 @@ class _LoaderIter:
     def _next_batch(self) -> Any:
         indices = next(self._it)
         if self._fast is not None:
-            tensors, index_map = self._fast
-            idx = np.asarray(index_map(list(indices)), dtype=np.int64)
+            tensors, maps = self._fast
+            idx = np.asarray(indices, dtype=np.int64)
+            for m in maps:
+                idx = m[idx]
             return [_take(t, idx) for t in tensors]
         if self._getitems is not None:
             data = self._getitems(list(indices))
