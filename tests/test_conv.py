@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_conv_helpers import compare_with_torch
+from test_conv_helpers import compare_with_torch, torch_one_thread  # noqa: F401
 
 import autograd_nn as A
 import autograd_nn.nn.functional as F

@@ -5,8 +5,22 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
+import pytest
 
 import autograd_nn as A
+
+
+@pytest.fixture(autouse=True, scope="module")
+def torch_one_thread():
+    """Run the torch oracle on one thread: on a shared 2-core machine its thread pool spins and
+    a tiny MobileNet step takes seconds instead of ~0.2 s. Restored afterwards. Import this
+    fixture into a test module to use it."""
+    torch = pytest.importorskip("torch")
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-10), np.float32: dict(rtol=1e-5, atol=1e-5)}
 

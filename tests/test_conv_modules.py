@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_conv_helpers import torch_one_thread  # noqa: F401
 
 import autograd_nn as A
 import autograd_nn.nn as nn
