@@ -108,7 +108,12 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
                                         (other._data.dtype, other.ndim == 0)])
         input, other = (t if t._data.dtype == target else E.Cast.apply(t, dtype=target)
                         for t in (input, other))
-    return E.Where.apply(cond, input, other)
+    try:
+        return E.Where.apply(cond, input, other)
+    except ValueError:
+        from .tensor import broadcast_error
+
+        raise broadcast_error("where", cond.shape, input.shape, other.shape) from None
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:

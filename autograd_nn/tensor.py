@@ -465,16 +465,40 @@ class Tensor:
         return E.Abs.apply(self)
 
     def __floordiv__(self, other: Any) -> "Tensor":
-        return self._nograd_binary(other, np.floor_divide)
+        return self._promoted_nograd(other, np.floor_divide)
 
     def __rfloordiv__(self, other: Any) -> "Tensor":
-        return self._nograd_binary(other, np.floor_divide, True)
+        return self._promoted_nograd(other, np.floor_divide, True)
 
     def __mod__(self, other: Any) -> "Tensor":
-        return self._nograd_binary(other, np.mod)
+        return self._promoted_nograd(other, np.mod)
 
     def __rmod__(self, other: Any) -> "Tensor":
-        return self._nograd_binary(other, np.mod, True)
+        return self._promoted_nograd(other, np.mod, True)
+
+    def _promoted_nograd(self, other: Any, fn: Callable, reverse: bool = False) -> Tensor:
+        """``//``, ``%`` and rounding division: PyTorch's type promotion (int64 // 2.5 is
+        float32, not NumPy's float64) and its error for integer division by zero."""
+        a = self._data
+        if isinstance(other, np.generic):
+            other = other.item()
+        if isinstance(other, Tensor):
+            b = other._data
+            t = _dtype.np_result_type([(a.dtype, a.ndim == 0), (b.dtype, b.ndim == 0)])
+        elif isinstance(other, (int, float)):
+            b = other
+            t = _dtype.scalar_dtype(other, a.dtype)
+        else:
+            from ._creation import tensor
+
+            return self._promoted_nograd(tensor(other), fn, reverse)
+        a = a.astype(t, copy=False)
+        b = np.asarray(b, dtype=t)
+        if t.kind in "iub" and not (a if reverse else b).all():
+            raise RuntimeError(f"ZeroDivisionError: integer {fn.__name__} by zero")
+        with np.errstate(divide="ignore", invalid="ignore"):  # float x // 0: inf/nan, as torch
+            r = fn(b, a) if reverse else fn(a, b)
+        return Tensor._wrap(np.asarray(r, dtype=t))
 
     # comparisons and logic: never differentiable
     def _nograd_binary(self, other: Any, fn: Callable, reverse: bool = False) -> "Tensor":
@@ -593,9 +617,12 @@ class Tensor:
     def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
         if rounding_mode is None:
             return self / other
-        fn = {"floor": np.floor_divide, "trunc": lambda a, b: np.trunc(a / b).astype(
-            np.result_type(a, b))}[rounding_mode]
-        return self._nograd_binary(other, fn)
+        if rounding_mode == "floor":
+            return self._promoted_nograd(other, np.floor_divide)
+        if rounding_mode != "trunc":
+            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                             f"'floor' but found {rounding_mode!r}")
+        return self._promoted_nograd(other, _trunc_divide)
 
     divide = div
     true_divide = div
@@ -719,6 +746,8 @@ class Tensor:
         return R.Amin.apply(self, dim=dims, keepdim=keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
+        if self._data.dtype.kind != "f":  # integers are reduced in the default float dtype
+            return self.to(_dtype.get_default_dtype()).logsumexp(dim, keepdim)
         return R.Logsumexp.apply(self, dim=S.norm_dims(dim, self.ndim, "logsumexp"),
                                  keepdim=keepdim)
 
@@ -732,6 +761,9 @@ class Tensor:
         """Vector p-norm (``'fro'`` = 2) over ``dim`` or all elements."""
         p = 2.0 if p in ("fro", None) else float(p)
         x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point tensor as input. "
+                               f"Got {x.dtype}")
         return R.Norm.apply(x, p=p, dim=S.norm_dims(dim, x.ndim, "norm"), keepdim=keepdim)
 
     def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
@@ -1277,7 +1309,36 @@ def _binary(op: type, a: Tensor, b: Any, reverse: bool = False, true_div: bool =
         a = E.Cast.apply(a, dtype=fd)
         if isinstance(b, Tensor):
             b = E.Cast.apply(b, dtype=fd)
-    return op.apply(b, a) if reverse else op.apply(a, b)
+    try:
+        return op.apply(b, a) if reverse else op.apply(a, b)
+    except ValueError:
+        x, y = (b, a) if reverse else (a, b)
+        if op is I.MatMul:
+            raise broadcast_error("matmul", x.shape[:-2], y.shape[:-2]) from None
+        raise broadcast_error(op.__name__.lower(), x.shape, getattr(y, "shape", ())) from None
+
+
+def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype.kind in "iub":  # exact for integers: floor toward zero without floats
+        q = np.floor_divide(a, b)
+        return q + ((q < 0) & (q * b != a))
+    return np.trunc(a / b)
+
+
+def broadcast_error(opname: str, *shapes: tuple) -> RuntimeError:
+    """PyTorch's message for shapes that do not broadcast (naming the first bad dimension)."""
+    n = max(len(s) for s in shapes)
+    for d in range(1, n + 1):
+        sizes = [s[-d] for s in shapes if len(s) >= d]
+        big = [z for z in sizes if z != 1]
+        if len(set(big)) > 1:
+            a_sz, b_sz = big[0], next(z for z in big if z != big[0])
+            return RuntimeError(
+                f"{opname}: The size of tensor a ({a_sz}) must match the size of tensor b "
+                f"({b_sz}) at non-singleton dimension {n - d} (shapes "
+                f"{', '.join(str(list(s)) for s in shapes)})")
+    return RuntimeError(f"{opname}: shapes {', '.join(str(list(s)) for s in shapes)} cannot be "
+                        f"broadcast together")
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -1330,6 +1391,15 @@ def _max_min(x: Tensor, dim: Any, keepdim: bool, whole: type, argfn: Callable, p
     return values_indices(values, Tensor._wrap(idx.astype(np.int64)))
 
 
+_ONE_BYTE = np.zeros(1, np.bool_)
+
+
+def _shape_probe(shape: tuple) -> np.ndarray:
+    """An array of ``shape`` backed by one byte (all strides 0): indexing it validates an index
+    against the shape at the cost of the result's size, not the tensor's."""
+    return np.ndarray(shape, np.bool_, _ONE_BYTE, 0, (0,) * len(shape))
+
+
 def _norm_index(idx: Any, x: Tensor) -> tuple:
     """Normalise an index: tuple form, Tensors and lists as NumPy arrays, with clear errors."""
     if not isinstance(idx, tuple):
@@ -1355,7 +1425,7 @@ def _norm_index(idx: Any, x: Tensor) -> tuple:
         out.append(i)
     idx = tuple(out)
     try:  # validate here so a bad index names the tensor, not a NumPy internal
-        np.empty(x._data.shape, dtype=np.bool_)[idx] if not I.is_basic_index(idx) else \
+        _shape_probe(x._data.shape)[idx] if not I.is_basic_index(idx) else \
             _check_basic(idx, x._data.shape)
     except IndexError as e:
         raise IndexError(f"index {_idx_repr(idx)} is invalid for a tensor of shape "

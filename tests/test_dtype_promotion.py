@@ -81,6 +81,23 @@ EXPRESSIONS = [
     ("div_floor", lambda m: m.tensor([7, -7]).div(2, rounding_mode="floor")),
     ("div_trunc", lambda m: m.tensor([7, -7]).div(2, rounding_mode="trunc")),
     ("div_trunc_float", lambda m: m.tensor([7.5, -7.5]).div(2, rounding_mode="trunc")),
+    ("div_trunc_int_signs", lambda m: m.tensor([7, -7, 6, -6]).div(m.tensor([2, 2, -4, 4]),
+                                                                    rounding_mode="trunc")),
+    ("int_floordiv_float", lambda m: m.tensor([7, -7]) // 2.5),
+    ("int_mod_float", lambda m: m.tensor([7, -7]) % 2.5),
+    ("rmod_float", lambda m: 7.5 % m.tensor([2, -3])),
+    ("rfloordiv_int", lambda m: 7 // m.tensor([2, -3])),
+    ("i32_mod_i64", lambda m: m.tensor(np.array([7, -7], np.int32)) % m.tensor([3])),
+    ("float_mod_zero", lambda m: m.tensor([7.0, -1.0]) % m.tensor([0.0, 0.0])),
+    ("div_trunc_int_float", lambda m: m.tensor([7, -7]).div(2.5, rounding_mode="trunc")),
+    ("div_floor_int_float", lambda m: m.tensor([7, -7]).div(2.5, rounding_mode="floor")),
+    ("int_logsumexp", lambda m: m.tensor([1, 2]).logsumexp(0)),
+    ("bool_times_float", lambda m: m.tensor([True, False]) * 1.5),
+    ("max_binary_mixed", lambda m: m.tensor([1, 5]).max(m.tensor([2.5, 0.0]))),
+    ("where_two_scalars", lambda m: m.where(m.tensor([True, False]), 1.0, 0.0)),
+    ("cat_bool_int", lambda m: m.cat([m.tensor([True]), m.tensor([2])])),
+    ("int_square", lambda m: m.tensor([2, 3]).square()),
+    ("int_reciprocal", lambda m: m.tensor([2, 4]).reciprocal()),
 ]
 
 
@@ -100,6 +117,15 @@ def test_default_dtype_switch():
         an.set_default_dtype(an.float32)
         torch.set_default_dtype(torch.float32)
     assert an.get_default_dtype() == an.float32
+
+
+@pytest.mark.parametrize("expr", [lambda m: m.tensor([2]) // 0,
+                                  lambda m: m.tensor([2]) % m.tensor([0]),
+                                  lambda m: m.tensor([7]).div(0, rounding_mode="trunc")])
+def test_integer_division_by_zero_raises(expr):
+    for m in (an, torch):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            expr(m)
 
 
 def test_int_tensor_cannot_require_grad():
