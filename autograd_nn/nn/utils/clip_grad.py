@@ -24,6 +24,17 @@ def _grads(parameters: _TensorOrTensors) -> list:
     return [p.grad for p in _as_list(parameters) if p.grad is not None]
 
 
+def _vector_norm(a: np.ndarray, p: float) -> float:
+    """||a||_p of a non-negative vector (p = +-inf: max / min; p = 0: count of non-zeros)."""
+    if a.size == 0:
+        return 0.0
+    if math.isinf(p):
+        return float(a.max() if p > 0 else a.min())
+    if p == 0:
+        return float(np.count_nonzero(a))
+    return float((a ** p).sum() ** (1.0 / p))
+
+
 def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """The ``norm_type``-norm of all ``tensors`` viewed as one vector (0-d tensor)."""
@@ -32,14 +43,11 @@ def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0,
         return Tensor._wrap(np.array(0.0, dtype=np.float32))
     norm_type = float(norm_type)
     dt = ts[0]._data.dtype
-    arrs = [np.abs(t._data.astype(np.float64, copy=False)).ravel() for t in ts]
-    if math.isinf(norm_type):
-        vals = [a.max() if a.size else 0.0 for a in arrs]
-        total = max(vals) if norm_type > 0 else min(vals)
-    elif norm_type == 0:
-        total = float(sum(np.count_nonzero(a) for a in arrs))
-    else:
-        total = sum(float((a ** norm_type).sum()) for a in arrs) ** (1.0 / norm_type)
+    # PyTorch's definition: the norm of the per-tensor norms (differs from the norm of the
+    # concatenation only for norm_type 0, where it counts tensors with a non-zero entry)
+    per = np.array([_vector_norm(np.abs(t._data.astype(np.float64, copy=False)).ravel(),
+                                 norm_type) for t in ts])
+    total = float(_vector_norm(per, norm_type))
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` "
                            f"is non-finite, so it cannot be clipped. To disable this error and "
