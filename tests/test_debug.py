@@ -184,3 +184,10 @@ def test_explain_vector_matches_backward():
     np.testing.assert_allclose(np.array(eval(shown)), expect, rtol=1e-3)
     with pytest.raises(RuntimeError, match="scalar"):
         explain(v * 2)
+
+
+def test_pole_is_skipped_not_passed_silently():
+    x = ag.tensor([0.0, 1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    report = check_graph((x.log() * 3).sum())
+    log = next(c for c in report.checks if c.op == "LogBackward")
+    assert log.ok and log.skipped_elements == 1 and log.checked_elements == 2

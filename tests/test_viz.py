@@ -309,3 +309,31 @@ def test_loss_module_gets_its_own_cluster(net_out):
         body = src[i_loss:src.index("}", i_loss)]
         assert "MseLossBackward" in body or "MSELossBackward" in body or "Backward" in body
         assert "cluster_inp" in src and "cluster_MSELoss.inp" not in src
+
+
+def test_highlight_and_nan_inside_collapsed_box():
+    class Act(nn.Module):
+        def forward(self, x):
+            return Wrong.apply(x).log()
+
+    class M(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a, self.b = nn.Linear(2, 2), Act()
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    ag.manual_seed(0)
+    m = M()
+    with ag.no_grad():
+        m.a.weight.zero_()  # a's output is 0 + bias; make one entry 0 so log gives -inf
+        m.a.bias.copy_(ag.tensor([0.0, 1.0]))
+    y = m(ag.randn(3, 2)).sum()
+    report = check_graph(y)
+    assert [b.op for b in report.bad] == ["WrongBackward"]
+    nodes, _ = parse(draw_graph(y, m, depth=1, highlight=report).source)
+    boxes = {lab.split("\\n")[0]: (lab, rest) for lab, rest in by_prefix(nodes, "m").values()}
+    lab, rest = boxes["b"]
+    assert "NaN/Inf inside" in lab and "highlighted: WrongBackward" in lab and "penwidth=3" in rest
+    assert "color=red" not in boxes["a"][1]

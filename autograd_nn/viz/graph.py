@@ -290,12 +290,19 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
 
     node_id: dict[Node, str] = {}
     box_id: dict[str, str] = {}
+    box_bad: set[str] = set()
+    box_hl: dict[str, list] = {}
     for node in nodes:
         box = box_of(node_paths[node])
         if box is not None:
             if box not in box_id:
                 box_id[box] = new_id("m")
             node_id[node] = box_id[box]
+            # what would be red inside a box makes the box red
+            if _nonfinite(node.out):
+                box_bad.add(box)
+            if id(node) in hl_nodes or node.name() in hl_names:
+                box_hl.setdefault(box, []).append(node.name())
             continue
         nid = node_id[node] = new_id("n")
         out = node.out
@@ -330,9 +337,15 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
             label = f"{cls}\\n{n_all:,} params"
         else:
             label = f"{title}\\n{cls}\\n{n_all:,} params"
+        kw = {"fillcolor": COLORS["module"], "shape": "box3d", "style": "filled"}
+        if box in box_bad:
+            label += "\\nNaN/Inf inside"
+            kw.update(fillcolor=COLORS["bad"], color="red")
+        if box in box_hl:
+            label += "\\nhighlighted: " + ", ".join(sorted(set(box_hl[box])))
+            kw.update(color="red", penwidth="3", fontcolor="red")
         parent = _parent(box)
-        place(bid, label, parent if parent in all_paths else None,
-              fillcolor=COLORS["module"], shape="box3d", style="filled")
+        place(bid, label, parent if parent in all_paths else None, **kw)
 
     # tensors: leaves, inputs, saved
     tensor_id: dict[int, str | None] = {}
