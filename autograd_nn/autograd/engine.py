@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import weakref
 from heapq import heapify, heappop, heappush
+from sys import getrefcount
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -211,6 +212,7 @@ class Op:
             src = inputs[0]
             t._vc = src._vc if src._vc is not None else src._new_vc()
             t._base = src if src._base is None else src._base
+            t._view_of = (src, cls, params)  # how to re-derive it (in-place on views)
         else:
             t._vc = None
             t._base = None
@@ -361,6 +363,18 @@ def _run_hooks(hooks: dict, g: Any, as_tensor: bool) -> Any:
                                    f"{list(res.shape)}")
             g = res if as_tensor else res._data
     return g
+
+
+def _owned_refcount() -> int:
+    """getrefcount of an array referenced only by a leaf_grads entry, in a loop like the one
+    at the end of run_backward (measured, as it differs between Python versions)."""
+    entries = {0: [None, np.empty(1)]}
+    for _, g in entries.values():
+        return getrefcount(g)
+    raise AssertionError
+
+
+_OWNED_REFS = _owned_refcount()
 
 
 def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
@@ -517,8 +531,14 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
             leaf.grad = g if leaf.grad is None else leaf.grad + g
         else:
             if leaf.grad is None:
-                # own the memory: never alias an array the graph or the user still holds
-                leaf.grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+                # Own the memory: never alias an array the graph or the user still holds. A
+                # fresh array that only this loop references (no hook ran, not a view, and
+                # the refcount of one held in leaf_grads alone) is adopted without a copy.
+                if (type(g) is _ndarray and g.base is None and not leaf._hooks
+                        and getrefcount(g) <= _OWNED_REFS and g.dtype == leaf._data.dtype):
+                    leaf.grad = Tensor._wrap(g)
+                else:
+                    leaf.grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
             else:
                 np.add(leaf.grad._data, g, out=leaf.grad._data)  # in place, as PyTorch
     return None
