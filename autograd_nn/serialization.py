@@ -54,6 +54,8 @@ _ST_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "U8": np.
               "I8": np.int8, "I16": np.int16, "I32": np.int32, "I64": np.int64, "BOOL": np.bool_}
 _ST_NAMES = {np.dtype(v): k for k, v in _ST_DTYPES.items()}
 _MAX_HEADER = 100_000_000  # the safetensors library's limit
+# torch.save's zip container, and pickle protocols 2-5
+_PICKLE_PREFIXES = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
 
 # "lib" uses the safetensors package when importable; "numpy" forces the built-in codec
 backend = "lib"
@@ -238,7 +240,10 @@ def _read_all(f: PathOrFile) -> tuple[bytearray, str]:
 
 def _parse_header(buf: bytearray, src: str) -> tuple[dict, int]:
     """Validate the safetensors layout; return (header, offset of the data section)."""
-    if buf[:4] == b"PK\x03\x04" or buf[:1] == b"\x80":
+    n = struct.unpack("<Q", bytes(buf[:8]))[0] if len(buf) >= 8 else -1
+    plausible = 0 < n <= min(_MAX_HEADER, len(buf) - 8) and buf[8:9] == b"{"
+    # a header length can begin with byte 0x80 too, so pickles are diagnosed only on failure
+    if not plausible and bytes(buf[:4]).startswith(_PICKLE_PREFIXES):
         raise CheckpointError(
             f"load: {src!r} is a pickle/zip file (a PyTorch torch.save checkpoint?). "
             f"autograd_nn.load never unpickles, because unpickling can execute arbitrary code. "
@@ -247,7 +252,6 @@ def _parse_header(buf: bytearray, src: str) -> tuple[dict, int]:
     if len(buf) < 8:
         raise CheckpointError(f"load: {src!r} is truncated or not a checkpoint: {len(buf)} bytes, "
                               f"a safetensors file starts with an 8-byte header length")
-    (n,) = struct.unpack("<Q", bytes(buf[:8]))
     if n > _MAX_HEADER or n > len(buf) - 8:
         raise CheckpointError(f"load: {src!r} is truncated or not a safetensors file: its header "
                               f"claims {n} bytes but the file holds {len(buf)} in all")

@@ -274,6 +274,23 @@ def test_no_code_execution(codec, tmp_path):
         ag.load(evil)
 
 
+def test_header_length_that_looks_like_a_pickle_opcode(codec, tmp_path):
+    """A header of 0x280 bytes starts the file with 80 02, pickle protocol 2's opening bytes;
+    found by the random round-trip test below (two floats 1.0000000000000002e+16)."""
+    tree = (1.0000000000000002e+16, 1.0000000000000002e+16)
+    buf = io.BytesIO()
+    ag.save(tree, buf)
+    assert buf.getvalue()[:1] == b"\x80"
+    buf.seek(0)
+    assert ag.load(buf) == tree
+    meta = json.dumps({"__metadata__": {"pad": ""}})
+    head = meta.replace('"pad": ""', '"pad": "' + "x" * (0x280 - len(meta)) + '"').encode()
+    assert len(head) == 0x280
+    (tmp_path / "p.st").write_bytes(struct.pack("<Q", len(head)) + head)
+    assert (tmp_path / "p.st").read_bytes()[:2] == b"\x80\x02"
+    assert dict(ag.load(tmp_path / "p.st")) == {}
+
+
 def test_real_torch_file_explains(tmp_path):
     torch = pytest.importorskip("torch")
     torch.save({"w": torch.ones(2)}, tmp_path / "m.pt")
@@ -327,3 +344,44 @@ def test_unsupported_objects_fail_before_writing(tmp_path):
     with pytest.raises(TypeError, match=r"type Linear; .*save its \.state_dict\(\) instead"):
         ag.save(ag.nn.Linear(2, 2), p)
     assert not p.exists() and os.listdir(tmp_path) == []
+
+
+def _trees():
+    from hypothesis import strategies as st
+
+    leaves = st.one_of(
+        st.none(), st.booleans(), st.integers(min_value=-(2 ** 100), max_value=2 ** 100),
+        st.floats(allow_nan=False), st.text(max_size=8),
+        st.builds(lambda a: ag.from_numpy(np.asarray(a, dtype=np.float32)),
+                  st.lists(st.floats(width=32, allow_nan=False), max_size=4)))
+    keys = st.one_of(st.text(max_size=4), st.integers(-5, 5))
+    return st.recursive(leaves, lambda kids: st.one_of(
+        st.lists(kids, max_size=3), st.tuples(kids, kids),
+        st.dictionaries(keys, kids, max_size=3)), max_leaves=12)
+
+
+def _same_tree(a, b) -> bool:
+    if isinstance(b, ag.Tensor):
+        return isinstance(a, ag.Tensor) and _bits_equal(a.numpy(), b.numpy())
+    if type(a) is not type(b):
+        return False
+    if isinstance(b, dict):
+        return list(a) == list(b) and all(_same_tree(a[k], b[k]) for k in b)
+    if isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
+    if isinstance(b, float):
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    return a == b
+
+
+def test_random_trees_roundtrip():
+    from hypothesis import given
+
+    @given(_trees())
+    def check(tree):
+        buf = io.BytesIO()
+        ag.save(tree, buf)
+        buf.seek(0)
+        assert _same_tree(ag.load(buf), tree)
+
+    check()
