@@ -218,14 +218,19 @@ def test_saved_tensors_and_grad_norm():
     nodes, edges = parse(draw_graph(y, {"w": w, "x": x}, show_saved=True,
                                     show_grad_norm=True).source)
     saved = sorted(lab for lab, _ in by_prefix(nodes, "s").values())
-    # Mul saves both inputs, Tanh its output; Sum saves nothing
-    assert saved == ["saved input 0\\n(1, 2) float32\\n8 B", "saved input 1\\n(1, 2) float32\\n8 B",
-                     "saved output\\n(1, 2) float32\\n8 B"]
+    # Mul saves both inputs (the drawn w and x: dashed edges, no copies), Tanh its output
+    assert saved == ["saved output\\n(1, 2) float32\\n8 B"]
+    ids = {lab.split("\\n")[0]: k for k, (lab, _) in nodes.items()}
+    src = draw_graph(y, {"w": w, "x": x}, show_saved=True).source
+    for leaf in ("w", "x"):
+        assert re.search(rf"{ids[leaf]} -> {ids['MulBackward']} \[.*style=dashed", src)
     wlab = next(lab for lab, _ in nodes.values() if lab.startswith("w\\n"))
     expect = np.linalg.norm((1 - np.tanh(np.array([3.0, 8.0])) ** 2) * [1.0, 2.0])
     got = float(re.search(r"grad norm ([\d.e+-]+)", wlab).group(1))
     assert abs(got - expect) <= 1e-3 * expect + 1e-12  # label shows 4 significant digits
-    assert "saved for backward: 24 B" in draw_graph(y, show_saved=True).source
+    assert "saved for backward: 8 B" in draw_graph(y, show_saved=True).source
+    h = (w * 2).exp()  # Mul saves an input constant; Exp saves its output: 8 B, counted once
+    assert "saved for backward: 8 B" in draw_graph((h * h).sum(), show_saved=True).source
 
 
 def test_freed_graph_raises_clear_error():

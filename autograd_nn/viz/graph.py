@@ -350,6 +350,7 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
     # tensors: leaves, inputs, saved
     tensor_id: dict[int, str | None] = {}
     total_saved = 0
+    saved_arrays: set[int] = set()
 
     def tensor_node(t: Any, kind: str) -> str | None:
         key = id(t)
@@ -401,9 +402,18 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
                 if isinstance(t, Tensor):
                     add_edge(tensor_node(t, "input"), dst)
         if show_saved and not dst.startswith("m"):
-            for what, arr in _saved(node):
+            for what, arr, i in _saved(node):
+                t = tensors[i] if i is not None and i < len(tensors) else None
+                tid = tensor_id.get(id(t)) if isinstance(t, Tensor) else None
+                if tid is not None and tid.startswith("t"):
+                    # a drawn leaf or input: no copy, just mark that backward reads it
+                    saved_edges.append((tid, dst))
+                    continue
                 sid = new_id("s")
-                total_saved += arr.nbytes
+                key = id(arr.base if arr.base is not None else arr)
+                if key not in saved_arrays:  # count shared memory once
+                    saved_arrays.add(key)
+                    total_saved += arr.nbytes
                 kw = {"fillcolor": COLORS["saved"], "shape": "note"}
                 bad = _nonfinite(arr)
                 if bad:
@@ -459,7 +469,8 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
     for a, b in edges:  # one arrow per connected pair (x * x draws one arrow)
         g.edge(a, b)
     for a, b in saved_edges:
-        g.edge(a, b, style="dashed", color="#e8590c", arrowhead="none")
+        g.edge(a, b, style="dashed", color="#e8590c", arrowhead="none", label="saved",
+               fontsize="8", fontcolor="#e8590c")
     if show_saved:
         g.attr(label=f"saved for backward: {_fmt_bytes(total_saved)}", labelloc="b")
     return g
@@ -513,24 +524,24 @@ def _module_paths(nodes: list, model: Any, paths: dict, modules: dict) -> None:
         paths[k] = FOREIGN + names[id(r)] + (f".{rel}" if rel else "")
 
 
-def _saved(node: Node) -> list[tuple[str, np.ndarray]]:
-    """(description, array) for what ``node`` keeps alive for its backward."""
+def _saved(node: Node) -> list[tuple[str, np.ndarray, int | None]]:
+    """(description, array, input index or None) for what ``node`` keeps for its backward."""
     res = []
     info = node.__dict__.get("fn_info")
     if info is not None:  # a user Function: its ctx.save_for_backward tensors
         for k, t in enumerate(getattr(info[1], "_saved", None) or ()):
             if t is not None:
-                res.append((f"tensor {k}", t._data))
+                res.append((f"tensor {k}", t._data, None))
         return res
     op = node.op
     idx = range(len(node.inputs)) if op.saved_inputs is None else op.saved_inputs
     for i in idx:
         a = node.inputs[i]
         if isinstance(a, np.ndarray) and a.ndim:
-            res.append((f"input {i}", a))
+            res.append((f"input {i}", a, i))
     if op.saves_out:
-        res.append(("output", node.out))
+        res.append(("output", node.out, None))
     for k, v in node.__dict__.items():  # masks, indices... stored by forward
         if isinstance(v, np.ndarray) and v.ndim:
-            res.append((k, v))
+            res.append((k, v, None))
     return res
