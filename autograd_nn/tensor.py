@@ -65,7 +65,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "_node", "_vc", "_base", "_hooks",
-                 "__weakref__")
+                 "_view_of", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy operators defer to ours: ndarray * Tensor -> Tensor
 
@@ -999,10 +999,7 @@ class Tensor:
         self._check_writable(op.__name__.lower() + "_")
         if self._base is not None and (self.requires_grad or any(
                 isinstance(o, Tensor) and o.requires_grad for o in others)):
-            raise NotImplementedError(
-                f"{op.__name__.lower()}_: in-place modification of a view of a tensor that is "
-                f"part of the autograd graph is not supported; write into the base tensor with "
-                f"index assignment (base[idx] = value) or use an out-of-place op")
+            return self._inplace_on_view(op, *others, **params)
         shell = Tensor._wrap(self._data)
         saved = op.saved_inputs
         if saved is None or 0 in saved:
@@ -1016,6 +1013,37 @@ class Tensor:
         if self._node is not None and op.saves_out:
             self._node.out_vc = self._vc
             self._node.epoch = engine._inplace_epoch
+        return self
+
+    def _inplace_on_view(self, op: type, *others: Any, **params: Any) -> Tensor:
+        """In-place op on a view whose base is (or becomes) part of the graph, as PyTorch's
+        CopySlices: the op runs on a copy of the view's value, the result is written into the
+        base through the same view ops (rebasing the base's history), and the view is
+        re-derived from the updated base."""
+        chain = []
+        t = self
+        while t._base is not None:
+            link = getattr(t, "_view_of", None)
+            if link is None:
+                raise NotImplementedError(f"{op.__name__.lower()}_: in-place on a view whose "
+                                          f"origin is unknown")
+            src, vcls, vparams = link
+            chain.append((vcls, vparams))
+            t = src
+        chain.reverse()
+        base = t
+        tmp = E.Clone.apply(_replay_view(base, chain))
+        tmp._inplace_apply(op, *others, **params)
+        shell = Tensor._wrap(base._data)
+        shell._node = base._node
+        shell.requires_grad = base.requires_grad
+        res = _CopySlices.apply(shell, tmp, chain=tuple(chain))
+        _write_result(base, res._data, op.__name__)
+        base._node = res._node
+        base.requires_grad = res.requires_grad
+        view = _replay_view(base, chain)
+        self._node = view._node
+        self.requires_grad = view.requires_grad
         return self
 
     def _inplace(self, op: type, *others: Any, **params: Any) -> "Tensor":
@@ -1190,6 +1218,42 @@ class _ViewGetItem(I.GetItem):
     """Basic (view) indexing: shares memory and the version counter with its source."""
 
     is_view = True
+
+
+def _replay_view(x: Any, chain: Sequence) -> Any:
+    """Apply a chain of view ops ((op, params), ...) to an array or Tensor."""
+    for vcls, vparams in chain:
+        x = vcls.call(x, **vparams)
+    return x
+
+
+class _CopySlices(Op):
+    """base with ``src`` written at the view of it described by ``chain`` (in-place on views)."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, base, src, chain=()):
+        ctx.chain = chain
+        out = base.copy()
+        dst = _replay_view(out, chain)
+        if not np.shares_memory(dst, out):
+            raise RuntimeError("in-place on a view: this view (a reshape that had to copy) does "
+                               "not share memory with its base; use an out-of-place op")
+        dst[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_base, need_src = ctx.needs_input_grad
+        gb = gs = None
+        if need_base:  # the overwritten region gets no gradient
+            keep = np.ones(ctx.inputs[0].shape, dtype=bool)
+            _replay_view(keep, ctx.chain)[...] = False
+            gb = g * E._f(keep, g)
+        if need_src:
+            gs = _replay_view(g, ctx.chain)
+        return gb, gs
 
 
 class _CopyFrom(Op):

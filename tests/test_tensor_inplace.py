@@ -291,3 +291,99 @@ def test_inplace_makes_requires_grad():
         buf.sum().backward()
         res.append(w.grad.numpy())
     np.testing.assert_allclose(res[0], res[1], rtol=1e-12)
+
+
+# ------------------------------------------------- in-place on views of graph tensors
+
+
+def _v_iadd_column(m, x):
+    h = x * 2
+    h[:, 0] += 1
+    return h * x
+
+
+def _v_mul_row(m, x):
+    h = x * 2
+    h[0].mul_(x[1])
+    return h.sin()
+
+
+def _v_setitem_through_transpose(m, x):
+    h = x.exp() * 1
+    v = h.T
+    v[1] = x[:, 0] * 3
+    return h
+
+
+def _v_into_constant_buffer(m, x):
+    buf = m.zeros(2, 3, dtype=m.float64)
+    buf[0] += x[1]
+    buf[:, 1:].mul_(x[:, :2])
+    return buf
+
+
+def _v_reshape_then_slice(m, x):
+    h = x * 1.0
+    v = h.reshape(6)
+    v[2:4].add_(x[0, :2] ** 2)
+    return h
+
+
+def _v_view_of_view(m, x):
+    h = x * 1.0
+    h[1][0:2].clamp_(0.5, 1.0)
+    h[0, 1:][0] = 7.0
+    return h * h
+
+
+def _v_view_used_after(m, x):
+    h = x * 1.0
+    v = h[0]
+    v.mul_(3)
+    return v * h[0].sum() + h.sum()
+
+
+def _v_unsqueeze_zero(m, x):
+    h = x * 1.0
+    h.unsqueeze(0)[0, :, 1].zero_()
+    return h
+
+
+VIEW_CASES = [_v_iadd_column, _v_mul_row, _v_setitem_through_transpose, _v_into_constant_buffer,
+              _v_reshape_then_slice, _v_view_of_view, _v_view_used_after, _v_unsqueeze_zero]
+
+
+@pytest.mark.parametrize("fn", VIEW_CASES, ids=lambda f: f.__name__)
+def test_inplace_on_view_matches_torch(fn):
+    x0 = np.arange(6.0).reshape(2, 3) / 3 - 0.4
+    res = []
+    for m in (an, torch):
+        x = m.tensor(x0, requires_grad=True)
+        y = fn(m, x)
+        y.backward(m.tensor(np.linspace(-1.0, 2.0, y.numel()).reshape(tuple(y.shape))))
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("fn", [_v_iadd_column, _v_mul_row, _v_view_of_view],
+                         ids=lambda f: f.__name__)
+def test_inplace_on_view_second_order(fn):
+    from autograd_nn.autograd import gradcheck, gradgradcheck
+
+    x = an.tensor(np.random.default_rng(0).uniform(-2, 2, (2, 3)), requires_grad=True)
+    assert gradcheck(lambda t: fn(an, t), (x,))
+    assert gradgradcheck(lambda t: fn(an, t), (x,))
+
+
+def test_inplace_on_view_errors_like_torch():
+    # the base's old value was saved by sin(): modifying it through a view must fail
+    x = an.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    h = x * 2
+    z = h.sin()
+    h[0] += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+    # a view of a leaf that requires grad
+    with pytest.raises(RuntimeError, match="view of a leaf Variable that requires grad"):
+        x[0].add_(1)

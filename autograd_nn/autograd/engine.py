@@ -213,6 +213,7 @@ class Op:
             t._vc = src._vc if src._vc is not None else src._new_vc()
             t._base = src if src._base is None else src._base
             t._view_of = (src, cls, params)  # how to re-derive it (in-place on views)
+            t._view_of = (src, cls, params)  # how to re-derive it (in-place on views)
         else:
             t._vc = None
             t._base = None
