@@ -44,6 +44,8 @@ def train(root: Any = None, epochs: int = 8, batch_size: int = 64, lr: float = 1
                         generator=torch.Generator().manual_seed(seed))
     model = make_model(hidden)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
+    # cosine decay to 0: the last epochs settle instead of bouncing around the minimum
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
     loss_fn = nn.CrossEntropyLoss()
     losses = []
     t0 = time.perf_counter()
@@ -56,6 +58,7 @@ def train(root: Any = None, epochs: int = 8, batch_size: int = 64, lr: float = 1
             loss.backward()
             opt.step()
             total += loss.item() * len(yb)
+        sched.step()
         losses.append(total / len(y_train))
         if log:
             acc = evaluate(model, x_test, y_test)
