@@ -385,3 +385,15 @@ def test_random_trees_roundtrip():
         assert _same_tree(ag.load(buf), tree)
 
     check()
+
+
+def test_works_without_the_safetensors_package(tmp_path, monkeypatch):
+    """With ``safetensors`` unimportable, the default backend falls back to the NumPy codec."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "safetensors", None)  # makes the import raise ImportError
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    assert S.backend == "lib" and S._safetensors() is None
+    obj = {"w": ag.randn(3, 2), "k": (1, "x")}
+    back = roundtrip(obj, tmp_path)
+    assert _bits_equal(back["w"].numpy(), obj["w"].numpy()) and back["k"] == (1, "x")
