@@ -4,6 +4,7 @@ closures."""
 
 from __future__ import annotations
 
+import copy
 import pickle
 import warnings
 
@@ -68,6 +69,11 @@ CASES = [
     ("RAdam", dict(lr=0.05)),
     ("RAdam", dict(lr=0.05, weight_decay=0.1)),
     ("RAdam", dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, lambd=1e-2, alpha=0.5, t0=20, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.05, t0=0, maximize=True)),
 ]
 
 
@@ -76,14 +82,22 @@ def _ids(case):
     return name + "-" + ",".join(f"{k}={v}" for k, v in kw.items())
 
 
-def _run_torch(name, kw, dtype, steps, skip_c=()):
+def _run_torch(name, kw, dtype, steps, reload_at=None, skip_c=()):
     w = torch.tensor(W0, dtype=dtype, requires_grad=True)
     c = torch.tensor(C0, dtype=dtype, requires_grad=True)
-    opt = getattr(torch.optim, name)([{"params": [w]}, {"params": [c], "lr": kw.get("lr", 1e-2)
-                                                        * 0.5}], **kw)
+
+    def make():
+        return getattr(torch.optim, name)([{"params": [w]},
+                                           {"params": [c], "lr": kw.get("lr", 1e-2) * 0.5}], **kw)
+
+    opt = make()
     sign = -1.0 if kw.get("maximize") else 1.0
     traj = []
     for t in range(steps):
+        if t == reload_at:  # torch's own round trip (it casts scalar state such as ASGD's eta)
+            sd = copy.deepcopy(opt.state_dict())
+            opt = make()
+            opt.load_state_dict(sd)
         gw, gc = _grads(w.detach().double().numpy(), c.detach().double().numpy(), sign)
         w.grad = torch.tensor(gw, dtype=dtype)
         c.grad = None if t in skip_c else torch.tensor(gc, dtype=dtype)
@@ -130,7 +144,7 @@ def _assert_traj(ours, ref, rtol, atol):
 def test_trajectory_float64_with_state_dict_round_trip(case):
     name, kw = case
     skip = {3, 4, 60}  # steps where one parameter has no grad: it must be skipped entirely
-    ref, topt = _run_torch(name, kw, torch.float64, 100, skip_c=skip)
+    ref, topt = _run_torch(name, kw, torch.float64, 100, reload_at=50, skip_c=skip)
     ours, opt = _run_ours(name, kw, ag.float64, 100, reload_at=50, skip_c=skip)
     _assert_traj(ours, ref, rtol=1e-10, atol=1e-12)
     # the trajectory actually moves (a test that cannot fail is no test)
@@ -152,7 +166,7 @@ FLOAT32_CASES = [c for c in CASES if not c[1].get("maximize")][::3]
 @pytest.mark.parametrize("case", FLOAT32_CASES, ids=[_ids(c) for c in FLOAT32_CASES])
 def test_trajectory_float32(case):
     name, kw = case
-    ref, _ = _run_torch(name, kw, torch.float32, 30)
+    ref, _ = _run_torch(name, kw, torch.float32, 30, reload_at=15)
     ours, opt = _run_ours(name, kw, ag.float32, 30, reload_at=15)
     _assert_traj(ours, ref, rtol=1e-5, atol=1e-6)
     for p in opt.param_groups[0]["params"]:
@@ -267,6 +281,9 @@ def test_hyperparameters_restored_by_load_state_dict():
     ("Adadelta", dict(rho=1.5), "Invalid rho value: 1.5"),
     ("NAdam", dict(momentum_decay=-1), "Invalid momentum_decay value: -1"),
     ("RAdam", dict(weight_decay=-1), "Invalid weight_decay value: -1"),
+    ("Rprop", dict(etas=(1.1, 1.2)), "Invalid eta values: 1.1, 1.2"),
+    ("ASGD", dict(lr=-0.1), "Invalid learning rate: -0.1"),
+    ("LBFGS", dict(lr=-1.0), "Invalid learning rate: -1.0"),
 ])
 def test_invalid_hyperparameters_match_torch(name, kw, msg):
     with pytest.raises(ValueError) as ours:
@@ -400,7 +417,7 @@ def test_step_hooks():
 
 def test_default_hyperparameters_match_torch():
     for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
-                 "RAdam"):
+                 "RAdam", "Rprop", "ASGD", "LBFGS"):
         ours = getattr(optim, name)([ag.zeros(1, requires_grad=True)]).defaults
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -438,3 +455,50 @@ def test_checkpoint_through_save_load_resumes_exactly(tmp_path):
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
     assert a[2] == b[2]
+
+
+def _f_and_grads(w: np.ndarray, c: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    f = 0.5 * ((A @ w - B) ** 2).sum() + 0.5 * ((c - D) ** 2).sum() + 0.05 * (w ** 4).sum()
+    return (f, *_grads(w, c, 1.0))
+
+
+def _lbfgs_run(lib, mod, kw):
+    w = lib.tensor(W0, requires_grad=True)
+    c = lib.tensor(C0, requires_grad=True)
+    opt = mod.LBFGS([w, c], **kw)
+    evals = [0]
+
+    def closure():
+        evals[0] += 1
+        opt.zero_grad()
+        f, gw, gc = _f_and_grads(w.detach().numpy(), c.detach().numpy())
+        w.grad, c.grad = lib.tensor(gw), lib.tensor(gc)
+        return lib.tensor(f)
+
+    traj = []
+    for _ in range(4):
+        loss = opt.step(closure)
+        traj.append((float(loss), w.detach().numpy().copy(), c.detach().numpy().copy()))
+    return traj, evals[0], opt.state[w]["func_evals"], opt.state[w]["n_iter"]
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(line_search_fn="strong_wolfe"),
+                                dict(lr=0.5, max_iter=7, history_size=3),
+                                dict(line_search_fn="strong_wolfe", max_iter=5, max_eval=6,
+                                     history_size=2)])
+def test_lbfgs_matches_torch(kw):
+    results = [_lbfgs_run(torch, torch.optim, kw), _lbfgs_run(ag, optim, kw)]
+    (tt, te, tf, tn), (ot, oe, of, on) = results
+    assert (te, tf, tn) == (oe, of, on)
+    for (l1, w1, c1), (l2, w2, c2) in zip(ot, tt):
+        assert l1 == pytest.approx(l2, rel=1e-9)
+        np.testing.assert_allclose(w1, w2, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(c1, c2, rtol=1e-8, atol=1e-10)
+    f_end = _f_and_grads(ot[-1][1], ot[-1][2])[0]
+    assert f_end < 0.5 * _f_and_grads(W0, C0)[0]  # it made progress
+
+
+def test_lbfgs_single_group_only():
+    with pytest.raises(ValueError, match="doesn't support per-parameter options"):
+        optim.LBFGS([{"params": [ag.zeros(1, requires_grad=True)]},
+                     {"params": [ag.zeros(1, requires_grad=True)]}])
