@@ -61,7 +61,7 @@ class Node:
 
     __slots__ = (
         "op", "inputs", "tensors", "out", "next", "needs_input_grad", "epoch", "out_vc",
-        "pre_hooks", "retained", "scope", "trace", "seq", "__dict__", "__weakref__",
+        "pre_hooks", "retained", "scope", "trace", "params", "seq", "__dict__", "__weakref__",
     )
 
     def __init__(self) -> None:
@@ -213,7 +213,6 @@ class Op:
             t._vc = src._vc if src._vc is not None else src._new_vc()
             t._base = src if src._base is None else src._base
             t._view_of = (src, cls, params)  # how to re-derive it (in-place on views)
-            t._view_of = (src, cls, params)  # how to re-derive it (in-place on views)
         else:
             t._vc = None
             t._base = None
@@ -238,6 +237,7 @@ class Op:
             ctx.pre_hooks = None
             ctx.retained = None
             ctx.scope = _current_scope
+            ctx.params = params  # forward's keyword args (re-run by autograd.debug.check_graph)
             if cls.saves_out:
                 ctx.out_vc = t._vc if t._vc is not None else t._new_vc()
             t._node = ctx
