@@ -123,6 +123,162 @@ def _matmul(draw: Any) -> tuple:
     return [tuple(sa) + (m, k), tuple(sb) + (k, n)], {}
 
 
+@st.composite
+def _permute(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    return [shape], {"dims": tuple(draw(st.permutations(range(len(shape)))))}
+
+
+@st.composite
+def _transpose(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    n = len(shape)
+    return [shape], {"dim0": draw(st.integers(-n, n - 1)), "dim1": draw(st.integers(-n, n - 1))}
+
+
+@st.composite
+def _reshape(draw: Any) -> tuple:
+    """A shape and another of the same size (one entry maybe -1)."""
+    shape = draw(_shape(min_dims=0))
+    size = int(np.prod(shape))
+    target, rest = [], size
+    while rest > 1:
+        f = draw(st.sampled_from([d for d in range(1, rest + 1) if rest % d == 0]))
+        target.append(f)
+        rest //= f
+        if f == 1 and draw(st.booleans()):
+            break
+    target += [rest] if rest > 1 else []
+    if target and draw(st.booleans()):
+        target[draw(st.integers(0, len(target) - 1))] = -1
+    return [shape], {"shape": tuple(target)}
+
+
+@st.composite
+def _flatten(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    n = len(shape)
+    a, b = sorted([draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))])
+    return [shape], {"start_dim": a, "end_dim": b - n if draw(st.booleans()) else b}
+
+
+@st.composite
+def _squeeze(draw: Any) -> tuple:
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=2))
+    return [shape], {"dim": draw(st.integers(-len(shape), len(shape) - 1))}
+
+
+@st.composite
+def _expand(draw: Any) -> tuple:
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=2))
+    lead = tuple(draw(st.lists(st.integers(1, 2), max_size=1)))
+    sizes = lead + tuple(draw(st.integers(1, 3)) if s == 1 else
+                         draw(st.sampled_from([s, -1])) for s in shape)
+    return [shape], {"sizes": sizes}
+
+
+@st.composite
+def _repeat(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=0, max_dims=2))
+    extra = draw(st.integers(0, 1))
+    return [shape], {"sizes": tuple(draw(st.integers(1, 2)) for _ in range(len(shape) + extra))}
+
+
+@st.composite
+def _cat(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    d = draw(st.integers(0, len(shape) - 1))
+    shapes = []
+    for _ in range(draw(st.integers(1, 3))):
+        s = list(shape)
+        s[d] = draw(st.integers(1, 3))
+        shapes.append(tuple(s))
+    return shapes, {"dim": d - len(shape) if draw(st.booleans()) else d}
+
+
+@st.composite
+def _stack(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=0))
+    k = draw(st.integers(1, 3))
+    return [shape] * k, {"dim": draw(st.integers(-len(shape) - 1, len(shape)))}
+
+
+@st.composite
+def _split(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    d = draw(st.integers(-len(shape), len(shape) - 1))
+    return [shape], {"split_size_or_sections": draw(st.integers(1, 3)), "dim": d}
+
+
+@st.composite
+def _basic_index(draw: Any) -> tuple:
+    """Ints (maybe negative), slices with steps, None and Ellipsis."""
+    shape = draw(_shape(min_dims=1))
+    idx: list = []
+    for n in shape:
+        kind = draw(st.sampled_from(["int", "slice", "full"]))
+        if kind == "int":
+            idx.append(draw(st.integers(-n, n - 1)))
+        elif kind == "slice":
+            a = draw(st.integers(-n, n))
+            idx.append(slice(a, draw(st.integers(a, n + 1)) if a >= 0 else None,
+                             draw(st.integers(1, 2))))
+        else:
+            idx.append(slice(None))
+    if draw(st.booleans()):
+        idx.insert(draw(st.integers(0, len(idx))), None)
+    if draw(st.booleans()) and len(idx) > 1:  # replace a trailing run by Ellipsis
+        idx = idx[:draw(st.integers(1, len(idx) - 1))] + [Ellipsis]
+    return [shape], {"idx": tuple(idx)}
+
+
+@st.composite
+def _advanced_index(draw: Any) -> tuple:
+    """An integer array (repeats included) or a boolean mask on one dim."""
+    shape = draw(_shape(min_dims=1))
+    d = draw(st.integers(0, len(shape) - 1))
+    n = shape[d]
+    if draw(st.booleans()):
+        arr = np.array(draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=4)))
+    else:
+        arr = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    return [shape], {"dim": d, "index": arr}
+
+
+@st.composite
+def _gather(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    d = draw(st.integers(0, len(shape) - 1))
+    ishape = tuple(draw(st.integers(1, s)) if i != d else draw(st.integers(1, 4))
+                   for i, s in enumerate(shape))
+    seed = draw(st.integers(0, 1000))
+    index = np.random.default_rng(seed).integers(0, shape[d], ishape)
+    return [shape], {"dim": d, "index": index}
+
+
+@st.composite
+def _index_select(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    d = draw(st.integers(-len(shape), len(shape) - 1))
+    index = np.array(draw(st.lists(st.integers(0, shape[d] - 1), min_size=1, max_size=4)))
+    return [shape], {"dim": d, "index": index}
+
+
+@st.composite
+def _pad(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    k = draw(st.integers(1, len(shape)))
+    pad = []
+    for i in range(k):
+        n = shape[len(shape) - 1 - i]
+        pad += [draw(st.integers(-(n - 1) // 2, 2)), draw(st.integers(-(n - 1) // 2, 2))]
+    return [shape], {"pad": tuple(pad), "value": draw(st.sampled_from([0.0, -1.5]))}
+
+
+def _index_on(L: Any, x: Any, dim: int, index: np.ndarray) -> Any:
+    return x[(slice(None),) * dim + (L.t(index),)]
+
+
 def fixed(*shapes: tuple, **kw: Any) -> st.SearchStrategy:
     return st.just((list(shapes), kw))
 
@@ -305,6 +461,40 @@ CASES = [
     Case("pad_negative", lambda L, x: L.F.pad(x, (1, -1)), fixed((2, 3)), U2, second=False),
     Case("pad_reflect", lambda L, x: L.F.pad(x, (2, 1), mode="reflect"), fixed((2, 4)),
          ([(2, 4)], {}), second=False),
+    # shape and indexing ops over hypothesis-drawn shapes and arguments
+    Case("h_permute", lambda L, x, dims: x.permute(*dims), _permute(), ([(2, 3, 2)],
+         {"dims": (1, 2, 0)}), second=False),
+    Case("h_transpose", lambda L, x, **k: x.transpose(k["dim0"], k["dim1"]), _transpose(),
+         ([(2, 3)], {"dim0": 0, "dim1": -1}), second=False),
+    Case("h_reshape", lambda L, x, shape: x.reshape(shape), _reshape(),
+         ([(2, 3)], {"shape": (3, -1)}), second=False),
+    Case("h_flatten", lambda L, x, **k: x.flatten(**k), _flatten(),
+         ([(2, 3, 2)], {"start_dim": 0, "end_dim": -2}), second=False),
+    Case("h_squeeze", lambda L, x, dim: x.squeeze(dim), _squeeze(), ([(1, 2, 1)], {"dim": -1}),
+         second=False),
+    Case("h_expand", lambda L, x, sizes: x.expand(*sizes), _expand(),
+         ([(2, 1)], {"sizes": (2, 2, 3)}), second=False),
+    Case("h_repeat", lambda L, x, sizes: x.repeat(*sizes), _repeat(),
+         ([(2, 3)], {"sizes": (1, 2, 2)}), second=False),
+    Case("h_cat", lambda L, *xs, dim: L.m.cat(list(xs), dim=dim), _cat(),
+         ([(2, 3), (2, 1)], {"dim": 1}), second=False),
+    Case("h_stack", lambda L, *xs, dim: L.m.stack(list(xs), dim=dim), _stack(),
+         ([(2, 3), (2, 3)], {"dim": -1}), second=False),
+    Case("h_split", lambda L, x, **k: L.m.split(x, **k), _split(),
+         ([(2, 5)], {"split_size_or_sections": 2, "dim": 1}), second=False),
+    Case("h_chunk", lambda L, x, **k: x.chunk(k["split_size_or_sections"], k["dim"]), _split(),
+         ([(5, 2)], {"split_size_or_sections": 3, "dim": 0}), second=False),
+    Case("h_basic_index", lambda L, x, idx: x[idx], _basic_index(),
+         ([(3, 4)], {"idx": (slice(-2, None, 1), None, 1)}), second=False),
+    Case("h_advanced_index", _index_on, _advanced_index(),
+         ([(3, 2)], {"dim": 1, "index": np.array([1, -1, 1])}), second=False),
+    Case("h_gather", lambda L, x, dim, index: x.gather(dim, L.t(index)), _gather(),
+         ([(2, 3)], {"dim": 0, "index": np.array([[1, 0, 1], [1, 1, 0], [0, 0, 0]])}),
+         second=False),
+    Case("h_index_select", lambda L, x, dim, index: x.index_select(dim, L.t(index)),
+         _index_select(), ([(2, 3)], {"dim": -1, "index": np.array([2, 2, 0])}), second=False),
+    Case("h_pad", lambda L, x, pad, value: L.F.pad(x, pad, value=value), _pad(),
+         ([(2, 3)], {"pad": (1, -1, 0, 2), "value": -1.5}), second=False),
     # compositions exercising the engine (fan-out, reuse)
     Case("reuse", lambda L, x: (x * x.sin() + x).sum() * x.mean(), UNARY, U2),
     Case("softmax_mse", lambda L, x, y: ((x.softmax(-1) - y) ** 2).sum(), BINARY.filter(
