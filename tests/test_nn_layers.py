@@ -163,16 +163,35 @@ def test_boundary_gradients_match_torch():
 def test_inplace_activations_modify_input_and_backprop():
     x = rng.standard_normal((3, 4))
     for name, kw in [("relu", {}), ("leaky_relu", {"negative_slope": 0.1}), ("elu", {}),
-                     ("hardtanh", {}), ("relu6", {}), ("silu", {})]:
+                     ("hardtanh", {}), ("relu6", {}), ("silu", {}), ("selu", {}),
+                     ("mish", {}), ("hardswish", {}),
+                     ("threshold", {"threshold": 0.2, "value": -1.0})]:
         a = at.tensor(x, requires_grad=True)
         t = torch.tensor(x, requires_grad=True)
         ha, ht = a * 2, t * 2  # non-leaf, so in-place is allowed
         ya = getattr(AF, name)(ha, inplace=True, **kw)
         yt = getattr(TF, name)(ht, inplace=True, **kw)
         assert ya is ha
+        np.testing.assert_allclose(ha.detach().numpy(), ht.detach().numpy(), rtol=1e-12)
         (ya * ya).sum().backward()
         (yt * yt).sum().backward()
         np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-10, err_msg=name)
+
+
+def test_celu_gradient_closed_form():
+    # PyTorch's float64 celu backward is off by ~1e-8 for alpha = 0.7 (a float32 constant);
+    # the oracle is d/dx celu = 1 (x > 0), exp(x / alpha) (x <= 0)
+    x = rng.standard_normal((3, 4))
+    for inplace in (False, True):
+        a = at.tensor(x, requires_grad=True)
+        h = a * 1.0
+        y = AF.celu(h, 0.7, inplace=inplace)
+        assert (y is h) == inplace
+        np.testing.assert_allclose(y.detach().numpy(), np.where(x > 0, x, 0.7 * np.expm1(x / 0.7)),
+                                   rtol=1e-12)
+        y.sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), np.where(x > 0, 1.0, np.exp(x / 0.7)),
+                                   rtol=1e-12)
 
 
 def test_functional_softmax_implicit_dim_warns_like_torch():

@@ -39,7 +39,7 @@ class WeightedNll(Op):
     @staticmethod
     def forward(ctx, x, coef=None, none=False):
         ctx.coef, ctx.none = coef, none
-        out = -(coef * x).sum(axis=1)
+        out = -_contract(coef, x)
         return out if none else out.sum()
 
     @staticmethod
@@ -55,21 +55,35 @@ class CrossEntropy(Op):
     @staticmethod
     def forward(ctx, x, coef=None, none=False):
         ctx.coef, ctx.none = coef, none
-        shifted = x - x.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
+        # two full-size temporaries only (fresh large arrays cost page faults): the shifted
+        # logits become log-probabilities in place, the exponentials become probabilities
+        logp = x - x.max(axis=1, keepdims=True)
+        e = np.exp(logp)
         s = e.sum(axis=1, keepdims=True)
-        logp = shifted - np.log(s)
-        ctx.probs = e / s  # reused by a plain backward: no second exp
+        np.subtract(logp, np.log(s), out=logp)
+        ctx.probs = np.divide(e, s, out=e)  # reused by a plain backward: no second exp
         ctx.coef_sum = coef.sum(axis=1, keepdims=True)
-        out = -(coef * logp).sum(axis=1)
+        out = -_contract(coef, logp)
         return out if none else out.sum()
 
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
+        if isinstance(x, np.ndarray):
+            grad = np.multiply(ctx.probs, ctx.coef_sum)
+            grad -= ctx.coef
+            grad *= _expand_g(g, ctx)
+            return grad
         # under create_graph x is a Tensor: recompute softmax as a recorded (differentiable) op
-        p = ctx.probs if isinstance(x, np.ndarray) else Softmax.call(x, dim=1)
+        p = Softmax.call(x, dim=1)
         return _expand_g(g, ctx) * (p * ctx.coef_sum - ctx.coef)
+
+
+def _contract(coef, y):
+    """sum over axis 1 of coef * y without a full-size temporary when 2-D."""
+    if y.ndim == 2:
+        return np.einsum("ij,ij->i", coef, y)
+    return (coef * y).sum(axis=1)
 
 
 # PyTorch's EPSILON is the float literal 1e-12f; its exact value matters where p(1 - p) < eps

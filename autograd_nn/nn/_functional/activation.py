@@ -15,6 +15,7 @@ import numpy as np
 
 from ..._ops import elementwise as E
 from ..._ops.elementwise import Where
+from ...autograd import engine
 from ...autograd.engine import Op
 from ...tensor import Tensor
 
@@ -42,6 +43,13 @@ class Hardtanh(Op):
         lo, hi = ctx.bounds
         y = ctx.out._data if isinstance(ctx.out, Tensor) else ctx.out
         return g * E._f((y > lo) & (y < hi), g)
+
+
+def _composite_inplace(input: Tensor, fn: Any) -> Tensor:  # noqa: A002
+    """``input.copy_(fn(input))`` for activations built from several ops: when recording,
+    ``fn`` reads a clone, so the overwrite does not invalidate what its backward saved."""
+    src = input.clone() if engine._grad_enabled and input.requires_grad else input
+    return input.copy_(fn(src))
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -102,16 +110,18 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """scale * elu(x, alpha) with the self-normalising constants."""
-    out = E.Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
-    return input.copy_(out) if inplace else out
+    if inplace:
+        return _composite_inplace(input, selu)
+    return E.Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if alpha == 0:
         raise RuntimeError("celu: ZeroDivisionError: alpha must be non-zero")
-    out = E.Elu.apply(input * (1.0 / alpha), alpha=1.0) * alpha
-    return input.copy_(out) if inplace else out
+    if inplace:
+        return _composite_inplace(input, lambda x: celu(x, alpha))
+    return E.Elu.apply(input * (1.0 / alpha), alpha=1.0) * alpha
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -128,20 +138,23 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * tanh(softplus(x))."""
-    out = input * E.Softplus.apply(input).tanh()
-    return input.copy_(out) if inplace else out
+    if inplace:
+        return _composite_inplace(input, mish)
+    return input * E.Softplus.apply(input).tanh()
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """relu6(x + 3) / 6."""
-    out = Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
-    return input.copy_(out) if inplace else out
+    if inplace:
+        return _composite_inplace(input, hardsigmoid)
+    return Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * relu6(x + 3) / 6."""
-    out = input * Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
-    return input.copy_(out) if inplace else out
+    if inplace:
+        return _composite_inplace(input, hardswish)
+    return input * Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -176,7 +189,7 @@ def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
 def threshold(input: Tensor, threshold: float, value: float,  # noqa: A002
               inplace: bool = False) -> Tensor:
     """x if x > threshold else value."""
-    out = Where.apply(input._data > threshold, input, value)
+    out = Where.apply(input._data > threshold, input, value)  # saves only the mask
     return input.copy_(out) if inplace else out
 
 
