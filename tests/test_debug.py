@@ -191,3 +191,19 @@ def test_pole_is_skipped_not_passed_silently():
     report = check_graph((x.log() * 3).sum())
     log = next(c for c in report.checks if c.op == "LogBackward")
     assert log.ok and log.skipped_elements == 1 and log.checked_elements == 2
+
+
+def test_views_cached_results_and_layers_check_clean():
+    # views (transpose, reshape, slicing) alias their input; max-pool passes its gathered values
+    # as a cached result: both must be re-evaluated, not read back
+    ag.manual_seed(0)
+    m = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.ReLU(),
+                      nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 3)).double()
+    h = m(ag.randn(2, 1, 4, 4, dtype=ag.float64))
+    y = (h.T.reshape(3, 2)[1:, :] ** 2).sum()
+    report = check_graph(y)
+    assert report.ok and not report.skipped, str(report)
+    ops = {c.op for c in report.checks}
+    assert {"TransposeBackward", "ReshapeBackward", "PoolGatherBackward"} <= ops or \
+        {"PermuteBackward", "ReshapeBackward"} <= ops, ops
+    assert all(c.checked_elements > 0 for c in report.checks)

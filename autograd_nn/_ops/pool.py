@@ -37,6 +37,63 @@ def adaptive_table(n: int, out: int) -> np.ndarray:
     return start[:, None] + np.minimum(np.arange(kmax)[None, :], (end - start - 1)[:, None])
 
 
+def max_pool_regular(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple,
+                     osize: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Max over regular windows (kernel k, stride s, padding p, dilation d per spatial dim) of
+    ``x`` (N, C, *S) with output size ``osize``: (values, flat arg-max indices into S).
+
+    One pass per kernel tap over strided views (no window copy, no argmax over a copied axis);
+    a strict ``>`` keeps the first maximum, as PyTorch (NaN wins, as there)."""
+    S = x.shape[2:]
+    nd = len(k)
+    if s == k and not any(p) and all(di == 1 for di in d):
+        # non-overlapping tiles: one transposing copy puts the K taps on a leading axis, so
+        # every pass below is over contiguous memory (strided passes are several times slower)
+        N, C = x.shape[:2]
+        crop = x[(slice(None), slice(None)) + tuple(slice(0, o * ki) for o, ki in zip(osize, k))]
+        split = (N, C) + tuple(v for o, ki in zip(osize, k) for v in (o, ki))
+        perm = tuple(3 + 2 * i for i in range(nd)) + (0, 1) + tuple(2 + 2 * i for i in range(nd))
+        taps_first = crop.reshape(split).transpose(perm).reshape((-1, N, C) + tuple(osize))
+        best = taps_first.max(axis=0)
+        if x.dtype.kind == "f" and np.isnan(best).any():  # NaN wins; first NaN's tap
+            eq = [np.isnan(v) for v in taps_first]
+        else:
+            eq = [v == best for v in taps_first]
+        tap_of = np.full(best.shape, len(eq) - 1, dtype=np.int64)
+        for t in range(len(eq) - 2, -1, -1):  # last to first, so the first maximum wins
+            tap_of = np.where(eq[t], t, tap_of)
+    else:
+        hi = [max(0, (o - 1) * si + (ki - 1) * di + 1 - n - pi)
+              for o, si, ki, di, n, pi in zip(osize, s, k, d, S, p)]
+        if any(p) or any(hi):
+            fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+            x = np.pad(x, ((0, 0), (0, 0)) + tuple(zip(p, hi)), constant_values=fill)
+        best = tap_of = None
+        for t, kk in enumerate(np.ndindex(*k)):
+            v = x[(slice(None), slice(None)) + tuple(
+                slice(ki * di, ki * di + si * (o - 1) + 1, si)
+                for ki, di, si, o in zip(kk, d, s, osize))]
+            if best is None:
+                best, tap_of = v.copy(), np.zeros(v.shape, dtype=np.int64)
+                continue
+            upd = v > best
+            if x.dtype.kind == "f":
+                upd |= np.isnan(v) & ~np.isnan(best)
+            np.copyto(best, v, where=upd)
+            tap_of[upd] = t
+    sstride = np.cumprod((1,) + S[::-1])[::-1][1:]
+    # flat index = base(output position) + offset(tap), in unpadded coordinates
+    base = 0
+    koff = 0
+    taps = np.array(list(np.ndindex(*k)), dtype=np.int64).reshape(-1, nd)
+    for dd in range(nd):
+        shape = [1] * nd
+        shape[dd] = osize[dd]
+        base = base + ((np.arange(osize[dd]) * s[dd] - p[dd]) * int(sstride[dd])).reshape(shape)
+        koff = koff + taps[:, dd] * d[dd] * int(sstride[dd])
+    return best, base + koff[tap_of]
+
+
 def max_pool_indices(x: np.ndarray, tables: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Max over windows of ``x`` (N, C, *S). Returns (values (N, C, *Out), flat arg-max indices
     into S, shaped (N, C, *Out))."""
@@ -75,8 +132,8 @@ class PoolGather(Op):
     saved_inputs = ()
 
     @staticmethod
-    def forward(ctx, x, index=None, values=None):
-        ctx.index = index
+    def forward(ctx, x, index=None, values=None, unique=False):
+        ctx.index, ctx.unique = index, unique
         if values is not None:
             return values
         N, C = x.shape[:2]
@@ -85,7 +142,8 @@ class PoolGather(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return PoolScatter.call(g, index=ctx.index, shape=tuple(ctx.inputs[0].shape))
+        return PoolScatter.call(g, index=ctx.index, shape=tuple(ctx.inputs[0].shape),
+                                unique=ctx.unique)
 
 
 class PoolScatter(Op):
@@ -94,11 +152,15 @@ class PoolScatter(Op):
     saved_inputs = ()
 
     @staticmethod
-    def forward(ctx, g, index=None, shape=None):
-        ctx.index = index
+    def forward(ctx, g, index=None, shape=None, unique=False):
+        ctx.index, ctx.unique = index, unique
         N, C = shape[:2]
         sp = math.prod(shape[2:])
         gi = (index.reshape(N * C, -1) + (np.arange(N * C) * sp)[:, None]).ravel()
+        if unique:  # windows never overlap: each input position receives at most one value
+            out = np.zeros(N * C * sp, dtype=g.dtype)
+            out[gi] = g.ravel()
+            return out.reshape(shape)
         out = np.bincount(gi, weights=g.ravel(), minlength=N * C * sp)
         return out.astype(g.dtype, copy=False).reshape(shape)
 

@@ -25,32 +25,38 @@ from .elementwise import Relu, Sigmoid, Tanh
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # Sigmoid.forward is overflow-free at any logit; the plain form is faster and is exact
-    # enough except for huge negative inputs, where exp overflows to inf -> 0 (correct limit).
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-x))
+def _sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    # 1 / (1 + exp(-x)) in place on one buffer; exp overflow (x << 0) gives inf -> 0, the
+    # correct limit (the scan runs under errstate(over="ignore")).
+    y = np.negative(x, out=out)
+    np.exp(y, out=y)
+    y += 1
+    return np.reciprocal(y, out=y)
 
 
 class _NP:
-    """NumPy backend of the cell code."""
+    """NumPy backend of the cell code; ``out`` is where the activation is saved for backward."""
 
     sigmoid = staticmethod(_sigmoid)
-    tanh = staticmethod(np.tanh)
-    relu = staticmethod(lambda x: np.maximum(x, 0))
+    tanh = staticmethod(lambda x, out=None: np.tanh(x, out=out))
+    relu = staticmethod(lambda x, out=None: np.maximum(x, 0, out=out))
 
 
 class _T:
-    """Tensor backend: every op recorded (differentiable to any order)."""
+    """Tensor backend: every op recorded (differentiable to any order); nothing saved."""
 
-    sigmoid = staticmethod(Sigmoid.apply)
-    tanh = staticmethod(Tanh.apply)
-    relu = staticmethod(Relu.apply)
+    sigmoid = staticmethod(lambda x, out=None: Sigmoid.apply(x))
+    tanh = staticmethod(lambda x, out=None: Tanh.apply(x))
+    relu = staticmethod(lambda x, out=None: Relu.apply(x))
 
 
 # ------------------------------------------------------------------------------ cells
-# A cell maps (xp_t, state, weights) -> (new h, new c or None, cache); the cache (NumPy path
-# only) is what its backward needs. ``w`` = (w_hh, b_hh or None, w_hr or None).
+# A cell maps (xp_t, h, c, weights) -> (new h, new c or None). ``w`` = (w_hh, b_hh or None,
+# w_hr or None). On the NumPy path ``buf`` holds step t's views of the arrays that save what the
+# backward needs (``_SAVED``: widths in units of H), and the activations are computed into them.
+
+def _b(buf, k):
+    return None if buf is None else buf[k]
 
 def _hidden(h, w):
     gh = h @ w[0].T
@@ -58,88 +64,113 @@ def _hidden(h, w):
 
 
 def _rnn_cell(act):
-    def cell(xp, h, c, w, H, be):
-        h2 = getattr(be, act)(xp + _hidden(h, w))
-        return h2, None, (h2,)
+    def cell(xp, h, c, w, H, be, buf):
+        return getattr(be, act)(xp + _hidden(h, w)), None  # backward reads h2 from the output
     return cell
 
 
-def _lstm_cell(xp, h, c, w, H, be):
+def _lstm_cell(xp, h, c, w, H, be, buf):
     gates = xp + _hidden(h, w)
-    i = be.sigmoid(gates[:, :H])
-    f = be.sigmoid(gates[:, H:2 * H])
-    g = be.tanh(gates[:, 2 * H:3 * H])
-    o = be.sigmoid(gates[:, 3 * H:])
+    sg = be.sigmoid(gates, _b(buf, 0))  # i, f, o (one call; the g quarter is unused)
+    g = be.tanh(gates[:, 2 * H:3 * H], _b(buf, 1))
+    i, f, o = sg[:, :H], sg[:, H:2 * H], sg[:, 3 * H:]
     c2 = f * c + i * g
-    tc = be.tanh(c2)
-    hr = o * tc
-    h2 = hr if w[2] is None else hr @ w[2].T
-    return h2, c2, (i, f, g, o, tc, hr)
+    hr = o * be.tanh(c2, _b(buf, 2))
+    return (hr if w[2] is None else hr @ w[2].T), c2
 
 
-def _gru_cell(xp, h, c, w, H, be):
+def _gru_cell(xp, h, c, w, H, be, buf):
     gh = _hidden(h, w)
-    r = be.sigmoid(xp[:, :H] + gh[:, :H])
-    z = be.sigmoid(xp[:, H:2 * H] + gh[:, H:2 * H])
+    rz = be.sigmoid(xp[:, :2 * H] + gh[:, :2 * H], _b(buf, 0))
+    r, z = rz[:, :H], rz[:, H:]
     hn = gh[:, 2 * H:]
-    n = be.tanh(xp[:, 2 * H:] + r * hn)
-    h2 = (1 - z) * n + z * h
-    return h2, None, (r, z, n, hn)
+    if buf is not None:
+        buf[2][...] = hn
+    n = be.tanh(xp[:, 2 * H:] + r * hn, _b(buf, 1))
+    return (1 - z) * n + z * h, None
 
 
 _CELLS = {"RNN_TANH": _rnn_cell("tanh"), "RNN_RELU": _rnn_cell("relu"),
           "LSTM": _lstm_cell, "GRU": _gru_cell}
+_SAVED = {"RNN_TANH": (), "RNN_RELU": (), "LSTM": (4, 1, 1), "GRU": (2, 1, 1)}
 
 
-# --------------------------------------------------- hand-written NumPy backward of a step
-# Given dh (B, P) and dc (B, H) w.r.t. the new state, return (dgates wrt xp, dgates wrt the
-# hidden projection h @ W_hh^T + b_hh, dh_prev partial (not through W_hh), dc_prev, dhr).
+# --------------------------------------------------- hand-written NumPy backward of the cells
+# ``prepare(saved, h_prev, c_prev, h_out, H)`` turns the saved arrays ((T, B, .) each), the
+# states before each step and the cell outputs into per-step factors, computed for all T at once (few large NumPy
+# calls); ``step(t, dh, dc, pre, dx, dgh, H)`` then writes step t's gate gradients into dx[t]
+# (w.r.t. xp) and dgh[t] (w.r.t. h @ W_hh^T + b_hh; the same array unless GRU) and returns
+# (the part of dh_prev not through W_hh or None, dc_prev or None).
 
-def _rnn_back(act):
-    def back(dh, dc, cache, h_prev, c_prev, H):
-        (h2,) = cache
-        d = dh * (1 - h2 * h2) if act == "tanh" else dh * (h2 > 0)
-        return d, d, None, None, None
-    return back
-
-
-def _lstm_back(dh, dc, cache, h_prev, c_prev, H, w_hr=None):
-    i, f, g, o, tc, hr = cache
-    dhr = dh if w_hr is None else dh @ w_hr
-    dc = dc + dhr * o * (1 - tc * tc)
-    d = np.empty(i.shape[:-1] + (4 * H,), dtype=dh.dtype)
-    d[:, :H] = dc * g * i * (1 - i)
-    d[:, H:2 * H] = dc * c_prev * f * (1 - f)
-    d[:, 2 * H:3 * H] = dc * i * (1 - g * g)
-    d[:, 3 * H:] = dhr * tc * o * (1 - o)
-    return d, d, None, dc * f, dhr
+def _rnn_prepare(act):
+    def prepare(saved, h_prev, c_prev, h2, H):
+        return (1 - h2 * h2,) if act == "tanh" else ((h2 > 0).astype(h2.dtype),)
+    return prepare
 
 
-def _gru_back(dh, dc, cache, h_prev, c_prev, H):
-    r, z, n, hn = cache
-    dn = dh * (1 - z) * (1 - n * n)
-    dx = np.empty(r.shape[:-1] + (3 * H,), dtype=dh.dtype)
-    dx[:, :H] = dn * hn * r * (1 - r)
-    dx[:, H:2 * H] = dh * (h_prev - n) * z * (1 - z)
-    dx[:, 2 * H:] = dn
-    dgh = dx.copy()
-    dgh[:, 2 * H:] = dn * r
-    return dx, dgh, dh * z, None, None
+def _rnn_step(t, dh, dc, pre, dx, dgh, H):
+    np.multiply(dh, pre[0][t], out=dx[t])
+    return None, None
 
 
-_BACKS = {"RNN_TANH": _rnn_back("tanh"), "RNN_RELU": _rnn_back("relu"),
-          "LSTM": _lstm_back, "GRU": _gru_back}
+def _lstm_prepare(saved, h_prev, c_prev, h_out, H):
+    sg, g, tc = saved
+    T, B = sg.shape[:2]
+    # d gates = [dc * g, dc * c_prev, dc * i, dhr * tc] * activation derivatives
+    md = sg * (1 - sg)
+    m4 = md.reshape(T, B, 4, H)
+    m4[:, :, 0] *= g
+    m4[:, :, 1] *= c_prev
+    m4[:, :, 2] = sg[:, :, :H] * (1 - g * g)
+    m4[:, :, 3] *= tc
+    o_dtc = sg[:, :, 3 * H:] * (1 - tc * tc)
+    return m4, o_dtc, sg[:, :, H:2 * H]
+
+
+def _lstm_step(t, dh, dc, pre, dx, dgh, H):
+    m4, o_dtc, f = pre
+    dc = dc + dh * o_dtc[t]
+    d4 = dx[t].reshape(dh.shape[0], 4, H)
+    np.multiply(dc[:, None, :], m4[t, :, :3], out=d4[:, :3])
+    np.multiply(dh, m4[t, :, 3], out=d4[:, 3])
+    return None, dc * f[t]
+
+
+def _gru_prepare(saved, h_prev, c_prev, h_out, H):
+    rz, n, hn = saved
+    r, z = rz[:, :, :H], rz[:, :, H:]
+    drz = rz * (1 - rz)
+    a_n = (1 - z) * (1 - n * n)  # dn_pre = dh * a_n
+    k_r = hn * drz[:, :, :H]  # dr_pre = dn_pre * k_r
+    k_z = (h_prev - n) * drz[:, :, H:]  # dz_pre = dh * k_z
+    return a_n, k_r, k_z, r, z
+
+
+def _gru_step(t, dh, dc, pre, dx, dgh, H):
+    a_n, k_r, k_z, r, z = pre
+    d, dg = dx[t], dgh[t]
+    dn = np.multiply(dh, a_n[t], out=d[:, 2 * H:])
+    np.multiply(dn, k_r[t], out=d[:, :H])
+    np.multiply(dh, k_z[t], out=d[:, H:2 * H])
+    dg[:, :2 * H] = d[:, :2 * H]
+    np.multiply(dn, r[t], out=dg[:, 2 * H:])
+    return dh * z[t], None
+
+
+_BACKS = {"RNN_TANH": (_rnn_prepare("tanh"), _rnn_step),
+          "RNN_RELU": (_rnn_prepare("relu"), _rnn_step),
+          "LSTM": (_lstm_prepare, _lstm_step), "GRU": (_gru_prepare, _gru_step)}
 
 
 # ------------------------------------------------------------------------------ the scan
 
-def scan(xp, s0, w, mode: str, H: int, P: int, mask: np.ndarray | None, reverse: bool,
-         be: Any, caches: list | None = None):
+def scan(xp, s0, w, mode: str, H: int, P: int, mask: tuple | None, reverse: bool,
+         be: Any, saved: list | None = None):
     """Run the recurrence over T steps; returns the list of states (each (B, S)).
 
     ``xp`` (T, B, G*H); ``s0`` (B, S) with S = P (+ H for LSTM: [h, c]); ``mask`` a pair of
-    (T, B, 1) float arrays (m, 1 - m) or None. With ``caches`` (NumPy path) each step's
-    cache is stored.
+    (T, B, 1) float arrays (m, 1 - m) or None. ``saved`` (NumPy path): the (T, B, k*H) arrays
+    the cells fill with what their backward needs.
     """
     cell = _CELLS[mode]
     lstm = mode == "LSTM"
@@ -149,14 +180,13 @@ def scan(xp, s0, w, mode: str, H: int, P: int, mask: np.ndarray | None, reverse:
     hs: list = [None] * T
     cs: list = [None] * T
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
-        h2, c2, cache = cell(xp[t], h, c, w, H, be)
+        h2, c2 = cell(xp[t], h, c, w, H, be, None if saved is None else
+                      tuple(a[t] for a in saved))
         if mask is not None:
             m, keep = mask[0][t], mask[1][t]  # exact select for m in {0, 1}
             h2 = h2 * m + h * keep
             if lstm:
                 c2 = c2 * m + c * keep
-        if caches is not None:
-            caches[t] = cache
         h, c = h2, c2
         hs[t] = h
         cs[t] = c
@@ -176,21 +206,26 @@ class RecurrentScan(Op):
         H = hidden_size
         P = w_hh.shape[1]
         w = (w_hh, rest[0] if has_bias else None, rest[-1] if has_proj else None)
+        if has_bias and mode != "GRU":
+            # b_hh enters the gates exactly like b_ih: add it to all steps' xp at once
+            xp = xp + w[1]
+            w = (w_hh, None, w[2])
         fmask = None
         if mask is not None:
             m = mask[:, :, None].astype(xp.dtype)
             fmask = (m, 1 - m)
-        caches: list = [None] * xp.shape[0]
-        hs, cs = scan(xp, s0, w, mode, H, P, fmask, reverse, _NP, caches)
         T, B = xp.shape[:2]
+        saved = [np.empty((T, B, k * H), xp.dtype) for k in _SAVED[mode]]
+        with np.errstate(over="ignore"):
+            hs, cs = scan(xp, s0, w, mode, H, P, fmask, reverse, _NP, saved)
         out = np.empty((T, B, s0.shape[1]), dtype=xp.dtype)
         out[:, :, :P] = hs
         if mode == "LSTM":
             out[:, :, P:] = cs
-        ctx.caches = caches
-        ctx.params = dict(mode=mode, hidden_size=H, has_bias=has_bias, has_proj=has_proj,
+        ctx.rnn_saved = saved
+        ctx.cfg = dict(mode=mode, hidden_size=H, has_bias=has_bias, has_proj=has_proj,
                           mask=mask, reverse=reverse)
-        ctx.fmask = fmask
+        ctx.rnn_mask = fmask
         return out
 
     @staticmethod
@@ -198,25 +233,28 @@ class RecurrentScan(Op):
         if not isinstance(g, np.ndarray):
             return _graph_backward(ctx, g)
         xp, s0, w_hh, *rest = ctx.inputs
-        p = ctx.params
+        p = ctx.cfg
         mode, H, reverse = p["mode"], p["hidden_size"], p["reverse"]
         w_hr = rest[-1] if p["has_proj"] else None
         lstm = mode == "LSTM"
         P = w_hh.shape[1]
-        out, caches, fmask = ctx.out, ctx.caches, ctx.fmask
+        out, fmask = ctx.out, ctx.rnn_mask
         T = xp.shape[0]
-        back = _BACKS[mode]
+        # states before each step (for the weight gradient and the cells' factors)
+        if reverse:
+            prev = np.concatenate([out[1:], s0[None]], axis=0)
+        else:
+            prev = np.concatenate([s0[None], out[:-1]], axis=0)
+        h_prev = prev[:, :, :P]
+        saved = ctx.rnn_saved
+        prepare, step = _BACKS[mode]
+        pre = prepare(saved, h_prev, prev[:, :, P:] if lstm else None, out[:, :, :P], H)
         dxp = np.empty_like(xp)
         dgh = np.empty_like(xp) if mode == "GRU" else dxp
-        dhr_all = np.empty(out.shape[:2] + (P,), xp.dtype) if w_hr is not None else None
+        dh_out = np.empty(out.shape[:2] + (P,), xp.dtype) if w_hr is not None else None
         dh = np.zeros_like(s0[:, :P])
         dc = np.zeros_like(s0[:, P:]) if lstm else None
-        order = range(T) if reverse else range(T - 1, -1, -1)
-        for t in order:
-            prev = (t + 1 if reverse else t - 1)
-            sp = s0 if prev < 0 or prev >= T else out[prev]
-            h_prev = sp[:, :P]
-            c_prev = sp[:, P:] if lstm else None
+        for t in (range(T) if reverse else range(T - 1, -1, -1)):
             dh = dh + g[t, :, :P]
             if lstm:
                 dc = dc + g[t, :, P:]
@@ -224,20 +262,14 @@ class RecurrentScan(Op):
                 m, keep = fmask[0][t], fmask[1][t]
                 keep_h, keep_c = dh * keep, (dc * keep if lstm else None)
                 dh, dc = dh * m, (dc * m if lstm else None)
-            if lstm:
-                dx_t, dgh_t, dh_part, dc_prev, dhr = back(dh, dc, caches[t], h_prev, c_prev, H,
-                                                          w_hr)
-                if dhr_all is not None:
-                    dhr_all[t] = dh  # gradient w.r.t. the projected output, for dW_hr
-            else:
-                dx_t, dgh_t, dh_part, dc_prev, dhr = back(dh, dc, caches[t], h_prev, c_prev, H)
-            dxp[t] = dx_t
-            if dgh_t is not dx_t:
-                dgh[t] = dgh_t
-            dh_new = dgh_t @ w_hh
+            if w_hr is not None:
+                dh_out[t] = dh  # gradient w.r.t. the projected output, for dW_hr
+                dh = dh @ w_hr
+            dh_part, dc = step(t, dh, dc, pre, dxp, dgh, H)
+            dh_new = dgh[t] @ w_hh
             if dh_part is not None:
                 dh_new += dh_part
-            dh, dc = dh_new, dc_prev
+            dh = dh_new
             if fmask is not None:
                 dh = dh + keep_h
                 if lstm:
@@ -246,19 +278,15 @@ class RecurrentScan(Op):
         ds0 = None
         if need[1]:
             ds0 = np.concatenate([dh, dc], axis=1) if lstm else dh
-        # Weight gradients: one matmul over all (t, b) instead of T small ones.
-        if reverse:
-            hprev = np.concatenate([out[1:, :, :P], s0[None, :, :P]], axis=0)
-        else:
-            hprev = np.concatenate([s0[None, :, :P], out[:-1, :, :P]], axis=0)
+        # weight gradients: one matmul over all (t, b) instead of T small ones
         G = dgh.shape[-1]
         dgh2 = dgh.reshape(-1, G)
-        grads = [dxp, ds0, dgh2.T @ hprev.reshape(-1, P) if need[2] else None]
+        grads = [dxp, ds0, dgh2.T @ h_prev.reshape(-1, P) if need[2] else None]
         if p["has_bias"]:
             grads.append(dgh2.sum(0) if need[3] else None)
         if w_hr is not None:
-            hr = np.stack([cache[5] for cache in caches])
-            grads.append(dhr_all.reshape(-1, P).T @ hr.reshape(-1, H) if need[-1] else None)
+            hr = saved[0][:, :, 3 * H:] * saved[2]  # o * tanh(c), the unprojected output
+            grads.append(dh_out.reshape(-1, P).T @ hr.reshape(-1, H) if need[-1] else None)
         return tuple(grads)
 
 
@@ -268,12 +296,12 @@ def _graph_backward(ctx, g):
     from .._functions import cat, stack
     from ..autograd import grad
 
-    p = ctx.params
+    p = ctx.cfg
     xp, s0, w_hh, *rest = ctx.inputs
     H = p["hidden_size"]
     P = w_hh.shape[1]
     w = (w_hh, rest[0] if p["has_bias"] else None, rest[-1] if p["has_proj"] else None)
-    hs, cs = scan(xp, s0, w, p["mode"], H, P, ctx.fmask, p["reverse"], _T)
+    hs, cs = scan(xp, s0, w, p["mode"], H, P, ctx.rnn_mask, p["reverse"], _T)
     states = stack(hs) if p["mode"] != "LSTM" else cat([stack(hs), stack(cs)], dim=2)
     wrt = [x for x, need in zip(ctx.inputs, ctx.needs_input_grad) if need]
     res = iter(grad(states, wrt, g, create_graph=True, allow_unused=True))

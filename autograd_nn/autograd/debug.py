@@ -139,13 +139,17 @@ class _Replay:
                      a.dtype.kind in "fc" else a for a in base]
         self.diff = [i for i, (need, a) in enumerate(zip(node.needs_input_grad, base))
                      if need and isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+        # a keyword argument that *is* the output array is a cached result (max-pool passes
+        # its gathered values): recompute it instead of returning the cache
+        params = getattr(node, "params", None) or {}
+        self.params = {k: (None if v is node.out else v) for k, v in params.items()}
 
     def forward(self, args: list) -> tuple[np.ndarray, Any]:
         """(output as float64 array, the ctx that forward filled)."""
         node = self.node
         if self.fn_info is None:
             ctx = Node()
-            out = node.op.forward(ctx, *args, **(getattr(node, "params", None) or {}))
+            out = node.op.forward(ctx, *args, **self.params)
             return np.asarray(out), ctx
         from ..tensor import Tensor
         from .function import FunctionCtx
@@ -181,7 +185,7 @@ class _Replay:
         ctx.next = node.next
         ctx.needs_input_grad = node.needs_input_grad
         ctx.scope = node.scope
-        ctx.params = getattr(node, "params", None) or {}
+        ctx.params = self.params
         if self.fn_info is not None:
             from ..tensor import Tensor
 
@@ -319,9 +323,9 @@ def _check_node(rep: _Replay, eps: float, atol: float, rtol: float, max_elements
         for e in idx:
             orig = flat[e]
             flat[e] = orig + eps
-            fp = np.asarray(rep.forward(args)[0], dtype=np.float64)
+            fp = np.array(rep.forward(args)[0], dtype=np.float64)  # a copy: views alias x
             flat[e] = orig - eps
-            fm = np.asarray(rep.forward(args)[0], dtype=np.float64)
+            fm = np.array(rep.forward(args)[0], dtype=np.float64)
             flat[e] = orig
             # differences before the dot with v: outputs x_e does not touch cancel exactly
             num = float((_diff(fp, fm) * v).sum()) / (2 * eps)

@@ -65,15 +65,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {list(input.shape)}")
         stats: list = []
-        y = Normalize.apply(input, dims=dims, eps=eps, stats=stats)
+        y = Normalize.apply(input, weight, bias, dims=dims, eps=eps, wshape=shape, stats=stats)
         if training and running_mean is not None and running_var is not None:
             mean, var = stats[0].reshape(C), stats[1].reshape(C)
             _update_running(running_mean, mean, momentum)
             _update_running(running_var, var * (m / (m - 1)), momentum)
-    else:
-        dt = input._data.dtype
-        inv = (1.0 / np.sqrt(running_var._data.astype(dt) + eps)).reshape(shape)
-        y = (input - running_mean._data.astype(dt).reshape(shape)) * inv
+        return y
+    dt = input._data.dtype
+    inv = (1.0 / np.sqrt(running_var._data.astype(dt) + eps)).reshape(shape)
+    y = (input - running_mean._data.astype(dt).reshape(shape)) * inv
     return _affine(y, weight, bias, shape)
 
 
@@ -92,8 +92,8 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
         if t is not None and tuple(t.shape) != ns:
             raise RuntimeError(f"layer_norm: expected {name} of shape {list(ns)}, got "
                                f"{list(t.shape)}")
-    y = Normalize.apply(input, dims=tuple(range(input.ndim - k, input.ndim)), eps=eps)
-    return _affine(y, weight, bias, ns)
+    return Normalize.apply(input, weight, bias, dims=tuple(range(input.ndim - k, input.ndim)),
+                           eps=eps, wshape=ns)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
@@ -110,7 +110,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                            f"num_groups={num_groups}")
     for name, t in (("weight", weight), ("bias", bias)):
         _check_channel_param("group_norm", name, t, C)
-    y = Normalize.apply(input.reshape(N, num_groups, -1), dims=(2,), eps=eps)
+    y = Normalize.apply(input.reshape(N, num_groups, -1), None, None, dims=(2,), eps=eps)
     return _affine(y.reshape(input.shape), weight, bias, (C,) + (1,) * (input.ndim - 2))
 
 
@@ -127,10 +127,11 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     if not use_input_stats and running_mean is not None and running_var is not None:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     stats: list = []
-    y = Normalize.apply(input, dims=tuple(range(2, input.ndim)), eps=eps, stats=stats)
+    y = Normalize.apply(input, weight, bias, dims=tuple(range(2, input.ndim)), eps=eps,
+                        wshape=shape, stats=stats)
     if running_mean is not None and running_var is not None:
         m = int(np.prod(input.shape[2:]))
         _update_running(running_mean, stats[0].reshape(-1, C).mean(0), momentum)
         _update_running(running_var, (stats[1] * (m / max(m - 1, 1))).reshape(-1, C).mean(0),
                         momentum)
-    return _affine(y, weight, bias, shape)
+    return y

@@ -14,7 +14,13 @@ import numpy as np
 
 from ..._ops.conv import Conv, Geom
 from ..._ops.indexing import MatMul
-from ..._ops.pool import PoolGather, adaptive_table, max_pool_indices, window_table
+from ..._ops.pool import (
+    PoolGather,
+    adaptive_table,
+    max_pool_indices,
+    max_pool_regular,
+    window_table,
+)
 from ...tensor import Tensor
 from .conv import ntuple
 
@@ -34,9 +40,9 @@ def _batched(op: str, x: Any, nd: int) -> tuple[Tensor, bool]:
     return (x.unsqueeze(0), True) if x.ndim == nd + 1 else (x, False)
 
 
-def _max_pool(op: str, nd: int, x: Tensor, tables: tuple, return_indices: bool) -> Any:
-    vals, idx = max_pool_indices(x._data, tables)
-    out = PoolGather.apply(x, index=idx, values=vals)
+def _max_pool(x: Tensor, vals: np.ndarray, idx: np.ndarray, return_indices: bool,
+              unique: bool = False) -> Any:
+    out = PoolGather.apply(x, index=idx, values=vals, unique=unique)
     return (out, Tensor._wrap(idx)) if return_indices else out
 
 
@@ -61,7 +67,11 @@ def _max_poolnd(op: str, nd: int, x: Tensor, kernel_size: IntOrTuple,
     if min(t.shape[0] for t in tables) < 1:
         raise RuntimeError(f"{op}: Given input size {list(x.shape[1:])} and kernel_size {k}, the "
                            f"calculated output size is too small")
-    res = _max_pool(op, nd, x, tables, return_indices)
+    osize = tuple(t.shape[0] for t in tables)
+    vals, idx = max_pool_regular(x._data, k, s, p, d, osize)
+    # windows that never overlap let the backward assign instead of accumulate
+    unique = all(si >= (ki - 1) * di + 1 for si, ki, di in zip(s, k, d))
+    res = _max_pool(x, vals, idx, return_indices, unique)
     if unb:
         res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
     return res
@@ -211,7 +221,8 @@ def _adaptive_max(op: str, nd: int, x: Tensor, output_size: Any, return_indices:
     x, unb = _batched(op, x, nd)
     osz = _out_sizes(op, nd, x, output_size)
     tables = tuple(adaptive_table(n, o) for n, o in zip(x.shape[2:], osz))
-    res = _max_pool(op, nd, x, tables, return_indices)
+    vals, idx = max_pool_indices(x._data, tables)
+    res = _max_pool(x, vals, idx, return_indices)
     if unb:
         res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
     return res

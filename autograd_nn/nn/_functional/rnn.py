@@ -13,6 +13,7 @@ import numpy as np
 from ..._functions import cat, stack
 from ..._ops.rnn import RecurrentScan
 from ...tensor import Tensor
+from .linear import linear
 
 __all__: list[str] = []
 
@@ -22,11 +23,7 @@ Weights = Sequence["Tensor | None"]
 
 def _project(x: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
     """x (T, B, F) -> x @ w_ih^T + b_ih, (T, B, G*H), for all time steps in one matmul."""
-    T, B, F = x.shape
-    xp = x.reshape(T * B, F) @ w_ih.T
-    if b_ih is not None:
-        xp = xp + b_ih
-    return xp.reshape(T, B, w_ih.shape[0])
+    return linear(x, w_ih, b_ih)
 
 
 def _scan(mode: str, xp: Tensor, s0: Tensor | np.ndarray, w: Weights, hidden_size: int,

@@ -1,0 +1,51 @@
+"""End to end: the Embedding + LSTM sentiment classifier (examples/sentiment_lstm.py) on the
+movie-review polarity sentences, fixed seeded 90/10 split."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+from conftest import ROOT, data_dir
+
+import autograd_nn as ag
+
+
+def _example():
+    spec = importlib.util.spec_from_file_location("sentiment_lstm",
+                                                  ROOT / "examples" / "sentiment_lstm.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _data_or_skip():
+    root = data_dir()
+    if not (root / "rt-polarity" / "rt-polarity.pos").is_file():
+        pytest.skip(f"rt-polarity data not found under {root} (set AUTOGRAD_NN_DATA)")
+    return root
+
+
+def test_split_is_fixed_and_disjoint():
+    root = _data_or_skip()
+    ex = _example()
+    (tr_ids, tr_len, tr_y), (te_ids, te_len, te_y), vocab = ex.split_data(root, seed=0)
+    assert len(tr_y) + len(te_y) == 10662 and len(te_y) == 1066
+    assert abs(te_y.mean() - 0.5) < 0.05  # a shuffled split keeps classes balanced
+    assert vocab["<pad>"] == 0 and (tr_len >= 1).all() and tr_ids.max() < len(vocab)
+    _, (_, _, te_y2), _ = ex.split_data(root, seed=0)
+    assert np.array_equal(te_y, te_y2)
+
+
+@pytest.mark.slow
+def test_lstm_sentiment_reaches_72_percent_in_two_minutes():
+    root = _data_or_skip()
+    res = _example().train(root, epochs=5, lr=5e-3, seed=0, time_budget=100, log=False)
+    assert res["seconds"] < 120, f"training took {res['seconds']:.0f} s"
+    assert res["accuracy"] >= 0.72, f"held-out accuracies per epoch: {res['accuracies']}"
+    assert res["losses"][-1] < res["losses"][0]
+    # the restored best model gives the reported accuracy again
+    _, test_data, _ = _example().split_data(root, seed=0)
+    assert _example().evaluate(res["model"], test_data) == pytest.approx(res["accuracy"])
+    assert isinstance(res["model"].lstm, ag.nn.LSTM)
