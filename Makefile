@@ -27,7 +27,7 @@ test: $(VENV)/.test-installed
 	$(PY) -m pytest -q -n 2 tests
 
 lint: $(VENV)/.test-installed
-	$(PY) -m ruff check autograd_nn tests benchmarks
+	$(PY) -m ruff check autograd_nn tests benchmarks examples
 
 bench: $(VENV)/.test-installed
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m benchmarks.run

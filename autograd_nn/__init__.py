@@ -4,17 +4,72 @@ framework on NumPy. ``import autograd_nn as torch`` runs PyTorch-style code."""
 from __future__ import annotations
 
 from . import _dtype
-from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,
-                        full_like, linspace, multinomial, normal, ones, ones_like, rand,
-                        rand_like, randint, randn, randn_like, randperm, tensor, zeros,
-                        zeros_like)
-from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
-                     half, int, int8, int16, int32, int64, long, set_default_dtype, short,
-                     uint8)
+from ._creation import (
+    arange,
+    as_tensor,
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._dtype import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from ._functions import METHOD_FUNCTIONS as _METHOD_FUNCTIONS
-from ._functions import (broadcast_shapes, broadcast_tensors, cat, chunk, concat, gather,
-                         index_select, is_tensor, masked_fill, one_hot, outer, pad, scatter_add,
-                         sort, split, stack, topk, where)
+from ._functions import (
+    broadcast_shapes,
+    broadcast_tensors,
+    cat,
+    chunk,
+    concat,
+    gather,
+    index_select,
+    is_tensor,
+    masked_fill,
+    one_hot,
+    outer,
+    pad,
+    scatter_add,
+    sort,
+    split,
+    stack,
+    topk,
+    where,
+)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor, device, matmul

@@ -1,4 +1,4 @@
-"""Module-level functions (``autograd_nn.cat``, ``autograd_nn.exp`` ...), as in PyTorch's torch.*."""
+"""Module-level functions (``autograd_nn.cat``, ``autograd_nn.exp`` ...), as PyTorch's torch.*."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ class Generator:
         self._seed = _DEFAULT_SEED
         self.rng = np.random.Generator(np.random.PCG64(self._seed))
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self.rng = np.random.Generator(np.random.PCG64(self._seed))
         return self

@@ -88,7 +88,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ construction helpers
     @staticmethod
-    def _wrap(arr: Any, requires_grad: bool = False) -> "Tensor":
+    def _wrap(arr: Any, requires_grad: bool = False) -> Tensor:
         """A leaf Tensor around ``arr`` (no copy)."""
         t = Tensor.__new__(Tensor)
         t._data = arr if type(arr) is _ndarray else np.asarray(arr)
@@ -110,12 +110,12 @@ class Tensor:
 
     # ------------------------------------------------------------------------- properties
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """This tensor's values, detached from the graph (shares memory)."""
         return self.detach()
 
     @data.setter
-    def data(self, value: "Tensor") -> None:
+    def data(self, value: Tensor) -> None:
         arr = value._data if isinstance(value, Tensor) else np.asarray(value)
         self._data = arr
 
@@ -148,11 +148,11 @@ class Tensor:
         return self._node
 
     @property
-    def T(self) -> "Tensor":  # noqa: N802 - PyTorch's name
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
         return self.permute(*range(self.ndim - 1, -1, -1))
 
     @property
-    def mT(self) -> "Tensor":  # noqa: N802
+    def mT(self) -> Tensor:  # noqa: N802
         if self.ndim < 2:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
                                f"Got {self.ndim}-D tensor.")
@@ -224,7 +224,7 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __iter__(self) -> Iterator["Tensor"]:
+    def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
@@ -265,7 +265,7 @@ class Tensor:
     def __reduce_ex__(self, protocol: int) -> Any:
         return (_rebuild, (self._data, self.requires_grad))
 
-    def __deepcopy__(self, memo: dict) -> "Tensor":
+    def __deepcopy__(self, memo: dict) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
                                "support the deepcopy protocol at the moment")
@@ -279,7 +279,7 @@ class Tensor:
         return new
 
     # ------------------------------------------------------------------------ dtype / copy
-    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
         dt = kwargs.get("dtype")
         copy = kwargs.get("copy", False)
@@ -306,74 +306,74 @@ class Tensor:
             return f"autograd_nn.{_CATEGORY_NAME.get(self.dtype.name, self.dtype.name)}"
         return self.to(dtype)
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.to(_dtype.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.to(_dtype.float64)
 
-    def half(self) -> "Tensor":
+    def half(self) -> Tensor:
         return self.to(_dtype.float16)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self.to(_dtype.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         return self.to(_dtype.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         return self.to(_dtype.bool)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, *a: Any, **k: Any) -> "Tensor":
+    def cuda(self, *a: Any, **k: Any) -> Tensor:
         raise RuntimeError("autograd_nn runs on NumPy: there is no CUDA device")
 
-    def clone(self, *, memory_format: Any = None) -> "Tensor":
+    def clone(self, *, memory_format: Any = None) -> Tensor:
         return E.Clone.apply(self)
 
-    def contiguous(self, memory_format: Any = None) -> "Tensor":
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         if self._data.flags.c_contiguous:
             return self
         return E.Clone.apply(self)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new leaf sharing this tensor's memory and version counter, with no history."""
         t = Tensor._wrap(self._data)
         t._vc = self._vc if self._vc is not None else self._new_vc()
         return t
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         self._node = None
         self.requires_grad = False
         return self
 
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         from ._creation import tensor
 
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def new_zeros(self, *size: Any, dtype: Any = None, **kw: Any) -> "Tensor":
+    def new_zeros(self, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
         from ._creation import zeros
 
         return zeros(*size, dtype=dtype or self.dtype, **kw)
 
-    def new_ones(self, *size: Any, dtype: Any = None, **kw: Any) -> "Tensor":
+    def new_ones(self, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
         from ._creation import ones
 
         return ones(*size, dtype=dtype or self.dtype, **kw)
 
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, **kw: Any) -> "Tensor":
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, **kw: Any) -> Tensor:
         from ._creation import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, **kw)
 
-    def new_empty(self, *size: Any, dtype: Any = None, **kw: Any) -> "Tensor":
+    def new_empty(self, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
         return self.new_zeros(*size, dtype=dtype, **kw)
 
     # --------------------------------------------------------------------------- autograd
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, "
                                f"got {self.dtype}")
@@ -397,7 +397,7 @@ class Tensor:
     def retains_grad(self) -> bool:
         return self._node is not None and self._node.retained is not None
 
-    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> RemovableHandle:
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Run ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -408,7 +408,7 @@ class Tensor:
         return RemovableHandle(self._hooks, hook)
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Sequence["Tensor"] | None = None) -> None:
+                 create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         ``gradient`` (same shape as self) is required unless self has one element.
@@ -419,61 +419,61 @@ class Tensor:
                  inputs=inputs)
 
     # ------------------------------------------------------------------------- arithmetic
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         return _binary(E.Add, self, other)
 
-    def __radd__(self, other: Any) -> "Tensor":
+    def __radd__(self, other: Any) -> Tensor:
         return _binary(E.Add, self, other, True)
 
-    def __sub__(self, other: Any) -> "Tensor":
+    def __sub__(self, other: Any) -> Tensor:
         return _binary(E.Sub, self, other)
 
-    def __rsub__(self, other: Any) -> "Tensor":
+    def __rsub__(self, other: Any) -> Tensor:
         return _binary(E.Sub, self, other, True)
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         return _binary(E.Mul, self, other)
 
-    def __rmul__(self, other: Any) -> "Tensor":
+    def __rmul__(self, other: Any) -> Tensor:
         return _binary(E.Mul, self, other, True)
 
-    def __truediv__(self, other: Any) -> "Tensor":
+    def __truediv__(self, other: Any) -> Tensor:
         return _binary(E.Div, self, other, False, True)
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
+    def __rtruediv__(self, other: Any) -> Tensor:
         return _binary(E.Div, self, other, True, True)
 
-    def __pow__(self, other: Any) -> "Tensor":
+    def __pow__(self, other: Any) -> Tensor:
         return _binary(E.Pow, self, other)
 
-    def __rpow__(self, other: Any) -> "Tensor":
+    def __rpow__(self, other: Any) -> Tensor:
         return _binary(E.Pow, self, other, True)
 
-    def __matmul__(self, other: Any) -> "Tensor":
+    def __matmul__(self, other: Any) -> Tensor:
         return matmul(self, other)
 
-    def __rmatmul__(self, other: Any) -> "Tensor":
+    def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(as_tensor_like(other, self), self)
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return E.Neg.apply(self)
 
-    def __pos__(self) -> "Tensor":
+    def __pos__(self) -> Tensor:
         return self
 
-    def __abs__(self) -> "Tensor":
+    def __abs__(self) -> Tensor:
         return E.Abs.apply(self)
 
-    def __floordiv__(self, other: Any) -> "Tensor":
+    def __floordiv__(self, other: Any) -> Tensor:
         return self._promoted_nograd(other, np.floor_divide)
 
-    def __rfloordiv__(self, other: Any) -> "Tensor":
+    def __rfloordiv__(self, other: Any) -> Tensor:
         return self._promoted_nograd(other, np.floor_divide, True)
 
-    def __mod__(self, other: Any) -> "Tensor":
+    def __mod__(self, other: Any) -> Tensor:
         return self._promoted_nograd(other, np.mod)
 
-    def __rmod__(self, other: Any) -> "Tensor":
+    def __rmod__(self, other: Any) -> Tensor:
         return self._promoted_nograd(other, np.mod, True)
 
     def _promoted_nograd(self, other: Any, fn: Callable, reverse: bool = False) -> Tensor:
@@ -501,120 +501,120 @@ class Tensor:
         return Tensor._wrap(np.asarray(r, dtype=t))
 
     # comparisons and logic: never differentiable
-    def _nograd_binary(self, other: Any, fn: Callable, reverse: bool = False) -> "Tensor":
+    def _nograd_binary(self, other: Any, fn: Callable, reverse: bool = False) -> Tensor:
         a, b = self._data, _operand_data(other, self)
         return Tensor._wrap(np.asarray(fn(b, a) if reverse else fn(a, b)))
 
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._nograd_binary(other, np.equal)
 
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._nograd_binary(other, np.not_equal)
 
-    def __lt__(self, other: Any) -> "Tensor":
+    def __lt__(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.less)
 
-    def __le__(self, other: Any) -> "Tensor":
+    def __le__(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.less_equal)
 
-    def __gt__(self, other: Any) -> "Tensor":
+    def __gt__(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.greater)
 
-    def __ge__(self, other: Any) -> "Tensor":
+    def __ge__(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.greater_equal)
 
-    def __and__(self, other: Any) -> "Tensor":
+    def __and__(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.bitwise_and)
 
     __rand__ = __and__
 
-    def __or__(self, other: Any) -> "Tensor":
+    def __or__(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.bitwise_or)
 
     __ror__ = __or__
 
-    def __xor__(self, other: Any) -> "Tensor":
+    def __xor__(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.bitwise_xor)
 
     __rxor__ = __xor__
 
-    def __invert__(self) -> "Tensor":
+    def __invert__(self) -> Tensor:
         return Tensor._wrap(np.invert(self._data))
 
-    def eq(self, other: Any) -> "Tensor":
+    def eq(self, other: Any) -> Tensor:
         return self == other
 
-    def ne(self, other: Any) -> "Tensor":
+    def ne(self, other: Any) -> Tensor:
         return self != other
 
-    def lt(self, other: Any) -> "Tensor":
+    def lt(self, other: Any) -> Tensor:
         return self < other
 
-    def le(self, other: Any) -> "Tensor":
+    def le(self, other: Any) -> Tensor:
         return self <= other
 
-    def gt(self, other: Any) -> "Tensor":
+    def gt(self, other: Any) -> Tensor:
         return self > other
 
-    def ge(self, other: Any) -> "Tensor":
+    def ge(self, other: Any) -> Tensor:
         return self >= other
 
-    def logical_not(self) -> "Tensor":
+    def logical_not(self) -> Tensor:
         return Tensor._wrap(np.logical_not(self._data))
 
-    def logical_and(self, other: Any) -> "Tensor":
+    def logical_and(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.logical_and)
 
-    def logical_or(self, other: Any) -> "Tensor":
+    def logical_or(self, other: Any) -> Tensor:
         return self._nograd_binary(other, np.logical_or)
 
-    def isnan(self) -> "Tensor":
+    def isnan(self) -> Tensor:
         return Tensor._wrap(np.isnan(self._data))
 
-    def isinf(self) -> "Tensor":
+    def isinf(self) -> Tensor:
         return Tensor._wrap(np.isinf(self._data))
 
-    def isfinite(self) -> "Tensor":
+    def isfinite(self) -> Tensor:
         return Tensor._wrap(np.isfinite(self._data))
 
-    def equal(self, other: "Tensor") -> bool:
+    def equal(self, other: Tensor) -> bool:
         return self.shape == other.shape and builtins.bool((self._data == other._data).all())
 
-    def allclose(self, other: "Tensor", rtol: float = 1e-5, atol: float = 1e-8,
+    def allclose(self, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8,
                  equal_nan: bool = False) -> bool:
         return builtins.bool(np.allclose(self._data, _operand_data(other, self), rtol, atol,
                                          equal_nan))
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return Tensor._wrap(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return Tensor._wrap(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
 
-    def sign(self) -> "Tensor":
+    def sign(self) -> Tensor:
         return E.Sign.apply(self)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return _arg_reduce(self, dim, keepdim, np.argmax)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return _arg_reduce(self, dim, keepdim, np.argmin)
 
     # named elementwise methods (add/sub with alpha, as PyTorch)
-    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return self + (other * alpha if alpha != 1 else other)
 
-    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return self - (other * alpha if alpha != 1 else other)
 
     subtract = sub
 
-    def mul(self, other: Any) -> "Tensor":
+    def mul(self, other: Any) -> Tensor:
         return self * other
 
     multiply = mul
 
-    def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         if rounding_mode is None:
             return self / other
         if rounding_mode == "floor":
@@ -627,35 +627,35 @@ class Tensor:
     divide = div
     true_divide = div
 
-    def pow(self, exponent: Any) -> "Tensor":
+    def pow(self, exponent: Any) -> Tensor:
         return self ** exponent
 
-    def matmul(self, other: "Tensor") -> "Tensor":
+    def matmul(self, other: Tensor) -> Tensor:
         return matmul(self, other)
 
-    def mm(self, other: "Tensor") -> "Tensor":
+    def mm(self, other: Tensor) -> Tensor:
         if self.ndim != 2 or other.ndim != 2:
             raise RuntimeError(f"mm: expected 2-D tensors, got {self.ndim}-D and {other.ndim}-D")
         return matmul(self, other)
 
-    def bmm(self, other: "Tensor") -> "Tensor":
+    def bmm(self, other: Tensor) -> Tensor:
         if self.ndim != 3 or other.ndim != 3:
             raise RuntimeError(f"bmm: expected 3-D tensors, got {self.ndim}-D and {other.ndim}-D")
         return matmul(self, other)
 
-    def dot(self, other: "Tensor") -> "Tensor":
+    def dot(self, other: Tensor) -> Tensor:
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"dot: 1D tensors expected, but got {self.ndim}D and "
                                f"{other.ndim}D tensors")
         return matmul(self, other)
 
-    def maximum(self, other: "Tensor") -> "Tensor":
+    def maximum(self, other: Tensor) -> Tensor:
         return _binary(E.Maximum, self, other)
 
-    def minimum(self, other: "Tensor") -> "Tensor":
+    def minimum(self, other: Tensor) -> Tensor:
         return _binary(E.Minimum, self, other)
 
-    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         """Limit values to [min, max]; either bound may be None, a number or a tensor."""
         if min is None and max is None:
             raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
@@ -673,43 +673,43 @@ class Tensor:
 
     clip = clamp
 
-    def clamp_min(self, min: Any) -> "Tensor":  # noqa: A002
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
         return self.clamp(min=min)
 
-    def clamp_max(self, max: Any) -> "Tensor":  # noqa: A002
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
         return self.clamp(max=max)
 
-    def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         return E.LeakyRelu.apply(self, negative_slope=negative_slope)
 
-    def elu(self, alpha: float = 1.0) -> "Tensor":
+    def elu(self, alpha: float = 1.0) -> Tensor:
         return E.Elu.apply(self, alpha=alpha)
 
-    def gelu(self, approximate: str = "none") -> "Tensor":
+    def gelu(self, approximate: str = "none") -> Tensor:
         if approximate not in ("none", "tanh"):
             raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         return E.Gelu.apply(self, approximate=approximate)
 
-    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> "Tensor":
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
         return E.Softplus.apply(self, beta=beta, threshold=threshold)
 
-    def square(self) -> "Tensor":
+    def square(self) -> Tensor:
         return self * self
 
-    def reciprocal(self) -> "Tensor":
+    def reciprocal(self) -> Tensor:
         return 1.0 / self
 
-    def lerp(self, end: "Tensor", weight: Any) -> "Tensor":
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
         return self + (end - self) * weight
 
     # ------------------------------------------------------------------------- reductions
-    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind in "bui" and dtype is None:
             x = x.to(_dtype.int64)
         return R.Sum.apply(x, dim=S.norm_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind != "f":
             raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
@@ -717,7 +717,7 @@ class Tensor:
         return R.Mean.apply(x, dim=S.norm_dims(dim, x.ndim, "mean"), keepdim=keepdim)
 
     def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-            correction: Any = None) -> "Tensor":
+            correction: Any = None) -> Tensor:
         """Variance over ``dim``; unbiased (correction=1) by default, as PyTorch."""
         if isinstance(dim, builtins.bool) and unbiased is None:  # var(False): old positional form
             dim, unbiased = None, dim
@@ -727,7 +727,7 @@ class Tensor:
                            keepdim=keepdim)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-            correction: Any = None) -> "Tensor":
+            correction: Any = None) -> Tensor:
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
@@ -737,27 +737,27 @@ class Tensor:
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         return _max_min(self, dim, keepdim, R.Amin, np.argmin, E.Minimum)
 
-    def amax(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         dims = None if dim == () or dim is None else S.norm_dims(dim, self.ndim, "amax")
         return R.Amax.apply(self, dim=dims, keepdim=keepdim)
 
-    def amin(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         dims = None if dim == () or dim is None else S.norm_dims(dim, self.ndim, "amin")
         return R.Amin.apply(self, dim=dims, keepdim=keepdim)
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         if self._data.dtype.kind != "f":  # integers are reduced in the default float dtype
             return self.to(_dtype.get_default_dtype()).logsumexp(dim, keepdim)
         return R.Logsumexp.apply(self, dim=S.norm_dims(dim, self.ndim, "logsumexp"),
                                  keepdim=keepdim)
 
     def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
-             ) -> "Tensor":
+             ) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         return R.Prod.apply(x, dim=S.norm_dims(dim, x.ndim, "prod"), keepdim=keepdim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
-             ) -> "Tensor":
+             ) -> Tensor:
         """Vector p-norm (``'fro'`` = 2) over ``dim`` or all elements."""
         p = 2.0 if p in ("fro", None) else float(p)
         x = self if dtype is None else self.to(dtype)
@@ -766,37 +766,37 @@ class Tensor:
                                f"Got {x.dtype}")
         return R.Norm.apply(x, p=p, dim=S.norm_dims(dim, x.ndim, "norm"), keepdim=keepdim)
 
-    def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         return R.Softmax.apply(x, dim=S.norm_dim(dim, x.ndim, "softmax"))
 
-    def log_softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         return R.LogSoftmax.apply(x, dim=S.norm_dim(dim, x.ndim, "log_softmax"))
 
-    def cumsum(self, dim: int, dtype: Any = None) -> "Tensor":
+    def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
         from ._ops.scan import Cumsum
 
         x = self if dtype is None else self.to(dtype)
         return Cumsum.apply(x, dim=S.norm_dim(dim, x.ndim, "cumsum"))
 
     # ----------------------------------------------------------------------------- shape
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any) -> Tensor:
         target = _infer_shape(_shape_arg(shape), self._data.size, "reshape")
         return S.Reshape.apply(self, shape=target)
 
-    def view(self, *shape: Any) -> "Tensor":
+    def view(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (DType, type, np.dtype, str)):
             raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
         return self.reshape(*shape)
 
-    def view_as(self, other: "Tensor") -> "Tensor":
+    def view_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
-    def reshape_as(self, other: "Tensor") -> "Tensor":
+    def reshape_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s = S.norm_dim(start_dim, self.ndim, "flatten")
@@ -806,13 +806,13 @@ class Tensor:
         shp = self._data.shape
         return self.reshape(shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
 
-    def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
         d = S.norm_dim(dim, self.ndim, "unflatten")
         shp = self._data.shape
         sizes = _infer_shape(tuple(sizes), shp[d], "unflatten")
         return self.reshape(shp[:d] + tuple(sizes) + shp[d + 1:])
 
-    def squeeze(self, dim: Any = None) -> "Tensor":
+    def squeeze(self, dim: Any = None) -> Tensor:
         shp = self._data.shape
         if dim is None:
             new = tuple(s for s in shp if s != 1)
@@ -821,12 +821,12 @@ class Tensor:
             new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
         return self.reshape(new) if new != shp else S.Reshape.apply(self, shape=shp)
 
-    def unsqueeze(self, dim: int) -> "Tensor":
+    def unsqueeze(self, dim: int) -> Tensor:
         d = S.norm_dim(dim, self.ndim + 1, "unsqueeze")
         shp = self._data.shape
         return S.Reshape.apply(self, shape=shp[:d] + (1,) + shp[d:])
 
-    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
         n = self.ndim
         return S.Transpose.apply(self, dim0=S.norm_dim(dim0, n, "transpose"),
                                  dim1=S.norm_dim(dim1, n, "transpose"))
@@ -834,13 +834,13 @@ class Tensor:
     swapaxes = transpose
     swapdims = transpose
 
-    def t(self) -> "Tensor":
+    def t(self) -> Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self.ndim}D")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
-    def permute(self, *dims: Any) -> "Tensor":
+    def permute(self, *dims: Any) -> Tensor:
         dims = _shape_arg(dims)
         n = self.ndim
         if len(dims) != n:
@@ -850,7 +850,7 @@ class Tensor:
         S.norm_dims(dims, n, "permute")  # validates range and repeats
         return S.Permute.apply(self, dims=tuple(S.norm_dim(d, n, "permute") for d in dims))
 
-    def expand(self, *sizes: Any) -> "Tensor":
+    def expand(self, *sizes: Any) -> Tensor:
         sizes = _shape_arg(sizes)
         shp = self._data.shape
         if len(sizes) < len(shp):
@@ -873,20 +873,20 @@ class Tensor:
             target.append(s)
         return S.ExpandTo.apply(self, shape=tuple(target))
 
-    def expand_as(self, other: "Tensor") -> "Tensor":
+    def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
 
-    def broadcast_to(self, shape: Sequence[int]) -> "Tensor":
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
         return self.expand(*shape)
 
-    def repeat(self, *sizes: Any) -> "Tensor":
+    def repeat(self, *sizes: Any) -> Tensor:
         sizes = _shape_arg(sizes)
         if len(sizes) < self.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
                                "number of dimensions of tensor")
         return S.Repeat.apply(self, reps=tuple(sizes))
 
-    def flip(self, *dims: Any) -> "Tensor":
+    def flip(self, *dims: Any) -> Tensor:
         dims = _shape_arg(dims)
         return S.Flip.apply(self, dims=tuple(S.norm_dim(d, self.ndim, "flip") for d in dims))
 
@@ -904,45 +904,45 @@ class Tensor:
         d = S.norm_dim(dim, self.ndim, "unbind")
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
 
-    def narrow(self, dim: int, start: int, length: int) -> "Tensor":
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
         d = S.norm_dim(dim, self.ndim, "narrow")
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
-    def gather(self, dim: int, index: "Tensor") -> "Tensor":
+    def gather(self, dim: int, index: Tensor) -> Tensor:
         from ._functions import gather
 
         return gather(self, dim, index)
 
-    def scatter_add(self, dim: int, index: "Tensor", src: "Tensor") -> "Tensor":
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         from ._functions import scatter_add
 
         return scatter_add(self, dim, index, src)
 
-    def index_select(self, dim: int, index: "Tensor") -> "Tensor":
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
         from ._functions import index_select
 
         return index_select(self, dim, index)
 
-    def masked_fill(self, mask: "Tensor", value: Any) -> "Tensor":
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
         from ._functions import masked_fill
 
         return masked_fill(self, mask, value)
 
-    def where(self, condition: "Tensor", other: Any) -> "Tensor":
+    def where(self, condition: Tensor, other: Any) -> Tensor:
         from ._functions import where
 
         return where(condition, self, other)
 
-    def tril(self, diagonal: int = 0) -> "Tensor":
+    def tril(self, diagonal: int = 0) -> Tensor:
         mask = np.tril(np.ones(self._data.shape[-2:], dtype=bool), diagonal)
         return E.Where.apply(mask, self, np.zeros((), self._data.dtype))
 
-    def triu(self, diagonal: int = 0) -> "Tensor":
+    def triu(self, diagonal: int = 0) -> Tensor:
         mask = np.triu(np.ones(self._data.shape[-2:], dtype=bool), diagonal)
         return E.Where.apply(mask, self, np.zeros((), self._data.dtype))
 
     # ------------------------------------------------------------------------- indexing
-    def __getitem__(self, idx: Any) -> "Tensor":
+    def __getitem__(self, idx: Any) -> Tensor:
         idx = _norm_index(idx, self)
         if I.is_basic_index(idx):
             return _ViewGetItem.apply(self, idx=idx)
@@ -994,7 +994,7 @@ class Tensor:
                                f"expanded tensor). Please clone() the tensor before performing "
                                f"the operation.")
 
-    def _inplace_apply(self, op: type, *others: Any, **params: Any) -> "Tensor":
+    def _inplace_apply(self, op: type, *others: Any, **params: Any) -> Tensor:
         """Apply ``op(self, *others)`` and write the result into self, keeping the graph right."""
         self._check_writable(op.__name__.lower() + "_")
         if self._base is not None and (self.requires_grad or any(
@@ -1046,7 +1046,7 @@ class Tensor:
         self.requires_grad = view.requires_grad
         return self
 
-    def _inplace(self, op: type, *others: Any, **params: Any) -> "Tensor":
+    def _inplace(self, op: type, *others: Any, **params: Any) -> Tensor:
         if engine._grad_enabled and (self.requires_grad or any(
                 isinstance(o, Tensor) and o.requires_grad for o in others)):
             return self._inplace_apply(op, *others, **params)
@@ -1056,7 +1056,7 @@ class Tensor:
         _write_result(self, res, op.__name__)
         return self
 
-    def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         if not engine._grad_enabled or not (self.requires_grad or getattr(
                 other, "requires_grad", False)):
             self._check_writable("add_")
@@ -1065,63 +1065,63 @@ class Tensor:
             return self
         return self._inplace(E.Add, other * alpha if alpha != 1 else other)
 
-    def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return self.add_(other, alpha=-alpha)
 
-    def mul_(self, other: Any) -> "Tensor":
+    def mul_(self, other: Any) -> Tensor:
         return self._inplace(E.Mul, other)
 
-    def div_(self, other: Any) -> "Tensor":
+    def div_(self, other: Any) -> Tensor:
         return self._inplace(E.Div, other)
 
-    def pow_(self, exponent: Any) -> "Tensor":
+    def pow_(self, exponent: Any) -> Tensor:
         return self._inplace(E.Pow, exponent)
 
-    def neg_(self) -> "Tensor":
+    def neg_(self) -> Tensor:
         return self._inplace(E.Neg)
 
-    def exp_(self) -> "Tensor":
+    def exp_(self) -> Tensor:
         return self._inplace(E.Exp)
 
-    def sqrt_(self) -> "Tensor":
+    def sqrt_(self) -> Tensor:
         return self._inplace(E.Sqrt)
 
-    def relu_(self) -> "Tensor":
+    def relu_(self) -> Tensor:
         return self._inplace(E.Relu)
 
-    def sigmoid_(self) -> "Tensor":
+    def sigmoid_(self) -> Tensor:
         return self._inplace(E.Sigmoid)
 
-    def tanh_(self) -> "Tensor":
+    def tanh_(self) -> Tensor:
         return self._inplace(E.Tanh)
 
-    def abs_(self) -> "Tensor":
+    def abs_(self) -> Tensor:
         return self._inplace(E.Abs)
 
-    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         if min is None and max is None:
             raise RuntimeError("clamp_: At least one of 'min' or 'max' must not be None")
         return self._inplace(E.Clamp, min=min, max=max)
 
     clip_ = clamp_
 
-    def addcmul_(self, t1: Any, t2: Any, *, value: Any = 1) -> "Tensor":
+    def addcmul_(self, t1: Any, t2: Any, *, value: Any = 1) -> Tensor:
         return self.add_(t1 * t2 * value if value != 1 else t1 * t2)
 
-    def addcdiv_(self, t1: Any, t2: Any, *, value: Any = 1) -> "Tensor":
+    def addcdiv_(self, t1: Any, t2: Any, *, value: Any = 1) -> Tensor:
         return self.add_(t1 / t2 * value if value != 1 else t1 / t2)
 
-    def lerp_(self, end: Any, weight: Any) -> "Tensor":
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
         return self.add_((end - self) * weight)
 
-    def masked_fill_(self, mask: "Tensor", value: Any) -> "Tensor":
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         self[mask] = value
         return self
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def fill_(self, value: Any) -> "Tensor":
+    def fill_(self, value: Any) -> Tensor:
         if isinstance(value, Tensor):
             if value.ndim != 0:
                 raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
@@ -1134,7 +1134,7 @@ class Tensor:
         self._bump_version()
         return self
 
-    def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
         """Copy ``src`` (broadcast to self's shape, cast to self's dtype) into self."""
         if engine._grad_enabled and (self.requires_grad or (isinstance(src, Tensor) and
                                                             src.requires_grad)):
@@ -1151,47 +1151,47 @@ class Tensor:
         self._bump_version()
         return self
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> "Tensor":
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         from .random import _gen
 
         return self._fill_random(_gen(generator).uniform(a, b, self._data.shape))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> "Tensor":
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         from .random import _gen
 
         return self._fill_random(_gen(generator).normal(mean, std, self._data.shape))
 
-    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> "Tensor":
+    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
         from .random import _gen
 
         return self._fill_random(_gen(generator).random(self._data.shape) < p)
 
-    def random_(self, low: int = 0, high: int | None = None, generator: Any = None) -> "Tensor":
+    def random_(self, low: int = 0, high: int | None = None, generator: Any = None) -> Tensor:
         from .random import _gen
 
         if high is None:
             low, high = 0, low
         return self._fill_random(_gen(generator).integers(low, high, self._data.shape))
 
-    def _fill_random(self, values: np.ndarray) -> "Tensor":
+    def _fill_random(self, values: np.ndarray) -> Tensor:
         self._check_writable("random fill")
         self._data[...] = values
         self._bump_version()
         return self
 
-    def __iadd__(self, other: Any) -> "Tensor":
+    def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
 
-    def __isub__(self, other: Any) -> "Tensor":
+    def __isub__(self, other: Any) -> Tensor:
         return self.sub_(other)
 
-    def __imul__(self, other: Any) -> "Tensor":
+    def __imul__(self, other: Any) -> Tensor:
         return self.mul_(other)
 
-    def __itruediv__(self, other: Any) -> "Tensor":
+    def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
 
-    def __ipow__(self, other: Any) -> "Tensor":
+    def __ipow__(self, other: Any) -> Tensor:
         return self.pow_(other)
 
 

@@ -96,11 +96,11 @@ _SAVED = {"RNN_TANH": (), "RNN_RELU": (), "LSTM": (4, 1, 1), "GRU": (2, 1, 1)}
 
 
 # --------------------------------------------------- hand-written NumPy backward of the cells
-# ``prepare(saved, h_prev, c_prev, h_out, H)`` turns the saved arrays ((T, B, .) each), the
-# states before each step and the cell outputs into per-step factors, computed for all T at once (few large NumPy
-# calls); ``step(t, dh, dc, pre, dx, dgh, H)`` then writes step t's gate gradients into dx[t]
-# (w.r.t. xp) and dgh[t] (w.r.t. h @ W_hh^T + b_hh; the same array unless GRU) and returns
-# (the part of dh_prev not through W_hh or None, dc_prev or None).
+# ``prepare(saved, h_prev, c_prev, h_out, H)`` turns the saved arrays ((T, B, .) each), the states
+# before each step and the cell outputs into per-step factors, computed for all T at once (few large
+# NumPy calls); ``step(t, dh, dc, pre, dx, dgh, H)`` then writes step t's gate gradients into dx[t]
+# (w.r.t. xp) and dgh[t] (w.r.t. h @ W_hh^T + b_hh; the same array unless GRU) and returns (the part
+# of dh_prev not through W_hh or None, dc_prev or None).
 
 def _rnn_prepare(act):
     def prepare(saved, h_prev, c_prev, h2, H):

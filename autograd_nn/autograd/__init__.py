@@ -88,8 +88,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 
 from . import functional  # noqa: E402
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from .debug import GraphCheckReport, check_graph, explain  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad",
            "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",

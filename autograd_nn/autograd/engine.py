@@ -85,7 +85,7 @@ class Node:
                 res.append((AccumulateGrad(nxt), 0))
         return tuple(res)
 
-    def register_hook(self, hook: Callable) -> "RemovableHandle":
+    def register_hook(self, hook: Callable) -> RemovableHandle:
         """Hook run on the gradient flowing into this node's output: ``hook(grad) -> grad|None``."""
         if self.pre_hooks is None:
             self.pre_hooks = {}
@@ -128,7 +128,7 @@ class RemovableHandle:
     def remove(self) -> None:
         self._registry.pop(self.id, None)
 
-    def __enter__(self) -> "RemovableHandle":
+    def __enter__(self) -> RemovableHandle:
         return self
 
     def __exit__(self, *exc: Any) -> None:

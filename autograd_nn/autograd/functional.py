@@ -82,8 +82,8 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
 def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
              vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """The Jacobian: shape out.shape + in.shape (nested tuples for several outputs/inputs)."""
-    from ..tensor import Tensor
     from .._functions import stack
+    from ..tensor import Tensor
 
     is_in_tuple = isinstance(inputs, (list, tuple))
     xs = _prep(inputs, create_graph)

@@ -54,7 +54,6 @@ def numerical_jacobian(func: Callable, inputs: tuple, eps: float = 1e-6) -> list
 def analytical_jacobian(func: Callable, inputs: tuple, create_graph: bool = False) -> list:
     """J[i][o] from reverse mode: one backward per output element."""
     from ..tensor import Tensor
-
     from . import grad
 
     outs = [o for o in _tuple(func(*inputs)) if isinstance(o, Tensor)]
@@ -120,7 +119,6 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
 def _fast_gradcheck(func: Callable, inputs: tuple, eps: float, atol: float, rtol: float,
                     raise_exception: bool) -> bool:
     from ..tensor import Tensor
-
     from . import grad
 
     rng = np.random.default_rng(0)
@@ -159,7 +157,6 @@ def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Sequence[Any] | Non
                   check_batched_grad: bool = False, masked: bool = False) -> bool:
     """gradcheck of the gradients: checks second derivatives (through create_graph)."""
     from ..tensor import Tensor
-
     from . import grad
 
     inputs = _tuple(inputs)

@@ -1,5 +1,6 @@
 """``autograd_nn.nn.functional``: stateless forms of the layers and losses (as torch's F)."""
 
+from .._functions import one_hot, pad  # noqa: F401
 from ._functional.activation import *  # noqa: F403
 from ._functional.conv import *  # noqa: F403
 from ._functional.dropout import *  # noqa: F403
@@ -9,4 +10,3 @@ from ._functional.normalization import *  # noqa: F403
 from ._functional.pooling import *  # noqa: F403
 from ._functional.rnn import *  # noqa: F403
 from ._functional.sparse import *  # noqa: F403
-from .._functions import one_hot, pad  # noqa: F401
