@@ -270,3 +270,103 @@ def test_composite_errors():
         ours_ls.LambdaLR(o1, [lambda e: 1.0])
     with pytest.raises(ValueError, match="Starting multiplicative factor expected to be greater"):
         ours_ls.LinearLR(o1, start_factor=0.0)
+
+
+# ------------------------------------------ 100-step training trajectories under each scheduler
+# The optimizer really moves parameters: f(W, c) = 0.5 |A W - B|^2 + 0.05 sum W^4 +
+# 0.5 |c - d|^2 with hand-written gradients, two param groups with different rates. Ours saves
+# and reloads both state dicts (pickled, into freshly built objects) at step 50; PyTorch runs
+# straight through. Parameters and every group's lr / momentum / betas must agree each step.
+_R = np.random.default_rng(7)
+_A, _B = _R.standard_normal((5, 3)), _R.standard_normal((5, 2))
+_D, _W0, _C0 = _R.standard_normal(4), _R.standard_normal((3, 2)), _R.standard_normal(4)
+
+
+def _hand_grads(w: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return _A.T @ (_A @ w - _B) + 0.2 * w ** 3, c - _D
+
+
+_PLATEAU_METRICS = list(np.r_[np.linspace(1.0, 0.6, 20), np.full(15, 0.6),
+                              np.linspace(0.6, 0.3, 20), np.full(45, 0.3)]
+                        + 0.01 * np.random.default_rng(3).standard_normal(100))
+
+TRAJ = {
+    "StepLR": ("SGD", dict(momentum=0.9), lambda ls, o: ls.StepLR(o, step_size=15, gamma=0.6)),
+    "MultiStepLR": ("SGD", dict(momentum=0.9, nesterov=True),
+                    lambda ls, o: ls.MultiStepLR(o, milestones=[10, 30, 30, 70], gamma=0.4)),
+    "ExponentialLR": ("Adam", {}, lambda ls, o: ls.ExponentialLR(o, gamma=0.97)),
+    "CosineAnnealingLR": ("SGD", dict(momentum=0.5),
+                          lambda ls, o: ls.CosineAnnealingLR(o, T_max=40, eta_min=1e-3)),
+    "LambdaLR": ("RMSprop", dict(momentum=0.5, centered=True),
+                 lambda ls, o: ls.LambdaLR(o, [_Warmup(10), _picklable_lambda])),
+    "LinearLR": ("Adam", dict(amsgrad=True),
+                 lambda ls, o: ls.LinearLR(o, start_factor=0.2, end_factor=0.9, total_iters=60)),
+    "ConstantLR": ("SGD", {}, lambda ls, o: ls.ConstantLR(o, factor=0.3, total_iters=25)),
+    "PolynomialLR": ("SGD", {}, lambda ls, o: ls.PolynomialLR(o, total_iters=80, power=1.5)),
+    "OneCycleLR-cos-SGD": ("SGD", dict(momentum=0.9), lambda ls, o: ls.OneCycleLR(
+        o, max_lr=[0.1, 0.05], total_steps=100)),
+    "OneCycleLR-linear-3phase-Adam": ("Adam", {}, lambda ls, o: ls.OneCycleLR(
+        o, max_lr=0.08, epochs=10, steps_per_epoch=10, pct_start=0.3, anneal_strategy="linear",
+        three_phase=True, div_factor=5.0, final_div_factor=50.0, base_momentum=0.8,
+        max_momentum=0.9)),
+    "OneCycleLR-no-momentum": ("SGD", dict(momentum=0.9), lambda ls, o: ls.OneCycleLR(
+        o, max_lr=0.06, total_steps=120, cycle_momentum=False, pct_start=0.5)),
+    "SequentialLR": ("SGD", dict(momentum=0.9), lambda ls, o: ls.SequentialLR(
+        o, [ls.LinearLR(o, start_factor=0.1, total_iters=10),
+            ls.CosineAnnealingLR(o, T_max=30, eta_min=1e-3), ls.StepLR(o, 10, 0.5)],
+        milestones=[10, 50])),
+    "ChainedScheduler": ("SGD", dict(momentum=0.9), lambda ls, o: ls.ChainedScheduler(
+        [ls.ConstantLR(o, factor=0.5, total_iters=20), ls.ExponentialLR(o, gamma=0.98)])),
+    "ReduceLROnPlateau-min-rel": ("SGD", dict(momentum=0.9), lambda ls, o: ls.ReduceLROnPlateau(
+        o, mode="min", factor=0.5, patience=3, threshold=1e-2)),
+    "ReduceLROnPlateau-min-abs-cooldown": ("Adam", {}, lambda ls, o: ls.ReduceLROnPlateau(
+        o, threshold_mode="abs", threshold=0.02, patience=2, cooldown=4, min_lr=[1e-3, 2e-3])),
+    "ReduceLROnPlateau-max": ("SGD", dict(momentum=0.9), lambda ls, o: ls.ReduceLROnPlateau(
+        o, mode="max", factor=0.7, patience=1, eps=1e-4)),
+}
+
+
+def _train(lib, opt_name, opt_kw, make, reload_at=None):
+    mod = torch.optim if lib is torch else optim
+    ls = tls if lib is torch else ours_ls
+    w = lib.tensor(_W0.copy(), requires_grad=True)
+    c = lib.tensor(_C0.copy(), requires_grad=True)
+
+    def build():
+        o = getattr(mod, opt_name)([{"params": [w]}, {"params": [c], "lr": 0.02}], lr=0.05,
+                                   **opt_kw)
+        return o, make(ls, o)
+
+    opt, sched = build()
+    plateau = type(sched).__name__ == "ReduceLROnPlateau"
+    rows = []
+    for t in range(100):
+        if t == reload_at:  # checkpoint recipe: fresh objects, optimizer state then scheduler's
+            osd = pickle.loads(pickle.dumps(opt.state_dict()))
+            ssd = pickle.loads(pickle.dumps(sched.state_dict()))
+            opt, sched = build()
+            opt.load_state_dict(osd)
+            sched.load_state_dict(ssd)
+        gw, gc = _hand_grads(w.detach().numpy(), c.detach().numpy())
+        w.grad, c.grad = lib.tensor(gw), lib.tensor(gc)
+        opt.step()
+        sched.step(_PLATEAU_METRICS[t]) if plateau else sched.step()
+        rows.append((w.detach().numpy().copy(), c.detach().numpy().copy(), *_record(opt)))
+    return rows
+
+
+@pytest.mark.parametrize("name", list(TRAJ))
+def test_100_step_training_trajectory_matches_torch(name):
+    opt_name, opt_kw, make = TRAJ[name]
+    ref = _train(torch, opt_name, opt_kw, make)
+    got = _train(ag, opt_name, opt_kw, make, reload_at=50)
+    for t, (r, g) in enumerate(zip(ref, got)):
+        for x, y in zip(g[:2], r[:2]):
+            np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-12, err_msg=f"step {t}")
+        for xs, ys in zip(g[2:], r[2:]):  # per group: lr, momentum, beta1 (None if absent)
+            for x, y in zip(xs, ys, strict=True):
+                assert (x is None and y is None) or x == pytest.approx(y, rel=1e-12, abs=1e-15), \
+                    f"step {t}: {g[2:]} vs {r[2:]}"
+    lrs = {row[2][0] for row in ref}
+    assert len(lrs) >= 2  # the schedule changed the rate, and the parameters moved
+    assert np.abs(ref[-1][0] - _W0).max() > 1e-2

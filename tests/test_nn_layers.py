@@ -379,3 +379,83 @@ def test_init_uses_the_global_generator():
     c = nn.init.normal_(at.empty(5), generator=g).numpy().copy()
     g.manual_seed(9)
     np.testing.assert_array_equal(nn.init.normal_(at.empty(5), generator=g).numpy(), c)
+
+
+# --------------------------------------------------------------- default init of every layer
+# (class name, args, kwargs): every nn layer that owns parameters or buffers
+LAYER_INITS = [
+    ("Linear", (48, 40), {}), ("Linear", (48, 40), {"bias": False}),
+    ("Bilinear", (12, 10, 16), {}), ("PReLU", (50,), {}),
+    ("Conv1d", (6, 40, 5), {}), ("Conv2d", (8, 16, 3), {"groups": 4}),
+    ("Conv3d", (4, 12, 2), {}), ("ConvTranspose1d", (6, 40, 5), {}),
+    ("ConvTranspose2d", (8, 16, 3), {"groups": 2}), ("ConvTranspose3d", (4, 12, 2), {}),
+    ("BatchNorm1d", (30,), {}), ("BatchNorm2d", (30,), {"affine": False}),
+    ("BatchNorm3d", (30,), {}), ("LayerNorm", ((5, 6),), {}), ("GroupNorm", (3, 12), {}),
+    ("InstanceNorm1d", (10,), {"affine": True, "track_running_stats": True}),
+    ("InstanceNorm2d", (10,), {"affine": True}),
+    ("Embedding", (60, 40), {}), ("Embedding", (60, 40), {"padding_idx": 3}),
+    ("EmbeddingBag", (60, 40), {}),
+    ("RNN", (20, 24), {"num_layers": 2, "nonlinearity": "relu"}),
+    ("LSTM", (20, 24), {"bidirectional": True}), ("GRU", (20, 24), {"bias": False}),
+    ("RNNCell", (20, 24), {}), ("LSTMCell", (20, 24), {}), ("GRUCell", (20, 24), {}),
+]
+
+
+def _init_samples(lib, name, args, kw, reps):
+    """Every state_dict entry of ``reps`` freshly built layers, flattened and concatenated."""
+    out = {}
+    for r in range(reps):
+        lib.manual_seed(1000 + r)
+        sd = getattr(lib.nn, name)(*args, **kw).state_dict()
+        for k, v in sd.items():
+            a = v.detach().numpy()
+            out.setdefault(k, []).append(a)
+    return out
+
+
+@pytest.mark.parametrize("name,args,kw", LAYER_INITS,
+                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(LAYER_INITS)])
+def test_every_layer_default_init_has_torch_distribution(name, args, kw):
+    """Same names, shapes and dtypes as PyTorch's state_dict; constant entries (BatchNorm's
+    ones/zeros, PReLU's 0.25, num_batches_tracked) equal exactly; random entries pass a
+    two-sample Kolmogorov-Smirnov test against PyTorch's own draws (>= 2000 samples each) and
+    stay inside PyTorch's support."""
+    stats = pytest.importorskip("scipy.stats")
+    one_t = getattr(torch.nn, name)(*args, **kw).state_dict()
+    one_a = getattr(nn, name)(*args, **kw).state_dict()
+    assert list(one_a) == list(one_t)
+    for k in one_t:
+        assert tuple(one_a[k].shape) == tuple(one_t[k].shape), k
+        assert str(one_a[k].dtype).split(".")[-1] == str(one_t[k].dtype).split(".")[-1], k
+    smallest = min(v.numel() for v in one_t.values())
+    reps = min(40, -(-2000 // smallest)) if smallest > 1 else 1
+    ta = _init_samples(torch, name, args, kw, reps)
+    aa = _init_samples(at, name, args, kw, reps)
+    for k in one_t:
+        t = np.concatenate([x.ravel() for x in ta[k]]).astype(np.float64)
+        a = np.concatenate([x.ravel() for x in aa[k]]).astype(np.float64)
+        if np.all(t == t[0]):  # deterministic init: equal exactly, in every replica
+            np.testing.assert_array_equal(a, t, err_msg=f"{name}.{k}")
+            continue
+        if "padding_idx" in kw:  # the padding row is exactly zero in every replica
+            for x in aa[k]:
+                assert (x[kw["padding_idx"]] == 0).all()
+        p = stats.ks_2samp(a, t).pvalue
+        assert p > 1e-4, f"{name}.{k}: KS p = {p:.2g} (n = {a.size}), " \
+                         f"ours mean {a.mean():.4g} std {a.std():.4g}, " \
+                         f"torch mean {t.mean():.4g} std {t.std():.4g}"
+        b = np.abs(t).max()
+        if stats.kstest((t + b) / (2 * b), "uniform").pvalue > 1e-3:
+            # U(-b, b): n draws fall short of b by more than 20 b / n with probability e^-20
+            assert np.abs(a).max() <= b * (1 + 20 / t.size), f"{name}.{k}"
+
+
+def test_init_distribution_check_has_power():
+    """The KS comparison above rejects a plausible wrong init: kaiming_uniform_ with a=0
+    (bound sqrt(6 / fan_in)) instead of PyTorch's a=sqrt(5) (bound 1 / sqrt(fan_in))."""
+    stats = pytest.importorskip("scipy.stats")
+    torch.manual_seed(0)
+    t = torch.nn.Linear(48, 40).weight.detach().numpy().ravel()
+    at.manual_seed(0)
+    wrong = nn.init.kaiming_uniform_(at.empty(40, 48)).numpy().ravel()
+    assert stats.ks_2samp(wrong, t).pvalue < 1e-10
