@@ -282,3 +282,95 @@ def test_loss_repr_and_weight_buffer():
         "CrossEntropyLoss()"
     assert list(m.state_dict()) == list(torch.nn.CrossEntropyLoss(weight=torch.ones(3))
                                         .state_dict()) == ["weight"]
+
+
+# ------------------------------------------------ audit: every option together, (N, C, d1, d2)
+X4 = rng.standard_normal((3, 4, 2, 3))
+T4 = rng.integers(0, 4, (3, 2, 3))
+T4[0, 0, :] = 2  # ignored below (with a weight on its class)
+T4[2, 1, 2] = 2
+W4 = rng.random(4) + 0.5
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_spatial_all_options(dtype, reduction):
+    kw = dict(reduction=reduction, ignore_index=2, label_smoothing=0.15)
+    y = compare(lambda a, b: nn.CrossEntropyLoss(weight=at.tensor(W4.astype(dtype)), **kw)(a, b),
+                lambda a, b: torch.nn.CrossEntropyLoss(weight=torch.tensor(W4.astype(dtype)),
+                                                       **kw)(a, b), [X4, T4], dtype=dtype)
+    if reduction == "none":
+        assert (y.detach().numpy()[T4 == 2] == 0).all()  # ignored positions give exactly 0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_spatial_probability_targets(dtype, reduction):
+    probs = rng.dirichlet(np.ones(4), (3, 2, 3)).transpose(0, 3, 1, 2).copy()  # (N, C, d1, d2)
+    kw = dict(reduction=reduction, label_smoothing=0.25)
+    compare(lambda a, b: AF.cross_entropy(a, b, weight=at.tensor(W4.astype(dtype)), **kw),
+            lambda a, b: TF.cross_entropy(a, b, weight=torch.tensor(W4.astype(dtype)), **kw),
+            [X4, probs], n_grad=2, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bce_with_logits_pos_weight_at_extreme_logits(dtype):
+    # logits up to +-1e4 (e^x overflows even float64): loss and gradient exact and finite
+    x = np.array([[-1e4, -800.0, -40.0, 0.0], [40.0, 800.0, 1e4, -1e4]])
+    t = np.array([[1.0, 0.0, 1.0, 0.5], [0.0, 1.0, 0.0, 0.3]])
+    pw, w = np.array([3.0, 0.5, 2.0, 7.0]), np.array([[1.0], [2.0]])
+    for reduction in ("none", "sum"):
+        kw = dict(reduction=reduction)
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # no hidden inf/nan
+            y = compare(lambda a, b, kw=kw: AF.binary_cross_entropy_with_logits(
+                a, b, weight=at.tensor(w.astype(dtype)), pos_weight=at.tensor(pw.astype(dtype)),
+                **kw),
+                lambda a, b, kw=kw: TF.binary_cross_entropy_with_logits(
+                a, b, weight=torch.tensor(w.astype(dtype)),
+                pos_weight=torch.tensor(pw.astype(dtype)), **kw),
+                [x, t], n_grad=2, dtype=dtype)
+        assert np.isfinite(y.detach().numpy()).all()
+    # closed form at x = -1e4, t = 1: pos_weight * softplus(1e4) = 3e4
+    assert y.item() == pytest.approx(float(np.sum(
+        w * ((1 - t) * x + (1 + (pw - 1) * t) * np.logaddexp(0, -x)))), rel=1e-6)
+
+
+def test_loss_target_dtype_and_shape_errors():
+    x, p = at.randn(4, 3), at.rand(4, 3)
+    with pytest.raises(RuntimeError, match=r"binary_cross_entropy: expected a floating point "
+                                           r"target .*got autograd_nn.int64"):
+        AF.binary_cross_entropy(p, at.ones(4, 3, dtype=at.int64))
+    with pytest.raises(RuntimeError, match=r"binary_cross_entropy_with_logits: expected a "
+                                           r"floating point target .*got autograd_nn.bool"):
+        AF.binary_cross_entropy_with_logits(x, at.ones(4, 3, dtype=at.bool))
+    with pytest.raises(RuntimeError, match=r"binary_cross_entropy: weight of shape \[5\] is not "
+                                           r"broadcastable to the input shape \[4, 3\]"):
+        AF.binary_cross_entropy(p, at.rand(4, 3), weight=at.ones(5))
+    with pytest.raises(ValueError, match=r"Target size \(autograd_nn.Size\(\[4, 1\]\)\) must be "
+                                         r"the same as input size"):
+        nn.BCEWithLogitsLoss()(x, at.ones(4, 1))
+    # class probabilities: floating, the input's shape, no ignore_index (as PyTorch)
+    with pytest.raises(RuntimeError, match=r"cross_entropy: ignore_index is not supported for "
+                                           r"floating point target"):
+        AF.cross_entropy(x, at.rand(4, 3), ignore_index=1)
+    with pytest.raises(RuntimeError, match=r"cross_entropy: Expected floating point type for "
+                                           r"target with class probabilities, got "
+                                           r"autograd_nn.int64"):
+        AF.cross_entropy(x, at.ones(4, 3, dtype=at.int64))
+    with pytest.raises(RuntimeError, match=r"cross_entropy: Expected floating point type for "
+                                           r"target with class probabilities"):
+        AF.cross_entropy(at.randn(3), at.tensor([0, 1, 2]))  # unbatched (C,) with a (C,) target
+    with pytest.raises(RuntimeError, match=r"cross_entropy: expected target of integer dtype .*"
+                                           r"shape \[4\], or a floating target of the input's "
+                                           r"shape \[4, 3\].*got autograd_nn.float32 of shape "
+                                           r"\[4, 2\]"):
+        AF.cross_entropy(x, at.rand(4, 2))
+    with pytest.raises(RuntimeError, match=r"nll_loss: expected target of integer dtype"):
+        nn.NLLLoss()(x, at.ones(4))
+    with pytest.raises(RuntimeError, match=r"nll_loss: Expected target size \[4\], got \[4, 2\]"):
+        AF.nll_loss(x, at.zeros(4, 2, dtype=at.int64))
+    with pytest.raises(RuntimeError, match=r"kl_div: Integral inputs not supported"):
+        AF.kl_div(x, at.ones(4, 3, dtype=at.int64), reduction="sum")
+    with pytest.raises(RuntimeError, match=r"kl_div: the size of input \[4, 3\] and target "
+                                           r"\[5, 3\] must be broadcastable"):
+        AF.kl_div(x, at.rand(5, 3), reduction="sum")

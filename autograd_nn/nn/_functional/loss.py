@@ -57,6 +57,13 @@ def _check_tensor(x: Any, fn: str, what: str) -> None:
         raise TypeError(f"{fn}(): argument '{what}' must be a Tensor, not {type(x).__name__}")
 
 
+def _check_float_target(target: Tensor, fn: str) -> None:
+    """Binary losses take probabilities/labels as floats (PyTorch refuses integer/bool targets)."""
+    if not target.is_floating_point():
+        raise RuntimeError(f"{fn}: expected a floating point target (labels in [0, 1]) of the "
+                           f"input's shape, got {target.dtype}; convert it with .float()")
+
+
 def _pointwise_prep(input: Tensor, target: Tensor, fn: str, reduction: str,  # noqa: A002
                     size_average: Any = None, reduce: Any = None) -> str:
     _check_tensor(input, fn, "input")
@@ -147,16 +154,19 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          f"size.")
+    _check_float_target(target, "binary_cross_entropy")
     x = input._data
-    if x.size and (x.min() < 0 or x.max() > 1):
-        raise RuntimeError(f"binary_cross_entropy: all elements of input should be between 0 "
-                           f"and 1 (got min {x.min()}, max {x.max()}); for logits use "
-                           f"binary_cross_entropy_with_logits")
     w = None
     if weight is not None:
-        w = np.broadcast_to(weight._data, x.shape).astype(x.dtype)
+        try:
+            w = np.broadcast_to(weight._data, x.shape).astype(x.dtype)
+        except ValueError:
+            raise RuntimeError(f"binary_cross_entropy: weight of shape {list(weight.shape)} is "
+                               f"not broadcastable to the input shape {list(input.shape)}"
+                               ) from None
     tgt = target if target.requires_grad else target._data.astype(x.dtype, copy=False)
-    return _reduce(BinaryCrossEntropy.apply(input, tgt, weight=w), reduction)
+    # the range check of the input happens in the op, only when the loss comes out NaN
+    return BinaryCrossEntropy.apply(input, tgt, weight=w, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
@@ -176,6 +186,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    _check_float_target(target, "binary_cross_entropy_with_logits")
     sp = E.Softplus.apply(-input, beta=1.0, threshold=math.inf)  # log(1 + e^-x), exact
     if pos_weight is not None:
         log_weight = (pos_weight - 1) * target + 1
@@ -274,7 +285,15 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: "
                            f"{label_smoothing}")
-    if target.is_floating_point() and target.shape == input.shape:
+    if target.shape == input.shape:  # class probabilities, as PyTorch decides
+        if not target.is_floating_point():
+            idx_shape = [input.shape[0], *input.shape[2:]] if input.ndim > 1 else []
+            raise RuntimeError(f"cross_entropy: Expected floating point type for target with "
+                               f"class probabilities, got {target.dtype} (class indices have "
+                               f"shape {idx_shape})")
+        if ignore_index >= 0:
+            raise RuntimeError("cross_entropy: ignore_index is not supported for floating point "
+                               "target")
         return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     x, t, single = _unbatched(input, target, "cross_entropy")
     tgt = _index_target(t, "cross_entropy", x)
@@ -309,6 +328,16 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,  # n
     input.size(0) (the true KL divergence per sample)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
+    _check_tensor(input, "kl_div", "input")
+    _check_tensor(target, "kl_div", "target")
+    if not (input.is_floating_point() and target.is_floating_point()):
+        raise RuntimeError(f"kl_div: Integral inputs not supported (input {input.dtype}, target "
+                           f"{target.dtype})")
+    try:
+        np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    except ValueError:
+        raise RuntimeError(f"kl_div: the size of input {list(input.shape)} and target "
+                           f"{list(target.shape)} must be broadcastable") from None
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
