@@ -370,3 +370,61 @@ def test_deepcopy_and_pickle_round_trip():
         np.testing.assert_allclose(c(x).detach().numpy(), m(x).detach().numpy())
     sub = copy.deepcopy(m.mid)
     assert module_path(sub[0]) == "0"  # a copied subtree is its own root
+
+
+# ------------------------------------------------------------------------------ audit gaps
+def _custom_repr_net(lib):
+    class Leaf(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = lib.nn.Linear(2, 2)
+            self.k = 3
+
+        def extra_repr(self):
+            return f"k={self.k},\nsecond line"
+
+    class Top(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.m = Leaf()
+            self.l = lib.nn.ModuleList([Leaf(), lib.nn.ReLU()])
+            self.bn = lib.nn.BatchNorm1d(3)
+
+        def extra_repr(self):
+            return "top"
+
+    return Top()
+
+
+def test_multiline_extra_repr_children_buffers_like_torch():
+    m, tm = _custom_repr_net(at), _custom_repr_net(torch)
+    assert repr(m) == repr(tm)
+    assert [type(c).__name__ for c in m.children()] == [type(c).__name__ for c in tm.children()]
+    assert [(k, tuple(b.shape)) for k, b in m.named_buffers()] == \
+        [(k, tuple(b.shape)) for k, b in tm.named_buffers()]
+    assert list(m.state_dict(prefix="p.")) == list(tm.state_dict(prefix="p."))
+    assert m.get_submodule("l.0.a") is m.l[0].a and m.get_parameter("l.0.a.bias") is m.l[0].a.bias
+    for net in (m, tm):
+        net.register_buffer("none_buf", None)  # registered, but absent from the state dict
+        assert "none_buf" not in net.state_dict() and net.none_buf is None
+    assert repr(nn.Sequential()) == repr(torch.nn.Sequential()) == "Sequential()"
+
+
+def test_to_dtype_converts_grads_and_keeps_integer_buffers_like_torch():
+    m, tm = _custom_repr_net(at), _custom_repr_net(torch)
+    m.m.a(at.randn(4, 2)).sum().backward()
+    tm.m.a(torch.randn(4, 2)).sum().backward()
+    m.double()
+    tm.double()
+    assert m.m.a.weight.grad.dtype == at.float64 and tm.m.a.weight.grad.dtype == torch.float64
+    for (k, v), (_, tv) in zip(m.state_dict().items(), tm.state_dict().items(), strict=True):
+        assert str(v.dtype).split(".")[-1] == str(tv.dtype).split(".")[-1], k
+    m.float()
+    assert m.m.a.weight.grad.dtype == at.float32 and m.bn.num_batches_tracked.dtype == at.int64
+
+
+def test_size_mismatch_raises_even_when_not_strict():
+    with pytest.raises(RuntimeError, match=r"size mismatch for weight: copying a param with shape "
+                                           r"autograd_nn.Size\(\[2, 3\]\) from checkpoint, the "
+                                           r"shape in current model is autograd_nn.Size\(\[4, 3\]"):
+        nn.Linear(3, 4).load_state_dict(nn.Linear(3, 2).state_dict(), strict=False)
