@@ -342,3 +342,45 @@ def test_highlight_and_nan_inside_collapsed_box():
     lab, rest = boxes["b"]
     assert "NaN/Inf inside" in lab and "highlighted: WrongBackward" in lab and "penwidth=3" in rest
     assert "color=red" not in boxes["a"][1]
+
+
+def test_thousands_of_nodes_in_nested_clusters_draw_and_render_fast(tmp_path):
+    """200 nested blocks: 800 drawn nodes in 601 clusters; the DOT text in well under a second
+    (the cluster nesting is one pass, not one scan per cluster), and ``dot`` lays it out in
+    seconds."""
+    ag.manual_seed(0)
+    n = 200
+    m = nn.Sequential(*[nn.Sequential(nn.Linear(3, 3), nn.Tanh()) for _ in range(n)])
+    y = m(ag.randn(2, 3)).sum()
+    t0 = time.perf_counter()
+    src = draw_graph(y, m).source
+    elapsed = time.perf_counter() - t0
+    nodes, edges = parse(src)
+    ops, leaves, pairs = traced(y)
+    assert len(by_prefix(nodes, "n")) == len(ops) == 2 * n + 1
+    assert len(by_prefix(nodes, "t")) == len(leaves) + 1 == 2 * n + 1
+    assert len(edges) == len(pairs) + 2
+    clusters = dict(CLUSTER_RE.findall(src))
+    assert len(clusters) == 1 + n + 2 * n  # the root, each block, each block's two layers
+    assert "199.1 (Tanh)" in clusters["199.1"]
+    assert elapsed < 3.0, elapsed
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz `dot` binary not installed")
+    t0 = time.perf_counter()
+    svg = draw_graph(y, m).render(tmp_path / "big", format="svg")
+    assert time.perf_counter() - t0 < 20.0
+    texts = [t.text for t in ET.parse(svg).getroot().iter("{http://www.w3.org/2000/svg}text")]
+    assert texts.count("TanhBackward") == n and texts.count("LinearBackward") == n
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` binary not installed")
+def test_render_pdf_and_source_without_dot(tmp_path, net_out, monkeypatch):
+    m, x, y = net_out
+    pdf = draw_graph(y, m, depth=1).render(tmp_path / "g", format="pdf")
+    with open(pdf, "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    # the DOT text needs no binary: with `dot` off the PATH, .source still works
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert shutil.which("dot") is None
+    src = draw_graph(y, m).source
+    assert src.startswith("digraph") and "cluster_blocks" in src

@@ -448,6 +448,9 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
         while q is not None and q in all_paths:
             used.add(q)
             q = _parent(q)
+    kids: dict[str, list[str]] = {}  # parent -> child clusters (one pass, not per parent)
+    for c in sorted(used):
+        kids.setdefault(_parent(c), []).append(c)
     subs: dict[str, graphviz.Digraph] = {}
     for p in sorted(used, key=_depth, reverse=True):
         m = modules.get(p)
@@ -459,7 +462,7 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
                                            "color": "#868e96", "fontsize": "10"})
         for nid, label, kw in cluster_body.get(p, ()):
             sub.node(nid, label, **kw)
-        for c in sorted((c for c in used if _parent(c) == p), key=lambda c: c):
+        for c in kids.get(p, ()):
             sub.subgraph(subs.pop(c))
         subs[p] = sub
     for nid, label, kw in top:
