@@ -120,3 +120,62 @@ def test_custom_function_backward_nan_is_named():
     # NaN made by an op inside a backward is pinned to that op and its line in the backward
     with detect_anomaly(), pytest.raises(AnomalyError, match="'DivBackward' returned 2 NaN"):
         (x * 0).div(x * 0)
+
+
+class _Recip(ag.autograd.Function):
+    """Forward is finite everywhere; the backward divides the gradient by x (0 at x = 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.clamp(min=0.0) + 1.0
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x  # the division by zero
+
+
+class _RecipLayer(nn.Module):
+    def forward(self, x):
+        return _Recip.apply(x)
+
+
+def test_backward_that_divides_by_zero_names_function_module_and_lines():
+    torch = pytest.importorskip("torch")
+
+    class TRecip(torch.autograd.Function):  # the same Function in PyTorch: the oracle's name
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clamp(min=0.0) + 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g / x
+
+    data, wts = np.array([0.0, 2.0]), np.array([0.0, 1.0])  # 0 / 0: NaN (PyTorch checks NaN)
+    tx = torch.tensor(data, requires_grad=True)
+    with torch.autograd.detect_anomaly(), pytest.raises(RuntimeError) as t_info:
+        (TRecip.apply(tx) * torch.tensor(wts)).sum().backward()
+    t_op = re.search(r"Function '(\w+?)' returned", str(t_info.value)).group(1)
+    assert t_op == "TRecipBackward"
+
+    m = nn.Sequential(nn.Identity(), _RecipLayer())
+    x = ag.tensor(data, requires_grad=True)
+    with detect_anomaly(), np.errstate(invalid="ignore"):
+        y = m(x) * ag.tensor(wts)
+        with pytest.raises(AnomalyError) as info:
+            y.sum().backward()
+    e = info.value
+    # the Inf is pinned where it is made: the division inside _Recip's backward, and the node
+    # whose backward ran it (PyTorch's name for that node) with its module and creating line
+    assert e.op == "DivBackward" and e.backward_of == "_RecipBackward" == "_" + t_op[1:]
+    line = _line_of(_Recip.backward, "return g / x")
+    assert e.source.endswith(f"test_anomaly.py:{line}: return g / x  # the division by zero")
+    msg = str(e)
+    assert "returned 1 NaN of 2 values" in msg
+    assert "while computing the backward of '_RecipBackward'\n  in module '1' (_RecipLayer)" in msg
+    fline = _line_of(_RecipLayer.forward, "return _Recip.apply(x)")
+    assert f"test_anomaly.py:{fline}: return _Recip.apply(x)" in msg

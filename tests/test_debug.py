@@ -207,3 +207,35 @@ def test_views_cached_results_and_layers_check_clean():
     assert {"TransposeBackward", "ReshapeBackward", "PoolGatherBackward"} <= ops or \
         {"PermuteBackward", "ReshapeBackward"} <= ops, ops
     assert all(c.checked_elements > 0 for c in report.checks)
+
+
+class _MulHalfWrong(Function):
+    """a * b whose backward is right for a and wrong for b (returns g * b for both)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * b, g * b
+
+
+def test_two_input_function_pins_the_wrong_input_only():
+    ag.manual_seed(3)
+    a = ag.randn(3, 2, dtype=ag.float64, requires_grad=True)
+    b = ag.randn(3, 2, dtype=ag.float64, requires_grad=True)
+    y = (_MulHalfWrong.apply(a.exp(), b.sin()) * a).sum()
+    report = check_graph(y)
+    assert [(r.op, r.input_index) for r in report.bad] == [("_MulHalfWrongBackward", 1)]
+    checked = [(c.op, c.input_index) for c in report.checks if c.op == "_MulHalfWrongBackward"]
+    assert sorted(checked) == [("_MulHalfWrongBackward", 0), ("_MulHalfWrongBackward", 1)]
+    # elementwise op, so each entry is the probe v times the local derivative: the true
+    # d(a' b')/db' = a' = exp(a), the planted one b' = sin(b); their ratio is v-free
+    bad = report.bad[0]
+    i = bad.worst_index
+    assert bad.input_shape == (3, 2)
+    expect = np.sin(b.detach().numpy())[i] / np.exp(a.detach().numpy())[i]
+    assert bad.analytical / bad.numerical == pytest.approx(expect, rel=1e-6)

@@ -32,14 +32,31 @@ def _first_bad(arr: np.ndarray) -> str:
     return f" (first at index {list(int(i) for i in idx[0])})" if arr.ndim and len(idx) else ""
 
 
+def _backward_running() -> Any:
+    """The graph node whose backward is executing now (the innermost, for double backward), or
+    None outside a backward pass. Read from the engine's frame, only when an error is built."""
+    import sys
+
+    code = engine.run_backward.__code__
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code is code:
+            return f.f_locals.get("node")
+        f = f.f_back
+    return None
+
+
 class AnomalyError(RuntimeError):
     """Raised in ``detect_anomaly`` mode by the first op whose output or gradient is not finite.
 
     Attributes: ``op`` (the op's grad_fn name), ``module_path`` (or None), ``source`` (the
-    user's ``file:line: code`` that created the op, or None), ``node``.
+    user's ``file:line: code`` that created the op, or None), ``node``; ``backward_of`` (the
+    name of the node whose backward rule ran the op, when it ran inside a backward pass, e.g.
+    a custom Function's backward dividing by zero; else None).
     """
 
-    def __init__(self, msg: str, node: Any = None, op: str | None = None) -> None:
+    def __init__(self, msg: str, node: Any = None, op: str | None = None,
+                 backward_of: Any = None) -> None:
         super().__init__(msg)
         from .debug import node_path, source_line
 
@@ -47,6 +64,7 @@ class AnomalyError(RuntimeError):
         self.op = op
         self.module_path = node_path(node) if node is not None else None
         self.source = source_line(node) if node is not None else None
+        self.backward_of = backward_of.name() if backward_of is not None else None
 
     @staticmethod
     def _where(node: Any) -> str:
@@ -62,9 +80,12 @@ class AnomalyError(RuntimeError):
         if getattr(ctx, "scope", None) is None:  # not recorded yet: the module running now
             ctx.scope = engine._current_scope
         name = ctx.name()
+        outer = _backward_running()
+        during = "" if outer is None else (f"\n  while computing the backward of "
+                                           f"'{outer.name()}'{cls._where(outer)}")
         return cls(f"Function '{name}' returned {_bad_kind(out)} values in its forward output "
                    f"(shape {list(out.shape)}){_first_bad(out)} although its inputs were "
-                   f"finite{cls._where(ctx)}", ctx, name)
+                   f"finite{cls._where(ctx)}{during}", ctx, name, outer)
 
     @classmethod
     def for_backward(cls, node: Any, i: int, g: Any) -> AnomalyError:
