@@ -335,3 +335,47 @@ def test_samplers():
         assert str(o_err.value) == str(t_err.value)
     with pytest.raises(RuntimeError, match="without replacement from 3 non-zero"):
         D.WeightedRandomSampler(w, 4, replacement=False)
+
+
+def _loaders(lib, M):
+    ds = M.TensorDataset(lib.arange(10))
+    return [
+        M.DataLoader(ds, batch_size=3, sampler=M.RandomSampler(ds, num_samples=11),
+                     drop_last=True),
+        M.DataLoader(ds, batch_size=3, sampler=M.RandomSampler(ds, num_samples=11)),
+        M.DataLoader(ds, batch_sampler=M.BatchSampler(M.SequentialSampler(ds), 4, True)),
+        M.DataLoader(ds, batch_sampler=M.BatchSampler(M.SequentialSampler(ds), 4, False)),
+        M.DataLoader(ds, batch_size=None), M.DataLoader(ds, batch_size=1),
+        M.DataLoader(M.Subset(ds, [1, 3, 5, 7]), batch_size=3, drop_last=True),
+    ]
+
+
+def test_len_loader_with_samplers_matches_torch():
+    ours, theirs = _loaders(ag, D), _loaders(torch, tdata)
+    assert [len(dl) for dl in ours] == [len(dl) for dl in theirs] == [3, 4, 2, 3, 10, 10, 1]
+    assert [len(list(dl)) for dl in ours] == [len(dl) for dl in ours]  # len = iterations
+    for lengths, n in (([0.1, 0.2, 0.7], 11), ([0.5, 0.5], 7), ([0.3, 0.3, 0.4], 1)):
+        assert [len(s) for s in D.random_split(range(n), lengths)] == \
+            [len(s) for s in tdata.random_split(range(n), lengths)]
+
+
+class _Records:
+    """A map-style dataset of dicts holding NumPy arrays, ints, floats and tuples."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return {"img": np.full((2, 2), i, dtype=np.float32), "label": i, "w": i / 2,
+                "pair": (i, np.int64(i)), "name": f"r{i}"}
+
+
+def test_loader_over_dict_records_matches_torch():
+    ours = list(D.DataLoader(type("R", (_Records, D.Dataset), {})(D), batch_size=2))
+    theirs = list(tdata.DataLoader(type("R", (_Records, tdata.Dataset), {})(tdata), batch_size=2))
+    assert len(ours) == len(theirs) == 3
+    for a, b in zip(ours, theirs):
+        assert_same(a, b)
