@@ -374,3 +374,24 @@ def test_loss_target_dtype_and_shape_errors():
     with pytest.raises(RuntimeError, match=r"kl_div: the size of input \[4, 3\] and target "
                                            r"\[5, 3\] must be broadcastable"):
         AF.kl_div(x, at.rand(5, 3), reduction="sum")
+
+
+@pytest.mark.filterwarnings("ignore:reduction. .mean.")
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_kl_soft_ce_float32(reduction):
+    logp = np.log(rng.dirichlet(np.ones(5), 6))
+    q = rng.dirichlet(np.ones(5), 6)
+    w = W.astype(np.float32)
+    compare(lambda a, b: AF.nll_loss(a, b, weight=at.tensor(w), ignore_index=1,
+                                     reduction=reduction),
+            lambda a, b: TF.nll_loss(a, b, weight=torch.tensor(w), ignore_index=1,
+                                     reduction=reduction), [logp, T_IDX % 5], dtype=np.float32)
+    for log_target in (False, True):
+        compare(lambda a, b, lt=log_target: AF.kl_div(a, b, reduction=reduction, log_target=lt),
+                lambda a, b, lt=log_target: TF.kl_div(a, b, reduction=reduction, log_target=lt),
+                [logp, np.log(q) if log_target else q], n_grad=2, dtype=np.float32)
+    compare(lambda a, b: AF.cross_entropy(a, b, weight=at.tensor(w), reduction=reduction,
+                                          label_smoothing=0.1),
+            lambda a, b: TF.cross_entropy(a, b, weight=torch.tensor(w), reduction=reduction,
+                                          label_smoothing=0.1), [X, q], n_grad=2,
+            dtype=np.float32)
