@@ -51,7 +51,8 @@ OURS = _ours_ns()
 
 def values(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarray:
     """float64 values for one input: ``any`` in (-2, 2), ``pos`` in (0.5, 2), ``away0``
-    with |x| in (0.2, 2) (off the kink at 0), ``unit`` in (-0.9, 0.9)."""
+    with |x| in (0.2, 2) (off the kink at 0), ``unit`` in (-0.9, 0.9), ``zeros``: ``any`` with
+    about a third of the entries exactly 0."""
     if domain == "any":
         return rng.uniform(-2, 2, shape)
     if domain == "pos":
@@ -60,6 +61,9 @@ def values(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarray:
         return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2, shape)
     if domain == "unit":
         return rng.uniform(-0.9, 0.9, shape)
+    if domain == "zeros":  # exact zeros among the values (prod's gradient with 0, 1, 2+ zeros)
+        x = rng.uniform(-2, 2, shape)
+        return np.where(rng.random(shape) < 0.35, 0.0, x)
     raise ValueError(domain)
 
 
@@ -91,7 +95,7 @@ def _reduce(draw: Any, multi: bool = True, keep: bool = True, allow_none: bool =
     elif kind == "tuple":
         kw["dim"] = tuple(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n,
                                         unique=True)))
-    if keep:
+    if keep and kind != "none":  # torch's sum/mean/prod take keepdim only beside a dim
         kw["keepdim"] = draw(st.booleans())
     for k, strat in (extra or {}).items():
         kw[k] = draw(strat)
@@ -180,7 +184,7 @@ def _expand(draw: Any) -> tuple:
 @st.composite
 def _repeat(draw: Any) -> tuple:
     shape = draw(_shape(min_dims=0, max_dims=2))
-    extra = draw(st.integers(0, 1))
+    extra = draw(st.integers(0 if shape else 1, 1))  # torch: at least one size, even for 0-d
     return [shape], {"sizes": tuple(draw(st.integers(1, 2)) for _ in range(len(shape) + extra))}
 
 
@@ -275,12 +279,119 @@ def _pad(draw: Any) -> tuple:
     return [shape], {"pad": tuple(pad), "value": draw(st.sampled_from([0.0, -1.5]))}
 
 
+@st.composite
+def _where3(draw: Any) -> tuple:
+    """Condition, input and other all broadcasting against each other."""
+    b = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3,
+                                               max_side=SIDE, min_side=1))
+    sc, sa, sb = b.input_shapes
+    return [sa, sb], {"cshape": tuple(sc)}
+
+
+@st.composite
+def _clamp(draw: Any) -> tuple:
+    """Scalar bounds: min only, max only, both (min > max included: the result is max)."""
+    bound = st.sampled_from([-1.3, -0.4, 0.0, 0.6, 1.5])
+    kind = draw(st.sampled_from(["min", "max", "both"]))
+    kw = {k: draw(bound) for k in ("min", "max") if kind in (k, "both")}
+    return [draw(_shape())], kw
+
+
+@st.composite
+def _bounds(draw: Any) -> tuple:
+    """An input and tensor bounds that broadcast to its shape (torch's clamp backward fails
+    when the bounds broadcast the input to a larger shape)."""
+    shape = draw(_shape())
+
+    def bound() -> tuple:
+        k = draw(st.integers(0, len(shape)))
+        return tuple(draw(st.sampled_from([1, s])) for s in shape[len(shape) - k:])
+
+    return [shape, bound(), bound()], {}
+
+
+def _with(strategy: st.SearchStrategy, **extra: st.SearchStrategy) -> st.SearchStrategy:
+    """``strategy`` with more keyword arguments drawn from ``extra``."""
+    return st.tuples(strategy, st.fixed_dictionaries(extra)).map(
+        lambda t: (t[0][0], {**t[0][1], **t[1]}))
+
+
+@st.composite
+def _masked_fill_args(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    mshape = draw(hnp.broadcastable_shapes(shape, min_side=1))
+    return [shape], {"mshape": tuple(mshape), "value": draw(st.sampled_from([0.0, -1.5, 3.0]))}
+
+
+@st.composite
+def _bool_mask(draw: Any) -> tuple:
+    """A boolean mask over the whole tensor or over its leading dims."""
+    shape = draw(_shape(min_dims=1))
+    k = draw(st.integers(1, len(shape)))
+    return [shape], {"mshape": shape[:k], "seed": draw(st.integers(0, 100))}
+
+
+@st.composite
+def _multi_index(draw: Any) -> tuple:
+    """Two integer index arrays that broadcast together, adjacent (their result dims stay in
+    place) or separated by a slice (they move to the front), as NumPy and PyTorch do."""
+    shape = draw(hnp.array_shapes(min_dims=3, max_dims=3, min_side=1, max_side=3))
+    dims = draw(st.sampled_from([(0, 2), (1, 2), (0, 1)]))
+    # 1-D+ index arrays: a 0-d one acts as an int in torch (see test_ops_audit: int + array)
+    b = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=2,
+                                               max_side=3, min_side=1))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    arrs = [rng.integers(-shape[d], shape[d], s) for d, s in zip(dims, b.input_shapes)]
+    return [shape], {"dims": dims, "arrays": tuple(arrs)}
+
+
+def _multi_index_fn(L: Any, x: Any, dims: tuple, arrays: tuple) -> Any:
+    idx: list = [slice(None)] * x.ndim
+    for d, a in zip(dims, arrays):
+        idx[d] = L.t(a)
+    return x[tuple(idx)]
+
+
+@st.composite
+def _pad_mode(draw: Any) -> tuple:
+    """reflect / replicate / circular padding of the last 1 or 2 dims of a (batched) input,
+    within each mode's limits (reflect: pad < size; circular: pad <= size)."""
+    mode = draw(st.sampled_from(["reflect", "replicate", "circular"]))
+    k = draw(st.integers(1, 2))
+    shape = draw(hnp.array_shapes(min_dims=k + 1, max_dims=k + 2, min_side=1, max_side=3))
+    if mode == "reflect":
+        shape = shape[:-k] + tuple(max(s, 2) for s in shape[-k:])
+    pad: list = []
+    for i in range(k):
+        n = shape[-1 - i]
+        hi = {"reflect": n - 1, "circular": n, "replicate": 2}[mode]
+        pad += [draw(st.integers(0, hi)), draw(st.integers(0, hi))]
+    return [shape], {"pad": tuple(pad), "mode": mode}
+
+
+@st.composite
+def _unsqueeze(draw: Any) -> tuple:
+    shape = draw(_shape())
+    return [shape], {"dim": draw(st.integers(-len(shape) - 1, len(shape)))}
+
+
+@st.composite
+def _squeeze_dims(draw: Any) -> tuple:
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=2))
+    dims = draw(st.lists(st.integers(-len(shape), len(shape) - 1), min_size=1,
+                         max_size=len(shape)).filter(
+        lambda ds: len({d % len(shape) for d in ds}) == len(ds)))
+    return [shape], {"dim": tuple(dims)}
+
+
 def _index_on(L: Any, x: Any, dim: int, index: np.ndarray) -> Any:
     return x[(slice(None),) * dim + (L.t(index),)]
 
 
 def fixed(*shapes: tuple, **kw: Any) -> st.SearchStrategy:
-    return st.just((list(shapes), kw))
+    strategy = st.just((list(shapes), kw))
+    strategy.is_fixed = True  # nothing to draw: the drawn-shape tests skip it
+    return strategy
 
 
 # ------------------------------------------------------------------------------------ cases
@@ -297,6 +408,7 @@ class Case:
         self.domains = domains
         self.second = second  # second derivative not identically zero: run gradgradcheck
         self.f32_tol = f32_tol
+        self.drawn = not getattr(strategy, "is_fixed", False)
 
     def domain(self, i: int) -> str:
         return self.domains if isinstance(self.domains, str) else self.domains[i]
@@ -393,7 +505,7 @@ CASES = [
     Case("logsumexp", lambda L, x, **k: x.logsumexp(**k), _reduce(allow_none=False),
          ([(2, 3)], {"dim": 1})),
     Case("prod", lambda L, x, **k: x.prod(**k), _reduce(multi=False), ([(2, 3)], {"dim": 1})),
-    Case("norm2", lambda L, x, **k: x.norm(**k), _reduce(), ([(2, 3)], {"dim": 1})),
+    Case("norm2", lambda L, x, **k: x.norm(p=2, **k), _reduce(), ([(2, 3)], {"dim": 1})),
     Case("norm1", lambda L, x, **k: x.norm(p=1, **k), _reduce(), ([(2, 3)], {"dim": 1}),
          "away0", second=False),
     Case("norm3", lambda L, x, **k: x.norm(p=3, **k), _reduce(), ([(2, 3)], {"dim": 0}),
@@ -495,6 +607,71 @@ CASES = [
          _index_select(), ([(2, 3)], {"dim": -1, "index": np.array([2, 2, 0])}), second=False),
     Case("h_pad", lambda L, x, pad, value: L.F.pad(x, pad, value=value), _pad(),
          ([(2, 3)], {"pad": (1, -1, 0, 2), "value": -1.5}), second=False),
+    # drawn arguments and broadcasting of every operand (added by the coverage audit)
+    Case("where_bcast3", lambda L, a, b, cshape: L.m.where(L.t(_mask(cshape, 2)), a, b),
+         _where3(), ([(2, 1), (3,)], {"cshape": (2, 1, 1)}), second=False),
+    Case("where_scalar", lambda L, x: L.m.where(L.t(_mask(tuple(x.shape), 3)), x, 0.5), UNARY,
+         U2, second=False),
+    Case("clamp_drawn", lambda L, x, **k: x.clamp(**k), _clamp(),
+         ([(2, 3)], {"min": 0.6, "max": -0.4}), second=False),
+    Case("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _bounds(),
+         ([(2, 3), (3,), (2, 1)], {}), second=False),
+    Case("leaky_relu_drawn", lambda L, x, negative_slope: L.F.leaky_relu(x, negative_slope),
+         _with(UNARY, negative_slope=st.sampled_from([0.0, 0.01, 0.3, 1.7, -0.5])),
+         ([(2, 3)], {"negative_slope": -0.5}), "away0", second=False),
+    Case("elu_drawn", lambda L, x, alpha: L.F.elu(x, alpha),
+         _with(UNARY, alpha=st.sampled_from([0.3, 1.0, 2.5])), ([(2, 3)], {"alpha": 2.5}),
+         "away0"),
+    Case("softplus_drawn", lambda L, x, **k: L.F.softplus(x, **k),
+         _with(UNARY, beta=st.sampled_from([0.5, 1.0, 3.0]),
+               threshold=st.sampled_from([1.0, 5.0, 20.0])),
+         ([(2, 3)], {"beta": 3.0, "threshold": 1.0})),
+    Case("gelu_drawn", lambda L, x, approximate: L.F.gelu(x, approximate=approximate),
+         _with(UNARY, approximate=st.sampled_from(["none", "tanh"])),
+         ([(2, 3)], {"approximate": "tanh"})),
+    Case("var_correction", lambda L, x, **k: x.var(**k),
+         _reduce(extra={"correction": st.sampled_from([0, 1, 2])}).filter(
+             lambda c: _reduced_n(c) > c[1]["correction"]),
+         ([(3, 4)], {"dim": (0, 1), "correction": 2})),
+    Case("var_unbiased_flag", lambda L, x, **k: x.var(**k),
+         _reduce(allow_none=False, extra={"unbiased": st.booleans()}).filter(
+             lambda c: _reduced_n(c) > 1), ([(3, 2)], {"dim": 0, "unbiased": False})),
+    Case("std_correction", lambda L, x, **k: x.std(**k),
+         _reduce(extra={"correction": st.sampled_from([0, 1, 2])}).filter(
+             lambda c: _reduced_n(c) > max(c[1]["correction"], 1)),
+         ([(3, 4)], {"dim": -1, "correction": 0, "keepdim": True})),
+    Case("std_unbiased_flag", lambda L, x, **k: x.std(**k),
+         _reduce(allow_none=False, extra={"unbiased": st.booleans()}).filter(
+             lambda c: _reduced_n(c) > 1), ([(3, 2)], {"dim": 1, "unbiased": True})),
+    Case("prod_zeros", lambda L, x, **k: x.prod(**k), _reduce(multi=False),
+         ([(4, 3)], {"dim": 0}), "zeros"),
+    Case("norm_fro", lambda L, x, **k: x.norm(p="fro", **k),
+         _reduce().filter(lambda c: not isinstance(c[1].get("dim"), tuple)
+                          or len(c[1]["dim"]) <= 2), ([(2, 3)], {"dim": (0, 1)})),
+    Case("norm_p_drawn", lambda L, x, **k: x.norm(**k),
+         _reduce(extra={"p": st.sampled_from([0.5, 1.5, 4.0])}), ([(2, 3)], {"p": 1.5, "dim": 1}),
+         "away0"),
+    Case("norm_neg_inf", lambda L, x, **k: x.norm(p=float("-inf"), **k), _reduce(),
+         ([(2, 3)], {"dim": 0}), "away0", second=False),
+    Case("masked_fill_drawn", lambda L, x, mshape, value: x.masked_fill(L.t(_mask(mshape, 1)),
+                                                                        value),
+         _masked_fill_args(), ([(2, 3)], {"mshape": (1, 3), "value": 3.0}), second=False),
+    Case("masked_fill_tensor_value", lambda L, x, v: x.masked_fill(L.t(_mask((x.shape[-1],))),
+                                                                   v),
+         _shape(min_dims=1).map(lambda s: ([s, ()], {})), ([(2, 3), ()], {}), second=False),
+    Case("index_bool_drawn", lambda L, x, mshape, seed: x[L.t(_mask(mshape, seed))], _bool_mask(),
+         ([(3, 2, 2)], {"mshape": (3, 2), "seed": 4}), second=False),
+    Case("index_two_arrays", _multi_index_fn, _multi_index(),
+         ([(2, 3, 3)], {"dims": (0, 2), "arrays": (np.array([[1], [0]]), np.array([2, -1, 2]))}),
+         second=False),
+    Case("pad_mode_drawn", lambda L, x, pad, mode: L.F.pad(x, pad, mode=mode), _pad_mode(),
+         ([(2, 3, 3)], {"pad": (2, 1, 0, 2), "mode": "reflect"}), second=False),
+    Case("h_unsqueeze", lambda L, x, dim: x.unsqueeze(dim), _unsqueeze(), ([(2, 3)], {"dim": -3}),
+         second=False),
+    Case("h_view", lambda L, x, shape: x.view(shape), _reshape(), ([(2, 3)], {"shape": (-1,)}),
+         second=False),
+    Case("h_squeeze_dims", lambda L, x, dim: x.squeeze(dim), _squeeze_dims(),
+         ([(1, 2, 1, 1)], {"dim": (0, -1)}), second=False),
     # compositions exercising the engine (fan-out, reuse)
     Case("reuse", lambda L, x: (x * x.sin() + x).sum() * x.mean(), UNARY, U2),
     Case("softmax_mse", lambda L, x, y: ((x.softmax(-1) - y) ** 2).sum(), BINARY.filter(

@@ -39,6 +39,17 @@ def test_gradgradcheck(case, data):
                          rtol=1e-3)
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if not c.second], ids=str)
+def test_gradgradcheck_linear_ops(case):
+    """Where the second derivative in x is identically zero, the backward is still a function of
+    the incoming gradient; gradgradcheck (which perturbs the grad_outputs too) checks that this
+    part of the double-backward graph is right, as create_graph needs for every op."""
+    shapes, kw = case.example
+    xs = _inputs(case, shapes, 5)
+    assert gradgradcheck(lambda *t: case.fn(OURS, *t, **kw), xs, eps=1e-6, atol=1e-5,
+                         rtol=1e-3)
+
+
 def test_prod_with_zeros():
     """prod's gradient where inputs contain one zero / two zeros (not the out / x shortcut)."""
     x = np.array([[2.0, 0.0, 3.0, -1.5], [0.0, 0.0, 1.5, 2.0], [1.0, 2.0, 0.5, 3.0]])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _op_cases import CASES, OURS
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd_nn as an
 
@@ -20,11 +22,10 @@ def _tuple(x):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_matches_torch(case, dtype):
-    shapes, kw = case.example
-    arrays = [a.astype(dtype) for a in case.arrays(shapes, 7)]
+def _compare(case, shapes, kw, seed, dtype):
+    """Forward values, dtypes and shapes, then the vector-Jacobian product for one random
+    cotangent, of ``case`` in both libraries on the same inputs."""
+    arrays = [a.astype(dtype) for a in case.arrays(shapes, seed)]
     ours = [an.tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     out_o = _tuple(case.fn(OURS, *ours, **kw))
@@ -45,8 +46,25 @@ def test_matches_torch(case, dtype):
         if b is None:
             assert a is None or not a.numpy().any()
             continue
+        assert a is not None, case.name
         assert a.dtype.name == str(b.dtype).replace("torch.", "")
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_matches_torch(case, dtype):
+    shapes, kw = case.example
+    _compare(case, shapes, kw, 7, dtype)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.drawn], ids=str)
+@given(data=st.data())
+def test_matches_torch_drawn(case, data):
+    """The same comparison (float64) over the hypothesis-drawn shapes and arguments that
+    gradcheck uses: broadcasting pairs, dims, keepdim, modes."""
+    shapes, kw = data.draw(case.strategy, label="shapes, kwargs")
+    _compare(case, shapes, kw, data.draw(st.integers(0, 2 ** 16), label="seed"), np.float64)
 
 
 def test_max_min_dim_indices_match_torch():
