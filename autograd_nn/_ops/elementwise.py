@@ -310,9 +310,16 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, x):
-        # exp of a non-positive number only: no overflow warnings at any logit
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        # e = exp(-|x|) never overflows; sigmoid(|x|) = 1 / (1 + e), and for x < 0
+        # sigmoid(x) = e / (1 + e) (no cancellation). In place: 7 ufunc calls, no temporaries.
+        xs = x if x.ndim else x.reshape(1)  # (ufuncs return scalars for 0-d input)
+        e = np.abs(xs)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        y = e + 1
+        np.reciprocal(y, out=y)
+        np.multiply(y, e, out=y, where=xs < 0)
+        return y if x.ndim else y.reshape(())
 
     @staticmethod
     def backward(ctx, g):

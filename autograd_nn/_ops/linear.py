@@ -5,9 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.engine import Op
-from .indexing import MatMul
-from .reduction import Sum
-from .shape import Transpose
 
 __all__ = ["Linear"]
 
@@ -30,17 +27,18 @@ class Linear(Op):
 
     @staticmethod
     def backward(ctx, g):
+        # operators and methods only: the same lines run on arrays (a plain backward, no
+        # dispatch cost) and on Tensors (recorded, under create_graph)
         x, w = ctx.inputs[0], ctx.inputs[1]
         needs = ctx.needs_input_grad
-        gx = MatMul.call(g, w) if needs[0] else None
+        gx = g @ w if needs[0] else None
         gw = gb = None
         if needs[1] or (len(needs) > 2 and needs[2]):
             g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
             if needs[1]:
-                x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
-                gw = MatMul.call(Transpose.call(g2, dim0=0, dim1=1), x2)
+                gw = g2.T @ (x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x)
             if len(needs) > 2 and needs[2]:
-                gb = Sum.call(g2, dim=(0,))
+                gb = g2.sum(0)
         if len(needs) > 2:
             return gx, gw, gb
         return gx, gw

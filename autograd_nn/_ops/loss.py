@@ -91,32 +91,66 @@ _BCE_EPS = float(np.float32(1e-12))
 
 
 class BinaryCrossEntropy(Op):
-    """``forward(p, target, weight=None)`` elementwise
-    -w * (t * max(log p, -100) + (1 - t) * max(log(1 - p), -100)); gradient
-    w * (p - t) / max(p * (1 - p), 1e-12) as PyTorch (finite at p in {0, 1}); the target's
-    gradient is w * (max(log(1 - p), -100) - max(log p, -100))."""
+    """``forward(p, target, weight=None, reduction="mean")``: elementwise
+    -w * (t * max(log p, -100) + (1 - t) * max(log(1 - p), -100)), then reduced ("mean", "sum"
+    or "none") in the same node. Gradient w * (p - t) / max(p * (1 - p), 1e-12) as PyTorch
+    (finite at p in {0, 1}); the target's gradient is
+    w * (max(log(1 - p), -100) - max(log p, -100))."""
 
     saved_inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, x, t, weight=None):
-        ctx.weight = weight
-        with np.errstate(divide="ignore"):
-            lx = np.maximum(np.log(x), -100)
-            l1x = np.maximum(np.log1p(-x), -100)
-        out = -(t * lx + (1 - t) * l1x)
+    def forward(ctx, x, t, weight=None, reduction="mean"):
+        ctx.weight, ctx.reduction, ctx.n = weight, reduction, x.size
+        xs = x if x.ndim else x.reshape(1)  # (ufuncs return scalars for 0-d, not arrays)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lx = np.log(xs)
+            l1x = np.log1p(-xs)
+        np.maximum(lx, -100, out=lx)
+        np.maximum(l1x, -100, out=l1x)
+        # -(t * lx + (1 - t) * l1x), in place on lx
+        lx -= l1x
+        lx *= t
+        lx += l1x
+        out = np.negative(lx, out=lx)
         if weight is not None:
-            out = out * weight
-        return out.astype(x.dtype, copy=False)
+            out *= weight
+        if reduction != "none":
+            if reduction == "sum":
+                out = out.sum()
+            else:  # the mean of nothing is NaN, as PyTorch (without NumPy's warning)
+                out = out.mean() if out.size else np.nan
+        elif not x.ndim:
+            out = out.reshape(())
+        # a NaN means an input outside [0, 1] (or NaN), or a NaN target/weight: only the first
+        # is an error, and checking for it only then keeps the common path free of the test
+        if np.isnan(out.sum() if reduction == "none" else out) and \
+                not ((x >= 0) & (x <= 1)).all():
+            raise RuntimeError(
+                f"binary_cross_entropy: all elements of input should be between 0 and 1 (got "
+                f"min {np.nanmin(x) if x.size else '-'}, max {np.nanmax(x) if x.size else '-'}"
+                f"{', and NaN' if np.isnan(x).any() else ''}); for logits use "
+                f"binary_cross_entropy_with_logits")
+        return np.asarray(out, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, g):
         x, t = ctx.inputs
         need_x, need_t = ctx.needs_input_grad[:2]
-        w = ctx.weight
+        w, reduction = ctx.weight, ctx.reduction
+        if reduction == "mean":
+            g = g * (1.0 / ctx.n if ctx.n else np.nan)
         gx = gt = None
         if need_x:
-            gx = g * (x - t) / Clamp.call((1 - x) * x, min=_BCE_EPS)
+            if isinstance(x, np.ndarray) and x.ndim:  # the plain path: in place, no temporaries
+                d = 1 - x
+                d *= x
+                np.maximum(d, _BCE_EPS, out=d)
+                gx = x - t
+                gx /= d
+                gx *= g
+            else:
+                gx = g * (x - t) / Clamp.call((1 - x) * x, min=_BCE_EPS)
             if w is not None:
                 gx = gx * w
         if need_t:  # d/dt = max(log(1 - p), -100) - max(log p, -100)

@@ -50,7 +50,8 @@ class Mean(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _expand(g, ctx) * (1.0 / ctx.n) if ctx.n else _expand(g, ctx) * np.nan
+        # scale the (small) reduced gradient, then broadcast it: no full-size multiply
+        return _expand(g * (1.0 / ctx.n if ctx.n else np.nan), ctx)
 
 
 class Var(Op):

@@ -197,7 +197,8 @@ class Op:
                 any_need = ra = False
         else:
             arrays = tuple([t._data if isinstance(t, Tensor) else t for t in inputs])
-            any_need = any([isinstance(t, Tensor) and t.requires_grad for t in inputs])
+            needs = tuple([isinstance(t, Tensor) and t.requires_grad for t in inputs])
+            any_need = True in needs
         ctx = _new_node(Node)
         out = cls.forward(ctx, *arrays, **params)
         if type(out) is not _ndarray:
@@ -228,7 +229,6 @@ class Op:
                 ctx.next = ((a._node or a),)
                 ctx.needs_input_grad = (True,)
             else:
-                needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
                 ctx.next = tuple([(x._node or x) if r else x for x, r in zip(inputs, needs)])
                 ctx.needs_input_grad = needs
             ctx.seq = _next_seq()
