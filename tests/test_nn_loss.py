@@ -92,11 +92,22 @@ def test_cross_entropy_probability_targets(reduction):
             n_grad=2)
 
 
-def test_cross_entropy_all_ignored_is_nan_like_torch():
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cross_entropy_all_ignored_is_nan_like_torch(dtype):
+    """The mean over no targets is 0 / 0 = NaN, as PyTorch's; its gradient is 0, not NaN."""
     t = np.full(6, -100)
     a = AF.cross_entropy(at.tensor(X), at.tensor(t))
     assert math.isnan(a.item()) and math.isnan(TF.cross_entropy(torch.tensor(X),
                                                                   torch.tensor(t)).item())
+    for x, tt in ((X, t), (X[0], np.array(-100)), (X4, np.full((3, 2, 3), 1))):
+        for f, g in ((AF.cross_entropy, TF.cross_entropy), (AF.nll_loss, TF.nll_loss)):
+            kw = dict(ignore_index=int(tt.flat[0]))
+            y = compare(lambda a, b, f=f, kw=kw: f(a, b, weight=at.tensor(W4[:1].repeat(
+                a.shape[-1 if a.ndim == 1 else 1]).astype(dtype)), **kw),
+                lambda a, b, g=g, kw=kw: g(a, b, weight=torch.tensor(W4[:1].repeat(
+                    a.shape[-1 if a.ndim == 1 else 1]).astype(dtype)), **kw),
+                [x, tt], dtype=dtype)  # compares the gradients too (NaN positions included)
+            assert math.isnan(y.item())
 
 
 def test_cross_entropy_extreme_logits_finite():
@@ -395,3 +406,34 @@ def test_nll_kl_soft_ce_float32(reduction):
             lambda a, b: TF.cross_entropy(a, b, weight=torch.tensor(w), reduction=reduction,
                                           label_smoothing=0.1), [X, q], n_grad=2,
             dtype=np.float32)
+
+
+def test_cross_entropy_random_configurations_match_torch():
+    """Hypothesis draws shapes (N, C, d...) or unbatched (C,), targets as indices (with
+    ignored entries) or probabilities, weights, smoothing and reduction; float64 vs torch."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.integers(1, 4), st.integers(2, 5), st.lists(st.integers(1, 3), max_size=2),
+           st.booleans(), st.booleans(), st.booleans(), st.sampled_from([0.0, 0.2, 1.0]),
+           st.sampled_from(["mean", "sum", "none"]), st.integers(0, 2 ** 31 - 1))
+    def check(n, c, extra, unbatched, probs, weighted, smoothing, reduction, seed):
+        r = np.random.default_rng(seed)
+        shape = (c,) if unbatched else (n, c, *extra)
+        x = r.standard_normal(shape) * 3
+        if probs:
+            t = r.dirichlet(np.ones(c), None if unbatched else (n, *extra))
+            t = t if unbatched else np.moveaxis(t, -1, 1).copy()
+            ignore = -100
+        else:
+            t = r.integers(0, c, () if unbatched else (n, *extra))
+            ignore = int(r.integers(0, c))  # a class index that is ignored where it occurs
+        w = r.random(c) + 0.2 if weighted else None
+        kw = dict(reduction=reduction, label_smoothing=smoothing, ignore_index=ignore)
+        compare(lambda a, b: AF.cross_entropy(a, b, weight=None if w is None else at.tensor(w),
+                                              **kw),
+                lambda a, b: TF.cross_entropy(a, b, weight=None if w is None else
+                                              torch.tensor(w), **kw),
+                [x, t], n_grad=2 if probs else 1)  # all ignored: NaN loss, zero gradient
+
+    check()

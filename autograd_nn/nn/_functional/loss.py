@@ -200,8 +200,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
 
 # -------------------------------------------------------------------------------- classes
 def _class_coef(shape: tuple, target: np.ndarray, weight: np.ndarray | None, ignore_index: int,
-                smoothing: float, reduction: str, dtype: np.dtype, fn: str) -> np.ndarray:
-    """The constant coefficient array of the fused class-index losses (see _ops/loss.py)."""
+                smoothing: float, reduction: str, dtype: np.dtype, fn: str) -> tuple:
+    """The constant coefficient array of the fused class-index losses (see _ops/loss.py), and
+    whether it is a mean over nothing (every target ignored or of weight 0)."""
     n, c = shape[0], shape[1]
     if target.shape != (n,) + shape[2:]:
         if target.ndim == 1 and len(shape) == 2:
@@ -226,9 +227,11 @@ def _class_coef(shape: tuple, target: np.ndarray, weight: np.ndarray | None, ign
         bshape = (1, c) + (1,) * (len(shape) - 2)
         coef += (wc.reshape(bshape) * dtype.type(smoothing / c)) * valid[:, None]
     if reduction == "mean":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            coef /= wi.sum()  # all ignored: 0 / 0 = nan, as PyTorch
-    return coef
+        total = wi.sum()
+        if total == 0:  # the loss is 0 / 0 = NaN as PyTorch's, its gradient 0 (not NaN)
+            return coef, True
+        coef /= total
+    return coef, False
 
 
 def _unbatched(input: Tensor, target: Tensor, fn: str) -> tuple:
@@ -262,9 +265,11 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     _check_reduction(reduction)
     x, t, single = _unbatched(input, target, "nll_loss")
     tgt = _index_target(t, "nll_loss", x)
-    coef = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
-                       ignore_index, 0.0, reduction, x._data.dtype, "nll_loss")
+    coef, empty = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
+                              ignore_index, 0.0, reduction, x._data.dtype, "nll_loss")
     out = WeightedNll.apply(x, coef=coef, none=reduction == "none")
+    if empty:
+        out = out + math.nan
     return out.reshape(()) if single and reduction == "none" else out
 
 
@@ -297,10 +302,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     x, t, single = _unbatched(input, target, "cross_entropy")
     tgt = _index_target(t, "cross_entropy", x)
-    coef = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
-                       ignore_index, label_smoothing, reduction, x._data.dtype,
-                       "cross_entropy")
+    coef, empty = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
+                              ignore_index, label_smoothing, reduction, x._data.dtype,
+                              "cross_entropy")
     out = CrossEntropy.apply(x, coef=coef, none=reduction == "none")
+    if empty:
+        out = out + math.nan
     return out.reshape(()) if single and reduction == "none" else out
 
 
