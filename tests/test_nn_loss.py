@@ -447,3 +447,34 @@ def test_ignored_targets_give_positive_zero():
     for f in (AF.cross_entropy, AF.nll_loss):
         y = f(at.randn(2, 3), t, ignore_index=1, reduction="none").numpy()
         assert y[0] == 0 and not np.signbit(y[0]), f.__name__
+
+
+def test_binary_losses_random_configurations_match_torch():
+    """Hypothesis draws shapes, broadcastable weight / pos_weight shapes, soft or hard labels,
+    logit scales up to 1e3 and the reduction: BCE and BCE-with-logits vs torch in float64."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.lists(st.integers(1, 4), min_size=1, max_size=3), st.booleans(), st.booleans(),
+           st.booleans(), st.sampled_from([1.0, 30.0, 1e3]),
+           st.sampled_from(["mean", "sum", "none"]), st.integers(0, 2 ** 31 - 1))
+    def check(shape, weighted, pos_weighted, soft, scale, reduction, seed):
+        r = np.random.default_rng(seed)
+        x = r.standard_normal(shape) * scale
+        t = r.random(shape) if soft else (r.random(shape) < 0.5).astype(np.float64)
+        w = r.random(shape[-1:]) + 0.5 if weighted else None  # broadcast over the last dim
+        pw = r.random(shape[-1:]) * 4 if pos_weighted else None
+        def opt(lib, a):
+            return None if a is None else lib.tensor(a)
+        compare(lambda a, b: AF.binary_cross_entropy_with_logits(
+            a, b, weight=opt(at, w), pos_weight=opt(at, pw), reduction=reduction),
+            lambda a, b: TF.binary_cross_entropy_with_logits(
+                a, b, weight=opt(torch, w), pos_weight=opt(torch, pw), reduction=reduction),
+            [x, t], n_grad=2)
+        p = 1 / (1 + np.exp(-np.clip(x, -30, 30)))
+        compare(lambda a, b: AF.binary_cross_entropy(a, b, weight=opt(at, w),
+                                                     reduction=reduction),
+                lambda a, b: TF.binary_cross_entropy(a, b, weight=opt(torch, w),
+                                                     reduction=reduction), [p, t], n_grad=2)
+
+    check()
