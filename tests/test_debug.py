@@ -239,3 +239,52 @@ def test_two_input_function_pins_the_wrong_input_only():
     assert bad.input_shape == (3, 2)
     expect = np.sin(b.detach().numpy())[i] / np.exp(a.detach().numpy())[i]
     assert bad.analytical / bad.numerical == pytest.approx(expect, rel=1e-6)
+
+
+class _ZooModel(nn.Module):
+    """Embedding (padding_idx, optionally scale_grad_by_freq), LSTM, GRU, norms, conv, pooling,
+    bilinear, dropout and several losses in one graph; ``act`` is planted between GRU and
+    LayerNorm."""
+
+    def __init__(self, freq: bool) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(10, 4, padding_idx=0, scale_grad_by_freq=freq)
+        self.lstm = nn.LSTM(4, 5, batch_first=True, bidirectional=True)
+        self.gru = nn.GRU(10, 3)
+        self.act = Act("tanh")
+        self.ln = nn.LayerNorm(3)
+        self.conv = nn.Conv1d(3, 4, 2, padding=1)
+        self.gn = nn.GroupNorm(2, 4)
+        self.bn = nn.BatchNorm1d(4)
+        self.pool = nn.AvgPool1d(2)
+        self.fc = nn.Bilinear(4, 4, 3)
+        self.drop = nn.Dropout(0.3)
+
+    def forward(self, idx):
+        h, _ = self.lstm(self.emb(idx))
+        h, _ = self.gru(h.transpose(0, 1))
+        h = self.ln(self.act(h)).permute(1, 2, 0)
+        h = self.pool(self.bn(self.gn(self.conv(h))).relu())
+        v = self.drop(h.mean(-1))
+        out = self.fc(v, v.tanh())
+        return (nn.functional.cross_entropy(out, ag.tensor([0, 2])) +
+                nn.functional.mse_loss(out.softmax(1), ag.zeros(2, 3)) +
+                out.logsumexp(1).sum() + nn.functional.gelu(out).pow(3).mean())
+
+
+@pytest.mark.parametrize("freq", [False, True])
+def test_layer_zoo_checks_clean_and_pins_planted_node(freq, monkeypatch):
+    """No false alarm on ~50 nodes of real layers, including the embedding rows PyTorch
+    *defines* differently (padding_idx: no gradient; scale_grad_by_freq: divided by count,
+    here with repeated indices); then a planted wrong backward in the middle is pinned."""
+    ag.manual_seed(0)
+    m = _ZooModel(freq).double()
+    idx = ag.tensor([[1, 2, 0, 2], [4, 2, 6, 0]])
+    report = check_graph(m(idx))
+    assert report.ok and not report.skipped and report.n_nodes >= 45, str(report)
+    emb = [c for c in report.checks if c.op == "EmbeddingLookupBackward"]
+    assert len(emb) == 1 and emb[0].checked_elements == 40
+    m.act.kind = "cube"
+    monkeypatch.setattr(Cube, "wrong", True)
+    report = check_graph(m(idx))
+    assert [(b.op, b.path) for b in report.bad] == [("CubeBackward", "act")], str(report)

@@ -290,6 +290,24 @@ class GraphCheckReport:
     __repr__ = __str__
 
 
+def _defined_factor(rep: _Replay, i: int) -> np.ndarray | None:
+    """Where PyTorch *defines* a gradient to differ from the derivative of the forward, the
+    per-element factor the rule applies to the true derivative of input ``i`` (None: none).
+
+    Embedding lookups: row ``padding_idx`` gets no gradient and ``scale_grad_by_freq`` divides
+    each row's by its count (both folded into the node's per-index ``scale``)."""
+    node = rep.node
+    if getattr(node.op, "__name__", "") == "EmbeddingLookup" and i == 0:
+        scale = rep.params.get("scale")
+        if scale is None:
+            return None
+        weight, idx = rep.args[0], np.asarray(rep.args[1])
+        rows = np.ones(weight.shape[0])
+        rows[idx.reshape(-1)] = np.asarray(scale, dtype=np.float64).reshape(-1)  # per row
+        return np.broadcast_to(rows[:, None], weight.shape)
+    return None
+
+
 def _check_node(rep: _Replay, eps: float, atol: float, rtol: float, max_elements: int,
                 rng: np.random.Generator) -> list[NodeCheck]:
     node = rep.node
@@ -317,6 +335,8 @@ def _check_node(rep: _Replay, eps: float, atol: float, rtol: float, max_elements
         idx = np.arange(n) if n <= max_elements else np.sort(
             rng.choice(n, size=max_elements, replace=False))
         a_all = analytic[k].reshape(-1)
+        factor = _defined_factor(rep, i)
+        f_all = None if factor is None else factor.reshape(-1)
         worst = (-np.inf, 0, 0.0, 0.0, 0.0)
         max_abs = max_rel = 0.0
         skipped = 0
@@ -329,6 +349,8 @@ def _check_node(rep: _Replay, eps: float, atol: float, rtol: float, max_elements
             flat[e] = orig
             # differences before the dot with v: outputs x_e does not touch cancel exactly
             num = float((_diff(fp, fm) * v).sum()) / (2 * eps)
+            if f_all is not None:  # compare with the gradient as PyTorch defines it
+                num *= float(f_all[e])
             right = float((_diff(fp, out0) * v).sum()) / eps
             left = float((_diff(out0, fm) * v).sum()) / eps
             kink = abs(right - left) > 10 * (atol + rtol * abs(num)) + 1e3 * eps
