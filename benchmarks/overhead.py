@@ -60,8 +60,9 @@ def _frameworks(names: list) -> dict:
 
 def measure(frameworks: list, rounds: int = 3, repeats: int = 7) -> dict:
     """Run W1 ``rounds`` times per framework (interleaved); return per-framework medians
-    in us/op: ``total`` (forward + backward), ``forward``, ``backward``, plus the raw times and
-    the gradient's relative error against the hand-written NumPy backward."""
+    in us/op: ``total`` (forward + backward), ``forward``, ``backward``, ``best`` (the fastest
+    forward + backward repeat), plus the raw times and the gradient's relative error against the
+    hand-written NumPy backward."""
     mods = _frameworks(frameworks)
     names = list(mods)
     raw: dict = {n: {"total": [], "forward": [], "grad_err": None} for n in names}
@@ -76,7 +77,7 @@ def measure(frameworks: list, rounds: int = 3, repeats: int = 7) -> dict:
     for name, d in raw.items():
         total = statistics.median(d["total"])
         fwd = statistics.median(d["forward"]) if d["forward"] else None
-        out[name] = {"total": total, "forward": fwd,
+        out[name] = {"total": total, "best": min(d["total"]), "forward": fwd,
                      "backward": None if fwd is None else total - fwd,
                      "grad_rel_err_vs_numpy": d["grad_err"], "times": d["total"]}
     return out
@@ -86,13 +87,14 @@ def table(res: dict, rounds: int, repeats: int) -> str:
     """A Markdown table: one row per figure, one column per framework, then the ratio."""
     names = list(res)
     has_torch = "torch" in res and "autograd_nn" in res
-    head = "| us per op (median) | " + " | ".join(LABELS[n] for n in names)
+    head = "| microseconds per op | " + " | ".join(LABELS[n] for n in names)
     head += " | autograd_nn / PyTorch |" if has_torch else " |"
     lines = [f"W1 chain: {W.W1_OPS} ops on 16x16 float32, {W.W1_ITERS} chains per repeat, "
              f"{rounds} rounds x {repeats} repeats, 1 thread", "", head,
              "|---" * (len(names) + 1 + has_torch) + "|"]
-    for key, label in (("forward", "forward"), ("backward", "backward"),
-                       ("total", "forward + backward")):
+    for key, label in (("forward", "forward, median"), ("backward", "backward, median"),
+                       ("total", "forward + backward, median"),
+                       ("best", "forward + backward, best repeat (least disturbed by load)")):
         cells = ["-" if res[n][key] is None else f"{res[n][key]:.2f}" for n in names]
         row = f"| {label} | " + " | ".join(cells)
         if has_torch:
@@ -114,6 +116,8 @@ def main(argv: list | None = None) -> dict:
     ap.add_argument("--frameworks", default="autograd_nn,torch,numpy")
     ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
+    if args.repeats < 5 or args.rounds < 1:
+        ap.error("need --repeats >= 5 and --rounds >= 1 (medians of too few runs are noise)")
     t0 = datetime.datetime.now(datetime.timezone.utc)
     machine: Any = _machine()
     res = measure(args.frameworks.split(","), args.rounds, args.repeats)
