@@ -428,3 +428,22 @@ def test_size_mismatch_raises_even_when_not_strict():
                                            r"autograd_nn.Size\(\[2, 3\]\) from checkpoint, the "
                                            r"shape in current model is autograd_nn.Size\(\[4, 3\]"):
         nn.Linear(3, 4).load_state_dict(nn.Linear(3, 2).state_dict(), strict=False)
+
+
+def test_state_dict_without_num_batches_tracked_loads_like_torch():
+    """A plain dict (no version metadata: a safetensors file, an older checkpoint) without
+    BatchNorm's num_batches_tracked loads strictly in PyTorch: the buffer keeps its value."""
+    def build(lib):
+        return lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.BatchNorm1d(2))
+
+    m, tm = build(at), build(torch)
+    tm.train()(torch.randn(4, 3))  # num_batches_tracked = 1, running stats move
+    m.train()(at.randn(4, 3))
+    src = {k: v.detach().numpy().copy() for k, v in tm.state_dict().items()
+           if not k.endswith("num_batches_tracked")}
+    res_t = tm.load_state_dict({k: torch.tensor(v) for k, v in src.items()})
+    res_a = m.load_state_dict({k: at.tensor(v) for k, v in src.items()})
+    assert res_a.missing_keys == res_t.missing_keys == []
+    assert m[1].num_batches_tracked.item() == tm[1].num_batches_tracked.item() == 1
+    for k, v in tm.state_dict().items():
+        np.testing.assert_array_equal(m.state_dict()[k].numpy(), v.numpy(), err_msg=k)
