@@ -137,8 +137,14 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
+    if dtype is not None and _dtype.to_dtype(dtype).np.kind in "biu":
+        vals = [int(v) for v in vals]  # torch truncates the bounds and step to the integer type
+    lo, hi, by = vals
+    if by == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (by > 0 and lo > hi) or (by < 0 and lo < hi):  # torch raises rather than return []
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start={lo}, end={hi}, step={by})")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in vals)
         d = np.int64 if is_int else _dtype.get_default_dtype().np

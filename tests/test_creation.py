@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd_nn as an
 
@@ -135,3 +137,36 @@ def test_creation_errors():
         an.randint(5, 5, (2,))
     with pytest.raises(TypeError, match="can't convert"):
         an.tensor(["a"])
+    with pytest.raises(RuntimeError, match=r"arange: upper bound and lower bound inconsistent "
+                                           r"with step sign \(start=1, end=0, step=1\)"):
+        an.arange(1, 0)
+    with pytest.raises(RuntimeError, match="inconsistent with step sign"):
+        an.arange(0.0, 1.0, -0.5)
+
+
+@given(start=st.integers(-20, 20), n=st.integers(0, 12), frac=st.booleans(),
+       step=st.sampled_from([1, 2, -3, 0.1, 0.25, 1.5, -0.7, 0.01]),
+       dtype=st.sampled_from([None, "float64", "int64"]))
+def test_arange_drawn_matches_torch(start, n, frac, step, dtype):
+    """arange over integer and fractional bounds and steps (length = ceil((end - start) / step),
+    empty ranges, an integer dtype truncating fractional arguments, the inconsistent-sign error)
+    as PyTorch."""
+    lo = start / 7 if frac else start
+    hi = lo + n * step * 0.93 + (1e-4 if frac else 0)
+    kw = [{} if dtype is None else {"dtype": getattr(m, dtype)} for m in (an, torch)]
+    try:
+        b = torch.arange(lo, hi, step, **kw[1])
+    except (RuntimeError, ValueError):  # int64: a step truncated to 0 is torch's ValueError
+        with pytest.raises(RuntimeError, match="inconsistent with step sign|step must be "
+                                               "nonzero"):
+            an.arange(lo, hi, step, **kw[0])
+        return
+    _same(an.arange(lo, hi, step, **kw[0]), b)
+
+
+@given(lo=st.floats(-5, 5), hi=st.floats(-5, 5), steps=st.integers(0, 20))
+def test_linspace_drawn_matches_torch(lo, hi, steps):
+    _same(an.linspace(lo, hi, steps), torch.linspace(lo, hi, steps))
+    a = an.linspace(lo, hi, steps, dtype=an.float64)
+    b = torch.linspace(lo, hi, steps, dtype=torch.float64)
+    np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
