@@ -428,7 +428,7 @@ def test_every_layer_default_init_has_torch_distribution(name, args, kw):
         assert tuple(one_a[k].shape) == tuple(one_t[k].shape), k
         assert str(one_a[k].dtype).split(".")[-1] == str(one_t[k].dtype).split(".")[-1], k
     smallest = min(v.numel() for v in one_t.values())
-    reps = min(40, -(-2000 // smallest)) if smallest > 1 else 1
+    reps = -(-2000 // smallest) if smallest > 1 else 1
     ta = _init_samples(torch, name, args, kw, reps)
     aa = _init_samples(at, name, args, kw, reps)
     for k in one_t:
@@ -441,7 +441,7 @@ def test_every_layer_default_init_has_torch_distribution(name, args, kw):
             for x in aa[k]:
                 assert (x[kw["padding_idx"]] == 0).all()
         p = stats.ks_2samp(a, t).pvalue
-        assert p > 1e-4, f"{name}.{k}: KS p = {p:.2g} (n = {a.size}), " \
+        assert p > 1e-6, f"{name}.{k}: KS p = {p:.2g} (n = {a.size}), " \
                          f"ours mean {a.mean():.4g} std {a.std():.4g}, " \
                          f"torch mean {t.mean():.4g} std {t.std():.4g}"
         b = np.abs(t).max()
