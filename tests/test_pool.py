@@ -19,6 +19,8 @@ CASES = [
     ("max_pool2d", (2, 3, 7, 8), ((3, 2), (2, 1), (1, 1)), dict(dilation=(2, 1),
                                                                 return_indices=True)),
     ("max_pool2d", (2, 3, 8, 8), (3, 3, 1), dict(ceil_mode=True)),
+    ("max_pool2d", (2, 3, 9, 8), (3, 2, 1), dict(dilation=2, ceil_mode=True,
+                                                 return_indices=True)),
     ("max_pool2d", (3, 6, 6), (2, 1), {}),  # unbatched, overlapping windows
     ("max_pool1d", (2, 3, 9), (3, 2, 1), dict(ceil_mode=True, return_indices=True)),
     ("max_pool1d", (3, 9), (2,), {}),
@@ -67,6 +69,7 @@ def test_max_pool_int_input_and_indices_dtype():
 
 @pytest.mark.parametrize("fn", [
     lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True),
+    lambda x: F.max_pool2d(x, 2, 2, 1, dilation=2, ceil_mode=True),
     lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
     lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
     lambda x: F.adaptive_max_pool2d(x, (2, 3)),

@@ -149,19 +149,52 @@ def test_rnn_cell_relu_matches_torch(rng):
 
 # ----------------------------------------------------------------------- state dicts / init
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
-def test_torch_state_dict_loads_and_round_trips(kind, rng):
+def test_torch_state_dict_loads_and_round_trips(kind, dtype, rng):
+    """A 2-layer bidirectional torch layer's state dict loads as it is and gives torch's output,
+    h_n (and c_n), from given initial states; ours loads back into torch the same way."""
+    tdt = torch.float64 if dtype == np.float64 else torch.float32
     tm = getattr(torch.nn, kind)(4, 6, num_layers=2, bidirectional=True, batch_first=True)
-    om = getattr(nn, kind)(4, 6, num_layers=2, bidirectional=True, batch_first=True)
-    om.load_state_dict({k: ag.tensor(v.numpy()) for k, v in tm.state_dict().items()})
-    x = rng.standard_normal((3, 7, 4)).astype(np.float32)
-    _close(om(ag.tensor(x))[0], tm(torch.tensor(x))[0], 1e-5, "output")
+    tm = tm.to(tdt)
+    om = getattr(nn, kind)(4, 6, num_layers=2, bidirectional=True, batch_first=True,
+                           dtype=ag.float64 if dtype == np.float64 else ag.float32)
+    res = om.load_state_dict({k: ag.tensor(v.numpy()) for k, v in tm.state_dict().items()})
+    assert not res.missing_keys and not res.unexpected_keys
+    x = rng.standard_normal((3, 7, 4)).astype(dtype)
+    hx = [rng.standard_normal((4, 3, 6)).astype(dtype) for _ in range(2 if kind == "LSTM" else 1)]
+    t_hx = tuple(torch.tensor(h) for h in hx) if kind == "LSTM" else torch.tensor(hx[0])
+    o_hx = tuple(ag.tensor(h) for h in hx) if kind == "LSTM" else ag.tensor(hx[0])
+    t_outs = _flat_outs(tm(torch.tensor(x), t_hx))
+    o_outs = _flat_outs(om(ag.tensor(x), o_hx))
+    assert [tuple(o.shape) for o in o_outs] == [tuple(t.shape) for t in t_outs]
+    for k, (a, b) in enumerate(zip(o_outs, t_outs)):
+        _close(a, b, TOL[dtype], f"output {k}")
     # and back: our state dict loads into a fresh torch layer, same keys and order
     tm2 = getattr(torch.nn, kind)(4, 6, num_layers=2, bidirectional=True, batch_first=True)
     sd = om.state_dict()
     assert list(sd) == list(tm.state_dict())
     tm2.load_state_dict({k: torch.tensor(v.numpy()) for k, v in sd.items()})
-    _close(tm2(torch.tensor(x))[0], tm(torch.tensor(x))[0], 0, "round trip")
+    tm2 = tm2.to(tdt)
+    for a, b in zip(_flat_outs(tm2(torch.tensor(x), t_hx)), t_outs):
+        _close(a, b, 0, "round trip")
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_backward_twice_with_retain_graph(kind, rng):
+    """The scan's saved activations survive a first backward: a second one (retain_graph)
+    accumulates exactly the same gradients again, as in torch."""
+    tm, om = _pair(kind, np.float64, input_size=3, hidden_size=4, bidirectional=True)
+    tx, ox = _leaf(rng.standard_normal((5, 2, 3)))
+    w = rng.standard_normal((5, 2, 8))
+    ty, oy = (tm(tx)[0] * torch.tensor(w)).sum(), (om(ox)[0] * ag.tensor(w)).sum()
+    for _ in range(2):
+        ty.backward(retain_graph=True)
+        oy.backward(retain_graph=True)
+        _close(ox.grad, tx.grad, 1e-10, "input grad")
+    tp = dict(tm.named_parameters())
+    for n, p in om.named_parameters():
+        _close(p.grad, tp[n].grad, 1e-10, n)
 
 
 def test_init_is_uniform_in_pytorch_bound():
@@ -259,11 +292,13 @@ def test_gradgradcheck_packed_lstm():
 
 # ----------------------------------------------------------------------- packed sequences
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("kind,proj", [("LSTM", 0), ("LSTM", 3), ("GRU", 0), ("RNN", 0)])
 @pytest.mark.parametrize("batch_first", [False, True])
-def test_packed_sequence_matches_torch(kind, batch_first, rng):
+def test_packed_sequence_matches_torch(kind, proj, batch_first, rng):
     kw = dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True,
               batch_first=batch_first)
+    if proj:
+        kw["proj_size"] = proj
     tm, om = _pair(kind, np.float64, **kw)
     lengths = [3, 6, 1, 4]
     shape = (4, 6, 3) if batch_first else (6, 4, 3)
@@ -276,7 +311,8 @@ def test_packed_sequence_matches_torch(kind, batch_first, rng):
     assert _np(op.sorted_indices).tolist() == tp.sorted_indices.tolist()
     hx_t = hx_o = None
     if kind != "RNN":
-        pairs = [_leaf(rng.standard_normal((4, 4, 4))) for _ in range(2 if kind == "LSTM" else 1)]
+        pairs = [_leaf(rng.standard_normal((4, 4, k))) for k in
+                 ([proj or 4, 4] if kind == "LSTM" else [4])]
         hx_t = tuple(p[0] for p in pairs) if kind == "LSTM" else pairs[0][0]
         hx_o = tuple(p[1] for p in pairs) if kind == "LSTM" else pairs[0][1]
     tr, orr = tm(tp, hx_t), om(op, hx_o)

@@ -14,16 +14,28 @@ from ..autograd.engine import Op
 def accumulate_rows(g: np.ndarray, flat_idx: np.ndarray, num_rows: int) -> np.ndarray:
     """zeros((num_rows, D)) with row ``g[k]`` added at ``flat_idx[k]`` (repeats accumulate).
 
-    Sort + ``np.add.reduceat`` sums each run of equal indices in one vectorised pass; much
-    faster than ``np.add.at`` for the many-repeats case of token ids.
+    One ``np.bincount`` over (row, column) bins sums every repeat in a single vectorised pass
+    (in float64, rounded once: float64 gradients get the sequential sum, float32 ones a more
+    accurate one); several times faster than ``np.add.at`` or a sort + ``np.add.reduceat``,
+    whose cost is per distinct row. When the table is much larger than the batch, the bins are
+    the distinct indices only, so the work never scales with ``num_rows``.
     """
-    out = np.zeros((num_rows, g.shape[-1]), dtype=g.dtype)
-    if flat_idx.size == 0:
+    D = g.shape[-1]
+    out = np.zeros((num_rows, D), dtype=g.dtype)
+    if flat_idx.size == 0 or D == 0:
         return out
-    order = np.argsort(flat_idx, kind="stable")
-    s = flat_idx[order]
-    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
-    out[s[starts]] = np.add.reduceat(g[order], starts, axis=0)
+    w = g.reshape(-1)
+    if num_rows <= 4 * flat_idx.size:
+        rows, inv, n = None, flat_idx, num_rows
+    else:
+        rows, inv = np.unique(flat_idx, return_inverse=True)
+        n = rows.size
+    bins = inv.reshape(-1, 1) * D + np.arange(D)  # (N, D): row * D + column
+    sums = np.bincount(bins.reshape(-1), weights=w, minlength=n * D).reshape(n, D)
+    if rows is None:
+        out[...] = sums
+    else:
+        out[rows] = sums
     return out
 
 

@@ -11,6 +11,10 @@ of the gradient is asked for, i.e. ``create_graph=True``).
 Variable lengths (packed sequences) use a (T, B) mask: a masked step keeps the previous state,
 so the last state holds each sequence's state at its own last step, and a reverse scan starts
 each sequence at its own end.
+
+Speed: the per-step work is a handful of NumPy calls on (B, G*H) arrays, written into
+preallocated buffers (``out=``), and the NumPy path allocates few large arrays: every fresh
+megabyte costs page faults (~1 ms on the reference machine), more than the arithmetic on it.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    # 1 / (1 + exp(-x)) in place on one buffer; exp overflow (x << 0) gives inf -> 0, the
-    # correct limit (the scan runs under errstate(over="ignore")).
+    # 1 / (1 + exp(-x)) on one buffer (``out`` may be ``x`` itself); exp overflow (x << 0) gives
+    # inf -> 0, the correct limit (the scan runs under errstate(over="ignore")).
     y = np.negative(x, out=out)
     np.exp(y, out=y)
     y += 1
@@ -35,11 +39,53 @@ def _sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 
 class _NP:
-    """NumPy backend of the cell code; ``out`` is where the activation is saved for backward."""
+    """NumPy backend of the cell code: a result goes into ``out`` when one is given (the scan's
+    output and saved-activation buffers, or a scratch array), so a step allocates almost
+    nothing."""
 
     sigmoid = staticmethod(_sigmoid)
     tanh = staticmethod(lambda x, out=None: np.tanh(x, out=out))
     relu = staticmethod(lambda x, out=None: np.maximum(x, 0, out=out))
+    add = staticmethod(lambda a, b, out=None: np.add(a, b, out=out))
+    mul = staticmethod(lambda a, b, out=None: np.multiply(a, b, out=out))
+
+    @staticmethod
+    def gemm(a, wt, add=None, bias=None, out=None):
+        """``a @ wt + add + bias`` (``wt`` the transposed weight; either addend may be None)."""
+        r = np.matmul(a, wt, out=out)
+        if add is not None:
+            r += add
+        if bias is not None:
+            r += bias
+        return r
+
+    @staticmethod
+    def fma(a, b, c, d, out=None):
+        """``a * b + c * d``."""
+        r = np.multiply(a, b, out=out)
+        r += c * d
+        return r
+
+    @staticmethod
+    def lerp(n, z, h, out=None):
+        """``(h - n) * z + n`` (PyTorch's form of the GRU update ``(1 - z) * n + z * h``)."""
+        r = np.subtract(h, n, out=out)
+        r *= z
+        r += n
+        return r
+
+    @staticmethod
+    def keep(valid, new, old):
+        """``new`` where ``valid`` ((B, 1) bool), else ``old``: an exact select, in place."""
+        np.copyto(new, old, where=~valid)
+        return new
+
+
+def _gemm_t(a, wt, add=None, bias=None, out=None):
+    r = a @ wt
+    if add is not None:
+        r = r + add
+    return r if bias is None else r + bias
 
 
 class _T:
@@ -48,62 +94,75 @@ class _T:
     sigmoid = staticmethod(lambda x, out=None: Sigmoid.apply(x))
     tanh = staticmethod(lambda x, out=None: Tanh.apply(x))
     relu = staticmethod(lambda x, out=None: Relu.apply(x))
+    add = staticmethod(lambda a, b, out=None: a + b)
+    mul = staticmethod(lambda a, b, out=None: a * b)
+    gemm = staticmethod(_gemm_t)
+    fma = staticmethod(lambda a, b, c, d, out=None: a * b + c * d)
+    lerp = staticmethod(lambda n, z, h, out=None: (h - n) * z + n)
+
+    @staticmethod
+    def keep(valid, new, old):
+        m = valid.astype(new._data.dtype)
+        return new * m + old * (1 - m)
 
 
 # ------------------------------------------------------------------------------ cells
-# A cell maps (xp_t, h, c, weights) -> (new h, new c or None). ``w`` = (w_hh, b_hh or None,
-# w_hr or None). On the NumPy path ``buf`` holds step t's views of the arrays that save what the
-# backward needs (``_SAVED``: widths in units of H), and the activations are computed into them.
-
-def _b(buf, k):
-    return None if buf is None else buf[k]
-
-def _hidden(h, w):
-    gh = h @ w[0].T
-    return gh if w[1] is None else gh + w[1]
-
+# A cell maps (xp_t, h, c, w) -> (new h, new c or None), w = (w_hh^T, b_hh or None, w_hr^T or
+# None). On the NumPy path ``buf`` holds step t's views of the saved arrays (``_SAVED``: widths
+# in units of H) and a scratch (B, G*H) array last, and ``out`` the (h, c) slots of step t in the
+# output; on the Tensor path both are None. Elementwise results go into contiguous arrays where
+# the data allow it (NumPy's loops are slower writing into strided views).
 
 def _rnn_cell(act):
-    def cell(xp, h, c, w, H, be, buf):
-        return getattr(be, act)(xp + _hidden(h, w)), None  # backward reads h2 from the output
+    def cell(xp, h, c, w, H, be, buf, out):
+        slot = None if out is None else out[0]  # backward reads h2 from the output
+        return getattr(be, act)(be.gemm(h, w[0], xp, w[1], slot), slot), None
     return cell
 
 
-def _lstm_cell(xp, h, c, w, H, be, buf):
-    gates = xp + _hidden(h, w)
-    sg = be.sigmoid(gates, _b(buf, 0))  # i, f, o (one call; the g quarter is unused)
-    g = be.tanh(gates[:, 2 * H:3 * H], _b(buf, 1))
-    i, f, o = sg[:, :H], sg[:, H:2 * H], sg[:, 3 * H:]
-    c2 = f * c + i * g
-    hr = o * be.tanh(c2, _b(buf, 2))
-    return (hr if w[2] is None else hr @ w[2].T), c2
+def _lstm_cell(xp, h, c, w, H, be, buf, out):
+    ip = buf is not None
+    gates = be.gemm(h, w[0], xp, w[1], buf[-1] if ip else None)
+    sg = be.sigmoid(gates, buf[0] if ip else None)  # i, f, o (one call on all four gates)
+    g = be.tanh(gates[:, 2 * H:3 * H], sg[:, 2 * H:3 * H] if ip else None)  # into the g quarter
+    c2 = be.fma(sg[:, H:2 * H], c, sg[:, :H], g, None if out is None else out[1])  # f*c + i*g
+    tc = be.tanh(c2, buf[1] if ip else None)
+    o = sg[:, 3 * H:]
+    if w[2] is None:
+        return be.mul(o, tc, None if out is None else out[0]), c2
+    return be.gemm(be.mul(o, tc), w[2], out=None if out is None else out[0]), c2
 
 
-def _gru_cell(xp, h, c, w, H, be, buf):
-    gh = _hidden(h, w)
-    rz = be.sigmoid(xp[:, :2 * H] + gh[:, :2 * H], _b(buf, 0))
-    r, z = rz[:, :H], rz[:, H:]
+def _gru_cell(xp, h, c, w, H, be, buf, out):
+    ip = buf is not None
+    gh = be.gemm(h, w[0], None, w[1], buf[-1] if ip else None)  # h @ W_hh^T + b_hh
+    rz = be.add(xp[:, :2 * H], gh[:, :2 * H], buf[0] if ip else None)
+    rz = be.sigmoid(rz, rz if ip else None)
     hn = gh[:, 2 * H:]
-    if buf is not None:
+    if ip:
         buf[2][...] = hn
-    n = be.tanh(xp[:, 2 * H:] + r * hn, _b(buf, 1))
-    return (1 - z) * n + z * h, None
+    n = be.add(xp[:, 2 * H:], be.mul(rz[:, :H], hn), buf[1] if ip else None)
+    n = be.tanh(n, n if ip else None)
+    return be.lerp(n, rz[:, H:], h, None if out is None else out[0]), None
 
 
 _CELLS = {"RNN_TANH": _rnn_cell("tanh"), "RNN_RELU": _rnn_cell("relu"),
           "LSTM": _lstm_cell, "GRU": _gru_cell}
-_SAVED = {"RNN_TANH": (), "RNN_RELU": (), "LSTM": (4, 1, 1), "GRU": (2, 1, 1)}
+_SAVED = {"RNN_TANH": (), "RNN_RELU": (), "LSTM": (4, 1), "GRU": (2, 1, 1)}
 
 
 # --------------------------------------------------- hand-written NumPy backward of the cells
-# ``prepare(saved, h_prev, c_prev, h_out, H)`` turns the saved arrays ((T, B, .) each), the states
-# before each step and the cell outputs into per-step factors, computed for all T at once (few large
-# NumPy calls); ``step(t, dh, dc, pre, dx, dgh, H)`` then writes step t's gate gradients into dx[t]
-# (w.r.t. xp) and dgh[t] (w.r.t. h @ W_hh^T + b_hh; the same array unless GRU) and returns (the part
-# of dh_prev not through W_hh or None, dc_prev or None).
+# ``prepare(saved, prev, h_out, d, H)`` turns the saved arrays ((T, B, .) each), the states before
+# each step (``prev(a, part, op)``, see RecurrentScan.backward) and the cell outputs into
+# per-step factors, computed for all T at once (few large NumPy calls); it may fill ``d`` (the
+# (T, B, G*H) gradient w.r.t. xp, to be finished in place by ``step``) with a factor.
+# ``step(t, dh, dc, pre, dx, dgh, H)`` then writes step t's gate gradients into dx[t] (w.r.t. xp)
+# and dgh[t] (w.r.t. h @ W_hh^T + b_hh; the same array unless GRU) and returns (the part of
+# dh_prev not through W_hh or None, dc_prev or None). ``dh`` and ``dc`` are the loop's own
+# arrays and may be updated in place.
 
 def _rnn_prepare(act):
-    def prepare(saved, h_prev, c_prev, h2, H):
+    def prepare(saved, prev, h2, d, H):
         return (1 - h2 * h2,) if act == "tanh" else ((h2 > 0).astype(h2.dtype),)
     return prepare
 
@@ -113,36 +172,46 @@ def _rnn_step(t, dh, dc, pre, dx, dgh, H):
     return None, None
 
 
-def _lstm_prepare(saved, h_prev, c_prev, h_out, H):
-    sg, g, tc = saved
+def _lstm_prepare(saved, prev, h_out, d, H):
+    sg, tc = saved  # sigmoid(i, f, o gates) with tanh(g) in the g quarter; tanh(c)
     T, B = sg.shape[:2]
-    # d gates = [dc * g, dc * c_prev, dc * i, dhr * tc] * activation derivatives
-    md = sg * (1 - sg)
-    m4 = md.reshape(T, B, 4, H)
+    g = sg[:, :, 2 * H:3 * H]
+    # d gates = [dc * g, dc * c_prev, dc * i, dh * tc] * activation derivatives; the factors go
+    # into d itself (the gradient array step t finishes in place), so nothing large is allocated
+    m4 = d.reshape(T, B, 4, H)
+    np.subtract(1, sg, out=d)
+    d *= sg  # s * (1 - s); the g quarter is overwritten below
     m4[:, :, 0] *= g
-    m4[:, :, 1] *= c_prev
-    m4[:, :, 2] = sg[:, :, :H] * (1 - g * g)
+    prev(m4[:, :, 1], "c", np.multiply)  # *= c_prev
+    mg = np.multiply(g, g, out=m4[:, :, 2])
+    np.subtract(1, mg, out=mg)
+    mg *= sg[:, :, :H]
     m4[:, :, 3] *= tc
-    o_dtc = sg[:, :, 3 * H:] * (1 - tc * tc)
-    return m4, o_dtc, sg[:, :, H:2 * H]
+    o_dtc = np.multiply(tc, tc)
+    np.subtract(1, o_dtc, out=o_dtc)
+    o_dtc *= sg[:, :, 3 * H:]
+    return o_dtc, sg[:, :, H:2 * H]
 
 
 def _lstm_step(t, dh, dc, pre, dx, dgh, H):
-    m4, o_dtc, f = pre
-    dc = dc + dh * o_dtc[t]
+    o_dtc, f = pre
+    dc += dh * o_dtc[t]
     d4 = dx[t].reshape(dh.shape[0], 4, H)
-    np.multiply(dc[:, None, :], m4[t, :, :3], out=d4[:, :3])
-    np.multiply(dh, m4[t, :, 3], out=d4[:, 3])
-    return None, dc * f[t]
+    d4[:, :3] *= dc[:, None, :]
+    d4[:, 3] *= dh
+    dc *= f[t]
+    return None, dc
 
 
-def _gru_prepare(saved, h_prev, c_prev, h_out, H):
+def _gru_prepare(saved, prev, h_out, d, H):
     rz, n, hn = saved
     r, z = rz[:, :, :H], rz[:, :, H:]
     drz = rz * (1 - rz)
     a_n = (1 - z) * (1 - n * n)  # dn_pre = dh * a_n
     k_r = hn * drz[:, :, :H]  # dr_pre = dn_pre * k_r
-    k_z = (h_prev - n) * drz[:, :, H:]  # dz_pre = dh * k_z
+    k_z = np.negative(n)
+    prev(k_z, "h", np.add)  # h_prev - n
+    k_z *= drz[:, :, H:]  # dz_pre = dh * k_z
     return a_n, k_r, k_z, r, z
 
 
@@ -154,7 +223,8 @@ def _gru_step(t, dh, dc, pre, dx, dgh, H):
     np.multiply(dh, k_z[t], out=d[:, H:2 * H])
     dg[:, :2 * H] = d[:, :2 * H]
     np.multiply(dn, r[t], out=dg[:, 2 * H:])
-    return dh * z[t], None
+    dh *= z[t]
+    return dh, None
 
 
 _BACKS = {"RNN_TANH": (_rnn_prepare("tanh"), _rnn_step),
@@ -164,13 +234,15 @@ _BACKS = {"RNN_TANH": (_rnn_prepare("tanh"), _rnn_step),
 
 # ------------------------------------------------------------------------------ the scan
 
-def scan(xp, s0, w, mode: str, H: int, P: int, mask: tuple | None, reverse: bool,
-         be: Any, saved: list | None = None):
-    """Run the recurrence over T steps; returns the list of states (each (B, S)).
+def scan(xp, s0, w, mode: str, H: int, P: int, valid: np.ndarray | None, reverse: bool,
+         be: Any, saved: list | None = None, out: np.ndarray | None = None):
+    """Run the recurrence over T steps.
 
-    ``xp`` (T, B, G*H); ``s0`` (B, S) with S = P (+ H for LSTM: [h, c]); ``mask`` a pair of
-    (T, B, 1) float arrays (m, 1 - m) or None. ``saved`` (NumPy path): the (T, B, k*H) arrays
-    the cells fill with what their backward needs.
+    ``xp`` (T, B, G*H); ``s0`` (B, S) with S = P (+ H for LSTM: [h, c]); ``w`` as the cells
+    take it; ``valid`` (T, B, 1) bool (the steps inside each sequence) or None. NumPy path:
+    ``out`` (T, B, S) receives the states and ``saved`` holds the (T, B, k*H) arrays the cells
+    fill with what their backward needs; returns None. Tensor path: returns the lists of states
+    ``(hs, cs)`` (``cs`` all None unless LSTM).
     """
     cell = _CELLS[mode]
     lstm = mode == "LSTM"
@@ -179,25 +251,38 @@ def scan(xp, s0, w, mode: str, H: int, P: int, mask: tuple | None, reverse: bool
     T = xp.shape[0]
     hs: list = [None] * T
     cs: list = [None] * T
+    buf = slots = None
+    if out is not None:
+        scratch = np.empty(xp.shape[1:], xp.dtype)
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
-        h2, c2 = cell(xp[t], h, c, w, H, be, None if saved is None else
-                      tuple(a[t] for a in saved))
-        if mask is not None:
-            m, keep = mask[0][t], mask[1][t]  # exact select for m in {0, 1}
-            h2 = h2 * m + h * keep
+        if out is not None:
+            buf = [a[t] for a in saved] + [scratch]
+            o = out[t]
+            slots = (o[:, :P], o[:, P:]) if lstm else (o, None)
+        h2, c2 = cell(xp[t], h, c, w, H, be, buf, slots)
+        if valid is not None:  # padding steps keep the previous state
+            h2 = be.keep(valid[t], h2, h)
             if lstm:
-                c2 = c2 * m + c * keep
+                c2 = be.keep(valid[t], c2, c)
         h, c = h2, c2
         hs[t] = h
         cs[t] = c
-    return hs, cs
+    return None if out is not None else (hs, cs)
+
+
+def _transposed(w):
+    """w^T of an array (a contiguous copy: BLAS reads it fastest) or a Tensor."""
+    if isinstance(w, np.ndarray):
+        return np.ascontiguousarray(w.T)
+    return w.transpose(0, 1)
 
 
 class RecurrentScan(Op):
     """All states of one layer-direction: inputs ``(xp, s0, w_hh[, b_hh][, w_hr])``.
 
     Params: ``mode`` (RNN_TANH, RNN_RELU, LSTM, GRU), ``hidden_size`` H, ``has_bias``,
-    ``has_proj``, ``mask`` ((T, B) bool or None), ``reverse``. Output (T, B, S).
+    ``has_proj``, ``mask`` ((T, B) bool, True on the steps inside each sequence, or None),
+    ``reverse``. Output (T, B, S).
     """
 
     @staticmethod
@@ -205,27 +290,17 @@ class RecurrentScan(Op):
                 has_proj=False, mask=None, reverse=False):
         H = hidden_size
         P = w_hh.shape[1]
-        w = (w_hh, rest[0] if has_bias else None, rest[-1] if has_proj else None)
-        if has_bias and mode != "GRU":
-            # b_hh enters the gates exactly like b_ih: add it to all steps' xp at once
-            xp = xp + w[1]
-            w = (w_hh, None, w[2])
-        fmask = None
-        if mask is not None:
-            m = mask[:, :, None].astype(xp.dtype)
-            fmask = (m, 1 - m)
         T, B = xp.shape[:2]
+        w = (_transposed(w_hh), rest[0] if has_bias else None,
+             _transposed(rest[-1]) if has_proj else None)
+        valid = None if mask is None else mask[:, :, None]
         saved = [np.empty((T, B, k * H), xp.dtype) for k in _SAVED[mode]]
-        with np.errstate(over="ignore"):
-            hs, cs = scan(xp, s0, w, mode, H, P, fmask, reverse, _NP, saved)
         out = np.empty((T, B, s0.shape[1]), dtype=xp.dtype)
-        out[:, :, :P] = hs
-        if mode == "LSTM":
-            out[:, :, P:] = cs
+        with np.errstate(over="ignore"):
+            scan(xp, s0, w, mode, H, P, valid, reverse, _NP, saved, out)
         ctx.rnn_saved = saved
         ctx.cfg = dict(mode=mode, hidden_size=H, has_bias=has_bias, has_proj=has_proj,
-                          mask=mask, reverse=reverse)
-        ctx.rnn_mask = fmask
+                       mask=mask, reverse=reverse)
         return out
 
     @staticmethod
@@ -238,30 +313,41 @@ class RecurrentScan(Op):
         w_hr = rest[-1] if p["has_proj"] else None
         lstm = mode == "LSTM"
         P = w_hh.shape[1]
-        out, fmask = ctx.out, ctx.rnn_mask
-        T = xp.shape[0]
-        # states before each step (for the weight gradient and the cells' factors)
-        if reverse:
-            prev = np.concatenate([out[1:], s0[None]], axis=0)
+        out = ctx.out
+        T, B = xp.shape[:2]
+        dt = out.dtype
+        if p["mask"] is not None:
+            m = p["mask"][:, :, None].astype(dt)
+            fmask = (m, 1 - m)
         else:
-            prev = np.concatenate([s0[None], out[:-1]], axis=0)
-        h_prev = prev[:, :, :P]
-        saved = ctx.rnn_saved
+            fmask = None
+
+        def prev(a, part, op):
+            """a = op(a, the state ``part`` ('h' or 'c') before each step), in place: the output
+            shifted by one step, s0 at the first step (no shifted copy is made)."""
+            cols = slice(None, P) if part == "h" else slice(P, None)
+            first, rest_ = (-1, slice(None, -1)) if reverse else (0, slice(1, None))
+            op(a[rest_], out[1:, :, cols] if reverse else out[:-1, :, cols], out=a[rest_])
+            op(a[first], s0[:, cols], out=a[first])
+
+        G = w_hh.shape[0]
+        dxp = np.empty((T, B, G), dt)
+        dgh = np.empty_like(dxp) if mode == "GRU" else dxp
         prepare, step = _BACKS[mode]
-        pre = prepare(saved, h_prev, prev[:, :, P:] if lstm else None, out[:, :, :P], H)
-        dxp = np.empty_like(xp)
-        dgh = np.empty_like(xp) if mode == "GRU" else dxp
-        dh_out = np.empty(out.shape[:2] + (P,), xp.dtype) if w_hr is not None else None
-        dh = np.zeros_like(s0[:, :P])
-        dc = np.zeros_like(s0[:, P:]) if lstm else None
+        pre = prepare(ctx.rnn_saved, prev, out[:, :, :P], dxp, H)
+        dh_out = np.empty((T, B, P), dt) if w_hr is not None else None
+        dh = np.zeros((B, P), dt)
+        dc = np.zeros((B, H), dt) if lstm else None
         for t in (range(T) if reverse else range(T - 1, -1, -1)):
-            dh = dh + g[t, :, :P]
+            dh += g[t, :, :P]
             if lstm:
-                dc = dc + g[t, :, P:]
-            if fmask is not None:
+                dc += g[t, :, P:]
+            if fmask is not None:  # a padding step passes its gradient to the previous one
                 m, keep = fmask[0][t], fmask[1][t]
                 keep_h, keep_c = dh * keep, (dc * keep if lstm else None)
-                dh, dc = dh * m, (dc * m if lstm else None)
+                dh *= m
+                if lstm:
+                    dc *= m
             if w_hr is not None:
                 dh_out[t] = dh  # gradient w.r.t. the projected output, for dW_hr
                 dh = dh @ w_hr
@@ -271,21 +357,26 @@ class RecurrentScan(Op):
                 dh_new += dh_part
             dh = dh_new
             if fmask is not None:
-                dh = dh + keep_h
+                dh += keep_h
                 if lstm:
-                    dc = dc + keep_c
+                    dc += keep_c
         need = ctx.needs_input_grad
         ds0 = None
         if need[1]:
             ds0 = np.concatenate([dh, dc], axis=1) if lstm else dh
         # weight gradients: one matmul over all (t, b) instead of T small ones
-        G = dgh.shape[-1]
         dgh2 = dgh.reshape(-1, G)
-        grads = [dxp, ds0, dgh2.T @ h_prev.reshape(-1, P) if need[2] else None]
+        dw = None
+        if need[2]:
+            h_prev = np.empty((T, B, P), dt)
+            prev(h_prev, "h", lambda _, src, out: np.copyto(out, src))
+            dw = dgh2.T @ h_prev.reshape(-1, P)
+        grads = [dxp, ds0, dw]
         if p["has_bias"]:
             grads.append(dgh2.sum(0) if need[3] else None)
         if w_hr is not None:
-            hr = saved[0][:, :, 3 * H:] * saved[2]  # o * tanh(c), the unprojected output
+            saved = ctx.rnn_saved
+            hr = saved[0][:, :, 3 * H:] * saved[1]  # o * tanh(c), the unprojected output
             grads.append(dh_out.reshape(-1, P).T @ hr.reshape(-1, H) if need[-1] else None)
         return tuple(grads)
 
@@ -300,8 +391,10 @@ def _graph_backward(ctx, g):
     xp, s0, w_hh, *rest = ctx.inputs
     H = p["hidden_size"]
     P = w_hh.shape[1]
-    w = (w_hh, rest[0] if p["has_bias"] else None, rest[-1] if p["has_proj"] else None)
-    hs, cs = scan(xp, s0, w, p["mode"], H, P, ctx.rnn_mask, p["reverse"], _T)
+    w = (_transposed(w_hh), rest[0] if p["has_bias"] else None,
+         _transposed(rest[-1]) if p["has_proj"] else None)
+    valid = None if p["mask"] is None else p["mask"][:, :, None]
+    hs, cs = scan(xp, s0, w, p["mode"], H, P, valid, p["reverse"], _T)
     states = stack(hs) if p["mode"] != "LSTM" else cat([stack(hs), stack(cs)], dim=2)
     wrt = [x for x, need in zip(ctx.inputs, ctx.needs_input_grad) if need]
     res = iter(grad(states, wrt, g, create_graph=True, allow_unused=True))

@@ -22,8 +22,13 @@ Weights = Sequence["Tensor | None"]
 
 
 def _project(x: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
-    """x (T, B, F) -> x @ w_ih^T + b_ih, (T, B, G*H), for all time steps in one matmul."""
-    return linear(x, w_ih, b_ih)
+    """x (T, B, F) -> x @ w_ih^T + b_ih, (T, B, G*H), for all time steps in one matmul.
+
+    Done on x as one (T*B, F) matrix: a single BLAS call each way, where a 3-D (often
+    transposed, batch_first) x would make NumPy loop over T small products; the reshape copies
+    x only when it is a strided view, and x is narrower than the result."""
+    T, B, F = x.shape
+    return linear(x.reshape(T * B, F), w_ih, b_ih).reshape(T, B, -1)
 
 
 def _scan(mode: str, xp: Tensor, s0: Tensor | np.ndarray, w: Weights, hidden_size: int,
