@@ -211,26 +211,43 @@ def _class_coef(shape: tuple, target: np.ndarray, weight: np.ndarray | None, ign
         raise RuntimeError(f"{fn}: Expected target size {[n, *shape[2:]]}, got "
                            f"{list(target.shape)} (input shape {list(shape)}: class dim 1)")
     valid = target != ignore_index
-    tv = target[valid]
+    every = bool(valid.all())  # the common case: no ignored target, no masking passes
+    tv = target if every else target[valid]
     if tv.size and (tv.min() < 0 or tv.max() >= c):
-        bad = tv[(tv < 0) | (tv >= c)][0]
+        bad = tv[(tv < 0) | (tv >= c)].flat[0]
         raise IndexError(f"{fn}: Target {bad} is out of bounds (input has {c} classes).")
-    t_safe = np.where(valid, target, 0)[:, None]
-    wc = np.ones(c, dtype=dtype) if weight is None else weight.astype(dtype, copy=False)
-    if wc.shape != (c,):
-        raise RuntimeError(f"{fn}: weight tensor should be defined either for all {c} classes "
-                           f"or no classes but got weight tensor of shape: {list(wc.shape)}")
-    wi = wc[t_safe] * valid[:, None]  # (N, 1, ...): weight of each sample's target class
-    coef = np.zeros(shape, dtype=dtype)
-    np.put_along_axis(coef, t_safe, wi * dtype.type(1.0 - smoothing), axis=1)
-    if smoothing > 0:
-        bshape = (1, c) + (1,) * (len(shape) - 2)
-        coef += (wc.reshape(bshape) * dtype.type(smoothing / c)) * valid[:, None]
+    t_safe = target if every else np.where(valid, target, 0)
+    wc = None
+    if weight is None:
+        wi = np.ones(target.shape, dtype=dtype) if every else valid.astype(dtype)
+    else:
+        wc = weight.astype(dtype, copy=False)
+        if wc.shape != (c,):
+            raise RuntimeError(f"{fn}: weight tensor should be defined either for all {c} "
+                               f"classes or no classes but got weight tensor of shape: "
+                               f"{list(wc.shape)}")
+        wi = wc[t_safe]  # weight of each sample's target class (a fresh array)
+        if not every:
+            wi *= valid
+    total = None
     if reduction == "mean":
         total = wi.sum()
         if total == 0:  # the loss is 0 / 0 = NaN as PyTorch's, its gradient 0 (not NaN)
-            return coef, True
-        coef /= total
+            return np.zeros(shape, dtype=dtype), True
+    # scale the (N, d...) target entries before scattering them: no pass over all N x C
+    vals = wi * dtype.type(1.0 - smoothing) if smoothing else wi
+    if total is not None:
+        vals = vals / total
+    d = math.prod(shape[2:])
+    coef = np.zeros(shape, dtype=dtype)
+    c3 = coef.reshape(n, c, d)
+    c3[np.arange(n)[:, None], t_safe.reshape(n, d), np.arange(d)] = vals.reshape(n, d)
+    if smoothing > 0:  # every class gets weight * eps / C (weights inside, same denominator)
+        sm = (np.ones(c, dtype=dtype) if wc is None else wc) * dtype.type(smoothing / c)
+        sm = sm.reshape(1, c, 1)
+        if not every:
+            sm = sm * valid.reshape(n, 1, d)
+        c3 += sm / total if total is not None else sm
     return coef, False
 
 
