@@ -67,6 +67,19 @@ CASES = [
     ("hvp_tuple", lambda m, F: F.hvp(f_two_scalar, (f64(m, X), f64(m, Y)),
                                      (f64(m, V3), f64(m, VY)))),
     ("vhp", lambda m, F: F.vhp(f_scalar, f64(m, X), f64(m, V3))),
+    # outputs or gradients that do not depend on the inputs: zeros, not an error
+    ("jacobian_unused_input", lambda m, F: F.jacobian(lambda x, y: x.sin(),
+                                                      (f64(m, X), f64(m, Y)))),
+    ("jacobian_constant_output", lambda m, F: F.jacobian(lambda x: f64(m, V3) * 2, f64(m, X))),
+    ("vjp_constant_output", lambda m, F: F.vjp(lambda x: f64(m, V3) * 2, f64(m, X), f64(m, V3))),
+    ("jvp_linear", lambda m, F: F.jvp(lambda x: x * 2 - x.sum(), f64(m, X), f64(m, V3))),
+    ("jvp_constant_output", lambda m, F: F.jvp(lambda x: f64(m, V3) * 2, f64(m, X), f64(m, V3))),
+    ("hessian_linear", lambda m, F: F.hessian(lambda x: (x * f64(m, V3)).sum(), f64(m, X))),
+    ("hessian_partly_linear", lambda m, F: F.hessian(lambda x, y: (x * x).sum() + y.sum(),
+                                                     (f64(m, X), f64(m, Y)))),
+    ("hvp_linear", lambda m, F: F.hvp(lambda x: x.sum() * 3, f64(m, X), f64(m, V3))),
+    ("hessian_strict_ok", lambda m, F: F.hessian(f_scalar, f64(m, X), strict=True)),
+    ("vhp_strict_ok", lambda m, F: F.vhp(f_scalar, f64(m, X), f64(m, V3), strict=True)),
 ]
 
 
@@ -96,3 +109,43 @@ def test_functional_does_not_touch_inputs_grad():
 def test_hessian_requires_scalar():
     with pytest.raises(RuntimeError, match="single element Tensor"):
         an.autograd.functional.hessian(lambda x: x * 2, f64(an, X))
+
+
+STRICT = [
+    ("jacobian_unused_input", lambda m, F: F.jacobian(lambda x, y: x.sin(),
+                                                      (f64(m, X), f64(m, Y)), strict=True),
+     "Output 0 of the user-provided function is independent of input 1"),
+    ("jacobian_constant_output", lambda m, F: F.jacobian(lambda x: f64(m, V3) * 2, f64(m, X),
+                                                         strict=True),
+     "Output 0 of the user-provided function does not require gradients"),
+    ("jacobian_linear_create_graph", lambda m, F: F.jacobian(lambda x: x * 2, f64(m, X),
+                                                             strict=True, create_graph=True),
+     "The jacobian of the user-provided function is independent of input 0.*create_graph"),
+    ("jacobian_vectorize", lambda m, F: F.jacobian(f_vec, f64(m, X), strict=True,
+                                                   vectorize=True),
+     "`strict=True` and `vectorized=True` are not supported together"),
+    ("vjp_unused_input", lambda m, F: F.vjp(lambda x, y: x * 2, (f64(m, X), f64(m, X)),
+                                            f64(m, V3), strict=True),
+     "The output of the user-provided function is independent of input 1"),
+    ("jvp_constant_output", lambda m, F: F.jvp(lambda x: f64(m, V3) * 2, f64(m, X), f64(m, V3),
+                                               strict=True),
+     "Output 0 of the user-provided function does not require gradients"),
+    ("hessian_linear", lambda m, F: F.hessian(lambda x: x.sum(), f64(m, X), strict=True),
+     "jacobian of the user-provided function with respect to input 0 is independent"),
+    ("hessian_quadratic_create_graph", lambda m, F: F.hessian(lambda x: (x * x).sum(), f64(m, X),
+                                                              strict=True, create_graph=True),
+     "The jacobian of the user-provided function is independent of input 0"),
+    ("vhp_quadratic_create_graph", lambda m, F: F.vhp(lambda x: (x * x).sum(), f64(m, X),
+                                                      f64(m, V3), strict=True,
+                                                      create_graph=True),
+     "The hessian of the user-provided function is independent of input 0"),
+]
+
+
+@pytest.mark.parametrize("fn, msg", [c[1:] for c in STRICT], ids=[c[0] for c in STRICT])
+def test_strict_mode_errors_like_torch(fn, msg):
+    """strict=True: where an output or a derivative does not depend on the inputs, both raise
+    the same error."""
+    for m in (an, torch):
+        with pytest.raises(RuntimeError, match=msg):
+            fn(m, m.autograd.functional)
