@@ -121,3 +121,24 @@ def test_non_float64_warns():
     x = an.tensor([1.0, 2.0], requires_grad=True)
     with pytest.warns(UserWarning, match="not float64"):
         gradcheck(lambda t: t * 2, (x,), raise_exception=False)
+
+
+def test_no_input_requiring_grad_raises_like_torch():
+    """Nothing to differentiate would make any function pass: both raise instead."""
+    for m, check in ((an, gradcheck), (torch, torch.autograd.gradcheck)):
+        with pytest.raises(ValueError, match="at least one input tensor to require gradient"):
+            check(lambda x: x * 2, (m.tensor([0.5, 1.0], dtype=m.float64),))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: (x.sin(), x.exp().sum()),  # several outputs
+    lambda x: (x.sin(), x.argmax()),  # an integer output is skipped
+    lambda x: x.detach() * x,  # a wrong gradient
+], ids=["tuple_out", "int_out", "wrong"])
+def test_verdicts_agree_with_torch(fn):
+    x0 = np.array([0.3, -1.2, 0.7])
+    for fast in (False, True):
+        verdicts = [check(fn, (m.tensor(x0, requires_grad=True),), raise_exception=False,
+                          fast_mode=fast)
+                    for m, check in ((an, gradcheck), (torch, torch.autograd.gradcheck))]
+        assert verdicts[0] == verdicts[1]

@@ -21,11 +21,17 @@ def _diff_inputs(inputs: tuple) -> list:
     return [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
 
 
-def _eval(func: Callable, inputs: tuple) -> list:
+def _float_outputs(outs: Any) -> list:
+    """The outputs gradcheck compares: floating-point tensors (integer ones, e.g. argmax
+    indices, are not differentiable and are skipped, as in PyTorch)."""
     from ..tensor import Tensor
 
-    outs = _tuple(func(*inputs))  # recording on: func may itself differentiate (gradgradcheck)
-    return [o._data.astype(np.float64) for o in outs if isinstance(o, Tensor)]
+    return [o for o in _tuple(outs) if isinstance(o, Tensor) and o._data.dtype.kind in "fc"]
+
+
+def _eval(func: Callable, inputs: tuple) -> list:
+    # recording on: func may itself differentiate (gradgradcheck)
+    return [o._data.astype(np.float64) for o in _float_outputs(func(*inputs))]
 
 
 def numerical_jacobian(func: Callable, inputs: tuple, eps: float = 1e-6) -> list:
@@ -56,7 +62,7 @@ def analytical_jacobian(func: Callable, inputs: tuple, create_graph: bool = Fals
     from ..tensor import Tensor
     from . import grad
 
-    outs = [o for o in _tuple(func(*inputs)) if isinstance(o, Tensor)]
+    outs = _float_outputs(func(*inputs))
     idx = _diff_inputs(inputs)
     jac = [[np.zeros((inputs[i].numel(), o.numel())) for o in outs] for i in idx]
     for o_i, out in enumerate(outs):
@@ -85,6 +91,9 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
     one random projection ``u^T J v`` instead of the full Jacobian.
     """
     inputs = _tuple(inputs)
+    if not _diff_inputs(inputs):  # nothing to check would make any function "pass"
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
+                         "none of them have requires_grad=True.")
     for i in _diff_inputs(inputs):
         if inputs[i]._data.dtype != np.float64:
             import warnings
@@ -123,7 +132,7 @@ def _fast_gradcheck(func: Callable, inputs: tuple, eps: float, atol: float, rtol
 
     rng = np.random.default_rng(0)
     idx = _diff_inputs(inputs)
-    outs = [o for o in _tuple(func(*inputs)) if isinstance(o, Tensor)]
+    outs = _float_outputs(func(*inputs))
     for o_i, out in enumerate(outs):
         u = rng.standard_normal(out._data.shape)
         for i in idx:
@@ -137,7 +146,7 @@ def _fast_gradcheck(func: Callable, inputs: tuple, eps: float, atol: float, rtol
             x[...] = orig
             numerical = float(((plus - minus) / (2 * eps) * u).sum())
             g, = grad(out, [inputs[i]], Tensor._wrap(u.astype(out._data.dtype)),
-                      retain_graph=True, allow_unused=True)
+                      retain_graph=True, allow_unused=True) if out.requires_grad else (None,)
             analytical = 0.0 if g is None else float((g._data * v).sum())
             if abs(analytical - numerical) > atol + rtol * abs(numerical):
                 msg = (f"Jacobian mismatch for output {o_i} with respect to input {i} (fast mode,"
