@@ -208,3 +208,83 @@ def test_wrong_number_or_shape_of_grads_raises():
 
     with pytest.raises(RuntimeError, match="BadBackward returned an invalid gradient at index 0"):
         Bad.apply(an.tensor([1.0, 2.0], requires_grad=True)).sum().backward()
+
+
+def make_more(m):
+    """Functions exercising the rest of ctx's API, written against ``m``."""
+
+    class TwoOutNoMaterialize(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):  # the unused output's gradient arrives as None
+            assert g2 is None
+            return g1 * 2
+
+    class TwoOutMaterialize(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):  # ... or as zeros by default
+            assert g2 is not None and not g2.detach().numpy().any()
+            return g1 * 2 + g2 * 3
+
+    class DoubleInPlace(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    class WithPlainOutput(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, scale=2.0):
+            ctx.scale = scale
+            return x * scale, 5
+
+        @staticmethod
+        def backward(ctx, g, _none):
+            return g * ctx.scale, None
+
+    class Identity(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 7
+
+    return TwoOutNoMaterialize, TwoOutMaterialize, DoubleInPlace, WithPlainOutput, Identity
+
+
+def test_ctx_api_matches_torch():
+    """set_materialize_grads, mark_dirty, a non-tensor output beside a tensor one, keyword
+    arguments, a forward returning its input: gradients as PyTorch."""
+    res = []
+    for x, m in zip(_both([1.0, -2.0]), (an, torch)):
+        no_mat, mat, dirty, plain, ident = make_more(m)
+        w = m.tensor([1.0, 0.5], dtype=m.float64)
+        ys = [no_mat.apply(x)[0], mat.apply(x)[0], dirty.apply(x * 1.0),
+              plain.apply(x, scale=3.0)[0], ident.apply(x)]
+        assert all(y is not x for y in ys) and plain.apply(x, scale=3.0)[1] == 5
+        res.append([m.autograd.grad((y * w).sum(), x)[0].numpy() for y in ys])
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_mark_dirty_on_leaf_raises_like_torch():
+    for x, m in zip(_both([1.0, 2.0]), (an, torch)):
+        dirty = make_more(m)[2]
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad has been used "
+                                               "in an in-place operation"):
+            dirty.apply(x)

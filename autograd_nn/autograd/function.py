@@ -41,7 +41,7 @@ class FunctionCtx:
         self.non_differentiable.update(id(t) for t in tensors)
 
     def mark_dirty(self, *tensors: Any) -> None:
-        pass
+        self.dirty = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = value
@@ -124,6 +124,9 @@ class Function:
         finally:
             engine._grad_enabled = prev
         outs = out if isinstance(out, tuple) else (out,)
+        if prev and any(t.is_leaf and t.requires_grad for t in getattr(ctx, "dirty", ())):
+            raise RuntimeError(f"{cls.__name__}: a leaf Variable that requires grad has been "
+                               f"used in an in-place operation.")
         if not (prev and any(t.requires_grad for _, t in tensors)):
             return out
         shapes = tuple(o.shape if isinstance(o, Tensor) else () for o in outs)
