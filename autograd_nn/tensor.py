@@ -426,9 +426,13 @@ class Tensor:
         return _binary(E.Add, self, other, True)
 
     def __sub__(self, other: Any) -> Tensor:
+        if self._data.dtype.kind == "b" or _is_bool(other):
+            _bool_sub_error()
         return _binary(E.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
+        if self._data.dtype.kind == "b" or _is_bool(other):
+            _bool_sub_error()
         return _binary(E.Sub, self, other, True)
 
     def __mul__(self, other: Any) -> Tensor:
@@ -456,6 +460,10 @@ class Tensor:
         return matmul(as_tensor_like(other, self), self)
 
     def __neg__(self) -> Tensor:
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
         return E.Neg.apply(self)
 
     def __pos__(self) -> Tensor:
@@ -707,14 +715,14 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind in "bui" and dtype is None:
             x = x.to(_dtype.int64)
-        return R.Sum.apply(x, dim=S.norm_dims(dim, x.ndim, "sum"), keepdim=keepdim)
+        return R.Sum.apply(x, dim=S.reduce_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind != "f":
             raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
                                f"a floating point or complex dtype. Got: {x.dtype}")
-        return R.Mean.apply(x, dim=S.norm_dims(dim, x.ndim, "mean"), keepdim=keepdim)
+        return R.Mean.apply(x, dim=S.reduce_dims(dim, x.ndim, "mean"), keepdim=keepdim)
 
     def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
@@ -723,12 +731,17 @@ class Tensor:
             dim, unbiased = None, dim
         corr = correction if correction is not None else (
             1 if unbiased is None or unbiased else 0)
-        return R.Var.apply(self, dim=S.norm_dims(dim, self.ndim, "var"), correction=corr,
+        return R.Var.apply(self, dim=S.reduce_dims(dim, self.ndim, "var"), correction=corr,
                            keepdim=keepdim)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        if isinstance(dim, builtins.bool) and unbiased is None:  # std(False): old positional form
+            dim, unbiased = None, dim
+        corr = correction if correction is not None else (
+            1 if unbiased is None or unbiased else 0)
+        return R.Std.apply(self, dim=S.reduce_dims(dim, self.ndim, "std"), correction=corr,
+                           keepdim=keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """max over all elements, ``max(dim)`` -> (values, indices), or ``max(other)``."""
@@ -738,11 +751,11 @@ class Tensor:
         return _max_min(self, dim, keepdim, R.Amin, np.argmin, E.Minimum)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        dims = None if dim == () or dim is None else S.norm_dims(dim, self.ndim, "amax")
+        dims = S.reduce_dims(dim, self.ndim, "amax")
         return R.Amax.apply(self, dim=dims, keepdim=keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        dims = None if dim == () or dim is None else S.norm_dims(dim, self.ndim, "amin")
+        dims = S.reduce_dims(dim, self.ndim, "amin")
         return R.Amin.apply(self, dim=dims, keepdim=keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
@@ -759,19 +772,23 @@ class Tensor:
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
              ) -> Tensor:
         """Vector p-norm (``'fro'`` = 2) over ``dim`` or all elements."""
+        if isinstance(p, str) and p != "fro":
+            raise RuntimeError(f"norm: order p={p!r} is not supported"
+                               f"{' (the nuclear norm needs an SVD)' if p == 'nuc' else ''}; "
+                               f"expected a number, inf, -inf or 'fro'")
         p = 2.0 if p in ("fro", None) else float(p)
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind != "f":
             raise RuntimeError(f"linalg.vector_norm: Expected a floating point tensor as input. "
                                f"Got {x.dtype}")
-        return R.Norm.apply(x, p=p, dim=S.norm_dims(dim, x.ndim, "norm"), keepdim=keepdim)
+        return R.Norm.apply(x, p=p, dim=S.reduce_dims(dim, x.ndim, "norm"), keepdim=keepdim)
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
-        x = self if dtype is None else self.to(dtype)
+        x = _float_input(self, dtype, "softmax")
         return R.Softmax.apply(x, dim=S.norm_dim(dim, x.ndim, "softmax"))
 
     def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
-        x = self if dtype is None else self.to(dtype)
+        x = _float_input(self, dtype, "log_softmax")
         return R.LogSoftmax.apply(x, dim=S.norm_dim(dim, x.ndim, "log_softmax"))
 
     def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
@@ -788,7 +805,13 @@ class Tensor:
     def view(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (DType, type, np.dtype, str)):
             raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
-        return self.reshape(*shape)
+        target = _infer_shape(_shape_arg(shape), self._data.size, "view")
+        if not _viewable(self._data, target):
+            raise RuntimeError(
+                f"view size is not compatible with input tensor's size and stride (at least one "
+                f"dimension spans across two contiguous subspaces): a view of shape "
+                f"{list(self.shape)} as {list(target)} needs a copy. Use .reshape(...) instead.")
+        return S.Reshape.apply(self, shape=target)
 
     def view_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
@@ -946,10 +969,17 @@ class Tensor:
         idx = _norm_index(idx, self)
         if I.is_basic_index(idx):
             return _ViewGetItem.apply(self, idx=idx)
+        split = _ints_first(idx)
+        if split is not None:
+            return self[split[0]][split[1]]
         return I.GetItem.apply(self, idx=idx)
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         idx = _norm_index(idx, self)
+        split = _ints_first(idx)
+        if split is not None:  # write through the view the ints select
+            self[split[0]][split[1]] = value
+            return
         if isinstance(value, Tensor):
             vt = value
         else:
@@ -1126,6 +1156,8 @@ class Tensor:
             if value.ndim != 0:
                 raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                    f"with {value.ndim} dimensions.")
+            if engine._grad_enabled and value.requires_grad:  # value gets the summed gradient
+                return self.copy_(value)
             value = value.item()
         self._check_writable("fill_")
         if engine._grad_enabled and self.requires_grad:
@@ -1218,6 +1250,13 @@ class _ViewGetItem(I.GetItem):
     """Basic (view) indexing: shares memory and the version counter with its source."""
 
     is_view = True
+
+    @staticmethod
+    def forward(ctx, x, idx=None):
+        ctx.idx = idx
+        # an index of ints only would give a NumPy scalar (a copy); a trailing Ellipsis keeps
+        # the element a 0-d view, so in-place ops on it reach the base (h[0] += 1)
+        return x[idx + (Ellipsis,)] if Ellipsis not in idx else x[idx]
 
 
 def _replay_view(x: Any, chain: Sequence) -> Any:
@@ -1375,11 +1414,47 @@ def _binary(op: type, a: Tensor, b: Any, reverse: bool = False, true_div: bool =
             b = E.Cast.apply(b, dtype=fd)
     try:
         return op.apply(b, a) if reverse else op.apply(a, b)
-    except ValueError:
+    except ValueError as e:
         x, y = (b, a) if reverse else (a, b)
+        if op is E.Pow and "negative integer powers" in str(e):
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
         if op is I.MatMul:
             raise broadcast_error("matmul", x.shape[:-2], y.shape[:-2]) from None
         raise broadcast_error(op.__name__.lower(), x.shape, getattr(y, "shape", ())) from None
+
+
+def _is_bool(x: Any) -> bool:
+    return type(x) is builtins.bool or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+
+
+def _bool_sub_error() -> None:
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                       "you are trying to invert a mask, use the `~` or `logical_not()` operator "
+                       "instead.")
+
+
+def _float_input(x: Tensor, dtype: Any, op: str) -> Tensor:
+    """``x`` cast to ``dtype`` if given; an error unless it is floating point (as PyTorch)."""
+    x = x if dtype is None else x.to(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}(): expected a floating point input, got {x.dtype} (pass a "
+                           f"floating dtype= or call .float() first)")
+    return x
+
+
+def _viewable(a: np.ndarray, shape: tuple) -> bool:
+    """Whether ``a`` can be reshaped to ``shape`` without a copy (PyTorch's view rule)."""
+    try:
+        np.reshape(a, shape, copy=False)
+    except ValueError:
+        return False
+    except TypeError:  # NumPy < 2.1: no copy= argument; setting .shape refuses a copy
+        v = a.view()
+        try:
+            v.shape = shape
+        except AttributeError:
+            return False
+    return True
 
 
 def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -1428,6 +1503,9 @@ def _shape_str(s: tuple) -> str:
 
 def _arg_reduce(x: Tensor, dim: Any, keepdim: bool, fn: Callable) -> Tensor:
     if dim is None:
+        if x._data.size == 0:
+            raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for "
+                             f"input.numel() == 0.")
         r = fn(x._data)
         return Tensor._wrap(np.asarray(r, dtype=np.int64).reshape((1,) * x.ndim if keepdim
                                                                    else ()))
@@ -1495,6 +1573,29 @@ def _norm_index(idx: Any, x: Tensor) -> tuple:
         raise IndexError(f"index {_idx_repr(idx)} is invalid for a tensor of shape "
                          f"{list(x.shape)}: {e}") from None
     return idx
+
+
+def _ints_first(idx: tuple) -> tuple | None:
+    """PyTorch applies the integers of an index as selects before any index array, so the
+    arrays left are what decides where the indexed dims go (NumPy instead counts an int as one
+    more index array: ``x[0, :, [0, 1]]`` is (4, 2) in PyTorch, (2, 4) in NumPy for x of
+    shape (3, 4, 5)). For an index mixing ints and arrays: (basic part, rest); else None."""
+    if I.is_basic_index(idx) or not any(
+            isinstance(i, (int, np.integer)) and not isinstance(i, builtins.bool) for i in idx):
+        return None
+    basic, rest = [], []
+    for i in idx:
+        if isinstance(i, np.ndarray):  # an index array: kept for the second step
+            basic += [slice(None)] * (i.ndim if i.dtype == np.bool_ else 1)
+            rest.append(i)
+        elif i is Ellipsis:
+            basic.append(i)
+            rest.append(i)
+        else:  # int (dim dropped now), slice (applied now), None (its new dim)
+            basic.append(i)
+            if not isinstance(i, (int, np.integer)):
+                rest.append(slice(None))
+    return tuple(basic), tuple(rest)
 
 
 def _check_basic(idx: tuple, shape: tuple) -> None:

@@ -190,7 +190,6 @@ def test_binary_promotion_table_matches_torch(name):
                                    err_msg=f"{name} {a} {b}")
 
 
-@pytest.mark.xfail(strict=True, reason="engine divergence from PyTorch: see report")
 def test_bool_subtraction_raises_like_torch():
     with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with"):
         an.tensor([True]) - an.tensor([1.5])

@@ -439,8 +439,6 @@ def test_cross_entropy_random_configurations_match_torch():
     check()
 
 
-@pytest.mark.xfail(strict=True, reason="_ops/loss.py negates a +0 contraction: -0.0 for ignored "
-                                       "targets (reported in /tmp/engine_bugs.md)")
 def test_ignored_targets_give_positive_zero():
     """PyTorch prints 0. for ignored targets with reduction='none'; -0. prints differently."""
     t = at.tensor([1, 0])

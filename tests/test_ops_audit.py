@@ -1,7 +1,8 @@
 """Gaps found by auditing issue 2's test bar op by op: numerical stability against PyTorch,
 third derivatives, the non-differentiable ops over drawn shapes (ties included), prod with zeros
-to second order, in-place ops with broadcasting operands, and known divergences from PyTorch
-(``xfail(strict=True)`` until the engine is fixed; repros in the report)."""
+to second order, in-place ops with broadcasting operands, and former divergences from PyTorch
+(std at zero variance, pow at a zero base, empty dim lists, view of non-contiguous tensors,
+int-then-array indexing, fill_ with a tensor value, error messages)."""
 
 from __future__ import annotations
 
@@ -272,12 +273,8 @@ def test_inplace_broadcast_drawn_matches_torch(args):
         _close(a, b, 1e-12)
 
 
-# ------------------------------------------------------------- known divergences from torch
+# ------------------------------------------------ formerly divergences from torch (fixed)
 
-_XF = pytest.mark.xfail(strict=True, reason="engine divergence from PyTorch: see report")
-
-
-@_XF
 def test_std_gradient_at_zero_variance_is_zero():
     res = []
     for m in (an, torch):
@@ -287,7 +284,6 @@ def test_std_gradient_at_zero_variance_is_zero():
     np.testing.assert_allclose(res[0], res[1], rtol=1e-12, atol=1e-12)
 
 
-@_XF
 def test_pow_zero_base_exponent_gradient():
     res = []
     for m in (an, torch):
@@ -297,7 +293,6 @@ def test_pow_zero_base_exponent_gradient():
     np.testing.assert_array_equal(res[0], res[1])
 
 
-@_XF
 @pytest.mark.parametrize("op", ["sum", "mean"])
 def test_reduce_over_empty_dim_tuple_reduces_all(op):
     x = np.arange(6.0).reshape(2, 3)
@@ -305,13 +300,11 @@ def test_reduce_over_empty_dim_tuple_reduces_all(op):
                                getattr(torch.tensor(x), op)(()).numpy())
 
 
-@_XF
 def test_view_of_non_contiguous_raises_like_torch():
     with pytest.raises(RuntimeError, match="view size is not compatible"):
         an.arange(6.0).reshape(2, 3).t().view(6)
 
 
-@_XF
 def test_int_then_array_index_follows_torch():
     """x[0, :, [0, 1]]: torch applies the int first (result [4, 2]); NumPy moves the advanced
     dims to the front ([2, 4])."""
@@ -322,7 +315,6 @@ def test_int_then_array_index_follows_torch():
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
-@_XF
 def test_fill_with_tensor_value_propagates_gradient():
     res = []
     for m in (an, torch):
@@ -334,7 +326,6 @@ def test_fill_with_tensor_value_propagates_gradient():
     assert res[0] is not None and res[0].item() == res[1].item()
 
 
-@_XF
 @pytest.mark.parametrize("fn, exc, msg", [
     (lambda: an.tensor([2]) ** -1, RuntimeError, "Integers to negative integer powers"),
     (lambda: an.ones(3).norm(p="nuc"), RuntimeError, "nuc"),
@@ -362,3 +353,79 @@ def test_gradcheck_of_drawn_cases_is_not_vacuous():
 
     x = an.tensor(np.array([0.3, -1.2]), requires_grad=True)
     assert not gradcheck(Wrong.apply, (x,), raise_exception=False)
+
+
+# ------------------------------------------------ mixed indexing (ints, slices, arrays, masks)
+
+@st.composite
+def _mixed_index(draw):
+    """Any mix of ints (negative too), slices (steps, negative bounds), None, one Ellipsis,
+    integer arrays (0-d to 2-D, repeats) and a boolean mask, on a tensor of 1 to 4 dims."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    idx, dims, d, ellipsis, mask = [], list(shape), 0, False, False
+    while d < len(dims):
+        n = dims[d]
+        kind = draw(st.sampled_from(["int", "slice", "array", "array", "mask", "none",
+                                     "ellipsis", "stop"]))
+        if kind == "stop":
+            break
+        if kind == "none":
+            idx.append(None)
+            continue
+        if kind == "ellipsis" and not ellipsis:
+            ellipsis = True
+            skip = draw(st.integers(0, len(dims) - d))
+            idx.append(Ellipsis)
+            d += skip
+            continue
+        if kind == "mask" and not mask:
+            mask = True
+            idx.append(rng.random(n) < 0.6)
+        elif kind == "int":
+            idx.append(int(rng.integers(-n, n)))
+        elif kind == "array":
+            ashape = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3))
+            idx.append(rng.integers(-n, n, ashape))
+        else:
+            a, b = sorted(rng.integers(-n - 1, n + 1, 2).tolist())
+            idx.append(slice(a, b, draw(st.sampled_from([None, 1, 2]))))
+        d += 1
+    return shape, tuple(idx)
+
+
+def _to(m, idx):
+    return tuple(m.tensor(i) if isinstance(i, np.ndarray) else i for i in idx)
+
+
+@given(args=_mixed_index(), seed=st.integers(0, 1000))
+def test_mixed_indexing_drawn_matches_torch(args, seed):
+    """x[idx] and x[idx] = v for drawn mixes of every index kind: the result (shape, values),
+    the gradient (repeated indices accumulate) and the in-place write, as PyTorch."""
+    shape, idx = args
+    x0 = np.random.default_rng(seed).standard_normal(shape)
+    try:
+        ref = torch.tensor(x0)[_to(torch, idx)]
+    except (IndexError, RuntimeError):  # arrays that do not broadcast together
+        with pytest.raises(IndexError):
+            an.tensor(x0)[_to(an, idx)]
+        return
+    res = []
+    for m in (an, torch):
+        x = m.tensor(x0, requires_grad=True)
+        y = x[_to(m, idx)]
+        w = m.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(ref.shape)))
+        (y * w).sum().backward()
+        z = x.detach() * 1.0
+        unique = len(set(_flat_targets(shape, idx))) == ref.numel()
+        z[_to(m, idx)] = w if unique else 0.5  # a tensor only where no element is hit twice
+        res.append((y, x.grad, z))
+    for a, b in zip(*res):
+        assert tuple(a.shape) == tuple(b.shape)
+        _close(a, b, 1e-12)
+
+
+def _flat_targets(shape, idx):
+    """The flat positions that x[idx] reads (to know whether a write would hit one twice)."""
+    n = int(np.prod(shape))
+    return torch.arange(n).reshape(shape)[_to(torch, idx)].ravel().tolist()

@@ -66,28 +66,42 @@ class Div(Op):
 
 
 class Pow(Op):
-    """a ** b for tensor a and tensor-or-constant b."""
+    """a ** b for tensor a and tensor-or-constant b. Poles and roots of negatives give inf/nan
+    silently, as in PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
-        return a ** b
+        if _whole_nonneg(b):  # x ** 2 and friends: nothing to warn about
+            return a ** b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return a ** b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        ga = gb = None
         if need_a and not need_b and np.ndim(b) == 0 and not hasattr(b, "_data"):
             b = float(b)  # the common x ** c: a plain power rule
-            return (g * b * a ** (b - 1) if b != 0 else g * 0), None
-        if need_a:
-            # b * a^(b-1), written so that b == 0 gives exactly 0 (PyTorch's convention)
-            ga = Where.call(b == 0, 0.0, g * b * a ** (b - 1))
-        if need_b:
-            # d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0 (as PyTorch does)
-            ga_safe = Where.call(a == 0, 1.0, a)
-            gb = Where.call((a == 0) & (b >= 0), 0.0, g * a ** b * Log.call(ga_safe))
+            if b == 0:
+                return g * 0, None
+            if _whole_nonneg(b):
+                return g * b * a ** (b - 1), None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ga = gb = None
+            if need_a:
+                # b * a^(b-1), written so that b == 0 gives exactly 0 (PyTorch's convention)
+                ga = Where.call(b == 0, 0.0, g * b * a ** (b - 1))
+            if need_b:
+                # d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0 (PyTorch's rule; for
+                # b < 0 it is inf * log 0 = -inf there)
+                flat = (a == 0) & (b >= 0)
+                gb = Where.call(flat, 0.0, g * a ** b * Log.call(Where.call(flat, 1.0, a)))
         return ga, gb
+
+
+def _whole_nonneg(b) -> bool:
+    """b is a Python number that is a whole number >= 1 or 0 (a ** b never warns)."""
+    return (type(b) is int or type(b) is float) and b >= 0 and float(b).is_integer()
 
 
 class Neg(Op):

@@ -39,7 +39,7 @@ class WeightedNll(Op):
     @staticmethod
     def forward(ctx, x, coef=None, none=False):
         ctx.coef, ctx.none = coef, none
-        out = -_contract(coef, x)
+        out = 0.0 - _contract(coef, x)  # (not -c: an ignored target is +0, as PyTorch)
         return out if none else out.sum()
 
     @staticmethod
@@ -63,7 +63,7 @@ class CrossEntropy(Op):
         np.subtract(logp, np.log(s), out=logp)
         ctx.probs = np.divide(e, s, out=e)  # reused by a plain backward: no second exp
         ctx.coef_sum = coef.sum(axis=1, keepdims=True)
-        out = -_contract(coef, logp)
+        out = 0.0 - _contract(coef, logp)
         return out if none else out.sum()
 
     @staticmethod

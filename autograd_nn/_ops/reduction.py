@@ -71,6 +71,23 @@ class Var(Op):
         return _expand(g, ctx) * centered * scale
 
 
+class Std(Var):
+    """sqrt(var); the gradient is 0 where the std is 0 (PyTorch's std_backward), not NaN."""
+
+    saves_out = True
+
+    @staticmethod
+    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        return np.sqrt(Var.forward(ctx, x, dim=dim, correction=correction, keepdim=keepdim))
+
+    @staticmethod
+    def backward(ctx, g):
+        std = ctx.out
+        zero = (std._data if hasattr(std, "_data") else std) == 0
+        safe = Where.call(zero, 1.0, std)  # no inf/nan on the masked side, at any order
+        return Var.backward(ctx, Where.call(zero, 0.0, g / (safe * 2)))
+
+
 class Amax(Op):
     """max over ``dim`` (None = all); ties share the gradient evenly, as PyTorch's amax."""
 

@@ -28,6 +28,13 @@ def norm_dims(dim, ndim: int, op: str = "op") -> tuple | None:
     return tuple(sorted(dims))
 
 
+def reduce_dims(dim, ndim: int, op: str = "op") -> tuple | None:
+    """``norm_dims`` for reductions: an empty dim list means every dim, as in PyTorch."""
+    if dim is None or (not isinstance(dim, (int, np.integer)) and len(dim) == 0):
+        return None
+    return norm_dims(dim, ndim, op)
+
+
 class Reshape(Op):
     saved_inputs = ()
     is_view = True
