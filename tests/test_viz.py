@@ -384,3 +384,25 @@ def test_render_pdf_and_source_without_dot(tmp_path, net_out, monkeypatch):
     assert shutil.which("dot") is None
     src = draw_graph(y, m).source
     assert src.startswith("digraph") and "cluster_blocks" in src
+
+
+def test_committed_mlp_picture_and_notebook_show_the_graph():
+    """The README's docs/mlp_graph.svg is well-formed SVG of the 4-16-3 MLP with its loss, and
+    the notebook holds drawn graphs as SVG outputs."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    svg = ET.parse(root / "docs" / "mlp_graph.svg").getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    for label in ("0 (Linear)", "1 (ReLU)", "2 (Linear)", "CrossEntropyLoss", "0.weight",
+                  "(16, 4) float32", "2.bias", "CrossEntropyBackward"):
+        assert label in texts, label
+    assert texts.count("LinearBackward") == 2 and sum("grad norm" in t for t in texts) == 4
+    nb = json.loads((root / "notebooks" / "graph_visualization.ipynb").read_text())
+    svgs = [o["data"]["image/svg+xml"] for c in nb["cells"] if c["cell_type"] == "code"
+            for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {})]
+    assert len(svgs) >= 1
+    for s in svgs:
+        ET.fromstring("".join(s) if isinstance(s, list) else s)  # each one parses as XML
