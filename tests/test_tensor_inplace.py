@@ -387,3 +387,49 @@ def test_inplace_on_view_errors_like_torch():
     # a view of a leaf that requires grad
     with pytest.raises(RuntimeError, match="view of a leaf Variable that requires grad"):
         x[0].add_(1)
+
+
+# ------------------------------------- found by random in-place programs (see the report)
+
+
+def _view_then_base_modified(m, x):
+    h = x * 1.0
+    v = h[:, 1]
+    h.mul_(3)  # the view was taken before: it sees the new values and their history
+    return v * 2
+
+
+def _inplace_on_view_of_view(m, x):
+    h = x * 1.0
+    v1 = h[:, 1]
+    v2 = v1[:2]
+    v2.add_(v2)  # rebases h, v1 and v2
+    return h.sum() + (v1 * 2).sum()
+
+
+@pytest.mark.xfail(strict=True, reason="engine: stale view history, see report")
+@pytest.mark.parametrize("fn", [_view_then_base_modified, _inplace_on_view_of_view],
+                         ids=lambda f: f.__name__)
+def test_view_sees_later_inplace_on_base(fn):
+    x0 = np.arange(6.0).reshape(2, 3) / 10
+    res = []
+    for m in (an, torch):
+        x = m.tensor(x0, requires_grad=True)
+        fn(m, x).sum().backward()
+        res.append(x.grad.numpy())
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason="engine: Mul by a constant saves its operand, see report")
+@pytest.mark.parametrize("fn", [
+    lambda h: (h * 2, h.add_(1))[0],
+    lambda h: (h.sub_(h, alpha=2)),
+    lambda h: (h * h.detach(), h.mul_(2))[0],
+], ids=["mul_scalar_then_add_", "sub_self_alpha", "mul_detached_then_mul_"])
+def test_mul_by_constant_does_not_save_operand(fn):
+    res = []
+    for m in (an, torch):
+        x = m.tensor([1.0, -2.0, 3.0], dtype=m.float64, requires_grad=True)
+        fn(x * 1.0).sum().backward()
+        res.append(x.grad.numpy())
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-12)
