@@ -200,7 +200,12 @@ class Op:
             needs = tuple([isinstance(t, Tensor) and t.requires_grad for t in inputs])
             any_need = True in needs
         ctx = _new_node(Node)
-        out = cls.forward(ctx, *arrays, **params)
+        if params:
+            out = cls.forward(ctx, *arrays, **params)
+        elif n == 2:  # a direct call: no argument tuple or keyword dict to build
+            out = cls.forward(ctx, xa, xb)
+        else:
+            out = cls.forward(ctx, *arrays)
         if type(out) is not _ndarray:
             out = _asarray(out)
         if _anomaly_mode:
