@@ -410,3 +410,45 @@ def test_bad_inputs_have_clear_errors():
         nn.LSTMCell(3, 4)(ag.zeros(5, 2))
     with pytest.raises(RuntimeError, match=r"expected hidden size \[5, 4\], got \[5, 3\]"):
         nn.GRUCell(3, 4)(ag.zeros(5, 3), ag.zeros(5, 3))
+
+
+# ----------------------------------------------------------------------- recycled buffers
+
+def test_recycled_buffers_never_alias_a_live_graph(rng):
+    """The scan's saved activations are reused only once their graph is freed: graphs built
+    before and after another graph dies still give torch's gradients."""
+    tm, om = _pair("LSTM", np.float64, input_size=3, hidden_size=4, bidirectional=True)
+    xs = [rng.standard_normal((6, 2, 3)) for _ in range(3)]
+    ws = [rng.standard_normal((6, 2, 8)) for _ in range(3)]
+    o_loss = [(om(ag.tensor(xs[0]))[0] * ag.tensor(ws[0])).sum()]
+    xa = ag.tensor(xs[1], requires_grad=True)
+    o_loss.append((om(xa)[0] * ag.tensor(ws[1])).sum())
+    del o_loss[0]  # graph 0 dies: its buffers become free; graph 2 may reuse them
+    xb = ag.tensor(xs[2], requires_grad=True)
+    o_loss.append((om(xb)[0] * ag.tensor(ws[2])).sum())
+    for ox, x, w, loss in zip((xa, xb), xs[1:], ws[1:], o_loss):
+        tx = torch.tensor(x, requires_grad=True)
+        (tm(tx)[0] * torch.tensor(w)).sum().backward()
+        loss.backward()
+        _close(ox.grad, tx.grad, 1e-10, "input grad")
+
+
+def test_saved_buffers_are_recycled_and_bounded():
+    from autograd_nn._ops import rnn as R
+
+    R._FREE.clear()
+    R._free_bytes = 0
+    m = nn.LSTM(3, 4)
+    x = ag.randn(5, 2, 3)
+    m(x)[0].sum().backward()  # graph freed at once: its saved (5, 2, 16) gates are released
+    key = ((5, 2, 16), np.dtype(np.float32))
+    assert len(R._FREE[key]) == 1
+    gates = R._FREE[key][0]
+    assert R._free_bytes == sum(a.nbytes for st in R._FREE.values() for a in st)
+    y = m(x)[0]  # the next scan of that shape takes the same array back
+    assert not R._FREE[key]
+    del y
+    assert R._FREE[key][0] is gates
+    R._release([np.empty((R._FREE_MAX_BYTES // 8,), np.uint8) for _ in range(12)])
+    assert R._free_bytes == sum(a.nbytes for st in R._FREE.values() for a in st)
+    assert R._free_bytes <= R._FREE_MAX_BYTES

@@ -19,6 +19,7 @@ megabyte costs page faults (~1 ms on the reference machine), more than the arith
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -187,7 +188,7 @@ def _lstm_prepare(saved, prev, h_out, d, H):
     np.subtract(1, mg, out=mg)
     mg *= sg[:, :, :H]
     m4[:, :, 3] *= tc
-    o_dtc = np.multiply(tc, tc)
+    o_dtc = np.multiply(tc, tc, out=_take(tc.shape, tc.dtype))
     np.subtract(1, o_dtc, out=o_dtc)
     o_dtc *= sg[:, :, 3 * H:]
     return o_dtc, sg[:, :, H:2 * H]
@@ -230,6 +231,61 @@ def _gru_step(t, dh, dc, pre, dx, dgh, H):
 _BACKS = {"RNN_TANH": (_rnn_prepare("tanh"), _rnn_step),
           "RNN_RELU": (_rnn_prepare("relu"), _rnn_step),
           "LSTM": (_lstm_prepare, _lstm_step), "GRU": (_gru_prepare, _gru_step)}
+
+
+# --------------------------------------------------------------- recycled large buffers
+# A fresh large NumPy array costs a page fault per 4 KiB on first touch (glibc hands freed
+# large blocks back to the kernel), which on the reference machine costs more than the
+# arithmetic on it (W5: ~1,400 faults, ~5 ms of a 15 ms step). The scan's saved activations and
+# backward temporaries are therefore recycled: released arrays wait here (at most 2 per shape
+# and dtype, 32 MiB in all, least recently released dropped first) for the next scan of the
+# same shape, as in a training loop.
+
+_FREE: OrderedDict = OrderedDict()  # (shape, dtype) -> released arrays
+_FREE_MAX_BYTES = 32 << 20
+_free_bytes = 0
+
+
+def _take(shape: tuple, dtype: Any) -> np.ndarray:
+    """An uninitialised array: a released one of this shape and dtype if any, else new."""
+    global _free_bytes
+    stack = _FREE.get((shape, np.dtype(dtype)))
+    if stack:
+        try:
+            a = stack.pop()
+        except IndexError:  # emptied meanwhile by another thread
+            return np.empty(shape, dtype)
+        _free_bytes -= a.nbytes
+        return a
+    return np.empty(shape, dtype)
+
+
+def _release(arrays: Any) -> None:
+    """Hand arrays that nothing else references back for reuse by :func:`_take`."""
+    global _free_bytes
+    for a in arrays:
+        if a.nbytes > _FREE_MAX_BYTES // 4:
+            continue
+        key = (a.shape, a.dtype)
+        stack = _FREE.setdefault(key, [])
+        if len(stack) < 2:
+            stack.append(a)
+            _free_bytes += a.nbytes
+        _FREE.move_to_end(key)
+    while _free_bytes > _FREE_MAX_BYTES and _FREE:
+        _, old = _FREE.popitem(last=False)
+        _free_bytes -= sum(x.nbytes for x in old)
+
+
+class _Saved(list):
+    """The saved activations of one scan (held by its graph node only): released for reuse
+    when the node is freed."""
+
+    def __del__(self) -> None:
+        try:
+            _release(self)
+        except Exception:  # noqa: BLE001 -- interpreter shutdown: module globals may be gone
+            pass
 
 
 # ------------------------------------------------------------------------------ the scan
@@ -294,7 +350,7 @@ class RecurrentScan(Op):
         w = (_transposed(w_hh), rest[0] if has_bias else None,
              _transposed(rest[-1]) if has_proj else None)
         valid = None if mask is None else mask[:, :, None]
-        saved = [np.empty((T, B, k * H), xp.dtype) for k in _SAVED[mode]]
+        saved = _Saved(_take((T, B, k * H), xp.dtype) for k in _SAVED[mode])
         out = np.empty((T, B, s0.shape[1]), dtype=xp.dtype)
         with np.errstate(over="ignore"):
             scan(xp, s0, w, mode, H, P, valid, reverse, _NP, saved, out)
@@ -360,6 +416,8 @@ class RecurrentScan(Op):
                 dh += keep_h
                 if lstm:
                     dc += keep_c
+        if lstm:
+            _release(pre[:1])  # o_dtc, taken from the recycled buffers by _lstm_prepare
         need = ctx.needs_input_grad
         ds0 = None
         if need[1]:
@@ -368,9 +426,10 @@ class RecurrentScan(Op):
         dgh2 = dgh.reshape(-1, G)
         dw = None
         if need[2]:
-            h_prev = np.empty((T, B, P), dt)
+            h_prev = _take((T, B, P), dt)
             prev(h_prev, "h", lambda _, src, out: np.copyto(out, src))
             dw = dgh2.T @ h_prev.reshape(-1, P)
+            _release([h_prev])
         grads = [dxp, ds0, dw]
         if p["has_bias"]:
             grads.append(dgh2.sum(0) if need[3] else None)
