@@ -90,3 +90,29 @@ def test_parameters_vector_round_trip_and_gradient():
         vector_to_parameters([1.0], m.parameters())
     with pytest.raises(RuntimeError, match="vec must be 1-D with 8 elements"):
         vector_to_parameters(at.zeros(7), m.parameters())
+
+
+@pytest.mark.parametrize("clip", ["norm", "value"])
+def test_clipping_model_parameters_generator_after_backward(clip):
+    """The everyday call: ``clip_grad_norm_(model.parameters(), ...)`` with a generator (read
+    once) and gradients from a real backward pass, equal to PyTorch's."""
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    tm = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    tm = tm.double()
+    m = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).double()
+    m.load_state_dict({k: at.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    for lib, model in ((at, m), (torch, tm)):
+        (10 * (model(lib.tensor(x)) - lib.tensor(y)) ** 2).sum().backward()
+    if clip == "norm":
+        n_a = clip_grad_norm_(m.parameters(), 0.5)
+        n_t = torch.nn.utils.clip_grad_norm_(tm.parameters(), 0.5)
+        assert n_a.item() == pytest.approx(n_t.item(), rel=1e-12) and n_t.item() > 5
+    else:
+        clip_grad_value_(m.parameters(), 0.3)
+        torch.nn.utils.clip_grad_value_(tm.parameters(), 0.3)
+    for p, q in zip(m.parameters(), tm.parameters(), strict=True):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12, atol=1e-15)
+    if clip == "norm":
+        total = math.sqrt(sum(float((p.grad.numpy() ** 2).sum()) for p in m.parameters()))
+        assert total == pytest.approx(0.5, rel=1e-5)  # actually clipped to max_norm

@@ -72,11 +72,12 @@ def clip_grad_norm_(parameters: _TensorOrTensors, max_norm: float, norm_type: fl
                     error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """Rescale all gradients together so their joint ``norm_type``-norm is at most
     ``max_norm``; returns the norm before clipping (0-d tensor)."""
-    grads = _grads(parameters)
+    params = _as_list(parameters)  # often a generator (model.parameters()): read it once
+    grads = _grads(params)
     if not grads:
         return Tensor._wrap(np.array(0.0, dtype=np.float32))
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
-    clip_grads_with_norm_(parameters, max_norm, total)
+    clip_grads_with_norm_(params, max_norm, total)
     return total
 
 
