@@ -333,12 +333,12 @@ def _bool_mask(draw: Any) -> tuple:
 
 @st.composite
 def _multi_index(draw: Any) -> tuple:
-    """Two integer index arrays that broadcast together, adjacent (their result dims stay in
-    place) or separated by a slice (they move to the front), as NumPy and PyTorch do."""
+    """Two integer index arrays (0-d ones included) that broadcast together, adjacent (their
+    result dims stay in place) or separated by a slice (they move to the front), as PyTorch."""
     shape = draw(hnp.array_shapes(min_dims=3, max_dims=3, min_side=1, max_side=3))
     dims = draw(st.sampled_from([(0, 2), (1, 2), (0, 1)]))
-    # 1-D+ index arrays: a 0-d one acts as an int in torch (see test_ops_audit: int + array)
-    b = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=2,
+    # a 0-d index acts as an int: torch applies it first, so the other array's dims stay put
+    b = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2,
                                                max_side=3, min_side=1))
     rng = np.random.default_rng(draw(st.integers(0, 1000)))
     arrs = [rng.integers(-shape[d], shape[d], s) for d, s in zip(dims, b.input_shapes)]
