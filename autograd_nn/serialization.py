@@ -177,9 +177,14 @@ def _safetensors() -> Any:
     return st
 
 
-def save(obj: Any, f: PathOrFile) -> None:
+def save(obj: Any, f: PathOrFile, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True,
+         _disable_byteorder_record: bool = False) -> None:
     """Save ``obj`` (a state dict, or nested dicts/lists/tuples of tensors, NumPy arrays and
     plain numbers/strings/None) to a path (atomically) or a writable binary file object.
+
+    The pickle options of ``torch.save`` are accepted so PyTorch scripts run unchanged; they do
+    nothing (nothing is pickled).
 
     Example::
 

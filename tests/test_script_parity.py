@@ -1,0 +1,87 @@
+"""One PyTorch-style training script, run twice: with ``import torch`` and with
+``import autograd_nn as torch``. Only the weights' initial values are copied across (the two
+libraries' random generators differ); everything else (model, DataLoader, losses, optimizer,
+scheduler, clipping, a checkpoint save/load in the middle, eval) is the same code, and the
+printed lines must be identical."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_nn
+
+torch_ = pytest.importorskip("torch")
+
+_R = np.random.default_rng(0)
+X = _R.standard_normal((96, 6))
+Y = (X[:, 0] * 2 - X[:, 1] + 0.5 * X[:, 2] ** 2 > 0.3).astype(np.int64) + \
+    (X[:, 3] > 0.8).astype(np.int64)  # 3 classes
+
+
+def script(torch, init: dict | None, tmp_path) -> tuple[list[str], dict, dict]:
+    """The user's script; ``torch`` is whichever library was imported as torch. Returns the
+    printed lines, the final and the initial state dict (as NumPy)."""
+    nn, F = torch.nn, torch.nn.functional
+    from collections import OrderedDict
+
+    torch.manual_seed(0)
+    model = nn.Sequential(OrderedDict([
+        ("fc1", nn.Linear(6, 16)), ("act", nn.GELU(approximate="tanh")),
+        ("drop", nn.Dropout(0.0)), ("fc2", nn.Linear(16, 16)), ("act2", nn.Tanh()),
+        ("head", nn.Linear(16, 3)),
+    ])).double()
+    if init is not None:  # the one line that is not the user's: the other library's init
+        model.load_state_dict({k: torch.tensor(v) for k, v in init.items()})
+    first = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+    ds = torch.utils.data.TensorDataset(torch.tensor(X), torch.tensor(Y))
+    train, test = torch.utils.data.Subset(ds, range(72)), torch.utils.data.Subset(ds, range(72, 96))
+    loader = torch.utils.data.DataLoader(train, batch_size=10, drop_last=False)
+    opt = torch.optim.SGD([{"params": [p for n, p in model.named_parameters() if "bias" not in n],
+                            "weight_decay": 1e-3},
+                           {"params": [p for n, p in model.named_parameters() if "bias" in n]}],
+                          lr=0.2, momentum=0.9, nesterov=True)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05, weight=torch.tensor([1.0, 2.0, 1.5],
+                                                                             dtype=torch.float64))
+    lines = [f"batches/epoch {len(loader)}  params {sum(p.numel() for p in model.parameters())}"]
+    for epoch in range(4):
+        model.train()
+        total, norms = 0.0, []
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb) + 0.01 * F.mse_loss(model.fc1.weight,
+                                                              torch.zeros_like(model.fc1.weight))
+            loss.backward()
+            norms.append(nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0).item())
+            opt.step()
+            total += loss.item() * len(yb)
+        sched.step()
+        if epoch == 1:  # checkpoint round trip through the library's own save/load
+            path = tmp_path / f"ck_{torch.__name__}.pt"
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
+                        "sched": sched.state_dict()}, path, pickle_protocol=2)
+            ck = torch.load(path, map_location="cpu", weights_only=True)
+            model.load_state_dict(ck["model"])
+            opt.load_state_dict(ck["opt"])
+            sched.load_state_dict(ck["sched"])
+        model.eval()
+        with torch.no_grad():
+            xt = torch.stack([test[i][0] for i in range(len(test))])
+            yt = torch.stack([test[i][1] for i in range(len(test))])
+            logits = model(xt)
+            acc = (logits.argmax(dim=1) == yt).float().mean().item()
+            nll = F.nll_loss(F.log_softmax(logits, dim=1), yt).item()
+        lines.append(f"epoch {epoch}: loss {total / len(train):.10f} max-norm {max(norms):.10f} "
+                     f"lr {sched.get_last_lr()[0]:.6f} test acc {acc:.4f} nll {nll:.10f}")
+    return lines, {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}, first
+
+
+def test_same_script_prints_the_same_numbers(tmp_path):
+    ref, ref_sd, torch_init = script(torch_, None, tmp_path)
+    got, got_sd, _ = script(autograd_nn, torch_init, tmp_path)
+    assert got == ref, "\n".join(f"{a}\n{b}" for a, b in zip(got, ref))
+    for k, v in ref_sd.items():
+        np.testing.assert_allclose(got_sd[k], v, rtol=1e-9, atol=1e-12, err_msg=k)
+    assert float(ref[-1].split("test acc ")[1].split()[0]) > 0.5  # it learned something
+    assert float(ref[1].split("max-norm ")[1].split()[0]) > 1.0  # and clipping did clip
