@@ -85,3 +85,83 @@ def test_same_script_prints_the_same_numbers(tmp_path):
         np.testing.assert_allclose(got_sd[k], v, rtol=1e-9, atol=1e-12, err_msg=k)
     assert float(ref[-1].split("test acc ")[1].split()[0]) > 0.5  # it learned something
     assert float(ref[1].split("max-norm ")[1].split()[0]) > 1.0  # and clipping did clip
+
+
+Z = _R.standard_normal((64, 5))
+T = np.stack([(Z[:, 0] + Z[:, 1] > 0), (Z[:, 2] * Z[:, 3] > 0.2), (Z[:, 4] < -0.5)], 1)
+T = T.astype(np.float64)
+
+
+def script2(torch, init: dict | None) -> tuple[list[str], dict]:
+    """Multi-label script: a custom Module with a buffer, a ParameterList and a forward hook,
+    a map-style Dataset of dicts with NumPy values, BCEWithLogits with pos_weight, AdamW with a
+    frozen layer, gradient accumulation over two batches, OneCycleLR then ReduceLROnPlateau."""
+    nn = torch.nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Linear(5, 12), nn.SiLU(), nn.LayerNorm(12))
+            self.frozen = nn.Linear(12, 12)
+            self.scales = nn.ParameterList([nn.Parameter(torch.ones(12, dtype=torch.float64))])
+            self.out = nn.Linear(12, 3)
+            self.register_buffer("calls", torch.zeros((), dtype=torch.int64))
+
+        def forward(self, x):
+            self.calls += 1
+            h = self.body(x)
+            return self.out(torch.tanh(self.frozen(h)) * self.scales[0] + h)
+
+    class Records(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(Z)
+
+        def __getitem__(self, i):
+            return {"x": Z[i], "y": T[i], "id": i}
+
+    torch.manual_seed(0)
+    model = Net().double()
+    if init is not None:
+        model.load_state_dict({k: torch.tensor(v) for k, v in init.items()})
+    first = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+    model.frozen.requires_grad_(False)
+    seen = []
+    model.out.register_forward_hook(lambda m, a, o: seen.append(float(o.detach().abs().max())))
+    loader = torch.utils.data.DataLoader(Records(), batch_size=8,
+                                         sampler=torch.utils.data.SequentialSampler(range(64)))
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=3e-3, weight_decay=0.05, amsgrad=True)
+    cycle = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-2, total_steps=13,
+                                                anneal_strategy="linear")
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", patience=0,
+                                                         factor=0.5)
+    loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([1.0, 3.0, 0.5], dtype=torch.float64))
+    lines = [f"trainable {sum(p.numel() for p in trainable)} of "
+             f"{sum(p.numel() for p in model.parameters())}, batches {len(loader)}"]
+    for epoch in range(5):
+        total = 0.0
+        opt.zero_grad(set_to_none=True)
+        for step, batch in enumerate(loader):
+            loss = loss_fn(model(batch["x"]), batch["y"]) / 2
+            loss.backward()  # accumulate two batches per update
+            total += loss.item()
+            if step % 2 == 1:
+                opt.step()
+                opt.zero_grad()
+                if epoch < 3:
+                    cycle.step()
+        if epoch >= 3:
+            plateau.step(total)
+        with torch.no_grad():
+            probs = torch.sigmoid(model(torch.tensor(Z)))
+            acc = ((probs > 0.5).double() == torch.tensor(T)).double().mean().item()
+        lines.append(f"epoch {epoch}: loss {total:.10f} lr {opt.param_groups[0]['lr']:.8e} "
+                     f"acc {acc:.4f} calls {int(model.calls)} last-hook {seen[-1]:.8f}")
+    return lines, first
+
+
+def test_second_script_prints_the_same_numbers():
+    ref, torch_init = script2(torch_, None)
+    got, _ = script2(autograd_nn, torch_init)
+    assert got == ref, "\n".join(f"{a}\n{b}" for a, b in zip(got, ref))
+    assert float(ref[-1].split("acc ")[1].split()[0]) > 0.6
