@@ -1,0 +1,219 @@
+"""Functional resampling: ``interpolate`` (nearest, nearest-exact, linear, bilinear, trilinear,
+area) with PyTorch's exact source-index conventions.
+
+Every mode except area is separable: the N-d resize is a 1-D resample along each spatial dim in
+turn (last dim first, as PyTorch's CPU kernel nests them). One 1-D resample is one op,
+``Resample1d``: a forward gather (nearest) or two-tap lerp (linear) and, as its adjoint, a
+product with the constant (out, in) interpolation matrix -- a differentiable MatMul, so
+gradients of every order follow. Area mode is adaptive average pooling, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence, Union
+
+import numpy as np
+
+from ..._ops.indexing import MatMul
+from ..._ops.shape import Transpose
+from ...autograd.engine import Op
+from ...tensor import Tensor
+from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
+
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
+
+Size = Union[int, Sequence[int]]
+Scale = Union[float, Sequence[float]]
+
+_LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "area")
+
+
+class Resample1d(Op):
+    """``x`` resampled along ``axis``: ``x.take(i0) * w0 + x.take(i1) * w1`` (linear) or
+    ``x.take(i0)`` (nearest, ``i1`` None). Its gradient is ``g @ M`` with ``M`` the (out, in)
+    matrix holding the same taps, built only when a backward runs."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, x, axis=-1, i0=None, i1=None, w0=None, w1=None):
+        ctx.axis, ctx.i0, ctx.i1, ctx.w0, ctx.w1 = axis, i0, i1, w0, w1
+        ctx.n, ctx.dtype = x.shape[axis], x.dtype
+        a = np.take(x, i0, axis=axis)
+        if i1 is None:
+            return a
+        shape = [1] * x.ndim
+        shape[axis] = len(i0)
+        # w0 * a + w1 * b in the input's dtype: PyTorch's per-dim formula
+        return a * w0.reshape(shape) + np.take(x, i1, axis=axis) * w1.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        o = len(ctx.i0)
+        rows = np.arange(o)
+        dt = ctx.dtype  # g may be a Tensor (create_graph): the matrix takes the input's dtype
+        m = np.zeros((o, ctx.n), dtype=dt)
+        if ctx.i1 is None:
+            m[rows, ctx.i0] = 1
+        else:  # i0 == i1 at the last input sample: the two taps add up
+            np.add.at(m, (rows, ctx.i0), ctx.w0.astype(dt))
+            np.add.at(m, (rows, ctx.i1), ctx.w1.astype(dt))
+        ax = ctx.axis
+        last = ax in (-1, len(g.shape) - 1)
+        gt = g if last else Transpose.call(g, dim0=ax, dim1=-1)
+        out = MatMul.call(gt, m)
+        return out if last else Transpose.call(out, dim0=ax, dim1=-1)
+
+
+def _nearest_taps(n: int, o: int, scale: float | None, exact: bool) -> np.ndarray:
+    """PyTorch's nearest source indices (its scale arithmetic is float32 for every dtype)."""
+    dst = np.arange(o)
+    if o == n:
+        return dst
+    if o == 2 * n and not exact:
+        return dst >> 1
+    s = np.float32(1.0 / scale) if scale is not None and scale > 0 else \
+        np.float32(n) / np.float32(o)
+    src = (dst.astype(np.float32) + np.float32(0.5 if exact else 0.0)) * s
+    return np.minimum(np.floor(src).astype(np.int64), n - 1)
+
+
+def _linear_taps(n: int, o: int, scale: float | None, align_corners: bool,
+                 dt: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """PyTorch's two-tap linear indices and weights (``area_pixel_compute_source_index``), the
+    arithmetic in the input's float dtype as PyTorch's opmath."""
+    dst = np.arange(o)
+    if align_corners:
+        s = dt.type((n - 1) / (o - 1)) if o > 1 else dt.type(0)
+        src = s * dst.astype(dt)
+    else:
+        s = dt.type(1.0 / scale) if scale is not None and scale > 0 else dt.type(n) / dt.type(o)
+        src = np.maximum(s * (dst.astype(dt) + dt.type(0.5)) - dt.type(0.5), dt.type(0))
+    i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
+    w1 = np.clip(src - i0.astype(dt), 0, 1).astype(dt)
+    i1 = i0 + (i0 < n - 1)
+    return i0, i1, (dt.type(1) - w1).astype(dt), w1
+
+
+def _output_sizes(op: str, x: Tensor, nd: int, size: Size | None, scale_factor: Scale | None,
+                  recompute_scale_factor: bool | None) -> tuple[tuple, tuple]:
+    """(output sizes, per-dim scale factors handed to the kernel, None where in/out is used)."""
+    spatial = tuple(x.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError(f"{op}: only one of size or scale_factor should be defined")
+    if size is not None:
+        if recompute_scale_factor:
+            raise ValueError(f"{op}: recompute_scale_factor is not meaningful with an explicit "
+                             f"size.")
+        sz = [size] * nd if isinstance(size, (int, np.integer)) else list(size)
+        if len(sz) != nd:
+            raise ValueError(
+                f"{op}: Input and output must have the same number of spatial dimensions, but "
+                f"got input with spatial dimensions of {list(spatial)} and output size of "
+                f"{list(sz)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                f"output size in (o1, o2, ...,oK) format.")
+        out = tuple(int(s) for s in sz)
+        scales: tuple = (None,) * nd
+    elif scale_factor is not None:
+        sf = [scale_factor] * nd if isinstance(scale_factor, (int, float, np.number)) else \
+            list(scale_factor)
+        if len(sf) != nd:
+            raise ValueError(
+                f"{op}: Input and scale_factor must have the same number of spatial dimensions,"
+                f" but got input with spatial dimensions of {list(spatial)} and scale_factor of "
+                f"shape {list(sf)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
+                f"and scale_factor in (s1, s2, ...,sK) format.")
+        out = tuple(math.floor(float(n) * float(s)) for n, s in zip(spatial, sf))
+        scales = (None,) * nd if recompute_scale_factor else tuple(float(s) for s in sf)
+    else:
+        raise ValueError(f"{op}: either size or scale_factor should be defined")
+    if min(out, default=1) < 1 or min(spatial, default=1) < 1:
+        raise ValueError(f"{op}: Input and output sizes should be greater than 0, but got input "
+                         f"{list(spatial)} and output {list(out)}")
+    return out, scales
+
+
+def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | None = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resize ``input`` (N, C, d1, ..., dK), K = 1, 2 or 3, to (N, C, o1, ..., oK).
+
+    Args:
+        size: output spatial size (an int for every dim, or one per dim).
+        scale_factor: multiplier(s) instead of ``size``: ``o = floor(d * scale_factor)``; unless
+            ``recompute_scale_factor``, the source coordinates use ``1 / scale_factor`` (not
+            ``d / o``), exactly as PyTorch.
+        mode: ``'nearest'`` (``floor(dst * scale)``, PyTorch's legacy rule), ``'nearest-exact'``
+            (pixel centres), ``'linear'`` (3-D), ``'bilinear'`` (4-D), ``'trilinear'`` (5-D),
+            ``'area'`` (adaptive average pooling, 3-D or 4-D).
+        align_corners: linear modes only; True maps corner pixel centres onto each other
+            (``src = dst (d - 1) / (o - 1)``), False (default) pixel areas
+            (``src = (dst + 0.5) scale - 0.5``, clamped at 0).
+        antialias: not supported (PyTorch's default False is the only behaviour).
+
+    Differentiable in ``input`` (to every order) for the float modes.
+    """
+    op = "interpolate"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if mode not in _MODES:
+        raise NotImplementedError(f"{op}: mode {mode!r} is not supported; expected one of "
+                                  f"{', '.join(_MODES)} (bicubic is not implemented)")
+    nd = input.ndim - 2
+    if nd not in (1, 2, 3):
+        raise NotImplementedError(f"{op}: Input Error: Only 3D, 4D and 5D input Tensors "
+                                  f"supported (got {input.ndim}D) for the modes: nearest | "
+                                  f"linear | bilinear | bicubic | trilinear | area | "
+                                  f"nearest-exact (got {mode})")
+    linear = mode in _LINEAR_DIMS
+    if align_corners is not None and not linear:
+        raise ValueError(f"{op}: align_corners option can only be set with the interpolating "
+                         f"modes: linear | bilinear | bicubic | trilinear (got mode {mode!r})")
+    if linear and _LINEAR_DIMS[mode] != nd:
+        raise NotImplementedError(f"{op}: Got {input.ndim}D input, but {mode} mode needs "
+                                  f"{_LINEAR_DIMS[mode] + 2}D input")
+    if antialias:
+        raise NotImplementedError(f"{op}: antialias=True is not implemented (mode {mode!r})")
+    out, scales = _output_sizes(op, input, nd, size, scale_factor, recompute_scale_factor)
+    dt = input._data.dtype
+    if mode == "area":
+        if nd == 3:
+            raise NotImplementedError(f"{op}: area mode supports 3-D and 4-D input, got "
+                                      f"{list(input.shape)}")
+        return (adaptive_avg_pool1d if nd == 1 else adaptive_avg_pool2d)(input, out)
+    if linear and dt.kind != "f":
+        raise RuntimeError(f"{op}: {mode} mode needs a floating-point input, got {dt} of shape "
+                           f"{list(input.shape)}")
+    y = input
+    for ax in range(input.ndim - 1, 1, -1):  # last spatial dim first
+        n, o, s = input.shape[ax], out[ax - 2], scales[ax - 2]
+        if n == o:  # an identity along this dim (align_corners or not)
+            continue
+        if linear:
+            i0, i1, w0, w1 = _linear_taps(n, o, s, bool(align_corners), dt)
+            y = Resample1d.apply(y, axis=ax, i0=i0, i1=i1, w0=w0, w1=w1)
+        else:
+            y = Resample1d.apply(y, axis=ax, i0=_nearest_taps(n, o, s, mode == "nearest-exact"))
+    if y is input:  # nothing to resample: still a new tensor, as PyTorch
+        y = Resample1d.apply(input, axis=input.ndim - 1, i0=np.arange(input.shape[-1]))
+    return y
+
+
+def upsample(input: Tensor, size: Size | None = None, scale_factor: Scale | None = None,
+             mode: str = "nearest", align_corners: bool | None = None) -> Tensor:
+    """Deprecated alias of :func:`interpolate` (kept as PyTorch keeps it)."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Size | None = None,
+                     scale_factor: Scale | None = None) -> Tensor:
+    """``interpolate(..., mode='nearest')`` (deprecated in PyTorch)."""
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Size | None = None,
+                      scale_factor: Scale | None = None) -> Tensor:
+    """``interpolate(..., mode='bilinear', align_corners=True)`` (deprecated in PyTorch)."""
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
