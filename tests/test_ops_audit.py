@@ -429,3 +429,68 @@ def _flat_targets(shape, idx):
     """The flat positions that x[idx] reads (to know whether a write would hit one twice)."""
     n = int(np.prod(shape))
     return torch.arange(n).reshape(shape)[_to(torch, idx)].ravel().tolist()
+
+
+# ------------------------------------------------ torch.* / F.* function forms of the ops
+
+A0 = np.array([[0.5, -1.2, 0.3], [1.1, 0.4, -0.7]])
+B0 = np.array([[0.9, 0.2, -0.4], [-0.3, 1.5, 0.6]])
+FORMS = {
+    "add": lambda m, a, b: m.add(a, b, alpha=2), "sub": lambda m, a, b: m.sub(a, b, alpha=0.5),
+    "mul": lambda m, a, b: m.mul(a, b), "div": lambda m, a, b: m.div(a, b.abs() + 1),
+    "pow": lambda m, a, b: m.pow(a.abs() + 0.5, b), "matmul": lambda m, a, b: m.matmul(a, b.mT),
+    "mm": lambda m, a, b: m.mm(a.mT, b), "bmm": lambda m, a, b: m.bmm(a[None], b.mT[None]),
+    "neg": lambda m, a, b: m.neg(a), "exp": lambda m, a, b: m.exp(a),
+    "log": lambda m, a, b: m.log(a.abs()), "log1p": lambda m, a, b: m.log1p(a.abs()),
+    "sqrt": lambda m, a, b: m.sqrt(a.abs()), "rsqrt": lambda m, a, b: m.rsqrt(a.abs()),
+    "abs": lambda m, a, b: m.abs(a), "clamp": lambda m, a, b: m.clamp(a, -0.5, 0.6),
+    "clip": lambda m, a, b: m.clip(a, max=0.2), "maximum": lambda m, a, b: m.maximum(a, b),
+    "minimum": lambda m, a, b: m.minimum(a, b), "where": lambda m, a, b: m.where(a > b, a, b),
+    "sin": lambda m, a, b: m.sin(a), "cos": lambda m, a, b: m.cos(a),
+    "tanh": lambda m, a, b: m.tanh(a), "sigmoid": lambda m, a, b: m.sigmoid(a),
+    "relu": lambda m, a, b: m.relu(a), "square": lambda m, a, b: m.square(a),
+    "sum": lambda m, a, b: m.sum(a, dim=1), "mean": lambda m, a, b: m.mean(a, 0, keepdim=True),
+    "var": lambda m, a, b: m.var(a, 1), "std": lambda m, a, b: m.std(a, unbiased=False),
+    "amax": lambda m, a, b: m.amax(a, 1), "amin": lambda m, a, b: m.amin(a, 0),
+    "max": lambda m, a, b: m.max(a, 1).values, "min": lambda m, a, b: m.min(a),
+    "logsumexp": lambda m, a, b: m.logsumexp(a, 1), "prod": lambda m, a, b: m.prod(a, 1),
+    "norm": lambda m, a, b: m.norm(a, dim=1), "reshape": lambda m, a, b: m.reshape(a, (3, 2)),
+    "flatten": lambda m, a, b: m.flatten(a), "squeeze": lambda m, a, b: m.squeeze(a[None]),
+    "unsqueeze": lambda m, a, b: m.unsqueeze(a, 1),
+    "transpose": lambda m, a, b: m.transpose(a, 0, 1),
+    "permute": lambda m, a, b: m.permute(a, (1, 0)), "t": lambda m, a, b: m.t(a),
+    "cat": lambda m, a, b: m.cat((a, b), 1), "stack": lambda m, a, b: m.stack((a, b)),
+    "split": lambda m, a, b: m.split(a, 2, 1)[1], "chunk": lambda m, a, b: m.chunk(a, 2, 1)[0],
+    "gather": lambda m, a, b: m.gather(a, 1, m.tensor([[2, 0], [1, 1]])),
+    "index_select": lambda m, a, b: m.index_select(a, 1, m.tensor([2, 2])),
+    "masked_fill": lambda m, a, b: m.masked_fill(a, a > 0.4, 0.0),
+    "softmax": lambda m, a, b: m.softmax(a, 1), "log_softmax": lambda m, a, b: m.log_softmax(a, 0),
+    "cumsum": lambda m, a, b: m.cumsum(a, 1),
+    "F.relu": lambda m, a, b: m.nn.functional.relu(a),
+    "F.leaky_relu": lambda m, a, b: m.nn.functional.leaky_relu(a, 0.1),
+    "F.elu": lambda m, a, b: m.nn.functional.elu(a),
+    "F.gelu": lambda m, a, b: m.nn.functional.gelu(a),
+    "F.silu": lambda m, a, b: m.nn.functional.silu(a),
+    "F.softplus": lambda m, a, b: m.nn.functional.softplus(a, beta=2),
+    "F.sigmoid": lambda m, a, b: m.nn.functional.sigmoid(a),
+    "F.tanh": lambda m, a, b: m.nn.functional.tanh(a),
+    "F.softmax": lambda m, a, b: m.nn.functional.softmax(a, dim=1),
+    "F.log_softmax": lambda m, a, b: m.nn.functional.log_softmax(a, dim=1),
+    "F.pad": lambda m, a, b: m.nn.functional.pad(a, (1, 1), value=2.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_function_forms_match_torch(name):
+    """The torch.* and torch.nn.functional.* spellings of the ops (keyword arguments
+    included): values and both inputs' gradients, as PyTorch."""
+    res = []
+    for m in (an, torch):
+        a, b = m.tensor(A0, requires_grad=True), m.tensor(B0, requires_grad=True)
+        y = FORMS[name](m, a, b)
+        (y * m.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))).sum().backward()
+        res.append((y, a.grad if a.grad is not None else m.zeros(2, 3, dtype=m.float64),
+                    b.grad if b.grad is not None else m.zeros(2, 3, dtype=m.float64)))
+    for p, q in zip(*res):
+        assert tuple(p.shape) == tuple(q.shape)
+        _close(p, q, 1e-12)
