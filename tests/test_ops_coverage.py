@@ -93,6 +93,14 @@ OTHER = {
         "test_tensor_inplace.py::test_modifying_saved_tensor_raises_at_backward (+4 more)",
     "in-place on a leaf requiring grad raises outside no_grad":
         "test_tensor_inplace.py::test_inplace_on_leaf_requiring_grad_raises",
+    "torch.* / F.* function spellings of the ops (61 forms, keyword arguments)":
+        "test_ops_audit.py::test_function_forms_match_torch",
+    "indexing: drawn mixes of ints, slices, None, Ellipsis, int arrays (0-d to 2-D), bool masks;"
+    " getitem, gradient and setitem": "test_ops_audit.py::test_mixed_indexing_drawn_matches_torch",
+    "dtype promotion: 9 dtypes x (9 dtypes + Python int/float/bool) x 10 binary ops":
+        "test_dtype_promotion.py::test_binary_promotion_table_matches_torch",
+    "autograd.functional (jacobian, hessian, vjp, jvp, hvp, vhp; strict mode errors)":
+        "test_autograd_functional.py",
     "backward of a non-scalar without gradient; second backward through a freed graph":
         "test_autograd_engine.py::test_backward_nonscalar_without_gradient_raises, "
         "test_second_backward_through_freed_graph_raises",
