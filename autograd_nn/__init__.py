@@ -96,6 +96,20 @@ def set_num_threads(n: int) -> None:
     """Accepted for compatibility: NumPy's BLAS threads are set by OMP_NUM_THREADS."""
 
 
+_deterministic = [False]
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Recorded for compatibility: every op here is deterministic already."""
+    import builtins  # `bool` here is the dtype
+
+    _deterministic[0] = builtins.bool(mode)
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _deterministic[0]
+
+
 def _lazy(name: str):
     import importlib
 
@@ -104,7 +118,7 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     # nn, optim, utils, viz, models load on first use so `import autograd_nn` stays light
-    if name in ("nn", "optim", "utils", "viz", "models"):
+    if name in ("nn", "optim", "utils", "viz", "models", "cuda", "backends"):
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
