@@ -165,3 +165,80 @@ def test_second_script_prints_the_same_numbers():
     got, _ = script2(autograd_nn, torch_init)
     assert got == ref, "\n".join(f"{a}\n{b}" for a, b in zip(got, ref))
     assert float(ref[-1].split("acc ")[1].split()[0]) > 0.6
+
+
+U = _R.standard_normal((80, 4))
+V = np.c_[np.sin(U[:, 0]) + U[:, 1] ** 2, U[:, 2] * U[:, 3] - U[:, 0]]
+
+
+def script3(torch, init: dict | None) -> tuple[list[str], dict]:
+    """Regression with early stopping: deterministic custom init through ``apply``, RMSprop
+    (centered, momentum), a layer unfrozen mid-run with ``add_param_group`` (its own lr and
+    weight decay), MultiStepLR, clip_grad_value_, Huber + SmoothL1 + L1 losses, best-weights
+    restore from a deep-copied state dict, and a non-strict load into a wider model."""
+    import copy
+
+    nn, F = torch.nn, torch.nn.functional
+
+    def build():
+        return nn.Sequential(nn.Linear(4, 10), nn.ELU(alpha=0.5), nn.Linear(10, 10),
+                             nn.LeakyReLU(0.1), nn.Linear(10, 2)).double()
+
+    torch.manual_seed(0)
+    model = build()
+    if init is not None:
+        model.load_state_dict({k: torch.tensor(v) for k, v in init.items()})
+    first = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+
+    def custom_init(m):
+        if isinstance(m, nn.Linear) and m.out_features == 10 and m.in_features == 10:
+            nn.init.eye_(m.weight)
+            nn.init.constant_(m.bias, 0.01)
+
+    model.apply(custom_init)
+    model[0].requires_grad_(False)
+    opt = torch.optim.RMSprop([p for p in model.parameters() if p.requires_grad], lr=0.01,
+                              momentum=0.5, centered=True)
+    sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[4, 7], gamma=0.3)
+    x, y = torch.tensor(U[:60]), torch.tensor(V[:60])
+    xv, yv = torch.tensor(U[60:]), torch.tensor(V[60:])
+    best, best_state, lines = float("inf"), None, []
+    for epoch in range(10):
+        if epoch == 3:  # unfreeze the first layer with its own options
+            model[0].requires_grad_(True)
+            opt.add_param_group({"params": list(model[0].parameters()), "lr": 0.003,
+                                 "weight_decay": 0.01})
+        model.train()
+        for i in range(0, 60, 20):
+            model.zero_grad(set_to_none=False)
+            pred = model(x[i:i + 20])
+            loss = F.huber_loss(pred, y[i:i + 20], delta=0.5) + \
+                0.1 * F.smooth_l1_loss(pred, y[i:i + 20], beta=0.2) + \
+                0.05 * nn.L1Loss(reduction="sum")(pred, y[i:i + 20]) / 20
+            loss.backward()
+            nn.utils.clip_grad_value_(model.parameters(), 0.5)
+            opt.step()
+        sched.step()
+        model.eval()
+        with torch.no_grad():
+            val = F.mse_loss(model(xv), yv).item()
+        if val < best:
+            best, best_state = val, copy.deepcopy(model.state_dict())
+        lines.append(f"epoch {epoch}: train {loss.item():.10f} val {val:.10f} "
+                     f"lrs {[round(g['lr'], 10) for g in opt.param_groups]}")
+    model.load_state_dict(best_state)
+    with torch.no_grad():
+        lines.append(f"restored val {F.mse_loss(model(xv), yv).item():.10f} (best {best:.10f})")
+    wider = nn.Sequential(build(), nn.Tanh())
+    res = wider.load_state_dict({"0." + k: v for k, v in best_state.items()} |
+                                {"extra.w": torch.zeros(1)}, strict=False)
+    lines.append(f"missing {res.missing_keys} unexpected {res.unexpected_keys}")
+    return lines, first
+
+
+def test_third_script_prints_the_same_numbers():
+    ref, torch_init = script3(torch_, None)
+    got, _ = script3(autograd_nn, torch_init)
+    assert got == ref, "\n".join(f"{a}\n{b}" for a, b in zip(got, ref))
+    vals = [float(line.split("val ")[1].split()[0]) for line in ref[:10]]
+    assert min(vals) < 0.7 * vals[0]  # it learned
