@@ -84,6 +84,17 @@ def test_conv_gradcheck_and_gradgradcheck(kw, rng):
     assert gradgradcheck(f, (x, w, b))
 
 
+def test_conv1d_and_transpose1d_gradcheck(rng):
+    x = A.tensor(rng.standard_normal((2, 4, 7)), requires_grad=True)
+    w = A.tensor(rng.standard_normal((6, 2, 3)), requires_grad=True)
+    b = A.tensor(rng.standard_normal(6), requires_grad=True)
+    assert gradcheck(lambda x, w, b: F.conv1d(x, w, b, padding="same", dilation=2, groups=2),
+                     (x, w, b))
+    wt = A.tensor(rng.standard_normal((4, 3, 3)), requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv_transpose1d(x, w, stride=2, padding=1,
+                                                     output_padding=1), (x, wt))
+
+
 def test_conv_transpose_gradgradcheck(rng):
     x = A.tensor(rng.standard_normal((2, 4, 3, 4)), requires_grad=True)
     w = A.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)

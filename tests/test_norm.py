@@ -73,6 +73,9 @@ def test_instance_norm_matches_torch(rng):
     lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
     lambda x, w, b: F.layer_norm(x, (4,), w.reshape(-1)[:1].expand(4), b.reshape(-1)[:1].expand(4)),
     lambda x, w, b: F.group_norm(x, 3, w, b),
+    # eval mode: fixed running statistics (an affine map of x)
+    lambda x, w, b: F.batch_norm(x, A.arange(6.0, dtype=A.float64) / 7,
+                                 A.arange(1.0, 7.0, dtype=A.float64), w, b, training=False),
 ])
 def test_norm_gradcheck_and_gradgradcheck(fn, rng):
     x = A.tensor(rng.standard_normal((3, 6, 4)), requires_grad=True)
