@@ -406,3 +406,16 @@ def test_committed_mlp_picture_and_notebook_show_the_graph():
     assert len(svgs) >= 1
     for s in svgs:
         ET.fromstring("".join(s) if isinstance(s, list) else s)  # each one parses as XML
+
+
+def test_torchviz_make_dot_signature(net_out):
+    from autograd_nn.viz import make_dot
+
+    m, x, y = net_out
+    g = make_dot(y, params=dict(m.named_parameters()), show_attrs=True, show_saved=True,
+                 max_attr_chars=30)
+    assert g.source == draw_graph(y, dict(m.named_parameters()), show_attrs=True,
+                                  show_saved=True).source
+    nodes, _ = parse(g.source)
+    assert {"inp.weight", "blocks.2.out.bias", "scale"} <= \
+        {lab.split("\\n")[0] for lab, _ in by_prefix(nodes, "t").values()}
