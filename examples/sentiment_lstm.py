@@ -7,6 +7,10 @@ The data folder is ``--data`` or ``$AUTOGRAD_NN_DATA`` (holding ``rt-polarity/``
 a fixed seeded 90/10 shuffle; the vocabulary comes from the training part only. Batches group
 sentences of similar length and are packed (``pack_padded_sequence``), so the LSTM's final
 state is each sentence's own last step, never a padding step.
+
+Measured (5 epochs, lr 5e-3, seed 0, 1 BLAS thread on the shared 2-core machine): held-out
+accuracy 59.6 / 68.6 / 71.9 / 74.0 / 75.5% after epochs 1-5, 26 s of training in all (the bar
+is 72%, tests/test_e2e_sentiment.py).
 """
 
 from __future__ import annotations
