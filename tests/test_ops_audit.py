@@ -506,3 +506,24 @@ def test_empty_ellipsis_between_index_arrays_follows_torch():
     a, b = an.tensor(x0)[_to(an, idx)], torch.tensor(x0)[_to(torch, idx)]
     assert tuple(a.shape) == tuple(b.shape)
     np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.xfail(strict=True, reason="engine: reductions of zero-size tensors, see report")
+@pytest.mark.parametrize("shape, fn", [
+    ((0,), lambda t: t.softmax(-1)), ((2, 0), lambda t: t.log_softmax(-1)),
+    ((2, 0), lambda t: t.logsumexp(-1)), ((0, 3), lambda t: t.amax(-1)),
+    ((2, 0, 3), lambda t: t.amax(-1)),
+], ids=["softmax_empty", "log_softmax_empty_row", "logsumexp_empty_dim", "amax_empty_batch",
+        "amax_empty_middle"])
+def test_zero_size_reductions_match_torch(shape, fn):
+    """Zero-size inputs: an empty result where torch gives one (logsumexp over an empty dim:
+    -inf), with an (empty) gradient."""
+    res = []
+    for m in (an, torch):
+        x = m.ones(shape, dtype=m.float64, requires_grad=True)
+        y = fn(x)
+        y.sum().backward()
+        res.append((y, x.grad))
+    for a, b in zip(*res):
+        assert tuple(a.shape) == tuple(b.shape)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
