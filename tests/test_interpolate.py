@@ -57,6 +57,36 @@ def test_forward_backward_match_torch(dt, tol):
     assert worst < tol
 
 
+@pytest.mark.parametrize("dt,tol", [(np.float32, 1e-5), (np.float64, 1e-10)])
+@pytest.mark.parametrize("ac", [None, True])
+@pytest.mark.parametrize("kw", [{"size": (3, 4)}, {"size": (11, 13)}, {"size": (7, 2)},
+                                {"scale_factor": 0.3},
+                                {"scale_factor": 0.45, "recompute_scale_factor": True},
+                                {"scale_factor": (2.5, 0.4)}])
+def test_antialias_bilinear_matches_torch(dt, tol, ac, kw):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 9, 10)).astype(dt)
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.interpolate(xt, mode="bilinear", align_corners=ac, antialias=True,
+                                         **kw)
+    xa = A.tensor(x, requires_grad=True)
+    ya = F.interpolate(xa, mode="bilinear", align_corners=ac, antialias=True, **kw)
+    g = rng.standard_normal(tuple(yt.shape)).astype(dt)
+    yt.backward(torch.tensor(g))
+    ya.backward(A.tensor(g))
+    np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(xa.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
+
+
+def test_antialias_hand_values():
+    # shrinking 4 -> 2 (s = 2): output i's triangle of half-width 2 centred at 2 i + 1 weighs
+    # inputs 2i-1 .. 2i+2 by 1/4, 3/4, 3/4, 1/4 (in-range ones, renormalised)
+    x = A.tensor([[[[0.0, 1.0, 2.0, 4.0]]]])
+    y = F.interpolate(x, size=(1, 2), mode="bilinear", antialias=True).numpy()[0, 0, 0]
+    np.testing.assert_allclose(y, [(0.75 * 0 + 0.75 * 1 + 0.25 * 2) / 1.75,
+                                   (0.25 * 1 + 0.75 * 2 + 0.75 * 4) / 1.75], atol=1e-6)
+
+
 def test_nearest_integer_input_matches_torch():
     x = np.arange(2 * 3 * 4 * 5, dtype=np.uint8).reshape(2, 3, 4, 5)
     got = F.interpolate(A.tensor(x), size=(7, 3)).numpy()
@@ -91,6 +121,7 @@ def test_hand_values():
     ("bilinear", None, {"scale_factor": 0.7}),
     ("nearest", None, {"scale_factor": 1.5}),
     ("nearest-exact", None, {"size": (2, 4)}),
+    ("bilinear", None, {"size": (2, 3), "antialias": True}),
 ])
 def test_gradcheck_first_and_second_order(mode, ac, kw):
     rng = np.random.default_rng(1)
@@ -142,8 +173,8 @@ def test_upsample_modules_match_torch():
     ((1, 1, 4, 4), {"size": 2, "mode": "bicubic"}, NotImplementedError, "bicubic"),
     ((4, 4), {"size": 2}, NotImplementedError, r"Only 3D, 4D and 5D input.*got 2D"),
     ((1, 1, 4, 4), {"size": 0}, ValueError, r"greater than 0.*\[4, 4\].*\[0, 0\]"),
-    ((1, 1, 4, 4), {"size": 2, "mode": "bilinear", "antialias": True}, NotImplementedError,
-     "antialias"),
+    ((1, 1, 4), {"size": 2, "mode": "linear", "antialias": True}, ValueError,
+     r"Anti-alias option is restricted to bilinear mode and requires a 4-D tensor.*\[1, 1, 4\]"),
 ])
 def test_errors(shape, kw, exc, msg):
     with pytest.raises(exc, match=msg):

@@ -32,15 +32,18 @@ _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "area")
 
 class Resample1d(Op):
     """``x`` resampled along ``axis``: ``x.take(i0) * w0 + x.take(i1) * w1`` (linear) or
-    ``x.take(i0)`` (nearest, ``i1`` None). Its gradient is ``g @ M`` with ``M`` the (out, in)
-    matrix holding the same taps, built only when a backward runs."""
+    ``x.take(i0)`` (nearest, ``i1`` None), or a product with a dense (out, in) filter matrix
+    ``mat`` (antialiasing, whose windows are wide). Its gradient is ``g @ M`` with ``M`` the
+    (out, in) matrix holding the same taps, built only when a backward runs."""
 
     saved_inputs = ()
 
     @staticmethod
-    def forward(ctx, x, axis=-1, i0=None, i1=None, w0=None, w1=None):
-        ctx.axis, ctx.i0, ctx.i1, ctx.w0, ctx.w1 = axis, i0, i1, w0, w1
+    def forward(ctx, x, axis=-1, i0=None, i1=None, w0=None, w1=None, mat=None):
+        ctx.axis, ctx.i0, ctx.i1, ctx.w0, ctx.w1, ctx.mat = axis, i0, i1, w0, w1, mat
         ctx.n, ctx.dtype = x.shape[axis], x.dtype
+        if mat is not None:
+            return np.moveaxis(np.moveaxis(x, axis, -1) @ mat.T, -1, axis)
         a = np.take(x, i0, axis=axis)
         if i1 is None:
             return a
@@ -51,20 +54,27 @@ class Resample1d(Op):
 
     @staticmethod
     def backward(ctx, g):
-        o = len(ctx.i0)
-        rows = np.arange(o)
-        dt = ctx.dtype  # g may be a Tensor (create_graph): the matrix takes the input's dtype
-        m = np.zeros((o, ctx.n), dtype=dt)
-        if ctx.i1 is None:
-            m[rows, ctx.i0] = 1
-        else:  # i0 == i1 at the last input sample: the two taps add up
-            np.add.at(m, (rows, ctx.i0), ctx.w0.astype(dt))
-            np.add.at(m, (rows, ctx.i1), ctx.w1.astype(dt))
+        m = ctx.mat if ctx.mat is not None else _tap_matrix(ctx.i0, ctx.i1, ctx.w0, ctx.w1,
+                                                            ctx.n, ctx.dtype)
         ax = ctx.axis
         last = ax in (-1, len(g.shape) - 1)
         gt = g if last else Transpose.call(g, dim0=ax, dim1=-1)
         out = MatMul.call(gt, m)
         return out if last else Transpose.call(out, dim0=ax, dim1=-1)
+
+
+def _tap_matrix(i0: np.ndarray, i1: np.ndarray | None, w0: np.ndarray | None,
+                w1: np.ndarray | None, n: int, dt: np.dtype) -> np.ndarray:
+    """The (out, n) matrix of a gather (``i1`` None) or two-tap lerp; dtype ``dt`` (``g`` may be
+    a Tensor under create_graph, so the input's dtype is passed in)."""
+    rows = np.arange(len(i0))
+    m = np.zeros((len(i0), n), dtype=dt)
+    if i1 is None:
+        m[rows, i0] = 1
+    else:  # i0 == i1 at the last input sample: the two taps add up
+        np.add.at(m, (rows, i0), w0.astype(dt))
+        np.add.at(m, (rows, i1), w1.astype(dt))
+    return m
 
 
 def _nearest_taps(n: int, o: int, scale: float | None, exact: bool) -> np.ndarray:
@@ -95,6 +105,27 @@ def _linear_taps(n: int, o: int, scale: float | None, align_corners: bool,
     w1 = np.clip(src - i0.astype(dt), 0, 1).astype(dt)
     i1 = i0 + (i0 < n - 1)
     return i0, i1, (dt.type(1) - w1).astype(dt), w1
+
+
+def _antialias_matrix(n: int, o: int, scale: float | None, align_corners: bool,
+                      dt: np.dtype) -> np.ndarray:
+    """(o, n) triangle-filter weights of PyTorch's antialiased bilinear resize: when shrinking
+    by ``s`` the filter widens to ``s`` input pixels (support ``s``), each row normalised to sum
+    1 (``_compute_weights_aa``: window [trunc(c - support + .5), trunc(c + support + .5)))."""
+    if align_corners:
+        s = (n - 1) / (o - 1) if o > 1 else 0.0
+    else:
+        s = 1.0 / scale if scale is not None and scale > 0 else n / o
+    support = s if s >= 1.0 else 1.0
+    inv = 1.0 / s if s >= 1.0 else 1.0
+    centre = s * (np.arange(o) + 0.5)
+    xmin = np.maximum(np.trunc(centre - support + 0.5), 0)
+    xmax = np.minimum(np.trunc(centre + support + 0.5), n)
+    j = np.arange(n)[None, :]
+    w = np.maximum(0.0, 1.0 - np.abs((j - centre[:, None] + 0.5) * inv))
+    w *= (j >= xmin[:, None]) & (j < xmax[:, None])
+    tot = w.sum(axis=1, keepdims=True)
+    return (w / np.where(tot == 0, 1, tot)).astype(dt)
 
 
 def _output_sizes(op: str, x: Tensor, nd: int, size: Size | None, scale_factor: Scale | None,
@@ -151,7 +182,8 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
         align_corners: linear modes only; True maps corner pixel centres onto each other
             (``src = dst (d - 1) / (o - 1)``), False (default) pixel areas
             (``src = (dst + 0.5) scale - 0.5``, clamped at 0).
-        antialias: not supported (PyTorch's default False is the only behaviour).
+        antialias: bilinear only: shrinking averages over a triangle filter as wide as the
+            shrink factor (as PyTorch and PIL), instead of reading two pixels.
 
     Differentiable in ``input`` (to every order) for the float modes.
     """
@@ -174,8 +206,10 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
     if linear and _LINEAR_DIMS[mode] != nd:
         raise NotImplementedError(f"{op}: Got {input.ndim}D input, but {mode} mode needs "
                                   f"{_LINEAR_DIMS[mode] + 2}D input")
-    if antialias:
-        raise NotImplementedError(f"{op}: antialias=True is not implemented (mode {mode!r})")
+    if antialias and not (mode == "bilinear" and nd == 2):
+        raise ValueError(f"{op}: Anti-alias option is restricted to bilinear mode and requires "
+                         f"a 4-D tensor as input (got mode {mode!r}, input of size "
+                         f"{list(input.shape)}; bicubic is not implemented)")
     out, scales = _output_sizes(op, input, nd, size, scale_factor, recompute_scale_factor)
     dt = input._data.dtype
     if mode == "area":
@@ -191,7 +225,10 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
         n, o, s = input.shape[ax], out[ax - 2], scales[ax - 2]
         if n == o:  # an identity along this dim (align_corners or not)
             continue
-        if linear:
+        if antialias:
+            y = Resample1d.apply(y, axis=ax, mat=_antialias_matrix(n, o, s, bool(align_corners),
+                                                                     dt))
+        elif linear:
             i0, i1, w0, w1 = _linear_taps(n, o, s, bool(align_corners), dt)
             y = Resample1d.apply(y, axis=ax, i0=i0, i1=i1, w0=w0, w1=w1)
         else:
