@@ -459,3 +459,37 @@ def test_init_distribution_check_has_power():
     at.manual_seed(0)
     wrong = nn.init.kaiming_uniform_(at.empty(40, 48)).numpy().ravel()
     assert stats.ks_2samp(wrong, t).pvalue < 1e-10
+
+
+# ---------------------------------------------------------------------- padding and distance
+PADS = [(kind, n, pad) for kind in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+        for n, pad in ((1, 2), (1, (1, 0)), (2, (1, 2, 0, 1)), (2, 1), (3, (1, 0, 1, 1, 0, 1)))]
+
+
+@pytest.mark.parametrize("kind,n,pad", PADS, ids=[f"{k}{n}d-{p}" for k, n, p in PADS])
+def test_padding_modules_match_torch(kind, n, pad):
+    args = (pad, -1.5) if kind == "Constant" else (pad,)
+    m, tm = getattr(nn, f"{kind}Pad{n}d")(*args), getattr(torch.nn, f"{kind}Pad{n}d")(*args)
+    assert repr(m) == repr(tm)
+    shape = (2, 3, 4, 3, 5)[: n + 2]  # batched (N, C, [D, H,] W)
+    run_both(m, tm, rng.standard_normal(shape))
+    run_both(m, tm, rng.standard_normal(shape[1:]))  # unbatched (C, ...)
+
+
+def test_padding_module_errors():
+    with pytest.raises(ValueError, match=r"ReflectionPad2d: padding must be an int or a tuple "
+                                         r"of 4 ints, got \(1, 2\)"):
+        nn.ReflectionPad2d((1, 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_distance_modules_match_torch(dtype):
+    x1, x2 = rng.standard_normal((4, 5, 3)), rng.standard_normal((4, 5, 3))
+    for kw in ({}, {"p": 1.0, "keepdim": True}, {"p": 3.0, "eps": 1e-3}):
+        m, tm = nn.PairwiseDistance(**kw), torch.nn.PairwiseDistance(**kw)
+        assert repr(m) == repr(tm)
+        run_both(m, tm, x1, x2, dtype=dtype)
+    for kw in ({}, {"dim": 2, "eps": 1e-3}, {"dim": 0}):
+        m, tm = nn.CosineSimilarity(**kw), torch.nn.CosineSimilarity(**kw)
+        assert repr(m) == repr(tm)
+        run_both(m, tm, x1, x2, dtype=dtype)
