@@ -476,3 +476,52 @@ def test_binary_losses_random_configurations_match_torch():
                                                      reduction=reduction), [p, t], n_grad=2)
 
     check()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_margin_losses_match_torch(dtype, reduction):
+    t_ml = np.array([[3, 0, -1, 1, 2], [1, 1, 4, -1, -1], [-1, 0, 0, 0, 0], [0, 1, 2, 3, 4],
+                     [2, -1, 3, 3, 3], [4, 3, -1, 0, 0]])  # lists end at the first -1
+    cases = [
+        ("MultiMarginLoss", {}, [X, T_IDX % 5]),
+        ("MultiMarginLoss", dict(p=2, margin=0.7, weight=True), [X, T_IDX % 5]),
+        ("MultiLabelMarginLoss", {}, [X, t_ml]),
+        ("TripletMarginWithDistanceLoss", dict(margin=0.5, swap=True), [X, Y, X * 0.5 + Y]),
+    ]
+    for name, kw, arrays in cases:
+        kw_a, kw_t = dict(kw), dict(kw)
+        if kw.get("weight"):
+            kw_a["weight"], kw_t["weight"] = at.tensor(W.astype(dtype)), torch.tensor(
+                W.astype(dtype))
+        n_grad = 3 if name.startswith("Triplet") else 1
+        compare(lambda *a, name=name, kw=kw_a: getattr(nn, name)(reduction=reduction, **kw)(*a),
+                lambda *a, name=name, kw=kw_t: getattr(torch.nn, name)(reduction=reduction,
+                                                                         **kw)(*a),
+                arrays, n_grad=n_grad, dtype=dtype)
+    # unbatched (C,) inputs, and a custom distance function (cosine distance)
+    compare(lambda a, b: AF.multi_margin_loss(a, b, reduction=reduction),
+            lambda a, b: TF.multi_margin_loss(a, b, reduction=reduction), [X[0], np.array(3)],
+            dtype=dtype)
+    compare(lambda a, b: AF.multilabel_margin_loss(a, b, reduction=reduction),
+            lambda a, b: TF.multilabel_margin_loss(a, b, reduction=reduction), [X[0], t_ml[0]],
+            dtype=dtype)
+    compare(lambda a, b, c: AF.triplet_margin_with_distance_loss(
+        a, b, c, distance_function=lambda u, v: 1 - AF.cosine_similarity(u, v),
+        reduction=reduction),
+        lambda a, b, c: TF.triplet_margin_with_distance_loss(
+            a, b, c, distance_function=lambda u, v: 1 - TF.cosine_similarity(u, v),
+            reduction=reduction), [X, Y, -X + 0.1 * Y], n_grad=3, dtype=dtype)
+
+
+def test_margin_loss_errors():
+    with pytest.raises(ValueError, match="only p == 1 and p == 2 supported"):
+        nn.MultiMarginLoss(p=3)
+    with pytest.raises(ValueError, match=r"multi_margin_loss: inconsistent target size \[5\] "
+                                         r"for input of size \[6, 5\]"):
+        AF.multi_margin_loss(at.tensor(X), at.zeros(5, dtype=at.int64))
+    with pytest.raises(RuntimeError, match=r"multilabel_margin_loss: expected target of integer "
+                                           r"dtype"):
+        AF.multilabel_margin_loss(at.tensor(X), at.tensor(X))
+    with pytest.raises(ValueError, match="expected margin to be greater than 0, got 0.0"):
+        nn.TripletMarginWithDistanceLoss(margin=0.0)

@@ -21,7 +21,8 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_
            "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
            "triplet_margin_loss", "multilabel_soft_margin_loss", "cosine_similarity",
-           "pairwise_distance"]
+           "pairwise_distance", "multi_margin_loss", "multilabel_margin_loss",
+           "triplet_margin_with_distance_loss"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -501,3 +502,93 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     if swap:
         d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
     return _reduce((d_pos - d_neg + margin).relu(), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    """max(d(a, p) - d(a, n) + margin, 0) with any distance ``d`` (default: pairwise_distance);
+    ``swap`` uses min(d(a, n), d(p, n))."""
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_with_distance_loss: expected margin to be greater "
+                         f"than 0, got {margin} instead")
+    d = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = d(anchor, positive), d(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(d(positive, negative))
+    return _reduce((d_pos - d_neg + margin).relu(), reduction)
+
+
+def _margin_prep(input: Tensor, target: Tensor, fn: str, same_shape: bool) -> tuple:  # noqa: A002
+    """(input as (N, C), target as an int array, unbatched?) with PyTorch's shape rules."""
+    _check_tensor(input, fn, "input")
+    _check_tensor(target, fn, "target")
+    t = target._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"{fn}: expected target of integer dtype (class indices), got "
+                           f"{target.dtype}")
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{fn}: expected a 1-D (C) or 2-D (N, C) input, got shape "
+                         f"{list(input.shape)}")
+    single = input.ndim == 1
+    x = input.reshape(1, -1) if single else input
+    want = tuple(x.shape) if same_shape else x.shape[:1]
+    t2 = t.reshape(want) if t.size == int(np.prod(want)) and t.ndim <= len(want) else None
+    if t2 is None or (not same_shape and t.ndim != (0 if single else 1)) or \
+            (same_shape and t.shape != tuple(input.shape)):
+        raise ValueError(f"{fn}: inconsistent target size {list(t.shape)} for input of size "
+                         f"{list(input.shape)}")
+    return x, t2, single
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1,  # noqa: A002
+                      margin: float = 1.0, weight: Tensor | None = None,
+                      size_average: bool | None = None, reduce: bool | None = None,
+                      reduction: str = "mean") -> Tensor:
+    """Multi-class hinge: sum over i != y of w[y] max(0, margin - x[y] + x[i])^p / C.
+    Shapes: input (N, C) or (C,), target (N,) or () class indices -> (N,) or scalar."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("multi_margin_loss: only p == 1 and p == 2 supported")
+    x, t, single = _margin_prep(input, target, "multi_margin_loss", False)
+    n, c = x.shape
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise IndexError(f"multi_margin_loss: target {int(t[(t < 0) | (t >= c)][0])} is out of "
+                         f"bounds (input has {c} classes)")
+    x_y = x.gather(1, Tensor._wrap(t.reshape(n, 1).astype(np.int64)))
+    z = (x - x_y + margin).relu()
+    if p == 2:
+        z = z * z
+    coef = np.ones((n, c), dtype=x._data.dtype)
+    coef[np.arange(n), t] = 0.0  # the target's own term is left out
+    if weight is not None:
+        coef *= weight._data.astype(coef.dtype)[t][:, None]
+    loss = (z * (coef / c)).sum(1)
+    loss = loss.reshape(()) if single else loss
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
+                           size_average: bool | None = None, reduce: bool | None = None,
+                           reduction: str = "mean") -> Tensor:
+    """Multi-label hinge: for each listed target j and each non-target i,
+    max(0, 1 - (x[j] - x[i])), summed and divided by C. ``target`` has the input's shape and
+    lists class indices up to the first -1. Shapes: (N, C) or (C,) -> (N,) or scalar."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    x, t, single = _margin_prep(input, target, "multilabel_margin_loss", True)
+    n, c = x.shape
+    listed = np.cumprod(t != -1, axis=1).astype(bool)  # entries before the first -1
+    if ((t[listed] < 0) | (t[listed] >= c)).any():
+        raise IndexError(f"multilabel_margin_loss: target index out of bounds (input has {c} "
+                         f"classes, -1 ends each list)")
+    count = np.zeros((n, c), dtype=x._data.dtype)  # how often each class is listed
+    rows = np.broadcast_to(np.arange(n)[:, None], t.shape)
+    np.add.at(count, (rows[listed], t[listed]), 1.0)
+    pair = count[:, :, None] * (count == 0)[:, None, :] / c  # (N, target j, non-target i)
+    diff = x.unsqueeze(2) - x.unsqueeze(1)  # x[j] - x[i]
+    loss = ((1 - diff).relu() * pair).sum((1, 2))
+    loss = loss.reshape(()) if single else loss
+    return _reduce(loss, reduction)
