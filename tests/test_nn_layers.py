@@ -493,3 +493,31 @@ def test_distance_modules_match_torch(dtype):
         m, tm = nn.CosineSimilarity(**kw), torch.nn.CosineSimilarity(**kw)
         assert repr(m) == repr(tm)
         run_both(m, tm, x1, x2, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rrelu_eval_matches_torch_and_training_draws_slopes(dtype):
+    x = rng.standard_normal((3, 4, 5)) * 2
+    x[0, 0, :2] = 0.0  # the kink: slope a (PyTorch's rrelu treats x <= 0 as negative)
+    for kw in ({}, {"lower": 0.05, "upper": 0.4}):
+        m, tm = nn.RReLU(**kw).eval(), torch.nn.RReLU(**kw).eval()
+        assert repr(m) == repr(tm)
+        run_both(m, tm, x, dtype=dtype)
+    # training: per-element slopes in [lower, upper] (the gradient is the slope used), mean
+    # (l + u) / 2 within 5 sigma of U(l, u), positives untouched, reproducible under a seed
+    lo, hi = 0.1, 0.3
+    big = at.tensor(-np.abs(rng.standard_normal(20000)).astype(dtype) - 0.1, requires_grad=True)
+    at.manual_seed(4)
+    y = AF.rrelu(big, lo, hi, training=True)
+    y.sum().backward()
+    slope = big.grad.numpy().astype(np.float64)
+    np.testing.assert_allclose(y.detach().numpy(), slope * big.detach().numpy(), rtol=1e-6)
+    assert slope.min() >= lo and slope.max() <= hi
+    assert abs(slope.mean() - (lo + hi) / 2) < 5 * (hi - lo) / math.sqrt(12 * slope.size)
+    pos = at.tensor(np.abs(x).astype(dtype) + 0.1)
+    assert (nn.RReLU()(pos).numpy() == pos.numpy()).all()
+    at.manual_seed(4)
+    np.testing.assert_array_equal(AF.rrelu(big, lo, hi, training=True).detach().numpy(),
+                                  y.detach().numpy())
+    h = big * 1.0
+    assert AF.rrelu(h, lo, hi, training=True, inplace=True) is h

@@ -19,7 +19,8 @@ from ...autograd import engine
 from ...autograd.engine import Op
 from ...tensor import Tensor
 
-__all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "elu",
+__all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "rrelu",
+           "rrelu_", "elu",
            "elu_", "selu", "celu", "gelu", "silu", "mish", "hardswish", "hardsigmoid",
            "sigmoid", "tanh", "softplus", "softsign", "tanhshrink", "logsigmoid", "threshold",
            "threshold_", "hardshrink", "softshrink", "prelu", "glu", "softmax", "softmin",
@@ -91,6 +92,25 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
     return leaky_relu(input, negative_slope, True)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noqa: A002
+          training: bool = False, inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: x if x > 0 else a * x, with a ~ U(lower, upper) drawn per element
+    from the global generator in training, and a = (lower + upper) / 2 otherwise."""
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    from ...random import _gen
+
+    x = input._data
+    slope = _gen().uniform(lower, upper, x.shape).astype(x.dtype, copy=False)
+    factor = np.where(x > 0, x.dtype.type(1), slope)  # a constant: the gradient is the factor
+    return input.mul_(factor) if inplace else input * factor
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noqa: A002
+           training: bool = False) -> Tensor:
+    return rrelu(input, lower, upper, training, True)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002

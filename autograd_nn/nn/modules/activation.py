@@ -13,8 +13,8 @@ from .._functional import activation as F
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Threshold", "ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "ELU", "SELU", "CELU", "GELU",
-           "SiLU", "Mish", "Hardswish", "Hardsigmoid", "Sigmoid", "Tanh", "Softplus",
+__all__ = ["Threshold", "ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "RReLU", "ELU", "SELU", "CELU",
+           "GELU", "SiLU", "Mish", "Hardswish", "Hardsigmoid", "Sigmoid", "Tanh", "Softplus",
            "Softsign", "Tanhshrink", "LogSigmoid", "Hardshrink", "Softshrink", "PReLU", "GLU",
            "Softmax", "Softmin", "LogSoftmax", "Softmax2d"]
 
@@ -138,6 +138,22 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}{_inplace_str(self.inplace)}"
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: negative inputs scaled by a ~ U(lower, upper) per element in
+    training, by (lower + upper) / 2 in eval. Shape: (*) -> (*)."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}{_inplace_str(self.inplace)}"
 
 
 class ELU(Module):
