@@ -3,11 +3,12 @@
 Two modes:
 
     python examples/image_classification.py predict IMAGE [--weights FILE] [--labels FILE]
-    python examples/image_classification.py train [--data DIR] [--epochs 2] [--width-mult 0.35]
+    python examples/image_classification.py train [--data DIR] [--epochs 3] [--width-mult 0.35]
 
 ``predict`` reads one image (Pillow if installed, else ``matplotlib.image.imread``), resizes its
 short side to 256 with bilinear interpolation (``nn.functional.interpolate``, align_corners=False,
-no antialiasing), center-crops 224 x 224, normalises with torchvision's ImageNet mean/std, runs
+antialiased when shrinking, as torchvision's ``Resize``; ``--no-antialias`` reads two pixels per
+output), center-crops 224 x 224, normalises with torchvision's ImageNet mean/std, runs
 MobileNetV2 in eval mode under ``no_grad`` and prints the top-3 classes with softmax
 probabilities. Class indices are printed; names too when ``--labels`` names a text file with one
 class name per line (line i = class i).
@@ -22,8 +23,6 @@ torchvision, convert its pretrained state dict once -- the key names and shapes 
 
 then ``predict photo.jpg --weights mobilenet_v2.safetensors``. Without ``--weights`` the network
 keeps its random initialisation and its predictions are meaningless (the script says so).
-torchvision's own transforms resize with antialiasing, so on large photos its inputs differ
-slightly from ours (the network's top classes rarely change).
 
 ``train`` trains a narrow MobileNetV2 (``width_mult`` 0.35, 10 classes) from scratch on real
 digits: the project's MNIST split (``--data``, else ``$AUTOGRAD_NN_DATA``, else
@@ -100,13 +99,13 @@ def resized_size(h: int, w: int, short: int) -> tuple[int, int]:
 
 
 def preprocess(image: np.ndarray, resize: int = 256, crop: int = 224,
-               mean: Sequence[float] = IMAGENET_MEAN,
-               std: Sequence[float] = IMAGENET_STD) -> torch.Tensor:
+               mean: Sequence[float] = IMAGENET_MEAN, std: Sequence[float] = IMAGENET_STD,
+               antialias: bool = True) -> torch.Tensor:
     """(H, W, 3) float image in [0, 1] -> normalised (1, 3, crop, crop) float32 batch.
 
-    Bilinear resize of the short side to ``resize`` (align_corners=False, no antialias), then
-    a center crop with torchvision's offsets ``round((size - crop) / 2)``, then
-    ``(x - mean) / std`` per channel.
+    Bilinear resize of the short side to ``resize`` (align_corners=False; ``antialias`` as
+    torchvision's ``Resize`` default), then a center crop with torchvision's offsets
+    ``round((size - crop) / 2)``, then ``(x - mean) / std`` per channel.
     """
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"preprocess: expected an (H, W, 3) image, got shape {image.shape}")
@@ -116,7 +115,8 @@ def preprocess(image: np.ndarray, resize: int = 256, crop: int = 224,
     h, w = image.shape[:2]
     x = torch.tensor(np.ascontiguousarray(image.transpose(2, 0, 1)[None], np.float32))
     nh, nw = resized_size(h, w, resize)
-    x = F.interpolate(x, size=(nh, nw), mode="bilinear", align_corners=False)
+    x = F.interpolate(x, size=(nh, nw), mode="bilinear", align_corners=False,
+                      antialias=antialias)
     top, left = int(round((nh - crop) / 2.0)), int(round((nw - crop) / 2.0))
     x = x[:, :, top:top + crop, left:left + crop]
     m = torch.tensor(mean, dtype=torch.float32).reshape(1, 3, 1, 1)
@@ -149,11 +149,11 @@ def build_model(weights: str | os.PathLike | None, width_mult: float = 1.0,
 
 def predict(image_path: str | os.PathLike, weights: str | os.PathLike | None = None,
             labels: str | os.PathLike | None = None, topk: int = 3, width_mult: float = 1.0,
-            log: bool = True) -> list[tuple[int, float]]:
+            antialias: bool = True, log: bool = True) -> list[tuple[int, float]]:
     """Top-``topk`` ``(class index, probability)`` of MobileNetV2 on one image, printed."""
     model = build_model(weights, width_mult)
     names = read_labels(labels)
-    x = preprocess(load_image(image_path))
+    x = preprocess(load_image(image_path), antialias=antialias)
     with torch.no_grad():
         probs = F.softmax(model(x), dim=1)[0]
     p, idx = torch.topk(probs, min(topk, probs.shape[0]))
@@ -213,7 +213,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
     return correct / len(y)
 
 
-def train(root: Any = None, epochs: int = 2, n_train: int = 4000, batch_size: int = 32,
+def train(root: Any = None, epochs: int = 3, n_train: int = 4000, batch_size: int = 32,
           lr: float = 5e-3, width_mult: float = 0.35, seed: int = 0,
           max_steps: int | None = None, n_test: int | None = None, log: bool = True) -> dict:
     """Train MobileNetV2(width_mult, 10 classes) from scratch on 32x32 digits.
@@ -278,9 +278,11 @@ def main(argv: list[str] | None = None) -> Any:
     pp.add_argument("--labels", default=None, help="text file: one class name per line")
     pp.add_argument("--width-mult", type=float, default=1.0)
     pp.add_argument("--topk", type=int, default=3)
+    pp.add_argument("--no-antialias", dest="antialias", action="store_false",
+                    help="resize by reading two pixels per output (interpolate's default)")
     pt = sub.add_parser("train", help="train a small MobileNetV2 on 32x32 digits")
     pt.add_argument("--data", default=None, help="folder holding mnist-test/")
-    pt.add_argument("--epochs", type=int, default=2)
+    pt.add_argument("--epochs", type=int, default=3)
     pt.add_argument("--n-train", type=int, default=4000)
     pt.add_argument("--batch-size", type=int, default=32)
     pt.add_argument("--lr", type=float, default=5e-3)
@@ -289,7 +291,7 @@ def main(argv: list[str] | None = None) -> Any:
     pt.add_argument("--save", default=None, help="write the trained weights here")
     a = p.parse_args(argv)
     if a.mode == "predict":
-        return predict(a.image, a.weights, a.labels, a.topk, a.width_mult)
+        return predict(a.image, a.weights, a.labels, a.topk, a.width_mult, a.antialias)
     out = train(a.data, a.epochs, a.n_train, a.batch_size, a.lr, a.width_mult, a.seed)
     print(f"held-out accuracy {out['accuracy']:.4f} ({out['source']}, {out['seconds']:.1f} s)")
     if a.save:

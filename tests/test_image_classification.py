@@ -27,12 +27,12 @@ def ex():
     return mod
 
 
-def _torch_preprocess(torch, img: np.ndarray, size: tuple, crop: int):
-    """The reference pipeline written directly in PyTorch: resize to ``size`` (no antialias),
-    crop at torchvision's offsets, normalise."""
+def _torch_preprocess(torch, img: np.ndarray, size: tuple, crop: int, antialias: bool = True):
+    """The reference pipeline written directly in PyTorch: resize to ``size``, crop at
+    torchvision's offsets, normalise."""
     x = torch.tensor(np.ascontiguousarray(img.transpose(2, 0, 1)[None]))
     x = torch.nn.functional.interpolate(x, size=size, mode="bilinear", align_corners=False,
-                                        antialias=False)
+                                        antialias=antialias)
     top, left = int(round((size[0] - crop) / 2.0)), int(round((size[1] - crop) / 2.0))
     x = x[:, :, top:top + crop, left:left + crop]
     return (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
@@ -51,21 +51,22 @@ def test_preprocess_hand_values(ex):
     # to 8; along W, src = (d + 0.5) / 2 - 0.5 = 0 (clamped), 0.25, ..., 2.75, 3 (clamped), so
     # the value is 0.1 * src; crop 4 keeps columns 2..5 (offset round((8 - 4) / 2) = 2)
     img = np.broadcast_to((0.1 * np.arange(4, dtype=np.float32))[None, :, None], (2, 4, 3))
-    x = ex.preprocess(np.array(img), resize=4, crop=4).numpy()
+    x = ex.preprocess(np.array(img), resize=4, crop=4, antialias=False).numpy()
     assert x.shape == (1, 3, 4, 4) and x.dtype == np.float32
     cols = 0.1 * np.array([0.75, 1.25, 1.75, 2.25])
     want = (cols[None, :] - MEAN[:, None]) / STD[:, None]  # (3, 4), identical down each column
     np.testing.assert_allclose(x[0], np.broadcast_to(want[:, None, :], (3, 4, 4)), atol=1e-6)
 
 
+@pytest.mark.parametrize("antialias", [False, True])
 @pytest.mark.parametrize("h,w,resize,crop", [(37, 53, 20, 16), (9, 7, 12, 7), (60, 45, 256, 224),
-                                             (16, 40, 8, 8)])
-def test_preprocess_matches_torch(ex, h, w, resize, crop):
+                                             (16, 40, 8, 8), (300, 410, 256, 224)])
+def test_preprocess_matches_torch(ex, h, w, resize, crop, antialias):
     torch = pytest.importorskip("torch")
     img = np.random.default_rng(h * w).random((h, w, 3), dtype=np.float32)
-    got = ex.preprocess(img, resize=resize, crop=crop).numpy()
+    got = ex.preprocess(img, resize=resize, crop=crop, antialias=antialias).numpy()
     size = (resize, int(resize * w / h)) if h <= w else (int(resize * h / w), resize)
-    want = _torch_preprocess(torch, img, size, crop).numpy()
+    want = _torch_preprocess(torch, img, size, crop, antialias).numpy()
     assert got.shape == (1, 3, crop, crop)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
@@ -193,7 +194,10 @@ def test_train_smoke_loss_falls(ex):
 
 @pytest.mark.slow
 def test_train_reaches_accuracy_far_above_chance(ex):
-    out = ex.train(_mnist_root(), log=False)
+    # 2 of the CLI's 3 epochs (250 Adam steps on 4,000 images): measured 77.9% held out on
+    # MNIST with seed 0 (3 epochs: 84.5%); chance is 10%
+    out = ex.train(_mnist_root(), epochs=2, log=False)
     print(f"{out['source']}: held-out accuracy {out['accuracy']:.4f} in {out['seconds']:.1f} s, "
           f"epoch losses {out['losses']}")
-    assert out["accuracy"] >= 0.5  # chance is 0.1
+    assert out["losses"][-1] < out["losses"][0]
+    assert out["accuracy"] >= 0.6

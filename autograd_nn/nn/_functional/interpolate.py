@@ -11,7 +11,7 @@ gradients of every order follow. Area mode is adaptive average pooling, as in Py
 from __future__ import annotations
 
 import math
-from typing import Sequence, Union
+from typing import Any, Sequence, Union
 
 import numpy as np
 
@@ -90,17 +90,26 @@ def _nearest_taps(n: int, o: int, scale: float | None, exact: bool) -> np.ndarra
     return np.minimum(np.floor(src).astype(np.int64), n - 1)
 
 
+def _scale(n: int, o: int, scale: float | None, align_corners: bool, dt: np.dtype) -> Any:
+    """``area_pixel_compute_scale`` in the input's float type (PyTorch's opmath)."""
+    f = dt.type
+    if align_corners:
+        return f(n - 1) / f(o - 1) if o > 1 else f(0)
+    return f(1.0 / scale) if scale is not None and scale > 0 else f(n) / f(o)
+
+
 def _linear_taps(n: int, o: int, scale: float | None, align_corners: bool,
                  dt: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """PyTorch's two-tap linear indices and weights (``area_pixel_compute_source_index``), the
-    arithmetic in the input's float dtype as PyTorch's opmath."""
+    """PyTorch's two-tap linear indices and weights (``area_pixel_compute_source_index``) in the
+    input's float type. PyTorch's build fuses ``scale * (d + .5) - .5`` into one FMA (a single
+    rounding), reproduced by evaluating it in extended precision and rounding once."""
     dst = np.arange(o)
+    s = _scale(n, o, scale, align_corners, dt)
     if align_corners:
-        s = dt.type((n - 1) / (o - 1)) if o > 1 else dt.type(0)
         src = s * dst.astype(dt)
     else:
-        s = dt.type(1.0 / scale) if scale is not None and scale > 0 else dt.type(n) / dt.type(o)
-        src = np.maximum(s * (dst.astype(dt) + dt.type(0.5)) - dt.type(0.5), dt.type(0))
+        src = (np.longdouble(s) * (dst + np.longdouble(0.5)) - np.longdouble(0.5)).astype(dt)
+        src = np.maximum(src, dt.type(0))
     i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
     w1 = np.clip(src - i0.astype(dt), 0, 1).astype(dt)
     i1 = i0 + (i0 < n - 1)
@@ -109,23 +118,25 @@ def _linear_taps(n: int, o: int, scale: float | None, align_corners: bool,
 
 def _antialias_matrix(n: int, o: int, scale: float | None, align_corners: bool,
                       dt: np.dtype) -> np.ndarray:
-    """(o, n) triangle-filter weights of PyTorch's antialiased bilinear resize: when shrinking
-    by ``s`` the filter widens to ``s`` input pixels (support ``s``), each row normalised to sum
-    1 (``_compute_weights_aa``: window [trunc(c - support + .5), trunc(c + support + .5)))."""
-    if align_corners:
-        s = (n - 1) / (o - 1) if o > 1 else 0.0
-    else:
-        s = 1.0 / scale if scale is not None and scale > 0 else n / o
-    support = s if s >= 1.0 else 1.0
-    inv = 1.0 / s if s >= 1.0 else 1.0
-    centre = s * (np.arange(o) + 0.5)
-    xmin = np.maximum(np.trunc(centre - support + 0.5), 0)
-    xmax = np.minimum(np.trunc(centre + support + 0.5), n)
+    """(o, n) triangle-filter weights of PyTorch's antialiased bilinear resize: shrinking by
+    ``s`` widens the filter to ``s`` input pixels (support ``s``), each row normalised to sum 1
+    (``_compute_weights_aa``: window [trunc(c - support + .5), trunc(c + support + .5)), c the
+    output centre). Rounded where PyTorch rounds: its centre and taps are in the input's float
+    type, with the ``+ 0.5`` terms in double."""
+    f, d = dt.type, np.float64
+    s = _scale(n, o, scale, align_corners, dt)
+    big = s >= 1.0
+    support = s if big else f(1)
+    inv = f(1.0 / d(s)) if big else f(1)
+    centre = (d(s) * (np.arange(o) + 0.5)).astype(dt)
+    xmin = np.maximum(np.trunc((centre - support).astype(d) + 0.5), 0)
+    xmax = np.minimum(np.trunc((centre + support).astype(d) + 0.5), n)
     j = np.arange(n)[None, :]
-    w = np.maximum(0.0, 1.0 - np.abs((j - centre[:, None] + 0.5) * inv))
+    arg = np.abs((((j.astype(dt) - centre[:, None]).astype(d) + 0.5) * d(inv)).astype(dt))
+    w = np.where(arg < 1, (1.0 - arg.astype(d)).astype(dt), f(0))
     w *= (j >= xmin[:, None]) & (j < xmax[:, None])
-    tot = w.sum(axis=1, keepdims=True)
-    return (w / np.where(tot == 0, 1, tot)).astype(dt)
+    tot = w.sum(axis=1, keepdims=True, dtype=dt)
+    return (w / np.where(tot == 0, f(1), tot)).astype(dt)
 
 
 def _output_sizes(op: str, x: Tensor, nd: int, size: Size | None, scale_factor: Scale | None,
