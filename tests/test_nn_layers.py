@@ -521,3 +521,25 @@ def test_rrelu_eval_matches_torch_and_training_draws_slopes(dtype):
                                   y.detach().numpy())
     h = big * 1.0
     assert AF.rrelu(h, lo, hi, training=True, inplace=True) is h
+
+
+def test_feature_alpha_dropout_whole_channels_mean_and_variance():
+    at.manual_seed(0)
+    x = at.randn(400, 100, 2, 2)
+    y = nn.FeatureAlphaDropout(0.2).train()(x).numpy()
+    assert repr(nn.FeatureAlphaDropout(0.2)) == repr(torch.nn.FeatureAlphaDropout(0.2))
+    # closed form per channel (shared by its 4 positions): kept, y = A x + A alpha' p; dropped,
+    # the constant A alpha' (p - 1), with A = ((alpha'^2 p + 1)(1 - p))^-1/2
+    xs = x.numpy().astype(np.float64)
+    p, alpha_p = 0.2, -1.7580993408473766
+    big_a = ((alpha_p ** 2 * p + 1) * (1 - p)) ** -0.5
+    kept = np.isclose(y, big_a * xs + big_a * alpha_p * p, rtol=1e-5, atol=1e-6).all((2, 3))
+    dropped = np.isclose(y, big_a * alpha_p * (p - 1), rtol=1e-6).all((2, 3))
+    assert (kept ^ dropped).all()
+    assert abs(kept.mean() - 0.8) < 5 * math.sqrt(0.16 / kept.size)
+    # self-normalising on N(0, 1) input: mean ~0, variance ~1 (about 4 standard errors)
+    assert abs(y.mean()) < 0.02 and abs(y.var() - 1) < 0.03
+    assert nn.FeatureAlphaDropout(0.2).eval()(x) is x
+    with pytest.raises(RuntimeError, match="feature_alpha_dropout: expected an input of at "
+                                           "least 2 dims"):
+        AF.feature_alpha_dropout(at.randn(3), 0.5, training=True)

@@ -1,4 +1,5 @@
-"""Functional dropout: ``dropout``, ``dropout1d/2d/3d``, ``alpha_dropout``."""
+"""Functional dropout: ``dropout``, ``dropout1d/2d/3d``, ``alpha_dropout``,
+``feature_alpha_dropout``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from ..._ops.elementwise import Mul
 from ...random import _gen
 from ...tensor import Tensor
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+           "feature_alpha_dropout"]
 
 
 def _check_p(p: float) -> None:
@@ -73,10 +75,8 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A00
     return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
 
 
-def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa: A002
-                  inplace: bool = False) -> Tensor:
-    """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
-    affine correction keeps zero mean / unit variance."""
+def _alpha(input: Tensor, p: float, training: bool, inplace: bool,  # noqa: A002
+           mask_shape: tuple) -> Tensor:
     _check_p(p)
     if not training or p == 0.0:
         return input
@@ -84,7 +84,24 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa
         return input * 0.0
     alpha_p = -1.7580993408473766  # -SELU scale * alpha: where dropped units land
     a = ((alpha_p ** 2 * p + 1) * (1 - p)) ** -0.5
-    keep = (_gen().random(input._data.shape) >= p).astype(input._data.dtype)
+    keep = (_gen().random(mask_shape) >= p).astype(input._data.dtype)
     b = (keep - 1) * (alpha_p * a) + alpha_p * a * p
     out = Mul.apply(input, keep * a) + b.astype(input._data.dtype)
     return input.copy_(out) if inplace else out
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa: A002
+                  inplace: bool = False) -> Tensor:
+    """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
+    affine correction keeps zero mean / unit variance."""
+    return _alpha(input, p, training, inplace, input._data.shape)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa: A002
+                          inplace: bool = False) -> Tensor:
+    """:func:`alpha_dropout` of whole channels: input (N, C, *), one draw per (N, C)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"feature_alpha_dropout: expected an input of at least 2 dims (N, C, "
+                           f"*), got shape {list(input.shape)}")
+    shape = input._data.shape
+    return _alpha(input, p, training, inplace, shape[:2] + (1,) * (len(shape) - 2))

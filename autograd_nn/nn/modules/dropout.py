@@ -6,7 +6,8 @@ from ...tensor import Tensor
 from .._functional import dropout as F
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+           "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -53,3 +54,9 @@ class AlphaDropout(_DropoutNd):
     """Dropout that keeps SELU activations' mean and variance."""
 
     _fn = staticmethod(F.alpha_dropout)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels of (N, C, *) input (SELU networks with convolutions)."""
+
+    _fn = staticmethod(F.feature_alpha_dropout)
