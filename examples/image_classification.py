@@ -26,13 +26,15 @@ keeps its random initialisation and its predictions are meaningless (the script 
 
 ``train`` trains a narrow MobileNetV2 (``width_mult`` 0.35, 10 classes) from scratch on real
 digits: the project's MNIST split (``--data``, else ``$AUTOGRAD_NN_DATA``, else
-``/work/shared/data``; first 8,000 test-set images train, the last 2,000 are held out),
+``/work/shared/data``; the first ``--n-train`` (4,000) of the split's 8,000 training images
+train, the last 2,000 test-set images are held out),
 bilinearly upsampled 28 -> 32 and repeated to 3 channels; scikit-learn's bundled 8x8 digits
 (upsampled to 32 x 32) stand in when MNIST is absent. Adam, cosine learning-rate decay,
 DataLoader; prints each epoch's training loss and held-out accuracy.
 
-Measured (defaults: 4,000 training images, 2 epochs, batch 64, 126 steps, seed 0, one BLAS
-thread on the shared 2-core machine): see the README's "Vision and sequence layers" section.
+Measured (defaults: 4,000 training images, 3 epochs = 375 steps of batch 32, Adam lr 5e-3,
+seed 0, one BLAS thread on the shared 2-core machine): 84.5% held-out accuracy in ~60 s
+(2 epochs: 77.9%; ``--n-train 6000 --epochs 2``: 87.8% in 85 s). Chance is 10%.
 """
 
 from __future__ import annotations
