@@ -1031,8 +1031,9 @@ class Tensor:
                 isinstance(o, Tensor) and o.requires_grad for o in others)):
             return self._inplace_on_view(op, *others, **params)
         shell = Tensor._wrap(self._data)
-        saved = op.saved_inputs
-        if saved is None or 0 in saved:
+        needs = (self.requires_grad,) + tuple(isinstance(o, Tensor) and o.requires_grad
+                                              for o in others)
+        if 0 in engine.read_inputs(op, needs):
             shell._data = self._data.copy()  # backward reads the old value
         shell._node = self._node
         shell.requires_grad = self.requires_grad
@@ -1043,6 +1044,7 @@ class Tensor:
         if self._node is not None and op.saves_out:
             self._node.out_vc = self._vc
             self._node.epoch = engine._inplace_epoch
+        _refresh_views(self)
         return self
 
     def _inplace_on_view(self, op: type, *others: Any, **params: Any) -> Tensor:
@@ -1050,18 +1052,8 @@ class Tensor:
         CopySlices: the op runs on a copy of the view's value, the result is written into the
         base through the same view ops (rebasing the base's history), and the view is
         re-derived from the updated base."""
-        chain = []
-        t = self
-        while t._base is not None:
-            link = getattr(t, "_view_of", None)
-            if link is None:
-                raise NotImplementedError(f"{op.__name__.lower()}_: in-place on a view whose "
-                                          f"origin is unknown")
-            src, vcls, vparams = link
-            chain.append((vcls, vparams))
-            t = src
-        chain.reverse()
-        base = t
+        chain = _view_chain(self, op.__name__.lower() + "_")
+        base = self._base
         tmp = E.Clone.apply(_replay_view(base, chain))
         tmp._inplace_apply(op, *others, **params)
         shell = Tensor._wrap(base._data)
@@ -1074,6 +1066,7 @@ class Tensor:
         view = _replay_view(base, chain)
         self._node = view._node
         self.requires_grad = view.requires_grad
+        _refresh_views(base)
         return self
 
     def _inplace(self, op: type, *others: Any, **params: Any) -> Tensor:
@@ -1257,6 +1250,36 @@ class _ViewGetItem(I.GetItem):
         # an index of ints only would give a NumPy scalar (a copy); a trailing Ellipsis keeps
         # the element a 0-d view, so in-place ops on it reach the base (h[0] += 1)
         return x[idx + (Ellipsis,)] if Ellipsis not in idx else x[idx]
+
+
+def _view_chain(v: Tensor, what: str) -> list:
+    """The view ops ((op, params), ...) that derive ``v`` from its base, base side first."""
+    chain = []
+    while v._base is not None:
+        link = getattr(v, "_view_of", None)
+        if link is None:
+            raise NotImplementedError(f"{what}: in-place on a view whose origin is unknown")
+        src, vcls, vparams = link
+        chain.append((vcls, vparams))
+        v = src
+    chain.reverse()
+    return chain
+
+
+def _refresh_views(base: Tensor) -> None:
+    """After an in-place op changed ``base`` (or a view of it), re-derive the history of its
+    live views from its new one, as PyTorch regenerates a view's grad_fn: a view taken before
+    the change then backpropagates through it. Views register in their shared version counter
+    (engine.Op.apply) only when their base is part of a graph."""
+    vc = base._vc
+    if vc is None or len(vc) <= 2:
+        return
+    live = [r for r in vc[2:] if r() is not None and r()._base is base]
+    for r in live:
+        v = r()
+        fresh = _replay_view(base, _view_chain(v, "re-derive"))
+        v._node, v.requires_grad = fresh._node, fresh.requires_grad
+    vc[2:] = live  # (the replays' own throwaway views registered too: dropped)
 
 
 def _replay_view(x: Any, chain: Sequence) -> Any:
@@ -1566,6 +1589,12 @@ def _norm_index(idx: Any, x: Tensor) -> tuple:
             i = np.asarray(i)
         out.append(i)
     idx = tuple(out)
+    if not I.is_basic_index(idx) and any(i is Ellipsis for i in idx):
+        # an Ellipsis that spans no dim must not separate index arrays (PyTorch: adjacent)
+        used = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == np.bool_ else
+                   i is not None and i is not Ellipsis for i in idx)
+        if used == x.ndim:
+            idx = tuple(i for i in idx if i is not Ellipsis)
     try:  # validate here so a bad index names the tensor, not a NumPy internal
         _shape_probe(x._data.shape)[idx] if not I.is_basic_index(idx) else \
             _check_basic(idx, x._data.shape)

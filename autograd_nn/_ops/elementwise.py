@@ -40,6 +40,8 @@ class Sub(Op):
 
 
 class Mul(Op):
+    grad_reads = ((1,), (0,))
+
     @staticmethod
     def forward(ctx, a, b):
         return a * b
@@ -52,6 +54,8 @@ class Mul(Op):
 
 
 class Div(Op):
+    grad_reads = ((1,), (0, 1))
+
     @staticmethod
     def forward(ctx, a, b):
         return a / b

@@ -114,6 +114,8 @@ class ScatterAdd(Op):
 class MatMul(Op):
     """a @ b with NumPy/PyTorch semantics for 1-D, 2-D and broadcast batched operands."""
 
+    grad_reads = ((1,), (0,))
+
     @staticmethod
     def forward(ctx, a, b):
         return a @ b

@@ -117,10 +117,21 @@ class Amin(Op):
 
 
 def _max_or_min(x, dim, keepdim, fn):
-    if x.size == 0:
+    if x.size == 0 and dim is None:
         raise RuntimeError(f"max()/min(): Expected reduction dim to be specified for input.numel()"
                            f" == 0, got input of shape {list(x.shape)}")
+    empty = [d for d in dim or () if x.shape[d] == 0]
+    if empty:
+        raise RuntimeError(f"amax()/amin(): Expected reduction dim {empty[0]} to have non-zero "
+                           f"size (input of shape {list(x.shape)})")
     return fn(x, axis=dim, keepdims=keepdim)
+
+
+def _row_max(x, dim):
+    """max over ``dim`` (keepdims), the shift of the stable exp-normalisations; -inf over an
+    empty dim (so logsumexp there is -inf and softmax of nothing is nothing, as PyTorch)."""
+    return np.max(x, axis=dim, keepdims=True, initial=-np.inf) if x.size == 0 else \
+        np.max(x, axis=dim, keepdims=True)
 
 
 def _tie_split(ctx, g, absolute=False):
@@ -140,7 +151,7 @@ class Logsumexp(Op):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
-        m = np.max(x, axis=dim, keepdims=True)
+        m = _row_max(x, dim)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
             out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
@@ -238,7 +249,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        e = np.exp(x - _row_max(x, dim))
         return e / e.sum(axis=dim, keepdims=True)
 
     @staticmethod
@@ -254,7 +265,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        shifted = x - x.max(axis=dim, keepdims=True)
+        shifted = x - _row_max(x, dim)
         return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
     @staticmethod

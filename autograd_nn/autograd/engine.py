@@ -31,6 +31,7 @@ import weakref
 from heapq import heapify, heappop, heappush
 from sys import getrefcount
 from typing import Any, Callable, Sequence
+from weakref import ref as _weakref
 
 import numpy as np
 
@@ -150,6 +151,9 @@ class Op:
 
     # Inputs whose value backward reads (checked for in-place modification); None = all.
     saved_inputs: tuple | None = None
+    # Finer, optional: per input j, the inputs read to compute j's gradient (x * c reads only c
+    # when c needs no gradient, so x may change in place afterwards, as in PyTorch).
+    grad_reads: tuple | None = None
     # Whether backward reads ctx.out (checked for in-place modification too).
     saves_out = False
     # Output shares memory with input 0 (a view): shares its version counter.
@@ -247,6 +251,9 @@ class Op:
                 ctx.out_vc = t._vc if t._vc is not None else t._new_vc()
             t._node = ctx
             t.requires_grad = True
+            if cls.is_view and t._base._node is not None:
+                # a view of a graph tensor: re-derived if its base later changes in place
+                t._vc.append(_weakref(t))
         else:
             ctx.op = None
             t._node = None
@@ -330,9 +337,15 @@ class _GraphCtx:
         return getattr(self._node, name)
 
 
+def read_inputs(op: type, needs: Sequence[bool]) -> Any:
+    """Indices of the inputs ``op``'s backward reads when the inputs in ``needs`` want grads."""
+    if op.grad_reads is not None:
+        return {i for j, need in enumerate(needs) if need for i in op.grad_reads[j]}
+    return range(len(needs)) if op.saved_inputs is None else op.saved_inputs
+
+
 def _check_versions(node: Node) -> None:
-    op = node.op
-    idx = range(len(node.tensors)) if op.saved_inputs is None else op.saved_inputs
+    idx = read_inputs(node.op, node.needs_input_grad)
     for i in idx:
         t = node.tensors[i]
         if isinstance(t, Tensor) and t._vc is not None and t._vc[1] > node.epoch:
