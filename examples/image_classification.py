@@ -59,16 +59,22 @@ DEFAULT_DATA = "/work/shared/data"
 
 
 # ------------------------------------------------------------------------------------ predict
+def _pil_image() -> Any:
+    """Pillow's ``Image`` module, or None when Pillow is not installed."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    return Image
+
+
 def load_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as float32 RGB (H, W, 3) in [0, 1] (grey is repeated to 3 channels,
     alpha dropped). Uses Pillow when installed, else matplotlib (PNG only without Pillow)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"load_image: no such file: {path}")
-    try:
-        from PIL import Image
-    except ImportError:
-        Image = None
+    Image = _pil_image()
     if Image is not None:
         with Image.open(path) as im:
             arr = np.asarray(im.convert("RGB"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -93,6 +94,19 @@ def test_load_image_png_rgba_and_grey(ex, tmp_path):
     got = ex.load_image(tmp_path / "g.png")
     assert got.shape == (5, 6, 3)
     np.testing.assert_array_equal(got[:, :, 2], grey / np.float32(255))
+
+
+def test_load_image_matplotlib_fallback_and_no_reader(ex, tmp_path, monkeypatch):
+    Image = pytest.importorskip("PIL.Image")
+    pytest.importorskip("matplotlib.image")
+    rgb = np.random.default_rng(4).integers(0, 256, (4, 7, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "c.png")
+    monkeypatch.setattr(ex, "_pil_image", lambda: None)  # as if Pillow were not installed
+    np.testing.assert_allclose(ex.load_image(tmp_path / "c.png"), rgb / np.float32(255),
+                               atol=1e-7)
+    monkeypatch.setitem(sys.modules, "matplotlib.image", None)
+    with pytest.raises(ImportError, match="reading images needs Pillow or matplotlib"):
+        ex.load_image(tmp_path / "c.png")
 
 
 # ----------------------------------------------------------------------------------- predict
