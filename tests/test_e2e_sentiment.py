@@ -39,10 +39,12 @@ def test_split_is_fixed_and_disjoint():
 
 
 @pytest.mark.slow
-def test_lstm_sentiment_reaches_72_percent_in_two_minutes():
+def test_lstm_sentiment_reaches_72_percent():
     root = _data_or_skip()
-    res = _example().train(root, epochs=5, lr=5e-3, seed=0, time_budget=100, log=False)
-    assert res["seconds"] < 120, f"training took {res['seconds']:.0f} s"
+    # a fixed number of epochs (not a time budget: the result must not depend on the load);
+    # ~30 s alone on 2 cores, printed rather than asserted
+    res = _example().train(root, epochs=5, lr=5e-3, seed=0, log=False)
+    print(f"held-out accuracies {res['accuracies']}, {res['seconds']:.1f} s")
     assert res["accuracy"] >= 0.72, f"held-out accuracies per epoch: {res['accuracies']}"
     assert res["losses"][-1] < res["losses"][0]
     # the restored best model gives the reported accuracy again
