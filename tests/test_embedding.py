@@ -121,17 +121,15 @@ def test_errors():
         nn.Embedding.from_pretrained(ag.randn(3))
 
 
-def test_lookup_backward_is_fast():
-    """Accumulation is vectorised: 200k lookups into a 10k-row table in well under a second."""
-    import time
-
+def test_lookup_backward_accumulates_repeated_rows():
+    """200k lookups into a 10k-row table: each row's gradient is its lookup count (np.bincount
+    as the oracle). (Its speed is a benchmark matter, not asserted here.)"""
     rng = np.random.default_rng(0)
+    idx = rng.integers(0, 10000, 200000)
     w = ag.randn(10000, 32, requires_grad=True)
-    out = F.embedding(ag.tensor(rng.integers(0, 10000, 200000)), w)
-    t0 = time.perf_counter()
-    out.backward(ag.ones(200000, 32))
-    assert time.perf_counter() - t0 < 1.0
-    assert float(w.grad.sum()) == pytest.approx(200000 * 32)
+    F.embedding(ag.tensor(idx), w).backward(ag.ones(200000, 32))
+    counts = np.bincount(idx, minlength=10000).astype(np.float32)
+    np.testing.assert_array_equal(w.grad.numpy(), np.repeat(counts[:, None], 32, axis=1))
 
 
 # ------------------------------------------------------------------------- EmbeddingBag
