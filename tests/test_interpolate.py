@@ -22,8 +22,10 @@ def _cases():
     out = []
     for nd in (3, 4, 5):
         sp = len(SIZES[nd])
-        for mode in ("nearest", "nearest-exact", LINEAR[nd]) + (("area",) if nd < 5 else ()):
-            acs = (None, True, False) if mode == LINEAR[nd] else (None,)
+        modes = ("nearest", "nearest-exact", LINEAR[nd]) + (("area",) if nd < 5 else ()) + \
+            (("bicubic",) if nd == 4 else ())
+        for mode in modes:
+            acs = (None, True, False) if mode in (LINEAR[nd], "bicubic") else (None,)
             kws = [{"size": (11, 3, 6)[:sp]}, {"size": (2, 9, 4)[:sp]}]
             if mode != "area":
                 kws += [{"scale_factor": 1.7}, {"scale_factor": 0.6}, {"scale_factor": 2},
@@ -58,19 +60,19 @@ def test_forward_backward_match_torch(dt, tol):
 
 
 @pytest.mark.parametrize("dt,tol", [(np.float32, 1e-5), (np.float64, 1e-10)])
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
 @pytest.mark.parametrize("ac", [None, True])
 @pytest.mark.parametrize("kw", [{"size": (3, 4)}, {"size": (11, 13)}, {"size": (7, 2)},
                                 {"scale_factor": 0.3},
                                 {"scale_factor": 0.45, "recompute_scale_factor": True},
                                 {"scale_factor": (2.5, 0.4)}])
-def test_antialias_bilinear_matches_torch(dt, tol, ac, kw):
+def test_antialias_matches_torch(dt, tol, mode, ac, kw):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3, 9, 10)).astype(dt)
     xt = torch.tensor(x, requires_grad=True)
-    yt = torch.nn.functional.interpolate(xt, mode="bilinear", align_corners=ac, antialias=True,
-                                         **kw)
+    yt = torch.nn.functional.interpolate(xt, mode=mode, align_corners=ac, antialias=True, **kw)
     xa = A.tensor(x, requires_grad=True)
-    ya = F.interpolate(xa, mode="bilinear", align_corners=ac, antialias=True, **kw)
+    ya = F.interpolate(xa, mode=mode, align_corners=ac, antialias=True, **kw)
     g = rng.standard_normal(tuple(yt.shape)).astype(dt)
     yt.backward(torch.tensor(g))
     ya.backward(A.tensor(g))
@@ -109,6 +111,11 @@ def test_hand_values():
     np.testing.assert_array_equal(F.interpolate(x, size=5).numpy()[0, 0], [0, 0, 1, 1, 3])
     np.testing.assert_array_equal(F.interpolate(x, size=5, mode="nearest-exact").numpy()[0, 0],
                                   [0, 0, 1, 3, 3])
+    # bicubic (A = -0.75) at fraction 1/2 weighs four taps by -3/32, 19/32, 19/32, -3/32;
+    # align_corners 4 -> 7 puts output 3 at src 1.5
+    y = F.interpolate(A.tensor([[[[0.0, 1.0, 2.0, 4.0]]]]), size=(1, 7), mode="bicubic",
+                      align_corners=True)
+    assert abs(y.numpy()[0, 0, 0, 3] - (19 / 32 * 3 - 3 / 32 * 4)) < 1e-6
     # bilinear 2x2 -> 3x3 with align_corners: the centre is the mean of the four corners
     y = F.interpolate(A.tensor([[[[1.0, 2.0], [3.0, 8.0]]]]), size=3, mode="bilinear",
                       align_corners=True)
@@ -122,6 +129,8 @@ def test_hand_values():
     ("nearest", None, {"scale_factor": 1.5}),
     ("nearest-exact", None, {"size": (2, 4)}),
     ("bilinear", None, {"size": (2, 3), "antialias": True}),
+    ("bicubic", False, {"size": (5, 3)}),
+    ("bicubic", None, {"size": (2, 3), "antialias": True}),
 ])
 def test_gradcheck_first_and_second_order(mode, ac, kw):
     rng = np.random.default_rng(1)
@@ -170,11 +179,15 @@ def test_upsample_modules_match_torch():
      "Got 4D input, but linear mode needs 3D input"),
     ((1, 1, 4, 4), {"size": 2, "align_corners": True}, ValueError,
      "align_corners option can only be set with the interpolating modes"),
-    ((1, 1, 4, 4), {"size": 2, "mode": "bicubic"}, NotImplementedError, "bicubic"),
+    ((1, 1, 4, 4), {"size": 2, "mode": "lanczos"}, NotImplementedError,
+     "mode 'lanczos' is not supported; expected one of nearest, .*bicubic"),
+    ((1, 1, 4), {"size": 2, "mode": "bicubic"}, NotImplementedError,
+     "Got 3D input, but bicubic mode needs 4D input"),
     ((4, 4), {"size": 2}, NotImplementedError, r"Only 3D, 4D and 5D input.*got 2D"),
     ((1, 1, 4, 4), {"size": 0}, ValueError, r"greater than 0.*\[4, 4\].*\[0, 0\]"),
     ((1, 1, 4), {"size": 2, "mode": "linear", "antialias": True}, ValueError,
-     r"Anti-alias option is restricted to bilinear mode and requires a 4-D tensor.*\[1, 1, 4\]"),
+     r"Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D "
+     r"tensor.*\[1, 1, 4\]"),
 ])
 def test_errors(shape, kw, exc, msg):
     with pytest.raises(exc, match=msg):

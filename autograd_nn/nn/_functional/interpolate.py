@@ -26,8 +26,8 @@ __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 Size = Union[int, Sequence[int]]
 Scale = Union[float, Sequence[float]]
 
-_LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
-_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "area")
+_LINEAR_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}  # interpolating modes
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 
 
 class Resample1d(Op):
@@ -98,42 +98,74 @@ def _scale(n: int, o: int, scale: float | None, align_corners: bool, dt: np.dtyp
     return f(1.0 / scale) if scale is not None and scale > 0 else f(n) / f(o)
 
 
-def _linear_taps(n: int, o: int, scale: float | None, align_corners: bool,
-                 dt: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """PyTorch's two-tap linear indices and weights (``area_pixel_compute_source_index``) in the
-    input's float type. PyTorch's build fuses ``scale * (d + .5) - .5`` into one FMA (a single
-    rounding), reproduced by evaluating it in extended precision and rounding once."""
+def _source_index(n: int, o: int, scale: float | None, align_corners: bool, dt: np.dtype,
+                  cubic: bool) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's ``area_pixel_compute_source_index`` + ``guard_index_and_lambda`` in the
+    input's float type: (floor index, fraction in [0, 1]). Its build fuses
+    ``scale * (d + .5) - .5`` into one FMA (a single rounding), reproduced by evaluating it in
+    extended precision and rounding once; linear modes clamp negative sources to 0."""
     dst = np.arange(o)
     s = _scale(n, o, scale, align_corners, dt)
     if align_corners:
         src = s * dst.astype(dt)
     else:
         src = (np.longdouble(s) * (dst + np.longdouble(0.5)) - np.longdouble(0.5)).astype(dt)
-        src = np.maximum(src, dt.type(0))
+        if not cubic:
+            src = np.maximum(src, dt.type(0))
     i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
-    w1 = np.clip(src - i0.astype(dt), 0, 1).astype(dt)
+    return i0, np.clip(src - i0.astype(dt), 0, 1).astype(dt)
+
+
+def _linear_taps(n: int, o: int, scale: float | None, align_corners: bool,
+                 dt: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """PyTorch's two-tap linear indices and weights."""
+    i0, w1 = _source_index(n, o, scale, align_corners, dt, cubic=False)
     i1 = i0 + (i0 < n - 1)
     return i0, i1, (dt.type(1) - w1).astype(dt), w1
 
 
+def _cubic(x: np.ndarray, a: float) -> np.ndarray:
+    """Keys' cubic convolution kernel of |x| (PyTorch's cubic_convolution1 / 2) in x's dtype."""
+    f = x.dtype.type
+    a = f(a)
+    x = np.abs(x)
+    near = ((a + f(2)) * x - (a + f(3))) * x * x + f(1)
+    far = ((a * x - f(5) * a) * x + f(8) * a) * x - f(4) * a
+    return np.where(x < 1, near, np.where(x < 2, far, f(0))).astype(x.dtype)
+
+
+def _cubic_matrix(n: int, o: int, scale: float | None, align_corners: bool,
+                  dt: np.dtype) -> np.ndarray:
+    """(o, n) bicubic weights (A = -0.75, as PyTorch): taps floor(src) - 1 .. + 2, clamped to
+    the border (so border taps add up)."""
+    i0, t = _source_index(n, o, scale, align_corners, dt, cubic=True)
+    f = dt.type
+    m = np.zeros((o, n), dtype=dt)
+    rows = np.arange(o)
+    for k, d in enumerate((t + f(1), t, f(1) - t, f(2) - t)):
+        np.add.at(m, (rows, np.clip(i0 - 1 + k, 0, n - 1)), _cubic(d.astype(dt), -0.75))
+    return m
+
+
 def _antialias_matrix(n: int, o: int, scale: float | None, align_corners: bool,
-                      dt: np.dtype) -> np.ndarray:
-    """(o, n) triangle-filter weights of PyTorch's antialiased bilinear resize: shrinking by
-    ``s`` widens the filter to ``s`` input pixels (support ``s``), each row normalised to sum 1
-    (``_compute_weights_aa``: window [trunc(c - support + .5), trunc(c + support + .5)), c the
-    output centre). Rounded where PyTorch rounds: its centre and taps are in the input's float
-    type, with the ``+ 0.5`` terms in double."""
+                      dt: np.dtype, cubic: bool = False) -> np.ndarray:
+    """(o, n) weights of PyTorch's antialiased bilinear / bicubic resize: shrinking by ``s``
+    stretches the triangle (cubic: Keys a = -0.5, PIL's) filter ``s`` times (support ``s``,
+    cubic ``2 s``), each row normalised to sum 1 (``_compute_weights_aa``: window
+    [trunc(c - support + .5), trunc(c + support + .5)), c the output centre). Rounded where
+    PyTorch rounds: its centre and taps are in the input's float type, ``+ 0.5`` in double."""
     f, d = dt.type, np.float64
     s = _scale(n, o, scale, align_corners, dt)
     big = s >= 1.0
-    support = s if big else f(1)
+    half = 2.0 if cubic else 1.0
+    support = f(half * d(s)) if big else f(half)
     inv = f(1.0 / d(s)) if big else f(1)
     centre = (d(s) * (np.arange(o) + 0.5)).astype(dt)
     xmin = np.maximum(np.trunc((centre - support).astype(d) + 0.5), 0)
     xmax = np.minimum(np.trunc((centre + support).astype(d) + 0.5), n)
     j = np.arange(n)[None, :]
     arg = np.abs((((j.astype(dt) - centre[:, None]).astype(d) + 0.5) * d(inv)).astype(dt))
-    w = np.where(arg < 1, (1.0 - arg.astype(d)).astype(dt), f(0))
+    w = _cubic(arg, -0.5) if cubic else np.where(arg < 1, (1.0 - arg.astype(d)).astype(dt), f(0))
     w *= (j >= xmin[:, None]) & (j < xmax[:, None])
     tot = w.sum(axis=1, keepdims=True, dtype=dt)
     return (w / np.where(tot == 0, f(1), tot)).astype(dt)
@@ -188,13 +220,14 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
             ``recompute_scale_factor``, the source coordinates use ``1 / scale_factor`` (not
             ``d / o``), exactly as PyTorch.
         mode: ``'nearest'`` (``floor(dst * scale)``, PyTorch's legacy rule), ``'nearest-exact'``
-            (pixel centres), ``'linear'`` (3-D), ``'bilinear'`` (4-D), ``'trilinear'`` (5-D),
+            (pixel centres), ``'linear'`` (3-D), ``'bilinear'`` / ``'bicubic'`` (4-D; cubic
+            convolution A = -0.75, may overshoot the input's range), ``'trilinear'`` (5-D),
             ``'area'`` (adaptive average pooling, 3-D or 4-D).
-        align_corners: linear modes only; True maps corner pixel centres onto each other
+        align_corners: interpolating modes only; True maps corner pixel centres onto each other
             (``src = dst (d - 1) / (o - 1)``), False (default) pixel areas
-            (``src = (dst + 0.5) scale - 0.5``, clamped at 0).
-        antialias: bilinear only: shrinking averages over a triangle filter as wide as the
-            shrink factor (as PyTorch and PIL), instead of reading two pixels.
+            (``src = (dst + 0.5) scale - 0.5``, clamped at 0 except for bicubic).
+        antialias: bilinear / bicubic only: shrinking averages over a filter stretched by the
+            shrink factor (as PyTorch and PIL), instead of reading 2 (4) pixels.
 
     Differentiable in ``input`` (to every order) for the float modes.
     """
@@ -203,7 +236,7 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     if mode not in _MODES:
         raise NotImplementedError(f"{op}: mode {mode!r} is not supported; expected one of "
-                                  f"{', '.join(_MODES)} (bicubic is not implemented)")
+                                  f"{', '.join(_MODES)}")
     nd = input.ndim - 2
     if nd not in (1, 2, 3):
         raise NotImplementedError(f"{op}: Input Error: Only 3D, 4D and 5D input Tensors "
@@ -217,10 +250,10 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
     if linear and _LINEAR_DIMS[mode] != nd:
         raise NotImplementedError(f"{op}: Got {input.ndim}D input, but {mode} mode needs "
                                   f"{_LINEAR_DIMS[mode] + 2}D input")
-    if antialias and not (mode == "bilinear" and nd == 2):
-        raise ValueError(f"{op}: Anti-alias option is restricted to bilinear mode and requires "
-                         f"a 4-D tensor as input (got mode {mode!r}, input of size "
-                         f"{list(input.shape)}; bicubic is not implemented)")
+    if antialias and not (mode in ("bilinear", "bicubic") and nd == 2):
+        raise ValueError(f"{op}: Anti-alias option is restricted to bilinear and bicubic modes "
+                         f"and requires a 4-D tensor as input (got mode {mode!r}, input of size "
+                         f"{list(input.shape)})")
     out, scales = _output_sizes(op, input, nd, size, scale_factor, recompute_scale_factor)
     dt = input._data.dtype
     if mode == "area":
@@ -237,8 +270,10 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
         if n == o:  # an identity along this dim (align_corners or not)
             continue
         if antialias:
-            y = Resample1d.apply(y, axis=ax, mat=_antialias_matrix(n, o, s, bool(align_corners),
-                                                                     dt))
+            y = Resample1d.apply(y, axis=ax, mat=_antialias_matrix(
+                n, o, s, bool(align_corners), dt, cubic=mode == "bicubic"))
+        elif mode == "bicubic":
+            y = Resample1d.apply(y, axis=ax, mat=_cubic_matrix(n, o, s, bool(align_corners), dt))
         elif linear:
             i0, i1, w0, w1 = _linear_taps(n, o, s, bool(align_corners), dt)
             y = Resample1d.apply(y, axis=ax, i0=i0, i1=i1, w0=w0, w1=w1)

@@ -11,8 +11,8 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 
 class Upsample(Module):
     """Resize (N, C, d1, ..., dK) -> (N, C, o1, ..., oK) with :func:`nn.functional.interpolate`
-    (``size`` or ``scale_factor``; modes nearest, nearest-exact, linear, bilinear, trilinear,
-    area). No parameters."""
+    (``size`` or ``scale_factor``; modes nearest, nearest-exact, linear, bilinear, bicubic,
+    trilinear, area). No parameters."""
 
     def __init__(self, size: Size | None = None, scale_factor: Scale | None = None,
                  mode: str = "nearest", align_corners: bool | None = None,
