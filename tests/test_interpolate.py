@@ -197,3 +197,17 @@ def test_errors(shape, kw, exc, msg):
 def test_linear_mode_rejects_integer_input():
     with pytest.raises(RuntimeError, match="bilinear mode needs a floating-point input.*int64"):
         F.interpolate(A.zeros(1, 1, 2, 2, dtype=A.int64), size=3, mode="bilinear")
+
+
+def test_deprecated_aliases_match_torch():
+    x = np.random.default_rng(4).standard_normal((1, 2, 3, 4)).astype(np.float32)
+    tf = torch.nn.functional
+    with pytest.warns(UserWarning):  # PyTorch deprecates these; ours are silent aliases
+        want = [tf.upsample(torch.tensor(x), scale_factor=2, mode="bilinear"),
+                tf.upsample_nearest(torch.tensor(x), size=(5, 7)),
+                tf.upsample_bilinear(torch.tensor(x), scale_factor=2)]
+    got = [F.upsample(A.tensor(x), scale_factor=2, mode="bilinear"),
+           F.upsample_nearest(A.tensor(x), size=(5, 7)),
+           F.upsample_bilinear(A.tensor(x), scale_factor=2)]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)
