@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd.engine import Op
 from .elementwise import Clamp, Log, Log1p
-from .reduction import Softmax
+from .reduction import Softmax, mean_of
 
 __all__ = ["WeightedNll", "CrossEntropy", "BinaryCrossEntropy"]
 
@@ -119,7 +119,7 @@ class BinaryCrossEntropy(Op):
             if reduction == "sum":
                 out = out.sum()
             else:  # the mean of nothing is NaN, as PyTorch (without NumPy's warning)
-                out = out.mean() if out.size else np.nan
+                out = mean_of(out)
         elif not x.ndim:
             out = out.reshape(())
         # a NaN means an input outside [0, 1] (or NaN), or a NaN target/weight: only the first

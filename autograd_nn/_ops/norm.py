@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.engine import Op
+from .reduction import mean_of
 
 
 class Normalize(Op):
@@ -30,9 +31,9 @@ class Normalize(Op):
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, dims=None, eps=1e-5, wshape=None, stats=None):
-        mean = x.mean(axis=dims, keepdims=True)
+        mean = mean_of(x, dims, True)
         xc = x - mean
-        var = np.mean(np.square(xc), axis=dims, keepdims=True)
+        var = mean_of(np.square(xc), dims, True)
         invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         if stats is not None:
             stats.extend((mean, var))
@@ -56,8 +57,8 @@ class Normalize(Op):
         if isinstance(g, np.ndarray):
             xhat, invstd = ctx.xhat, ctx.invstd
             gxh = g * weight.reshape(wshape) if weight is not None else g
-            gx = gxh - gxh.mean(axis=dims, keepdims=True)
-            gx -= xhat * (gxh * xhat).mean(axis=dims, keepdims=True)
+            gx = gxh - mean_of(gxh, dims, True)
+            gx -= xhat * mean_of(gxh * xhat, dims, True)
             gx *= invstd
         else:  # create_graph: everything as differentiable Tensor ops, statistics included
             xc = x - x.mean(dim=dims, keepdim=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.engine import Op
@@ -39,14 +41,26 @@ class Sum(Op):
         return _expand(g, ctx)
 
 
+def mean_of(x: np.ndarray, axis: tuple | None = None, keepdims: bool = False) -> np.ndarray:
+    """``x.mean(axis, keepdims)`` of a float array as its sum over the count, which is what
+    NumPy's mean computes too, without its ~10 us of Python per call (more than the arithmetic
+    on small arrays). float16 sums in float32 as NumPy does; the mean of nothing is NaN."""
+    n = x.size if axis is None else math.prod([x.shape[d] for d in axis])
+    if x.dtype.itemsize < 4:
+        s = np.add.reduce(x, axis=axis, dtype=np.float32, keepdims=keepdims)
+        return np.asarray(np.true_divide(s, n) if n else s * np.nan).astype(x.dtype)
+    s = np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return np.true_divide(s, n) if n else s * np.nan
+
+
 class Mean(Op):
     saved_inputs = ()
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
-        ctx.n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
-        return x.mean(axis=dim, keepdims=keepdim)
+        ctx.n = x.size if dim is None else math.prod([x.shape[d] for d in dim])
+        return mean_of(x, dim, keepdim)
 
     @staticmethod
     def backward(ctx, g):
