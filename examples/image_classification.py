@@ -33,7 +33,7 @@ bilinearly upsampled 28 -> 32 and repeated to 3 channels; scikit-learn's bundled
 DataLoader; prints each epoch's training loss and held-out accuracy.
 
 Measured (defaults: 4,000 training images, 3 epochs = 375 steps of batch 32, Adam lr 5e-3,
-seed 0, one BLAS thread on the shared 2-core machine): 84.5% held-out accuracy in ~60 s
+seed 0, one BLAS thread on the shared 2-core machine): 84.5% held-out accuracy in 60-77 s
 (2 epochs: 77.9%; ``--n-train 6000 --epochs 2``: 87.8% in 85 s). Chance is 10%.
 """
 
