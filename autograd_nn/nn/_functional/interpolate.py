@@ -1,11 +1,14 @@
-"""Functional resampling: ``interpolate`` (nearest, nearest-exact, linear, bilinear, trilinear,
-area) with PyTorch's exact source-index conventions.
+"""Functional resampling: ``interpolate`` (nearest, nearest-exact, linear, bilinear, bicubic,
+trilinear, area; antialiased bilinear / bicubic) with PyTorch's exact source-index conventions
+and float rounding.
 
 Every mode except area is separable: the N-d resize is a 1-D resample along each spatial dim in
 turn (last dim first, as PyTorch's CPU kernel nests them). One 1-D resample is one op,
-``Resample1d``: a forward gather (nearest) or two-tap lerp (linear) and, as its adjoint, a
-product with the constant (out, in) interpolation matrix -- a differentiable MatMul, so
-gradients of every order follow. Area mode is adaptive average pooling, as in PyTorch.
+``Resample1d``: a forward gather (nearest), two-tap lerp (linear) or product with a dense
+(out, in) filter matrix (bicubic, antialiasing) and, as its adjoint, a product with the constant
+(out, in) interpolation matrix -- a differentiable MatMul, so gradients of every order follow.
+Area mode is adaptive average pooling, as in PyTorch. The dense-matrix modes multiply zero
+weights too, so an inf in the input spreads NaN along its row (PyTorch's kernels skip them).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinea
 class Resample1d(Op):
     """``x`` resampled along ``axis``: ``x.take(i0) * w0 + x.take(i1) * w1`` (linear) or
     ``x.take(i0)`` (nearest, ``i1`` None), or a product with a dense (out, in) filter matrix
-    ``mat`` (antialiasing, whose windows are wide). Its gradient is ``g @ M`` with ``M`` the
+    ``mat`` (bicubic, antialiasing: wider windows). Its gradient is ``g @ M`` with ``M`` the
     (out, in) matrix holding the same taps, built only when a backward runs."""
 
     saved_inputs = ()
