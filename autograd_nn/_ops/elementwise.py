@@ -288,9 +288,15 @@ class Clamp(Op):
         ctx.bounds = (min, max)
         lo = x.dtype.type(min) if min is not None else None
         hi = x.dtype.type(max) if max is not None else None
-        if lo is not None and hi is not None and lo > hi:
-            return np.full_like(x, hi)
-        return np.clip(x, lo, hi)
+        if lo is not None and hi is not None and lo > hi:  # all max, NaN stays NaN (PyTorch)
+            return np.where(x != x, x, hi).astype(x.dtype, copy=False)
+        # maximum/minimum, not np.clip (~5 us of Python per call); NaN propagates in both
+        if lo is not None:
+            x = np.maximum(x, lo)
+            if hi is None:
+                return x
+            return np.minimum(x, hi, out=x) if type(x) is np.ndarray else np.minimum(x, hi)
+        return np.minimum(x, hi)
 
     @staticmethod
     def backward(ctx, g):
