@@ -1299,7 +1299,7 @@ class _CopySlices(Op):
         ctx.chain = chain
         out = base.copy()
         dst = _replay_view(out, chain)
-        if not np.shares_memory(dst, out):
+        if dst.size and not np.shares_memory(dst, out):  # (an empty view shares nothing)
             raise RuntimeError("in-place on a view: this view (a reshape that had to copy) does "
                                "not share memory with its base; use an out-of-place op")
         dst[...] = src

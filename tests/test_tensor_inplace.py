@@ -445,7 +445,6 @@ def test_detach_shares_the_version_counter():
             y.sum().backward()
 
 
-@pytest.mark.xfail(strict=True, reason="engine: an empty view is taken for a copy, see report")
 def test_inplace_on_empty_view():
     """An empty slice of a graph tensor: in-place ops on it are no-ops, as in PyTorch."""
     res = []
