@@ -4,11 +4,10 @@ and float rounding.
 
 Every mode except area is separable: the N-d resize is a 1-D resample along each spatial dim in
 turn (last dim first, as PyTorch's CPU kernel nests them). One 1-D resample is one op,
-``Resample1d``: a forward gather (nearest), two-tap lerp (linear) or product with a dense
-(out, in) filter matrix (bicubic, antialiasing) and, as its adjoint, a product with the constant
+``Resample1d``: a forward sum of K weighted gathers (nearest 1, linear 2, bicubic 4,
+antialiased: the widest filter window) and, as its adjoint, a product with the constant
 (out, in) interpolation matrix -- a differentiable MatMul, so gradients of every order follow.
-Area mode is adaptive average pooling, as in PyTorch. The dense-matrix modes multiply zero
-weights too, so an inf in the input spreads NaN along its row (PyTorch's kernels skip them).
+Area mode is adaptive average pooling, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -34,31 +33,29 @@ _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinea
 
 
 class Resample1d(Op):
-    """``x`` resampled along ``axis``: ``x.take(i0) * w0 + x.take(i1) * w1`` (linear) or
-    ``x.take(i0)`` (nearest, ``i1`` None), or a product with a dense (out, in) filter matrix
-    ``mat`` (bicubic, antialiasing: wider windows). Its gradient is ``g @ M`` with ``M`` the
+    """``x`` resampled along ``axis`` by K taps: ``sum_k x.take(idx[k]) * w[k]`` (``idx``,
+    ``w``: (K, out); ``w`` None for a plain gather). Its gradient is ``g @ M`` with ``M`` the
     (out, in) matrix holding the same taps, built only when a backward runs."""
 
     saved_inputs = ()
 
     @staticmethod
-    def forward(ctx, x, axis=-1, i0=None, i1=None, w0=None, w1=None, mat=None):
-        ctx.axis, ctx.i0, ctx.i1, ctx.w0, ctx.w1, ctx.mat = axis, i0, i1, w0, w1, mat
+    def forward(ctx, x, axis=-1, idx=None, w=None):
+        ctx.axis, ctx.idx, ctx.w = axis, idx, w
         ctx.n, ctx.dtype = x.shape[axis], x.dtype
-        if mat is not None:
-            return np.moveaxis(np.moveaxis(x, axis, -1) @ mat.T, -1, axis)
-        a = np.take(x, i0, axis=axis)
-        if i1 is None:
-            return a
+        if w is None:
+            return np.take(x, idx[0], axis=axis)
         shape = [1] * x.ndim
-        shape[axis] = len(i0)
-        # w0 * a + w1 * b in the input's dtype: PyTorch's per-dim formula
-        return a * w0.reshape(shape) + np.take(x, i1, axis=axis) * w1.reshape(shape)
+        shape[axis] = idx.shape[1]
+        # w0 x0 + w1 x1 + ... in the input's dtype, in PyTorch's order
+        out = np.take(x, idx[0], axis=axis) * w[0].reshape(shape)
+        for k in range(1, len(idx)):
+            out += np.take(x, idx[k], axis=axis) * w[k].reshape(shape)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        m = ctx.mat if ctx.mat is not None else _tap_matrix(ctx.i0, ctx.i1, ctx.w0, ctx.w1,
-                                                            ctx.n, ctx.dtype)
+        m = _tap_matrix(ctx.idx, ctx.w, ctx.n, ctx.dtype)
         ax = ctx.axis
         last = ax in (-1, len(g.shape) - 1)
         gt = g if last else Transpose.call(g, dim0=ax, dim1=-1)
@@ -66,17 +63,16 @@ class Resample1d(Op):
         return out if last else Transpose.call(out, dim0=ax, dim1=-1)
 
 
-def _tap_matrix(i0: np.ndarray, i1: np.ndarray | None, w0: np.ndarray | None,
-                w1: np.ndarray | None, n: int, dt: np.dtype) -> np.ndarray:
-    """The (out, n) matrix of a gather (``i1`` None) or two-tap lerp; dtype ``dt`` (``g`` may be
-    a Tensor under create_graph, so the input's dtype is passed in)."""
-    rows = np.arange(len(i0))
-    m = np.zeros((len(i0), n), dtype=dt)
-    if i1 is None:
-        m[rows, i0] = 1
-    else:  # i0 == i1 at the last input sample: the two taps add up
-        np.add.at(m, (rows, i0), w0.astype(dt))
-        np.add.at(m, (rows, i1), w1.astype(dt))
+def _tap_matrix(idx: np.ndarray, w: np.ndarray | None, n: int, dt: np.dtype) -> np.ndarray:
+    """The (out, n) matrix of K taps (repeated indices add up); dtype ``dt`` (``g`` may be a
+    Tensor under create_graph, so the input's dtype is passed in)."""
+    rows = np.arange(idx.shape[1])
+    m = np.zeros((idx.shape[1], n), dtype=dt)
+    if w is None:
+        m[rows, idx[0]] = 1
+    else:
+        for k in range(len(idx)):
+            np.add.at(m, (rows, idx[k]), w[k].astype(dt))
     return m
 
 
@@ -120,11 +116,10 @@ def _source_index(n: int, o: int, scale: float | None, align_corners: bool, dt: 
 
 
 def _linear_taps(n: int, o: int, scale: float | None, align_corners: bool,
-                 dt: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """PyTorch's two-tap linear indices and weights."""
+                 dt: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's two-tap linear (indices, weights), each (2, o)."""
     i0, w1 = _source_index(n, o, scale, align_corners, dt, cubic=False)
-    i1 = i0 + (i0 < n - 1)
-    return i0, i1, (dt.type(1) - w1).astype(dt), w1
+    return np.stack([i0, i0 + (i0 < n - 1)]), np.stack([(dt.type(1) - w1).astype(dt), w1])
 
 
 def _cubic(x: np.ndarray, a: float) -> np.ndarray:
@@ -137,24 +132,23 @@ def _cubic(x: np.ndarray, a: float) -> np.ndarray:
     return np.where(x < 1, near, np.where(x < 2, far, f(0))).astype(x.dtype)
 
 
-def _cubic_matrix(n: int, o: int, scale: float | None, align_corners: bool,
-                  dt: np.dtype) -> np.ndarray:
-    """(o, n) bicubic weights (A = -0.75, as PyTorch): taps floor(src) - 1 .. + 2, clamped to
-    the border (so border taps add up)."""
+def _cubic_taps(n: int, o: int, scale: float | None, align_corners: bool,
+                dt: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Bicubic (indices, weights), each (4, o) (A = -0.75, as PyTorch): taps floor(src) - 1 ..
+    + 2, clamped to the border (where repeated taps add up)."""
     i0, t = _source_index(n, o, scale, align_corners, dt, cubic=True)
     f = dt.type
-    m = np.zeros((o, n), dtype=dt)
-    rows = np.arange(o)
-    for k, d in enumerate((t + f(1), t, f(1) - t, f(2) - t)):
-        np.add.at(m, (rows, np.clip(i0 - 1 + k, 0, n - 1)), _cubic(d.astype(dt), -0.75))
-    return m
+    idx = np.stack([np.clip(i0 - 1 + k, 0, n - 1) for k in range(4)])
+    return idx, np.stack([_cubic(d.astype(dt), -0.75) for d in (t + f(1), t, f(1) - t,
+                                                                  f(2) - t)])
 
 
-def _antialias_matrix(n: int, o: int, scale: float | None, align_corners: bool,
-                      dt: np.dtype, cubic: bool = False) -> np.ndarray:
-    """(o, n) weights of PyTorch's antialiased bilinear / bicubic resize: shrinking by ``s``
-    stretches the triangle (cubic: Keys a = -0.5, PIL's) filter ``s`` times (support ``s``,
-    cubic ``2 s``), each row normalised to sum 1 (``_compute_weights_aa``: window
+def _antialias_taps(n: int, o: int, scale: float | None, align_corners: bool,
+                    dt: np.dtype, cubic: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, weights), each (K, o) with K the widest window (shorter windows padded with
+    weight 0), of PyTorch's antialiased bilinear / bicubic resize: shrinking by ``s`` stretches
+    the triangle (cubic: Keys a = -0.5, PIL's) filter ``s`` times (support ``s``, cubic
+    ``2 s``), each output's weights normalised to sum 1 (``_compute_weights_aa``: window
     [trunc(c - support + .5), trunc(c + support + .5)), c the output centre). Rounded where
     PyTorch rounds: its centre and taps are in the input's float type, ``+ 0.5`` in double."""
     f, d = dt.type, np.float64
@@ -166,12 +160,15 @@ def _antialias_matrix(n: int, o: int, scale: float | None, align_corners: bool,
     centre = (d(s) * (np.arange(o) + 0.5)).astype(dt)
     xmin = np.maximum(np.trunc((centre - support).astype(d) + 0.5), 0)
     xmax = np.minimum(np.trunc((centre + support).astype(d) + 0.5), n)
-    j = np.arange(n)[None, :]
-    arg = np.abs((((j.astype(dt) - centre[:, None]).astype(d) + 0.5) * d(inv)).astype(dt))
+    xmin, xmax = xmin.astype(np.int64), xmax.astype(np.int64)
+    j = xmin[None, :] + np.arange(max(int((xmax - xmin).max()), 1))[:, None]  # (K, o)
+    inside = j < xmax[None, :]
+    j = np.minimum(j, np.maximum(xmax - 1, 0)[None, :])  # pad short windows (weight 0)
+    arg = np.abs((((j.astype(dt) - centre[None, :]).astype(d) + 0.5) * d(inv)).astype(dt))
     w = _cubic(arg, -0.5) if cubic else np.where(arg < 1, (1.0 - arg.astype(d)).astype(dt), f(0))
-    w *= (j >= xmin[:, None]) & (j < xmax[:, None])
-    tot = w.sum(axis=1, keepdims=True, dtype=dt)
-    return (w / np.where(tot == 0, f(1), tot)).astype(dt)
+    w = np.where(inside, w, f(0)).astype(dt)
+    tot = w.sum(axis=0, dtype=dt)
+    return j, (w / np.where(tot == 0, f(1), tot)).astype(dt)
 
 
 def _output_sizes(op: str, x: Tensor, nd: int, size: Size | None, scale_factor: Scale | None,
@@ -272,18 +269,18 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
         n, o, s = input.shape[ax], out[ax - 2], scales[ax - 2]
         if n == o:  # an identity along this dim (align_corners or not)
             continue
+        ac = bool(align_corners)
         if antialias:
-            y = Resample1d.apply(y, axis=ax, mat=_antialias_matrix(
-                n, o, s, bool(align_corners), dt, cubic=mode == "bicubic"))
+            idx, w = _antialias_taps(n, o, s, ac, dt, cubic=mode == "bicubic")
         elif mode == "bicubic":
-            y = Resample1d.apply(y, axis=ax, mat=_cubic_matrix(n, o, s, bool(align_corners), dt))
+            idx, w = _cubic_taps(n, o, s, ac, dt)
         elif linear:
-            i0, i1, w0, w1 = _linear_taps(n, o, s, bool(align_corners), dt)
-            y = Resample1d.apply(y, axis=ax, i0=i0, i1=i1, w0=w0, w1=w1)
+            idx, w = _linear_taps(n, o, s, ac, dt)
         else:
-            y = Resample1d.apply(y, axis=ax, i0=_nearest_taps(n, o, s, mode == "nearest-exact"))
+            idx, w = _nearest_taps(n, o, s, mode == "nearest-exact")[None], None
+        y = Resample1d.apply(y, axis=ax, idx=idx, w=w)
     if y is input:  # nothing to resample: still a new tensor, as PyTorch
-        y = Resample1d.apply(input, axis=input.ndim - 1, i0=np.arange(input.shape[-1]))
+        y = Resample1d.apply(input, axis=input.ndim - 1, idx=np.arange(input.shape[-1])[None])
     return y
 
 
