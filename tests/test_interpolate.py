@@ -211,3 +211,18 @@ def test_deprecated_aliases_match_torch():
            F.upsample_bilinear(A.tensor(x), scale_factor=2)]
     for g, w in zip(got, want):
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode,aa", [("bilinear", False), ("bilinear", True),
+                                     ("bicubic", False), ("bicubic", True),
+                                     ("nearest", False)])
+def test_inf_stays_local_like_torch(mode, aa):
+    x = np.ones((1, 1, 6, 6), np.float32)
+    x[0, 0, 1, 1] = np.inf  # only outputs whose taps include it may be inf; none NaN
+    got = F.interpolate(A.tensor(x), size=(4, 5), mode=mode, antialias=aa).numpy()
+    want = torch.nn.functional.interpolate(torch.tensor(x), size=(4, 5), mode=mode,
+                                           antialias=aa).numpy()
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    fin = np.isfinite(want)
+    np.testing.assert_allclose(got[fin], want[fin], rtol=1e-5, atol=1e-6)

@@ -34,13 +34,15 @@ _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinea
 
 class Resample1d(Op):
     """``x`` resampled along ``axis`` by K taps: ``sum_k x.take(idx[k]) * w[k]`` (``idx``,
-    ``w``: (K, out); ``w`` None for a plain gather). Its gradient is ``g @ M`` with ``M`` the
-    (out, in) matrix holding the same taps, built only when a backward runs."""
+    ``w``: (K, out); ``w`` None for a plain gather); taps outside ``valid`` (K, out) pad short
+    windows and are skipped, not multiplied by 0 (an inf there must not become NaN). Its
+    gradient is ``g @ M`` with ``M`` the (out, in) matrix holding the same taps, built only when
+    a backward runs."""
 
     saved_inputs = ()
 
     @staticmethod
-    def forward(ctx, x, axis=-1, idx=None, w=None):
+    def forward(ctx, x, axis=-1, idx=None, w=None, valid=None):
         ctx.axis, ctx.idx, ctx.w = axis, idx, w
         ctx.n, ctx.dtype = x.shape[axis], x.dtype
         if w is None:
@@ -48,9 +50,14 @@ class Resample1d(Op):
         shape = [1] * x.ndim
         shape[axis] = idx.shape[1]
         # w0 x0 + w1 x1 + ... in the input's dtype, in PyTorch's order
-        out = np.take(x, idx[0], axis=axis) * w[0].reshape(shape)
+        out = np.take(x, idx[0], axis=axis) * w[0].reshape(shape)  # tap 0 is always valid
         for k in range(1, len(idx)):
-            out += np.take(x, idx[k], axis=axis) * w[k].reshape(shape)
+            if valid is None or valid[k].all():
+                out += np.take(x, idx[k], axis=axis) * w[k].reshape(shape)
+                continue
+            with np.errstate(invalid="ignore"):  # inf * 0 in the padding, discarded
+                term = np.take(x, idx[k], axis=axis) * w[k].reshape(shape)
+            out += np.where(valid[k].reshape(shape), term, 0)
         return out
 
     @staticmethod
@@ -144,13 +151,15 @@ def _cubic_taps(n: int, o: int, scale: float | None, align_corners: bool,
 
 
 def _antialias_taps(n: int, o: int, scale: float | None, align_corners: bool,
-                    dt: np.dtype, cubic: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(indices, weights), each (K, o) with K the widest window (shorter windows padded with
-    weight 0), of PyTorch's antialiased bilinear / bicubic resize: shrinking by ``s`` stretches
-    the triangle (cubic: Keys a = -0.5, PIL's) filter ``s`` times (support ``s``, cubic
-    ``2 s``), each output's weights normalised to sum 1 (``_compute_weights_aa``: window
-    [trunc(c - support + .5), trunc(c + support + .5)), c the output centre). Rounded where
-    PyTorch rounds: its centre and taps are in the input's float type, ``+ 0.5`` in double."""
+                    dt: np.dtype, cubic: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indices, weights, valid), each (K, o) with K the widest window (shorter windows padded,
+    weight 0, not valid), of PyTorch's antialiased bilinear / bicubic resize: shrinking by
+    ``s`` stretches the triangle (cubic: Keys a = -0.5, PIL's) filter ``s`` times (support
+    ``s``, cubic ``2 s``), each output's weights normalised to sum 1 (``_compute_weights_aa``:
+    window [trunc(c - support + .5), trunc(c + support + .5)), c the output centre). Rounded
+    where PyTorch rounds: its centre and taps are in the input's float type, ``+ 0.5`` in
+    double."""
     f, d = dt.type, np.float64
     s = _scale(n, o, scale, align_corners, dt)
     big = s >= 1.0
@@ -168,7 +177,7 @@ def _antialias_taps(n: int, o: int, scale: float | None, align_corners: bool,
     w = _cubic(arg, -0.5) if cubic else np.where(arg < 1, (1.0 - arg.astype(d)).astype(dt), f(0))
     w = np.where(inside, w, f(0)).astype(dt)
     tot = w.sum(axis=0, dtype=dt)
-    return j, (w / np.where(tot == 0, f(1), tot)).astype(dt)
+    return j, (w / np.where(tot == 0, f(1), tot)).astype(dt), inside
 
 
 def _output_sizes(op: str, x: Tensor, nd: int, size: Size | None, scale_factor: Scale | None,
@@ -270,15 +279,16 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
         if n == o:  # an identity along this dim (align_corners or not)
             continue
         ac = bool(align_corners)
+        valid = None
         if antialias:
-            idx, w = _antialias_taps(n, o, s, ac, dt, cubic=mode == "bicubic")
+            idx, w, valid = _antialias_taps(n, o, s, ac, dt, cubic=mode == "bicubic")
         elif mode == "bicubic":
             idx, w = _cubic_taps(n, o, s, ac, dt)
         elif linear:
             idx, w = _linear_taps(n, o, s, ac, dt)
         else:
             idx, w = _nearest_taps(n, o, s, mode == "nearest-exact")[None], None
-        y = Resample1d.apply(y, axis=ax, idx=idx, w=w)
+        y = Resample1d.apply(y, axis=ax, idx=idx, w=w, valid=valid)
     if y is input:  # nothing to resample: still a new tensor, as PyTorch
         y = Resample1d.apply(input, axis=input.ndim - 1, idx=np.arange(input.shape[-1])[None])
     return y
