@@ -23,8 +23,9 @@ $(VENV)/.test-installed: setup.cfg pyproject.toml
 demo: $(VENV)/.demo-installed
 	$(PY) -m autograd_nn.demo
 
+# Two test processes with one BLAS thread each: the 2-core CI machine, not oversubscribed.
 test: $(VENV)/.test-installed
-	$(PY) -m pytest -q -n 2 tests
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check autograd_nn tests benchmarks examples
