@@ -966,13 +966,16 @@ class Tensor:
 
     # ------------------------------------------------------------------------- indexing
     def __getitem__(self, idx: Any) -> Tensor:
-        idx = _norm_index(idx, self)
+        idx = _norm_index(idx, self, probe=False)
         if I.is_basic_index(idx):
             return _ViewGetItem.apply(self, idx=idx)
         split = _ints_first(idx)
         if split is not None:
             return self[split[0]][split[1]]
-        return I.GetItem.apply(self, idx=idx)
+        try:  # index arrays are checked by the indexing itself (nothing is written)
+            return I.GetItem.apply(self, idx=idx)
+        except IndexError as e:
+            raise _index_error(idx, self, e) from None
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         idx = _norm_index(idx, self)
@@ -1565,7 +1568,7 @@ def _shape_probe(shape: tuple) -> np.ndarray:
     return np.ndarray(shape, np.bool_, _ONE_BYTE, 0, (0,) * len(shape))
 
 
-def _norm_index(idx: Any, x: Tensor) -> tuple:
+def _norm_index(idx: Any, x: Tensor, probe: bool = True) -> tuple:
     """Normalise an index: tuple form, Tensors and lists as NumPy arrays, with clear errors."""
     if not isinstance(idx, tuple):
         idx = (idx,)
@@ -1596,12 +1599,18 @@ def _norm_index(idx: Any, x: Tensor) -> tuple:
         if used == x.ndim:
             idx = tuple(i for i in idx if i is not Ellipsis)
     try:  # validate here so a bad index names the tensor, not a NumPy internal
-        _shape_probe(x._data.shape)[idx] if not I.is_basic_index(idx) else \
+        if I.is_basic_index(idx):
             _check_basic(idx, x._data.shape)
+        elif probe:
+            _shape_probe(x._data.shape)[idx]
     except IndexError as e:
-        raise IndexError(f"index {_idx_repr(idx)} is invalid for a tensor of shape "
-                         f"{list(x.shape)}: {e}") from None
+        raise _index_error(idx, x, e) from None
     return idx
+
+
+def _index_error(idx: tuple, x: Tensor, e: Exception) -> IndexError:
+    return IndexError(f"index {_idx_repr(idx)} is invalid for a tensor of shape "
+                      f"{list(x.shape)}: {e}")
 
 
 def _ints_first(idx: tuple) -> tuple | None:
