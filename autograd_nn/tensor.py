@@ -448,9 +448,11 @@ class Tensor:
         return _binary(E.Div, self, other, True, True)
 
     def __pow__(self, other: Any) -> Tensor:
+        _no_bool_kernel(self, other, "pow")
         return _binary(E.Pow, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
+        _no_bool_kernel(self, other, "pow")
         return _binary(E.Pow, self, other, True)
 
     def __matmul__(self, other: Any) -> Tensor:
@@ -473,15 +475,19 @@ class Tensor:
         return E.Abs.apply(self)
 
     def __floordiv__(self, other: Any) -> Tensor:
+        _no_bool_kernel(self, other, "div_floor_cpu")
         return self._promoted_nograd(other, np.floor_divide)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
+        _no_bool_kernel(self, other, "div_floor_cpu")
         return self._promoted_nograd(other, np.floor_divide, True)
 
     def __mod__(self, other: Any) -> Tensor:
+        _no_bool_kernel(self, other, "remainder_cpu")
         return self._promoted_nograd(other, np.mod)
 
     def __rmod__(self, other: Any) -> Tensor:
+        _no_bool_kernel(self, other, "remainder_cpu")
         return self._promoted_nograd(other, np.mod, True)
 
     def _promoted_nograd(self, other: Any, fn: Callable, reverse: bool = False) -> Tensor:
@@ -1451,6 +1457,12 @@ def _binary(op: type, a: Tensor, b: Any, reverse: bool = False, true_div: bool =
 
 def _is_bool(x: Any) -> bool:
     return type(x) is builtins.bool or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+
+
+def _no_bool_kernel(a: Tensor, b: Any, kernel: str) -> None:
+    """PyTorch has no bool-by-bool-tensor kernel for **, // and %."""
+    if a._data.dtype.kind == "b" and isinstance(b, Tensor) and b._data.dtype.kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
 def _bool_sub_error() -> None:
