@@ -733,21 +733,41 @@ class Tensor:
     def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
         """Variance over ``dim``; unbiased (correction=1) by default, as PyTorch."""
-        if isinstance(dim, builtins.bool) and unbiased is None:  # var(False): old positional form
-            dim, unbiased = None, dim
-        corr = correction if correction is not None else (
-            1 if unbiased is None or unbiased else 0)
-        return R.Var.apply(self, dim=S.reduce_dims(dim, self.ndim, "var"), correction=corr,
-                           keepdim=keepdim)
+        return self._spread(R.Var, dim, unbiased, keepdim, correction)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
-        if isinstance(dim, builtins.bool) and unbiased is None:  # std(False): old positional form
+        """Standard deviation over ``dim`` (gradient 0 where it is 0, as PyTorch)."""
+        return self._spread(R.Std, dim, unbiased, keepdim, correction)
+
+    def _spread(self, op: type, dim: Any, unbiased: Any, keepdim: bool, correction: Any
+                ) -> Tensor:
+        if isinstance(dim, builtins.bool) and unbiased is None:  # var(False): old positional
             dim, unbiased = None, dim
         corr = correction if correction is not None else (
             1 if unbiased is None or unbiased else 0)
-        return R.Std.apply(self, dim=S.reduce_dims(dim, self.ndim, "std"), correction=corr,
-                           keepdim=keepdim)
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(f"std and var only support floating point and complex dtypes, "
+                               f"got {self.dtype}")
+        return op.apply(self, dim=S.reduce_dims(dim, self.ndim, op.__name__.lower()),
+                        correction=corr, keepdim=keepdim)
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> tuple:
+        """(values, indices) sorted along ``dim``; the values are differentiable."""
+        from ._functions import sort
+
+        return sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False) -> Tensor:
+        from ._functions import argsort
+
+        return argsort(self, dim, descending)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> tuple:
+        """(values, indices) of the ``k`` largest (smallest) along ``dim``."""
+        from ._functions import topk
+
+        return topk(self, k, dim, largest, sorted)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """max over all elements, ``max(dim)`` -> (values, indices), or ``max(other)``."""
@@ -1530,6 +1550,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if ka != kb:
         raise RuntimeError(f"matmul: mat1 and mat2 shapes cannot be multiplied "
                            f"({_shape_str(a.shape)} and {_shape_str(b.shape)})")
+    if a._data.dtype != b._data.dtype:  # PyTorch does not promote in matmul
+        raise RuntimeError(f"matmul: expected m1 and m2 to have the same dtype, but got: "
+                           f"{a.dtype} != {b.dtype}")
     return _binary(I.MatMul, a, b)
 
 

@@ -524,3 +524,33 @@ def test_zero_size_reductions_match_torch(shape, fn):
     for a, b in zip(*res):
         assert tuple(a.shape) == tuple(b.shape)
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+@pytest.mark.parametrize("fn, msg", [
+    (lambda m: m.ones(2, 2) @ m.ones(2, 2, dtype=m.float64), "same dtype"),
+    (lambda m: m.tensor([1, 2]).var(), "only support floating point"),
+    (lambda m: m.tensor([1, 2]).std(0), "only support floating point"),
+], ids=["matmul_mixed_dtypes", "var_int", "std_int"])
+def test_refused_like_torch(fn, msg):
+    """PyTorch refuses these (matmul does not promote; var/std need floats); so do we."""
+    for m in (an, torch):
+        with pytest.raises(RuntimeError, match=msg):
+            fn(m)
+
+
+@pytest.mark.parametrize("method, args", [("topk", (2,)), ("topk", (2, 0, False)),
+                                          ("sort", ()), ("sort", (0, True)), ("argsort", ())])
+def test_sort_methods_match_torch(method, args):
+    x0 = np.array([[3.0, -1.0, 2.0], [0.5, 4.0, -2.0]])
+    res = []
+    for m in (an, torch):
+        x = m.tensor(x0, requires_grad=True)
+        out = getattr(x, method)(*args)
+        if method == "argsort":
+            res.append((out.numpy(),))
+            continue
+        values, indices = out
+        (values * m.arange(values.numel(), dtype=m.float64).reshape(values.shape)).sum().backward()
+        res.append((values.detach().numpy(), indices.numpy(), x.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)
