@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonneg, _scalar_state, _zeros_like
+from .optimizer import Optimizer, _check_nonneg
 
 __all__ = ["Adadelta"]
 
@@ -35,15 +35,7 @@ class Adadelta(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, rho, eps = group["lr"], group["rho"], group["eps"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = _scalar_state()
-                state["square_avg"] = _zeros_like(p)
-                state["acc_delta"] = _zeros_like(p)
-            state["step"]._data += 1
+        for p, state, _ in self._each_param(group, ("square_avg", "acc_delta")):
             g = self._grad(p, group)
             v, u = state["square_avg"]._data, state["acc_delta"]._data
             v *= rho

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_, _scalar_state, _zeros_like
+from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_
 
 __all__ = ["Adam", "AdamW"]
 
@@ -45,21 +45,10 @@ class Adam(Optimizer):
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
         wd, amsgrad = group["weight_decay"], group["amsgrad"]
         decoupled = group["decoupled_weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = _scalar_state()
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_avg_sq"] = _zeros_like(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = _zeros_like(p)
+        buffers = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+        for p, state, step in self._each_param(group, buffers):
             g = self._grad(p, group)
             x = p._data
-            step_t = state["step"]._data
-            step_t += 1
-            step = float(step_t)
             if wd != 0 and decoupled:
                 x *= 1 - lr * wd
             m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data

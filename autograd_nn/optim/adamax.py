@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_, _scalar_state, _zeros_like
+from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_
 
 __all__ = ["Adamax"]
 
@@ -36,16 +36,7 @@ class Adamax(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = _scalar_state()
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_inf"] = _zeros_like(p)
-            step_t = state["step"]._data
-            step_t += 1
+        for p, state, step in self._each_param(group, ("exp_avg", "exp_inf")):
             g = self._grad(p, group)
             m, u = state["exp_avg"]._data, state["exp_inf"]._data
             _lerp_(m, g, 1 - b1)
@@ -53,7 +44,7 @@ class Adamax(Optimizer):
             a = np.abs(g)
             a += eps
             np.maximum(u, a, out=u)
-            clr = lr / (1 - b1 ** float(step_t))
+            clr = lr / (1 - b1 ** step)
             np.divide(m, u, out=a)
             a *= clr
             p._data -= a

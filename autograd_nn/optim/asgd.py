@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .optimizer import Optimizer, _check_nonneg, _scalar_state, _zeros_like
+from .optimizer import Optimizer, _check_nonneg, _scalar_state
 
 __all__ = ["ASGD"]
 
@@ -32,17 +32,8 @@ class ASGD(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = _scalar_state()
-                state["eta"] = _scalar_state(lr)
-                state["mu"] = _scalar_state(1.0)
-                state["ax"] = _zeros_like(p)
-            step_t, eta_t, mu_t = state["step"]._data, state["eta"]._data, state["mu"]._data
-            step_t += 1
+        for p, state, step in self._each_param(group, ("ax",), {"eta": lr, "mu": 1.0}):
+            eta_t, mu_t = state["eta"]._data, state["mu"]._data
             g = self._grad(p, group)
             x = p._data
             eta = float(eta_t)
@@ -53,7 +44,6 @@ class ASGD(Optimizer):
                 ax += (x - ax) * mu_t
             else:
                 ax[...] = x
-            step = float(step_t)
             # torch rounds the new eta and mu through a default-dtype scalar (float32 unless
             # the default is float64), whatever dtype the state holds after a load
             eta_t[...] = _scalar_state(lr / ((1 + lambd * lr * step) ** alpha))._data

@@ -11,7 +11,7 @@ import copy
 import warnings
 from collections import OrderedDict, defaultdict
 from itertools import chain
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -246,6 +246,27 @@ class Optimizer:
 
     def _update_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def _each_param(self, group: dict[str, Any], buffers: tuple = (),
+                    scalars: dict[str, float] | None = None) -> Iterator[tuple]:
+        """(p, state, step) for each parameter of ``group`` that has a gradient, ``step`` being
+        its step count after this one (its 0-d state is incremented). A new state gets ``step``,
+        the 0-d ``scalars`` (name -> value), then the ``buffers`` shaped like p: names filled
+        with zeros, or (name, value) pairs filled with value (PyTorch's state key order)."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state["step"] = _scalar_state()
+                for name, value in (scalars or {}).items():
+                    state[name] = _scalar_state(value)
+                for b in buffers:
+                    name, value = (b, 0) if isinstance(b, str) else b
+                    state[name] = Tensor._wrap(np.full_like(p._data, value))
+            step_t = state["step"]._data
+            step_t += 1
+            yield p, state, float(step_t)
 
     @staticmethod
     def _grad(p: Tensor, group: dict[str, Any]) -> np.ndarray:

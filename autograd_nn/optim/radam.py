@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_, _scalar_state, _zeros_like
+from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_
 
 __all__ = ["RAdam"]
 
@@ -39,17 +39,7 @@ class RAdam(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         rho_inf = 2 / (1 - b2) - 1
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = _scalar_state()
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_avg_sq"] = _zeros_like(p)
-            step_t = state["step"]._data
-            step_t += 1
-            step = float(step_t)
+        for p, state, step in self._each_param(group, ("exp_avg", "exp_avg_sq")):
             g = self._grad(p, group)
             x = p._data
             if wd != 0 and group["decoupled_weight_decay"]:

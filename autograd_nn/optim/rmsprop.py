@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonneg, _lerp_, _scalar_state, _zeros_like
+from .optimizer import Optimizer, _check_nonneg, _lerp_
 
 __all__ = ["RMSprop"]
 
@@ -36,19 +36,10 @@ class RMSprop(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         mu, centered = group["momentum"], group["centered"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = _scalar_state()
-                state["square_avg"] = _zeros_like(p)
-                if mu > 0:
-                    state["momentum_buffer"] = _zeros_like(p)
-                if centered:
-                    state["grad_avg"] = _zeros_like(p)
+        buffers = ("square_avg",) + (("momentum_buffer",) if mu > 0 else ()) + (
+            ("grad_avg",) if centered else ())
+        for p, state, _ in self._each_param(group, buffers):
             g = self._grad(p, group)
-            state["step"]._data += 1
             v = state["square_avg"]._data
             v *= alpha
             gg = (1 - alpha) * g

@@ -6,8 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..tensor import Tensor
-from .optimizer import Optimizer, _check_nonneg, _scalar_state, _zeros_like
+from .optimizer import Optimizer, _check_nonneg
 
 __all__ = ["Rprop"]
 
@@ -39,15 +38,7 @@ class Rprop(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         (eta_minus, eta_plus), (lo, hi) = group["etas"], group["step_sizes"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = _scalar_state()
-                state["prev"] = _zeros_like(p)
-                state["step_size"] = Tensor._wrap(np.full_like(p._data, group["lr"]))
-            state["step"]._data += 1
+        for p, state, _ in self._each_param(group, ("prev", ("step_size", group["lr"]))):
             g = p.grad._data
             if group["maximize"]:
                 g = -g
