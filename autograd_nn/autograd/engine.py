@@ -253,7 +253,7 @@ class Op:
             t.requires_grad = True
             if cls.is_view and t._base._node is not None:
                 # a view of a graph tensor: re-derived if its base later changes in place
-                t._vc.append(_weakref(t))
+                _register_view(t._vc, t)
         else:
             ctx.op = None
             t._node = None
@@ -268,6 +268,16 @@ class Op:
             if isinstance(a, Tensor):
                 return cls.apply(*args, **params)
         return cls.forward(_Scratch(), *args, **params)
+
+
+def _register_view(vc: list, t: Any) -> None:
+    """Add view ``t`` to its version counter ``[version, epoch, *weakrefs]``; dead entries are
+    dropped whenever the list reaches a power of two (amortised O(1), bounded for a long-lived
+    base viewed every step)."""
+    vc.append(_weakref(t))
+    n = len(vc)
+    if n & (n - 1) == 0 and n >= 16:
+        vc[2:] = [r for r in vc[2:] if r() is not None]
 
 
 def _anomaly_forward(cls: type, ctx: Node, out: np.ndarray, arrays: list) -> None:
