@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -19,6 +21,27 @@ ROOT = Path(__file__).resolve().parent.parent
 def data_dir() -> Path:
     """The shared datasets folder: $AUTOGRAD_NN_DATA or ../shared/data next to the repo."""
     return Path(os.environ.get("AUTOGRAD_NN_DATA", ROOT.parent / "shared" / "data"))
+
+
+def load_script(path: Path, name: str | None = None) -> ModuleType:
+    """Import a script (an example, a deck lesson) as a module, by path."""
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def data_or_skip(marker: str) -> Path:
+    """The data folder, or skip the test (with the reason) when ``marker`` (a file under it,
+    e.g. ``mnist-test/t10k-images-idx3-ubyte.gz``) is absent."""
+    root = data_dir()
+    if not (root / marker).is_file():
+        pytest.skip(f"{marker} not found under {root} (set AUTOGRAD_NN_DATA)")
+    return root
+
+
+MNIST = "mnist-test/t10k-images-idx3-ubyte.gz"
+RT_POLARITY = "rt-polarity/rt-polarity.pos"
 
 
 @pytest.fixture

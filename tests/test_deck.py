@@ -4,7 +4,6 @@ schedules."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 import autograd_nn as ag
 from autograd_nn import nn
@@ -24,10 +23,7 @@ DECK = ROOT / "examples" / "deck"
 @cache
 def lesson(stem: str):
     path = next(DECK.glob(f"{stem}*.py"))
-    spec = importlib.util.spec_from_file_location(f"deck_{stem}", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(path, f"deck_{stem}")
 
 
 def _sigmoid(z):

@@ -7,12 +7,11 @@ pass cannot come from a different algorithm.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
 import pytest
-from conftest import ROOT, data_dir
+from conftest import MNIST, ROOT, data_or_skip, load_script
 
 import autograd_nn as ag
 from autograd_nn.datasets import mnist_split
@@ -20,17 +19,11 @@ from autograd_nn.serialization import to_torch_state_dict
 
 
 def _example():
-    spec = importlib.util.spec_from_file_location("mnist_cnn", ROOT / "examples" / "mnist_cnn.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(ROOT / "examples" / "mnist_cnn.py")
 
 
 def _root():
-    root = data_dir()
-    if not (root / "mnist-test" / "t10k-images-idx3-ubyte.gz").is_file():
-        pytest.skip(f"MNIST data absent at {root / 'mnist-test'} (set AUTOGRAD_NN_DATA)")
-    return root
+    return data_or_skip(MNIST)
 
 
 @pytest.mark.slow

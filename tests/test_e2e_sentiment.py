@@ -3,28 +3,19 @@ movie-review polarity sentences, fixed seeded 90/10 split."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
-from conftest import ROOT, data_dir
+from conftest import ROOT, RT_POLARITY, data_or_skip, load_script
 
 import autograd_nn as ag
 
 
 def _example():
-    spec = importlib.util.spec_from_file_location("sentiment_lstm",
-                                                  ROOT / "examples" / "sentiment_lstm.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(ROOT / "examples" / "sentiment_lstm.py")
 
 
 def _data_or_skip():
-    root = data_dir()
-    if not (root / "rt-polarity" / "rt-polarity.pos").is_file():
-        pytest.skip(f"rt-polarity data not found under {root} (set AUTOGRAD_NN_DATA)")
-    return root
+    return data_or_skip(RT_POLARITY)
 
 
 def test_split_is_fixed_and_disjoint():

@@ -4,13 +4,12 @@ on 32x32 digits (loss falls; the slow run reaches a held-out accuracy far above 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, data_dir
+from conftest import MNIST, ROOT, data_dir, load_script
 
 import autograd_nn as A
 from autograd_nn.models import MobileNetV2
@@ -21,11 +20,7 @@ STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 @pytest.fixture(scope="module")
 def ex():
-    spec = importlib.util.spec_from_file_location(
-        "image_classification", ROOT / "examples" / "image_classification.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(ROOT / "examples" / "image_classification.py")
 
 
 def _torch_preprocess(torch, img: np.ndarray, size: tuple, crop: int, antialias: bool = True):
@@ -174,7 +169,7 @@ def test_predict_without_weights_warns(ex, tmp_path, capsys):
 # ------------------------------------------------------------------------------------- train
 def _mnist_root():
     root = data_dir()
-    return root if (root / "mnist-test" / "t10k-images-idx3-ubyte.gz").is_file() else None
+    return root if (root / MNIST).is_file() else None
 
 
 def test_digits_fallback_upsampled_like_torch(ex, tmp_path):
