@@ -7,19 +7,21 @@ group's ``initial_lr`` is recorded), so call ``optimizer.step()`` then ``schedul
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 import warnings
 import weakref
 from bisect import bisect_right
 from collections import Counter
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR",
            "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "SequentialLR",
-           "ChainedScheduler", "ReduceLROnPlateau", "OneCycleLR"]
+           "ChainedScheduler", "ReduceLROnPlateau", "OneCycleLR", "CyclicLR",
+           "CosineAnnealingWarmRestarts"]
 
 _EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
@@ -118,15 +120,18 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
+        if epoch is None:
+            self.last_epoch += 1
+            self._set_lrs(self.get_lr)
+        else:
+            self.last_epoch = epoch
+            self._set_lrs(getattr(self, "_get_closed_form_lr", None) or self.get_lr)
+
+    def _set_lrs(self, compute: Callable[[], list[float]]) -> None:
+        """Write ``compute()`` (called with get_lr's warning disabled) into the param groups."""
         self._get_lr_called_within_step = True
         try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                closed = getattr(self, "_get_closed_form_lr", None)
-                values = closed() if closed is not None else self.get_lr()
+            values = compute()
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
@@ -372,6 +377,73 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (b - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch
                                                                   / self.T_max)) / 2
                 for b in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""SGDR: cosine annealing from ``initial_lr`` to ``eta_min`` over ``T_i`` epochs, then a
+    warm restart; the period starts at ``T_0`` and is multiplied by ``T_mult`` at each restart.
+
+    ``lr = eta_min + (initial_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2``, where ``T_cur``
+    counts epochs since the last restart. ``step()`` advances ``T_cur`` by one;
+    ``step(epoch)`` (an int or a float such as ``epoch + i / iters_per_epoch``, without the
+    deprecation warning) sets ``T_cur`` / ``T_i`` from the closed form, and later plain
+    ``step()`` calls continue from ``floor(epoch)``.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        T_0: epochs until the first restart (a positive int).
+        T_mult: factor by which ``T_i`` grows after each restart (an int >= 1, default 1).
+        eta_min: minimum learning rate (default 0).
+        last_epoch: index of the last epoch when resuming (default -1).
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type "
+                             f"{type(eta_min)}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_get_lr()
+        f = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+        return [self.eta_min + (b - self.eta_min) * f for b in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or jump to ``epoch`` (may be fractional: call it after every
+        batch with ``epoch + i / iters``). As torch, neither form warns about call order."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:  # n restarts so far: T_0 (T_mult^n - 1) / (T_mult - 1) <= epoch
+                    n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult ** n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        self._set_lrs(self.get_lr)
 
 
 def _check_schedulers(owner: str, optimizer: Optimizer | None,
@@ -642,20 +714,8 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
-            maxm = _format_param("max_momentum", optimizer, max_momentum)
-            basem = _format_param("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for mm, bm, group in zip(maxm, basem, optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (mm, *group["betas"][1:])
-                    else:
-                        group["momentum"] = mm
-                    group["max_momentum"] = mm
-                    group["base_momentum"] = bm
+            self.use_beta1, _, _ = _init_cycle_momentum(optimizer, base_momentum, max_momentum,
+                                                        last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _anneal_func(self, start: float, end: float, pct: float) -> float:
@@ -685,10 +745,7 @@ class OneCycleLR(LRScheduler):
                 start = end
             lrs.append(lr)
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group["betas"] = (mom, *group["betas"][1:])
-                else:
-                    group["momentum"] = mom
+                _set_momentum(group, mom, self.use_beta1)
         return lrs
 
 
@@ -697,3 +754,152 @@ def _phase(end_step: float, start_lr: str, end_lr: str, start_m: str, end_m: str
             "start_momentum": start_m, "end_momentum": end_m}
 
 
+def _set_momentum(group: dict, value: float, use_beta1: bool) -> None:
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
+def _init_cycle_momentum(optimizer: Optimizer, base_momentum: float | list[float],
+                         max_momentum: float | list[float],
+                         last_epoch: int) -> tuple[bool, list[float], list[float]]:
+    """Momentum cycling set-up shared by OneCycleLR and CyclicLR: cycle ``momentum`` (SGD,
+    RMSprop) or Adam-style ``betas[0]``; a fresh start writes ``max_momentum`` into the groups.
+    Returns ``(use_beta1, base_momentums, max_momentums)``."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option "
+                         f"enabled ({type(optimizer).__name__} has neither 'momentum' nor "
+                         "'betas'; pass cycle_momentum=False)")
+    use_beta1 = "betas" in optimizer.defaults
+    maxm = _format_param("max_momentum", optimizer, max_momentum)
+    basem = _format_param("base_momentum", optimizer, base_momentum)
+    if last_epoch == -1:
+        for mm, bm, group in zip(maxm, basem, optimizer.param_groups):
+            _set_momentum(group, mm, use_beta1)
+            group["max_momentum"] = mm
+            group["base_momentum"] = bm
+    return use_beta1, basem, maxm
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith, 2017), stepped once per batch.
+
+    Each cycle of ``step_size_up + step_size_down`` iterations (``step_size_down`` defaults to
+    ``step_size_up``) moves the rate linearly from ``base_lr`` up to ``max_lr`` and back; the
+    amplitude ``max_lr - base_lr`` is multiplied by a scale: ``'triangular'`` 1,
+    ``'triangular2'`` ``1 / 2^(cycle - 1)`` (halved every cycle), ``'exp_range'``
+    ``gamma^iteration``, or a custom ``scale_fn(x)`` evaluated on the cycle number
+    (``scale_mode='cycle'``, 1-based) or the iteration count (``'iterations'``); ``mode`` is
+    then ignored. The constructor sets each group's rate to ``base_lr``. With
+    ``cycle_momentum`` the momentum (or Adam's beta1) moves inversely, from ``max_momentum``
+    down to ``base_momentum`` at the peak rate.
+
+    ``base_lr``, ``max_lr``, ``base_momentum`` and ``max_momentum`` take one value or one per
+    param group. A custom ``scale_fn`` is not saved by :meth:`state_dict` unless it is a
+    callable object (its ``__dict__`` is saved, as torch); pass the same one when rebuilding.
+    """
+
+    def __init__(self, optimizer: Optimizer, base_lr: float | list[float],
+                 max_lr: float | list[float], step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
+                 scale_fn: Callable[[float], float] | None = None, scale_mode: str = "cycle",
+                 cycle_momentum: bool = True, base_momentum: float | list[float] = 0.8,
+                 max_momentum: float | list[float] = 0.9, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _format_param("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        if up <= 0 or down < 0:  # torch divides by zero (or cycles backwards) here
+            raise ValueError(f"CyclicLR expects step_size_up > 0 and step_size_down >= 0, but "
+                             f"got step_size_up={step_size_up}, step_size_down={step_size_down}")
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        if scale_fn is not None and scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"CyclicLR scale_mode must be 'cycle' or 'iterations', but got "
+                             f"{scale_mode!r}")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1, self.base_momentums, self.max_momentums = _init_cycle_momentum(
+                optimizer, base_momentum, max_momentum, last_epoch)
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        # The built-in modes fix scale_mode, as torch (a passed scale_mode is then ignored).
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref, self.scale_mode = self._triangular_scale_fn, "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref, self.scale_mode = self._triangular2_scale_fn, "cycle"
+        elif self.mode == "exp_range":
+            self._scale_fn_ref = functools.partial(self._exp_range_scale_fn, self.gamma)
+            self.scale_mode = "iterations"
+
+    def scale_fn(self, x: float) -> float:
+        """The amplitude scale at cycle number / iteration ``x``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        return self._scale_fn_ref(x)
+
+    @staticmethod
+    def _triangular_scale_fn(x: float) -> float:
+        return 1.0
+
+    @staticmethod
+    def _triangular2_scale_fn(x: float) -> float:
+        return 1 / (2.0 ** (x - 1))
+
+    @staticmethod
+    def _exp_range_scale_fn(gamma: float, x: float) -> float:
+        return gamma ** x
+
+    def get_lr(self) -> list[float]:
+        """The rates at iteration ``last_epoch``; also sets the groups' momentum / beta1."""
+        self._warn_get_lr()
+        t = self.last_epoch
+        cycle = math.floor(1 + t / self.total_size)
+        x = 1.0 + t / self.total_size - cycle  # position in the cycle, in [0, 1)
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else t)
+        lrs = [b + (m - b) * scale_factor * scale for b, m in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, bm, mm in zip(self.optimizer.param_groups, self.base_momentums,
+                                     self.max_momentums):
+                _set_momentum(group, mm - (mm - bm) * scale_factor * scale, self.use_beta1)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """As torch: ``_scale_fn_ref`` is dropped (rebuilt from ``mode`` on load) and a custom
+        ``scale_fn`` is saved as its ``__dict__`` if it is a callable object, else as None."""
+        sd = {k: v for k, v in self.__dict__.items()
+              if k not in ("optimizer", "_scale_fn_ref", "_scale_fn_custom")}
+        fn = self._scale_fn_custom
+        sd["_scale_fn_custom"] = (fn.__dict__.copy() if fn is not None
+                                  and not isinstance(fn, types.FunctionType) else None)
+        return sd
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state_dict = dict(state_dict)
+        fn = state_dict.pop("_scale_fn_custom", None)
+        self.__dict__.update(state_dict)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
