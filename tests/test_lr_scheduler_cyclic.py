@@ -108,12 +108,24 @@ WARM = {
     "T_mult=3": lambda ls, o: ls.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=3, eta_min=1),
 }
 
+# inside the composites: SequentialLR restarts the warm restarts at its milestone (epoch 0)
+COMPOSITE = {
+    "Sequential-Linear-WarmRestarts": lambda ls, o: ls.SequentialLR(
+        o, [ls.LinearLR(o, 0.1, total_iters=5), ls.CosineAnnealingWarmRestarts(o, 4, 2)],
+        milestones=[5]),
+    "Sequential-WarmRestarts-Cyclic": lambda ls, o: ls.SequentialLR(
+        o, [ls.CosineAnnealingWarmRestarts(o, 3), ls.CyclicLR(o, 0.01, 0.1, step_size_up=3)],
+        milestones=[7]),
+    "Chained-Cyclic-Exponential": lambda ls, o: ls.ChainedScheduler(
+        [ls.CyclicLR(o, 0.01, 0.1, step_size_up=3), ls.ExponentialLR(o, 0.97)]),
+}
+
 
 def _seq_case(name):
-    return CYCLIC.get(name) or WARM[name]
+    return CYCLIC.get(name) or WARM.get(name) or COMPOSITE[name]
 
 
-@pytest.mark.parametrize("name", list(CYCLIC) + list(WARM))
+@pytest.mark.parametrize("name", list(CYCLIC) + list(WARM) + list(COMPOSITE))
 def test_lr_and_momentum_sequences_match_torch(name):
     make = _seq_case(name)
     with warnings.catch_warnings():
@@ -213,6 +225,21 @@ def test_cyclic_custom_scale_fn_state():
     s2.load_state_dict(sd)
     assert s2._scale_fn_custom.rate == 0.2 and s2.scale_fn(5) == 0.5
     assert "_scale_fn_custom" in sd  # loading does not consume the caller's dict
+
+
+def test_cyclic_step_epoch_matches_torch():
+    """step(epoch) (deprecated, warns in both) jumps to that iteration of the cycle."""
+    res = []
+    for lib in (torch, ag):
+        opt, s = _build(lib, "Adam", {}, CYCLIC["exp_range"])
+        rows = []
+        for e in (7, 3, 20, 20, 0, 41):
+            opt.step()
+            with pytest.warns(UserWarning, match="The epoch parameter in `scheduler.step\\(\\)`"):
+                s.step(e)
+            rows.append(_record(opt, s))
+        res.append(rows)
+    _assert_rows_equal(res[1], res[0])
 
 
 # ----------------------------------------------------------- warm restarts: float epochs

@@ -421,6 +421,10 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or jump to ``epoch`` (may be fractional: call it after every
         batch with ``epoch + i / iters``). As torch, neither form warns about call order."""
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: float | None = None) -> None:
+        # Also what SequentialLR calls at a milestone (epoch 0: restart with T_i = T_0).
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
