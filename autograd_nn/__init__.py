@@ -56,6 +56,7 @@ from ._functions import (
     cat,
     chunk,
     concat,
+    einsum,
     gather,
     index_select,
     is_tensor,
@@ -67,6 +68,7 @@ from ._functions import (
     sort,
     split,
     stack,
+    take_along_dim,
     topk,
     where,
 )

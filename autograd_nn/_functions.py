@@ -153,6 +153,72 @@ def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     return x + I.ScatterAdd.apply(src, idx, shape=x._data.shape, dim=d)
 
 
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """Values of ``input`` at ``indices`` along ``dim``: gather after broadcasting ``input`` and
+    ``indices`` against each other in every dim but ``dim`` (same ndim required); with
+    ``dim=None`` both are flattened and the result is 1-D. Differentiable in ``input``."""
+    op = "torch.take_along_dim()"
+    if not isinstance(input, Tensor):
+        input = as_tensor_like(input, indices) if isinstance(indices, Tensor) else Tensor._wrap(
+            np.asarray(input))
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"{op}: dtype of indices should be Long but got "
+                           f"{_dtype.from_numpy_dtype(idx.dtype)}")
+    if dim is None:
+        x, idx, d = input.reshape(-1), idx.reshape(-1), 0
+    else:
+        if input.ndim != idx.ndim:
+            raise RuntimeError(f"{op}: input and indices should have the same number of "
+                               f"dimensions, but got {input.ndim} dimensions for input, and "
+                               f"{idx.ndim} dimensions for indices")
+        d = S.norm_dim(dim, input.ndim, "take_along_dim")
+        xs, js = list(input.shape), list(idx.shape)
+        xs[d], js[d] = 1, 1
+        try:
+            common = np.broadcast_shapes(tuple(xs), tuple(js))
+        except ValueError:
+            raise RuntimeError(f"{op}: shapes of input {list(input.shape)} and indices "
+                               f"{list(idx.shape)} do not broadcast outside dim {d}") from None
+        x = input.expand(*common[:d], input.shape[d], *common[d + 1:])
+        idx = np.broadcast_to(idx, common[:d] + (idx.shape[d],) + common[d + 1:])
+    n = x.shape[d]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise RuntimeError(f"{op}: index {bad} is out of bounds for dimension {d} with size {n}")
+    return I.Gather.apply(x, idx, dim=d)
+
+
+def einsum(equation: Any, *operands: Any) -> Tensor:
+    """Sum of products over the subscripts of ``equation`` (torch.einsum): 'ij,jk->ik',
+    implicit outputs ('ij,jk'), diagonals ('ii->i'), broadcasting '...', any number of operands,
+    given as varargs or one list, or in the sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
+    Differentiable to any order (the backward of an einsum is einsums)."""
+    from ._ops import extra as X
+
+    if not isinstance(equation, str):  # sublist format: op, [dims], op, [dims], ..., [out]
+        args = (equation,) + operands
+        pairs, out = args[: len(args) // 2 * 2], args[len(args) // 2 * 2:]
+
+        def letters(dims: Any) -> str:
+            return "".join("..." if e is Ellipsis else X._LETTERS[e] for e in dims)
+
+        equation = ",".join(letters(s) for s in pairs[1::2])
+        if out:
+            equation += "->" + letters(out[0])
+        operands = tuple(pairs[0::2])
+    elif len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    ts = [t if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t)) for t in operands]
+    eq, targets = X.parse_einsum(equation, [t.shape for t in ts])
+    dtypes = {t._data.dtype for t in ts}
+    if len(dtypes) > 1:
+        raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "
+                           f"{', '.join(str(_dtype.from_numpy_dtype(t._data.dtype)) for t in ts)}")
+    ts = [t if t.shape == tgt else t.expand(*tgt) for t, tgt in zip(ts, targets)]
+    return X.Einsum.apply(*ts, eq=eq)
+
+
 def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     idx = _index_array(index, "index_select")
     if idx.ndim > 1:
@@ -254,6 +320,7 @@ _METHODS = [
     "unbind", "tril", "triu", "allclose", "equal", "numel", "clone", "detach", "mm", "bmm", "dot",
     "add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge", "logical_not",
     "logical_and", "logical_or", "any", "all", "lerp", "swapaxes", "repeat",
+    "floor", "ceil", "round", "trunc", "fix", "frac", "cumprod",
 ]
 
 # The function forms live in this dict (not in this module's globals, where names such as

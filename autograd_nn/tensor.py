@@ -823,6 +823,60 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         return Cumsum.apply(x, dim=S.norm_dim(dim, x.ndim, "cumsum"))
 
+    def cumprod(self, dim: int, dtype: Any = None) -> Tensor:
+        """Running product along ``dim`` (same shape; integer/bool input gives int64). The
+        gradient is exact with zeros in the input and differentiable again."""
+        from ._ops.extra import Cumprod
+
+        x = self if dtype is None else self.to(dtype)
+        if x.ndim == 0:
+            S.norm_dim(dim, 1, "cumprod")
+            return Cumprod.apply(x.reshape(1), dim=0).reshape(())
+        return Cumprod.apply(x, dim=S.norm_dim(dim, x.ndim, "cumprod"))
+
+    def _rounding(self, mode: str, decimals: int = 0) -> Tensor:
+        from ._ops.extra import Frac, Rounding
+
+        kind = self._data.dtype.kind
+        if kind == "b" or (kind != "f" and (mode == "frac" or decimals)):
+            raise NotImplementedError(f"{mode}(): not implemented for {self.dtype} input"
+                                      f"{' with decimals' if decimals else ''} (expected a "
+                                      f"floating point tensor)")
+        if kind != "f":  # integers are already whole: torch returns them unchanged (a copy)
+            return self.clone()
+        if mode == "frac":
+            return Frac.apply(self)
+        return Rounding.apply(self, mode=mode, decimals=int(decimals))
+
+    def floor(self) -> Tensor:
+        """Largest integer <= x, elementwise (gradient 0; integer input returned as is)."""
+        return self._rounding("floor")
+
+    def ceil(self) -> Tensor:
+        """Smallest integer >= x, elementwise (gradient 0; integer input returned as is)."""
+        return self._rounding("ceil")
+
+    def trunc(self) -> Tensor:
+        """x rounded toward zero, elementwise (gradient 0; integer input returned as is)."""
+        return self._rounding("trunc")
+
+    fix = trunc
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """x rounded to ``decimals`` places, halves to even as torch (2.5 -> 2, -0.5 -> -0);
+        negative ``decimals`` round to tens, hundreds... Gradient 0."""
+        return self._rounding("round", decimals)
+
+    def frac(self) -> Tensor:
+        """x - trunc(x) (keeps x's sign); gradient 1."""
+        return self._rounding("frac")
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        """``torch.take_along_dim(self, indices, dim)``."""
+        from ._functions import take_along_dim
+
+        return take_along_dim(self, indices, dim)
+
     # ----------------------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Tensor:
         target = _infer_shape(_shape_arg(shape), self._data.size, "reshape")

@@ -1,0 +1,263 @@
+"""einsum, cumprod and the rounding ops (floor, ceil, round, trunc, frac)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import engine
+from ..autograd.engine import Op
+from .elementwise import Where
+from .scan import Cumsum
+from .shape import Flip
+
+# ------------------------------------------------------------------------------------- einsum
+
+# Above this many elements a 2-operand einsum pays for np.einsum's path search (BLAS contraction)
+_OPTIMIZE_MIN_SIZE = 4096
+
+
+def _np_einsum(eq: str, arrays: tuple) -> np.ndarray:
+    optimize = len(arrays) >= 3 or (
+        len(arrays) == 2 and arrays[0].size * arrays[1].size > _OPTIMIZE_MIN_SIZE)
+    return np.einsum(eq, *arrays, optimize=optimize)
+
+
+class Einsum(Op):
+    """``np.einsum(eq, *operands)`` for a canonical equation: explicit ``->``, letters only, every
+    label's size equal across operands (the public ``einsum`` resolves '...', implicit outputs and
+    size-1 broadcasting first). Input subscripts may repeat a label (a diagonal)."""
+
+    @staticmethod
+    def forward(ctx, *arrays, eq=""):
+        ctx.eq = eq
+        return _np_einsum(eq, arrays)
+
+    @staticmethod
+    def backward(ctx, g):
+        ins, out_subs = ctx.eq.split("->")
+        subs = ins.split(",")
+        xs = ctx.inputs
+        sizes = {c: s for sub, x in zip(subs, xs) for c, s in zip(sub, x.shape)}
+        grads = []
+        for i, need in enumerate(ctx.needs_input_grad):
+            if not need:
+                grads.append(None)
+                continue
+            # d out / d x_i: g times every other operand, contracted onto x_i's labels
+            ops = [g] + [x for j, x in enumerate(xs) if j != i]
+            op_subs = [out_subs] + [s for j, s in enumerate(subs) if j != i]
+            target = "".join(dict.fromkeys(subs[i]))  # unique labels, first-seen order
+            seen = set("".join(op_subs))
+            missing = "".join(c for c in target if c not in seen)
+            if missing:  # labels summed only within x_i: the gradient is constant along them
+                ops.append(np.broadcast_to(np.ones((), _dtype(g)),
+                                           tuple(sizes[c] for c in missing)))
+                op_subs.append(missing)
+            gi = Einsum.call(*ops, eq=",".join(op_subs) + "->" + target)
+            if len(target) != len(subs[i]):
+                gi = _embed_diagonal(gi, target, subs[i], sizes)
+            grads.append(gi)
+        return tuple(grads)
+
+
+def _dtype(a) -> np.dtype:
+    return a._data.dtype if isinstance(a, engine.Tensor) else np.asarray(a).dtype
+
+
+def _embed_diagonal(gu, target: str, full: str, sizes: dict):
+    """The gradient over ``full`` (labels repeated, e.g. 'iij') from ``gu`` over its unique labels
+    ``target`` ('ij'): zero off the diagonal. Each repeat gets a fresh label tied to its first
+    occurrence by an identity matrix, so this is one (differentiable) einsum."""
+    free = iter(c for c in _LETTERS if c not in full)
+    out, ops, op_subs, seen = [], [gu], [target], set()
+    for c in full:
+        if c in seen:
+            f = next(free)
+            ops.append(np.eye(sizes[c], dtype=_dtype(gu)))
+            op_subs.append(c + f)
+            out.append(f)
+        else:
+            seen.add(c)
+            out.append(c)
+    return Einsum.call(*ops, eq=",".join(op_subs) + "->" + "".join(out))
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def parse_einsum(equation: str, shapes: list) -> tuple:
+    """torch.einsum's equation rules resolved against the operands' shapes.
+
+    Returns ``(eq, targets)``: the canonical equation for :class:`Einsum` (letters only, explicit
+    output; '...' replaced by fresh letters, right-aligned per operand; an implicit output is the
+    '...' dims then the labels seen exactly once, sorted, A-Z before a-z) and, per operand, the
+    shape it must be expanded to (size-1 dims of a label broadcast, as in torch)."""
+    bad = next((i for i, c in enumerate(equation) if c not in _LETTERS and c not in " .,->"), None)
+    if bad is not None:
+        raise RuntimeError(f"einsum(): invalid subscript given at index {bad} in the equation "
+                           f"string, subscripts must be in [a-zA-Z]")
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    if "-" in lhs or ">" in lhs or "-" in rhs or ">" in rhs or "," in rhs:
+        raise RuntimeError(f"einsum(): malformed equation {equation!r}: expected "
+                           f"'subscripts,...' optionally followed by one '->output'")
+    terms = lhs.split(",")
+    if len(terms) > len(shapes):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(terms) < len(shapes):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    n_ell = 0
+    for i, (t, shp) in enumerate(zip(terms, shapes)):
+        labels = t.replace("...", "")
+        if "." in labels or t.count("...") > 1:
+            raise RuntimeError(f"einsum(): found '.' for operand {i} that is not part of any "
+                               f"ellipsis (at most one '...' per operand)")
+        if "..." in t:
+            if len(labels) > len(shp):
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                                   f"({len(labels)}) is more than the number of dimensions "
+                                   f"({len(shp)}) for operand {i}")
+            n_ell = max(n_ell, len(shp) - len(labels))
+        elif len(labels) != len(shp):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                               f"({len(labels)}) does not match the number of dimensions "
+                               f"({len(shp)}) for operand {i} and no ellipsis was given")
+    ell = "".join([c for c in _LETTERS if c not in eq][:n_ell])
+    if len(ell) < n_ell:
+        raise RuntimeError(f"einsum(): too many dimensions: {n_ell} under '...' plus the "
+                           f"subscripts exceed the 52 letters [a-zA-Z]")
+    # an operand's k '...' dims take the last k of the fresh letters (right-aligned broadcasting)
+    subs = [t.replace("...", ell[n_ell - (len(shp) - len(t) + 3):])
+            for t, shp in zip(terms, shapes)]
+    sizes: dict = {}
+    for i, (sub, shp) in enumerate(zip(subs, shapes)):
+        own: dict = {}
+        for c, n in zip(sub, shp):
+            if own.setdefault(c, n) != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the "
+                                   f"sizes don't match, {n} != {own[c]}")
+            prev = sizes.get(c, 1)
+            if n != prev and prev != 1 and n != 1:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which "
+                                   f"does not broadcast with previously seen size {prev}")
+            sizes[c] = max(n, prev) if n != 0 and prev != 0 else 0
+    if arrow:
+        if rhs.replace("...", "").count(".") or rhs.count("...") > 1:
+            raise RuntimeError("einsum(): found '.' for output that is not part of any ellipsis")
+        out = rhs.replace("...", ell)
+        for c in rhs.replace("...", ""):
+            if rhs.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
+                                   f"the output")
+            if c not in sizes:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   f"equation for any input operand")
+    else:
+        joined = "".join(subs)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1
+                                   and c not in ell))
+    targets = [tuple(sizes[c] for c in sub) for sub in subs]
+    return ",".join(subs) + "->" + out, targets
+
+
+# ------------------------------------------------------------------------------------ cumprod
+
+
+def _rev_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
+    return np.flip(np.cumsum(np.flip(a, axis), axis), axis)
+
+
+def _cumprod_grad_np(x: np.ndarray, g: np.ndarray, out: np.ndarray, d: int) -> np.ndarray:
+    """O(n) gradient of cumprod along ``d``, exact with zeros in ``x`` (PyTorch's rule).
+
+    Before a slice's first zero: sum_{j>=i} g_j out_j / x_i. At the first zero z: the suffix
+    sum of g_j * (prefix product with x_z replaced by 1), which is itself zero past a second
+    zero. After the first zero: 0 (every product through it holds x_z = 0).
+    """
+    is_zero = x == 0
+    if not is_zero.any():
+        return _rev_cumsum(g * out, d) / x
+    nz = np.cumsum(is_zero, axis=d)
+    before = nz == 0
+    first = is_zero & (nz == 1)
+    grad = np.zeros(np.broadcast_shapes(g.shape, x.shape), dtype=np.result_type(g, x))
+    np.divide(_rev_cumsum(np.where(before, g * out, 0), d), x, out=grad, where=before)
+    out_skip = np.cumprod(np.where(first, 1, x), axis=d)
+    np.copyto(grad, _rev_cumsum(g * out_skip, d), where=first)
+    return grad
+
+
+def _cumprod_grad_graph(x, g, out, d: int):
+    """The same gradient built from differentiable ops (create_graph). Without zeros it is the
+    suffix-sum rule; with zeros it is dense, as PyTorch's: grad_i = sum_j g_j M[i, j] with
+    M[i, j] = [j >= i] * prod_{m <= j, m != i} x_m, each row a cumprod of x with x_i set to 1."""
+    if not (x._data == 0).any():
+        return Flip.call(Cumsum.call(Flip.call(g * out, dims=(d,)), dim=d), dims=(d,)) / x
+    xl = x.transpose(d, -1)  # a swap: its own inverse
+    n = xl.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    # row i: x with x_i set to 1 (where(eye, 1, x) broadcast to (..., n, n)), then its cumprod
+    rows = Cumprod.call(Where.call(eye, np.ones((), x._data.dtype), xl.unsqueeze(-2)), dim=xl.ndim)
+    m = rows * np.triu(np.ones((n, n), dtype=x._data.dtype))
+    return (m @ g.transpose(d, -1).unsqueeze(-1)).squeeze(-1).transpose(d, -1)
+
+
+class Cumprod(Op):
+    saves_out = True
+
+    @staticmethod
+    def forward(ctx, x, dim=0):
+        ctx.dim = dim
+        return np.cumprod(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, d = ctx.inputs[0], ctx.dim
+        if isinstance(g, engine.Tensor):
+            return _cumprod_grad_graph(x, g, ctx.out, d)
+        return _cumprod_grad_np(x, g, ctx.out, d)
+
+
+# ------------------------------------------------------------------------------------ rounding
+
+
+def _round(x: np.ndarray, decimals: int) -> np.ndarray:
+    """Half to even, as torch: rint(x * 10^d) / 10^d (x / 10^-d ... for d < 0), in x's dtype."""
+    if decimals == 0:
+        return np.rint(x)
+    scale = x.dtype.type(10.0 ** abs(decimals))
+    return np.rint(x * scale) / scale if decimals > 0 else np.rint(x / scale) * scale
+
+
+_ROUNDERS = {"floor": np.floor, "ceil": np.ceil, "trunc": np.trunc}
+
+
+class Rounding(Op):
+    """floor / ceil / trunc / round(decimals): piecewise constant, so the gradient is zero
+    (as PyTorch's, not undefined)."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, x, mode="floor", decimals=0):
+        if mode == "round":
+            return _round(x, decimals)
+        return _ROUNDERS[mode](x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0 if isinstance(g, engine.Tensor) else np.zeros_like(g)
+
+
+class Frac(Op):
+    """x - trunc(x) (sign of x kept); gradient 1."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        return x - np.trunc(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
