@@ -210,7 +210,7 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
     elif len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     ts = [t if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t)) for t in operands]
-    eq, targets = X.parse_einsum(equation, [t.shape for t in ts])
+    eq, targets = X.parse_einsum(equation, tuple(tuple(t.shape) for t in ts))
     dtypes = {t._data.dtype for t in ts}
     if len(dtypes) > 1:
         raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "

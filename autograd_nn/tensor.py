@@ -834,19 +834,37 @@ class Tensor:
             return Cumprod.apply(x.reshape(1), dim=0).reshape(())
         return Cumprod.apply(x, dim=S.norm_dim(dim, x.ndim, "cumprod"))
 
-    def _rounding(self, mode: str, decimals: int = 0) -> Tensor:
+    def _rounding(self, mode: str, decimals: int = 0, inplace: bool = False) -> Tensor:
         from ._ops.extra import Frac, Rounding
 
         kind = self._data.dtype.kind
+        name = mode + ("_" if inplace else "")
         if kind == "b" or (kind != "f" and (mode == "frac" or decimals)):
-            raise NotImplementedError(f"{mode}(): not implemented for {self.dtype} input"
+            raise NotImplementedError(f"{name}(): not implemented for {self.dtype} input"
                                       f"{' with decimals' if decimals else ''} (expected a "
                                       f"floating point tensor)")
         if kind != "f":  # integers are already whole: torch returns them unchanged (a copy)
-            return self.clone()
-        if mode == "frac":
-            return Frac.apply(self)
-        return Rounding.apply(self, mode=mode, decimals=int(decimals))
+            return self if inplace else self.clone()
+        op, params = (Frac, {}) if mode == "frac" else (Rounding, {"mode": mode,
+                                                                   "decimals": int(decimals)})
+        return self._inplace(op, **params) if inplace else op.apply(self, **params)
+
+    def floor_(self) -> Tensor:
+        return self._rounding("floor", inplace=True)
+
+    def ceil_(self) -> Tensor:
+        return self._rounding("ceil", inplace=True)
+
+    def trunc_(self) -> Tensor:
+        return self._rounding("trunc", inplace=True)
+
+    fix_ = trunc_
+
+    def round_(self, decimals: int = 0) -> Tensor:
+        return self._rounding("round", decimals, inplace=True)
+
+    def frac_(self) -> Tensor:
+        return self._rounding("frac", inplace=True)
 
     def floor(self) -> Tensor:
         """Largest integer <= x, elementwise (gradient 0; integer input returned as is)."""

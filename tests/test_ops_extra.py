@@ -282,3 +282,26 @@ def test_rounding_second_order_is_zero_and_frac_linear():
     a = an.tensor(np.array([0.3, -1.2, 2.7]), requires_grad=True)
     assert gradcheck(lambda t: t.frac() * t + t.floor() * t, (a,))
     assert gradgradcheck(lambda t: t.frac() * t + t.round() * t, (a,))
+
+
+@pytest.mark.parametrize("name", ["floor_", "ceil_", "trunc_", "fix_", "round_", "frac_"])
+def test_rounding_inplace_vs_torch(name):
+    a = HALVES * 1.7
+    ours, theirs = _pair([a])
+    y, t = ours[0] * 2.0, theirs[0] * 2.0
+    assert getattr(y, name)() is y
+    getattr(t, name)()
+    np.testing.assert_array_equal(y.detach().numpy(), t.detach().numpy())
+    (y * y).sum().backward()
+    (t * t).sum().backward()
+    np.testing.assert_allclose(ours[0].grad.numpy(), theirs[0].grad.numpy(), rtol=1e-10, atol=0)
+    i = an.tensor([1, -2])
+    if name != "frac_":
+        assert getattr(i, name)() is i and i.tolist() == [1, -2]
+
+
+def test_round_inplace_decimals():
+    x = an.tensor([1.2345, -2.5551])
+    x.round_(decimals=2)
+    np.testing.assert_array_equal(
+        x.numpy(), torch.tensor([1.2345, -2.5551]).round_(decimals=2).numpy())
