@@ -159,8 +159,9 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     ``dim=None`` both are flattened and the result is 1-D. Differentiable in ``input``."""
     op = "torch.take_along_dim()"
     if not isinstance(input, Tensor):
-        input = as_tensor_like(input, indices) if isinstance(indices, Tensor) else Tensor._wrap(
-            np.asarray(input))
+        from ._creation import tensor
+
+        input = tensor(input)
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype != np.int64:
         raise RuntimeError(f"{op}: dtype of indices should be Long but got "
@@ -209,7 +210,9 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
         operands = tuple(pairs[0::2])
     elif len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    ts = [t if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t)) for t in operands]
+    from ._creation import tensor
+
+    ts = [t if isinstance(t, Tensor) else tensor(t) for t in operands]
     eq, targets = X.parse_einsum(equation, tuple(tuple(t.shape) for t in ts))
     dtypes = {t._data.dtype for t in ts}
     if len(dtypes) > 1:

@@ -60,6 +60,13 @@ EINSUM_CASES = [
     ("...,...", [(2, 3), (3,)]),
     ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),  # 3 operands (optimize=True)
     ("i j , j k -> k i", [(2, 3), (3, 4)]),      # spaces
+    ("i,->i", [(3,), ()]),                  # a 0-d operand
+    ("i...j->j...i", [(2, 3, 4, 5)]),       # '...' in the middle of the output
+    ("ii,jj->ij", [(2, 2), (3, 3)]),        # diagonals of two operands
+    ("iij,jkk->ik", [(2, 2, 3), (3, 4, 4)]),
+    ("b...,b...->b", [(2, 3, 1), (2, 1, 4)]),
+    ("ij,jk,kl,lm->im", [(2, 3), (3, 4), (4, 2), (2, 2)]),
+    ("ij,jk->ik", [(2, 0), (0, 3)]),        # an empty contraction: zeros
 ]
 
 
@@ -71,8 +78,10 @@ def test_einsum_matches_torch(eq, shapes, rng):
                         arrs, rng, dtype)
 
 
-@pytest.mark.parametrize("eq,shapes", [c for c in EINSUM_CASES if c[0] != "i,i->i"],
-                         ids=[c[0] for c in EINSUM_CASES if c[0] != "i,i->i"])
+GRAD_CASES = [c for c in EINSUM_CASES if c[0] != "i,i->i" and 0 not in sum(c[1], ())]
+
+
+@pytest.mark.parametrize("eq,shapes", GRAD_CASES, ids=[c[0] for c in GRAD_CASES])
 def test_einsum_gradcheck_gradgradcheck(eq, shapes, rng):
     xs = [an.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
     assert gradcheck(lambda *x: an.einsum(eq, *x), xs)
@@ -87,6 +96,9 @@ def test_einsum_operand_forms_and_hand_values():
     np.testing.assert_array_equal(an.einsum("ij,jk->ik", [a, b]).numpy(), want)
     np.testing.assert_array_equal(an.einsum(a, [0, 1], b, [1, 2], [0, 2]).numpy(), want)
     assert an.einsum("ii", a).item() == 5.0
+    lists = an.einsum("ij,jk", [[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]])
+    assert lists.dtype == an.float32 and lists.tolist() == want.tolist()
+    assert an.einsum("i,i", an.arange(3), an.arange(3)).item() == 5  # integers: 0 + 1 + 4
     np.testing.assert_array_equal(an.einsum("ii->i", a).numpy(), [1.0, 4.0])
     x = an.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     an.einsum("ii", x).backward()  # d trace / dx = identity
@@ -181,6 +193,23 @@ def test_cumprod_drawn_vs_torch(shape, data):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     for dtype in (np.float64, np.float32):
         _check_vs_torch(lambda x: x.cumprod(dim), lambda x: x.cumprod(dim), [a], rng, dtype)
+
+
+def test_cumprod_third_order_with_zeros_vs_torch(rng):
+    a = np.array([[1.5, 0.0, -2.0, 0.7], [0.0, 0.0, 3.0, 1.1]])
+    x, t = an.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    v = rng.standard_normal(a.shape)
+    gx, gt = x.cumprod(1), t.cumprod(1)
+    for _ in range(3):  # d/dx of <v, previous>, three times
+        gx, = an.autograd.grad((gx * an.tensor(v)).sum(), x, create_graph=True)
+        gt, = torch.autograd.grad((gt * torch.tensor(v)).sum(), t, create_graph=True)
+        np.testing.assert_allclose(gx.detach().numpy(), gt.detach().numpy(), rtol=1e-10,
+                                   atol=1e-10)
+
+
+def test_cumprod_dtype_argument():
+    out = an.tensor([1.5, 2.0]).cumprod(0, dtype=an.float64)
+    assert out.dtype == an.float64 and out.tolist() == [1.5, 3.0]
 
 
 def test_cumprod_int_dtype_and_errors():
