@@ -334,3 +334,32 @@ def test_round_inplace_decimals():
     x.round_(decimals=2)
     np.testing.assert_array_equal(
         x.numpy(), torch.tensor([1.2345, -2.5551]).round_(decimals=2).numpy())
+
+
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=3), st.data())
+def test_take_along_dim_drawn_vs_torch(shape, data):
+    rng = np.random.default_rng(sum(shape) * 7 + len(shape))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    ishape = list(shape)
+    ishape[dim] = data.draw(st.integers(1, 4))
+    # broadcasting outside dim: some index dims drawn as 1
+    ishape = [1 if i != dim % len(shape) and data.draw(st.booleans()) else s
+              for i, s in enumerate(ishape)]
+    idx = rng.integers(0, shape[dim], ishape)
+    a = rng.standard_normal(shape)
+    _check_vs_torch(lambda x: an.take_along_dim(x, an.tensor(idx), dim),
+                    lambda x: torch.take_along_dim(x, torch.tensor(idx), dim), [a], rng, np.float32)
+
+
+@given(st.lists(st.integers(1, 4), min_size=0, max_size=3), st.integers(-2, 3))
+def test_rounding_drawn_vs_torch(shape, decimals):
+    rng = np.random.default_rng(sum(shape) + 10 * decimals + 50)
+    # multiples of 1/8 hit exact halves at every scale; the rest are generic values
+    a = np.where(rng.random(shape) < 0.5, rng.integers(-40, 40, shape) / 8.0,
+                 rng.standard_normal(shape) * 50)
+    for dtype in (np.float64, np.float32):
+        x, t = an.tensor(a.astype(dtype)), torch.tensor(a.astype(dtype))
+        np.testing.assert_array_equal(x.round(decimals=decimals).numpy(),
+                                      t.round(decimals=decimals).numpy())
+        for name in ("floor", "ceil", "trunc", "frac"):
+            np.testing.assert_array_equal(getattr(x, name)().numpy(), getattr(t, name)().numpy())
