@@ -202,6 +202,10 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
         pairs, out = args[: len(args) // 2 * 2], args[len(args) // 2 * 2:]
 
         def letters(dims: Any) -> str:
+            for e in dims:
+                if e is not Ellipsis and not (isinstance(e, int) and 0 <= e < 52):
+                    raise ValueError(f"einsum(): subscript in subscript list is not within the "
+                                     f"valid range [0, 52), got {e!r}")
             return "".join("..." if e is Ellipsis else X._LETTERS[e] for e in dims)
 
         equation = ",".join(letters(s) for s in pairs[1::2])

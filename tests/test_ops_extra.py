@@ -135,6 +135,12 @@ def test_einsum_errors(args, msg):
         an.einsum(eq, *[an.zeros(s) for s in shapes])
 
 
+def test_einsum_sublist_range_error():
+    with pytest.raises(ValueError, match=r"einsum\(\): subscript in subscript list is not "
+                                         r"within the valid range \[0, 52\), got -1"):
+        an.einsum(an.zeros(2), [-1])
+
+
 def test_einsum_mixed_dtypes_error():
     with pytest.raises(RuntimeError, match=r"einsum\(\): expected all operands to have the same "
                                            r"dtype, got .*float32.*float64"):
