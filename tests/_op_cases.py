@@ -51,8 +51,8 @@ OURS = _ours_ns()
 
 def values(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarray:
     """float64 values for one input: ``any`` in (-2, 2), ``pos`` in (0.5, 2), ``away0``
-    with |x| in (0.2, 2) (off the kink at 0), ``unit`` in (-0.9, 0.9), ``zeros``: ``any`` with
-    about a third of the entries exactly 0."""
+    with |x| in (0.2, 2) (off the kink at 0), ``unit`` in (-0.9, 0.9), ``distinct`` in (-2, 2)
+    pairwise >= 0.1 apart, ``zeros``: ``any`` with about a third of the entries exactly 0."""
     if domain == "any":
         return rng.uniform(-2, 2, shape)
     if domain == "pos":
@@ -61,6 +61,11 @@ def values(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarray:
         return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2, shape)
     if domain == "unit":
         return rng.uniform(-0.9, 0.9, shape)
+    if domain == "distinct":  # pairwise >= 0.1 apart: off std's kink at zero spread (a std of
+        # two values closer than the difference step is |a - b| / 2 near its corner)
+        n = int(np.prod(shape))
+        grid = (rng.permutation(n) - n / 2) * (4.0 / max(n, 1)) + rng.uniform(0, 0.01, n)
+        return grid.reshape(shape)
     if domain == "zeros":  # exact zeros among the values (prod's gradient with 0, 1, 2+ zeros)
         x = rng.uniform(-2, 2, shape)
         return np.where(rng.random(shape) < 0.35, 0.0, x)
@@ -489,9 +494,9 @@ CASES = [
     Case("var_unbiased", lambda L, x, **k: x.var(**k), _reduce(allow_none=False).filter(
         lambda c: _reduced_n(c) > 1), ([(3, 2)], {"dim": 0})),
     Case("std", lambda L, x, **k: x.std(**k), _reduce().filter(lambda c: _reduced_n(c) > 1),
-         ([(2, 3)], {"dim": 1})),
+         ([(2, 3)], {"dim": 1}), "distinct"),
     Case("std_biased", lambda L, x: x.std(unbiased=False), UNARY.filter(
-        lambda c: int(np.prod(c[0][0])) > 1), U2),
+        lambda c: int(np.prod(c[0][0])) > 1), U2, "distinct"),
     Case("max_all", lambda L, x: x.max(), UNARY, U2, second=False),
     Case("min_all", lambda L, x: x.min(), UNARY, U2, second=False),
     Case("max_dim", lambda L, x, **k: x.max(**k).values, _reduce(multi=False, allow_none=False),
@@ -639,10 +644,11 @@ CASES = [
     Case("std_correction", lambda L, x, **k: x.std(**k),
          _reduce(extra={"correction": st.sampled_from([0, 1, 2])}).filter(
              lambda c: _reduced_n(c) > max(c[1]["correction"], 1)),
-         ([(3, 4)], {"dim": -1, "correction": 0, "keepdim": True})),
+         ([(3, 4)], {"dim": -1, "correction": 0, "keepdim": True}), "distinct"),
     Case("std_unbiased_flag", lambda L, x, **k: x.std(**k),
          _reduce(allow_none=False, extra={"unbiased": st.booleans()}).filter(
-             lambda c: _reduced_n(c) > 1), ([(3, 2)], {"dim": 1, "unbiased": True})),
+             lambda c: _reduced_n(c) > 1), ([(3, 2)], {"dim": 1, "unbiased": True}),
+         "distinct"),
     Case("prod_zeros", lambda L, x, **k: x.prod(**k), _reduce(multi=False),
          ([(4, 3)], {"dim": 0}), "zeros"),
     Case("norm_fro", lambda L, x, **k: x.norm(p="fro", **k),
