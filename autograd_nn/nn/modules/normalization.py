@@ -27,6 +27,14 @@ def _affine_parameters(m: Module, shape: tuple, affine: bool, bias: bool, dtype:
                          if affine and bias else None)
 
 
+def _reset_affine(m: Module) -> None:
+    """The affine parameters (if any) back to weight 1, bias 0."""
+    if m.weight is not None:
+        init.ones_(m.weight)
+    if m.bias is not None:
+        init.zeros_(m.bias)
+
+
 class _NormBase(Module):
     """Per-channel affine parameters and running statistics shared by batch/instance norm."""
 
@@ -71,10 +79,7 @@ class _NormBase(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim not in self._ndims:
@@ -179,10 +184,7 @@ class LayerNorm(Module):
         _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
     def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return N.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -210,10 +212,7 @@ class GroupNorm(Module):
         _affine_parameters(self, (num_channels,), affine, bias, dtype)
 
     def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
