@@ -414,8 +414,9 @@ class Gelu(Op):
     def forward(ctx, x, approximate="none"):
         ctx.approximate = approximate
         if approximate == "tanh":
-            k = x.dtype.type(math.sqrt(2 / math.pi))
-            return (0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))).astype(x.dtype)
+            # 0.5 x (1 + tanh(u)) = x sigmoid(2u): no cancellation in 1 + tanh at the tail
+            k2 = x.dtype.type(2 * math.sqrt(2 / math.pi))
+            return x * Sigmoid.forward(None, k2 * (x + 0.044715 * x ** 3))
         from .special import erf
 
         return (0.5 * x * (1 + erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
@@ -424,11 +425,13 @@ class Gelu(Op):
     def backward(ctx, g):
         x = ctx.inputs[0]
         if ctx.approximate == "tanh":
-            k = math.sqrt(2 / math.pi)
-            inner = (x + x * x * x * 0.044715) * k
-            t = Tanh.call(inner)
-            dinner = (1 + x * x * (3 * 0.044715)) * k
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner)
+            # with s = sigmoid(2u), u = k (x + c x^3): 0.5 (1 + tanh u) = s and
+            # 0.5 (1 - tanh^2 u) = 2 s sigmoid(-2u), both without cancellation
+            k2 = 2 * math.sqrt(2 / math.pi)
+            v = (x + x * x * x * 0.044715) * k2
+            s = Sigmoid.call(v)
+            dv = (1 + x * x * (3 * 0.044715)) * (k2 * 0.5)  # du/dx
+            return g * (s + x * (2 * s * Sigmoid.call(-v)) * dv)
         from .special import Erf
 
         cdf = 0.5 * (1 + Erf.call(x * (1 / math.sqrt(2))))
