@@ -1,0 +1,1 @@
+"""Keras's text, sequence and image preprocessing utilities."""
