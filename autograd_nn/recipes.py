@@ -302,8 +302,9 @@ def make_net(dataset: str, model: str, vocab_size: int | None = None,
     side = 8 if dataset == "digits" else 28
     if model == "mlp":
         return DigitsMLP(hidden or 128) if dataset == "digits" else mlp(784, hidden or 256)
-    if model == "cnn":
-        return small_cnn(side)
+    if model == "cnn":  # digits come as (N, 64) rows of pixels
+        cnn = small_cnn(side)
+        return nn.Sequential(nn.Unflatten(1, (1, 8, 8)), *cnn) if dataset == "digits" else cnn
     return RowLSTM(side, hidden or (64 if dataset == "digits" else 128))
 
 
