@@ -136,7 +136,10 @@ def cmd_draw(args: argparse.Namespace) -> int:
     state = serialization.load(args.weights) if args.weights else None
     vocab = None
     if args.dataset == "polarity":
-        vocab = int(state["embedding.weight"].shape[0]) if state else 1000
+        if state is not None and "embedding.weight" not in state:
+            raise ValueError(f"{args.weights} holds no 'embedding.weight': not the weights of "
+                             f"a polarity lstm model")
+        vocab = int(state["embedding.weight"].shape[0]) if state is not None else 1000
     model = recipes.make_net(args.dataset, args.model, vocab)
     if state is not None:
         model.load_state_dict(state)

@@ -43,6 +43,10 @@ def workdir(tmp_path_factory) -> Path:
     d.mkdir()
     (d / "garbage.safetensors").write_bytes(b"not a checkpoint at all")
     (d / "empty").mkdir()
+    from autograd_nn import save
+    from autograd_nn.recipes import make_net
+
+    save(make_net("digits", "mlp").state_dict(), d / "digits.safetensors")
     return d
 
 
@@ -71,6 +75,10 @@ ERRORS = [
      r"no such file or directory: nowhere.safetensors"),
     (("draw", "g.svg", "--weights", "garbage.safetensors"), r"garbage.safetensors"),
     (("draw", "g.svg", "--weights", "empty"), r"is a directory: empty"),
+    (("draw", "g.svg", "--dataset", "polarity", "--model", "lstm", "--weights",
+      "digits.safetensors"), r"digits.safetensors holds no 'embedding.weight'"),
+    (("draw", "g.svg", "--model", "cnn", "--weights", "digits.safetensors"),
+     r"Error\(s\) in loading state_dict for Sequential: Missing key\(s\)"),
     (("draw", "no/such/folder/g.svg"), r"no such file or directory: no/such/folder/g.svg"),
     (("gradcheck", "nope"), r"no op named 'nope'; known ops: add, "),
 ]
