@@ -167,3 +167,13 @@ def test_errors():
         ours.tokenizer_from_json('{"config": {}}')
     with pytest.raises(ValueError, match="n must be >= 2"):
         ours.hashing_trick("a", 1)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from autograd_nn.keras.preprocessing import sequence
+
+    for module in (ours, sequence):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0

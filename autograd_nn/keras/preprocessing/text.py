@@ -94,7 +94,7 @@ class Tokenizer:
     >>> t = Tokenizer(num_words=1000, oov_token="<OOV>")
     >>> t.fit_on_texts(["I love this movie!", "This film is terrible."])
     >>> t.texts_to_sequences(["this movie is amazing"])
-    [[2, 4, 6, 1]]
+    [[2, 5, 7, 1]]
     """
 
     def __init__(self, num_words: int | None = None, filters: str = DEFAULT_FILTERS,
