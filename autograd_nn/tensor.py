@@ -1027,6 +1027,16 @@ class Tensor:
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         d = S.norm_dim(dim, self.ndim, "narrow")
+        size = self.shape[d]
+        if length < 0:
+            raise RuntimeError(f"narrow(): length must be non-negative, got {length}")
+        if not -size <= start <= size:
+            raise IndexError(f"narrow(): start {start} out of range for dimension {d} of size "
+                             f"{size}")
+        start = start + size if start < 0 else start
+        if start + length > size:
+            raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension "
+                               f"size ({size}).")
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def gather(self, dim: int, index: Tensor) -> Tensor:
