@@ -30,6 +30,7 @@ ROOT = NOTEBOOKS.parent
 MACHINE_PATH = re.compile(r"(?:/tmp|/work|/home|/root|/Users|/private)/[^\s'\"`:,;()<>\[\]]+")
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 BINARY_TYPES = ("image/png", "image/jpeg")  # base64: may spell "/tmp/" by chance, never a path
+WARNING = re.compile(r"\w+Warning: ")  # as Python prints one: "file:line: RuntimeWarning: ..."
 
 
 def notebook_paths() -> list[Path]:
@@ -112,7 +113,8 @@ def clean(nb):
 
 def problems(nb) -> list[str]:
     """What a committed notebook must not have: unexecuted code cells, an execution order other
-    than 1, 2, 3..., error outputs or tracebacks, and machine paths."""
+    than 1, 2, 3..., error outputs or tracebacks, warnings printed to stderr (they quote a
+    library file and line number that go stale) and machine paths."""
     found = []
     code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
     counts = [c.get("execution_count") for c in code]
@@ -122,6 +124,8 @@ def problems(nb) -> list[str]:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 found.append(f"code cell {i}: error output {out.get('ename')}")
+            if out.get("name") == "stderr" and WARNING.search("".join(out.get("text", ""))):
+                found.append(f"code cell {i}: a warning on stderr")
             texts = [out.get("text", "")] + [v for k, v in out.get("data", {}).items()
                                              if k not in BINARY_TYPES]
             for t in texts:

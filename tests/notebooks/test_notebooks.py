@@ -54,8 +54,11 @@ def test_problems_finds_paths_errors_and_unrun_cells():
     nb.cells[1].execution_count = 2
     nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError",
                                                   evalue="", traceback=[])]
+    nb.cells[1].outputs.append(nbformat.v4.new_output(
+        "stream", name="stderr", text="x.py:3: RuntimeWarning: divide by zero\n"))
     found = build.problems(nb)
     assert any("not 1..3" in f for f in found)
+    assert any("a warning on stderr" in f for f in found)
     assert any("error output ZeroDivisionError" in f for f in found)
     assert any("/tmp/ipykernel_7/1.py" in f for f in found)
     build.clean(nb)
