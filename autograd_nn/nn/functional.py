@@ -2,6 +2,7 @@
 
 from .._functions import one_hot, pad  # noqa: F401
 from ._functional.activation import *  # noqa: F403
+from ._functional.attention import *  # noqa: F403
 from ._functional.conv import *  # noqa: F403
 from ._functional.dropout import *  # noqa: F403
 from ._functional.interpolate import *  # noqa: F403
