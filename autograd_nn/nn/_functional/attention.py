@@ -311,7 +311,8 @@ def multi_head_attention_forward(
         scores = (q * math.sqrt(1.0 / head_dim)) @ k.transpose(-2, -1)
         if attn_mask is not None:
             scores = scores + attn_mask
-        weights = scores.softmax(-1)
+        with np.errstate(invalid="ignore"):  # a fully masked row is NaN, silently (torch)
+            weights = scores.softmax(-1)
         if dropout_p > 0.0:
             weights = _dropout(weights, p=dropout_p)
         out = (weights @ v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)

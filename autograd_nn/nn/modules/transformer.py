@@ -200,6 +200,9 @@ class TransformerEncoderLayer(Module):
         self.dropout2 = Dropout(dropout)
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
+        # torch's flag for its fused kernel (1 relu, 2 gelu, 0 other), kept for code reading it
+        self.activation_relu_or_gelu = (1 if activation is FA.relu else
+                                        2 if activation is FA.gelu else 0)
         self.activation = activation
 
     def forward(self, src: Tensor, src_mask: Tensor | None = None,
