@@ -67,7 +67,10 @@ class ScaledDotProductAttention(Op):
         s = np.matmul(q, _mT(k))
         s *= s.dtype.type(scale)
         if bias is not None:
-            s = s + bias
+            if np.broadcast_shapes(s.shape, bias.shape) == s.shape:
+                s += bias  # s is this op's own array: no second (..., L, S) temporary
+            else:
+                s = s + bias
         p = _safe_softmax_np(s)
         ctx.p, ctx.scale, ctx.keep = p, scale, keep
         return np.matmul(p if keep is None else p * keep, v)
