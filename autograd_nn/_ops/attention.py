@@ -24,11 +24,13 @@ def _mT(x):  # noqa: N802 - PyTorch's name for the last-two-dims transpose
     return x.mT if isinstance(x, engine.Tensor) else np.swapaxes(x, -1, -2)
 
 
-def _safe_softmax_np(s: np.ndarray) -> np.ndarray:
-    """Softmax over the last dim; a row of only -inf gives zeros instead of NaN."""
+def _safe_softmax_np(s: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """Softmax over the last dim; a row of only -inf gives zeros instead of NaN. With
+    ``inplace`` the scores array is overwritten (no temporaries of its size)."""
     m = s.max(axis=-1, keepdims=True)
     m[np.isneginf(m)] = 0  # all -inf: exp(-inf - 0) = 0, the row sums to 0 below
-    e = np.exp(s - m)
+    e = np.subtract(s, m, out=s if inplace else None)
+    np.exp(e, out=e)
     den = e.sum(axis=-1, keepdims=True)
     den[den == 0] = 1
     e /= den
@@ -71,7 +73,7 @@ class ScaledDotProductAttention(Op):
                 s += bias  # s is this op's own array: no second (..., L, S) temporary
             else:
                 s = s + bias
-        p = _safe_softmax_np(s)
+        p = _safe_softmax_np(s, inplace=True)  # s is this op's own array
         ctx.p, ctx.scale, ctx.keep = p, scale, keep
         return np.matmul(p if keep is None else p * keep, v)
 
@@ -93,7 +95,12 @@ class ScaledDotProductAttention(Op):
             dp = MatMul.call(g, _mT(v))
             if keep is not None:
                 dp = dp * keep
-            ds = p * (dp - Sum.call(dp * p, dim=(-1,), keepdim=True))  # softmax backward
+            if isinstance(dp, np.ndarray):  # softmax backward p (dp - sum(dp p)), in place
+                dp *= p
+                ds = dp
+                ds -= p * dp.sum(axis=-1, keepdims=True)
+            else:
+                ds = p * (dp - Sum.call(dp * p, dim=(-1,), keepdim=True))
             if has_bias and needs[3]:
                 gb = ds
             if needs[0] or needs[1]:

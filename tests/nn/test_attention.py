@@ -208,3 +208,19 @@ def test_sdpa_errors():
         F.scaled_dot_product_attention(*(an.ones(2, 3, 4, dtype=an.int64),) * 3)
     with pytest.raises(RuntimeError, match="at least 2 dims"):
         F.scaled_dot_product_attention(an.randn(4), an.randn(4), an.randn(4))
+
+
+def test_sdpa_kernel_context_accepts_torch_backends(rng):
+    from autograd_nn.nn.attention import SDPBackend, sdpa_kernel
+
+    assert {b.name: b.value for b in SDPBackend} == \
+        {k: int(v) for k, v in torch.nn.attention.SDPBackend.__members__.items()}
+    q = an.tensor(rng.standard_normal((1, 2, 3, 4)))
+    with sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.MATH]):
+        out = F.scaled_dot_product_attention(q, q, q, is_causal=True)
+    np.testing.assert_allclose(out.numpy(), TF.scaled_dot_product_attention(
+        torch.tensor(q.numpy()), torch.tensor(q.numpy()), torch.tensor(q.numpy()),
+        is_causal=True).numpy(), rtol=1e-12)
+    with pytest.raises(AssertionError, match="Backend must be an instance of SDPBackend"):
+        with sdpa_kernel("flash"):
+            pass

@@ -349,3 +349,20 @@ def test_training_mode_dropout_is_active():
     assert not np.allclose(a.detach().numpy(), b.detach().numpy())
     layer.eval()
     np.testing.assert_array_equal(layer(x).detach().numpy(), layer(x).detach().numpy())
+
+
+def test_inference_matches_torch_fast_path(rng):
+    """torch's no-grad eval call takes its fused kernel (batch_first, even heads); ours the
+    reference path: the same numbers, with and without a padding mask."""
+    kw = dict(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0, batch_first=True)
+    om, tm = _pair_modules(lambda: nn.TransformerEncoderLayer(**kw),
+                           lambda: torch.nn.TransformerEncoderLayer(**kw), np.float32)
+    x = rng.standard_normal((2, 5, 8)).astype(np.float32)
+    kpm = np.zeros((2, 5), bool)
+    kpm[1, -2:] = True
+    with torch.no_grad(), an.no_grad():
+        for mask in (None, kpm):
+            o = om(an.tensor(x), src_key_padding_mask=None if mask is None else an.tensor(mask))
+            t = tm(torch.tensor(x),
+                   src_key_padding_mask=None if mask is None else torch.tensor(mask))
+            np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-5, atol=1e-5)
