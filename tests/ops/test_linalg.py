@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd_nn as an
 from autograd_nn import linalg as LA
@@ -388,3 +390,33 @@ def test_errors_as_torch():
         torch.zeros(2, 2), torch.ones(2, 1), upper=True)).any()
     assert not np.isfinite(LA.solve_triangular(an.zeros(2, 2), an.ones(2, 1),
                                                upper=True).numpy()).all()
+
+
+HYP_FUNCS = {
+    "inv": (LA.inv, torch.linalg.inv, "square"),
+    "det": (LA.det, torch.linalg.det, "square"),
+    "slogdet": (LA.slogdet, torch.linalg.slogdet, "square"),
+    "solve": (lambda a: LA.solve(a, a[..., :1] + 1), lambda a: torch.linalg.solve(
+        a, a[..., :1] + 1), "square"),
+    "cholesky": (lambda a: LA.cholesky(a @ a.mT + an.eye(a.shape[-1], dtype=a.dtype)),
+                 lambda a: torch.linalg.cholesky(a @ a.mT + torch.eye(a.shape[-1],
+                                                                      dtype=a.dtype)), "square"),
+    "eigvalsh": (lambda a: LA.eigvalsh(a + a.mT), lambda a: torch.linalg.eigvalsh(a + a.mT),
+                 "square"),
+    "svdvals": (LA.svdvals, torch.linalg.svdvals, "any"),
+    "qr": (LA.qr, torch.linalg.qr, "any"),
+    "pinv": (LA.pinv, torch.linalg.pinv, "any"),
+    "matrix_norm_nuc": (lambda a: LA.matrix_norm(a, "nuc"),
+                        lambda a: torch.linalg.matrix_norm(a, "nuc"), "any"),
+}
+
+
+@given(name=st.sampled_from(sorted(HYP_FUNCS)),
+       batch=st.lists(st.integers(1, 2), max_size=2), m=st.integers(1, 4),
+       n=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_drawn_batched_shapes_match_torch(name, batch, m, n, seed):
+    f_an, f_t, kind = HYP_FUNCS[name]
+    rng = np.random.default_rng(seed)
+    shape = tuple(batch) + ((m, m) if kind == "square" else (m, n))
+    a = rng.standard_normal(shape) + (2 * np.eye(m) if kind == "square" else 0)
+    _parity(f_an, f_t, [a], rng)
