@@ -19,7 +19,7 @@ from ._ops.reduction import Norm
 from .tensor import Tensor
 
 __all__ = ["unique", "unique_consecutive", "histc", "histogram", "bincount", "searchsorted",
-           "bucketize", "tril_indices", "triu_indices", "cdist", "cosine_similarity",
+           "bucketize", "tril_indices", "triu_indices", "cdist", "pdist", "cosine_similarity",
            "pairwise_distance"]
 
 histogram_result = namedtuple("histogram", ["hist", "bin_edges"])
@@ -367,6 +367,18 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
                            f"{x2.dtype}")
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M)
     return Norm.apply(diff, p=float(p), dim=(diff.ndim - 1,), keepdim=False)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
+    """p-norm distances between every pair of rows i < j of ``input`` (N, M), in row-major
+    order of the pairs: (N * (N - 1) / 2,). Differentiable."""
+    if not isinstance(input, Tensor) or input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: "
+                           f"{input.ndim if isinstance(input, Tensor) else '?'}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    i, j = np.triu_indices(input.shape[0], 1)
+    return Norm.apply(input[i] - input[j], p=float(p), dim=(1,), keepdim=False)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:

@@ -204,6 +204,20 @@ def test_cdist_gradcheck(rng):
     assert gradgradcheck(lambda x, y: an.cdist(x, y), [a, b])
 
 
+@pytest.mark.parametrize("p", [2.0, 1.0, 0.5, float("inf")])
+def test_pdist_matches_torch(p, rng):
+    x = rng.standard_normal((5, 3))
+    o, t = an.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    po, pt = an.pdist(o, p), torch.pdist(t, p)
+    np.testing.assert_allclose(po.detach().numpy(), pt.detach().numpy(), rtol=1e-10)
+    g = rng.standard_normal(tuple(pt.shape))
+    po.backward(an.tensor(g))
+    pt.backward(torch.tensor(g))
+    np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(an.nn.functional.pdist(o.detach(), p).numpy(),
+                               pt.detach().numpy(), rtol=1e-10)
+
+
 def test_top_level_cosine_similarity_and_pairwise_distance_match_torch(rng):
     a, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
     for fn, kw in (("cosine_similarity", dict(dim=1)), ("pairwise_distance", dict(p=1.5))):
