@@ -15,7 +15,7 @@ from ._ops.linalg import CholeskySolve
 from .tensor import Tensor
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
-           "cholesky_inverse", "pinverse", "svd", "qr", "matrix_power", "cross"]
+           "cholesky_inverse", "pinverse", "svd", "qr", "matrix_power", "cross", "matrix_exp"]
 
 svd_legacy = namedtuple("svd", ["U", "S", "V"])
 qr_legacy = namedtuple("qr", ["Q", "R"])
@@ -24,6 +24,7 @@ det = L.det
 logdet = L.logdet
 slogdet = L.slogdet
 matrix_power = L.matrix_power
+matrix_exp = L.matrix_exp
 
 
 def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002

@@ -30,7 +30,8 @@ from .tensor import Tensor, matmul
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "svd", "svdvals", "qr", "inv",
            "inv_ex", "det", "slogdet", "solve", "solve_ex", "solve_triangular", "eigh",
            "eigvalsh", "cholesky", "cholesky_ex", "pinv", "matrix_rank", "lstsq", "cross",
-           "matrix_power", "multi_dot", "vecdot", "matmul", "diagonal"]
+           "matrix_power", "multi_dot", "vecdot", "matmul", "diagonal", "cond", "vander",
+           "tensorinv", "tensorsolve", "matrix_exp", "eig", "eigvals"]
 
 
 class LinAlgError(RuntimeError):
@@ -654,6 +655,121 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1  # no
     keep = cols < n
     rows, cols = rows[keep], cols[keep]
     return moved[..., rows, cols]
+
+
+def cond(A: Tensor, p: Any = None, *, out: Tensor | None = None) -> Tensor:  # noqa: N803
+    """Condition number: largest / smallest singular value (``p`` None or 2; -2 the inverse),
+    else ``matrix_norm(A, p) * matrix_norm(inv(A), p)`` ('fro', 'nuc', +-1, +-inf: square A).
+    A singular matrix gives inf."""
+    a = _matrix(A, "cond")
+    if p is None or p in (2, -2):
+        s = svdvals(a)
+        with np.errstate(divide="ignore"):
+            res = s.amax(-1) / s.amin(-1) if p != -2 else s.amin(-1) / s.amax(-1)
+        return _out(res, out)
+    a = _square(a, "cond")
+    try:
+        res = matrix_norm(a, p) * matrix_norm(inv(a), p)
+    except LinAlgError:
+        res = Tensor._wrap(np.full(a.shape[:-2], np.inf, a._data.dtype))
+    return _out(res, out)
+
+
+def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803
+    """Vandermonde matrix of x (..., n): (..., n, N) with columns x^0, x^1, ..., x^(N-1)
+    (N defaults to n). Differentiable."""
+    x = _as_tensor(x, "vander")
+    if x.ndim < 1:
+        raise RuntimeError("linalg.vander: x must have at least one dimension")
+    n = x.shape[-1] if N is None else int(N)
+    if n <= 1:
+        raise RuntimeError(f"linalg.vander: N must be greater than 1 (got {n}).")
+    cols = [Where.apply(np.ones(x.shape, bool), np.ones((), x._data.dtype), x)] + \
+        [x ** k if k > 1 else x for k in range(1, n)]
+    from ._functions import stack
+
+    return stack(cols, -1)
+
+
+def tensorinv(A: Tensor, ind: int = 2, *, out: Tensor | None = None) -> Tensor:  # noqa: N803
+    """The inverse of A seen as a linear map from its last dims to its first ``ind`` dims:
+    shape A.shape[ind:] + A.shape[:ind]."""
+    a = _float(A, "tensorinv")
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows = int(np.prod(a.shape[:ind]))
+    cols = int(np.prod(a.shape[ind:]))
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    return _out(inv(a.reshape(rows, cols)).reshape(*a.shape[ind:], *a.shape[:ind]), out)
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims: Sequence[int] | None = None, *,  # noqa: N803
+                out: Tensor | None = None) -> Tensor:
+    """X with ``tensordot(A, X, X.ndim) = B``: X has shape A.shape[B.ndim:] (after moving the
+    ``dims`` of A to the end)."""
+    a, b = _float(A, "tensorsolve"), _float(B, "tensorsolve")
+    if dims is not None:
+        ds = [norm_dim(d, a.ndim, "tensorsolve") for d in dims]
+        a = a.permute(*[d for d in range(a.ndim) if d not in ds], *ds)
+    x_shape = tuple(a.shape[b.ndim:])
+    rows, cols = int(np.prod(b.shape)), int(np.prod(x_shape))
+    if tuple(a.shape[:b.ndim]) != tuple(b.shape) or rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:"
+                           f"]) == prod(self.shape[:other.ndim]), but got {cols} != {rows}")
+    x = solve(a.reshape(rows, cols), b.reshape(rows))
+    return _out(x.reshape(*x_shape), out)
+
+
+# Pade(13) coefficients and the 1-norm bound up to which it is exact in double precision
+# (Higham, "The scaling and squaring method for the matrix exponential revisited", 2005)
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+           129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
+           40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA13 = 5.371920351148152
+
+
+def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803
+    """exp(A) of square matrices (..., n, n): scaling and squaring with a degree-13 Padé
+    approximant (Higham 2005), built from matmuls and one solve, so it is differentiable to
+    any order (the approximant's derivative, exact to rounding)."""
+    a = _square(A, "matrix_exp")
+    n = a.shape[-1]
+    if n == 0 or a._data.size == 0:
+        return a.clone()
+    norm1 = float(np.abs(a._data).sum(-2).max()) if a._data.size else 0.0
+    s = max(0, int(np.ceil(np.log2(norm1 / _THETA13)))) if norm1 > _THETA13 else 0
+    x = a * (0.5 ** s) if s else a
+    b = _PADE13
+    eye = np.eye(n, dtype=a._data.dtype)
+    x2 = matmul(x, x)
+    x4 = matmul(x2, x2)
+    x6 = matmul(x4, x2)
+    u = matmul(x, matmul(x6, x6 * b[13] + x4 * b[11] + x2 * b[9])
+               + x6 * b[7] + x4 * b[5] + x2 * b[3] + eye * b[1])
+    v = matmul(x6, x6 * b[12] + x4 * b[10] + x2 * b[8]) + x6 * b[6] + x4 * b[4] + \
+        x2 * b[2] + eye * b[0]
+    r = LA.Solve.apply(v - u, v + u)
+    for _ in range(s):
+        r = matmul(r, r)
+    return r
+
+
+def eig(A: Tensor, *, out: Any = None) -> Any:  # noqa: N803
+    """Not available: the eigenvalues of a general real matrix are complex, and autograd_nn
+    has no complex dtypes (use :func:`eigh` for symmetric matrices)."""
+    raise NotImplementedError("linalg.eig: complex eigenvalues/eigenvectors need complex "
+                              "dtypes, which autograd_nn does not have; for a symmetric matrix "
+                              "use linalg.eigh")
+
+
+def eigvals(A: Tensor, *, out: Any = None) -> Any:  # noqa: N803
+    """Not available (complex results): see :func:`eig`; use :func:`eigvalsh` for symmetric
+    matrices."""
+    raise NotImplementedError("linalg.eigvals: complex eigenvalues need complex dtypes, which "
+                              "autograd_nn does not have; for a symmetric matrix use "
+                              "linalg.eigvalsh")
 
 
 def _to_last2(a: Tensor, d0: int, d1: int) -> Tensor:

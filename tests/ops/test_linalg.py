@@ -420,3 +420,74 @@ def test_drawn_batched_shapes_match_torch(name, batch, m, n, seed):
     shape = tuple(batch) + ((m, m) if kind == "square" else (m, n))
     a = rng.standard_normal(shape) + (2 * np.eye(m) if kind == "square" else 0)
     _parity(f_an, f_t, [a], rng)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cond_vander_tensorinv_tensorsolve_match_torch(dtype, rng):
+    a = rng.standard_normal((2, 3, 3)) + 2 * np.eye(3)
+    for p in (None, 2, -2, "fro", "nuc", 1, -1, np.inf, -np.inf):
+        # torch 2.13's backward of cond for the norm-based orders fails (an in-place write
+        # in its own graph): values against torch, gradients against finite differences
+        svd_based = p in (None, 2, -2)
+        _parity(lambda x, p=p: LA.cond(x, p), lambda x, p=p: torch.linalg.cond(x, p), [a], rng,
+                dtype, grad=svd_based)
+        if not svd_based and dtype == np.float64:
+            assert gradcheck(lambda x, p=p: LA.cond(x, p),
+                             [an.tensor(a + 0.1 * rng.standard_normal(a.shape),
+                                        requires_grad=True)])
+    _parity(lambda x: LA.cond(x), lambda x: torch.linalg.cond(x), [a[0, :2]], rng, dtype)
+    x = rng.standard_normal((2, 4))
+    _parity(LA.vander, torch.linalg.vander, [x], rng, dtype)
+    _parity(lambda x: LA.vander(x, N=6), lambda x: torch.linalg.vander(x, N=6), [x], rng, dtype)
+    t = rng.standard_normal((4, 6, 8, 3)) + np.eye(24).reshape(4, 6, 8, 3) * 3
+    _parity(LA.tensorinv, torch.linalg.tensorinv, [t], rng, dtype)
+    _parity(lambda t: LA.tensorinv(t, 1), lambda t: torch.linalg.tensorinv(t, 1),
+            [t.reshape(24, 4, 6)], rng, dtype)
+    b = rng.standard_normal((4, 6))
+    _parity(LA.tensorsolve, torch.linalg.tensorsolve, [t, b], rng, dtype)
+    _parity(lambda t, b: LA.tensorsolve(t, b, dims=(0,)),
+            lambda t, b: torch.linalg.tensorsolve(t, b, dims=(0,)),
+            [t.transpose(2, 0, 1, 3), b], rng, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("scale", [0.1, 1.0, 30.0])
+def test_matrix_exp_matches_torch(scale, dtype, rng):
+    a = rng.standard_normal((2, 4, 4)) * scale / 4
+    tol = dict(tol=1e-9 * max(1.0, scale) if dtype == np.float64 else 1e-4 * max(1.0, scale))
+    _parity(LA.matrix_exp, torch.linalg.matrix_exp, [a], rng, dtype, **tol)
+    _parity(an.matrix_exp, torch.matrix_exp, [a[0]], rng, dtype, **tol)
+
+
+def test_matrix_exp_closed_forms():
+    t = 0.7  # exp of a rotation generator is the rotation; of a nilpotent, I + N
+    r = LA.matrix_exp(an.tensor([[0.0, -t], [t, 0.0]], dtype=an.float64)).numpy()
+    np.testing.assert_allclose(r, [[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]],
+                               atol=1e-15)
+    n = LA.matrix_exp(an.tensor([[0.0, 2.0], [0.0, 0.0]], dtype=an.float64)).numpy()
+    np.testing.assert_allclose(n, [[1.0, 2.0], [0.0, 1.0]], atol=1e-15)
+    x = an.tensor(np.diag([1.0, -2.0, 30.0]), requires_grad=True)
+    LA.matrix_exp(x).sum().backward()  # d/dx_ii sum(exp(diag)) = exp(x_ii) on the diagonal
+    np.testing.assert_allclose(np.diag(x.grad.numpy()), np.exp([1.0, -2.0, 30.0]), rtol=1e-12)
+
+
+def test_matrix_exp_gradcheck(rng):
+    for scale in (0.5, 8.0):
+        x = an.tensor(rng.standard_normal((3, 3)) * scale, requires_grad=True)
+        assert gradcheck(LA.matrix_exp, [x], atol=1e-6 * scale ** 2, rtol=1e-6)
+
+
+def test_vander_of_integers_and_bad_n_as_torch():
+    _same = LA.vander(an.tensor([1, 2, 3])), torch.linalg.vander(torch.tensor([1, 2, 3]))
+    assert _same[0].dtype == an.int64
+    np.testing.assert_array_equal(_same[0].numpy(), _same[1].numpy())
+    for lib in (LA, torch.linalg):
+        with pytest.raises(RuntimeError, match="N must be greater than 1"):
+            lib.vander(an.tensor([1.0, 2.0]) if lib is LA else torch.tensor([1.0, 2.0]), N=1)
+
+
+def test_eig_is_not_available_with_a_clear_error():
+    with pytest.raises(NotImplementedError, match="linalg.eig: complex"):
+        LA.eig(an.eye(2))
+    with pytest.raises(NotImplementedError, match="use linalg.eigvalsh"):
+        LA.eigvals(an.eye(2))
