@@ -15,7 +15,8 @@ from ._ops.linalg import CholeskySolve
 from .tensor import Tensor
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
-           "cholesky_inverse", "pinverse", "svd", "qr", "matrix_power", "cross", "matrix_exp"]
+           "cholesky_inverse", "pinverse", "svd", "qr", "matrix_power", "cross", "matrix_exp",
+           "lu", "lu_unpack", "lu_solve"]
 
 svd_legacy = namedtuple("svd", ["U", "S", "V"])
 qr_legacy = namedtuple("qr", ["Q", "R"])
@@ -25,6 +26,24 @@ logdet = L.logdet
 slogdet = L.slogdet
 matrix_power = L.matrix_power
 matrix_exp = L.matrix_exp
+lu_unpack = L.lu_unpack
+
+
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, *,  # noqa: N803
+       out: Any = None) -> tuple:
+    """torch.lu: (LU, pivots) or, with ``get_infos``, (LU, pivots, infos) (no error then)."""
+    res = L.lu_factor_ex(A, pivot=pivot)
+    if get_infos:
+        return res
+    if res.info._data.any():
+        L.lu_factor(A)  # raises PyTorch's error
+    return res.LU, res.pivots
+
+
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *,  # noqa: N803
+             out: Tensor | None = None) -> Tensor:
+    """torch.lu_solve(b, LU_data, LU_pivots): ``linalg.lu_solve(LU_data, LU_pivots, b)``."""
+    return L.lu_solve(LU_data, LU_pivots, b, out=out)
 
 
 def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002

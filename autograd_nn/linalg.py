@@ -31,7 +31,8 @@ __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "svd", "svdvals"
            "inv_ex", "det", "slogdet", "solve", "solve_ex", "solve_triangular", "eigh",
            "eigvalsh", "cholesky", "cholesky_ex", "pinv", "matrix_rank", "lstsq", "cross",
            "matrix_power", "multi_dot", "vecdot", "matmul", "diagonal", "cond", "vander",
-           "tensorinv", "tensorsolve", "matrix_exp", "eig", "eigvals"]
+           "tensorinv", "tensorsolve", "matrix_exp", "eig", "eigvals", "lu", "lu_factor",
+           "lu_factor_ex", "lu_solve", "lu_unpack"]
 
 
 class LinAlgError(RuntimeError):
@@ -46,6 +47,9 @@ slogdet_result = namedtuple("slogdet_result", ["sign", "logabsdet"])
 lstsq_result = namedtuple("lstsq_result", ["solution", "residuals", "rank", "singular_values"])
 inv_ex_result = namedtuple("inv_ex_result", ["inverse", "info"])
 cholesky_ex_result = namedtuple("cholesky_ex_result", ["L", "info"])
+lu_result = namedtuple("lu_result", ["P", "L", "U"])
+lu_factor_result = namedtuple("lu_factor_result", ["LU", "pivots"])
+lu_factor_ex_result = namedtuple("lu_factor_ex_result", ["LU", "pivots", "info"])
 solve_ex_result = namedtuple("solve_ex_result", ["result", "info"])
 
 
@@ -451,6 +455,139 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,  # noqa: N803
     rank_t = Tensor._wrap(rank) if driver != "gels" else Tensor._wrap(np.empty((0,), np.int64))
     sv = Tensor._wrap(s) if driver in ("gelsd", "gelss") else empty
     return lstsq_result(x.squeeze(-1) if vec else x, residuals, rank_t, sv)
+
+
+# -------------------------------------------------------------------------------------- LU
+
+
+def _no_pivot(pivot: bool, fn: str) -> None:
+    if not pivot:
+        raise RuntimeError(f"linalg.{fn}: LU without pivoting is not implemented on the CPU")
+
+
+def lu(A: Tensor, *, pivot: bool = True, out: Any = None) -> lu_result:  # noqa: N803
+    """(P, L, U) with A = P L U: P a permutation (partial pivoting, LAPACK's choices), L
+    (..., m, k) unit lower triangular, U (..., k, n) upper triangular, k = min(m, n).
+    Differentiable in L and U (PyTorch's formula)."""
+    a = _matrix(A, "lu")
+    _no_pivot(pivot, "lu")
+    return _lu(a, LA.lu_np(a._data))
+
+
+def _lu(a: Tensor, fact: tuple) -> lu_result:
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    lo, up = LA._unpack(LA.Lu.apply(a, fact=fact), ((m, k), (k, n)))
+    return lu_result(Tensor._wrap(LA.perm_matrix(fact[2], a._data.dtype)), lo, up)
+
+
+def _pack_lu(lo: Tensor, up: Tensor) -> Tensor:
+    """The LAPACK layout (..., m, n): L's strict lower part and U's upper part in one matrix
+    (differentiable in both)."""
+    m, k = lo.shape[-2:]
+    n = up.shape[-1]
+    strict = lo.tril(-1)
+    if m >= n:
+        pad = np.zeros(up.shape[:-2] + (m - k, n), up._data.dtype)
+        return strict + (LA._cat_last(up, pad, axis=-2) if m > k else up)
+    pad = np.zeros(lo.shape[:-1] + (n - k,), lo._data.dtype)
+    return LA._cat_last(strict, pad) + up
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False,  # noqa: N803
+                 out: Any = None) -> lu_factor_ex_result:
+    """(LU, pivots, info): the LAPACK-style packed factorization, pivots (..., k) int32
+    1-based, info 0 or the index of the first zero on U's diagonal. Differentiable in LU."""
+    a = _matrix(A, "lu_factor_ex")
+    _no_pivot(pivot, "lu_factor_ex")
+    fact = LA.lu_np(a._data)
+    piv, info = fact[1], fact[3]
+    if check_errors and info.any():
+        i = int(info[info > 0].min())
+        raise LinAlgError(f"torch.linalg.lu_factor_ex: U[{i},{i}] is zero")
+    p, lo, up = _lu(a, fact)
+    return lu_factor_ex_result(_pack_lu(lo, up), Tensor._wrap(piv), Tensor._wrap(info))
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True, out: Any = None  # noqa: N803
+              ) -> lu_factor_result:
+    """(LU, pivots) as :func:`lu_factor_ex`; a zero on U's diagonal raises, as torch (the
+    factors could not be used to solve)."""
+    a = _matrix(A, "lu_factor")
+    _no_pivot(pivot, "lu_factor")
+    res = lu_factor_ex(a)
+    info = res.info._data
+    if info.any():
+        i = int(info[info > 0].min())
+        raise RuntimeError(f"torch.linalg.lu_factor: U[{i},{i}] is zero and using it on "
+                           f"lu_solve would result in a division by zero. If you still want to "
+                           f"perform the factorization, consider calling linalg.lu(A, pivot) or "
+                           f"linalg.lu_factor_ex(A, pivot)")
+    return lu_factor_result(res.LU, res.pivots)
+
+
+def _perm_from_pivots(piv: np.ndarray, m: int) -> np.ndarray:
+    """Row order ``perm`` (A[perm] = L U) from LAPACK's sequential 1-based swaps."""
+    flat = piv.reshape((-1, piv.shape[-1])).astype(np.int64) - 1
+    perm = np.broadcast_to(np.arange(m), (flat.shape[0], m)).copy()
+    rows = np.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        p = flat[:, j]
+        perm[rows, j], perm[rows, p] = perm[rows, p], perm[rows, j].copy()
+    return perm.reshape(piv.shape[:-1] + (m,))
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,  # noqa: N803
+              unpack_pivots: bool = True, *, out: Any = None) -> lu_result:
+    """(P, L, U) from :func:`lu_factor`'s packed form (differentiable in ``LU_data``)."""
+    lu_ = _matrix(LU_data, "lu_unpack")
+    m, n = lu_.shape[-2:]
+    k = min(m, n)
+    empty = Tensor._wrap(np.empty((0,), lu_._data.dtype))
+    p = empty
+    if unpack_pivots:
+        perm = _perm_from_pivots(_array_of(LU_pivots), m)
+        p = Tensor._wrap(LA.perm_matrix(perm, lu_._data.dtype))
+    if not unpack_data:
+        return lu_result(p, empty, empty)
+    eye = np.eye(m, k, dtype=lu_._data.dtype)
+    lo = lu_[..., :, :k].tril(-1) + eye
+    up = lu_[..., :k, :].triu()
+    return lu_result(p, lo, up)
+
+
+def _array_of(x: Any) -> np.ndarray:
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,  # noqa: N803
+             adjoint: bool = False, out: Tensor | None = None) -> Tensor:
+    """X with A X = B (``left=False``: X A = B; ``adjoint``: A^T instead of A) from A's
+    :func:`lu_factor`. Differentiable in LU and B."""
+    lu_ = _square(LU, "lu_solve")
+    b = _matrix(B, "lu_solve")
+    n = lu_.shape[-1]
+    if b.shape[-2 if left else -1] != n:
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
+                           f"{'x'.join(map(str, b.shape[-2:]))})")
+    p, lo, up = lu_unpack(lu_, pivots)
+    st = LA.SolveTriangular.apply
+    if left and not adjoint:      # P L U X = B
+        y = matmul(p.mT, b)
+        x = st(up, st(lo, y, upper=False, unitriangular=True), upper=True)
+    elif left:                    # U^T L^T P^T X = B
+        y = st(lo.mT, st(up.mT, b, upper=False), upper=True, unitriangular=True)
+        x = matmul(p, y)
+    elif not adjoint:             # X P L U = B
+        y = st(lo, st(up, b, upper=True, left=False), upper=False, left=False,
+               unitriangular=True)
+        x = matmul(y, p.mT)
+    else:                         # X U^T L^T P^T = B
+        y = matmul(b, p)
+        x = st(up.mT, st(lo.mT, y, upper=True, left=False, unitriangular=True), upper=False,
+               left=False)
+    return _out(x, out)
 
 
 # ------------------------------------------------------------------------------------ norms

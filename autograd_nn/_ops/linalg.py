@@ -20,7 +20,7 @@ from .indexing import MatMul
 from .reduction import Sum
 
 __all__ = ["Inv", "Det", "LogAbsDet", "Solve", "SolveTriangular", "Cholesky", "CholeskySolve",
-           "Eigh", "Svd", "Qr", "Pinv", "pack", "tril", "triu"]
+           "Eigh", "Svd", "Qr", "Pinv", "Lu", "lu_np", "pack", "tril", "triu"]
 
 
 # ------------------------------------------------------------- helpers (arrays and Tensors)
@@ -444,12 +444,116 @@ class Qr(Op):
         return ga
 
 
-def _cat_last(a, b):
+def _cat_last(a, b, axis: int = -1):
     if _is_t(a) or _is_t(b):
         from .shape import Cat
 
-        return Cat.apply(a, b if _is_t(b) else engine.Tensor._wrap(b), dim=a.ndim - 1)
-    return np.concatenate([a, b], axis=-1)
+        return Cat.apply(a if _is_t(a) else engine.Tensor._wrap(a),
+                         b if _is_t(b) else engine.Tensor._wrap(b), dim=axis % a.ndim)
+    return np.concatenate([a, b], axis=axis)
+
+
+# -------------------------------------------------------------------------------------- LU
+
+
+def lu_np(a: np.ndarray) -> tuple:
+    """LU with partial pivoting (LAPACK getrf's choices: the first largest |pivot|), batched.
+    Returns (packed LU (..., m, n), pivots (..., k) int32 1-based as LAPACK's, perm (..., m):
+    A[perm] = L U, info (...) int32: 0 or the 1-based index of the first zero pivot)."""
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = a.shape[:-2]
+    lu = np.array(a, dtype=a.dtype, copy=True).reshape((-1, m, n))
+    nb = lu.shape[0]
+    rows = np.arange(nb)
+    perm = np.broadcast_to(np.arange(m), (nb, m)).copy()
+    piv = np.zeros((nb, k), np.int32)
+    info = np.zeros(nb, np.int32)
+    for j in range(k):
+        p = j + np.argmax(np.abs(lu[:, j:, j]), axis=1)
+        piv[:, j] = p + 1
+        lu[rows, j], lu[rows, p] = lu[rows, p], lu[rows, j].copy()
+        perm[rows, j], perm[rows, p] = perm[rows, p], perm[rows, j].copy()
+        d = lu[:, j, j]
+        zero = d == 0
+        info[zero & (info == 0)] = j + 1
+        safe = np.where(zero, 1, d)
+        lu[:, j + 1:, j] /= safe[:, None]  # a zero pivot leaves its column as it is (LAPACK)
+        lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:]
+    return (lu.reshape(a.shape), piv.reshape(batch + (k,)), perm.reshape(batch + (m,)),
+            info.reshape(batch))
+
+
+def perm_matrix(perm: np.ndarray, dtype) -> np.ndarray:
+    """P with A = P L U for A[perm] = L U: P[..., perm[i], i] = 1."""
+    m = perm.shape[-1]
+    p = np.zeros(perm.shape + (m,), dtype)
+    np.put_along_axis(p, perm[..., None], 1, axis=-1)
+    return np.swapaxes(p, -1, -2)
+
+
+class Lu(Op):
+    """L (m, k) unit lower and U (k, n) upper of A = P L U (P from partial pivoting, saved on
+    ctx, not differentiable), packed; PyTorch's linalg_lu_backward."""
+
+    saved_inputs = ()
+    saves_out = True
+
+    @staticmethod
+    def forward(ctx, a, fact=None):
+        m, n = a.shape[-2:]
+        k = min(m, n)
+        lu, _, perm, _ = lu_np(a) if fact is None else fact  # fact: lu_np(a), already done
+        lo = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=a.dtype)
+        up = np.triu(lu[..., :k, :])
+        ctx.shapes = ((m, k), (k, n))
+        ctx.P = perm_matrix(perm, a.dtype)
+        return pack(a.shape[:-2], lo, up)
+
+    @staticmethod
+    def backward(ctx, g):
+        gl, gu = _pieces(g, ctx.shapes)
+        lo, up = _unpack(ctx.out, ctx.shapes)
+        if gl is None and gu is None:
+            return None
+        (m, k), (_, n) = ctx.shapes
+        mm, st = MatMul.call, SolveTriangular.call
+        if m == n:
+            ga = None
+            if gl is not None:
+                ga = tril(mm(_mT(lo), gl), -1)
+            if gu is not None:
+                t = triu(mm(gu, _mT(up)))
+                ga = t if ga is None else ga + t
+            ga = st(_mT(up), ga, upper=False, left=False)
+            ga = st(_mT(lo), ga, upper=True, left=True, unitriangular=True)
+        elif m < n:
+            u1 = _narrow(up, -1, 0, k)
+            ga = mm(_mT(lo), gl) if gl is not None else None
+            if gu is not None:
+                t = -mm(triu(gu), _mT(up))
+                ga = t if ga is None else ga + t
+            ga = st(_mT(u1), tril(ga, -1), upper=False, left=False)
+            if gu is not None:
+                ga = _cat_last(ga + triu(_narrow(gu, -1, 0, k)), _narrow(gu, -1, k, n - k))
+            ga = st(_mT(lo), ga, upper=True, left=True, unitriangular=True)
+            if gu is None:
+                ga = _cat_last(ga, np.zeros(ga.shape[:-1] + (n - k,), _eye(1, ga).dtype))
+        else:
+            l1 = _narrow(lo, -2, 0, k)
+            ga = mm(gu, _mT(up)) if gu is not None else None
+            if gl is not None:
+                t = -mm(_mT(lo), tril(gl, -1))
+                ga = t if ga is None else ga + t
+            ga = st(_mT(l1), triu(ga), upper=True, left=True, unitriangular=True)
+            if gl is not None:
+                ga = _cat_last(ga + tril(_narrow(gl, -2, 0, k), -1),
+                               _narrow(gl, -2, k, m - k), axis=-2)
+            ga = st(_mT(up), ga, upper=False, left=False)
+            if gl is None:
+                ga = _cat_last(ga, np.zeros(ga.shape[:-2] + (m - k, ga.shape[-1]),
+                                            _eye(1, ga).dtype), axis=-2)
+        return mm(ctx.P, ga)
 
 
 # ------------------------------------------------------------------------- pseudo-inverse

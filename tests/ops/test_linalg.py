@@ -491,3 +491,59 @@ def test_eig_is_not_available_with_a_clear_error():
         LA.eig(an.eye(2))
     with pytest.raises(NotImplementedError, match="use linalg.eigvalsh"):
         LA.eigvals(an.eye(2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (5, 3), (3, 5), (2, 2, 4)])
+def test_lu_family_matches_torch(shape, dtype, rng):
+    a = rng.standard_normal(shape)
+    _parity(LA.lu, torch.linalg.lu, [a], rng, dtype)
+    _parity(lambda a: LA.lu_factor_ex(a), lambda a: torch.linalg.lu_factor_ex(a), [a], rng,
+            dtype)
+    _parity(lambda a: LA.lu_unpack(*LA.lu_factor(a)),
+            lambda a: torch.lu_unpack(*torch.linalg.lu_factor(a)), [a], rng, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("adjoint", [False, True])
+@pytest.mark.filterwarnings("ignore:torch.lu_solve is deprecated")
+def test_lu_solve_matches_torch(left, adjoint, dtype, rng):
+    a = rng.standard_normal((2, 3, 3)) + 2 * np.eye(3)
+    b = rng.standard_normal((2, 3, 4) if left else (2, 4, 3))
+
+    def ours(a, b):
+        lu_, piv = LA.lu_factor(a)
+        return LA.lu_solve(lu_, piv, b, left=left, adjoint=adjoint)
+
+    def theirs(a, b):
+        lu_, piv = torch.linalg.lu_factor(a)
+        return torch.linalg.lu_solve(lu_, piv, b, left=left, adjoint=adjoint)
+
+    _parity(ours, theirs, [a, b], rng, dtype)
+    if left and not adjoint:
+        _parity(lambda a, b: an.lu_solve(b, *an.lu(a)), lambda a, b: torch.lu_solve(
+            b, *torch.linalg.lu_factor(a)), [a, b], rng, dtype)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (4, 3), (3, 4)])
+def test_lu_gradcheck_and_gradgradcheck(shape, rng):
+    x = an.tensor(rng.standard_normal(shape), requires_grad=True)
+    assert gradcheck(lambda a: LA.lu(a)[1:], [x])
+    assert gradgradcheck(lambda a: LA.lu(a)[1:], [x])
+
+
+def test_lu_errors_and_infos_as_torch():
+    z = np.zeros((2, 2))
+    for fn in (lambda lib, a: lib.linalg.lu_factor(a),):
+        for lib in (an, torch):
+            with pytest.raises(RuntimeError, match=r"U\[1,1\] is zero and using it on lu_solve"):
+                fn(lib, lib.tensor(z))
+    o, t = LA.lu_factor_ex(an.tensor(z)), torch.linalg.lu_factor_ex(torch.tensor(z))
+    assert o.info.item() == t.info.item() and o.pivots.tolist() == t.pivots.tolist()
+    with pytest.raises(RuntimeError, match="LU without pivoting is not implemented on the CPU"):
+        LA.lu(an.eye(2), pivot=False)
+    with pytest.warns(UserWarning):
+        lu_t = torch.lu(torch.tensor(z), get_infos=True)
+    lu_o = an.lu(an.tensor(z), get_infos=True)
+    assert lu_o[2].item() == lu_t[2].item()
