@@ -16,7 +16,7 @@ from .tensor import Tensor
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
            "cholesky_inverse", "pinverse", "svd", "qr", "matrix_power", "cross", "matrix_exp",
-           "lu", "lu_unpack", "lu_solve"]
+           "lu", "lu_unpack", "lu_solve", "orgqr"]
 
 svd_legacy = namedtuple("svd", ["U", "S", "V"])
 qr_legacy = namedtuple("qr", ["Q", "R"])
@@ -27,6 +27,7 @@ slogdet = L.slogdet
 matrix_power = L.matrix_power
 matrix_exp = L.matrix_exp
 lu_unpack = L.lu_unpack
+orgqr = L.householder_product
 
 
 def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, *,  # noqa: N803

@@ -32,7 +32,8 @@ __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "svd", "svdvals"
            "eigvalsh", "cholesky", "cholesky_ex", "pinv", "matrix_rank", "lstsq", "cross",
            "matrix_power", "multi_dot", "vecdot", "matmul", "diagonal", "cond", "vander",
            "tensorinv", "tensorsolve", "matrix_exp", "eig", "eigvals", "lu", "lu_factor",
-           "lu_factor_ex", "lu_solve", "lu_unpack"]
+           "lu_factor_ex", "lu_solve", "lu_unpack", "householder_product", "ldl_factor",
+           "ldl_factor_ex", "ldl_solve"]
 
 
 class LinAlgError(RuntimeError):
@@ -588,6 +589,63 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,  # noq
         x = st(up.mT, st(lo.mT, y, upper=True, left=False, unitriangular=True), upper=False,
                left=False)
     return _out(x, out)
+
+
+# ----------------------------------------------------------------------- Householder, LDL
+
+
+def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None  # noqa: N803
+                        ) -> Tensor:
+    """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T, where v_i is column i of
+    A (..., m, n) below the diagonal with a 1 on it (LAPACK's orgqr; e.g. from geqrf).
+    tau (..., k), k <= n <= m. Differentiable in A and tau."""
+    a = _matrix(A, "householder_product")
+    t = _float(tau, "householder_product")
+    m, n = a.shape[-2:]
+    k = t.shape[-1]
+    if m < n:
+        raise RuntimeError(f"torch.linalg.householder_product: input.shape[-2] must be greater "
+                           f"than or equal to input.shape[-1] (got {m} and {n})")
+    if k > n:
+        raise RuntimeError(f"torch.linalg.householder_product: input.shape[-1] must be greater "
+                           f"than or equal to tau.shape[-1] (got {n} and {k})")
+    if tuple(t.shape[:-1]) != tuple(a.shape[:-2]):
+        raise RuntimeError(f"torch.linalg.householder_product: Expected batch dimensions of tau "
+                           f"{list(t.shape[:-1])} to be equal to input's {list(a.shape[:-2])}")
+    eye = np.eye(m, dtype=a._data.dtype)
+    v = a.tril(-1) + np.eye(m, n, dtype=a._data.dtype)  # the reflectors, unit diagonal
+    q = None
+    for i in range(k):
+        vi = v[..., :, i:i + 1]
+        h = eye - t[..., i:i + 1].unsqueeze(-1) * matmul(vi, vi.mT)
+        q = h if q is None else matmul(q, h)
+    if q is None:  # no reflectors: I, connected to A with a zero gradient (as torch)
+        q = Where.apply(np.ones(a.shape[:-2] + (m, m), bool), eye, a[..., :, :1])
+    return _out(q[..., :, :n], out)
+
+
+def _no_ldl(fn: str) -> NotImplementedError:
+    return NotImplementedError(f"linalg.{fn}: the LDL (Bunch-Kaufman) factorization is not "
+                               f"implemented in autograd_nn; for a symmetric positive-definite "
+                               f"matrix use linalg.cholesky, otherwise linalg.lu_factor / "
+                               f"linalg.solve")
+
+
+def ldl_factor(A: Tensor, *, hermitian: bool = False, out: Any = None) -> Any:  # noqa: N803
+    """Not implemented (raises NotImplementedError naming the alternatives)."""
+    raise _no_ldl("ldl_factor")
+
+
+def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = False,  # noqa: N803
+                  out: Any = None) -> Any:
+    """Not implemented (raises NotImplementedError naming the alternatives)."""
+    raise _no_ldl("ldl_factor_ex")
+
+
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False,  # noqa: N803
+              out: Any = None) -> Any:
+    """Not implemented (raises NotImplementedError naming the alternatives)."""
+    raise _no_ldl("ldl_solve")
 
 
 # ------------------------------------------------------------------------------------ norms

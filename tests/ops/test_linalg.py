@@ -547,3 +547,27 @@ def test_lu_errors_and_infos_as_torch():
         lu_t = torch.lu(torch.tensor(z), get_infos=True)
     lu_o = an.lu(an.tensor(z), get_infos=True)
     assert lu_o[2].item() == lu_t[2].item()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape,k", [((4, 3), 3), ((2, 5, 3), 2), ((3, 3), 0)])
+def test_householder_product_matches_torch(shape, k, dtype, rng):
+    a = rng.standard_normal(shape)
+    tau = rng.standard_normal(shape[:-2] + (k,))
+    _parity(LA.householder_product, torch.linalg.householder_product, [a, tau], rng, dtype)
+    _parity(an.orgqr, torch.orgqr, [a, tau], rng, dtype)
+
+
+def test_householder_product_of_geqrf_is_q(rng):
+    """Reflectors from torch.geqrf (LAPACK) give the Q of the QR decomposition, and the
+    function is gradchecked."""
+    a = rng.standard_normal((5, 3))
+    refl, tau = torch.geqrf(torch.tensor(a))
+    refl = np.ascontiguousarray(refl.numpy())  # LAPACK's column-major result
+    q = LA.householder_product(an.tensor(refl), an.tensor(tau.numpy()))
+    np.testing.assert_allclose(q.numpy(), np.linalg.qr(a)[0], atol=1e-12)
+    x = an.tensor(refl, requires_grad=True)
+    t = an.tensor(tau.numpy(), requires_grad=True)
+    assert gradcheck(LA.householder_product, [x, t])
+    with pytest.raises(NotImplementedError, match="LDL"):
+        LA.ldl_factor(an.eye(2))
