@@ -4,8 +4,8 @@ small-GPT shape, and a causal self-attention block (nanoGPT's layout) per traini
 
     OMP_NUM_THREADS=1 python -m benchmarks.attention [--repeats 200]
 
-Prints medians in ms over interleaved rounds (the three run in turn, so load from other
-processes hits them alike)."""
+Prints medians of CPU time in ms over interleaved rounds (the cases run in turn, so load from
+other processes hits them alike)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ import numpy as np
 
 
 def _timed(fn, n: int) -> float:
-    t = time.perf_counter()
+    # CPU time of this (single-threaded) process: steadier than wall time on a shared machine
+    t = time.process_time()
     for _ in range(n):
         fn()
-    return (time.perf_counter() - t) / n * 1e3
+    return (time.process_time() - t) / n * 1e3
 
 
 def main() -> None:
