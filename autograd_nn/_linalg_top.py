@@ -16,9 +16,11 @@ from .tensor import Tensor
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
            "cholesky_inverse", "pinverse", "svd", "qr", "matrix_power", "cross", "matrix_exp",
-           "lu", "lu_unpack", "lu_solve", "orgqr"]
+           "lu", "lu_unpack", "lu_solve", "orgqr", "geqrf", "ormqr", "triangular_solve"]
 
 svd_legacy = namedtuple("svd", ["U", "S", "V"])
+geqrf_result = namedtuple("geqrf", ["a", "tau"])
+triangular_solve_result = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
 qr_legacy = namedtuple("qr", ["Q", "R"])
 
 det = L.det
@@ -121,3 +123,63 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None, *,  # noqa: A002
                       "default value of dim will change to agree with that of linalg.cross in "
                       "a future release.", UserWarning, stacklevel=2)
     return L.cross(input, other, dim=dim, out=out)
+
+
+def geqrf(input: Tensor, *, out: Any = None) -> geqrf_result:  # noqa: A002
+    """LAPACK's geqrf: R on and above the diagonal of ``a``, the Householder vectors below it
+    (unit first entries implied) and their scalars ``tau`` (..., min(m, n)); Q is
+    ``householder_product(a, tau)``. Not differentiable (as in PyTorch)."""
+    x = L._matrix(input, "geqrf")
+    a = np.array(x._data, copy=True)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    flat = a.reshape((-1, m, n))
+    tau = np.zeros((flat.shape[0], k), a.dtype)
+    for j in range(k):  # dlarfg + dlarf, batched
+        alpha = flat[:, j, j].copy()
+        xnorm = np.sqrt((flat[:, j + 1:, j] ** 2).sum(-1))
+        active = xnorm != 0
+        beta = -np.copysign(np.hypot(alpha, xnorm), alpha)
+        safe_beta = np.where(active, beta, 1)
+        t = np.where(active, (beta - alpha) / safe_beta, 0)
+        scale = np.where(active, 1 / np.where(active, alpha - beta, 1), 0)
+        v = np.concatenate([np.ones((flat.shape[0], 1), a.dtype),
+                            flat[:, j + 1:, j] * scale[:, None]], axis=1)  # (B, m - j)
+        rest = flat[:, j:, j + 1:]
+        rest -= t[:, None, None] * v[:, :, None] * np.einsum("bi,bij->bj", v, rest)[:, None, :]
+        flat[:, j + 1:, j] = np.where(active[:, None], v[:, 1:], flat[:, j + 1:, j])
+        flat[:, j, j] = np.where(active, beta, alpha)
+        tau[:, j] = t
+    return geqrf_result(Tensor._wrap(flat.reshape(a.shape)),
+                        Tensor._wrap(tau.reshape(a.shape[:-2] + (k,))))
+
+
+def ormqr(input: Tensor, tau: Tensor, other: Tensor, left: bool = True,  # noqa: A002
+          transpose: bool = False, *, out: Tensor | None = None) -> Tensor:
+    """Q @ other (or other @ Q; Q^T with ``transpose``) for the full m x m Q of Householder
+    reflectors (``input``, ``tau``), as LAPACK's ormqr. Differentiable."""
+    a = L._matrix(input, "ormqr")
+    m = a.shape[-2]
+    if a.shape[-1] > m:  # a wide input: its reflectors are the first m columns
+        a = a[..., :, :m]
+    if a.shape[-1] < m:  # the full Q: pad the reflector matrix to m columns
+        from ._functions import cat
+
+        pad = np.zeros(a.shape[:-1] + (m - a.shape[-1],), a._data.dtype)
+        a = cat([a, Tensor._wrap(pad)], -1)
+    q = L.householder_product(a, tau)
+    if transpose:
+        q = q.mT
+    b = L._matrix(other, "ormqr")
+    return L._out(L.matmul(q, b) if left else L.matmul(b, q), out)
+
+
+def triangular_solve(b: Tensor, A: Tensor, upper: bool = True,  # noqa: N803
+                     transpose: bool = False, unitriangular: bool = False, *,
+                     out: Any = None) -> triangular_solve_result:
+    """torch.triangular_solve (deprecated in PyTorch): (solution of op(A) X = b, a copy of A),
+    op(A) = A^T with ``transpose``."""
+    a = L._square(A, "triangular_solve")
+    coef = a.mT if transpose else a
+    x = L.solve_triangular(coef, b, upper=upper != transpose, unitriangular=unitriangular)
+    return triangular_solve_result(x, a.clone())

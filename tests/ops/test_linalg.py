@@ -571,3 +571,29 @@ def test_householder_product_of_geqrf_is_q(rng):
     assert gradcheck(LA.householder_product, [x, t])
     with pytest.raises(NotImplementedError, match="LDL"):
         LA.ldl_factor(an.eye(2))
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (2, 4, 4)])
+def test_geqrf_ormqr_match_torch(shape, rng):
+    a = rng.standard_normal(shape)
+    a[..., 1:, 0] = 0 if shape == (2, 4, 4) else a[..., 1:, 0]  # a column needing no reflection
+    ours, theirs = an.geqrf(an.tensor(a)), torch.geqrf(torch.tensor(a))
+    np.testing.assert_allclose(ours.a.numpy(), theirs.a.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.tau.numpy(), theirs.tau.numpy(), atol=1e-12)
+    m = shape[-2]
+    for left in (True, False):
+        for transpose in (False, True):
+            c = rng.standard_normal(shape[:-2] + ((m, 2) if left else (2, m)))
+            _parity(lambda r, t, c, lt=(left, transpose): an.ormqr(r, t, c, *lt),
+                    lambda r, t, c, lt=(left, transpose): torch.ormqr(r, t, c, *lt),
+                    [theirs.a.numpy().copy(), theirs.tau.numpy(), c], rng)
+
+
+@pytest.mark.filterwarnings("ignore:torch.triangular_solve is deprecated")
+@pytest.mark.parametrize("upper,transpose,unit", [(True, False, False), (False, True, False),
+                                                  (True, True, True)])
+def test_triangular_solve_matches_torch(upper, transpose, unit, rng):
+    a = rng.standard_normal((2, 3, 3)) + 3 * np.eye(3)
+    b = rng.standard_normal((2, 3, 2))
+    _parity(lambda b, a: an.triangular_solve(b, a, upper, transpose, unit),
+            lambda b, a: torch.triangular_solve(b, a, upper, transpose, unit), [b, a], rng)
