@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 from collections import namedtuple
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -18,11 +18,12 @@ from . import _dtype
 from ._ops.reduction import Norm
 from .tensor import Tensor
 
-__all__ = ["unique", "unique_consecutive", "histc", "histogram", "bincount", "searchsorted",
-           "bucketize", "tril_indices", "triu_indices", "cdist", "pdist", "cosine_similarity",
-           "pairwise_distance"]
+__all__ = ["unique", "unique_consecutive", "histc", "histogram", "histogramdd", "bincount",
+           "searchsorted", "bucketize", "tril_indices", "triu_indices", "cdist", "pdist",
+           "cosine_similarity", "pairwise_distance"]
 
 histogram_result = namedtuple("histogram", ["hist", "bin_edges"])
+histogramdd_result = namedtuple("histogramdd", ["hist", "bin_edges"])
 
 
 def _array(x: Any, name: str, fn: str) -> np.ndarray:
@@ -172,6 +173,97 @@ def _linear_hist(x: np.ndarray, bins: int, lo: Any, hi: Any, weight: np.ndarray 
     return np.bincount(idx, weights=w, minlength=bins).astype(dt), edges
 
 
+def _dim_bins(x: np.ndarray, bins: Any, lo_hi: tuple | None, d: int, fn: str) -> tuple:
+    """One dimension of a histogram: (edges, bin index of each value, mask of the values
+    inside the edges). ``bins``: a count (equal bins over ``lo_hi`` or the values' range; a
+    single value v: [v - 0.5, v + 0.5]) or increasing edges."""
+    dt = x.dtype
+    if isinstance(bins, (Tensor, list, tuple, np.ndarray)):
+        edges = _array(bins, "bins", fn).astype(dt)
+        if edges.ndim != 1 or edges.size < 1:
+            raise RuntimeError(f"torch.histogramdd: expected bins to be a 1-D tensor with at "
+                               f"least one edge, got shape {list(edges.shape)} for dimension "
+                               f"{d}")
+        if (np.diff(edges) < 0).any():
+            raise RuntimeError(f"torch.histogramdd: bin edges must be increasing (dimension "
+                               f"{d})")
+        n = edges.size - 1
+        inside = (x >= edges[0]) & (x <= edges[-1])
+        idx = np.clip(np.searchsorted(edges, x[inside], side="right") - 1, 0,
+                      builtins.max(n - 1, 0))
+        return edges, idx, inside
+    n = int(bins)
+    if n <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {n} for dimension {d}")
+    if lo_hi is not None:
+        lo, hi = (dt.type(v) for v in lo_hi)
+    elif x.size:
+        lo, hi = x.min(), x.max()
+    else:
+        lo, hi = dt.type(0), dt.type(0)
+    if lo > hi:
+        raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {lo} "
+                           f"max {hi} for dimension {d}")
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histogramdd: range of [{lo}, {hi}] is not finite")
+    if lo == hi:
+        lo, hi = lo - dt.type(0.5), hi + dt.type(0.5)
+    edges = np.linspace(lo, hi, n + 1, dtype=dt)
+    inside = (x >= lo) & (x <= hi)
+    return edges, _linear_bin_index(x[inside], edges, lo, hi, True), inside
+
+
+def _histdd(a: np.ndarray, bins: Any, rng: Any, weight: Any, density: bool, fn: str
+            ) -> tuple:
+    """Counts over the last dim's D coordinates of ``a`` (..., D): (hist, [edges per dim])."""
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"histogramdd" not implemented for \'{_dtype_name(a)}\'')
+    D = a.shape[-1]
+    pts = a.reshape(-1, D)
+    w = None
+    if weight is not None:
+        w = _array(weight, "weight", fn)
+        if w.shape != a.shape[:-1]:
+            raise RuntimeError(f"torch.histogramdd: expected weight to have the shape of the "
+                               f"input without its last dim, {list(a.shape[:-1])}, got "
+                               f"{list(w.shape)}")
+        w = w.astype(a.dtype, copy=False).reshape(-1)
+    if isinstance(bins, (int, np.integer)):
+        per_dim = [int(bins)] * D  # one count for every dim
+    elif isinstance(bins, (Tensor, np.ndarray)):
+        per_dim = [bins]  # the edges of a 1-D histogram
+    else:
+        per_dim = list(bins)  # a count or an edge tensor per dim
+    if len(per_dim) != D:
+        raise RuntimeError(f"torch.histogramdd: expected {D} sequences of bin edges for each "
+                           f"of the {D} input dimensions, but got {len(per_dim)}")
+    if rng is not None and len(rng) != 2 * D:
+        raise RuntimeError(f"torch.histogramdd: for a {D}-dimensional histogram, range should "
+                           f"have {2 * D} elements, but got {len(rng)}")
+    keep = np.ones(pts.shape[0], bool)
+    all_edges, indices = [], []
+    for d in builtins.range(D):
+        edges, idx, inside = _dim_bins(pts[:, d], per_dim[d],
+                                       None if rng is None else rng[2 * d:2 * d + 2], d, fn)
+        full = np.zeros(pts.shape[0], np.int64)
+        full[inside] = idx
+        keep &= inside
+        all_edges.append(edges)
+        indices.append(full)
+    shape = tuple(e.size - 1 for e in all_edges)
+    flat = np.ravel_multi_index(tuple(i[keep] for i in indices), shape) if D else \
+        np.zeros(0, np.int64)
+    hist = np.bincount(flat, weights=None if w is None else w[keep],
+                       minlength=int(np.prod(shape))).astype(a.dtype).reshape(shape)
+    if density:
+        total = hist.sum()
+        vol = np.ones((), a.dtype)
+        for d, e in enumerate(all_edges):
+            vol = np.multiply.outer(vol, np.diff(e)) if d else np.diff(e)
+        hist = (hist / (total * vol) if total else hist * np.nan).astype(a.dtype)
+    return hist, all_edges
+
+
 def histogram(input: Tensor, bins: Any, *, range: tuple | None = None,  # noqa: A002
               weight: Tensor | None = None, density: bool = False,
               out: Any = None) -> histogram_result:
@@ -180,53 +272,33 @@ def histogram(input: Tensor, bins: Any, *, range: tuple | None = None,  # noqa: 
     includes its right edge; values outside are ignored. ``weight`` (input's shape) weights
     each value; ``density`` normalises to a probability density. Float input only."""
     a = _array(input, "input", "histogram")
-    if a.dtype.kind != "f":
-        raise NotImplementedError(f'"histogramdd" not implemented for \'{_dtype_name(a)}\'')
-    x = a.reshape(-1)
-    w = None
-    if weight is not None:
-        w = _array(weight, "weight", "histogram")
-        if w.shape != a.shape:
-            raise RuntimeError(f"torch.histogramdd: expected weight to have the same shape as "
-                               f"the input, got {list(w.shape)} and {list(a.shape)}")
-        w = w.astype(a.dtype, copy=False)
-    if isinstance(bins, (Tensor, list, tuple, np.ndarray)):
-        edges = _array(bins, "bins", "histogram").astype(a.dtype)
-        if edges.ndim != 1 or edges.size < 1:
-            raise RuntimeError(f"torch.histogramdd: expected bins to be a 1-D tensor with at "
-                               f"least one edge, got shape {list(edges.shape)}")
-        if (np.diff(edges) < 0).any():
-            raise RuntimeError("torch.histogramdd: bin edges must be increasing")
-        n = edges.size - 1
-        inside = (x >= edges[0]) & (x <= edges[-1])
-        idx = np.clip(np.searchsorted(edges, x[inside], side="right") - 1, 0,
-                      builtins.max(n - 1, 0))
-        hist = np.bincount(idx, weights=None if w is None else w.reshape(-1)[inside],
-                           minlength=n)[:n].astype(a.dtype)
-    else:
-        n = int(bins)
-        if n <= 0:
-            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {n} for "
-                               f"dimension 0")
-        if range is not None:
-            lo, hi = (a.dtype.type(v) for v in range)
-        elif x.size:
-            lo, hi = x.min(), x.max()
-        else:
-            lo, hi = a.dtype.type(0), a.dtype.type(0)
-        if lo > hi:
-            raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {lo} "
-                               f"max {hi} for dimension 0")
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            raise RuntimeError(f"torch.histogramdd: range of [{lo}, {hi}] is not finite")
-        if lo == hi:
-            lo, hi = lo - a.dtype.type(0.5), hi + a.dtype.type(0.5)
-        hist, edges = _linear_hist(x, n, lo, hi, w, True)
-    if density:
-        total = hist.sum()
-        hist = hist / (total * np.diff(edges)) if total else hist * np.nan
-        hist = hist.astype(a.dtype)
-    return histogram_result(Tensor._wrap(np.ascontiguousarray(hist)), Tensor._wrap(edges))
+    if weight is not None and _array(weight, "weight", "histogram").shape != a.shape:
+        raise RuntimeError(f"torch.histogramdd: expected weight to have the same shape as the "
+                           f"input, got {list(_array(weight, 'weight', 'histogram').shape)} "
+                           f"and {list(a.shape)}")
+    if isinstance(bins, (Tensor, np.ndarray, list, tuple)):
+        bins = [bins]
+    hist, edges = _histdd(a.reshape(-1, 1), bins, None if range is None else tuple(range),
+                          None if weight is None else _array(weight, "weight",
+                                                             "histogram").reshape(-1, 1)[:, 0],
+                          density, "histogram")
+    return histogram_result(Tensor._wrap(np.ascontiguousarray(hist)), Tensor._wrap(edges[0]))
+
+
+def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = None,  # noqa: A002
+                weight: Tensor | None = None, density: bool = False,
+                out: Any = None) -> histogramdd_result:
+    """D-dimensional histogram of the points ``input`` (..., D): ``bins`` one count for every
+    dim, a count per dim, or a sequence of D edge tensors; ``range`` [min_0, max_0, min_1,
+    ...]; ``weight`` (...) per point; ``density``. Returns (hist (n_0, ..., n_{D-1}),
+    [bin edges per dim]). Float input only."""
+    a = _array(input, "input", "histogramdd")
+    if a.ndim < 1:
+        raise RuntimeError("torch.histogramdd: input should have at least 1 dimension")
+    hist, edges = _histdd(a, bins, None if range is None else tuple(range), weight, density,
+                          "histogramdd")
+    return histogramdd_result(Tensor._wrap(np.ascontiguousarray(hist)),
+                              [Tensor._wrap(e) for e in edges])
 
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0  # noqa: A002

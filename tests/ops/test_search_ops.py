@@ -261,3 +261,28 @@ def test_errors_as_torch():
             lib.cdist(lib.ones(3), lib.ones(2, 3))
         with pytest.raises(RuntimeError, match="cdist only supports non-negative p"):
             lib.cdist(lib.ones(2, 3), lib.ones(2, 3), p=-1.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_histogramdd_matches_torch(dtype, rng):
+    pts = rng.standard_normal((30, 2)).astype(dtype)
+    w = rng.random(30).astype(dtype)
+    edges = [np.array([-2.0, 0.0, 0.5, 2.0], dtype), np.array([-1.0, 1.0], dtype)]
+    for kw in (dict(bins=3), dict(bins=[2, 4]), dict(bins=[2, 3], range=[-1.0, 1.0, 0.0, 2.0]),
+               dict(bins=[2, 4], weight=w, density=True), dict(bins=edges)):
+        def conv(lib, v):  # arrays (and lists of arrays) as the library's tensors
+            if isinstance(v, list) and v and isinstance(v[0], np.ndarray):
+                return [lib.tensor(e) for e in v]
+            return lib.tensor(v) if isinstance(v, np.ndarray) else v
+
+        ours = {k: conv(an, v) for k, v in kw.items()}
+        theirs = {k: conv(torch, v) for k, v in kw.items()}
+        o = an.histogramdd(an.tensor(pts), **ours)
+        t = torch.histogramdd(torch.tensor(pts), **theirs)
+        np.testing.assert_allclose(o.hist.numpy(), t.hist.numpy(), rtol=1e-5)
+        assert len(o.bin_edges) == len(t.bin_edges)
+        for a, b in zip(o.bin_edges, t.bin_edges):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+    o = an.histogramdd(an.tensor(pts[:, :1].reshape(5, 6, 1)), bins=4)  # batch dims flatten
+    t = torch.histogramdd(torch.tensor(pts[:, :1].reshape(5, 6, 1)), bins=4)
+    np.testing.assert_array_equal(o.hist.numpy(), t.hist.numpy())
