@@ -1,0 +1,270 @@
+"""The checkpoint validator: a bounded parser for safetensors headers and the structure tree.
+
+Everything :func:`autograd_nn.load` reads passes through here before a single tensor byte is
+touched, and every way a file can be wrong ends in :class:`CheckpointError` with the reason:
+
+* JSON is parsed only after an iterative pre-scan (strings removed, brackets counted with NumPy)
+  has bounded its nesting depth and its number of containers, so the recursive ``json`` parser
+  can neither overflow the stack nor build millions of objects; duplicate keys and the
+  non-JSON constants ``NaN``/``Infinity`` are refused (parsers disagree on them).
+* A header is exactly what the safetensors format allows and nothing else: an object mapping
+  tensor names to ``{"dtype", "shape", "data_offsets"}`` with non-bool, non-negative integers,
+  offsets that tile the data section exactly (no overlap, gap, or trailing byte), and an optional
+  ``"__metadata__"`` mapping strings to strings.
+* Sizes are bounded before allocation: the header (100 MB, the safetensors library's limit),
+  tensors per file, dimensions per tensor, containers in the structure tree and its depth.
+
+The module needs only NumPy and never reads tensor data; ``serialization`` owns the reading.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAX_HEADER_BYTES = 100_000_000  # the safetensors library's limit
+MAX_TENSORS = 100_000
+MAX_RANK = 32  # NumPy 1.x's limit (2.x allows 64): a file loads under either
+MAX_TREE_DEPTH = 256  # JSON nesting of the structure tree; save refuses deeper objects
+MAX_TREE_CONTAINERS = 4_000_000  # JSON arrays + objects in the structure tree
+FORMAT, VERSION = "autograd_nn", "1"
+
+ST_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "U8": np.uint8,
+             "I8": np.int8, "I16": np.int16, "I32": np.int32, "I64": np.int64, "BOOL": np.bool_}
+# torch.save's zip container, and pickle protocols 2-5
+_PICKLE_PREFIXES = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
+_ENTRY_KEYS = frozenset(("dtype", "shape", "data_offsets"))
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+class CheckpointError(ValueError):
+    """A file that is not a readable autograd_nn / safetensors checkpoint."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One tensor of the file: ``dtype`` (little-endian NumPy dtype), ``shape``, and its bytes
+    ``[begin, end)`` relative to the start of the data section."""
+
+    name: str
+    dtype: np.dtype
+    shape: tuple[int, ...]
+    begin: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A validated header: ``data_start`` (file offset of the data section), the entries in
+    file order, the ``__metadata__`` strings, and the parsed structure tree (``plain``: a
+    safetensors file without one)."""
+
+    data_start: int
+    entries: list[Entry]
+    metadata: dict[str, str]
+    plain: bool
+    tree: Any = None
+
+
+def header_length(prefix: bytes, size: int, src: str) -> int:
+    """The header length from the file's first (up to 8) bytes, checked against ``size``, the
+    number of bytes the file holds."""
+    n = int.from_bytes(prefix[:8], "little") if len(prefix) >= 8 else -1
+    plausible = 2 <= n <= min(MAX_HEADER_BYTES, size - 8)
+    # a header length can begin with byte 0x80 too, so pickles are diagnosed only on failure
+    if not plausible and prefix[:4].startswith(_PICKLE_PREFIXES):
+        raise CheckpointError(
+            f"load: {src!r} is a pickle/zip file (a PyTorch torch.save checkpoint?). "
+            f"autograd_nn.load never unpickles, because unpickling can execute arbitrary code. "
+            f"Convert it in PyTorch: sd = torch.load(path, weights_only=True); "
+            f"autograd_nn.save(autograd_nn.serialization.from_torch_state_dict(sd), new_path)")
+    if size < 8:
+        raise CheckpointError(f"load: {src!r} is truncated or not a checkpoint: {size} bytes, "
+                              f"a safetensors file starts with an 8-byte header length")
+    if n > MAX_HEADER_BYTES:
+        raise CheckpointError(f"load: {src!r} is not a safetensors file: its header claims {n} "
+                              f"bytes, more than the {MAX_HEADER_BYTES:,}-byte limit")
+    if n > size - 8:
+        raise CheckpointError(f"load: {src!r} is truncated or not a safetensors file: its header "
+                              f"claims {n} bytes but the file holds {size} in all")
+    if n < 2:
+        raise CheckpointError(f"load: {src!r} is not a safetensors file: a header of {n} bytes "
+                              f"cannot hold a JSON object")
+    return n
+
+
+def parse_header(raw: bytes, size: int, src: str) -> Layout:
+    """Validate the header JSON ``raw`` (the ``n`` bytes after the length) of a file of ``size``
+    bytes and the metadata / structure tree it carries."""
+    if raw[:1] != b"{":
+        raise CheckpointError(f"load: {src!r} is not a safetensors file: its header does not "
+                              f"start with '{{'")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CheckpointError(f"load: {src!r} is not a safetensors file: its header is not "
+                              f"valid UTF-8 ({e})") from None
+    # a header nests 3 deep at most: {name: {"shape": [...]}}; 3 containers per tensor
+    header = loads_bounded(raw, text, max_depth=3, max_containers=3 * MAX_TENSORS + 2,
+                           what=f"load: {src!r}: the header")
+    if not isinstance(header, dict):
+        raise CheckpointError(f"load: {src!r} has a malformed header (expected a JSON object, "
+                              f"got {_kind(header)})")
+    metadata = header.pop("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise CheckpointError(f"load: {src!r}: '__metadata__' must map strings to strings, got "
+                              f"{short(metadata)}")
+    if len(header) > MAX_TENSORS:
+        raise CheckpointError(f"load: {src!r} lists {len(header):,} tensors, more than the "
+                              f"limit of {MAX_TENSORS:,}")
+    data_start = 8 + len(raw)
+    entries = _entries(header, size - data_start, src)
+    plain = metadata.get("format") != FORMAT and "tree" not in metadata
+    return Layout(data_start, entries, metadata, plain, None if plain else _tree(metadata, src))
+
+
+def _entries(header: dict, data_size: int, src: str) -> list[Entry]:
+    entries = []
+    for name, info in header.items():
+        if not isinstance(info, dict) or info.keys() != _ENTRY_KEYS:
+            raise CheckpointError(f"load: {src!r}: malformed header entry for tensor {name!r}: "
+                                  f"expected {{'dtype', 'shape', 'data_offsets'}}, got "
+                                  f"{short(info)}")
+        dt, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
+        if not isinstance(dt, str) or dt not in ST_DTYPES:
+            raise CheckpointError(f"load: {src!r}: tensor {name!r} has dtype {short(dt)}, which "
+                                  f"autograd_nn does not support ({', '.join(ST_DTYPES)})")
+        if not (isinstance(shape, list) and len(shape) <= MAX_RANK
+                and all(_is_count(d) for d in shape)):
+            raise CheckpointError(f"load: {src!r}: tensor {name!r} has shape {short(shape)}; "
+                                  f"a shape is a list of at most {MAX_RANK} non-negative integers")
+        if not (isinstance(offsets, list) and len(offsets) == 2
+                and all(_is_count(o) for o in offsets)):
+            raise CheckpointError(f"load: {src!r}: tensor {name!r} has data_offsets "
+                                  f"{short(offsets)}; expected [begin, end], two non-negative "
+                                  f"integers")
+        dtype = np.dtype(ST_DTYPES[dt]).newbyteorder("<")
+        b, e = offsets
+        need = math.prod(shape) * dtype.itemsize
+        if e - b != need:
+            raise CheckpointError(f"load: {src!r}: tensor {name!r} of dtype {dt} and shape "
+                                  f"{shape} needs {need} bytes but its offsets are [{b}, {e}]")
+        if math.prod(max(d, 1) for d in shape) * dtype.itemsize >= 2 ** 63:
+            raise CheckpointError(f"load: {src!r}: tensor {name!r} has shape {shape}, too large "
+                                  f"for an array")
+        if e > data_size:
+            raise CheckpointError(f"load: {src!r} is truncated: tensor {name!r} ends at data byte "
+                                  f"{e} but the file has only {data_size} data bytes")
+        entries.append(Entry(name, dtype, tuple(shape), b, e))
+    entries.sort(key=lambda x: (x.begin, x.end))
+    pos = 0
+    for x in entries:  # the data section is tiled exactly, as the safetensors format requires
+        if x.begin != pos:
+            what = "overlaps another" if x.begin < pos else "leaves a gap before it"
+            raise CheckpointError(f"load: {src!r}: the data of tensor {x.name!r} (bytes "
+                                  f"[{x.begin}, {x.end})) {what}")
+        pos = x.end
+    if pos != data_size:
+        raise CheckpointError(f"load: {src!r}: {data_size - pos} trailing bytes after the last "
+                              f"tensor (corrupt file)")
+    return entries
+
+
+def _tree(metadata: dict[str, str], src: str) -> Any:
+    """The structure tree of a file carrying either half of the autograd_nn tag (format name or
+    tree), which must carry all of it: a damaged tag is an error, never a silent fallback to a
+    flat dict."""
+    fmt = metadata.get("format")
+    if fmt != FORMAT:
+        raise CheckpointError(f"load: {src!r} holds an autograd_nn structure tree but its format "
+                              f"tag is {short(fmt)} instead of {FORMAT!r} (corrupt file)")
+    if metadata.get("version") != VERSION:
+        raise CheckpointError(f"load: {src!r} was written by autograd_nn checkpoint version "
+                              f"{short(metadata.get('version'))}; this version reads {VERSION!r}")
+    if "tree" not in metadata:
+        raise CheckpointError(f"load: {src!r} is tagged as an autograd_nn checkpoint but has no "
+                              f"structure tree (corrupt file)")
+    text = metadata["tree"]
+    return loads_bounded(text.encode("utf-8", "surrogatepass"), text, max_depth=MAX_TREE_DEPTH,
+                         max_containers=MAX_TREE_CONTAINERS, what=f"load: {src!r}: the structure")
+
+
+def nesting(raw: bytes, max_containers: int, what: str) -> int:
+    """Depth of the deepest JSON container in ``raw`` (valid JSON assumed; anything else is
+    refused here or by the parser), without recursion. Raises if it holds more than
+    ``max_containers`` arrays and objects."""
+    skeleton = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    opens = skeleton.count(b"[") + skeleton.count(b"{")
+    if opens > max_containers:
+        raise CheckpointError(f"{what} holds {opens:,} JSON arrays/objects, more than the limit "
+                              f"of {max_containers:,}")
+    if len(skeleton) != 2 * opens:
+        raise CheckpointError(f"{what} is not valid JSON (unbalanced brackets)")
+    if not opens:
+        return 0
+    step = np.frombuffer(skeleton, np.uint8)
+    depth = np.cumsum(np.where((step == 0x5B) | (step == 0x7B), 1, -1).astype(np.int32))
+    return int(depth.max())
+
+
+def loads_bounded(raw: bytes, text: str, max_depth: int, max_containers: int, what: str) -> Any:
+    """``json.loads(text)`` (``raw``: its UTF-8 bytes) once its nesting and size are known to be
+    within the bounds; duplicate keys and NaN/Infinity are refused."""
+    depth = nesting(raw, max_containers, what)
+    if depth > max_depth:
+        raise CheckpointError(f"{what} nests {depth} levels deep, more than the limit of "
+                              f"{max_depth}")
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except RecursionError:
+        raise CheckpointError(f"{what} nests {depth} levels deep, more than this thread's "
+                              f"remaining recursion limit allows") from None
+    except ValueError as e:  # JSONDecodeError, duplicate keys, ints past Python's digit limit
+        raise CheckpointError(f"{what} is not valid JSON ({e})") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise ValueError(f"duplicate key {dup!r}")
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_count(x: Any) -> bool:
+    return type(x) is int and x >= 0
+
+
+def _kind(x: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(x), "a number")
+
+
+def short(x: Any, limit: int = 80) -> str:
+    r = repr(x)
+    return r if len(r) <= limit else r[:limit] + "..."
+
+
+def check_tree_fits(tree_json: str) -> None:
+    """Raise ValueError when ``save`` is about to write a structure tree that ``load`` would
+    refuse (too deep or too many containers), so every saved file loads."""
+    try:
+        depth = nesting(tree_json.encode("utf-8", "surrogatepass"), MAX_TREE_CONTAINERS,
+                        "save: the object")
+    except CheckpointError as e:
+        raise ValueError(str(e)) from None
+    if depth > MAX_TREE_DEPTH:
+        raise ValueError(f"save: the object nests {depth} levels deep in the file's structure "
+                         f"tree, more than the limit of {MAX_TREE_DEPTH}")
+
