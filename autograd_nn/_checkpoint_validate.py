@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,16 +38,15 @@ ST_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "U8": np.u
 # torch.save's zip container, and pickle protocols 2-5
 _PICKLE_PREFIXES = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
 _ENTRY_KEYS = frozenset(("dtype", "shape", "data_offsets"))
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_LE_DTYPES = {k: np.dtype(v).newbyteorder("<") for k, v in ST_DTYPES.items()}
+_CHUNK = 1 << 22
 
 
 class CheckpointError(ValueError):
     """A file that is not a readable autograd_nn / safetensors checkpoint."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One tensor of the file: ``dtype`` (little-endian NumPy dtype), ``shape``, and its bytes
     ``[begin, end)`` relative to the start of the data section."""
 
@@ -132,35 +130,36 @@ def parse_header(raw: bytes, size: int, src: str) -> Layout:
 def _entries(header: dict, data_size: int, src: str) -> list[Entry]:
     entries = []
     for name, info in header.items():
-        if not isinstance(info, dict) or info.keys() != _ENTRY_KEYS:
+        if type(info) is not dict or info.keys() != _ENTRY_KEYS:
             raise CheckpointError(f"load: {src!r}: malformed header entry for tensor {name!r}: "
                                   f"expected {{'dtype', 'shape', 'data_offsets'}}, got "
                                   f"{short(info)}")
         dt, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
-        if not isinstance(dt, str) or dt not in ST_DTYPES:
+        dtype = _LE_DTYPES.get(dt) if type(dt) is str else None
+        if dtype is None:
             raise CheckpointError(f"load: {src!r}: tensor {name!r} has dtype {short(dt)}, which "
                                   f"autograd_nn does not support ({', '.join(ST_DTYPES)})")
-        if not (isinstance(shape, list) and len(shape) <= MAX_RANK
-                and all(_is_count(d) for d in shape)):
+        # type(...) is int: JSON true/false are bools, which Python counts as ints
+        if not (type(shape) is list and len(shape) <= MAX_RANK
+                and all(type(d) is int and d >= 0 for d in shape)):
             raise CheckpointError(f"load: {src!r}: tensor {name!r} has shape {short(shape)}; "
                                   f"a shape is a list of at most {MAX_RANK} non-negative integers")
-        if not (isinstance(offsets, list) and len(offsets) == 2
-                and all(_is_count(o) for o in offsets)):
+        if not (type(offsets) is list and len(offsets) == 2
+                and all(type(o) is int and o >= 0 for o in offsets)):
             raise CheckpointError(f"load: {src!r}: tensor {name!r} has data_offsets "
                                   f"{short(offsets)}; expected [begin, end], two non-negative "
                                   f"integers")
-        dtype = np.dtype(ST_DTYPES[dt]).newbyteorder("<")
         b, e = offsets
         need = math.prod(shape) * dtype.itemsize
         if e - b != need:
             raise CheckpointError(f"load: {src!r}: tensor {name!r} of dtype {dt} and shape "
                                   f"{shape} needs {need} bytes but its offsets are [{b}, {e}]")
-        if math.prod(max(d, 1) for d in shape) * dtype.itemsize >= 2 ** 63:
-            raise CheckpointError(f"load: {src!r}: tensor {name!r} has shape {shape}, too large "
-                                  f"for an array")
         if e > data_size:
             raise CheckpointError(f"load: {src!r} is truncated: tensor {name!r} ends at data byte "
                                   f"{e} but the file has only {data_size} data bytes")
+        if not need and math.prod(max(d, 1) for d in shape) * dtype.itemsize >= 2 ** 63:
+            raise CheckpointError(f"load: {src!r}: tensor {name!r} has shape {shape}, too large "
+                                  f"for an array")
         entries.append(Entry(name, dtype, tuple(shape), b, e))
     entries.sort(key=lambda x: (x.begin, x.end))
     pos = 0
@@ -196,21 +195,49 @@ def _tree(metadata: dict[str, str], src: str) -> Any:
 
 
 def nesting(raw: bytes, max_containers: int, what: str) -> int:
-    """Depth of the deepest JSON container in ``raw`` (valid JSON assumed; anything else is
-    refused here or by the parser), without recursion. Raises if it holds more than
-    ``max_containers`` arrays and objects."""
-    skeleton = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
-    opens = skeleton.count(b"[") + skeleton.count(b"{")
-    if opens > max_containers:
-        raise CheckpointError(f"{what} holds {opens:,} JSON arrays/objects, more than the limit "
-                              f"of {max_containers:,}")
-    if len(skeleton) != 2 * opens:
-        raise CheckpointError(f"{what} is not valid JSON (unbalanced brackets)")
-    if not opens:
-        return 0
-    step = np.frombuffer(skeleton, np.uint8)
-    depth = np.cumsum(np.where((step == 0x5B) | (step == 0x7B), 1, -1).astype(np.int32))
-    return int(depth.max())
+    """Depth of the deepest JSON container in ``raw``, found without recursion and without
+    parsing: NumPy scans it in 4 MiB chunks for quotes (minus escaped ones), and for brackets
+    outside strings. Raises if there are more than ``max_containers`` arrays and objects, or the
+    brackets do not balance. Exact for valid JSON; for invalid JSON exact up to the first
+    error, which is as far as a parser recurses."""
+    depth = deepest = opens = 0
+    inside = False  # the chunk starts inside a string
+    carry = 0  # backslashes ending the previous chunk: they escape a quote that starts this one
+    for start in range(0, len(raw), _CHUNK):
+        a = np.frombuffer(raw, np.uint8, min(_CHUNK, len(raw) - start), start)
+        quotes, slashes = np.flatnonzero(a == 0x22), np.flatnonzero(a == 0x5C)
+        run = np.zeros(quotes.size, np.int64)  # the backslashes right before each quote
+        run[quotes == 0] = carry
+        trailing = 0
+        if slashes.size:
+            cut = np.flatnonzero(np.diff(slashes) != 1)
+            first, last = slashes[np.r_[0, cut + 1]], slashes[np.r_[cut, slashes.size - 1]]
+            k = np.minimum(np.searchsorted(last, quotes - 1), last.size - 1)
+            hit = last[k] == quotes - 1
+            run[hit] = last[k[hit]] - first[k[hit]] + 1 + np.where(first[k[hit]] == 0, carry, 0)
+            if last[-1] == a.size - 1:
+                trailing = int(last[-1] - first[-1] + 1 + (carry if first[-1] == 0 else 0))
+        carry = trailing
+        quotes = quotes[run % 2 == 0]
+        brackets = np.flatnonzero((a == 0x5B) | (a == 0x5D) | (a == 0x7B) | (a == 0x7D))
+        brackets = brackets[(np.searchsorted(quotes, brackets) + inside) % 2 == 0]
+        inside ^= bool(quotes.size % 2)
+        if not brackets.size:
+            continue
+        kind = a[brackets]
+        is_open = (kind == 0x5B) | (kind == 0x7B)
+        opens += int(np.count_nonzero(is_open))
+        if opens > max_containers:
+            raise CheckpointError(f"{what} holds more than {max_containers:,} JSON "
+                                  f"arrays/objects, the limit")
+        levels = depth + np.cumsum(np.where(is_open, 1, -1))
+        if levels.min() < 0:
+            raise CheckpointError(f"{what} is not valid JSON (unbalanced brackets)")
+        deepest, depth = max(deepest, int(levels.max())), int(levels[-1])
+    if depth or inside:
+        raise CheckpointError(f"{what} is not valid JSON (unbalanced brackets or an "
+                              f"unterminated string)")
+    return deepest
 
 
 def loads_bounded(raw: bytes, text: str, max_depth: int, max_containers: int, what: str) -> Any:

@@ -48,6 +48,7 @@ import os
 import re
 import secrets
 import stat
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -81,6 +82,7 @@ _ST_NAMES = {np.dtype(v): k for k, v in ST_DTYPES.items()}
 _DTYPES_BY_NAME = {d.name: d for d in _dtype.ALL}
 # a temporary file of an interrupted save is stale after this long even if it looks otherwise
 _STALE_AFTER_S = 3600.0
+_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -424,10 +426,10 @@ class _Source:
             else:
                 a = np.empty(e.shape, e.dtype)
                 self.readinto(layout.data_start + e.begin, a.reshape(-1).view(np.uint8))
-            if a.dtype == np.bool_ and a.size and a.reshape(-1).view(np.uint8).max() > 1:
+            if e.dtype.kind == "b" and a.size and a.reshape(-1).view(np.uint8).max() > 1:
                 raise CheckpointError(f"load: {self.name!r}: bool tensor {e.name!r} holds byte "
                                       f"values other than 0 and 1 (corrupt file)")
-            out[e.name] = a.astype(e.dtype.newbyteorder("="), copy=False)
+            out[e.name] = a if _LITTLE_ENDIAN else a.astype(e.dtype.newbyteorder("="))
         return out
 
 
