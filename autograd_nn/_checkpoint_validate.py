@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -40,6 +41,10 @@ _PICKLE_PREFIXES = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80
 _ENTRY_KEYS = frozenset(("dtype", "shape", "data_offsets"))
 _LE_DTYPES = {k: np.dtype(v).newbyteorder("<") for k, v in ST_DTYPES.items()}
 _CHUNK = 1 << 22
+# JSON with at most this many brackets nests no deeper: parsed without the scan, safely within
+# the recursion limit; the header's own depth (3) is then enforced by the entry checks
+_SHALLOW = 128
+_local = threading.local()
 
 
 class CheckpointError(ValueError):
@@ -211,7 +216,8 @@ def nesting(raw: bytes, max_containers: int, what: str) -> int:
         trailing = 0
         if slashes.size:
             cut = np.flatnonzero(np.diff(slashes) != 1)
-            first, last = slashes[np.r_[0, cut + 1]], slashes[np.r_[cut, slashes.size - 1]]
+            first = slashes[np.concatenate(([0], cut + 1))]
+            last = slashes[np.concatenate((cut, [slashes.size - 1]))]
             k = np.minimum(np.searchsorted(last, quotes - 1), last.size - 1)
             hit = last[k] == quotes - 1
             run[hit] = last[k[hit]] - first[k[hit]] + 1 + np.where(first[k[hit]] == 0, carry, 0)
@@ -243,12 +249,18 @@ def nesting(raw: bytes, max_containers: int, what: str) -> int:
 def loads_bounded(raw: bytes, text: str, max_depth: int, max_containers: int, what: str) -> Any:
     """``json.loads(text)`` (``raw``: its UTF-8 bytes) once its nesting and size are known to be
     within the bounds; duplicate keys and NaN/Infinity are refused."""
-    depth = nesting(raw, max_containers, what)
-    if depth > max_depth:
-        raise CheckpointError(f"{what} nests {depth} levels deep, more than the limit of "
-                              f"{max_depth}")
+    depth = raw.count(b"[") + raw.count(b"{")  # brackets in strings too: a bound on the nesting
+    if depth > _SHALLOW:  # else too few brackets to matter: skip the scan (small files)
+        depth = nesting(raw, max_containers, what)
+        if depth > max_depth:
+            raise CheckpointError(f"{what} nests {depth} levels deep, more than the limit of "
+                                  f"{max_depth}")
+    decoder = getattr(_local, "decoder", None)
+    if decoder is None:  # building one compiles its scanner: once per thread
+        decoder = _local.decoder = json.JSONDecoder(object_pairs_hook=_unique_keys,
+                                                    parse_constant=_no_constant)
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        return decoder.decode(text)
     except RecursionError:
         raise CheckpointError(f"{what} nests {depth} levels deep, more than this thread's "
                               f"remaining recursion limit allows") from None
