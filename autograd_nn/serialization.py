@@ -466,8 +466,8 @@ def _file_object_source(f: IO[bytes]) -> _Source:
     seekable = getattr(f, "seekable", None)
     if seekable is not None and seekable():
         base = f.tell()
-        size = f.seek(0, os.SEEK_END) - base
-        return _Source(name, f, base, size)
+        f.seek(0, os.SEEK_END)
+        return _Source(name, f, base, f.tell() - base)
     data = _read_all(f)  # a pipe or socket: its bytes are read once
     return _Source(name, io.BytesIO(data), 0, len(data))
 

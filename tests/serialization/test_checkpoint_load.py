@@ -127,8 +127,10 @@ def test_malformed_trees(tree, match):
     ("[NaN]", "NaN is not JSON"),
     ("[1" + "0" * 5000 + "]", "not valid JSON"),  # past Python's int digit limit
     ("[1, 2", "not valid JSON|unbalanced"),
-    ("]]]", "unbalanced brackets"),
-    ("[" * 10, "unbalanced brackets"),
+    ("]]]", "not valid JSON"),  # few brackets: the parser itself refuses
+    ("[" * 150 + "]" * 300, "not valid JSON .unbalanced brackets"),  # many: the pre-scan
+    ("[" * 200, "not valid JSON .unbalanced brackets or an unterminated string"),
+    ('["' + "[" * 200 + "]", "unterminated string"),
 ])
 def test_tree_json_errors(text, match):
     refused(with_tree(text), match)
