@@ -3,10 +3,11 @@
 Everything :func:`autograd_nn.load` reads passes through here before a single tensor byte is
 touched, and every way a file can be wrong ends in :class:`CheckpointError` with the reason:
 
-* JSON is parsed only after an iterative pre-scan (strings removed, brackets counted with NumPy)
-  has bounded its nesting depth and its number of containers, so the recursive ``json`` parser
-  can neither overflow the stack nor build millions of objects; duplicate keys and the
-  non-JSON constants ``NaN``/``Infinity`` are refused (parsers disagree on them).
+* JSON is parsed only once its nesting depth and number of containers are known to be within
+  bounds (from a bracket count, or an iterative NumPy scan of quotes and brackets), so the
+  recursive ``json`` parser can neither overflow the stack nor build millions of containers;
+  duplicate keys and the non-JSON constants ``NaN``/``Infinity`` are refused (parsers disagree
+  on them).
 * A header is exactly what the safetensors format allows and nothing else: an object mapping
   tensor names to ``{"dtype", "shape", "data_offsets"}`` with non-bool, non-negative integers,
   offsets that tile the data section exactly (no overlap, gap, or trailing byte), and an optional
@@ -76,10 +77,10 @@ class Layout:
 
 
 def header_length(prefix: bytes, size: int, src: str) -> int:
-    """The header length from the file's first (up to 8) bytes, checked against ``size``, the
+    """The header length from the file's first (up to 9) bytes, checked against ``size``, the
     number of bytes the file holds."""
     n = int.from_bytes(prefix[:8], "little") if len(prefix) >= 8 else -1
-    plausible = 2 <= n <= min(MAX_HEADER_BYTES, size - 8)
+    plausible = 2 <= n <= min(MAX_HEADER_BYTES, size - 8) and prefix[8:9] == b"{"
     # a header length can begin with byte 0x80 too, so pickles are diagnosed only on failure
     if not plausible and prefix[:4].startswith(_PICKLE_PREFIXES):
         raise CheckpointError(
