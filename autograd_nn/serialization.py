@@ -278,8 +278,12 @@ def _save_to_path(path: str, write: Any) -> None:
     # the pid lets a later save tell a dead writer's empty file from one being created right now
     tmp = os.path.join(folder, f".{base}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     # replacing a file: private until its mode is copied; a new file: the umask decides
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW | _O_BINARY,
-                 0o600 if old is not None else 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW
+                     | _O_BINARY, 0o600 if old is not None else 0o666)
+    except OSError as e:  # name the file the caller asked for, and why another is involved
+        raise type(e)(e.errno, f"save: cannot create the temporary file beside {path!r} that "
+                               f"replacing it atomically needs ({e.strerror})", tmp) from e
     try:
         _lock(fd, blocking=True)  # held until closed: other saves leave this file alone
         with os.fdopen(fd, "wb", closefd=False) as fh:

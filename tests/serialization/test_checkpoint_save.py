@@ -94,6 +94,23 @@ def test_fsyncs_the_file_before_the_rename_and_the_folder_after(tmp_path, monkey
     assert _loads_obj(p)
 
 
+def test_unwritable_folder_error_names_the_target(tmp_path, monkeypatch):
+    p = tmp_path / "ckpt.st"
+    real_open = os.open
+
+    def no_create(path, flags, mode=0o777, **kw):
+        if flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_open(path, flags, mode, **kw)
+
+    monkeypatch.setattr(os, "open", no_create)  # a folder this user cannot write to
+    with pytest.raises(PermissionError, match=r"save: cannot create the temporary file beside "
+                                              r".*ckpt\.st' that replacing it atomically needs "
+                                              r"\(Permission denied\)"):
+        ag.save(OBJ, p)
+    assert not p.exists()
+
+
 @pytest.mark.parametrize("relative", [False, True])
 def test_writes_through_symlinks(tmp_path, relative):
     (tmp_path / "real").mkdir()
