@@ -206,8 +206,9 @@ def save(obj: Any, f: PathOrFile, pickle_module: Any = None, pickle_protocol: in
     plain numbers/strings/None) to a path or a writable binary file object.
 
     A path is replaced atomically (the previous file survives a crash mid-save), through
-    symlinks, keeping the replaced file's permissions; temporary files of earlier saves of the
-    same path that were killed mid-write are removed. Character devices and FIFOs
+    symlinks, keeping the replaced file's permissions (a file this user may not write is
+    refused); temporary files of earlier saves of the same path that were killed mid-write are
+    removed. Character devices and FIFOs
     (``/dev/null``, a pipe) are written in place, as ``torch.save`` does; directories, block
     devices and sockets are refused. The pickle options of ``torch.save`` are accepted so
     PyTorch scripts run unchanged; they do nothing (nothing is pickled).
@@ -247,6 +248,7 @@ _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_NOCTTY = getattr(os, "O_NOCTTY", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
+_EFFECTIVE_IDS = os.access in os.supports_effective_ids
 
 
 def _file_kind(mode: int) -> str:
@@ -273,6 +275,10 @@ def _save_to_path(path: str, write: Any) -> None:
             raise IsADirectoryError(errno.EISDIR, f"save: {path!r} is a directory", path)
         raise OSError(errno.EINVAL, f"save: {path!r} is {_file_kind(old.st_mode)}; only regular "
                       f"files, character devices and FIFOs can be saved to", path)
+    if old is not None and not os.access(target, os.W_OK, effective_ids=_EFFECTIVE_IDS):
+        # a replacement would go around the file's own protection, which open() respects
+        raise PermissionError(errno.EACCES, f"save: {path!r} is not writable (mode "
+                                            f"{stat.filemode(old.st_mode)})", path)
     folder, base = os.path.split(target)
     _remove_stale_temps(folder, base)
     # the pid lets a later save tell a dead writer's empty file from one being created right now

@@ -145,6 +145,23 @@ def test_keeps_the_replaced_files_mode(tmp_path, mode):
     assert stat.S_IMODE(p.stat().st_mode) == mode and _loads_obj(p)
 
 
+def test_write_protected_file_is_not_replaced(tmp_path, monkeypatch):
+    """A file this user may not write (0444 for a non-root user) is refused as open() refuses
+    it, not replaced around its protection. (Root may write anything: simulated here.)"""
+    p = tmp_path / "ckpt.st"
+    ag.save({"step": 0}, p)
+    os.chmod(p, 0o444)
+    before = p.read_bytes()
+    if os.geteuid() == 0:
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda f, mode, **kw: mode != os.W_OK and
+                            real_access(f, mode, **kw))
+    with pytest.raises(PermissionError, match=r"save: .*ckpt\.st' is not writable "
+                                              r"\(mode -r--r--r--\)"):
+        ag.save(OBJ, p)
+    assert p.read_bytes() == before and _temps(tmp_path) == []
+
+
 def test_new_file_mode_follows_the_umask_like_torch_save(tmp_path):
     torch = pytest.importorskip("torch")
     old = os.umask(0o027)
