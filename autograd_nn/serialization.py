@@ -74,6 +74,11 @@ from ._checkpoint_validate import (
 )
 from .tensor import Tensor
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, so no cleanup of other saves' files either
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = ["save", "load", "CheckpointError", "to_torch_state_dict", "from_torch_state_dict"]
 
 PathOrFile = Union[str, "os.PathLike[str]", IO[bytes]]
@@ -238,11 +243,6 @@ def save(obj: Any, f: PathOrFile, pickle_module: Any = None, pickle_protocol: in
 
 
 # ----------------------------------------------------------------------------- saving to a path
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks, so no cleanup of other saves' files either
-    fcntl = None  # type: ignore[assignment]
-
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
