@@ -57,16 +57,19 @@ def squeeze_or_expand_to_same_rank(x1: Tensor, x2: Tensor,
 def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
     """mean((y_true - y_pred)^2) over the last axis."""
     y_pred = to_tensor(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true, y_pred), y_pred)
     return ((_float(y_true, y_pred) - y_pred) ** 2).mean(dim=-1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
     y_pred = to_tensor(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true, y_pred), y_pred)
     return (_float(y_true, y_pred) - y_pred).abs().mean(dim=-1)
 
 
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
     y_pred = to_tensor(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true, y_pred), y_pred)
     yt = _float(y_true, y_pred)
     diff = (yt - y_pred).abs() / yt.abs().clamp(min=epsilon())
     return 100.0 * diff.mean(dim=-1)
@@ -74,6 +77,7 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
 
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
     y_pred = to_tensor(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true, y_pred), y_pred)
     yt = _float(y_true, y_pred)
     a = (y_pred.clamp(min=epsilon()) + 1.0).log()
     b = (yt.clamp(min=epsilon()) + 1.0).log()
@@ -183,6 +187,7 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> Tensor:
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
     """Mean over the last axis of 0.5 e^2 (|e| <= delta), delta |e| - 0.5 delta^2 (beyond)."""
     y_pred = to_tensor(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true, y_pred), y_pred)
     err = y_pred - _float(y_true, y_pred)
     a = err.abs()
     return where(a <= delta, 0.5 * err * err, delta * a - 0.5 * delta * delta).mean(dim=-1)
@@ -190,6 +195,7 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
 
 def log_cosh(y_true: Any, y_pred: Any) -> Tensor:
     y_pred = to_tensor(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(_float(y_true, y_pred), y_pred)
     x = y_pred - _float(y_true, y_pred)
     return (x + F.softplus(-2.0 * x) - float(np.log(2.0))).mean(dim=-1)
 

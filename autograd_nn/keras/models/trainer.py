@@ -237,13 +237,19 @@ class Trainer:
 
     def _logs(self) -> dict[str, float]:
         logs = {"loss": float(self._loss_tracker.result())}
-        names: dict[str, int] = {}
-        for m in self._compiled_metrics + self._weighted_metrics:
-            name = m.name
-            if name in logs:
-                names[name] = names.get(name, 0) + 1
-                name = f"{name}_{names[name]}"
-            logs[name] = float(m.result())
+        counts: dict[str, int] = {}
+
+        def unique(name: str) -> str:  # Keras's naming of repeated metric names
+            if name not in counts:
+                counts[name] = 1
+                return name
+            counts[name] += 1
+            return f"{name}_{counts[name] - 1}"
+        for m in self._compiled_metrics:
+            logs[unique(m.name)] = float(m.result())
+        for m in self._weighted_metrics:
+            name = m.name if m.name not in counts else f"weighted_{m.name}"
+            logs[unique(name)] = float(m.result())
         return logs
 
     # --------------------------------------------------------------------------- steps
