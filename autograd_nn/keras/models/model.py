@@ -210,18 +210,21 @@ class Functional(Model):
             if isinstance(v, dict) and "__keras_tensor__" in v:
                 i, j = v["__keras_tensor__"]
                 return built[i][j]
+            if isinstance(v, dict):
+                return {k: deref(x) for k, x in v.items()}
+            if isinstance(v, (list, tuple)):
+                return type(v)(deref(x) for x in v)
             return v
         for spec in config["nodes"]:
             layer = deserialize(spec["layer"], custom_objects)
             if isinstance(layer, InputLayer):
                 built.append([layer.output_tensor])
                 continue
-            args = map_structure(deref, spec["args"])
-            kwargs = map_structure(deref, spec["kwargs"])
+            args = deref(spec["args"])
+            kwargs = deref(spec["kwargs"])
             out = layer(*args, **kwargs)
             built.append(list(out) if isinstance(out, (list, tuple)) else [out])
-        return cls(map_structure(deref, config["inputs"]),
-                   map_structure(deref, config["outputs"]), name=config.get("name"))
+        return cls(deref(config["inputs"]), deref(config["outputs"]), name=config.get("name"))
 
 
 def _listify(v: Any) -> Any:
