@@ -76,3 +76,21 @@ def test_slide_13_early_stopping_runs_and_restores_best():
     assert ns["model"].evaluate(ns["X_val"], ns["y_val"], verbose=0) == pytest.approx(
         best, rel=1e-5)
     assert best < 0.1
+
+
+def test_slide_15_model_part_runs_with_list_labels():
+    """Slide 15's model, compile and fit (list labels, as the deck passes them); the Tokenizer /
+    pad_sequences part lives in keras.preprocessing (tested with it)."""
+    code = port(slide_code(15))
+    start = code.index("# Create the model")
+    end = code.index("# Test the model")
+    keras.utils.set_random_seed(0)
+    padded = np.zeros((4, 20), dtype="int32")
+    padded[:, :5] = np.arange(1, 21).reshape(4, 5)
+    ns = {"padded": padded, "labels": [1, 0, 1, 0]}
+    exec("from autograd_nn.keras.models import Sequential\n"
+         "from autograd_nn.keras.layers import Embedding, LSTM, Dense\n" + code[start:end], ns)
+    model = ns["model"]
+    assert model.built and model.count_params() == 1000 * 16 + 4 * 32 * (16 + 32 + 1) + 33
+    pred = model.predict(padded, verbose=0)
+    assert pred.shape == (4, 1) and np.all((pred > 0) & (pred < 1))
