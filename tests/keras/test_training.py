@@ -322,3 +322,35 @@ def test_mobilenetv2_imagenet_weights_missing_is_one_clear_line(tmp_path, monkey
     m2 = keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35, weights="imagenet")
     for a, b in zip(m.get_weights(), m2.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+SUMMARY_MODELS = {
+    "slide12-trained": lambda k: k.Sequential([
+        k.layers.Dense(64, activation="relu", input_shape=(20,)), k.layers.Dropout(0.5),
+        k.layers.Dense(32, activation="relu"), k.layers.Dropout(0.5), k.layers.Dense(1)]),
+    "cnn": lambda k: k.Sequential([
+        k.Input(shape=(28, 28, 1)), k.layers.Conv2D(8, 3, padding="same"),
+        k.layers.BatchNormalization(), k.layers.MaxPooling2D(), k.layers.Flatten(),
+        k.layers.Dense(10, activation="softmax")]),
+    "text": lambda k: k.Sequential([
+        k.Input(shape=(20,)), k.layers.Embedding(1000, 16),
+        k.layers.Bidirectional(k.layers.LSTM(8, return_sequences=True)), k.layers.GRU(4),
+        k.layers.Dense(1, activation="sigmoid")]),
+    "functional": lambda k: (lambda i: k.Model(i, k.layers.Dense(2)(
+        k.layers.Concatenate()([k.layers.Dense(4)(i), i]))))(k.Input(shape=(3,))),
+}
+
+
+@pytest.mark.parametrize("name", list(SUMMARY_MODELS))
+def test_summary_text_equals_keras(kref, name):
+    texts = []
+    for k in (kref, keras):
+        k.backend.clear_session()
+        m = SUMMARY_MODELS[name](k)
+        if name.endswith("trained"):
+            m.compile("adam", "mse")
+            m.fit(np.zeros((4, 20), "float32"), np.zeros(4, "float32"), verbose=0)
+        out = []
+        m.summary(print_fn=out.append)
+        texts.append(out)
+    assert texts[1] == texts[0]

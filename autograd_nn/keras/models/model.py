@@ -12,7 +12,16 @@ from typing import Any, Sequence
 
 from ...tensor import Tensor
 from ..backend import get_keras_mask
-from ..layers.base import InputLayer, KerasTensor, Layer, Node, _flatten, map_structure, shape_str
+from ..layers.base import (
+    InputLayer,
+    KerasTensor,
+    Layer,
+    Node,
+    _flatten,
+    map_structure,
+    shape_str,
+    unique_name,
+)
 from .trainer import Trainer
 
 __all__ = ["Model", "Sequential", "Functional"]
@@ -317,6 +326,11 @@ class Sequential(Model):
         shape = tuple(input_shape)
         if self._input_spec is None:
             self._input_spec = shape
+        # Keras builds a Sequential as a functional model over an InputLayer, which uses up
+        # the automatic names 'input_layer' (unless the user gave one) and 'functional'
+        if not hasattr(self, "_input_layer_name"):
+            self._input_layer_name = unique_name("input_layer")
+        unique_name("functional")
         for layer in self.layers:
             layer._maybe_build(shape)
             shape = layer.compute_output_shape(shape)

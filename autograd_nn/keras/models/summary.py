@@ -25,7 +25,35 @@ def _count(ws: list[Any]) -> tuple[int, int]:
     return n, sum(int(np.prod(w.shape)) * w._data.itemsize for w in ws)
 
 
-def _rows(model: Any) -> list[tuple[str, str, str]]:
+def _sequential_like(model: Any) -> bool:
+    """Keras's test: a chain of single-input layer calls (else a 'Connected to' column)."""
+    nodes = getattr(model, "_nodes", None)
+    if nodes is None:
+        return True
+    consumers: dict[int, int] = {}
+    for n in nodes:
+        ins = n.input_tensors
+        if len(ins) > 1:
+            return False
+        for t in ins:
+            consumers[id(t)] = consumers.get(id(t), 0) + 1
+    return all(c <= 1 for c in consumers.values()) and len(model._output_tensors) == 1
+
+
+def _connections(model: Any, layer: Layer) -> str:
+    own = {id(n) for n in model._nodes}
+    parts = []
+    for node in layer._inbound_nodes:
+        if id(node) not in own:
+            continue
+        for t in node.input_tensors:
+            producer = t.node.layer
+            parts.append(f"{producer.name}[{producer._inbound_nodes.index(t.node)}]"
+                         f"[{t.index}]")
+    return ", ".join(parts) or "-"
+
+
+def _rows(model: Any, connected: bool) -> list[tuple[str, ...]]:
     rows = []
     layers: list[Layer] = list(model.layers)
     if hasattr(model, "_nodes"):  # functional: list its input layers too
@@ -37,27 +65,67 @@ def _rows(model: Any) -> list[tuple[str, str, str]]:
             shape = layer.batch_shape
         params = f"{sum(int(np.prod(w.shape)) for w in layer.weights):,}" if layer.built \
             else "0 (unbuilt)"
-        rows.append((f"{layer.name} ({type(layer).__name__})", shape_str(shape), params))
+        row = (f"{layer.name} ({type(layer).__name__})", shape_str(shape), params)
+        if connected:
+            row += (_connections(model, layer),)
+        rows.append(row)
     return rows
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Word-wrap ``text`` to ``width`` (long words are cut), as rich lays out cells."""
+    lines: list[str] = []
+    cur = ""
+    for word in text.split(" "):
+        while len(word) > width:
+            if cur:
+                lines.append(cur)
+                cur = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not cur:
+            cur = word
+        elif len(cur) + 1 + len(word) <= width:
+            cur += " " + word
+        else:
+            lines.append(cur)
+            cur = word
+    lines.append(cur)
+    return lines
+
+
+# Keras's column widths in an 80-column console (and when printing to a file or pipe)
+_WIDTHS = {3: (31, 22, 13), 4: (19, 17, 10, 17)}
 
 
 def summary_text(model: Any, line_length: int | None = None) -> str:
     """The text ``model.summary()`` prints."""
-    rows = _rows(model)
-    w1 = max([31] + [len(r[0]) for r in rows]) + 2
-    w2 = max([22] + [len(r[1]) for r in rows]) + 2
-    w3 = max([13] + [len(r[2]) for r in rows]) + 2
+    connected = not _sequential_like(model)
+    rows = _rows(model, connected)
+    header = ("Layer (type)", "Output Shape", "Param #") + (("Connected to",) if connected
+                                                            else ())
+    widths = _WIDTHS[len(header)]
+    right = {2}
 
-    def line(left: str, mid: str, right: str, fill: str) -> str:
-        return left + fill * w1 + mid + fill * w2 + mid + fill * w3 + right
+    def line(left: str, mid: str, end: str, fill: str) -> str:
+        return left + mid.join(fill * (w + 2) for w in widths) + end
 
-    def cells(a: str, b: str, c: str, bar: str) -> str:
-        return f"{bar} {a:<{w1 - 2}} {bar} {b:<{w2 - 2}} {bar} {c:>{w3 - 2}} {bar}"
+    def cells(values: tuple[str, ...], bar: str) -> list[str]:
+        wrapped = [_wrap(v, w) for v, w in zip(values, widths)]
+        height = max(len(c) for c in wrapped)
+        out = []
+        for i in range(height):
+            parts = []
+            for j, (c, w) in enumerate(zip(wrapped, widths)):
+                text = c[i] if i < len(c) else ""
+                parts.append(f" {text:>{w}} " if j in right else f" {text:<{w}} ")
+            out.append(bar + bar.join(parts) + bar)
+        return out
 
-    out = [f'Model: "{model.name}"', line("┏", "┳", "┓", "━"),
-           cells("Layer (type)", "Output Shape", "Param #", "┃"), line("┡", "╇", "┩", "━")]
+    out = [f'Model: "{model.name}"', line("┏", "┳", "┓", "━"), *cells(header, "┃"),
+           line("┡", "╇", "┩", "━")]
     for i, r in enumerate(rows):
-        out.append(cells(*r, "│"))
+        out.extend(cells(r, "│"))
         out.append(line("├", "┼", "┤", "─") if i < len(rows) - 1 else line("└", "┴", "┘", "─"))
     if not rows:
         out.append(line("└", "┴", "┘", "─"))
@@ -67,8 +135,9 @@ def summary_text(model: Any, line_length: int | None = None) -> str:
     opt = getattr(model, "optimizer", None)
     if opt is not None and getattr(opt, "built", False):
         arrays = [v for st in opt.state.values() for k, v in st.items() if k != "step"]
-        opt_n = 1 + sum(int(np.prod(a.shape)) for a in arrays)  # + the iteration counter
-        opt_b = 8 + sum(int(np.prod(a.shape)) * a._data.itemsize for a in arrays)
+        # + Keras's two scalar variables: iterations (int64) and learning_rate (float32)
+        opt_n = 2 + sum(int(np.prod(a.shape)) for a in arrays)
+        opt_b = 12 + sum(int(np.prod(a.shape)) * a._data.itemsize for a in arrays)
     total, total_b = trainable + non_trainable + opt_n, tb + nb + opt_b
     out.append(f" Total params: {total:,} ({readable_memory_size(total_b)})")
     out.append(f" Trainable params: {trainable:,} ({readable_memory_size(tb)})")

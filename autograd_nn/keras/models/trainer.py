@@ -517,7 +517,10 @@ class Trainer:
         from .summary import summary_text
 
         text = summary_text(self, line_length)
-        (print_fn or print)(text)
+        if print_fn is None:
+            print(text)
+        else:
+            print_fn(text + "\n")  # Keras hands print_fn the whole text, newline-terminated
 
     # ------------------------------------------------------------------------- saving
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
