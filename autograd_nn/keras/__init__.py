@@ -17,6 +17,7 @@ from . import (  # noqa: F401
                applications,
                backend,
                callbacks,
+               constraints,
                initializers,
                layers,
                losses,
@@ -35,6 +36,6 @@ from .schedules import LearningRateSchedule  # noqa: F401
 
 __version__ = "3.15.1"  # the Keras API version followed
 
-__all__ = ["activations", "applications", "backend", "callbacks", "initializers", "layers",
-           "losses", "metrics", "models", "optimizers", "regularizers", "utils", "Input",
+__all__ = ["activations", "applications", "backend", "callbacks", "constraints", "initializers",
+           "layers", "losses", "metrics", "models", "optimizers", "regularizers", "utils", "Input",
            "InputLayer", "Layer", "Model", "Sequential", "load_model"]

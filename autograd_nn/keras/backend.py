@@ -107,3 +107,21 @@ def get_keras_mask(t: Any) -> np.ndarray | None:
     if entry is None or entry[0]() is not t:
         return None
     return entry[1]
+
+
+# Weight constraints (``kernel_constraint=...``) ride along with the weight the same way; the
+# optimizer projects each constrained weight after its update.
+_CONSTRAINTS: dict[int, tuple[weakref.ref, Any]] = {}
+
+
+def set_constraint(w: Tensor, constraint: Any) -> None:
+    key = id(w)
+    _CONSTRAINTS[key] = (weakref.ref(w, lambda _r, k=key: _CONSTRAINTS.pop(k, None)),
+                         constraint)
+
+
+def get_constraint(w: Tensor) -> Any:
+    entry = _CONSTRAINTS.get(id(w))
+    if entry is None or entry[0]() is not w:
+        return None
+    return entry[1]

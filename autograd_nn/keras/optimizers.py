@@ -25,6 +25,7 @@ import numpy as np
 from ..optim.optimizer import Optimizer as _TorchStyleOptimizer
 from ..tensor import Tensor
 from . import schedules
+from .backend import get_constraint
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get", "serialize",
            "schedules"]
@@ -166,6 +167,9 @@ class Optimizer(_TorchStyleOptimizer):
             if self.weight_decay and id(p) not in self._exclude:
                 x -= x * (self.weight_decay * lr)
             self._update(x, g, state, step, lr)
+            constraint = get_constraint(p)
+            if constraint is not None:  # Keras projects the weight after its update
+                x[...] = constraint(x)
             p._bump_version()
 
     def _slot_specs(self) -> tuple:

@@ -354,3 +354,23 @@ def test_summary_text_equals_keras(kref, name):
         m.summary(print_fn=out.append)
         texts.append(out)
     assert texts[1] == texts[0]
+
+
+def test_constraints_match_keras(kref, data):
+    x, y = data
+
+    def build(k):
+        return k.Sequential([
+            k.Input(shape=(5,)),
+            k.layers.Dense(8, activation="relu", kernel_constraint=k.constraints.MaxNorm(0.5),
+                           bias_constraint=k.constraints.NonNeg()),
+            k.layers.Dense(1, kernel_constraint=k.constraints.UnitNorm(axis=0))])
+    ours, ref = _pair(kref, build, dict(loss="mse"),
+                      opt=lambda k: k.optimizers.SGD(learning_rate=0.1))
+    kw = dict(batch_size=10, epochs=2, shuffle=False, verbose=0)
+    _assert_history(ours.fit(x, y, **kw), ref.fit(x, y, **kw))
+    w = ours.get_weights()
+    assert np.sqrt((w[0] ** 2).sum(0)).max() <= 0.5 + 1e-6 and w[1].min() >= 0
+    np.testing.assert_allclose(np.sqrt((w[2] ** 2).sum(0)), 1.0, rtol=1e-5)
+    for a, b in zip(w, ref.get_weights()):
+        np.testing.assert_allclose(a, b, **TOL)

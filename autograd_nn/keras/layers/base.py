@@ -27,7 +27,7 @@ from ...nn.parameter import Buffer, Parameter
 from ...tensor import Tensor
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
-from ..backend import floatx, get_keras_mask, set_keras_mask, to_tensor
+from ..backend import floatx, get_keras_mask, set_constraint, set_keras_mask, to_tensor
 
 __all__ = ["Layer", "KerasTensor", "InputLayer", "Input", "Node"]
 
@@ -250,7 +250,9 @@ class Layer(Module):
         if reg is not None:
             self._regularized.append((name, reg))
         if constraint is not None:
-            self.__dict__.setdefault("_constraints", []).append((name, constraint))
+            from .. import constraints as _constraints
+
+            set_constraint(w, _constraints.get(constraint))  # the optimizer applies it
         return w
 
     def _own_weight(self, name: str) -> Tensor:
@@ -525,6 +527,10 @@ def _serialize_value(key: str, v: Any, layer: Layer) -> Any:
         return _initializers.serialize(v)
     if isinstance(v, _regularizers.Regularizer):
         return _regularizers.serialize(v)
+    from .. import constraints as _constraints
+
+    if isinstance(v, _constraints.Constraint):
+        return _constraints.serialize(v)
     if callable(v):
         return activations.serialize(v)
     raise ValueError(f"{type(layer).__name__} '{layer.name}': cannot serialise argument "

@@ -134,6 +134,7 @@ class Conv2D(_Conv):
         self.use_bias = use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
         if self._input_shape_arg is not None:
             self._maybe_build(self._input_shape_arg)
 
@@ -151,10 +152,11 @@ class Conv2D(_Conv):
                              f"filters ({self.filters}) must be divisible by groups "
                              f"({self.groups})")
         self.add_weight("kernel", self.kernel_size + (cin // self.groups, self.filters),
-                        self.kernel_initializer, self.kernel_regularizer)
+                        self.kernel_initializer, self.kernel_regularizer,
+                        constraint=self.kernel_constraint)
         if self.use_bias:
             self.add_weight("bias", (self.filters,), self.bias_initializer,
-                            self.bias_regularizer)
+                            self.bias_regularizer, constraint=self.bias_constraint)
 
     def call(self, inputs: Tensor) -> Tensor:
         _check_input(self, inputs, self.kernel.shape[2] * self.groups)
@@ -188,6 +190,7 @@ class DepthwiseConv2D(_Conv):
             bias_initializer
         self.depthwise_regularizer, self.bias_regularizer = depthwise_regularizer, \
             bias_regularizer
+        self.depthwise_constraint, self.bias_constraint = depthwise_constraint, bias_constraint
         self._channels: int | None = None
         if self._input_shape_arg is not None:
             self._maybe_build(self._input_shape_arg)
@@ -198,10 +201,12 @@ class DepthwiseConv2D(_Conv):
     def build(self, input_shape: Shape) -> None:
         self._channels = input_shape[-1]
         self.add_weight("kernel", self.kernel_size + (self._channels, self.depth_multiplier),
-                        self.depthwise_initializer, self.depthwise_regularizer)
+                        self.depthwise_initializer, self.depthwise_regularizer,
+                        constraint=self.depthwise_constraint)
         if self.use_bias:
             self.add_weight("bias", (self._channels * self.depth_multiplier,),
-                            self.bias_initializer, self.bias_regularizer)
+                            self.bias_initializer, self.bias_regularizer,
+                            constraint=self.bias_constraint)
 
     def call(self, inputs: Tensor) -> Tensor:
         _check_input(self, inputs, self._channels)

@@ -45,6 +45,7 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
         if self._input_shape_arg is not None:
             self._maybe_build(self._input_shape_arg)
 
@@ -55,9 +56,10 @@ class Dense(Layer):
             raise ValueError(f"Dense '{self.name}': the last dimension of the inputs must be "
                              f"known, got input shape {input_shape}")
         self.add_weight("kernel", (in_dim, self.units), self.kernel_initializer,
-                        self.kernel_regularizer)
+                        self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer, self.bias_regularizer)
+            self.add_weight("bias", (self.units,), self.bias_initializer, self.bias_regularizer,
+                            constraint=self.bias_constraint)
 
     def call(self, inputs: Tensor) -> Tensor:
         if inputs.shape[-1] != self.kernel.shape[0]:

@@ -35,6 +35,7 @@ class BatchNormalization(Layer):
         self._inits = (gamma_initializer, beta_initializer, moving_mean_initializer,
                        moving_variance_initializer)
         self._regs = (gamma_regularizer, beta_regularizer)
+        self._cons = (gamma_constraint, beta_constraint)
         if self._input_shape_arg is not None:
             self._maybe_build(self._input_shape_arg)
 
@@ -46,9 +47,11 @@ class BatchNormalization(Layer):
                              f"shape {input_shape} must be known")
         self._axis = axis
         if self.scale:
-            self.add_weight("gamma", (c,), self._inits[0], self._regs[0])
+            self.add_weight("gamma", (c,), self._inits[0], self._regs[0],
+                            constraint=self._cons[0])
         if self.center:
-            self.add_weight("beta", (c,), self._inits[1], self._regs[1])
+            self.add_weight("beta", (c,), self._inits[1], self._regs[1],
+                            constraint=self._cons[1])
         self.add_weight("moving_mean", (c,), self._inits[2], trainable=False)
         self.add_weight("moving_variance", (c,), self._inits[3], trainable=False)
 

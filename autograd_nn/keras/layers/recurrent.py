@@ -48,6 +48,7 @@ class Embedding(Layer):
         self.embeddings_initializer = "random_uniform" if embeddings_initializer == "uniform" \
             else embeddings_initializer
         self.embeddings_regularizer = embeddings_regularizer
+        self.embeddings_constraint = embeddings_constraint
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
         self.input_length = input_length
@@ -58,7 +59,8 @@ class Embedding(Layer):
 
     def build(self, input_shape: Shape) -> None:
         self.add_weight("embeddings", (self.input_dim, self.output_dim),
-                        self.embeddings_initializer, self.embeddings_regularizer)
+                        self.embeddings_initializer, self.embeddings_regularizer,
+                        constraint=self.embeddings_constraint)
 
     def call(self, inputs: Tensor) -> Tensor:
         idx = inputs._data
@@ -101,9 +103,9 @@ class _RNN(Layer):
         kwargs.pop("time_major", None)
         kwargs.pop("seed", None)
         kwargs.pop("use_cudnn", None)
-        kwargs.pop("kernel_constraint", None)
-        kwargs.pop("recurrent_constraint", None)
-        kwargs.pop("bias_constraint", None)
+        self._weight_constraints = (kwargs.pop("kernel_constraint", None),
+                                    kwargs.pop("recurrent_constraint", None),
+                                    kwargs.pop("bias_constraint", None))
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         name = type(self).__name__
         if not isinstance(units, (int, np.integer)) or units <= 0:
@@ -152,13 +154,14 @@ class _RNN(Layer):
                              f"features), found ndim={len(input_shape)}. Full shape received: "
                              f"{input_shape}")
         g = self._gates * self.units
+        kc, rc, bc = self._weight_constraints
         self.add_weight("kernel", (input_shape[-1], g), self.kernel_initializer,
-                        self.kernel_regularizer)
+                        self.kernel_regularizer, constraint=kc)
         self.add_weight("recurrent_kernel", (self.units, g), self.recurrent_initializer,
-                        self.recurrent_regularizer)
+                        self.recurrent_regularizer, constraint=rc)
         if self.use_bias:
             self.add_weight("bias", self._bias_shape(), self._bias_init(),
-                            self.bias_regularizer)
+                            self.bias_regularizer, constraint=bc)
 
     def _bias_shape(self) -> tuple[int, ...]:
         return (self._gates * self.units,)
