@@ -187,3 +187,22 @@ def test_layers_are_nn_modules_for_the_project_tools():
     assert isinstance(m, nn.Module) and isinstance(m.layers[0], nn.Module)
     assert list(m.state_dict()) == ["hidden.kernel", "hidden.bias", "out.kernel", "out.bias"]
     assert sum(p.numel() for p in m.parameters()) == m.count_params() == 11
+
+
+def test_project_tools_work_on_keras_models(rng):
+    """draw_graph names the Keras layers, check_graph verifies the backward rules,
+    autograd_nn.summary tabulates the modules."""
+    import autograd_nn as torch
+
+    x = rng.standard_normal((3, 6)).astype("float32")
+    m = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(4, activation="tanh",
+                                                                      name="hidden"),
+                          keras.layers.Dense(2, activation="softmax", name="probs")])
+    out = m(torch.tensor(x), training=True)
+    report = torch.autograd.debug.check_graph(out.sum())
+    assert report.ok, report
+    pytest.importorskip("graphviz")
+    dot = torch.viz.draw_graph(out, m).source
+    assert "hidden" in dot and "probs" in dot
+    table = str(torch.viz.summary(m, (1, 6)))
+    assert "hidden" in table and "probs" in table
