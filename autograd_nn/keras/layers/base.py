@@ -389,7 +389,8 @@ class Layer(Module):
         inputs, rest = args[0], args[1:]
         if any(isinstance(t, KerasTensor) for t in _flatten((inputs, rest, kwargs))):
             return self._symbolic_call(inputs, rest, kwargs, mask)
-        inputs = map_structure(self._convert_input, inputs)
+        inputs = self._convert_input(inputs) if isinstance(inputs, Tensor) else \
+            map_structure(self._convert_input, inputs)
         self._maybe_build(_shape_of(inputs))
         if mask is None and self._call_takes_mask:
             mask = map_structure(get_keras_mask, inputs) if isinstance(inputs, list) else \
@@ -434,7 +435,8 @@ class Layer(Module):
         if x is None or isinstance(x, (bool, str)):
             return x
         if isinstance(x, Tensor):
-            if x._data.dtype.kind == "f" and str(x._data.dtype) != self.dtype:
+            dt = x._data.dtype
+            if dt.kind == "f" and dt.name != self.dtype:
                 return x.to(_np_dtype(self.dtype))
             return x
         if isinstance(x, (np.ndarray, list, tuple, int, float, np.generic)):
