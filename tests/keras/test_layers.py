@@ -46,6 +46,13 @@ CASES = [
     ("GlobalAveragePooling2D", {}, (2, 4, 5, 3)),
     ("GlobalMaxPooling2D", {}, (2, 4, 5, 3)),
     ("ZeroPadding2D", dict(padding=((0, 1), (2, 1))), (2, 3, 3, 2)),
+    ("Conv1D", dict(filters=4, kernel_size=3), (2, 7, 3)),
+    ("Conv1D", dict(filters=4, kernel_size=2, strides=2, padding="same", activation="relu"),
+     (2, 7, 3)),
+    ("MaxPooling1D", dict(pool_size=2), (2, 7, 3)),
+    ("AveragePooling1D", dict(pool_size=3, strides=1, padding="same"), (2, 6, 3)),
+    ("GlobalAveragePooling1D", {}, (2, 5, 3)),
+    ("GlobalMaxPooling1D", {}, (2, 5, 3)),
     ("ReLU", dict(max_value=6.0), (3, 4)),
     ("BatchNormalization", {}, (4, 3)),
     ("BatchNormalization", {}, (2, 3, 3, 4)),
@@ -118,7 +125,8 @@ def test_embedding_mask_lstm_matches_keras(kref, rng):
     x = _ints(rng, (4, 6), 9, zero_tail=True)
     x[1, :2] = 0  # a pre-padded row too
     for rnn_kw in (dict(cls="LSTM", units=3), dict(cls="GRU", units=3, return_sequences=True),
-                   dict(cls="SimpleRNN", units=2, return_sequences=True)):
+                   dict(cls="SimpleRNN", units=2, return_sequences=True),
+                   dict(cls="GlobalAveragePooling1D")):
         kw = dict(rnn_kw)
         cls = kw.pop("cls")
         ours = keras.Sequential([keras.layers.Embedding(10, 4, mask_zero=True),

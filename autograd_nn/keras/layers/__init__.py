@@ -7,15 +7,24 @@ from typing import Any
 
 from .base import Input, InputLayer, KerasTensor, Layer
 from .conv import (
+    AveragePooling1D,
     AveragePooling2D,
+    AvgPool1D,
     AvgPool2D,
+    Conv1D,
     Conv2D,
     DepthwiseConv2D,
+    GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalAvgPool1D,
     GlobalAvgPool2D,
+    GlobalMaxPool1D,
     GlobalMaxPool2D,
+    GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    MaxPool1D,
     MaxPool2D,
+    MaxPooling1D,
     MaxPooling2D,
     ZeroPadding2D,
 )
@@ -43,7 +52,10 @@ __all__ = ["Layer", "Input", "InputLayer", "KerasTensor", "Dense", "Dropout", "F
            "Activation", "Identity", "Reshape", "ReLU", "LeakyReLU", "Softmax", "Conv2D",
            "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
            "GlobalMaxPooling2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "GlobalMaxPool2D",
-           "ZeroPadding2D", "BatchNormalization", "LayerNormalization", "Embedding",
+           "ZeroPadding2D", "Conv1D", "MaxPooling1D", "AveragePooling1D",
+           "GlobalAveragePooling1D", "GlobalMaxPooling1D", "MaxPool1D", "AvgPool1D",
+           "GlobalAvgPool1D", "GlobalMaxPool1D", "BatchNormalization", "LayerNormalization",
+           "Embedding",
            "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Concatenate", "Add", "Subtract",
            "Multiply", "Average", "Maximum", "Minimum", "concatenate", "add", "subtract",
            "multiply", "average", "maximum", "minimum", "serialize", "deserialize"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ...nn import functional as F
 from ...tensor import Tensor
 from .. import activations
@@ -19,7 +21,9 @@ from .base import Layer, Shape
 
 __all__ = ["Conv2D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D",
            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "MaxPool2D",
-           "AvgPool2D", "GlobalAvgPool2D", "GlobalMaxPool2D"]
+           "AvgPool2D", "GlobalAvgPool2D", "GlobalMaxPool2D", "Conv1D", "MaxPooling1D",
+           "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "MaxPool1D",
+           "AvgPool1D", "GlobalAvgPool1D", "GlobalMaxPool1D"]
 
 
 def _pair(v: Any, name: str, layer: str) -> tuple[int, int]:
@@ -320,3 +324,132 @@ class ZeroPadding2D(Layer):
 
 MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
 GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
+
+
+# ------------------------------------------------------------------------ 1-D (sequences)
+class Conv1D(Conv2D):
+    """1-D convolution over time on (N, T, C) data: a Conv2D on (N, 1, T, C).
+
+    Weights: ``kernel`` (k, C / groups, filters), ``bias`` (filters,).
+    """
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1,
+                 padding: str = "valid", data_format: str | None = None,
+                 dilation_rate: Any = 1, groups: int = 1, activation: Any = None,
+                 use_bias: bool = True, **kwargs: Any) -> None:
+        if str(padding).lower() == "causal":
+            raise NotImplementedError("Conv1D: padding='causal' is not supported")
+        super().__init__(filters, (1, _one(kernel_size)), (1, _one(strides)), padding,
+                         data_format, (1, _one(dilation_rate)), groups, activation, use_bias,
+                         **kwargs)
+
+    def build(self, input_shape: Shape) -> None:
+        if len(input_shape) != 3:
+            raise ValueError(f"Input 0 of layer '{self.name}' (Conv1D) is incompatible with "
+                             f"the layer: expected ndim=3, found ndim={len(input_shape)}. Full "
+                             f"shape received: {input_shape}")
+        super().build((input_shape[0], 1) + tuple(input_shape[1:]))
+        k = self._parameters["kernel"]
+        k._data = k._data[0]  # (1, k, cin, f) -> (k, cin, f): Keras's Conv1D kernel
+
+    def call(self, inputs: Tensor) -> Tensor:
+        if inputs.ndim != 3:
+            raise ValueError(f"Input 0 of layer '{self.name}' (Conv1D) is incompatible with the "
+                             f"layer: expected ndim=3 (batch, steps, channels), found "
+                             f"ndim={inputs.ndim}")
+        x = inputs.unsqueeze(1)
+        _check_input(self, x, self.kernel.shape[1] * self.groups)
+        out = self._conv(x, self.kernel.unsqueeze(0).permute(3, 2, 0, 1),
+                         self.bias if self.use_bias else None, self.groups)
+        return out.squeeze(1)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        n, t, c = input_shape
+        out = super().compute_output_shape((n, 1, t, c))
+        return (out[0], out[2], out[3])
+
+
+def _one(v: Any) -> int:
+    if isinstance(v, int):
+        return v
+    t = tuple(v)
+    if len(t) != 1:
+        raise ValueError(f"a 1-D layer takes an int or a 1-tuple, got {v!r}")
+    return int(t[0])
+
+
+class _Pool1D(_Pool2D):
+    def __init__(self, pool_size: Any = 2, strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
+        p = _one(pool_size)
+        s = p if strides is None else _one(strides)
+        super().__init__((1, p), (1, s), padding, data_format, **kwargs)
+
+    def call(self, inputs: Tensor) -> Tensor:
+        return super().call(inputs.unsqueeze(1)).squeeze(1)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        n, t, c = input_shape
+        out = super().compute_output_shape((n, 1, t, c))
+        return (out[0], out[2], out[3])
+
+
+class MaxPooling1D(_Pool1D):
+    """Max over ``pool_size`` steps of (N, T, C) data."""
+
+    _kind = "max"
+
+
+class AveragePooling1D(_Pool1D):
+    """Mean over ``pool_size`` steps of (N, T, C) data."""
+
+    _kind = "avg"
+
+
+class GlobalAveragePooling1D(Layer):
+    """(N, T, C) -> (N, C): the mean over time; with a mask, over the unmasked steps only."""
+
+    supports_masking = True
+
+    def __init__(self, data_format: str | None = None, keepdims: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _check_format(data_format, "GlobalAveragePooling1D")
+        self.keepdims = keepdims
+        self.built = True
+
+    def call(self, inputs: Tensor, mask: Any = None) -> Tensor:
+        if mask is None:
+            return inputs.mean(dim=1, keepdim=self.keepdims)
+        m = Tensor._wrap(np.asarray(mask, inputs._data.dtype)[:, :, None])
+        return (inputs * m).sum(dim=1, keepdim=self.keepdims) / m.sum(dim=1,
+                                                                     keepdim=self.keepdims)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        n, _, c = input_shape
+        return (n, 1, c) if self.keepdims else (n, c)
+
+
+class GlobalMaxPooling1D(Layer):
+    """(N, T, C) -> (N, C): the max over time."""
+
+    def __init__(self, data_format: str | None = None, keepdims: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _check_format(data_format, "GlobalMaxPooling1D")
+        self.keepdims = keepdims
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        return inputs.amax(dim=1, keepdim=self.keepdims)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        n, _, c = input_shape
+        return (n, 1, c) if self.keepdims else (n, c)
+
+
+MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D
+GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D
