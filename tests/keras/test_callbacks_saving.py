@@ -206,3 +206,18 @@ def test_project_tools_work_on_keras_models(rng):
     assert "hidden" in dot and "probs" in dot
     table = str(torch.viz.summary(m, (1, 6)))
     assert "hidden" in table and "probs" in table
+
+
+def test_multi_output_model_save_load_keeps_compile(tmp_path, rng):
+    i = keras.Input(shape=(3,))
+    h = keras.layers.Dense(4)(i)
+    m = keras.Model(i, [keras.layers.Dense(1, name="a")(h), keras.layers.Dense(2, name="b")(h)])
+    m.compile("sgd", loss={"a": "mse", "b": keras.losses.Huber(delta=0.5)},
+              loss_weights={"a": 2.0}, metrics={"a": ["mae"]})
+    x = rng.standard_normal((8, 3)).astype("float32")
+    y = {"a": rng.standard_normal(8), "b": rng.standard_normal((8, 2))}
+    m.save(tmp_path / "two.keras")
+    loaded = keras.models.load_model(tmp_path / "two.keras")
+    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(m.evaluate(x, y, verbose=0),
+                                                            rel=1e-6)
+    assert loaded.metrics_names == m.metrics_names == ["loss", "a_loss", "b_loss", "a_mae"]

@@ -374,3 +374,29 @@ def test_constraints_match_keras(kref, data):
     np.testing.assert_allclose(np.sqrt((w[2] ** 2).sum(0)), 1.0, rtol=1e-5)
     for a, b in zip(w, ref.get_weights()):
         np.testing.assert_allclose(a, b, **TOL)
+
+
+def _two_heads(k):
+    i = k.Input(shape=(5,))
+    h = k.layers.Dense(8, activation="relu")(i)
+    return k.Model(i, [k.layers.Dense(1, name="reg")(h),
+                       k.layers.Dense(3, activation="softmax", name="cls")(h)])
+
+
+@pytest.mark.parametrize("style", ["list", "dict"])
+def test_multi_output_fit_matches_keras(kref, data, rng, style):
+    x, y = data
+    labels = np.digitize(x[:, 1], [-0.5, 0.5])
+    if style == "list":
+        compile_kw = dict(loss=["mse", "sparse_categorical_crossentropy"],
+                          loss_weights=[1.0, 0.5], metrics=[["mae"], ["accuracy"]])
+        targets = [y, labels]
+    else:
+        compile_kw = dict(loss={"reg": "mse", "cls": "sparse_categorical_crossentropy"},
+                          metrics={"cls": "accuracy"})
+        targets = {"reg": y, "cls": labels}
+    ours, ref = _pair(kref, _two_heads, compile_kw)
+    kw = dict(batch_size=16, epochs=2, shuffle=False, verbose=0, validation_split=0.2)
+    _assert_history(ours.fit(x, targets, **kw), ref.fit(x, targets, **kw))
+    for a, b in zip(ours.predict(x, verbose=0), ref.predict(x, verbose=0)):
+        np.testing.assert_allclose(a, b, **TOL)

@@ -95,11 +95,11 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
             cc = model.get_compile_config()
             compile_cfg = {
                 "optimizer": optimizers.serialize(model.optimizer),
-                "loss": None if cc["loss"] is None else losses.serialize(
-                    losses.get(cc["loss"]) if not isinstance(cc["loss"], str) else cc["loss"]),
-                "metrics": [metrics.serialize(m) for m in _list(cc["metrics"])],
-                "weighted_metrics": [metrics.serialize(m) for m in
-                                     _list(cc["weighted_metrics"])]}
+                "loss": _map(cc["loss"], lambda v: losses.serialize(
+                    v if isinstance(v, str) else losses.get(v))),
+                "loss_weights": cc["loss_weights"],
+                "metrics": _map(cc["metrics"], metrics.serialize),
+                "weighted_metrics": _map(cc["weighted_metrics"], metrics.serialize)}
         except ValueError:
             compile_cfg = None  # custom objects: the model is saved uncompiled
     serialization.save({"format": _FORMAT, "kind": "model",
@@ -108,10 +108,15 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
                         "weights": [np.array(w._data) for w in model.weights]}, path)
 
 
-def _list(v: Any) -> list[Any]:
+def _map(v: Any, fn: Any) -> Any:
+    """Apply ``fn`` to the leaves of a loss/metrics argument (None, a leaf, lists, dicts)."""
     if v is None:
-        return []
-    return list(v) if isinstance(v, (list, tuple)) else [v]
+        return None
+    if isinstance(v, dict) and "class_name" not in v:  # a serialised object is a leaf
+        return {k: _map(x, fn) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_map(x, fn) for x in v]
+    return fn(v)
 
 
 def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
@@ -137,10 +142,11 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
         model.set_weights(weights)
     cc = obj.get("compile")
     if compile and cc:
-        model.compile(optimizer=_deser_opt(cc["optimizer"]), loss=cc["loss"],
-                      metrics=[_deser_metric(m) for m in cc["metrics"]] or None,
-                      weighted_metrics=[_deser_metric(m) for m in cc["weighted_metrics"]]
-                      or None)
+        model.compile(optimizer=_deser_opt(cc["optimizer"]),
+                      loss=_map(cc["loss"], _deser_loss),
+                      loss_weights=cc.get("loss_weights"),
+                      metrics=_map(cc["metrics"], _deser_metric),
+                      weighted_metrics=_map(cc["weighted_metrics"], _deser_metric))
     return model
 
 
@@ -148,6 +154,12 @@ def _deser_opt(cfg: dict[str, Any]) -> Any:
     from .. import optimizers
 
     return optimizers.get(cfg)
+
+
+def _deser_loss(v: Any) -> Any:
+    from .. import losses
+
+    return v if isinstance(v, str) else losses.get(v)
 
 
 def _deser_metric(m: Any) -> Any:

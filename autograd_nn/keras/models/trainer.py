@@ -159,11 +159,8 @@ class Trainer:
         self.compiled = False
         self.stop_training = False
         self.history: Any = None
-        self._compiled_metrics: list[Any] = []
-        self._weighted_metrics: list[Any] = []
-        self._metric_specs: Any = None
-        self._weighted_specs: Any = None
-        self._loss_fn: Any = None
+        self._heads: list[_Head] | None = None
+        self._head_losses: list[Any] = []
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._compile_config: dict[str, Any] = {}
 
@@ -174,58 +171,76 @@ class Trainer:
                 auto_scale_loss: bool = True) -> None:
         """Set the optimizer (name or object), the loss (name, Loss or function) and the
         metrics (names, Metric objects or functions; 'accuracy' resolves to binary,
-        categorical or sparse categorical accuracy from the loss and the shapes)."""
+        categorical or sparse categorical accuracy from the loss and the shapes).
+
+        A model with several outputs takes a loss per output (a list, or a dict keyed by the
+        output layers' names; one loss applies to every output), ``loss_weights`` likewise,
+        and metrics as a list of lists or a dict; the logs add ``<output>_loss`` and
+        ``<output>_<metric>``."""
         self.optimizer = optimizers_module.get(optimizer)
-        if isinstance(loss, (list, dict)):
-            raise NotImplementedError("compile: one loss per output (a list or dict of losses) "
-                                      "is not supported yet; models here have one output")
         self.loss = loss
-        fn = losses_module.get(loss)
-        if fn is not None and not isinstance(fn, losses_module.Loss):
-            fn = losses_module.LossFunctionWrapper(fn, name=loss if isinstance(loss, str)
-                                                   else getattr(fn, "__name__", None))
-        self._loss_fn = fn
-        self._metric_specs = _as_metric_list(metrics)
-        self._weighted_specs = _as_metric_list(weighted_metrics)
-        self._compiled_metrics = []
-        self._weighted_metrics = []
-        self._metrics_built = False
+        for spec in (loss.values() if isinstance(loss, dict) else
+                     loss if isinstance(loss, (list, tuple)) else [loss]):
+            losses_module.get(spec)  # unknown names fail here, not at the first step
+        self._loss_arg, self._loss_weights_arg = loss, loss_weights
+        self._metrics_arg, self._weighted_arg = metrics, weighted_metrics
+        self._heads: list[_Head] | None = None
         self.compiled = True
-        self._compile_config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
+        self._compile_config = {"optimizer": optimizer, "loss": loss,
+                                "loss_weights": loss_weights, "metrics": metrics,
                                 "weighted_metrics": weighted_metrics}
 
-    def _build_metrics(self, y_true: Any, y_pred: Any) -> None:
-        if self._metrics_built:
+    def _output_names(self, y_pred: Any) -> list[str] | None:
+        if isinstance(y_pred, dict):
+            return list(y_pred)
+        if not isinstance(y_pred, (list, tuple)):
+            return None
+        outs = getattr(self, "_output_tensors", None)
+        if outs is not None and len(outs) == len(y_pred):
+            return [t.node.layer.name for t in outs]
+        return [f"output_{i}" for i in range(len(y_pred))]
+
+    def _build_heads(self, y_pred: Any) -> None:
+        names = self._output_names(y_pred)
+        if names is None:
+            self._heads = [_Head(None, self._loss_arg, 1.0, _as_metric_list(self._metrics_arg),
+                                 _as_metric_list(self._weighted_arg))]
             return
 
-        def make(spec: Any) -> Any:
-            if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-                yt, yp = np.asarray(y_true), to_numpy(y_pred)
-                if yp.shape[-1] == 1:
-                    m = metrics_module.BinaryAccuracy(name=spec)
-                elif yt.ndim < yp.ndim or (yt.shape[-1] == 1 and yp.shape[-1] > 1):
-                    m = metrics_module.SparseCategoricalAccuracy(name=spec)
-                else:
-                    m = metrics_module.CategoricalAccuracy(name=spec)
-                return m
-            if isinstance(spec, str) and spec.lower() in ("crossentropy", "ce"):
-                loss_fn = getattr(self._loss_fn, "fn", None)
-                cls = {losses_module.binary_crossentropy: metrics_module.BinaryCrossentropy,
-                       losses_module.sparse_categorical_crossentropy:
-                       metrics_module.SparseCategoricalCrossentropy}.get(
-                    loss_fn, metrics_module.CategoricalCrossentropy)
-                return cls(name=spec)
-            m = metrics_module.get(spec)
-            if isinstance(spec, str):
-                m.name = spec
-            return m
-        self._compiled_metrics = [make(s) for s in self._metric_specs]
-        self._weighted_metrics = [make(s) for s in self._weighted_specs]
-        self._metrics_built = True
+        def per_output(arg: Any, i: int, name: str, default: Any, nested: bool) -> Any:
+            if isinstance(arg, dict):
+                return arg.get(name, default)
+            if isinstance(arg, (list, tuple)) and (not nested or all(
+                    isinstance(a, (list, tuple)) or a is None for a in arg)):
+                if len(arg) != len(names):
+                    raise ValueError(f"compile: expected {len(names)} entries (one per "
+                                     f"output {names}), got {len(arg)}: {arg!r}")
+                return arg[i]
+            return arg if arg is not None else default
+        self._heads = []
+        for i, name in enumerate(names):
+            w = per_output(self._loss_weights_arg, i, name, 1.0, False)
+            self._heads.append(_Head(
+                name, per_output(self._loss_arg, i, name, None, False),
+                1.0 if w is None else float(w),
+                _as_metric_list(per_output(self._metrics_arg, i, name, None, True)),
+                _as_metric_list(per_output(self._weighted_arg, i, name, None, True))))
 
     @property
     def metrics(self) -> list[Any]:
-        return [self._loss_tracker] + self._compiled_metrics + self._weighted_metrics
+        out = [self._loss_tracker]
+        for h in self._heads or []:
+            if h.tracker is not None:
+                out.append(h.tracker)
+        for h in self._heads or []:
+            out += h.metrics
+        for h in self._heads or []:
+            out += h.weighted
+        return out
+
+    @property
+    def _compiled_metrics(self) -> list[Any]:
+        return [m for h in self._heads or [] for m in h.metrics + h.weighted]
 
     @property
     def metrics_names(self) -> list[str]:
@@ -245,11 +260,17 @@ class Trainer:
                 return name
             counts[name] += 1
             return f"{name}_{counts[name] - 1}"
-        for m in self._compiled_metrics:
-            logs[unique(m.name)] = float(m.result())
-        for m in self._weighted_metrics:
-            name = m.name if m.name not in counts else f"weighted_{m.name}"
-            logs[unique(name)] = float(m.result())
+        heads = self._heads or []
+        for h in heads:
+            if h.tracker is not None:
+                logs[h.tracker.name] = float(h.tracker.result())
+        for h in heads:
+            for m in h.metrics:
+                logs[unique(m.name)] = float(m.result())
+        for h in heads:
+            for m in h.weighted:
+                name = m.name if m.name not in counts else h.prefix + "weighted_" + m.base_name
+                logs[unique(name)] = float(m.result())
         return logs
 
     # --------------------------------------------------------------------------- steps
@@ -264,25 +285,62 @@ class Trainer:
             return [to_tensor(v) for v in x]
         return to_tensor(x)
 
-    def _compute_loss(self, y: Any, y_pred: Tensor, sw: Any) -> Tensor:
-        if self._loss_fn is None:
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+    def _pairs(self, y: Any, y_pred: Any) -> list[tuple[Any, Any]]:
+        """(y_true, y_pred) per output head."""
+        if self._heads is None:
+            self._build_heads(y_pred)
+        heads = self._heads
+        if heads[0].name is None:
+            return [(y, y_pred)]
+        preds = [y_pred[h.name] for h in heads] if isinstance(y_pred, dict) else list(y_pred)
+        if isinstance(y, dict):
+            missing = [h.name for h in heads if h.loss_fn is not None and h.name not in y]
+            if missing:
+                raise ValueError(f"Model '{self.name}': no targets for the outputs {missing}; "
+                                 f"y has keys {sorted(y)}")
+            ys = [y.get(h.name) for h in heads]
+        elif isinstance(y, (list, tuple)):
+            if len(y) != len(heads):
+                raise ValueError(f"Model '{self.name}' has {len(heads)} outputs "
+                                 f"{[h.name for h in heads]} but y has {len(y)} arrays")
+            ys = list(y)
+        else:
+            raise ValueError(f"Model '{self.name}' has {len(heads)} outputs: y must be a list "
+                             f"or a dict of {len(heads)} arrays")
+        return list(zip(ys, preds))
+
+    def _compute_loss(self, y: Any, y_pred: Any, sw: Any) -> Tensor:
         if y is None:
             raise ValueError(f"Model '{self.name}': fit/evaluate got no targets `y`")
-        yt = y if isinstance(y, Tensor) else to_tensor(y)
-        loss = self._loss_fn(yt, y_pred, sample_weight=sw)
+        pairs = self._pairs(y, y_pred)
+        total: Any = None
+        self._head_losses = []
+        for h, (yt, yp) in zip(self._heads, pairs):
+            if h.loss_fn is None:
+                self._head_losses.append(None)
+                continue
+            value = h.loss_fn(yt if isinstance(yt, Tensor) else to_tensor(yt), yp,
+                              sample_weight=sw)
+            self._head_losses.append(float(value._data))
+            term = value if h.weight == 1.0 else value * h.weight
+            total = term if total is None else total + term
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         for extra in self.losses:
-            loss = loss + extra.sum()
-        return loss
+            total = total + extra.sum()
+        return total
 
-    def _update_metrics(self, loss: float, n: int, y: Any, y_pred: Tensor, sw: Any) -> None:
+    def _update_metrics(self, loss: float, n: int, y: Any, y_pred: Any, sw: Any) -> None:
         self._loss_tracker.update_state(np.array([loss]), sample_weight=np.array([n]))
-        self._build_metrics(y, y_pred)
-        yp = y_pred._data
-        for m in self._compiled_metrics:
-            m.update_state(y, yp)
-        for m in self._weighted_metrics:
-            m.update_state(y, yp, sample_weight=sw)
+        for h, (yt, yp), hl in zip(self._heads, self._pairs(y, y_pred), self._head_losses):
+            if h.tracker is not None and hl is not None:
+                h.tracker.update_state(np.array([hl]), sample_weight=np.array([n]))
+            h.build_metrics(yt, yp)
+            arr = yp._data
+            for m in h.metrics:
+                m.update_state(yt, arr)
+            for m in h.weighted:
+                m.update_state(yt, arr, sample_weight=sw)
 
     def _ensure_built(self, x: Any) -> None:
         if not self.built:
@@ -558,3 +616,55 @@ def _as_metric_list(metrics: Any) -> list[Any]:
     return list(metrics)
 
 
+
+
+class _Head:
+    """One output's loss, weight, metrics and (for several outputs) its loss tracker."""
+
+    def __init__(self, name: str | None, loss: Any, weight: float, metric_specs: list[Any],
+                 weighted_specs: list[Any]) -> None:
+        self.name = name
+        self.prefix = f"{name}_" if name is not None else ""
+        fn = losses_module.get(loss)
+        if fn is not None and not isinstance(fn, losses_module.Loss):
+            fn = losses_module.LossFunctionWrapper(fn, name=loss if isinstance(loss, str)
+                                                   else getattr(fn, "__name__", None))
+        self.loss_fn = fn
+        self.weight = weight
+        self.tracker = metrics_module.Mean(name=f"{name}_loss") if name is not None and \
+            fn is not None else None
+        self._specs = (metric_specs, weighted_specs)
+        self.metrics: list[Any] = []
+        self.weighted: list[Any] = []
+        self._built = False
+
+    def build_metrics(self, y_true: Any, y_pred: Any) -> None:
+        if self._built:
+            return
+
+        def make(spec: Any) -> Any:
+            if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
+                yt, yp = np.asarray(to_numpy(y_true)), to_numpy(y_pred)
+                if yp.shape[-1] == 1:
+                    m: Any = metrics_module.BinaryAccuracy(name=spec)
+                elif yt.ndim < yp.ndim or (yt.shape[-1] == 1 and yp.shape[-1] > 1):
+                    m = metrics_module.SparseCategoricalAccuracy(name=spec)
+                else:
+                    m = metrics_module.CategoricalAccuracy(name=spec)
+            elif isinstance(spec, str) and spec.lower() in ("crossentropy", "ce"):
+                loss_fn = getattr(self.loss_fn, "fn", None)
+                cls = {losses_module.binary_crossentropy: metrics_module.BinaryCrossentropy,
+                       losses_module.sparse_categorical_crossentropy:
+                       metrics_module.SparseCategoricalCrossentropy}.get(
+                    loss_fn, metrics_module.CategoricalCrossentropy)
+                m = cls(name=spec)
+            else:
+                m = metrics_module.get(spec)
+                if isinstance(spec, str):
+                    m.name = spec
+            m.base_name = m.name
+            m.name = self.prefix + m.name
+            return m
+        self.metrics = [make(s) for s in self._specs[0]]
+        self.weighted = [make(s) for s in self._specs[1]]
+        self._built = True
