@@ -221,3 +221,32 @@ def test_multi_output_model_save_load_keeps_compile(tmp_path, rng):
     assert loaded.evaluate(x, y, verbose=0) == pytest.approx(m.evaluate(x, y, verbose=0),
                                                             rel=1e-6)
     assert loaded.metrics_names == m.metrics_names == ["loss", "a_loss", "b_loss", "a_mae"]
+
+
+def test_training_flag_follows_keras_call_context(rng):
+    """Outside fit a call is inference (Dropout off); training=True turns it on; nested calls
+    in a subclassed model inherit it; a callback calling the model during fit gets
+    inference."""
+    x = np.ones((4, 10), "float32")
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.drop = keras.layers.Dropout(0.5)
+
+        def call(self, inputs):
+            return self.drop(inputs)
+    net = Net()
+    np.testing.assert_array_equal(net(x).detach().numpy(), x)
+    y = net(x, training=True).detach().numpy()
+    assert set(np.unique(y)) <= {0.0, 2.0} and (y == 0).any()
+    m = keras.Sequential([keras.Input(shape=(10,)), keras.layers.Dropout(0.9),
+                          keras.layers.Dense(1)])
+    m.compile("sgd", "mse")
+    seen = []
+    cb = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda b, logs: seen.append(m(x).detach().numpy()))
+    m.fit(x, np.zeros(4), epochs=1, verbose=0, callbacks=[cb])
+    expected = m.predict(x, verbose=0)  # the weights did not change after that batch
+    np.testing.assert_allclose(seen[0], expected, rtol=1e-6)
+    assert not m.training

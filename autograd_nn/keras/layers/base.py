@@ -34,6 +34,8 @@ __all__ = ["Layer", "KerasTensor", "InputLayer", "Input", "Node"]
 Shape = tuple  # a shape with None for unknown dims, batch first
 
 _NAME_COUNTS: defaultdict[str, int] = defaultdict(int)
+_NP_DTYPES: dict[str, np.dtype] = {}
+_TRAINING_CTX: list[bool] = []  # the training flags of the layer calls in progress
 
 
 def _snake_case(name: str) -> str:
@@ -387,7 +389,8 @@ class Layer(Module):
         if not args:
             raise TypeError(f"{type(self).__name__} '{self.name}' was called without inputs")
         inputs, rest = args[0], args[1:]
-        if any(isinstance(t, KerasTensor) for t in _flatten((inputs, rest, kwargs))):
+        if not (isinstance(inputs, Tensor) and not rest and not kwargs) and any(
+                isinstance(t, KerasTensor) for t in _flatten((inputs, rest, kwargs))):
             return self._symbolic_call(inputs, rest, kwargs, mask)
         inputs = self._convert_input(inputs) if isinstance(inputs, Tensor) else \
             map_structure(self._convert_input, inputs)
@@ -399,15 +402,21 @@ class Layer(Module):
                 mask = None
         if self._call_takes_mask:
             kwargs["mask"] = mask
+        # Keras's call context: an outermost call without `training` runs in inference mode,
+        # a nested one inherits its caller's mode
+        training = bool(training) if training is not None else (
+            _TRAINING_CTX[-1] if _TRAINING_CTX else False)
         prev_mode = self.training
-        if training is not None and bool(training) != prev_mode:
-            self.train(bool(training))
+        if training != prev_mode:
+            self.train(training)
+        _TRAINING_CTX.append(training)
         try:
             if self._call_takes_training:
-                kwargs["training"] = self.training
+                kwargs["training"] = training
             outputs = Module.__call__(self, inputs, *rest, **kwargs)
         finally:
-            if training is not None and bool(training) != prev_mode:
+            _TRAINING_CTX.pop()
+            if training != prev_mode:
                 self.train(prev_mode)
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
@@ -426,8 +435,10 @@ class Layer(Module):
                         set_keras_mask(o, m)
             elif isinstance(outputs, Tensor):
                 set_keras_mask(outputs, out_mask)
-        self._output_shape = map_structure(lambda t: (None,) + tuple(t.shape[1:])
-                                           if isinstance(t, Tensor) else None, outputs)
+        # plain attribute write (Module.__setattr__ would cost more than the layer itself)
+        self.__dict__["_output_shape"] = (None,) + tuple(outputs.shape[1:]) if isinstance(
+            outputs, Tensor) else map_structure(lambda t: (None,) + tuple(t.shape[1:])
+                                                if isinstance(t, Tensor) else None, outputs)
         return outputs
 
     def _convert_input(self, x: Any) -> Any:
@@ -436,7 +447,7 @@ class Layer(Module):
             return x
         if isinstance(x, Tensor):
             dt = x._data.dtype
-            if dt.kind == "f" and dt.name != self.dtype:
+            if dt.kind == "f" and dt != _NP_DTYPES.setdefault(self.dtype, np.dtype(self.dtype)):
                 return x.to(_np_dtype(self.dtype))
             return x
         if isinstance(x, (np.ndarray, list, tuple, int, float, np.generic)):

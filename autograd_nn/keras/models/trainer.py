@@ -331,10 +331,10 @@ class Trainer:
         return total
 
     def _update_metrics(self, loss: float, n: int, y: Any, y_pred: Any, sw: Any) -> None:
-        self._loss_tracker.update_state(np.array([loss]), sample_weight=np.array([n]))
+        _add_weighted(self._loss_tracker, loss, n)  # batch-size-weighted mean, as Keras
         for h, (yt, yp), hl in zip(self._heads, self._pairs(y, y_pred), self._head_losses):
             if h.tracker is not None and hl is not None:
-                h.tracker.update_state(np.array([hl]), sample_weight=np.array([n]))
+                _add_weighted(h.tracker, hl, n)
             h.build_metrics(yt, yp)
             arr = yp._data
             for m in h.metrics:
@@ -449,11 +449,23 @@ class Trainer:
         cb = callbacks_module.CallbackList(cbs, self, params)
         self.stop_training = False
         self.history = history
+        mode = self.training
+        try:
+            return self._fit_loop(cb, data, val, epochs, initial_epoch, batch_size,
+                                  validation_batch_size, validation_steps, validation_freq,
+                                  history)
+        finally:
+            self.train(mode)
+
+    def _fit_loop(self, cb: Any, data: Any, val: Any, epochs: int, initial_epoch: int,
+                  batch_size: Any, validation_batch_size: Any, validation_steps: Any,
+                  validation_freq: int, history: Any) -> Any:
         cb.on_train_begin()
         logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cb.on_epoch_begin(epoch)
+            self.train(True)  # once per epoch: the layers then see training=True unchanged
             for step, (bx, by, bsw) in enumerate(data):
                 cb.on_train_batch_begin(step)
                 self._train_step(bx, by, bsw)
@@ -494,13 +506,18 @@ class Trainer:
         else:
             cb = _callbacks
         self._reset_metrics()
-        cb.on_test_begin()
-        for step, (bx, by, bsw) in enumerate(data):
-            cb.on_test_batch_begin(step)
-            self._test_step(bx, by, bsw)
-            cb.on_test_batch_end(step, self._logs())
-        logs = self._logs()
-        cb.on_test_end(logs)
+        mode = self.training
+        self.train(False)
+        try:
+            cb.on_test_begin()
+            for step, (bx, by, bsw) in enumerate(data):
+                cb.on_test_batch_begin(step)
+                self._test_step(bx, by, bsw)
+                cb.on_test_batch_end(step, self._logs())
+            logs = self._logs()
+            cb.on_test_end(logs)
+        finally:
+            self.train(mode)
         if return_dict:
             return logs
         values = list(logs.values())
@@ -616,6 +633,11 @@ def _as_metric_list(metrics: Any) -> list[Any]:
     return list(metrics)
 
 
+
+
+def _add_weighted(tracker: Any, value: float, n: int) -> None:
+    tracker.total += value * n
+    tracker.count += n
 
 
 class _Head:
