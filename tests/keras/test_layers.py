@@ -63,6 +63,11 @@ CASES = [
     ("LSTM", dict(units=4, return_sequences=True, return_state=True), (2, 5, 3)),
     ("LSTM", dict(units=3, go_backwards=True, return_sequences=True), (2, 4, 3)),
     ("GRU", dict(units=4), (2, 5, 3)),
+    ("LSTM", dict(units=3, activation="relu", recurrent_activation="hard_sigmoid",
+                  return_sequences=True, return_state=True), (2, 5, 3)),
+    ("GRU", dict(units=3, activation="softsign", go_backwards=True, return_state=True),
+     (2, 4, 3)),
+    ("SimpleRNN", dict(units=3, activation="sigmoid", use_bias=False), (2, 4, 3)),
     ("GRU", dict(units=4, return_sequences=True, return_state=True), (2, 5, 3)),
 ]
 
@@ -126,6 +131,8 @@ def test_embedding_mask_lstm_matches_keras(kref, rng):
     x[1, :2] = 0  # a pre-padded row too
     for rnn_kw in (dict(cls="LSTM", units=3), dict(cls="GRU", units=3, return_sequences=True),
                    dict(cls="SimpleRNN", units=2, return_sequences=True),
+                   dict(cls="LSTM", units=3, activation="elu", return_sequences=True),
+                   dict(cls="GRU", units=3, recurrent_activation="hard_sigmoid"),
                    dict(cls="GlobalAveragePooling1D")):
         kw = dict(rnn_kw)
         cls = kw.pop("cls")

@@ -243,14 +243,16 @@ def test_functional_model_matches_keras(kref, rng):
                                ref.predict([xa, xb], verbose=0), **TOL)
 
 
-def test_lstm_text_classifier_fit_matches_keras(kref, rng):
+@pytest.mark.parametrize("lstm_kw", [{}, dict(activation="relu")])  # fused scan, step loop
+def test_lstm_text_classifier_fit_matches_keras(kref, rng, lstm_kw):
     x = rng.integers(0, 30, (24, 7))
     x[:5, 4:] = 0
     y = rng.integers(0, 2, 24)
 
     def build(k):
         return k.Sequential([k.Input(shape=(7,)), k.layers.Embedding(30, 6, mask_zero=True),
-                             k.layers.LSTM(5), k.layers.Dense(1, activation="sigmoid")])
+                             k.layers.LSTM(5, **lstm_kw),
+                             k.layers.Dense(1, activation="sigmoid")])
     ours, ref = _pair(kref, build, dict(loss="binary_crossentropy", metrics=["accuracy"]))
     kw = dict(batch_size=8, epochs=2, shuffle=False, verbose=0)
     _assert_history(ours.fit(x, y, **kw), ref.fit(x, y, **kw))

@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from ..._functions import cat
+from ..._functions import cat, stack
 from ...nn import functional as F
 from ...nn._functional.rnn import rnn_stack
 from ...random import _gen
 from ...tensor import Tensor
+from .. import activations
 from .. import initializers as _init
 from .base import Layer, Shape
 
@@ -138,14 +139,13 @@ class _RNN(Layer):
         if self._input_shape_arg is not None:
             self._maybe_build(self._input_shape_arg)
 
-    def _check_activations(self, activation: Any, recurrent_activation: Any) -> str:
-        name = type(self).__name__
-        if activation != "tanh" or recurrent_activation not in (None, "sigmoid"):
-            raise NotImplementedError(f"{name}: only activation='tanh' and "
-                                      f"recurrent_activation='sigmoid' (Keras's defaults) are "
-                                      f"supported, got {activation!r} / "
-                                      f"{recurrent_activation!r}")
-        return self._mode
+    def _check_activations(self, activation: Any, recurrent_activation: Any) -> str | None:
+        """The fused scan's mode for Keras's default activations, else None (a step loop)."""
+        self._act = activations.get(activation)
+        self._rec_act = activations.get(recurrent_activation or "sigmoid")
+        if activation == "tanh" and recurrent_activation in (None, "sigmoid"):
+            return self._mode
+        return None
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) != 3:
@@ -200,8 +200,11 @@ class _RNN(Layer):
             h0 = states[0].unsqueeze(0)
             if self._n_states == 2:
                 c0 = states[1].unsqueeze(0)
-        out, h_n, c_n = rnn_stack(self._scan_mode, xt, h0, c0, [self._scan_weights()], 1,
-                                  False, self.units, mask=m)
+        if self._scan_mode is None:
+            out, h_n, c_n = self._step_loop(xt, h0, c0, m)
+        else:
+            out, h_n, c_n = rnn_stack(self._scan_mode, xt, h0, c0, [self._scan_weights()], 1,
+                                      False, self.units, mask=m)
         if self.return_sequences:
             seq = out.transpose(0, 1)
             if self.zero_output_for_mask and m is not None:
@@ -214,6 +217,45 @@ class _RNN(Layer):
             return output
         states = [h_n[0]] + ([c_n[0]] if self._n_states == 2 else [])
         return [output] + states
+
+    def _step_loop(self, xt: Tensor, h0: Any, c0: Any, m: Any) -> tuple:
+        """Keras's cell equations step by step (any activations); (T, N, F) time-major in,
+        (outputs (T, N, u), h_n (1, N, u), c_n (1, N, u) or None) out, as ``rnn_stack``."""
+        T, N, _ = xt.shape
+        u = self.units
+        zeros = Tensor._wrap(np.zeros((N, u), xt._data.dtype))
+        h = h0[0] if h0 is not None else zeros
+        c = c0[0] if c0 is not None else zeros
+        xk = (xt.reshape(T * N, -1) @ self.kernel).reshape(T, N, -1)
+        bias = self.bias if self.use_bias else None
+        if bias is not None and self._mode != "GRU":
+            xk = xk + bias
+        outs = []
+        for t in range(T):
+            if self._mode == "LSTM":
+                z = xk[t] + h @ self.recurrent_kernel
+                i, f = self._rec_act(z[:, :u]), self._rec_act(z[:, u:2 * u])
+                c_new = f * c + i * self._act(z[:, 2 * u:3 * u])
+                h_new = self._rec_act(z[:, 3 * u:]) * self._act(c_new)
+            elif self._mode == "GRU":
+                xz = xk[t] if bias is None else xk[t] + bias[0]
+                hz = h @ self.recurrent_kernel
+                if bias is not None:
+                    hz = hz + bias[1]
+                zg = self._rec_act(xz[:, :u] + hz[:, :u])
+                r = self._rec_act(xz[:, u:2 * u] + hz[:, u:2 * u])
+                hh = self._act(xz[:, 2 * u:] + r * hz[:, 2 * u:])
+                h_new, c_new = zg * h + (1.0 - zg) * hh, c
+            else:
+                h_new, c_new = self._act(xk[t] + h @ self.recurrent_kernel), c
+            if m is not None:  # a masked step keeps the previous state
+                keep = Tensor._wrap(m[t][:, None].astype(xt._data.dtype))
+                h_new = keep * h_new + (1.0 - keep) * h
+                c_new = keep * c_new + (1.0 - keep) * c
+            h, c = h_new, c_new
+            outs.append(h)
+        out = stack(outs)
+        return out, h.unsqueeze(0), (c.unsqueeze(0) if self._mode == "LSTM" else None)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         out = mask if self.return_sequences else None
@@ -241,11 +283,11 @@ class SimpleRNN(_RNN):
 
     _mode, _gates, _n_states = "RNN_TANH", 1, 1
 
-    def _check_activations(self, activation: Any, recurrent_activation: Any) -> str:
+    def _check_activations(self, activation: Any, recurrent_activation: Any) -> str | None:
+        self._act = activations.get(activation)
         if activation in ("tanh", "relu"):
             return "RNN_TANH" if activation == "tanh" else "RNN_RELU"
-        raise NotImplementedError(f"SimpleRNN: only activation='tanh' or 'relu' is supported, "
-                                  f"got {activation!r}")
+        return None
 
 
 class LSTM(_RNN):
