@@ -223,3 +223,28 @@ def test_layer_errors():
         keras.layers.Embedding(5, 2)(np.array([[1, 5]]))
     with pytest.raises(ValueError, match="padding"):
         keras.layers.Conv2D(2, 3, padding="full")
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "SimpleRNN"])
+def test_recurrent_dropout(kref, rng, cls):
+    """Inference ignores the dropouts (equal to Keras); in training, a zero recurrent mask
+    leaves only the input path: the output equals a recurrent kernel of zeros."""
+    x = rng.standard_normal((3, 5, 4)).astype("float32")
+    ours = getattr(keras.layers, cls)(3, dropout=0.3, recurrent_dropout=0.4)
+    ref = getattr(kref.layers, cls)(3, dropout=0.3, recurrent_dropout=0.4)
+    ref(x)
+    ours(x)
+    ours.set_weights(ref.get_weights())
+    np.testing.assert_allclose(_np(ours(x)), _np(ref(x)), **F32)
+    keras.utils.set_random_seed(3)
+    a = _np(ours(x, training=True))
+    keras.utils.set_random_seed(3)
+    b = _np(ours(x, training=True))
+    np.testing.assert_array_equal(a, b)  # seeded
+    assert not np.allclose(a, _np(ours(x)))
+    ours.dropout, ours.recurrent_dropout = 0.0, 1 - 1e-12  # the mask drops every unit
+    w = ours.get_weights()
+    no_rec = getattr(keras.layers, cls)(3)
+    no_rec(x)
+    no_rec.set_weights([w[0], np.zeros_like(w[1])] + w[2:])
+    np.testing.assert_allclose(_np(ours(x, training=True)), _np(no_rec(x)), **F32)

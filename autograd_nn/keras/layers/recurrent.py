@@ -115,12 +115,10 @@ class _RNN(Layer):
         if stateful:
             raise NotImplementedError(f"{name}: stateful=True is not supported by "
                                       f"autograd_nn.keras")
-        if recurrent_dropout:
-            raise NotImplementedError(f"{name}: recurrent_dropout is not supported by "
-                                      f"autograd_nn.keras (its per-step mask does not fit the "
-                                      f"fused scan); use dropout= or a Dropout layer")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"{name}: dropout must be in [0, 1), got {dropout}")
+        for arg, v in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not 0 <= v < 1:
+                raise ValueError(f"{name}: {arg} must be in [0, 1), got {v}")
+        self.recurrent_dropout = float(recurrent_dropout)
         self.units = int(units)
         self.activation = activation
         self.use_bias = use_bias
@@ -200,8 +198,13 @@ class _RNN(Layer):
             h0 = states[0].unsqueeze(0)
             if self._n_states == 2:
                 c0 = states[1].unsqueeze(0)
-        if self._scan_mode is None:
-            out, h_n, c_n = self._step_loop(xt, h0, c0, m)
+        rec_keep = None
+        if training and self.recurrent_dropout > 0:  # one mask on h for all steps, as Keras
+            p = self.recurrent_dropout
+            keep = _gen().random((x.shape[0], self.units)) >= p
+            rec_keep = Tensor._wrap((keep / (1 - p)).astype(x._data.dtype))
+        if self._scan_mode is None or rec_keep is not None:
+            out, h_n, c_n = self._step_loop(xt, h0, c0, m, rec_keep)
         else:
             out, h_n, c_n = rnn_stack(self._scan_mode, xt, h0, c0, [self._scan_weights()], 1,
                                       False, self.units, mask=m)
@@ -218,9 +221,11 @@ class _RNN(Layer):
         states = [h_n[0]] + ([c_n[0]] if self._n_states == 2 else [])
         return [output] + states
 
-    def _step_loop(self, xt: Tensor, h0: Any, c0: Any, m: Any) -> tuple:
-        """Keras's cell equations step by step (any activations); (T, N, F) time-major in,
-        (outputs (T, N, u), h_n (1, N, u), c_n (1, N, u) or None) out, as ``rnn_stack``."""
+    def _step_loop(self, xt: Tensor, h0: Any, c0: Any, m: Any,
+                   rec_keep: Tensor | None = None) -> tuple:
+        """Keras's cell equations step by step (any activations; ``rec_keep`` the recurrent
+        dropout mask on h); (T, N, F) time-major in, (outputs (T, N, u), h_n (1, N, u),
+        c_n (1, N, u) or None) out, as ``rnn_stack``."""
         T, N, _ = xt.shape
         u = self.units
         zeros = Tensor._wrap(np.zeros((N, u), xt._data.dtype))
@@ -232,14 +237,15 @@ class _RNN(Layer):
             xk = xk + bias
         outs = []
         for t in range(T):
+            hr = h if rec_keep is None else h * rec_keep
             if self._mode == "LSTM":
-                z = xk[t] + h @ self.recurrent_kernel
+                z = xk[t] + hr @ self.recurrent_kernel
                 i, f = self._rec_act(z[:, :u]), self._rec_act(z[:, u:2 * u])
                 c_new = f * c + i * self._act(z[:, 2 * u:3 * u])
                 h_new = self._rec_act(z[:, 3 * u:]) * self._act(c_new)
             elif self._mode == "GRU":
                 xz = xk[t] if bias is None else xk[t] + bias[0]
-                hz = h @ self.recurrent_kernel
+                hz = hr @ self.recurrent_kernel
                 if bias is not None:
                     hz = hz + bias[1]
                 zg = self._rec_act(xz[:, :u] + hz[:, :u])
@@ -247,7 +253,7 @@ class _RNN(Layer):
                 hh = self._act(xz[:, 2 * u:] + r * hz[:, 2 * u:])
                 h_new, c_new = zg * h + (1.0 - zg) * hh, c
             else:
-                h_new, c_new = self._act(xk[t] + h @ self.recurrent_kernel), c
+                h_new, c_new = self._act(xk[t] + hr @ self.recurrent_kernel), c
             if m is not None:  # a masked step keeps the previous state
                 keep = Tensor._wrap(m[t][:, None].astype(xt._data.dtype))
                 h_new = keep * h_new + (1.0 - keep) * h
