@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autograd_nn import keras
 
@@ -248,3 +250,30 @@ def test_recurrent_dropout(kref, rng, cls):
     no_rec(x)
     no_rec.set_weights([w[0], np.zeros_like(w[1])] + w[2:])
     np.testing.assert_allclose(_np(ours(x, training=True)), _np(no_rec(x)), **F32)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(h=st.integers(3, 9), w=st.integers(3, 9), k=st.integers(1, 4), s=st.integers(1, 3),
+       d=st.integers(1, 2), padding=st.sampled_from(["valid", "same"]),
+       layer=st.sampled_from(["Conv2D", "DepthwiseConv2D", "MaxPooling2D",
+                              "AveragePooling2D"]))
+def test_drawn_spatial_layers_match_keras(kref, h, w, k, s, d, padding, layer):
+    """Random sizes, kernels, strides, dilations and paddings (the 'same' padding split)."""
+    if layer in ("MaxPooling2D", "AveragePooling2D"):
+        kw = dict(pool_size=k, strides=s, padding=padding)
+        d = 1
+    else:
+        kw = dict(kernel_size=k, padding=padding)
+        kw.update(dilation_rate=d) if s == 1 else kw.update(strides=s)
+        if layer == "Conv2D":
+            kw["filters"] = 2
+    if padding == "valid" and (min(h, w) < (k - 1) * d + 1):
+        return
+    x = np.random.default_rng(h * 100 + w).standard_normal((2, h, w, 3)).astype("float32")
+    ours, ref = getattr(keras.layers, layer)(**kw), getattr(kref.layers, layer)(**kw)
+    e = _np(ref(x))
+    ours(x)
+    ours.set_weights(ref.get_weights())
+    g = _np(ours(x))
+    assert g.shape == e.shape == (2,) + tuple(ours.compute_output_shape((None, h, w, 3))[1:])
+    np.testing.assert_allclose(g, e, **F32)
