@@ -56,6 +56,13 @@ CASES = [
     ("GlobalAveragePooling1D", {}, (2, 5, 3)),
     ("GlobalMaxPooling1D", {}, (2, 5, 3)),
     ("ReLU", dict(max_value=6.0), (3, 4)),
+    ("ReLU", dict(negative_slope=0.1, threshold=0.5, max_value=1.5), (3, 4)),
+    ("LeakyReLU", dict(negative_slope=0.2), (3, 4)),
+    ("Softmax", {}, (3, 4)),
+    ("Reshape", dict(target_shape=(2, -1)), (3, 4, 2)),
+    ("Rescaling", dict(scale=1 / 255, offset=-0.5), (3, 4)),
+    ("Permute", dict(dims=(2, 1)), (3, 4, 2)),
+    ("RepeatVector", dict(n=3), (3, 4)),
     ("BatchNormalization", {}, (4, 3)),
     ("BatchNormalization", {}, (2, 3, 3, 4)),
     ("LayerNormalization", {}, (3, 5)),
@@ -277,3 +284,15 @@ def test_drawn_spatial_layers_match_keras(kref, h, w, k, s, d, padding, layer):
     g = _np(ours(x))
     assert g.shape == e.shape == (2,) + tuple(ours.compute_output_shape((None, h, w, 3))[1:])
     np.testing.assert_allclose(g, e, **F32)
+
+
+def test_lambda_layer_in_functional_model(kref, rng):
+    x = rng.standard_normal((3, 4)).astype("float32")
+    i = keras.Input(shape=(4,))
+    y = keras.layers.Lambda(lambda t: t[:, :2] * 2.0)(i)
+    assert y.shape == (None, 2)
+    m = keras.Model(i, keras.layers.Dense(1)(y))
+    ri = kref.Input(shape=(4,))
+    ref = kref.Model(ri, kref.layers.Dense(1)(kref.layers.Lambda(lambda t: t[:, :2] * 2.0)(ri)))
+    m.set_weights(ref.get_weights())
+    np.testing.assert_allclose(m.predict(x, verbose=0), ref.predict(x, verbose=0), **F32)

@@ -28,27 +28,26 @@ from .conv import (
     MaxPooling2D,
     ZeroPadding2D,
 )
-from .core import Activation, Dense, Dropout, Flatten, Identity, LeakyReLU, ReLU, Reshape, Softmax
-from .merge import (
-    Add,
-    Average,
-    Concatenate,
-    Maximum,
-    Minimum,
-    Multiply,
-    Subtract,
-    add,
-    average,
-    concatenate,
-    maximum,
-    minimum,
-    multiply,
-    subtract,
+from .core import (
+    Activation,
+    Dense,
+    Dropout,
+    Flatten,
+    Identity,
+    Lambda,
+    LeakyReLU,
+    Permute,
+    ReLU,
+    RepeatVector,
+    Rescaling,
+    Reshape,
+    Softmax,
 )
 from .normalization import BatchNormalization, LayerNormalization
 from .recurrent import GRU, LSTM, Bidirectional, Embedding, SimpleRNN
 
-__all__ = ["Layer", "Input", "InputLayer", "KerasTensor", "Dense", "Dropout", "Flatten",
+__all__ = ["Lambda", "Rescaling", "Permute", "RepeatVector", "Layer", "Input", "InputLayer",
+           "KerasTensor", "Dense", "Dropout", "Flatten",
            "Activation", "Identity", "Reshape", "ReLU", "LeakyReLU", "Softmax", "Conv2D",
            "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
            "GlobalMaxPooling2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "GlobalMaxPool2D",

@@ -12,7 +12,7 @@ from .. import activations
 from .base import Layer, Shape
 
 __all__ = ["Dense", "Dropout", "Flatten", "Activation", "Reshape", "ReLU", "Softmax",
-           "LeakyReLU", "Identity"]
+           "LeakyReLU", "Identity", "Lambda", "Rescaling", "Permute", "RepeatVector"]
 
 
 def _check_rank(layer: Layer, shape: Shape, min_rank: int) -> None:
@@ -232,3 +232,83 @@ class Softmax(Layer):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape
+
+
+class Lambda(Layer):
+    """Wrap a function of Tensors as a layer: ``Lambda(lambda x: x ** 2)``. Its output shape
+    is found by running it (or given as ``output_shape``, without the batch dim)."""
+
+    def __init__(self, function: Any, output_shape: Any = None, mask: Any = None,
+                 arguments: dict | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise ValueError(f"Lambda: `function` must be callable, got {function!r}")
+        self.function, self.arguments = function, dict(arguments or {})
+        self._given_shape = output_shape
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        return self.function(inputs, **self.arguments)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._given_shape is not None:
+            if callable(self._given_shape):
+                return self._given_shape(input_shape)
+            return (input_shape[0],) + tuple(self._given_shape)
+        return self._probe_output_shape(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        raise ValueError(f"Lambda layer '{self.name}' wraps Python code and cannot be saved "
+                         f"into a config; save the weights (save_weights) instead")
+
+
+class Rescaling(Layer):
+    """``inputs * scale + offset`` (e.g. ``Rescaling(1 / 255)``)."""
+
+    def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scale, self.offset = scale, offset
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        return inputs * self.scale + self.offset
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return input_shape
+
+
+class Permute(Layer):
+    """Permute the non-batch dims: ``dims`` is 1-based, e.g. (2, 1) swaps the first two."""
+
+    def __init__(self, dims: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"Invalid permutation argument `dims` for Permute Layer. The set "
+                             f"of indices in `dims` must be consecutive and start from 1. "
+                             f"Received dims={dims}")
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        return inputs.permute(0, *self.dims)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+
+class RepeatVector(Layer):
+    """(N, F) -> (N, n, F): repeat the input ``n`` times."""
+
+    def __init__(self, n: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.n = int(n)
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        if inputs.ndim != 2:
+            raise ValueError(f"RepeatVector '{self.name}': expected a 2-D input, got shape "
+                             f"{tuple(inputs.shape)}")
+        return inputs.unsqueeze(1).expand(inputs.shape[0], self.n, inputs.shape[1])
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (input_shape[0], self.n, input_shape[1])
