@@ -344,7 +344,8 @@ SUMMARY_MODELS = {
 
 
 @pytest.mark.parametrize("name", list(SUMMARY_MODELS))
-def test_summary_text_equals_keras(kref, name):
+def test_summary_text_equals_keras(kref, name, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # Keras sizes its table to the console
     texts = []
     for k in (kref, keras):
         k.backend.clear_session()
