@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # PyTorch is a test oracle only (parity tests); the CPU build. Set TORCH= to skip it.
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench notebooks clean
 
 $(VENV)/.demo-installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m benchmarks.run
+
+# Re-execute every notebook in a fresh kernel and save it with clean outputs (after library changes).
+notebooks: $(VENV)/.test-installed
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) notebooks/build.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import _dtype
+from ._errors import IndexOutOfRangeError
 from ._ops import elementwise as E
 from ._ops import indexing as I
 from ._ops import shape as S
@@ -124,6 +125,16 @@ def _index_array(index: Any, op: str) -> np.ndarray:
     return arr
 
 
+def _check_index_bounds(idx: np.ndarray, size: int, dim: int, op: str) -> None:
+    """Indices must lie in [0, size): negative ones raise too, as in PyTorch's gather/scatter."""
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if lo < 0 or hi >= size:
+            bad = int(lo) if lo < 0 else int(hi)
+            raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {dim} with "
+                               f"size {size}")
+
+
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[..., i, ...] = x[..., index[..., i, ...], ...] along ``dim``."""
     idx = _index_array(index, "gather")
@@ -136,9 +147,7 @@ def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
             raise RuntimeError(f"gather(): Size does not match at dimension {i} expected index "
                                f"{list(idx.shape)} to be smaller than self {list(x.shape)} apart "
                                f"from dimension {d}")
-    if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
-        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} "
-                           f"with size {x.shape[d]}")
+    _check_index_bounds(idx, x.shape[d], d, "gather")
     if idx.shape[:d] + idx.shape[d + 1:] != x.shape[:d] + x.shape[d + 1:]:
         sl = tuple(slice(0, s) if i != d else slice(None) for i, s in enumerate(idx.shape))
         x = x[sl]
@@ -149,6 +158,10 @@ def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """x plus ``src`` scatter-added at ``index`` along ``dim`` (out of place)."""
     idx = _index_array(index, "scatter_add")
     d = S.norm_dim(dim, x.ndim, "scatter_add")
+    if idx.ndim != x.ndim:
+        raise RuntimeError(f"scatter_add(): Index tensor must have the same number of dimensions "
+                           f"as self tensor (index {idx.ndim}-D, self {x.ndim}-D)")
+    _check_index_bounds(idx, x.shape[d], d, "scatter_add")
     src = src[tuple(slice(0, s) for s in idx.shape)]
     return x + I.ScatterAdd.apply(src, idx, shape=x._data.shape, dim=d)
 
@@ -232,6 +245,10 @@ def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got "
                          f"{idx.ndim}-D")
     d = S.norm_dim(dim, x.ndim, "index_select")
+    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise IndexOutOfRangeError(f"index_select(): index {bad} out of range for dimension "
+                                   f"{d} of size {x.shape[d]} (index out of range in self)")
     return x[(slice(None),) * d + (idx.reshape(-1),)]
 
 
@@ -277,7 +294,12 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float | No
         raise RuntimeError(f"pad: Padding length too large: {len(pad)} for a {x.ndim}-D input")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
-        widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        ax = x.ndim - 1 - i
+        widths[ax] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        if x.shape[ax] + min(widths[ax][0], 0) + min(widths[ax][1], 0) < 0:  # crops first
+            raise RuntimeError(f"pad: padding {widths[ax]} removes more than the {x.shape[ax]} "
+                               f"elements of dim {ax} (input shape {list(x.shape)}, pad "
+                               f"{list(pad)})")
     if mode == "constant":
         return S.Pad.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
     if mode in ("reflect", "replicate", "circular"):
@@ -361,7 +383,16 @@ def outer(a: Tensor, b: Tensor) -> Tensor:
 
 
 def _sorted_with_indices(x: Tensor, dim: int = -1, descending: bool = False) -> tuple:
-    idx = np.argsort(-x._data if descending else x._data, axis=dim, kind="stable")
+    """Stable sort along ``dim``; NaN counts as the largest value (last ascending, first
+    descending), as in PyTorch."""
+    a = x._data
+    if descending and a.ndim:
+        # a stable ascending sort of the reversed array, reversed back: descending, ties in
+        # their original order, NaN first, for every dtype (no negation: bool, uint)
+        n = a.shape[dim]
+        idx = n - 1 - np.flip(np.argsort(np.flip(a, dim), axis=dim, kind="stable"), dim)
+    else:
+        idx = np.argsort(a, axis=dim, kind="stable")
     return x.gather(dim, Tensor._wrap(idx)), Tensor._wrap(idx.astype(np.int64))
 
 

@@ -47,6 +47,13 @@ class FunctionCtx:
         self.materialize_grads = value
 
 
+def _expandable(shape: tuple, to: tuple) -> bool:
+    """Whether ``shape`` broadcasts to ``to`` (so a gradient of shape ``to`` sums back to it)."""
+    if len(shape) > len(to):
+        return False
+    return all(s == t or s == 1 for s, t in zip(shape[::-1], to[::-1]))
+
+
 class _FunctionOp(Op):
     """Engine adapter: runs the user's backward for one output of a user Function."""
 
@@ -82,14 +89,11 @@ class _FunctionOp(Op):
                 continue
             if not isinstance(r, Tensor):
                 r = Tensor._wrap(np.asarray(r))
-            if r.shape != t.shape:
-                try:
-                    np.broadcast_shapes(r.shape, t.shape)
-                except ValueError:
-                    raise RuntimeError(
-                        f"Function {fn.__name__}Backward returned an invalid gradient at index "
-                        f"{p} - got {list(r.shape)} but expected shape compatible with "
-                        f"{list(t.shape)}") from None
+            if r.shape != t.shape and not _expandable(t.shape, r.shape):
+                raise RuntimeError(
+                    f"Function {fn.__name__}Backward returned an invalid gradient at index "
+                    f"{p} - got {list(r.shape)} but expected shape compatible with "
+                    f"{list(t.shape)}")
             grads.append(r._data if plain else r)
         return tuple(grads)
 
@@ -117,12 +121,11 @@ class Function:
         ctx = FunctionCtx()
         tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        prev = engine._grad_enabled
-        engine._grad_enabled = False
+        prev = engine.swap_grad_mode(False)
         try:
             out = cls.forward(ctx, *args, **kwargs)
         finally:
-            engine._grad_enabled = prev
+            engine.swap_grad_mode(prev)
         outs = out if isinstance(out, tuple) else (out,)
         if prev and any(t.is_leaf and t.requires_grad for t in getattr(ctx, "dirty", ())):
             raise RuntimeError(f"{cls.__name__}: a leaf Variable that requires grad has been "
@@ -147,12 +150,12 @@ class Function:
             node.out = o._data
             node.next = [(t._node or t) if t.requires_grad else t for t in ts]
             node.needs_input_grad = [t.requires_grad for t in ts]
-            node.epoch = engine._inplace_epoch
+            node.epoch = engine.inplace_epoch()
             node.out_vc = None
             node.pre_hooks = None
             node.retained = None
-            node.scope = engine._current_scope
-            if engine._anomaly_mode:  # where it was created, for AnomalyError messages
+            node.scope = engine.current_scope()
+            if engine.is_anomaly_enabled():  # where it was created, for AnomalyError messages
                 node.trace = __import__("traceback").extract_stack()[:-1]
             if any(o is t for t in ts):  # forward returned an input: give it a fresh identity
                 o = Tensor._wrap(o._data)
