@@ -24,6 +24,7 @@ from . import (  # noqa: F401
                metrics,
                models,
                optimizers,
+               preprocessing,
                regularizers,
                utils,
 )
@@ -31,11 +32,8 @@ from .layers import Input, InputLayer, Layer  # noqa: F401
 from .models import Model, Sequential, load_model  # noqa: F401
 from .schedules import LearningRateSchedule  # noqa: F401
 
-# TODO(lead): after merging the preprocessing branch, add `preprocessing` to the imports above
-# (keras.preprocessing.text / sequence / image).
-
 __version__ = "3.15.1"  # the Keras API version followed
 
 __all__ = ["activations", "applications", "backend", "callbacks", "constraints", "initializers",
-           "layers", "losses", "metrics", "models", "optimizers", "regularizers", "utils", "Input",
-           "InputLayer", "Layer", "Model", "Sequential", "load_model"]
+           "layers", "losses", "metrics", "models", "optimizers", "preprocessing", "regularizers",
+           "utils", "Input", "InputLayer", "Layer", "Model", "Sequential", "load_model"]

@@ -1,4 +1,5 @@
-"""``keras.utils``: ``to_categorical``, ``set_random_seed``, ``normalize``, ``Progbar``."""
+"""``keras.utils``: ``to_categorical``, ``set_random_seed``, ``normalize``, ``Progbar``,
+``pad_sequences`` and the image helpers (``load_img``...), as Keras 3 places them."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from .preprocessing.image import array_to_img, img_to_array, load_img, save_img
+from .preprocessing.sequence import pad_sequences
 from .progbar import Progbar
 
-# TODO(lead): re-export pad_sequences here once the preprocessing branch is merged:
-#   from .preprocessing.sequence import pad_sequences
-
-__all__ = ["to_categorical", "set_random_seed", "normalize", "Progbar"]
+__all__ = ["to_categorical", "set_random_seed", "normalize", "Progbar", "pad_sequences",
+           "load_img", "img_to_array", "array_to_img", "save_img"]
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:

@@ -1,8 +1,9 @@
-"""Slides 12 and 13 of the deck run on autograd_nn.keras with only the imports changed.
+"""Slides 12-15 of the deck run on autograd_nn.keras with only the imports changed.
 
 The code is read from ``../shared/seeds/000_*.txt`` (skipped when the deck is absent) and
 executed with ``tensorflow.keras`` -> ``autograd_nn.keras`` and ``import tensorflow as tf`` ->
-``import autograd_nn as tf``.
+``import autograd_nn as tf`` (slide 14 also gets ``weights=None`` and a local image: the
+ImageNet weights cannot be downloaded here).
 """
 
 import contextlib
@@ -38,8 +39,8 @@ def port(code: str) -> str:
     return code.replace("import tensorflow as tf", "import autograd_nn as tf")
 
 
-def run_slide(number: int) -> tuple[dict, str]:
-    code = port(slide_code(number))
+def run_slide(number: int, code: str | None = None) -> tuple[dict, str]:
+    code = port(code if code is not None else slide_code(number))
     assert "tensorflow" not in code
     keras.utils.set_random_seed(0)
     keras.backend.clear_session()
@@ -78,19 +79,38 @@ def test_slide_13_early_stopping_runs_and_restores_best():
     assert best < 0.1
 
 
-def test_slide_15_model_part_runs_with_list_labels():
-    """Slide 15's model, compile and fit (list labels, as the deck passes them); the Tokenizer /
-    pad_sequences part lives in keras.preprocessing (tested with it)."""
-    code = port(slide_code(15))
-    start = code.index("# Create the model")
-    end = code.index("# Test the model")
-    keras.utils.set_random_seed(0)
-    padded = np.zeros((4, 20), dtype="int32")
-    padded[:, :5] = np.arange(1, 21).reshape(4, 5)
-    ns = {"padded": padded, "labels": [1, 0, 1, 0]}
-    exec("from autograd_nn.keras.models import Sequential\n"
-         "from autograd_nn.keras.layers import Embedding, LSTM, Dense\n" + code[start:end], ns)
+def test_slide_14_image_classification_runs(tmp_path):
+    """Slide 14 with a local image and weights=None (ImageNet weights cannot be downloaded)."""
+    pil = pytest.importorskip("PIL.Image")
+    img_path = tmp_path / "cat.png"
+    rng = np.random.default_rng(0)
+    pil.fromarray(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)).save(img_path)
+    code = slide_code(14)
+    assert "weights='imagenet'" in code and "'path/to/your/image.jpg'" in code
+    code = code.replace("weights='imagenet'", "weights=None").replace(
+        "'path/to/your/image.jpg'", repr(str(img_path)))
+    ns, out = run_slide(14, code)
+    assert ns["x"].shape == (1, 224, 224, 3) and -1 <= ns["x"].min() and ns["x"].max() <= 1
+    preds = ns["preds"]
+    assert preds.shape == (1, 1000)
+    np.testing.assert_allclose(preds.sum(), 1.0, rtol=1e-5)
+    lines = out.splitlines()
+    assert lines[0] == "Top 3 predictions:" and len(lines) == 4
+    top = np.argsort(preds[0])[::-1][:3]
+    from autograd_nn.keras.applications import imagenet_utils
+
+    names = imagenet_utils.class_index()
+    for rank, (line, idx) in enumerate(zip(lines[1:], top), 1):
+        assert line == f"{rank}: {names[str(idx)][1]} ({preds[0, idx]:.2f})"
+
+
+def test_slide_15_text_classification_runs():
+    ns, out = run_slide(15)
+    assert ns["padded"].shape == (4, 20)
     model = ns["model"]
-    assert model.built and model.count_params() == 1000 * 16 + 4 * 32 * (16 + 32 + 1) + 33
-    pred = model.predict(padded, verbose=0)
-    assert pred.shape == (4, 1) and np.all((pred > 0) & (pred < 1))
+    assert model.count_params() == 1000 * 16 + 4 * 32 * (16 + 32 + 1) + 33
+    p = float(ns["prediction"][0][0])
+    assert 0 < p < 1
+    assert out.strip() == f"Sentiment prediction: {'Positive' if p > 0.5 else 'Negative'}"
+    # fit took the Python list of labels (tf.keras behaviour) and trained 10 epochs
+    assert model.optimizer.iterations == 10

@@ -296,3 +296,11 @@ def test_lambda_layer_in_functional_model(kref, rng):
     ref = kref.Model(ri, kref.layers.Dense(1)(kref.layers.Lambda(lambda t: t[:, :2] * 2.0)(ri)))
     m.set_weights(ref.get_weights())
     np.testing.assert_allclose(m.predict(x, verbose=0), ref.predict(x, verbose=0), **F32)
+
+
+def test_public_names_resolve():
+    for module in (keras, keras.layers, keras.losses, keras.metrics, keras.optimizers,
+                   keras.callbacks, keras.initializers, keras.regularizers, keras.constraints,
+                   keras.activations, keras.utils, keras.applications, keras.models):
+        for name in module.__all__:
+            assert getattr(module, name, None) is not None, f"{module.__name__}.{name}"

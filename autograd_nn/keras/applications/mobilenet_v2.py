@@ -21,11 +21,17 @@ from typing import Any, Sequence
 
 from .. import layers
 from ..models import Functional
+from . import imagenet_utils
+from .imagenet_utils import decode_predictions
 
-# TODO(lead): after merging the preprocessing branch, re-export here:
-#   from .imagenet_utils import decode_predictions, preprocess_input
+__all__ = ["MobileNetV2", "preprocess_input", "decode_predictions", "weights_path",
+           "convert_keras_weights"]
 
-__all__ = ["MobileNetV2", "weights_path", "convert_keras_weights"]
+
+def preprocess_input(x: Any, data_format: str | None = None) -> Any:
+    """Scale images with values in [0, 255] to [-1, 1] (``x / 127.5 - 1``), MobileNetV2's
+    input range (``imagenet_utils.preprocess_input`` with ``mode='tf'``)."""
+    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
 
 
 def _make_divisible(v: float, divisor: int, min_value: int | None = None) -> int:

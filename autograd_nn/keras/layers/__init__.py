@@ -43,6 +43,22 @@ from .core import (
     Reshape,
     Softmax,
 )
+from .merge import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNormalization, LayerNormalization
 from .recurrent import GRU, LSTM, Bidirectional, Embedding, SimpleRNN
 
