@@ -304,3 +304,19 @@ def test_public_names_resolve():
                    keras.activations, keras.utils, keras.applications, keras.models):
         for name in module.__all__:
             assert getattr(module, name, None) is not None, f"{module.__name__}.{name}"
+
+
+def test_time_distributed_matches_keras(kref, rng):
+    x = rng.standard_normal((2, 5, 6, 6, 2)).astype("float32")
+
+    def build(k):
+        return k.Sequential([k.Input(shape=(5, 6, 6, 2)),
+                             k.layers.TimeDistributed(k.layers.Conv2D(3, 3)),
+                             k.layers.TimeDistributed(k.layers.Flatten()),
+                             k.layers.TimeDistributed(k.layers.Dense(4, activation="relu")),
+                             k.layers.LSTM(2)])
+    ours, ref = build(keras), build(kref)
+    assert [w.shape for w in ours.get_weights()] == [w.shape for w in ref.get_weights()]
+    ours.set_weights(ref.get_weights())
+    np.testing.assert_allclose(ours.predict(x, verbose=0), ref.predict(x, verbose=0), **F32)
+    assert ours.layers[2].compute_output_shape((None, 5, 48)) == (None, 5, 4)

@@ -60,9 +60,10 @@ from .merge import (
     subtract,
 )
 from .normalization import BatchNormalization, LayerNormalization
-from .recurrent import GRU, LSTM, Bidirectional, Embedding, SimpleRNN
+from .recurrent import GRU, LSTM, Bidirectional, Embedding, SimpleRNN, TimeDistributed
 
-__all__ = ["Lambda", "Rescaling", "Permute", "RepeatVector", "Layer", "Input", "InputLayer",
+__all__ = ["TimeDistributed", "Lambda", "Rescaling", "Permute", "RepeatVector", "Layer", "Input",
+           "InputLayer",
            "KerasTensor", "Dense", "Dropout", "Flatten",
            "Activation", "Identity", "Reshape", "ReLU", "LeakyReLU", "Softmax", "Conv2D",
            "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",

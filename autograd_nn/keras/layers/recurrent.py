@@ -23,7 +23,7 @@ from .. import activations
 from .. import initializers as _init
 from .base import Layer, Shape
 
-__all__ = ["Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+__all__ = ["Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 
 
 class Embedding(Layer):
@@ -467,6 +467,49 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
+        from . import deserialize
+
+        config = dict(config)
+        config["layer"] = deserialize(config["layer"])
+        return cls(**config)
+
+
+class TimeDistributed(Layer):
+    """Apply ``layer`` to every time step: (N, T, ...) -> (N, T, ...'), one set of weights."""
+
+    supports_masking = True
+
+    def __init__(self, layer: Layer, **kwargs: Any) -> None:
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.Layer` "
+                             f"instance. Received: {layer!r}")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape: Shape) -> None:
+        if len(input_shape) < 3:
+            raise ValueError(f"`TimeDistributed` Layer should be passed an `input_shape` with "
+                             f"at least 3 dimensions, received: {input_shape}")
+        self.layer._maybe_build((input_shape[0],) + tuple(input_shape[2:]))
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        n, t = inputs.shape[0], inputs.shape[1]
+        y = self.layer(inputs.reshape(n * t, *inputs.shape[2:]), training=training)
+        return y.reshape(n, t, *y.shape[1:])
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        inner = self.layer.compute_output_shape((input_shape[0],) + tuple(input_shape[2:]))
+        return (inner[0], input_shape[1]) + tuple(inner[1:])
+
+    def get_config(self) -> dict[str, Any]:
+        from . import serialize
+
+        cfg = super().get_config()
+        cfg["layer"] = serialize(self.layer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
         from . import deserialize
 
         config = dict(config)
