@@ -107,6 +107,10 @@ class Optimizer(_TorchStyleOptimizer):
         self.built = True
 
     def exclude_from_weight_decay(self, var_list: Any = None, var_names: Any = None) -> None:
+        """Exempt the weights in ``var_list`` from ``weight_decay``."""
+        if var_names:
+            raise NotImplementedError("exclude_from_weight_decay: weights have no Keras "
+                                      "variable names here; pass var_list=[layer.bias, ...]")
         for v in var_list or []:
             self._exclude.add(id(v))
 
