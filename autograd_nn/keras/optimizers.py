@@ -57,8 +57,10 @@ class Optimizer(_TorchStyleOptimizer):
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
                              f"set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
-        if use_ema:
-            raise NotImplementedError(f"{type(self).__name__}: use_ema is not supported")
+        if use_ema or gradient_accumulation_steps or loss_scale_factor:
+            raise NotImplementedError(f"{type(self).__name__}: use_ema, "
+                                      f"gradient_accumulation_steps and loss_scale_factor are "
+                                      f"not supported")
         self.name = name or _snake(type(self).__name__)
         self._learning_rate = self._check_lr(learning_rate)
         self.weight_decay = weight_decay

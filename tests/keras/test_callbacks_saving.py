@@ -254,3 +254,15 @@ def test_training_flag_follows_keras_call_context(rng):
     expected = m.predict(x, verbose=0)  # the weights did not change after that batch
     np.testing.assert_allclose(seen[0], expected, rtol=1e-6)
     assert not m.training
+
+
+def test_steps_limit_the_batches(xy):
+    x, y = xy
+    m = _model()
+    seen = []
+    m.fit(x, y, batch_size=4, epochs=2, steps_per_epoch=3, verbose=0,
+          callbacks=[keras.callbacks.LambdaCallback(
+              on_train_batch_end=lambda b, logs: seen.append(b))])
+    assert seen == [0, 1, 2, 0, 1, 2] and m.optimizer.iterations == 6
+    full = m.evaluate(x[:8], y[:8], batch_size=4, verbose=0)
+    assert m.evaluate(x, y, batch_size=4, steps=2, verbose=0) == pytest.approx(full)

@@ -42,6 +42,8 @@ class Embedding(Layer):
                 input_length is not None:
             kwargs["input_shape"] = (input_length,)
         super().__init__(**kwargs)
+        if lora_rank:
+            raise NotImplementedError("Embedding: lora_rank is not supported")
         for arg, v in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(v, (int, np.integer)) or v <= 0:
                 raise ValueError(f"Embedding: `{arg}` must be a positive integer, got {v!r}")

@@ -94,8 +94,10 @@ def _is_array_data(x: Any) -> bool:
 class _ArrayBatches:
     """Batches of in-memory arrays, reshuffled each epoch when ``shuffle``."""
 
-    def __init__(self, x: Any, y: Any, sw: Any, batch_size: int, shuffle: Any) -> None:
+    def __init__(self, x: Any, y: Any, sw: Any, batch_size: int, shuffle: Any,
+                 steps: int | None = None) -> None:
         self.x, self.y, self.sw = x, y, sw
+        self.steps = steps
         self.n = _num_rows(x)
         for name, arr in (("y", y), ("sample_weight", sw)):
             if arr is not None and _num_rows(arr) != self.n:
@@ -105,7 +107,8 @@ class _ArrayBatches:
         self.batch_size, self.shuffle = batch_size, shuffle
 
     def __len__(self) -> int:
-        return math.ceil(self.n / self.batch_size)
+        n = math.ceil(self.n / self.batch_size)
+        return n if self.steps is None else min(n, self.steps)
 
     def __iter__(self) -> Iterator[tuple]:
         from ...random import _gen
@@ -117,7 +120,9 @@ class _ArrayBatches:
             order = np.concatenate([order[s:s + self.batch_size] for s in starts])
         elif self.shuffle:
             order = _gen().permutation(self.n)
-        for s in range(0, self.n, self.batch_size):
+        for step, s in enumerate(range(0, self.n, self.batch_size)):
+            if self.steps is not None and step >= self.steps:
+                break
             idx = order[s:s + self.batch_size]
             if not self.shuffle:
                 idx = slice(s, s + self.batch_size)
@@ -376,7 +381,7 @@ class Trainer:
         xa = _as_array(x)
         if _is_array_data(xa):
             ya, swa = _as_array(y), _as_array(sw)
-            return _ArrayBatches(xa, ya, swa, batch_size or 32, shuffle)
+            return _ArrayBatches(xa, ya, swa, batch_size or 32, shuffle, steps)
         if batch_size is not None and not isinstance(x, Iterable):
             raise ValueError(f"{what}: unrecognized data type x={type(x)}")
         if y is not None:
