@@ -59,6 +59,7 @@ from ._functions import (
     einsum,
     gather,
     index_select,
+    is_floating_point,
     is_tensor,
     masked_fill,
     one_hot,
@@ -84,10 +85,6 @@ from . import autograd  # noqa: E402
 from . import random as random  # noqa: E402
 
 FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names used in isinstance checks
-
-
-def is_floating_point(x: Tensor) -> bool:
-    return x.is_floating_point()
 
 
 def get_num_threads() -> int:

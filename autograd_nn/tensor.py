@@ -14,6 +14,7 @@ from ._ops import elementwise as E
 from ._ops import indexing as I
 from ._ops import reduction as R
 from ._ops import shape as S
+from ._ops import xp
 from .autograd import engine
 from .autograd.engine import Node, Op, RemovableHandle
 
@@ -1336,6 +1337,18 @@ _CATEGORY_NAME = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": 
                   "uint8": "ByteTensor", "int8": "CharTensor", "int16": "ShortTensor"}
 
 
+def typename(x: Any, legacy: bool = False) -> str:
+    """``x``'s type for error messages, as ``torch.typename``: a Tensor as
+    ``autograd_nn.Tensor`` (its class), or with ``legacy`` as ``torch.FloatTensor`` (the
+    optimizer's wording, as PyTorch's); other objects as ``module.Class``."""
+    if isinstance(x, Tensor):
+        if legacy:
+            return "torch." + _CATEGORY_NAME.get(x.dtype.name, "Tensor")
+        return "autograd_nn." + type(x).__name__
+    t = type(x)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._wrap(data, requires_grad)
 
@@ -1413,7 +1426,7 @@ class _CopySlices(Op):
         if need_base:  # the overwritten region gets no gradient
             keep = np.ones(ctx.inputs[0].shape, dtype=bool)
             _replay_view(keep, ctx.chain)[...] = False
-            gb = g * E._f(keep, g)
+            gb = g * xp.mask_like(keep, g)
         if need_src:
             gs = _replay_view(g, ctx.chain)
         return gb, gs

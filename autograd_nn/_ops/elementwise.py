@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..autograd.engine import Op
+from . import xp
 
 # ---------------------------------------------------------------------------------- arithmetic
 
@@ -84,7 +85,7 @@ class Pow(Op):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        if need_a and not need_b and np.ndim(b) == 0 and not hasattr(b, "_data"):
+        if need_a and not need_b and np.ndim(b) == 0 and not xp.is_graph(b):
             b = float(b)  # the common x ** c: a plain power rule
             if b == 0:
                 return g * 0, None
@@ -128,8 +129,7 @@ class Maximum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.inputs
-        # ties split the gradient evenly, as PyTorch does
-        return g * (_f(a > b, g) + _f(a == b, g) * 0.5), g * (_f(b > a, g) + _f(a == b, g) * 0.5)
+        return _share(g, a > b, b > a, a == b)
 
 
 class Minimum(Op):
@@ -140,7 +140,13 @@ class Minimum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.inputs
-        return g * (_f(a < b, g) + _f(a == b, g) * 0.5), g * (_f(b < a, g) + _f(a == b, g) * 0.5)
+        return _share(g, a < b, b < a, a == b)
+
+
+def _share(g, a_wins, b_wins, tie):
+    """Gradients of a two-way pick: to the winner, split evenly on ties (as PyTorch)."""
+    half = xp.mask_like(tie, g) * 0.5
+    return g * (xp.mask_like(a_wins, g) + half), g * (xp.mask_like(b_wins, g) + half)
 
 
 class Where(Op):
@@ -160,13 +166,6 @@ class Where(Op):
         return (None,
                 Where.call(cond, g, zero) if need_a else None,
                 Where.call(cond, zero, g) if need_b else None)
-
-
-def _f(mask, like):
-    """A boolean mask as a float constant of ``like``'s dtype (NumPy or Tensor)."""
-    m = mask._data if hasattr(mask, "_data") else np.asarray(mask)
-    # ``like`` may be a NumPy scalar: 0-d arithmetic in a plain backward returns np.float64
-    return m.astype(like._data.dtype if hasattr(like, "_data") else np.result_type(like))
 
 
 # ----------------------------------------------------------------------------- unary math
@@ -303,12 +302,12 @@ class Clamp(Op):
         x = ctx.inputs[0]
         lo, hi = ctx.bounds
         mask = np.ones(x.shape, dtype=bool)
-        xd = x._data if hasattr(x, "_data") else x
+        xd = xp.data(x)
         if lo is not None:
             mask &= xd >= lo
         if hi is not None:
             mask &= xd <= hi
-        return g * _f(mask, g)
+        return g * xp.mask_like(mask, g)
 
 
 # ------------------------------------------------------------------------------ activations
@@ -361,7 +360,7 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * _f(ctx.out > 0, g)
+        return g * xp.mask_like(ctx.out > 0, g)
 
 
 class LeakyRelu(Op):
@@ -373,7 +372,7 @@ class LeakyRelu(Op):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        pos = _f(x > 0, g)
+        pos = xp.mask_like(x > 0, g)
         return g * (pos + (1 - pos) * ctx.slope)
 
 
@@ -386,7 +385,7 @@ class Elu(Op):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        pos = _f(x > 0, g)
+        pos = xp.mask_like(x > 0, g)
         neg_part = Exp.call(Minimum.call(x, 0 * x)) * ctx.alpha
         return g * (pos + (1 - pos) * neg_part)
 
@@ -405,7 +404,7 @@ class Softplus(Op):
     def backward(ctx, g):
         x = ctx.inputs[0]
         bx = x * ctx.beta
-        lin = _f(bx > ctx.threshold, g)
+        lin = xp.mask_like(bx > ctx.threshold, g)
         return g * (lin + (1 - lin) * Sigmoid.call(bx))
 
 

@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from ..autograd.engine import Op
-from .elementwise import Exp, Sign, Where, _f
+from . import xp
+from .elementwise import Exp, Sign, Where
 from .shape import ExpandTo
 
 
@@ -103,7 +104,7 @@ class Std(Var):
     @staticmethod
     def backward(ctx, g):
         std = ctx.out
-        zero = (std._data if hasattr(std, "_data") else std) == 0
+        zero = xp.data(std) == 0
         safe = Where.call(zero, 1.0, std)  # no inf/nan on the masked side, at any order
         return Var.backward(ctx, Where.call(zero, 0.0, g / (safe * 2)))
 
@@ -158,8 +159,7 @@ def _tie_split(ctx, g, absolute=False):
     """Gradient of a max/min (of |x| when ``absolute``) shared evenly between tied elements."""
     x = ctx.inputs[0]
     out = _keep(ctx.out, x.shape, ctx.dims, ctx.keepdim)
-    xd = x._data if hasattr(x, "_data") else x
-    od = out._data if hasattr(out, "_data") else out
+    xd, od = xp.data(x), xp.data(out)
     mask = ((np.abs(xd) if absolute else xd) == od).astype(xd.dtype)
     mask /= mask.sum(axis=ctx.dims, keepdims=True)
     return _expand(g, ctx) * mask
@@ -195,7 +195,7 @@ class Prod(Op):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        xd = x._data if hasattr(x, "_data") else x
+        xd = xp.data(x)
         ge = _expand(g, ctx)
         if (xd != 0).all():
             return ge * _keep(ctx.out, x.shape, ctx.dims, ctx.keepdim) / x
@@ -253,8 +253,7 @@ class Norm(Op):
         if p == 1:
             return ge * Sign.call(x)
         n = _keep(ctx.out, x.shape, ctx.dims, ctx.keepdim)
-        nd = n._data if hasattr(n, "_data") else n
-        zero = nd == 0
+        zero = xp.data(n) == 0
         safe_n = Where.call(zero, 1.0, n)
         if p == 2:
             return Where.call(zero, 0.0, ge * x / safe_n)
@@ -294,4 +293,4 @@ class LogSoftmax(Op):
 
 
 __all__ = ["Sum", "Mean", "Var", "Amax", "Amin", "Logsumexp", "Prod", "Norm", "Softmax",
-           "LogSoftmax", "_f"]
+           "LogSoftmax"]

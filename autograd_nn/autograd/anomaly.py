@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._ops import xp
 from . import engine
 
 
@@ -89,7 +90,7 @@ class AnomalyError(RuntimeError):
 
     @classmethod
     def for_backward(cls, node: Any, i: int, g: Any) -> AnomalyError:
-        arr = np.asarray(g._data if hasattr(g, "_data") else g)
+        arr = xp.data(g)
         name = node.name()
         return cls(f"Function '{name}' returned {_bad_kind(arr)} values in its {i}th output "
                    f"(the gradient for its input {i}, shape {list(arr.shape)}){_first_bad(arr)}"
@@ -105,7 +106,7 @@ def check_backward(node: Any, grads: Any, g_in: Any = None) -> None:
     for i, g in enumerate(grads):
         if g is None:
             continue
-        arr = g._data if hasattr(g, "_data") else np.asarray(g)
+        arr = xp.data(g)
         if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
             raise AnomalyError.for_backward(node, i, g)
 

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .._ops import xp
 from . import engine
 from .engine import Node
 
@@ -208,7 +209,7 @@ class _Replay:
             if g is None:
                 res.append(np.zeros(args[i].shape))
                 continue
-            g = np.asarray(g._data if hasattr(g, "_data") else g)
+            g = xp.data(g)
             if g.shape != args[i].shape:
                 g = engine.sum_to(g, args[i].shape)
             res.append(np.asarray(g, dtype=np.float64))

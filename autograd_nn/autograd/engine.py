@@ -27,7 +27,6 @@ This module knows no op by name: it only walks nodes.
 from __future__ import annotations
 
 import itertools
-import weakref
 from heapq import heapify, heappop, heappush
 from sys import getrefcount
 from typing import Any, Callable, Sequence
@@ -116,14 +115,15 @@ class AccumulateGrad:
 
 
 class RemovableHandle:
-    """Handle returned by ``register_hook`` style calls; ``remove()`` unregisters the hook."""
+    """Handle returned by every ``register_*hook`` call (tensors, nodes, modules, optimizers):
+    adds ``hook`` to ``registry`` (a dict keyed by handle id); ``remove()`` takes it out."""
 
     _next_id = 0
 
     def __init__(self, registry: dict, hook: Any) -> None:
         RemovableHandle._next_id += 1
         self.id = RemovableHandle._next_id
-        self._registry = weakref.ref(registry) if not isinstance(registry, dict) else registry
+        self._registry = registry
         registry[self.id] = hook
 
     def remove(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..._ops import elementwise as E
+from ..._ops import xp
 from ..._ops.elementwise import Where
 from ...autograd import engine
 from ...autograd.engine import Op
@@ -43,7 +44,7 @@ class Hardtanh(Op):
     def backward(ctx, g):
         lo, hi = ctx.bounds
         y = ctx.out._data if isinstance(ctx.out, Tensor) else ctx.out
-        return g * E._f((y > lo) & (y < hi), g)
+        return g * xp.mask_like((y > lo) & (y < hi), g)
 
 
 def _composite_inplace(input: Tensor, fn: Any) -> Tensor:  # noqa: A002
