@@ -3,7 +3,12 @@ framework on NumPy. ``import autograd_nn as torch`` runs PyTorch-style code."""
 
 from __future__ import annotations
 
-from . import _dtype
+# The engine first: every other module sits on it (autograd's own top modules -- functional,
+# gradcheck, debug -- use the ops, which import only autograd.engine).
+from . import (
+    _dtype,
+    autograd,  # noqa: I001
+)
 from ._creation import (
     arange,
     as_tensor,
@@ -49,39 +54,17 @@ from ._dtype import (
     short,
     uint8,
 )
-from ._functions import METHOD_FUNCTIONS as _METHOD_FUNCTIONS
-from ._functions import (
-    broadcast_shapes,
-    broadcast_tensors,
-    cat,
-    chunk,
-    concat,
-    einsum,
-    gather,
-    index_select,
-    is_floating_point,
-    is_tensor,
-    masked_fill,
-    one_hot,
-    outer,
-    pad,
-    scatter_add,
-    sort,
-    split,
-    stack,
-    take_along_dim,
-    topk,
-    where,
-)
+from ._ops.common import is_tensor
+from ._ops.table import functions as _op_functions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Size, Tensor, device, matmul
+from .tensor import Size, Tensor, device
 
-globals().update(_METHOD_FUNCTIONS)  # exp, sum, max, reshape ... as functions (torch.*)
+# every op of the op table exported as autograd_nn.<name> (exp, sum, cat, where, ...)
+globals().update(_op_functions())
 
 __version__ = "0.1.0"
 
-from . import autograd  # noqa: E402
 from . import random as random  # noqa: E402
 
 FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names used in isinstance checks

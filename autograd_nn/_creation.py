@@ -7,61 +7,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _dtype
+from ._ops.common import shape_arg as _shape_arg
+from ._ops.common import to_array as _to_array
 from .random import Generator, _gen
-from .tensor import Tensor, _shape_arg
-
-
-def _infer_np_dtype(arr: np.ndarray, from_python: bool) -> np.dtype:
-    k = arr.dtype.kind
-    if k == "f":
-        # Python floats become the default dtype; NumPy float arrays keep theirs
-        return _dtype.get_default_dtype().np if from_python else arr.dtype
-    if k in "iu":
-        return np.dtype(np.int64) if from_python else arr.dtype
-    if k == "b":
-        return np.dtype(np.bool_)
-    raise TypeError(f"tensor(): can't convert data of dtype {arr.dtype} (kind {k!r}); supported: "
-                    f"bool, integer and floating point numbers")
-
-
-def _to_array(data: Any, dtype: Any) -> np.ndarray:
-    if isinstance(data, Tensor):
-        arr, from_python = data._data, False
-    elif isinstance(data, np.ndarray):
-        arr, from_python = data, False
-    elif isinstance(data, np.generic):
-        arr, from_python = np.asarray(data), False
-    else:
-        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
-            data = _untensor(data)
-        try:
-            arr = np.asarray(data)
-        except ValueError as e:
-            raise ValueError(f"tensor(): expected a rectangular sequence of numbers: {e}") from None
-        from_python = True
-        if arr.dtype == object:
-            raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__} (ragged "
-                            f"nesting or non-numeric elements)")
-    if dtype is not None:
-        return arr.astype(_dtype.to_dtype(dtype).np)
-    target = _infer_np_dtype(arr, from_python)
-    return arr if arr.dtype == target else arr.astype(target)
-
-
-def _flat(data: Any):
-    for d in data:
-        if isinstance(d, (list, tuple)):
-            yield from _flat(d)
-        else:
-            yield d
-
-
-def _untensor(data: Any) -> Any:
-    if isinstance(data, (list, tuple)):
-        return [_untensor(d) for d in data]
-    if isinstance(data, Tensor):
-        return data._data
-    return data
+from .tensor import Tensor
 
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False

@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import grad
 from ..autograd.engine import Op
 from .elementwise import Relu, Sigmoid, Tanh
+from .shape import cat, stack
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -443,9 +445,6 @@ class RecurrentScan(Op):
 def _graph_backward(ctx, g):
     """Backward under ``create_graph``: recompute the scan with recorded ops and differentiate
     that, so the returned gradients are themselves differentiable."""
-    from .._functions import cat, stack
-    from ..autograd import grad
-
     p = ctx.cfg
     xp, s0, w_hh, *rest = ctx.inputs
     H = p["hidden_size"]

@@ -44,7 +44,16 @@ _current_scope: Any = None  # innermost running nn.Module (object), or None
 # Anomaly mode (autograd.detect_anomaly): record creation tracebacks, check for NaN/Inf.
 _anomaly_mode = False
 
-Tensor: Any = None  # set by autograd_nn.tensor once the class exists (avoids an import cycle)
+# The Tensor class. The engine sits below it and never imports it: ``tensor.py`` hands the
+# class over with register_tensor_type once it is defined (Op.apply makes its outputs with it).
+Tensor: Any = None
+
+
+def register_tensor_type(cls: type) -> None:
+    """The hook by which ``autograd_nn.tensor`` gives the engine (and the op modules, which
+    read ``engine.Tensor``) the Tensor class: called once, when the class is defined."""
+    global Tensor
+    Tensor = cls
 
 _ndarray = np.ndarray
 _asarray = np.asarray

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._ops.shape import stack
 from . import grad
 
 
@@ -147,7 +148,6 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
 def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
              vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """The Jacobian: shape out.shape + in.shape (nested tuples for several outputs/inputs)."""
-    from .._functions import stack
     from ..tensor import Tensor
 
     is_in_tuple = isinstance(inputs, (list, tuple))

@@ -10,8 +10,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..._functions import cat, stack
 from ..._ops.rnn import RecurrentScan
+from ..._ops.shape import cat, stack
 from ...tensor import Tensor
 from .linear import linear
 

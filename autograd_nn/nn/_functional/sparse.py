@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..._ops.embedding import EmbeddingLookup
+from ..._ops.indexing import ScatterAdd
+from ..._ops.shape import stack
 from ...autograd import engine
 from ...tensor import Tensor
 
@@ -90,9 +92,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     Entries equal to ``padding_idx`` are left out of their bag (and of its mean's count).
     Returns (B, D); an empty bag gives zeros.
     """
-    from ..._functions import stack
-    from ..._ops.indexing import ScatterAdd
-
     if mode not in ("sum", "mean", "max"):
         raise ValueError(f"embedding_bag: mode has to be one of sum, mean or max, got {mode!r}")
     num = weight.shape[0]

@@ -6,7 +6,7 @@ import math
 from typing import Any, Sequence, Union
 
 from ... import _creation
-from ..._functions import pad as _pad
+from ..._ops.shape import pad as _pad
 from ...tensor import Tensor
 from .. import init
 from .._functional.conv import _conv_transposend, _convnd, ntuple

@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._creation import as_tensor, tensor
-from ..._functions import stack
+from ..._ops.shape import stack
 from ...autograd import engine
 from ...tensor import Tensor
 
