@@ -524,7 +524,7 @@ class Tensor:
             vt = value
         else:
             vt = None
-        needs_graph = engine._grad_enabled and (
+        needs_graph = engine.is_grad_enabled() and (
             self.requires_grad or (vt is not None and vt.requires_grad))
         if needs_graph:
             self._inplace_apply(I.IndexPut, value if vt is not None else
@@ -546,15 +546,14 @@ class Tensor:
     # ------------------------------------------------------------------------- in-place
     def _bump_version(self) -> None:
         vc = self._vc if self._vc is not None else self._new_vc()
-        engine._inplace_epoch += 1
         vc[0] += 1
-        vc[1] = engine._inplace_epoch
+        vc[1] = engine.bump_inplace_epoch()
 
     def _check_writable(self, op: str) -> None:
-        if engine._grad_enabled and self.requires_grad and self._node is None:
+        if engine.is_grad_enabled() and self.requires_grad and self._node is None:
             raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
                                f"in-place operation.")
-        if engine._grad_enabled and self._base is not None and self._base.requires_grad and \
+        if engine.is_grad_enabled() and self._base is not None and self._base.requires_grad and \
                 self._base._node is None:
             raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
                                f"used in an in-place operation.")
@@ -583,7 +582,7 @@ class Tensor:
         self.requires_grad = res.requires_grad
         if self._node is not None and op.saves_out:
             self._node.out_vc = self._vc
-            self._node.epoch = engine._inplace_epoch
+            self._node.epoch = engine.inplace_epoch()
         _refresh_views(self)
         return self
 
@@ -610,7 +609,7 @@ class Tensor:
         return self
 
     def _inplace(self, op: type, *others: Any, **params: Any) -> Tensor:
-        if engine._grad_enabled and (self.requires_grad or any(
+        if engine.is_grad_enabled() and (self.requires_grad or any(
                 isinstance(o, Tensor) and o.requires_grad for o in others)):
             return self._inplace_apply(op, *others, **params)
         self._check_writable(op.__name__.lower() + "_")
@@ -620,7 +619,7 @@ class Tensor:
         return self
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        if not engine._grad_enabled or not (self.requires_grad or getattr(
+        if not engine.is_grad_enabled() or not (self.requires_grad or getattr(
                 other, "requires_grad", False)):
             self._check_writable("add_")
             o = other._data if isinstance(other, Tensor) else other
@@ -689,11 +688,11 @@ class Tensor:
             if value.ndim != 0:
                 raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                    f"with {value.ndim} dimensions.")
-            if engine._grad_enabled and value.requires_grad:  # value gets the summed gradient
+            if engine.is_grad_enabled() and value.requires_grad:  # value gets the summed gradient
                 return self.copy_(value)
             value = value.item()
         self._check_writable("fill_")
-        if engine._grad_enabled and self.requires_grad:
+        if engine.is_grad_enabled() and self.requires_grad:
             return self.copy_(np.full(self._data.shape, value, self._data.dtype))
         self._data[...] = value
         self._bump_version()
@@ -701,7 +700,7 @@ class Tensor:
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
         """Copy ``src`` (broadcast to self's shape, cast to self's dtype) into self."""
-        if engine._grad_enabled and (self.requires_grad or (isinstance(src, Tensor) and
+        if engine.is_grad_enabled() and (self.requires_grad or (isinstance(src, Tensor) and
                                                             src.requires_grad)):
             # also for a constant src: the old history must be cut (the result is src)
             src = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))

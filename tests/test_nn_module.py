@@ -214,11 +214,11 @@ def test_scope_is_the_running_module():
     y = m(at.randn(4, 2, requires_grad=True))
     assert y.grad_fn.scope is m[1]
     assert y.grad_fn.next_functions[0][0].scope is m[0]
-    assert engine._current_scope is None  # restored after the call, also on error
+    assert engine.current_scope() is None  # restored after the call, also on error
     bad = nn.Linear(3, 3)
     with pytest.raises(RuntimeError):
         bad(at.randn(2, 2))
-    assert engine._current_scope is None
+    assert engine.current_scope() is None
 
 
 def test_train_eval_zero_grad_requires_grad():

@@ -420,3 +420,38 @@ def test_torchviz_make_dot_signature(net_out):
     nodes, _ = parse(g.source)
     assert {"inp.weight", "blocks.2.out.bias", "scale"} <= \
         {lab.split("\\n")[0] for lab, _ in by_prefix(nodes, "t").values()}
+
+
+def test_collapse_repeats_work_grows_linearly_with_the_number_of_blocks():
+    """collapse_repeats once compared every module path with every other (30 s at 20,000
+    nodes). Counted, not timed: the Python calls draw_graph makes (a profile hook counts every
+    call and generator resume) must grow linearly with the model."""
+    import sys
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.fc(x).tanh() + x
+
+    def python_calls(n_blocks: int) -> int:
+        m = nn.Sequential(*[Block() for _ in range(n_blocks)])
+        out = m(ag.randn(2, 3)).sum()
+        calls = [0]
+
+        def count(frame, event, arg):
+            if event == "call":
+                calls[0] += 1
+
+        sys.setprofile(count)
+        try:
+            src = draw_graph(out, m, collapse_repeats=True).source
+        finally:
+            sys.setprofile(None)
+        assert f"x{n_blocks}" in src  # the repeats really were collapsed into one box
+        return calls[0]
+
+    small, large = python_calls(100), python_calls(400)
+    assert large < 4.6 * small, (small, large)  # quadratic work would be ~16x

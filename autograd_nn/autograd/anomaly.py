@@ -79,7 +79,7 @@ class AnomalyError(RuntimeError):
     def for_forward(cls, op: type, ctx: Any, out: np.ndarray) -> AnomalyError:
         ctx.op = op
         if getattr(ctx, "scope", None) is None:  # not recorded yet: the module running now
-            ctx.scope = engine._current_scope
+            ctx.scope = engine.current_scope()
         name = ctx.name()
         outer = _backward_running()
         during = "" if outer is None else (f"\n  while computing the backward of "
@@ -120,12 +120,11 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         self.check_nan = check_nan
 
     def __enter__(self) -> detect_anomaly:
-        self._prev = engine._anomaly_mode
-        engine._anomaly_mode = self.check_nan
+        self._prev = engine.swap_anomaly_mode(self.check_nan)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        engine._anomaly_mode = self._prev
+        engine.swap_anomaly_mode(self._prev)
 
     def __call__(self, fn: Any) -> Any:
         import functools
@@ -141,15 +140,13 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
     """Turn anomaly mode on or off; also usable as a context manager restoring the old mode."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self._prev = engine._anomaly_mode
-        engine._anomaly_mode = bool(mode) and check_nan
+        self._prev = engine.swap_anomaly_mode(bool(mode) and check_nan)
 
     def __enter__(self) -> set_detect_anomaly:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        engine._anomaly_mode = self._prev
+        engine.swap_anomaly_mode(self._prev)
 
 
-def is_anomaly_enabled() -> bool:
-    return engine._anomaly_mode
+is_anomaly_enabled = engine.is_anomaly_enabled

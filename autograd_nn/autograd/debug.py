@@ -20,6 +20,7 @@ import numpy as np
 from .._ops import xp
 from . import engine
 from .engine import Node
+from .grad_mode import no_grad
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -165,12 +166,8 @@ class _Replay:
         uctx = FunctionCtx()
         uctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad
                                       for a in call_args)
-        prev = engine._grad_enabled
-        engine._grad_enabled = False
-        try:
+        with no_grad():
             out = cls.forward(uctx, *call_args, **kwargs)
-        finally:
-            engine._grad_enabled = prev
         outs = out if isinstance(out, tuple) else (out,)
         return np.asarray(outs[which]._data), uctx
 
@@ -195,12 +192,8 @@ class _Replay:
             ctx.tensors = [Tensor._wrap(a) for a in args if isinstance(a, np.ndarray)]
         else:
             ctx.tensors = node.tensors
-        prev = engine._grad_enabled
-        engine._grad_enabled = False
-        try:
+        with no_grad():
             gin = node.op.backward(ctx, v.astype(out.dtype) if out.dtype.kind == "f" else v)
-        finally:
-            engine._grad_enabled = prev
         if type(gin) is not tuple:
             gin = (gin,)
         res = []
@@ -482,9 +475,7 @@ def explain(output: Any, names: dict | Iterable | None = None, *, max_elements: 
              f"({len(nodes)} nodes), seeded with d out/d out = {_fmt(g0, max_elements)}"]
     grads: dict = {nodes[0]: g0}
     leaf: dict = {}
-    prev = engine._grad_enabled
-    engine._grad_enabled = False
-    try:
+    with no_grad():
         for node in nodes:
             g = grads.pop(node)
             where = node_path(node)
@@ -508,8 +499,6 @@ def explain(output: Any, names: dict | Iterable | None = None, *, max_elements: 
                 else:
                     e = leaf.get(id(nxt))
                     leaf[id(nxt)] = [nxt, gi] if e is None else [nxt, e[1] + gi]
-    finally:
-        engine._grad_enabled = prev
     lines.append("Leaf gradients (what backward() accumulates into .grad):")
     for t, g in leaf.values():
         lines.append(f"    {_tensor_name(t, name_of)}: {_fmt(g, max_elements)}")

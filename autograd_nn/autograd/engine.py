@@ -27,6 +27,8 @@ This module knows no op by name: it only walks nodes.
 from __future__ import annotations
 
 import itertools
+import threading
+from contextvars import ContextVar
 from heapq import heapify, heappop, heappush
 from sys import getrefcount
 from typing import Any, Callable, Sequence
@@ -34,15 +36,76 @@ from weakref import ref as _weakref
 
 import numpy as np
 
-# Global switches. Read as module globals on the hot path (a LOAD_GLOBAL each).
-_grad_enabled = True
-# Bumped by every in-place op; nodes remember its value at creation so backward only checks
-# saved tensors' versions when some in-place op happened after the node was made.
+# Engine state, per thread as in PyTorch (and, being ContextVars, per asyncio task): a new
+# thread starts with grad mode on, anomaly mode off and no module scope. Hot paths call the
+# bound ``get`` methods; only the functions below change the state.
+_grad_mode: ContextVar[bool] = ContextVar("autograd_nn.grad_mode", default=True)
+_anomaly_mode: ContextVar[bool] = ContextVar("autograd_nn.anomaly_mode", default=False)
+# The innermost running Module (nn.Module.__call__ enters it), tagged on nodes as `scope`.
+_module_scope: ContextVar[Any] = ContextVar("autograd_nn.module_scope", default=None)
+_grad_get = _grad_mode.get
+_anomaly_get = _anomaly_mode.get
+_scope_get = _module_scope.get
+# True once anomaly mode was ever switched on in any thread: until then the per-op check
+# costs one global read, not a ContextVar lookup.
+_anomaly_ever = False
+
+# Bumped by every in-place op (process-wide, under a lock: tensors may be shared across
+# threads); nodes remember its value at creation, so backward only checks saved tensors'
+# versions when some in-place op happened after the node was made.
 _inplace_epoch = 0
-# The innermost running Module (set by nn.Module.__call__), tagged on nodes as `scope`.
-_current_scope: Any = None  # innermost running nn.Module (object), or None
-# Anomaly mode (autograd.detect_anomaly): record creation tracebacks, check for NaN/Inf.
-_anomaly_mode = False
+_epoch_lock = threading.Lock()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record a graph in this thread (``no_grad`` turns it off)."""
+    return _grad_get()
+
+
+def swap_grad_mode(mode: bool) -> bool:
+    """Set this thread's grad mode; returns the previous one, for restoring."""
+    prev = _grad_get()
+    _grad_mode.set(mode)
+    return prev
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on in this thread."""
+    return _anomaly_get()
+
+
+def swap_anomaly_mode(mode: bool) -> bool:
+    """Set this thread's anomaly mode; returns the previous one, for restoring."""
+    global _anomaly_ever
+    if mode:
+        _anomaly_ever = True
+    prev = _anomaly_get()
+    _anomaly_mode.set(mode)
+    return prev
+
+
+def current_scope() -> Any:
+    """The innermost ``nn.Module`` running in this thread, or None."""
+    return _scope_get()
+
+
+# Enter a module scope: ``token = enter_scope(module)`` ... ``exit_scope(token)``.
+enter_scope = _module_scope.set
+exit_scope = _module_scope.reset
+
+
+def inplace_epoch() -> int:
+    """The current in-place epoch (see :func:`bump_inplace_epoch`)."""
+    return _inplace_epoch
+
+
+def bump_inplace_epoch() -> int:
+    """Record that an in-place op happens now; returns the new epoch."""
+    global _inplace_epoch
+    with _epoch_lock:
+        _inplace_epoch += 1
+        return _inplace_epoch
+
 
 # The Tensor class. The engine sits below it and never imports it: ``tensor.py`` hands the
 # class over with register_tensor_type once it is defined (Op.apply makes its outputs with it).
@@ -127,11 +190,10 @@ class RemovableHandle:
     """Handle returned by every ``register_*hook`` call (tensors, nodes, modules, optimizers):
     adds ``hook`` to ``registry`` (a dict keyed by handle id); ``remove()`` takes it out."""
 
-    _next_id = 0
+    _ids = itertools.count(1)  # next() on a count is atomic: unique ids across threads
 
     def __init__(self, registry: dict, hook: Any) -> None:
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
+        self.id = next(RemovableHandle._ids)
         self._registry = registry
         registry[self.id] = hook
 
@@ -221,7 +283,7 @@ class Op:
             out = cls.forward(ctx, *arrays)
         if type(out) is not _ndarray:
             out = _asarray(out)
-        if _anomaly_mode:
+        if _anomaly_ever and _anomaly_get():
             _anomaly_forward(cls, ctx, out, arrays)
         t = _new_tensor(Tensor)
         t._data = out
@@ -235,7 +297,7 @@ class Op:
         else:
             t._vc = None
             t._base = None
-        if any_need and _grad_enabled and cls.differentiable:
+        if any_need and cls.differentiable and _grad_get():
             ctx.op = cls
             ctx.inputs = arrays
             ctx.tensors = inputs
@@ -254,7 +316,7 @@ class Op:
             ctx.out_vc = None
             ctx.pre_hooks = None
             ctx.retained = None
-            ctx.scope = _current_scope
+            ctx.scope = _scope_get()
             ctx.params = params  # forward's keyword args (re-run by autograd.debug.check_graph)
             if cls.saves_out:
                 ctx.out_vc = t._vc if t._vc is not None else t._new_vc()
@@ -424,7 +486,6 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     ``inputs`` and not ``accumulate``, the gradients w.r.t. ``inputs`` are returned instead
     (``autograd.grad``), and ``.grad`` is never written.
     """
-    global _grad_enabled
     as_tensor = create_graph
     node_grads: dict[Node, Any] = {}
     leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, grad]
@@ -483,8 +544,8 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     # dependency-counting pass over the graph. A node no gradient reaches is never run.
     heap = [(n.seq, n) for n in start]
     heapify(heap)
-    prev_mode = _grad_enabled
-    _grad_enabled = create_graph
+    anomaly = _anomaly_ever and _anomaly_get()
+    prev_mode = swap_grad_mode(create_graph)
     pop_grad, get_grad, get_leaf = node_grads.pop, node_grads.get, leaf_grads.get
     try:
         while heap:
@@ -508,7 +569,7 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                 ctx = _GraphCtx(node, out_tensors.get(node))
             else:
                 ctx = node
-            if _anomaly_mode:
+            if anomaly:
                 from .anomaly import check_backward
                 gin = node.op.backward(ctx, g)
                 check_backward(node, gin)
@@ -543,7 +604,7 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                     else:
                         entry[1] = entry[1] + gi
     finally:
-        _grad_enabled = prev_mode
+        _grad_mode.set(prev_mode)
 
     if not accumulate:
         result = []

@@ -117,12 +117,11 @@ class Function:
         ctx = FunctionCtx()
         tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        prev = engine._grad_enabled
-        engine._grad_enabled = False
+        prev = engine.swap_grad_mode(False)
         try:
             out = cls.forward(ctx, *args, **kwargs)
         finally:
-            engine._grad_enabled = prev
+            engine.swap_grad_mode(prev)
         outs = out if isinstance(out, tuple) else (out,)
         if prev and any(t.is_leaf and t.requires_grad for t in getattr(ctx, "dirty", ())):
             raise RuntimeError(f"{cls.__name__}: a leaf Variable that requires grad has been "
@@ -147,12 +146,12 @@ class Function:
             node.out = o._data
             node.next = [(t._node or t) if t.requires_grad else t for t in ts]
             node.needs_input_grad = [t.requires_grad for t in ts]
-            node.epoch = engine._inplace_epoch
+            node.epoch = engine.inplace_epoch()
             node.out_vc = None
             node.pre_hooks = None
             node.retained = None
-            node.scope = engine._current_scope
-            if engine._anomaly_mode:  # where it was created, for AnomalyError messages
+            node.scope = engine.current_scope()
+            if engine.is_anomaly_enabled():  # where it was created, for AnomalyError messages
                 node.trace = __import__("traceback").extract_stack()[:-1]
             if any(o is t for t in ts):  # forward returned an input: give it a fresh identity
                 o = Tensor._wrap(o._data)

@@ -1,4 +1,8 @@
-"""Gradient-recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Gradient-recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+
+Grad mode is per thread (and per asyncio task), as in PyTorch: a switch in one thread never
+changes another's, and a new thread starts with grad mode on.
+"""
 
 from __future__ import annotations
 
@@ -14,23 +18,21 @@ class _GradMode:
     mode = True
 
     def __enter__(self) -> None:
-        self._prev = engine._grad_enabled
-        engine._grad_enabled = self.mode
+        self._prev = engine.swap_grad_mode(self.mode)
 
     def __exit__(self, *exc: Any) -> None:
-        engine._grad_enabled = self._prev
+        engine.swap_grad_mode(self._prev)
 
     def __call__(self, fn: Callable) -> Callable:
         mode = self.mode
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            prev = engine._grad_enabled
-            engine._grad_enabled = mode
+            prev = engine.swap_grad_mode(mode)
             try:
                 return fn(*args, **kwargs)
             finally:
-                engine._grad_enabled = prev
+                engine.swap_grad_mode(prev)
 
         return wrapper
 
@@ -58,15 +60,13 @@ class set_grad_enabled(_GradMode):  # noqa: N801
 
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
-        self._prev = engine._grad_enabled
-        engine._grad_enabled = self.mode
+        self._prev = engine.swap_grad_mode(self.mode)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc: Any) -> None:
-        engine._grad_enabled = self._prev
+        engine.swap_grad_mode(self._prev)
 
 
-def is_grad_enabled() -> bool:
-    return engine._grad_enabled
+is_grad_enabled = engine.is_grad_enabled

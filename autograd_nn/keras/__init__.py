@@ -1,1 +1,1 @@
-"""``autograd_nn.keras``: Keras 3's API on the autograd_nn engine (``from autograd_nn import keras``)."""
+"""``autograd_nn.keras``: Keras 3's API on the autograd_nn engine."""

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd import engine
+from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_nonneg
 
@@ -145,12 +145,8 @@ class LBFGS(Optimizer):
             p._bump_version()
 
     def _eval(self, closure: Callable) -> float:
-        prev = engine._grad_enabled
-        engine._grad_enabled = True
-        try:
+        with enable_grad():
             return float(closure())
-        finally:
-            engine._grad_enabled = prev
 
     def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]
         """Run up to ``max_iter`` L-BFGS iterations; returns the closure's first loss."""
@@ -162,12 +158,8 @@ class LBFGS(Optimizer):
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
 
-        prev_mode = engine._grad_enabled
-        engine._grad_enabled = True
-        try:
+        with enable_grad():
             orig_loss = closure()
-        finally:
-            engine._grad_enabled = prev_mode
         loss = float(orig_loss)
         current_evals = 1
         state["func_evals"] += 1

@@ -16,8 +16,8 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .. import _dtype
-from ..autograd import engine
 from ..autograd.engine import RemovableHandle
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, typename
 
 __all__ = ["Optimizer", "required"]
@@ -224,19 +224,11 @@ class Optimizer:
                                    f"modified by an optimizer step pre-hook here")
         loss = None
         if closure is not None:
-            prev = engine._grad_enabled
-            engine._grad_enabled = True
-            try:
+            with enable_grad():
                 loss = closure()
-            finally:
-                engine._grad_enabled = prev
-        prev = engine._grad_enabled
-        engine._grad_enabled = False
-        try:
+        with no_grad():
             for group in self.param_groups:
                 self._update_group(group)
-        finally:
-            engine._grad_enabled = prev
         for hook in list(self._optimizer_step_post_hooks.values()):
             hook(self, (), {})
         return loss

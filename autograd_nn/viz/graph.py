@@ -72,13 +72,6 @@ def _show(p: str) -> str:
     return p[1:] if p.startswith(FOREIGN) else p
 
 
-def _inside(p: str, q: str) -> bool:
-    """Module path p is q or below q."""
-    if q == "":
-        return not p.startswith(FOREIGN)
-    return p == q or p.startswith(q + ".")
-
-
 def _parent(p: str) -> str | None:
     if p == "" or (p.startswith(FOREIGN) and "." not in p):
         return None
@@ -221,11 +214,14 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
                     (node.name(), np.shape(node.out), str(np.asarray(node.out).dtype))] += 1
     merged: dict[str, str] = {}  # member path -> representative path of its repeat group
     repeat_count: dict[str, list[str]] = {}
-    if collapse_repeats:
+    if collapse_repeats:  # linear in the number of modules: one child index, prefix lookups
+        child_paths: dict[str | None, list[str]] = {}
+        for c in all_paths:
+            child_paths.setdefault(_parent(c), []).append(c)
         for parent in sorted(all_paths, key=_depth):
-            if any(_inside(parent, c) for c in collapsed):
+            if any(q in collapsed for q in _prefixes(parent)):  # inside a collapsed box
                 continue
-            children = sorted((c for c in all_paths if _parent(c) == parent),
+            children = sorted(child_paths.get(parent, ()),
                               key=lambda c: [int(x) if x.isdigit() else x
                                              for x in c.split(".")])
             groups: dict[Any, list[str]] = {}

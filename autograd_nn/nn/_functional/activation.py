@@ -50,7 +50,7 @@ class Hardtanh(Op):
 def _composite_inplace(input: Tensor, fn: Any) -> Tensor:  # noqa: A002
     """``input.copy_(fn(input))`` for activations built from several ops: when recording,
     ``fn`` reads a clone, so the overwrite does not invalidate what its backward saved."""
-    src = input.clone() if engine._grad_enabled and input.requires_grad else input
+    src = input.clone() if engine.is_grad_enabled() and input.requires_grad else input
     return input.copy_(fn(src))
 
 

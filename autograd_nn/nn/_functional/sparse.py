@@ -69,7 +69,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
     scale = None
-    if (padding_idx is not None or scale_grad_by_freq) and engine._grad_enabled and \
+    if (padding_idx is not None or scale_grad_by_freq) and engine.is_grad_enabled() and \
             weight.requires_grad:
         scale = np.ones(idx.shape)
         if scale_grad_by_freq:

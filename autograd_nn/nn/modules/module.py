@@ -122,12 +122,11 @@ class Module:
         if self._forward_pre_hooks or self._forward_hooks or _global_forward_hooks or \
                 _global_forward_pre_hooks:
             return self._call_with_hooks(args, kwargs)
-        prev = engine._current_scope
-        engine._current_scope = self
+        token = engine.enter_scope(self)
         try:
             return self.forward(*args, **kwargs)
         finally:
-            engine._current_scope = prev
+            engine.exit_scope(token)
 
     def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
         pre_kw = self._forward_pre_hooks_with_kwargs
@@ -143,12 +142,11 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
-        prev = engine._current_scope
-        engine._current_scope = self
+        token = engine.enter_scope(self)
         try:
             result = self.forward(*args, **kwargs)
         finally:
-            engine._current_scope = prev
+            engine.exit_scope(token)
         post_kw = self._forward_hooks_with_kwargs
         for hid, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
             res = hook(self, args, kwargs, result) if hid in post_kw else hook(self, args, result)

@@ -30,7 +30,7 @@ _ERR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dic
 
 
 def _collate_tensor(batch: Sequence[Tensor], *, collate_fn_map: Any = None) -> Tensor:
-    if engine._grad_enabled and any(t.requires_grad for t in batch):
+    if engine.is_grad_enabled() and any(t.requires_grad for t in batch):
         return stack(batch, 0)  # keep the graph
     ref = batch[0].shape
     for i, t in enumerate(batch):

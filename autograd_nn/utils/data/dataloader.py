@@ -45,7 +45,7 @@ def _tensor_source(dataset: Any) -> tuple[tuple, list] | None:
 
 
 def _take(t: Tensor, idx: np.ndarray) -> Tensor:
-    if t.requires_grad and engine._grad_enabled:
+    if t.requires_grad and engine.is_grad_enabled():
         return t[idx]  # keep the graph, as stacking the rows would
     return Tensor._wrap(t._data[idx])
 
