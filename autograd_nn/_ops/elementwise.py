@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import promote
-from ..autograd import engine
+from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import xp
 from .common import as_tensor_like, broadcast_error, to_tensor, wrap
@@ -31,6 +31,26 @@ class Add(Op):
     @staticmethod
     def backward(ctx, g):
         return g, g
+
+
+def add_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """In-place ``input += alpha * other`` (unrecorded: one NumPy add, no Op)."""
+    if inplace.records(input, other):
+        return inplace.apply(input, Add, other * alpha if alpha != 1 else other)
+    inplace.check_writable(input, "add_")
+    o = xp.data(other) if xp.is_graph(other) else other
+    inplace.write(input, input._data + (o * alpha if alpha != 1 else o), "add_")
+    return input
+
+
+def addcmul_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """In-place ``input += value * tensor1 * tensor2``."""
+    return add_(input, tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+
+
+def addcdiv_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """In-place ``input += value * tensor1 / tensor2``."""
+    return add_(input, tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
 
 
 def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = False) -> Any:
@@ -77,6 +97,11 @@ class Sub(Op):
     @staticmethod
     def backward(ctx, g):
         return g, -g
+
+
+def sub_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """In-place ``input -= alpha * other``."""
+    return add_(input, other, alpha=-alpha)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
@@ -319,6 +344,12 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
 def where_method(self: Any, condition: Any, other: Any) -> Any:
     """``Tensor.where(condition, other)``: ``where(condition, self, other)``."""
     return where(condition, self, other)
+
+
+def masked_fill_(input: Any, mask: Any, value: Any) -> Any:
+    """In-place: ``value`` where ``mask`` is True."""
+    input[mask] = value
+    return input
 
 
 def masked_fill(input: Any, mask: Any, value: Any) -> Any:
@@ -590,6 +621,13 @@ class Clamp(Op):
         return g * xp.mask_like(mask, g)
 
 
+def clamp_(input: Any, min: Any = None, max: Any = None) -> Any:
+    """In-place clamp with number bounds."""
+    if min is None and max is None:
+        raise RuntimeError("clamp_: At least one of 'min' or 'max' must not be None")
+    return inplace.apply(input, Clamp, min=min, max=max)
+
+
 def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
     """Limit values to [min, max]; either bound may be None, a number or a tensor."""
     if min is None and max is None:
@@ -786,6 +824,11 @@ class Silu(Op):
         x = ctx.inputs[0]
         s = Sigmoid.call(x)
         return g * (s * (1 + x * (1 - s)))
+
+
+def lerp_(input: Any, end: Any, weight: Any) -> Any:
+    """In-place ``input += weight * (end - input)``."""
+    return add_(input, (end - input) * weight)
 
 
 silu = unary(Silu, "silu", "x * sigmoid(x)", floating=True)

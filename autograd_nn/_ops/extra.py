@@ -8,6 +8,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import engine
+from ..autograd import inplace as _inplace
 from ..autograd.engine import Op
 from .common import to_tensor
 from .elementwise import Where
@@ -329,7 +330,7 @@ def rounding(x: Any, mode: str, decimals: int = 0, inplace: bool = False) -> Any
         return x if inplace else x.clone()
     op, params = (Frac, {}) if mode == "frac" else (Rounding, {"mode": mode,
                                                                "decimals": int(decimals)})
-    return x._inplace(op, **params) if inplace else op.apply(x, **params)
+    return _inplace.apply(x, op, **params) if inplace else op.apply(x, **params)
 
 
 def _rounder(mode: str, doc: str, inplace: bool = False) -> Callable:

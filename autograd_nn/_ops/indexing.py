@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
-from ..autograd import engine
+from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import xp
 from .common import as_tensor_like, broadcast_error, to_tensor, values_indices, wrap
@@ -62,6 +62,33 @@ def getitem(x: Any, idx: Any) -> Any:
         return GetItem.apply(x, idx=idx)
     except IndexError as e:
         raise index_error(idx, x, e) from None
+
+
+def setitem(x: Any, idx: Any, value: Any) -> None:
+    """``x[idx] = value`` in place (recorded as an IndexPut when it must be; ints select a view
+    first, as PyTorch)."""
+    idx = norm_index(idx, x)
+    split = ints_first(idx)
+    if split is not None:  # write through the view the ints select
+        setitem(getitem(x, split[0]), split[1], value)
+        return
+    vt = value if isinstance(value, engine.Tensor) else None
+    if inplace.records(x, vt):
+        inplace.apply(x, IndexPut, value if vt is not None else
+                      np.asarray(value, dtype=x._data.dtype), idx=idx)
+        return
+    inplace.check_writable(x, "__setitem__")
+    val = vt._data if vt is not None else value
+    if vt is not None and vt._data.dtype.kind == "f" and x._data.dtype.kind in "biu":
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{x.dtype} for the destination and {vt.dtype} for the source.")
+    try:
+        x._data[idx] = val
+    except (ValueError, IndexError) as e:
+        raise type(e)(f"__setitem__: cannot assign a value of shape "
+                      f"{list(np.shape(val))} into tensor of shape {list(x.shape)} at "
+                      f"index {idx!r}: {e}") from None
+    inplace.bump_version(x)
 
 
 _ONE_BYTE = np.zeros(1, np.bool_)

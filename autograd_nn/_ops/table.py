@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .. import random
+from ..autograd import inplace
 from . import elementwise as E
 from . import extra as X
 from . import indexing as I
@@ -42,7 +44,9 @@ class Row:
     (None for non-differentiable ops and compositions of other rows), alternative names
     (``aliases``, e.g. ``clip`` for ``clamp``), ``method``: a Tensor method too (True, or the
     function to install as the method when it differs), ``export``: an ``autograd_nn.*``
-    function too, ``cases``: its rows in ``tests/_op_cases.py``."""
+    function too, ``cases``: its rows in ``tests/_op_cases.py``, ``inplace``: the in-place
+    method ``<name>_`` (and ``<alias>_``): True to apply ``op`` in place to the tensor
+    (``autograd.inplace.apply``), or a function of its own."""
 
     name: str
     function: Callable
@@ -51,6 +55,7 @@ class Row:
     method: Any = True
     export: bool = True
     cases: tuple = ()
+    inplace: Any = None
 
     @property
     def names(self) -> tuple:
@@ -69,34 +74,36 @@ def _method_call(name: str) -> Callable:
 
 OPS: tuple = (
     # --- arithmetic (the operators +, -, *, /, ** are Tensor's; these are the named forms)
-    Row("add", E.add, E.Add, cases=("add",)),
-    Row("sub", E.sub, E.Sub, aliases=("subtract",), cases=("sub", "rsub_scalar")),
-    Row("mul", E.mul, E.Mul, aliases=("multiply",), cases=("mul",)),
-    Row("div", E.div, E.Div, aliases=("divide", "true_divide"), cases=("div", "rdiv_scalar")),
-    Row("pow", E.pow, E.Pow, cases=("pow", "pow_scalar", "pow_frac", "rpow")),
-    Row("neg", E.neg, E.Neg, aliases=("negative",), cases=("neg",)),
+    Row("add", E.add, E.Add, cases=("add",), inplace=E.add_),
+    Row("sub", E.sub, E.Sub, aliases=("subtract",), cases=("sub", "rsub_scalar"),
+        inplace=E.sub_),
+    Row("mul", E.mul, E.Mul, aliases=("multiply",), cases=("mul",), inplace=True),
+    Row("div", E.div, E.Div, aliases=("divide", "true_divide"), cases=("div", "rdiv_scalar"),
+        inplace=True),
+    Row("pow", E.pow, E.Pow, cases=("pow", "pow_scalar", "pow_frac", "rpow"), inplace=True),
+    Row("neg", E.neg, E.Neg, aliases=("negative",), cases=("neg",), inplace=True),
     Row("maximum", E.maximum, E.Maximum, cases=("maximum",)),
     Row("minimum", E.minimum, E.Minimum, cases=("minimum",)),
     Row("square", E.square),
     Row("reciprocal", E.reciprocal),
-    Row("lerp", E.lerp),
+    Row("lerp", E.lerp, inplace=E.lerp_),
     # --- elementwise maths and activations
-    Row("exp", E.exp, E.Exp, cases=("exp",)),
+    Row("exp", E.exp, E.Exp, cases=("exp",), inplace=True),
     Row("log", E.log, E.Log, cases=("log",)),
     Row("log1p", E.log1p, E.Log1p, cases=("log1p",)),
-    Row("sqrt", E.sqrt, E.Sqrt, cases=("sqrt",)),
+    Row("sqrt", E.sqrt, E.Sqrt, cases=("sqrt",), inplace=True),
     Row("rsqrt", E.rsqrt, E.Rsqrt, cases=("rsqrt",)),
-    Row("abs", E.abs, E.Abs, cases=("abs",)),
+    Row("abs", E.abs, E.Abs, cases=("abs",), inplace=True),
     Row("sign", E.sign, E.Sign),
     Row("sin", E.sin, E.Sin, cases=("sin",)),
     Row("cos", E.cos, E.Cos, cases=("cos",)),
     Row("clamp", E.clamp, E.Clamp, aliases=("clip",),
-        cases=("clamp", "clamp_min", "clamp_drawn", "clamp_tensor_bounds")),
+        cases=("clamp", "clamp_min", "clamp_drawn", "clamp_tensor_bounds"), inplace=E.clamp_),
     Row("clamp_min", E.clamp_min, E.Clamp, export=False),
     Row("clamp_max", E.clamp_max, E.Clamp, export=False),
-    Row("tanh", E.tanh, E.Tanh, cases=("tanh",)),
-    Row("sigmoid", E.sigmoid, E.Sigmoid, cases=("sigmoid",)),
-    Row("relu", E.relu, E.Relu, cases=("relu",)),
+    Row("tanh", E.tanh, E.Tanh, cases=("tanh",), inplace=True),
+    Row("sigmoid", E.sigmoid, E.Sigmoid, cases=("sigmoid",), inplace=True),
+    Row("relu", E.relu, E.Relu, cases=("relu",), inplace=True),
     Row("leaky_relu", E.leaky_relu, E.LeakyRelu, export=False,
         cases=("leaky_relu", "leaky_relu_drawn")),
     Row("elu", E.elu, E.Elu, export=False, cases=("elu", "elu_drawn")),
@@ -107,7 +114,8 @@ OPS: tuple = (
     Row("where", E.where, E.Where, method=E.where_method,
         cases=("where", "where_bcast3", "where_scalar")),
     Row("masked_fill", E.masked_fill, E.Where,
-        cases=("masked_fill", "masked_fill_drawn", "masked_fill_tensor_value")),
+        cases=("masked_fill", "masked_fill_drawn", "masked_fill_tensor_value"),
+        inplace=E.masked_fill_),
     Row("tril", E.tril, E.Where),
     Row("triu", E.triu, E.Where),
     Row("clone", E.clone, E.Clone),
@@ -178,14 +186,21 @@ OPS: tuple = (
     Row("outer", I.outer, E.Mul, method=False),
     Row("einsum", X.einsum, X.Einsum, method=False),
     # --- rounding
-    Row("floor", X.floor, X.Rounding), Row("ceil", X.ceil, X.Rounding),
-    Row("round", X.round, X.Rounding), Row("trunc", X.trunc, X.Rounding, aliases=("fix",)),
-    Row("frac", X.frac, X.Frac),
-    Row("floor_", X.floor_, X.Rounding, export=False),
-    Row("ceil_", X.ceil_, X.Rounding, export=False),
-    Row("round_", X.round_, X.Rounding, export=False),
-    Row("trunc_", X.trunc_, X.Rounding, aliases=("fix_",), export=False),
-    Row("frac_", X.frac_, X.Frac, export=False),
+    Row("floor", X.floor, X.Rounding, inplace=X.floor_),
+    Row("ceil", X.ceil, X.Rounding, inplace=X.ceil_),
+    Row("round", X.round, X.Rounding, inplace=X.round_),
+    Row("trunc", X.trunc, X.Rounding, aliases=("fix",), inplace=X.trunc_),
+    Row("frac", X.frac, X.Frac, inplace=X.frac_),
+    # --- in-place only: writes, fills, random fills
+    Row("addcmul_", E.addcmul_, E.Add, export=False),
+    Row("addcdiv_", E.addcdiv_, E.Add, export=False),
+    Row("copy_", inplace.copy_, inplace.CopyFrom, export=False),
+    Row("fill_", inplace.fill_, inplace.CopyFrom, export=False),
+    Row("zero_", inplace.zero_, inplace.CopyFrom, export=False),
+    Row("uniform_", random.uniform_, export=False),
+    Row("normal_", random.normal_, export=False),
+    Row("bernoulli_", random.bernoulli_, export=False),
+    Row("random_", random.random_, export=False),
     # --- function forms of Tensor's own methods, and helpers
     Row("numel", _method_call("numel"), method=False),
     Row("detach", _method_call("detach"), method=False),
@@ -226,8 +241,24 @@ def install_methods(tensor_cls: type) -> None:
         if not row.method:
             continue
         fn = row.function if row.method is True else row.method
-        for name in row.names:
+        methods = dict.fromkeys(row.names, fn)
+        if row.inplace is not None:
+            fn_ = _inplace_method(row) if row.inplace is True else row.inplace
+            methods.update(dict.fromkeys([n + "_" for n in row.names], fn_))
+        for name, f in methods.items():
             if name in vars(tensor_cls):
                 raise RuntimeError(f"op table: Tensor.{name} is defined twice (in the class "
                                    f"and by row {row.name!r})")
-            setattr(tensor_cls, name, fn)
+            setattr(tensor_cls, name, f)
+
+
+def _inplace_method(row: Row) -> Callable:
+    """``x.<name>_(*others)``: ``row.op`` applied in place (``autograd.inplace.apply``)."""
+    op = row.op
+
+    def method(input: Any, *others: Any) -> Any:
+        return inplace.apply(input, op, *others)
+
+    method.__name__ = method.__qualname__ = row.name + "_"
+    method.__doc__ = f"In-place ``{row.name}``."
+    return method

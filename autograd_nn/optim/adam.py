@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from .optimizer import Optimizer, _adam_moments_, _check_betas, _check_nonneg
 
 __all__ = ["Adam", "AdamW"]
@@ -61,7 +62,7 @@ class Adam(Optimizer):
             np.divide(m, denom, out=denom)
             denom *= step_size
             x -= denom
-            p._bump_version()
+            inplace.bump_version(p)
 
 
 class AdamW(Adam):

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from .optimizer import Optimizer, _adam_moments_, _check_betas, _check_nonneg
 
 __all__ = ["NAdam"]
@@ -57,4 +58,4 @@ class NAdam(Optimizer):
             denom += eps
             x -= (lr * (1.0 - mu) / (1.0 - mu_prod)) * (g / denom)
             x -= (lr * mu_next / (1.0 - mu_prod * mu_next)) * (m / denom)
-            p._bump_version()
+            inplace.bump_version(p)

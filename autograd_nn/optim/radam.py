@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from .optimizer import Optimizer, _adam_moments_, _check_betas, _check_nonneg
 
 __all__ = ["RAdam"]
@@ -56,4 +57,4 @@ class RAdam(Optimizer):
                 upd *= ada
                 upd *= rect
             x -= upd
-            p._bump_version()
+            inplace.bump_version(p)

@@ -17,6 +17,7 @@ from ..._ops import elementwise as E
 from ..._ops import xp
 from ..._ops.elementwise import Where
 from ...autograd import engine
+from ...autograd import inplace as _inplace
 from ...autograd.engine import Op
 from ...tensor import Tensor
 
@@ -70,7 +71,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
                          f"({max_val})")
     if inplace:
-        return input._inplace(Hardtanh, min_val=min_val, max_val=max_val)
+        return _inplace.apply(input, Hardtanh, min_val=min_val, max_val=max_val)
     return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
 
 
@@ -87,7 +88,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x."""
     if inplace:
-        return input._inplace(E.LeakyRelu, negative_slope=negative_slope)
+        return _inplace.apply(input, E.LeakyRelu, negative_slope=negative_slope)
     return E.LeakyRelu.apply(input, negative_slope=negative_slope)
 
 
@@ -117,7 +118,7 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noq
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """x if x > 0 else alpha * (exp(x) - 1)."""
     if inplace:
-        return input._inplace(E.Elu, alpha=alpha)
+        return _inplace.apply(input, E.Elu, alpha=alpha)
     return E.Elu.apply(input, alpha=alpha)
 
 
@@ -153,7 +154,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * sigmoid(x)."""
     if inplace:
-        return input._inplace(E.Silu)
+        return _inplace.apply(input, E.Silu)
     return input.silu()
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from ..._ops.embedding import EmbeddingLookup
 from ..._ops.indexing import ScatterAdd
 from ..._ops.shape import stack
-from ...autograd import engine
+from ...autograd import engine, inplace
 from ...tensor import Tensor
 
 __all__: list[str] = ["embedding", "embedding_bag"]
@@ -47,7 +47,7 @@ def _renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float)
     if big.any():
         r = rows[big]
         w[r] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
-        weight._bump_version()
+        inplace.bump_version(weight)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
