@@ -19,12 +19,11 @@ megabyte costs page faults (~1 ms on the reference machine), more than the arith
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
-from ..autograd import grad
+from ..autograd import engine, grad
 from ..autograd.engine import Op
 from .elementwise import Relu, Sigmoid, Tanh
 from .shape import cat, stack
@@ -235,59 +234,10 @@ _BACKS = {"RNN_TANH": (_rnn_prepare("tanh"), _rnn_step),
           "LSTM": (_lstm_prepare, _lstm_step), "GRU": (_gru_prepare, _gru_step)}
 
 
-# --------------------------------------------------------------- recycled large buffers
-# A fresh large NumPy array costs a page fault per 4 KiB on first touch (glibc hands freed
-# large blocks back to the kernel), which on the reference machine costs more than the
-# arithmetic on it (W5: ~1,400 faults, ~5 ms of a 15 ms step). The scan's saved activations and
-# backward temporaries are therefore recycled: released arrays wait here (at most 2 per shape
-# and dtype, 32 MiB in all, least recently released dropped first) for the next scan of the
-# same shape, as in a training loop.
-
-_FREE: OrderedDict = OrderedDict()  # (shape, dtype) -> released arrays
-_FREE_MAX_BYTES = 32 << 20
-_free_bytes = 0
-
-
-def _take(shape: tuple, dtype: Any) -> np.ndarray:
-    """An uninitialised array: a released one of this shape and dtype if any, else new."""
-    global _free_bytes
-    stack = _FREE.get((shape, np.dtype(dtype)))
-    if stack:
-        try:
-            a = stack.pop()
-        except IndexError:  # emptied meanwhile by another thread
-            return np.empty(shape, dtype)
-        _free_bytes -= a.nbytes
-        return a
-    return np.empty(shape, dtype)
-
-
-def _release(arrays: Any) -> None:
-    """Hand arrays that nothing else references back for reuse by :func:`_take`."""
-    global _free_bytes
-    for a in arrays:
-        if a.nbytes > _FREE_MAX_BYTES // 4:
-            continue
-        key = (a.shape, a.dtype)
-        stack = _FREE.setdefault(key, [])
-        if len(stack) < 2:
-            stack.append(a)
-            _free_bytes += a.nbytes
-        _FREE.move_to_end(key)
-    while _free_bytes > _FREE_MAX_BYTES and _FREE:
-        _, old = _FREE.popitem(last=False)
-        _free_bytes -= sum(x.nbytes for x in old)
-
-
-class _Saved(list):
-    """The saved activations of one scan (held by its graph node only): released for reuse
-    when the node is freed."""
-
-    def __del__(self) -> None:
-        try:
-            _release(self)
-        except Exception:  # noqa: BLE001 -- interpreter shutdown: module globals may be gone
-            pass
+# The scan's saved activations and backward temporaries come from, and go back to, the engine's
+# allocator (autograd/allocator.py): a fresh large array costs page faults on first touch.
+_take = engine.allocator.take
+_release = engine.allocator.release
 
 
 # ------------------------------------------------------------------------------ the scan
@@ -352,7 +302,7 @@ class RecurrentScan(Op):
         w = (_transposed(w_hh), rest[0] if has_bias else None,
              _transposed(rest[-1]) if has_proj else None)
         valid = None if mask is None else mask[:, :, None]
-        saved = _Saved(_take((T, B, k * H), xp.dtype) for k in _SAVED[mode])
+        saved = engine.allocator.saved(_take((T, B, k * H), xp.dtype) for k in _SAVED[mode])
         out = np.empty((T, B, s0.shape[1]), dtype=xp.dtype)
         with np.errstate(over="ignore"):
             scan(xp, s0, w, mode, H, P, valid, reverse, _NP, saved, out)

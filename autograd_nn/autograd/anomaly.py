@@ -9,12 +9,15 @@ checks each op's forward output (``Op.apply``) and each backward rule's gradient
 
 from __future__ import annotations
 
+import sys
+import traceback
 from typing import Any
 
 import numpy as np
 
 from .._ops import xp
 from . import engine
+from .debug import describe_scope, node_path, source_line
 
 
 def _bad_kind(arr: np.ndarray) -> str:
@@ -36,9 +39,7 @@ def _first_bad(arr: np.ndarray) -> str:
 def _backward_running() -> Any:
     """The graph node whose backward is executing now (the innermost, for double backward), or
     None outside a backward pass. Read from the engine's frame, only when an error is built."""
-    import sys
-
-    code = engine.run_backward.__code__
+    code = engine._propagate.__code__
     f = sys._getframe(1)
     while f is not None:
         if f.f_code is code:
@@ -59,8 +60,6 @@ class AnomalyError(RuntimeError):
     def __init__(self, msg: str, node: Any = None, op: str | None = None,
                  backward_of: Any = None) -> None:
         super().__init__(msg)
-        from .debug import node_path, source_line
-
         self.node = node
         self.op = op
         self.module_path = node_path(node) if node is not None else None
@@ -69,8 +68,6 @@ class AnomalyError(RuntimeError):
 
     @staticmethod
     def _where(node: Any) -> str:
-        from .debug import describe_scope, source_line
-
         scope = describe_scope(node)
         src = source_line(node)
         return (f"\n  in {scope}" if scope else "") + (f"\n  created at {src}" if src else "")
@@ -150,3 +147,15 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
 
 
 is_anomaly_enabled = engine.is_anomaly_enabled
+
+
+def check_forward(cls: type, ctx: Any, out: np.ndarray, arrays: Any) -> None:
+    """Anomaly mode, after each op's forward: record where it was created; raise if its output
+    is not finite although its inputs were."""
+    ctx.trace = traceback.extract_stack()[:-3]
+    if out.dtype.kind == "f" and not np.isfinite(out).all():
+        if all(np.asarray(a).dtype.kind != "f" or np.isfinite(a).all() for a in arrays):
+            raise AnomalyError.for_forward(cls, ctx, out)
+
+
+engine.register_anomaly_checks(check_forward, check_backward)

@@ -47,34 +47,9 @@ def freed_error(node: Node) -> RuntimeError:
 
 def walk(outputs: Any) -> list[Node]:
     """Every Node reachable from ``outputs`` (Tensors), each after all nodes that consume it
-    (the order backward visits them). Iterative: graph depth is unlimited. Raises if part of
-    the graph was freed by a backward without ``retain_graph=True``."""
-    starts = [o._node for o in _roots(outputs) if o._node is not None]
-    users: dict[Node, int] = {}
-    seen = set(starts)
-    stack = list(starts)
-    while stack:
-        node = stack.pop()
-        if node.next is None:
-            raise freed_error(node)
-        for nxt, need in zip(node.next, node.needs_input_grad):
-            if need and type(nxt) is Node:
-                users[nxt] = users.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-    order = []
-    ready = [n for n in dict.fromkeys(starts) if users.get(n, 0) == 0]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for nxt, need in zip(node.next, node.needs_input_grad):
-            if need and type(nxt) is Node:
-                c = users[nxt] - 1
-                users[nxt] = c
-                if c == 0:
-                    ready.append(nxt)
-    return order
+    (the order backward visits them): the engine's graph walk. Raises if part of the graph
+    was freed by a backward without ``retain_graph=True``."""
+    return engine.walk([o._node for o in _roots(outputs) if o._node is not None], freed_error)
 
 
 def node_path(node: Any, paths: dict | None = None) -> str | None:
