@@ -5,8 +5,9 @@ matmul (ordinary ops); this Op runs only the sequential part. Its state per step
 GRU) or ``[h, c]`` concatenated (LSTM), and it returns all states, (T, B, S); the caller slices
 outputs and final states from it. Cells are written once (``_CELLS``) on primitives (``K``)
 that follow the array-or-Tensor contract of ``_ops/xp``, so the same code runs on NumPy arrays
-(the fast path, which also saves activations for the hand-written backward) and on Tensors (the differentiable recomputation used when a gradient
-of the gradient is asked for, i.e. ``create_graph=True``).
+(the fast path, which also saves activations for the hand-written backward) and on Tensors
+(the differentiable recomputation used when a gradient of the gradient is asked for, i.e.
+``create_graph=True``).
 
 Variable lengths (packed sequences) use a (T, B) mask: a masked step keeps the previous state,
 so the last state holds each sequence's state at its own last step, and a reverse scan starts
