@@ -3,6 +3,9 @@ framework on NumPy. ``import autograd_nn as torch`` runs PyTorch-style code."""
 
 from __future__ import annotations
 
+import builtins as _builtins  # `bool` here is the dtype
+import importlib as _importlib
+
 # The engine first: every other module sits on it (autograd's own top modules -- functional,
 # gradcheck, debug -- use the ops, which import only autograd.engine).
 from . import (
@@ -83,9 +86,7 @@ _deterministic = [False]
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """Recorded for compatibility: every op here is deterministic already."""
-    import builtins  # `bool` here is the dtype
-
-    _deterministic[0] = builtins.bool(mode)
+    _deterministic[0] = _builtins.bool(mode)
 
 
 def are_deterministic_algorithms_enabled() -> bool:
@@ -93,9 +94,7 @@ def are_deterministic_algorithms_enabled() -> bool:
 
 
 def _lazy(name: str):
-    import importlib
-
-    return importlib.import_module(f".{name}", __name__)
+    return _importlib.import_module(f".{name}", __name__)
 
 
 def __getattr__(name: str):

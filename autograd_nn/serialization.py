@@ -43,6 +43,7 @@ from typing import IO, Any, Union
 import numpy as np
 
 from . import _dtype
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
 __all__ = ["save", "load", "CheckpointError", "to_torch_state_dict", "from_torch_state_dict"]
@@ -342,7 +343,6 @@ class _Decoder:
             if name not in self.memo:
                 x = Tensor._wrap(self.array(name))
                 if t.get("parameter"):
-                    from .nn.parameter import Parameter
                     x = Parameter(x, requires_grad=bool(t.get("requires_grad")))
                 elif t.get("requires_grad"):
                     x.requires_grad_(True)

@@ -42,7 +42,6 @@ from . import reduction as R
 from . import rnn as RN
 from . import scan as C
 from . import shape as S
-from . import special as SP
 from .common import is_tensor, to_tensor
 
 
@@ -221,7 +220,7 @@ OPS: tuple = (
     Row("__setitem__", None, I.IndexPut, method=False, export=False),
     Row("sum_to", None, S.SumTo, method=False, export=False),
     Row("index_add_into", None, S.IndexAddInto, method=False, export=False),
-    Row("erf", None, SP.Erf, method=False, export=False),
+    Row("erf", None, E.Erf, method=False, export=False),
     Row("conv", None, CV.Conv, method=False, export=False),
     Row("conv_transpose", None, CV.ConvTranspose, method=False, export=False),
     Row("conv_weight_grad", None, CV.ConvWeightGrad, method=False, export=False),
