@@ -57,8 +57,10 @@ from ._dtype import (
     short,
     uint8,
 )
+from ._linalg_top import *  # noqa: F403 - torch.det, inverse, svd ...; imports .linalg
 from ._ops.common import is_tensor
 from ._ops.table import functions as _op_functions
+from ._search import *  # noqa: F403 - unique, histc, bincount, searchsorted, cdist ...
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor, device

@@ -44,14 +44,15 @@ def numerical_jacobian(func: Callable, inputs: tuple, eps: float = 1e-6) -> list
         x = inputs[i]._data
         n = x.size
         cols = None
-        flat = x.reshape(-1)  # a view: perturb in place
-        for k in range(n):
-            orig = flat[k].copy()
-            flat[k] = orig + eps
+        # perturb x itself, element by element in C order (x.reshape(-1) of a non-contiguous
+        # input would be a copy, and the perturbation would never reach func)
+        for k, at in enumerate(np.ndindex(x.shape)):
+            orig = x[at].copy()
+            x[at] = orig + eps
             plus = _eval(func, inputs)
-            flat[k] = orig - eps
+            x[at] = orig - eps
             minus = _eval(func, inputs)
-            flat[k] = orig
+            x[at] = orig
             if cols is None:
                 cols = [np.zeros((n, p.size)) for p in plus]
             for o, (p, m) in enumerate(zip(plus, minus)):

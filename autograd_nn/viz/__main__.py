@@ -1,4 +1,5 @@
-"""Draw the example MLP graph of the README: ``python -m autograd_nn.viz docs/mlp_graph.svg``."""
+"""Draw the example MLP graph of the README: ``python -m autograd_nn.viz [docs/mlp_graph.svg]``
+(``.svg``, ``.png``, ``.pdf`` or ``.gv``). ``autograd-nn draw`` draws the other models."""
 
 from __future__ import annotations
 
@@ -20,12 +21,24 @@ def mlp_graph():
     return draw_graph(loss, model, show_grad_norm=True)
 
 
-def main(argv: list[str]) -> None:
-    out = Path(argv[1] if len(argv) > 1 else "mlp_graph.svg")
-    g = mlp_graph()
-    out.write_text(g.pipe(format=out.suffix.lstrip(".") or "svg", encoding="utf-8"))
-    print(f"wrote {out}")
+def main(argv: list[str] | None = None) -> int:
+    from autograd_nn.cli import ArgumentParser, run_reporting_errors
+
+    p = ArgumentParser(prog="python -m autograd_nn.viz",
+                       description="Draw the README's example graph (a 4-16-3 MLP with "
+                       "cross-entropy, gradient norms shown) to a file.")
+    p.add_argument("out", nargs="?", default="mlp_graph.svg", type=Path,
+                   help="output file: .svg, .png, .pdf (need Graphviz's dot) or .gv (default: "
+                        "mlp_graph.svg)")
+    args = p.parse_args(argv)
+
+    def draw() -> None:
+        from autograd_nn.viz import write_graph
+
+        print(f"wrote {write_graph(mlp_graph(), args.out)}")
+
+    return run_reporting_errors(draw, p.prog)
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    sys.exit(main())
