@@ -7,98 +7,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _dtype
+from ._ops.common import INT64_RANGE as _INT64_RANGE
+from ._ops.common import check_fits as _check_fits
+from ._ops.common import shape_arg as _shape_arg
+from ._ops.common import to_array as _to_array
 from .random import Generator, _gen
-from .tensor import Tensor, _shape_arg
-
-
-def _infer_np_dtype(arr: np.ndarray, from_python: bool) -> np.dtype:
-    k = arr.dtype.kind
-    if k == "f":
-        # Python floats become the default dtype; NumPy float arrays keep theirs
-        return _dtype.get_default_dtype().np if from_python else arr.dtype
-    if k in "iu":
-        return np.dtype(np.int64) if from_python else arr.dtype
-    if k == "b":
-        return np.dtype(np.bool_)
-    raise TypeError(f"tensor(): can't convert data of dtype {arr.dtype} (kind {k!r}); supported: "
-                    f"bool, integer and floating point numbers")
-
-
-_INT64_RANGE = (-(2 ** 63), 2 ** 63)
-
-
-def _check_python_ints(data: Any, arr: np.ndarray) -> None:
-    """Python ints beyond int64 raise (as PyTorch), never become floats or wrap around. NumPy
-    makes such data uint64, object, or (mixed with small ints) float64 holding >= 2**63."""
-    k = arr.dtype.kind
-    if k == "O" or k == "u" or (k == "f" and arr.size and np.abs(arr).max() >= 2.0 ** 63):
-        values = _flat(data) if isinstance(data, (list, tuple)) else (data,)
-        lo, hi = _INT64_RANGE
-        if any(type(v) is int and not lo <= v < hi for v in values):
-            raise ValueError("tensor(): Overflow when unpacking long long (a Python int outside "
-                             "the int64 range)")
-
-
-def _check_fits(arr: np.ndarray, target: np.dtype, op: str) -> None:
-    """Python numbers cast to an integer type must be representable, as PyTorch checks them
-    (c10's overflow rule: finite, in range; unsigned types also take negatives down to -max,
-    which wrap around)."""
-    if target.kind in "iu" and arr.dtype.kind in "fiu" and arr.size:
-        info = np.iinfo(target)
-        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-            bad = True
-        elif target.kind == "u":  # negatives down to -max wrap around, as in PyTorch
-            bad = arr.max() > info.max or arr.min() < -int(info.max)
-        else:
-            bad = arr.min() < info.min or arr.max() >= info.max + 1
-        if bad:
-            raise RuntimeError(f"{op}: value cannot be converted to type {target.name} without "
-                               f"overflow")
-
-
-def _to_array(data: Any, dtype: Any) -> np.ndarray:
-    if isinstance(data, Tensor):
-        arr, from_python = data._data, False
-    elif isinstance(data, np.ndarray):
-        arr, from_python = data, False
-    elif isinstance(data, np.generic):
-        arr, from_python = np.asarray(data), False
-    else:
-        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
-            data = _untensor(data)
-        try:
-            arr = np.asarray(data)
-        except ValueError as e:
-            raise ValueError(f"tensor(): expected a rectangular sequence of numbers: {e}") from None
-        from_python = True
-        if dtype is None or _dtype.to_dtype(dtype).np.kind not in "fc":
-            _check_python_ints(data, arr)
-        if arr.dtype == object:
-            raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__} (ragged "
-                            f"nesting or non-numeric elements)")
-    if dtype is not None:
-        target = _dtype.to_dtype(dtype).np
-        if from_python:
-            _check_fits(arr, target, "tensor()")
-        return arr.astype(target)
-    target = _infer_np_dtype(arr, from_python)
-    return arr if arr.dtype == target else arr.astype(target)
-
-
-def _flat(data: Any):
-    for d in data:
-        if isinstance(d, (list, tuple)):
-            yield from _flat(d)
-        else:
-            yield d
-
-
-def _untensor(data: Any) -> Any:
-    if isinstance(data, (list, tuple)):
-        return [_untensor(d) for d in data]
-    if isinstance(data, Tensor):
-        return data._data
-    return data
+from .tensor import Tensor
 
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False

@@ -135,6 +135,56 @@ def _promote_same_priority(types: list) -> np.dtype:
     return res
 
 
+_DEFAULT_OF_CATEGORY = {0: np.dtype(np.bool_), 1: np.dtype(np.int64)}
+
+
+def promote(*operands: Any, floating: _b.bool = False, wide_ints: _b.bool = False) -> np.dtype:
+    """The result dtype of an op on ``operands``, PyTorch's rule, written once for every op.
+
+    Operands are NumPy arrays (a tensor's ``_data``; 0-d arrays are zero-dim tensors), Python or
+    NumPy scalars ("weak": they only raise the category) or None (ignored). Three tiers, highest
+    first: dimensioned tensors, zero-dim tensors, scalars; a lower tier changes the result only
+    when its category (bool < integer < floating) is higher, and scalars then give that
+    category's default (int64, or the default float dtype). ``floating``: a bool or integer
+    result becomes the default float dtype (true division, exp of an int...); ``wide_ints``: a
+    bool or integer result becomes int64 (sum, cumsum, cumprod).
+    """
+    dims: list = []
+    zeros: list = []
+    scat = -1
+    for x in operands:
+        if type(x) is np.ndarray:
+            (dims if x.ndim else zeros).append(x.dtype)
+        elif x is None:
+            continue
+        else:
+            if isinstance(x, np.generic):
+                x = x.item()
+            if isinstance(x, _b.bool):
+                scat = max(scat, 0)
+            elif isinstance(x, _b.int):
+                scat = max(scat, 1)
+            elif isinstance(x, _b.float):
+                scat = 2
+            else:
+                raise TypeError(f"promote: unsupported operand type {type(x).__name__} (expected "
+                                f"an array or a Python number)")
+    if dims or zeros:
+        res = np_result_type([(d, False) for d in dims] + [(z, True) for z in zeros])
+        if scat > _FROM_NP[res]._category:
+            res = get_default_dtype().np if scat == 2 else _DEFAULT_OF_CATEGORY[scat]
+    elif scat >= 0:
+        res = get_default_dtype().np if scat == 2 else _DEFAULT_OF_CATEGORY[scat]
+    else:
+        raise TypeError("promote: no operand to take a dtype from")
+    if res.kind != "f":
+        if floating:
+            return get_default_dtype().np
+        if wide_ints:
+            return _DEFAULT_OF_CATEGORY[1]
+    return res
+
+
 def scalar_dtype(value: Any, other: np.dtype) -> np.dtype:
     """dtype a Python scalar takes when combined with a tensor of dtype ``other``."""
     cat = _FROM_NP[other]._category

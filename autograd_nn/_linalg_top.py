@@ -12,6 +12,7 @@ import numpy as np
 
 from . import linalg as L
 from ._ops.linalg import CholeskySolve
+from ._ops.shape import cat
 from .tensor import Tensor
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
@@ -163,7 +164,6 @@ def ormqr(input: Tensor, tau: Tensor, other: Tensor, left: bool = True,  # noqa:
     if a.shape[-1] > m:  # a wide input: its reflectors are the first m columns
         a = a[..., :, :m]
     if a.shape[-1] < m:  # the full Q: pad the reflector matrix to m columns
-        from ._functions import cat
 
         pad = np.zeros(a.shape[:-1] + (m - a.shape[-1],), a._data.dtype)
         a = cat([a, Tensor._wrap(pad)], -1)

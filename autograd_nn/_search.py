@@ -15,7 +15,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _dtype
+from ._creation import tensor
 from ._ops.reduction import Norm
+from ._ops.shape import norm_dim
 from .tensor import Tensor
 
 __all__ = ["unique", "unique_consecutive", "histc", "histogram", "histogramdd", "bincount",
@@ -30,7 +32,6 @@ def _array(x: Any, name: str, fn: str) -> np.ndarray:
     if isinstance(x, Tensor):
         return x._data
     if isinstance(x, (list, tuple, np.ndarray, int, float, builtins.bool, np.generic)):
-        from ._creation import tensor
 
         return tensor(x)._data
     raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, got {type(x).__name__}")
@@ -74,7 +75,6 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
                                             equal_nan=False)
         return _results(values, inverse.reshape(a.shape), counts, return_inverse,
                         return_counts)
-    from ._ops.shape import norm_dim
 
     d = norm_dim(dim, a.ndim, "unique")
     moved = np.moveaxis(a, d, 0)
@@ -104,7 +104,6 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False,  # noqa: A00
         inverse = np.cumsum(change) - 1
         return _results(flat[starts], inverse.reshape(a.shape), counts, return_inverse,
                         return_counts)
-    from ._ops.shape import norm_dim
 
     d = norm_dim(dim, a.ndim, "unique_consecutive")
     moved = np.moveaxis(a, d, 0)

@@ -21,11 +21,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ._creation import tensor
 from ._ops import linalg as LA
 from ._ops.elementwise import Where
+from ._ops.indexing import matmul
 from ._ops.reduction import Norm
-from ._ops.shape import norm_dim, reduce_dims
-from .tensor import Tensor, matmul
+from ._ops.shape import norm_dim, reduce_dims, stack
+from .tensor import Tensor
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "svd", "svdvals", "qr", "inv",
            "inv_ex", "det", "slogdet", "solve", "solve_ex", "solve_triangular", "eigh",
@@ -61,7 +63,6 @@ def _as_tensor(x: Any, fn: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (list, tuple, np.ndarray)) or np.isscalar(x):
-        from ._creation import tensor
 
         return tensor(x)
     raise TypeError(f"linalg.{fn}(): argument 'A' must be a Tensor, got {type(x).__name__}")
@@ -881,7 +882,6 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803
         raise RuntimeError(f"linalg.vander: N must be greater than 1 (got {n}).")
     cols = [Where.apply(np.ones(x.shape, bool), np.ones((), x._data.dtype), x)] + \
         [x ** k if k > 1 else x for k in range(1, n)]
-    from ._functions import stack
 
     return stack(cols, -1)
 

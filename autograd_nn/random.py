@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import inplace
+
 _DEFAULT_SEED = 67280421310721  # PyTorch's default initial seed
 
 
@@ -67,3 +69,31 @@ def get_rng_state() -> dict:
 
 def set_rng_state(state: dict) -> None:
     default_generator.set_state(state)
+
+
+# ------------------------------------------------------------------ in-place random fills
+
+
+def uniform_(input: Any, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Any:
+    """Fill ``input`` with U(a, b) samples, in place."""
+    return inplace.overwrite(input, _gen(generator).uniform(a, b, input._data.shape),
+                             "random fill")
+
+
+def normal_(input: Any, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Any:
+    """Fill ``input`` with N(mean, std^2) samples, in place."""
+    return inplace.overwrite(input, _gen(generator).normal(mean, std, input._data.shape),
+                             "random fill")
+
+
+def bernoulli_(input: Any, p: float = 0.5, generator: Any = None) -> Any:
+    """Fill ``input`` with Bernoulli(p) draws (0 or 1), in place."""
+    return inplace.overwrite(input, _gen(generator).random(input._data.shape) < p, "random fill")
+
+
+def random_(input: Any, low: int = 0, high: int | None = None, generator: Any = None) -> Any:
+    """Fill ``input`` with integers from [low, high) (``random_(n)``: [0, n)), in place."""
+    if high is None:
+        low, high = 0, low
+    return inplace.overwrite(input, _gen(generator).integers(low, high, input._data.shape),
+                             "random fill")

@@ -72,6 +72,7 @@ from ._checkpoint_validate import (
     parse_header,
     short,
 )
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
 try:
@@ -607,7 +608,6 @@ class _Decoder:
                             f"only floating-point tensors can require gradients")
         x = Tensor._wrap(arr)
         if flags["parameter"]:
-            from .nn.parameter import Parameter
 
             x = Parameter(x, requires_grad=flags["requires_grad"])
         elif flags["requires_grad"]:

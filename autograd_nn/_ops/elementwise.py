@@ -7,10 +7,17 @@ under ``create_graph``, on Tensors) sit side by side. Broadcasting is undone by 
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
 
 import numpy as np
 
+from .. import _dtype
+from .._dtype import promote
+from ..autograd import engine, inplace
 from ..autograd.engine import Op
+from . import xp
+from .common import as_tensor_like, broadcast_error, to_tensor, wrap
+from .special import erf
 
 # ---------------------------------------------------------------------------------- arithmetic
 
@@ -27,6 +34,59 @@ class Add(Op):
         return g, g
 
 
+def add_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """In-place ``input += alpha * other`` (unrecorded: one NumPy add, no Op)."""
+    if inplace.records(input, other):
+        return inplace.apply(input, Add, other * alpha if alpha != 1 else other)
+    inplace.check_writable(input, "add_")
+    o = xp.data(other) if xp.is_graph(other) else other
+    inplace.write(input, input._data + (o * alpha if alpha != 1 else o), "add_")
+    return input
+
+
+def addcmul_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """In-place ``input += value * tensor1 * tensor2``."""
+    return add_(input, tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+
+
+def addcdiv_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """In-place ``input += value * tensor1 / tensor2``."""
+    return add_(input, tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
+
+
+def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = False) -> Any:
+    """``op(a, b)`` (``op(b, a)`` with ``reverse``) for Tensor ``a`` and a Tensor, number or
+    array ``b``, after PyTorch's type promotion (``_dtype.promote``); ``true_div`` computes an
+    integer result in the default float dtype. The path of every arithmetic operator."""
+    da = a._data.dtype
+    if isinstance(b, engine.Tensor):
+        db = b._data.dtype
+        if (da is not db and da != db) or (true_div and da.kind != "f"):
+            target = promote(a._data, b._data, floating=true_div)
+            a, b = cast(a, target), cast(b, target)
+    elif type(b) is float or type(b) is int or type(b) is bool:
+        if da.kind != "f":
+            a = cast(a, promote(a._data, b, floating=true_div))
+    elif isinstance(b, np.generic):
+        return binary(op, a, b.item(), reverse, true_div)
+    elif isinstance(b, (np.ndarray, list, tuple)):
+        return binary(op, a, to_tensor(b), reverse, true_div)
+    else:
+        return NotImplemented
+    try:
+        return op.apply(b, a) if reverse else op.apply(a, b)
+    except ValueError as e:
+        x, y = (b, a) if reverse else (a, b)
+        if op is Pow and "negative integer powers" in str(e):
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
+        raise broadcast_error(op.__name__.lower(), x.shape, getattr(y, "shape", ())) from None
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """``input + alpha * other`` (broadcasting, PyTorch's promotion)."""
+    return input + (other * alpha if alpha != 1 else other)
+
+
 class Sub(Op):
     saved_inputs = ()
 
@@ -37,6 +97,25 @@ class Sub(Op):
     @staticmethod
     def backward(ctx, g):
         return g, -g
+
+
+def sub_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """In-place ``input -= alpha * other``."""
+    return add_(input, other, alpha=-alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """``input - alpha * other``."""
+    return input - (other * alpha if alpha != 1 else other)
+
+
+def no_bool_sub(a: Any, b: Any) -> None:
+    """PyTorch refuses ``-`` on bool tensors."""
+    if a._data.dtype.kind == "b" or type(b) is bool or (
+            isinstance(b, engine.Tensor) and b._data.dtype.kind == "b"):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 class Mul(Op):
@@ -51,6 +130,11 @@ class Mul(Op):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
+
+
+def mul(input: Any, other: Any) -> Any:
+    """``input * other``."""
+    return input * other
 
 
 class Div(Op):
@@ -69,6 +153,54 @@ class Div(Op):
         return ga, gb
 
 
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
+    """``input / other`` (true division), or rounded: ``rounding_mode`` 'floor' or 'trunc'
+    (not differentiable, PyTorch's promotion, an error for integer division by zero)."""
+    if rounding_mode is None:
+        return input / other
+    if rounding_mode == "floor":
+        return rounding_divide(input, other, np.floor_divide)
+    if rounding_mode != "trunc":
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                         f"'floor' but found {rounding_mode!r}")
+    return rounding_divide(input, other, _trunc_divide)
+
+
+def rounding_divide(x: Any, other: Any, fn: Callable, reverse: bool = False) -> Any:
+    """``//``, ``%`` and rounding division: PyTorch's type promotion (int64 // 2.5 is
+    float32, not NumPy's float64) and its error for integer division by zero."""
+    a = x._data
+    if isinstance(other, np.generic):
+        other = other.item()
+    if isinstance(other, engine.Tensor):
+        b = other._data
+    elif isinstance(other, (int, float)):
+        b = other
+    else:
+        return rounding_divide(x, to_tensor(other), fn, reverse)
+    t = promote(a, b)
+    a = a.astype(t, copy=False)
+    b = np.asarray(b, dtype=t)
+    if t.kind in "iub" and not (a if reverse else b).all():
+        raise RuntimeError(f"ZeroDivisionError: integer {fn.__name__} by zero")
+    with np.errstate(divide="ignore", invalid="ignore"):  # float x // 0: inf/nan, as torch
+        r = fn(b, a) if reverse else fn(a, b)
+    return wrap(np.asarray(r, dtype=t))
+
+
+def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype.kind in "iub":  # exact for integers: floor toward zero without floats
+        q = np.floor_divide(a, b)
+        return q + ((q < 0) & (q * b != a))
+    return np.trunc(a / b)
+
+
+def no_bool_kernel(a: Any, b: Any, kernel: str) -> None:
+    """PyTorch has no bool-by-bool-tensor kernel for **, // and %."""
+    if a._data.dtype.kind == "b" and isinstance(b, engine.Tensor) and b._data.dtype.kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 class Pow(Op):
     """a ** b for tensor a and tensor-or-constant b. Poles and roots of negatives give inf/nan
     silently, as in PyTorch."""
@@ -84,7 +216,7 @@ class Pow(Op):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        if need_a and not need_b and np.ndim(b) == 0 and not hasattr(b, "_data"):
+        if need_a and not need_b and np.ndim(b) == 0 and not xp.is_graph(b):
             b = float(b)  # the common x ** c: a plain power rule
             if b == 0:
                 return g * 0, None
@@ -101,6 +233,11 @@ class Pow(Op):
                 flat = (a == 0) & (b >= 0)
                 gb = Where.call(flat, 0.0, g * a ** b * Log.call(Where.call(flat, 1.0, a)))
         return ga, gb
+
+
+def pow(input: Any, exponent: Any) -> Any:
+    """``input ** exponent`` (0 ** 0 = 1; gradient 0 where the exponent is 0)."""
+    return input ** exponent
 
 
 def _whole_nonneg(b) -> bool:
@@ -120,6 +257,11 @@ class Neg(Op):
         return -g
 
 
+def neg(input: Any) -> Any:
+    """``-input``."""
+    return Neg.apply(input)
+
+
 class Maximum(Op):
     @staticmethod
     def forward(ctx, a, b):
@@ -128,8 +270,12 @@ class Maximum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.inputs
-        # ties split the gradient evenly, as PyTorch does
-        return g * (_f(a > b, g) + _f(a == b, g) * 0.5), g * (_f(b > a, g) + _f(a == b, g) * 0.5)
+        return _share(g, a > b, b > a, a == b)
+
+
+def maximum(input: Any, other: Any) -> Any:
+    """Elementwise max (ties share the gradient)."""
+    return binary(Maximum, input, other)
 
 
 class Minimum(Op):
@@ -140,7 +286,18 @@ class Minimum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.inputs
-        return g * (_f(a < b, g) + _f(a == b, g) * 0.5), g * (_f(b < a, g) + _f(a == b, g) * 0.5)
+        return _share(g, a < b, b < a, a == b)
+
+
+def minimum(input: Any, other: Any) -> Any:
+    """Elementwise min (ties share the gradient)."""
+    return binary(Minimum, input, other)
+
+
+def _share(g, a_wins, b_wins, tie):
+    """Gradients of a two-way pick: to the winner, split evenly on ties (as PyTorch)."""
+    half = xp.mask_like(tie, g) * 0.5
+    return g * (xp.mask_like(a_wins, g) + half), g * (xp.mask_like(b_wins, g) + half)
 
 
 class Where(Op):
@@ -162,11 +319,121 @@ class Where(Op):
                 Where.call(cond, zero, g) if need_b else None)
 
 
-def _f(mask, like):
-    """A boolean mask as a float constant of ``like``'s dtype (NumPy or Tensor)."""
-    m = mask._data if hasattr(mask, "_data") else np.asarray(mask)
-    # ``like`` may be a NumPy scalar: 0-d arithmetic in a plain backward returns np.float64
-    return m.astype(like._data.dtype if hasattr(like, "_data") else np.result_type(like))
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """Elementwise ``input if condition else other``; both branches broadcast. With only
+    ``condition``: the indices of its nonzero elements, one int64 tensor per dim."""
+    cond = xp.data(condition)
+    if input is None and other is None:
+        return tuple(wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_dtype.from_numpy_dtype(cond.dtype)}")
+    if not isinstance(input, engine.Tensor):
+        input = to_tensor(input) if not isinstance(other, engine.Tensor) else \
+            as_tensor_like(input, other)
+    other = as_tensor_like(other, input)
+    if input._data.dtype != other._data.dtype:
+        target = promote(input._data, other._data)
+        input, other = cast(input, target), cast(other, target)
+    try:
+        return Where.apply(cond, input, other)
+    except ValueError:
+        raise broadcast_error("where", cond.shape, input.shape, other.shape) from None
+
+
+def where_method(self: Any, condition: Any, other: Any) -> Any:
+    """``Tensor.where(condition, other)``: ``where(condition, self, other)``."""
+    return where(condition, self, other)
+
+
+def masked_fill_(input: Any, mask: Any, value: Any) -> Any:
+    """In-place: ``value`` where ``mask`` is True."""
+    input[mask] = value
+    return input
+
+
+def masked_fill(input: Any, mask: Any, value: Any) -> Any:
+    """``input`` with ``value`` where ``mask`` is True (mask broadcasts to input)."""
+    m = xp.data(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
+                           f"{_dtype.from_numpy_dtype(m.dtype)}")
+    try:
+        np.broadcast_shapes(m.shape, input._data.shape)
+    except ValueError:
+        raise RuntimeError(f"masked_fill: mask of shape {list(m.shape)} is not broadcastable to "
+                           f"input of shape {list(input.shape)}") from None
+    if isinstance(value, engine.Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        v = value.to(input.dtype) if value.requires_grad else \
+            value._data.astype(input._data.dtype)
+    else:
+        v = np.asarray(value, dtype=input._data.dtype)
+    return Where.apply(m, v, input)
+
+
+def _triangle(fn: Callable) -> Callable:
+    def tri(input: Any, diagonal: int = 0) -> Any:
+        mask = fn(np.ones(input._data.shape[-2:], dtype=bool), diagonal)
+        return Where.apply(mask, input, np.zeros((), input._data.dtype))
+
+    tri.__name__ = fn.__name__
+    tri.__doc__ = f"The {'lower' if fn is np.tril else 'upper'} triangle of the last two dims " \
+                  f"(from ``diagonal``), zeros elsewhere."
+    return tri
+
+
+tril, triu = _triangle(np.tril), _triangle(np.triu)
+
+
+def compare(fn: Callable, a: Any, b: Any, reverse: bool = False) -> Any:
+    """A comparison or logical op (never differentiable): ``fn`` on the values."""
+    bd = b._data if isinstance(b, engine.Tensor) else (
+        b.item() if isinstance(b, np.generic) else b)
+    return wrap(np.asarray(fn(bd, a._data) if reverse else fn(a._data, bd)))
+
+
+def _named_compare(name: str, fn: Callable) -> Callable:
+    def op(input: Any, other: Any) -> Any:
+        return compare(fn, input, other)
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise ``{fn.__name__}`` (a bool tensor; no gradient)."
+    return op
+
+
+eq, ne, lt, le, gt, ge, logical_and, logical_or = (_named_compare(n, f) for n, f in (
+    ("eq", np.equal), ("ne", np.not_equal), ("lt", np.less), ("le", np.less_equal),
+    ("gt", np.greater), ("ge", np.greater_equal), ("logical_and", np.logical_and),
+    ("logical_or", np.logical_or)))
+
+
+def _named_test(name: str, fn: Callable) -> Callable:
+    def op(input: Any) -> Any:
+        return wrap(fn(input._data))
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise ``{fn.__name__}`` (a bool tensor; no gradient)."
+    return op
+
+
+logical_not, isnan, isinf, isfinite = (_named_test(n, f) for n, f in (
+    ("logical_not", np.logical_not), ("isnan", np.isnan), ("isinf", np.isinf),
+    ("isfinite", np.isfinite)))
+
+
+def equal(input: Any, other: Any) -> bool:
+    """Whether both have the same shape and values."""
+    return input.shape == other.shape and bool((input._data == other._data).all())
+
+
+def allclose(input: Any, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+             equal_nan: bool = False) -> bool:
+    """``|input - other| <= atol + rtol * |other|`` everywhere."""
+    od = other._data if isinstance(other, engine.Tensor) else other
+    return bool(np.allclose(input._data, od, rtol, atol, equal_nan))
 
 
 # ----------------------------------------------------------------------------- unary math
@@ -185,6 +452,25 @@ class Exp(Op):
         return g * ctx.out
 
 
+def unary(op: type, name: str, doc: str, floating: bool = False) -> Callable:
+    """The public function of a one-input op with no options; ``floating``: integer input is
+    computed in the default float dtype (PyTorch's rule for exp, sin, sigmoid...)."""
+    if floating:
+        def fn(input: Any) -> Any:
+            x = input if input._data.dtype.kind == "f" else input.to(_dtype.get_default_dtype())
+            return op.apply(x)
+    else:
+        def fn(input: Any) -> Any:
+            return op.apply(input)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+exp = unary(Exp, "exp", "e^x", floating=True)
+
+
 class Log(Op):
     @staticmethod
     def forward(ctx, x):
@@ -196,6 +482,9 @@ class Log(Op):
         return g / ctx.inputs[0]
 
 
+log = unary(Log, "log", "natural log", floating=True)
+
+
 class Log1p(Op):
     @staticmethod
     def forward(ctx, x):
@@ -205,6 +494,9 @@ class Log1p(Op):
     @staticmethod
     def backward(ctx, g):
         return g / (ctx.inputs[0] + 1)
+
+
+log1p = unary(Log1p, "log1p", "log(1 + x)", floating=True)
 
 
 class Sqrt(Op):
@@ -219,6 +511,9 @@ class Sqrt(Op):
     @staticmethod
     def backward(ctx, g):
         return g / (ctx.out * 2)
+
+
+sqrt = unary(Sqrt, "sqrt", "square root", floating=True)
 
 
 class Rsqrt(Op):
@@ -236,6 +531,9 @@ class Rsqrt(Op):
         return g * y * y * y * -0.5
 
 
+rsqrt = unary(Rsqrt, "rsqrt", "1 / sqrt(x)", floating=True)
+
+
 class Abs(Op):
     @staticmethod
     def forward(ctx, x):
@@ -244,6 +542,9 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, g):
         return g * Sign.call(ctx.inputs[0])  # sign(0) = 0: the gradient of |x| at 0 is 0
+
+
+abs = unary(Abs, "abs", "|x|; gradient 0 at 0")
 
 
 class Sign(Op):
@@ -260,6 +561,9 @@ class Sign(Op):
         return g * 0
 
 
+sign = unary(Sign, "sign", "-1, 0 or 1 (gradient 0)")
+
+
 class Sin(Op):
     @staticmethod
     def forward(ctx, x):
@@ -270,6 +574,9 @@ class Sin(Op):
         return g * Cos.call(ctx.inputs[0])
 
 
+sin = unary(Sin, "sin", "sine", floating=True)
+
+
 class Cos(Op):
     @staticmethod
     def forward(ctx, x):
@@ -278,6 +585,9 @@ class Cos(Op):
     @staticmethod
     def backward(ctx, g):
         return -g * Sin.call(ctx.inputs[0])
+
+
+cos = unary(Cos, "cos", "cosine", floating=True)
 
 
 class Clamp(Op):
@@ -303,12 +613,46 @@ class Clamp(Op):
         x = ctx.inputs[0]
         lo, hi = ctx.bounds
         mask = np.ones(x.shape, dtype=bool)
-        xd = x._data if hasattr(x, "_data") else x
+        xd = xp.data(x)
         if lo is not None:
             mask &= xd >= lo
         if hi is not None:
             mask &= xd <= hi
-        return g * _f(mask, g)
+        return g * xp.mask_like(mask, g)
+
+
+def clamp_(input: Any, min: Any = None, max: Any = None) -> Any:
+    """In-place clamp with number bounds."""
+    if min is None and max is None:
+        raise RuntimeError("clamp_: At least one of 'min' or 'max' must not be None")
+    return inplace.apply(input, Clamp, min=min, max=max)
+
+
+def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
+    """Limit values to [min, max]; either bound may be None, a number or a tensor."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, engine.Tensor) or isinstance(max, engine.Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, as_tensor_like(min, input))
+        if max is not None:
+            out = minimum(out, as_tensor_like(max, input))
+        return out
+    x = input
+    if input._data.dtype.kind != "f" and (type(min) is float or type(max) is float):
+        x = cast(input, promote(input._data, min, max))
+    return Clamp.apply(x, min=min, max=max)
+
+
+def clamp_min(input: Any, min: Any) -> Any:
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Any, max: Any) -> Any:
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)
 
 
 # ------------------------------------------------------------------------------ activations
@@ -326,6 +670,9 @@ class Tanh(Op):
     def backward(ctx, g):
         y = ctx.out
         return g * (1 - y * y)
+
+
+tanh = unary(Tanh, "tanh", "hyperbolic tangent", floating=True)
 
 
 class Sigmoid(Op):
@@ -351,6 +698,9 @@ class Sigmoid(Op):
         return g * y * (1 - y)
 
 
+sigmoid = unary(Sigmoid, "sigmoid", "1 / (1 + e^-x), stable at any x", floating=True)
+
+
 class Relu(Op):
     saved_inputs = ()
     saves_out = True
@@ -361,7 +711,10 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * _f(ctx.out > 0, g)
+        return g * xp.mask_like(ctx.out > 0, g)
+
+
+relu = unary(Relu, "relu", "max(x, 0)")
 
 
 class LeakyRelu(Op):
@@ -373,8 +726,13 @@ class LeakyRelu(Op):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        pos = _f(x > 0, g)
+        pos = xp.mask_like(x > 0, g)
         return g * (pos + (1 - pos) * ctx.slope)
+
+
+def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
+    """x where x > 0, else ``negative_slope * x``."""
+    return LeakyRelu.apply(input, negative_slope=negative_slope)
 
 
 class Elu(Op):
@@ -386,9 +744,14 @@ class Elu(Op):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        pos = _f(x > 0, g)
+        pos = xp.mask_like(x > 0, g)
         neg_part = Exp.call(Minimum.call(x, 0 * x)) * ctx.alpha
         return g * (pos + (1 - pos) * neg_part)
+
+
+def elu(input: Any, alpha: float = 1.0) -> Any:
+    """x where x > 0, else ``alpha * (e^x - 1)``."""
+    return Elu.apply(input, alpha=alpha)
 
 
 class Softplus(Op):
@@ -405,8 +768,24 @@ class Softplus(Op):
     def backward(ctx, g):
         x = ctx.inputs[0]
         bx = x * ctx.beta
-        lin = _f(bx > ctx.threshold, g)
+        lin = xp.mask_like(bx > ctx.threshold, g)
         return g * (lin + (1 - lin) * Sigmoid.call(bx))
+
+
+def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+    """``log(1 + e^(beta x)) / beta``, linear where ``beta x > threshold``."""
+    return Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+class Erf(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return erf(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * Exp.call(-(x * x)) * (2 / math.sqrt(math.pi))
 
 
 class Gelu(Op):
@@ -417,8 +796,6 @@ class Gelu(Op):
             # 0.5 x (1 + tanh(u)) = x sigmoid(2u): no cancellation in 1 + tanh at the tail
             k2 = x.dtype.type(2 * math.sqrt(2 / math.pi))
             return x * Sigmoid.forward(None, k2 * (x + 0.044715 * x ** 3))
-        from .special import erf
-
         return (0.5 * x * (1 + erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -432,11 +809,16 @@ class Gelu(Op):
             s = Sigmoid.call(v)
             dv = (1 + x * x * (3 * 0.044715)) * (k2 * 0.5)  # du/dx
             return g * (s + x * (2 * s * Sigmoid.call(-v)) * dv)
-        from .special import Erf
-
         cdf = 0.5 * (1 + Erf.call(x * (1 / math.sqrt(2))))
         pdf = Exp.call(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
         return g * (cdf + x * pdf)
+
+
+def gelu(input: Any, approximate: str = "none") -> Any:
+    """``x * Phi(x)`` (``approximate='tanh'``: PyTorch's tanh approximation)."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(input, approximate=approximate)
 
 
 class Silu(Op):
@@ -449,6 +831,29 @@ class Silu(Op):
         x = ctx.inputs[0]
         s = Sigmoid.call(x)
         return g * (s * (1 + x * (1 - s)))
+
+
+def lerp_(input: Any, end: Any, weight: Any) -> Any:
+    """In-place ``input += weight * (end - input)``."""
+    return add_(input, (end - input) * weight)
+
+
+silu = unary(Silu, "silu", "x * sigmoid(x)", floating=True)
+
+
+def square(input: Any) -> Any:
+    """``input * input``."""
+    return input * input
+
+
+def reciprocal(input: Any) -> Any:
+    """``1 / input`` (in the default float dtype for integers)."""
+    return 1.0 / input
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Any:
+    """``input + weight * (end - input)``."""
+    return input + (end - input) * weight
 
 
 class Cast(Op):
@@ -465,6 +870,11 @@ class Cast(Op):
         return g
 
 
+def cast(x: Any, np_dtype: np.dtype) -> Any:
+    """Tensor ``x`` as ``np_dtype`` (recorded, differentiable; ``x`` itself if it is already)."""
+    return x if x._data.dtype == np_dtype else Cast.apply(x, dtype=np_dtype)
+
+
 class Clone(Op):
     saved_inputs = ()
 
@@ -475,3 +885,15 @@ class Clone(Op):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+def clone(input: Any, *, memory_format: Any = None) -> Any:
+    """A copy (differentiable: the gradient passes through)."""
+    return Clone.apply(input)
+
+
+def contiguous(input: Any, memory_format: Any = None) -> Any:
+    """``input`` if its memory is C-contiguous, else a contiguous copy."""
+    return input if input._data.flags.c_contiguous else Clone.apply(input)
+
+

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any, Callable
 
 import numpy as np
 
 from ..autograd import engine
+from ..autograd import inplace as _inplace
 from ..autograd.engine import Op
+from .common import to_tensor
 from .elementwise import Where
 from .scan import Cumsum
-from .shape import Flip
+from .shape import Flip, norm_dim
 
 # ------------------------------------------------------------------------------------- einsum
 
@@ -66,6 +69,38 @@ class Einsum(Op):
                 gi = _embed_diagonal(gi, target, subs[i], sizes)
             grads.append(gi)
         return tuple(grads)
+
+
+def einsum(equation: Any, *operands: Any) -> Any:
+    """Sum of products over the subscripts of ``equation`` (torch.einsum): 'ij,jk->ik',
+    implicit outputs ('ij,jk'), diagonals ('ii->i'), broadcasting '...', any number of operands,
+    given as varargs or one list, or in the sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
+    Differentiable to any order (the backward of an einsum is einsums)."""
+    if not isinstance(equation, str):  # sublist format: op, [dims], op, [dims], ..., [out]
+        args = (equation,) + operands
+        pairs, out = args[: len(args) // 2 * 2], args[len(args) // 2 * 2:]
+
+        def letters(dims: Any) -> str:
+            for e in dims:
+                if e is not Ellipsis and not (isinstance(e, int) and 0 <= e < 52):
+                    raise ValueError(f"einsum(): subscript in subscript list is not within the "
+                                     f"valid range [0, 52), got {e!r}")
+            return "".join("..." if e is Ellipsis else _LETTERS[e] for e in dims)
+
+        equation = ",".join(letters(s) for s in pairs[1::2])
+        if out:
+            equation += "->" + letters(out[0])
+        operands = tuple(pairs[0::2])
+    elif len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    ts = [to_tensor(t) for t in operands]
+    eq, targets = parse_einsum(equation, tuple(tuple(t.shape) for t in ts))
+    dtypes = {t._data.dtype for t in ts}
+    if len(dtypes) > 1:
+        raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "
+                           f"{', '.join(str(t.dtype) for t in ts)}")
+    ts = [t if t.shape == tgt else t.expand(*tgt) for t, tgt in zip(ts, targets)]
+    return Einsum.apply(*ts, eq=eq)
 
 
 def _dtype(a) -> np.dtype:
@@ -227,6 +262,16 @@ class Cumprod(Op):
         return _cumprod_grad_np(x, g, ctx.out, d)
 
 
+def cumprod(input: Any, dim: int, dtype: Any = None) -> Any:
+    """Running product along ``dim`` (same shape; integer/bool input gives int64). The
+    gradient is exact with zeros in the input and differentiable again."""
+    x = input if dtype is None else input.to(dtype)
+    if x.ndim == 0:
+        norm_dim(dim, 1, "cumprod")
+        return Cumprod.apply(x.reshape(1), dim=0).reshape(())
+    return Cumprod.apply(x, dim=norm_dim(dim, x.ndim, "cumprod"))
+
+
 # ------------------------------------------------------------------------------------ rounding
 
 
@@ -270,3 +315,45 @@ class Frac(Op):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+def rounding(x: Any, mode: str, decimals: int = 0, inplace: bool = False) -> Any:
+    """floor / ceil / trunc / round(decimals) / frac of ``x`` (in place with ``inplace``);
+    integer input is already whole: returned unchanged (a copy), as torch."""
+    kind = x._data.dtype.kind
+    name = mode + ("_" if inplace else "")
+    if kind == "b" or (kind != "f" and (mode == "frac" or decimals)):
+        raise NotImplementedError(f"{name}(): not implemented for {x.dtype} input"
+                                  f"{' with decimals' if decimals else ''} (expected a "
+                                  f"floating point tensor)")
+    if kind != "f":
+        return x if inplace else x.clone()
+    op, params = (Frac, {}) if mode == "frac" else (Rounding, {"mode": mode,
+                                                               "decimals": int(decimals)})
+    return _inplace.apply(x, op, **params) if inplace else op.apply(x, **params)
+
+
+def _rounder(mode: str, doc: str, inplace: bool = False) -> Callable:
+    if mode == "round":
+        def fn(input: Any, decimals: int = 0) -> Any:
+            return rounding(input, mode, decimals, inplace)
+    else:
+        def fn(input: Any) -> Any:
+            return rounding(input, mode, 0, inplace)
+
+    fn.__name__ = fn.__qualname__ = mode + ("_" if inplace else "")
+    fn.__doc__ = doc
+    return fn
+
+
+floor, ceil, trunc, round, frac = (_rounder(m, d) for m, d in (
+    ("floor", "Largest integer <= x, elementwise (gradient 0; integer input returned as is)."),
+    ("ceil", "Smallest integer >= x, elementwise (gradient 0; integer input returned as is)."),
+    ("trunc", "x rounded toward zero, elementwise (gradient 0; integer input returned as is)."),
+    ("round", "x rounded to ``decimals`` places, halves to even as torch (2.5 -> 2, -0.5 -> -0);"
+              " negative ``decimals`` round to tens, hundreds... Gradient 0."),
+    ("frac", "x - trunc(x) (keeps x's sign); gradient 1.")))
+floor_, ceil_, trunc_, round_, frac_ = (_rounder(m, f"In-place {m}.", inplace=True)
+                                        for m in ("floor", "ceil", "trunc", "round", "frac"))
+
+

@@ -18,6 +18,7 @@ from ..autograd.engine import Op
 from .attention import _mT
 from .indexing import MatMul
 from .reduction import Sum
+from .shape import Cat
 
 __all__ = ["Inv", "Det", "LogAbsDet", "Solve", "SolveTriangular", "Cholesky", "CholeskySolve",
            "Eigh", "Svd", "Qr", "Pinv", "Lu", "lu_np", "pack", "tril", "triu"]
@@ -446,7 +447,6 @@ class Qr(Op):
 
 def _cat_last(a, b, axis: int = -1):
     if _is_t(a) or _is_t(b):
-        from .shape import Cat
 
         return Cat.apply(a if _is_t(a) else engine.Tensor._wrap(a),
                          b if _is_t(b) else engine.Tensor._wrap(b), dim=axis % a.ndim)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
 
 import numpy as np
 
+from .._dtype import promote
+from ..autograd import engine
 from ..autograd.engine import Op
-from .elementwise import Exp, Sign, Where, _f
-from .shape import ExpandTo
+from . import xp
+from .common import float_input, values_indices, wrap
+from .elementwise import Exp, Maximum, Minimum, Sign, Where, binary, cast
+from .indexing import Gather
+from .shape import Cat, ExpandTo, norm_dim, norm_dims, reduce_dims
 
 
 def _keep(g, x_shape, dims, keepdim):
@@ -47,6 +53,14 @@ class Sum(Op):
         return _expand(g, ctx)
 
 
+def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """Sum over ``dim`` (None or () = all); bool and integer input sum in int64."""
+    x = input if dtype is None else input.to(dtype)
+    if dtype is None:
+        x = cast(x, promote(x._data, wide_ints=True))
+    return Sum.apply(x, dim=reduce_dims(dim, x.ndim, "sum"), keepdim=keepdim)
+
+
 def mean_of(x: np.ndarray, axis: tuple | None = None, keepdims: bool = False) -> np.ndarray:
     """``x.mean(axis, keepdims)`` of a float array as its sum over the count, which is what
     NumPy's mean computes too, without its ~10 us of Python per call (more than the arithmetic
@@ -74,6 +88,15 @@ class Mean(Op):
         return _expand(g * (1.0 / ctx.n if ctx.n else np.nan), ctx)
 
 
+def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """Mean over ``dim`` (None or () = all); floating point input only, as PyTorch."""
+    x = input if dtype is None else input.to(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
+                           f"a floating point or complex dtype. Got: {x.dtype}")
+    return Mean.apply(x, dim=reduce_dims(dim, x.ndim, "mean"), keepdim=keepdim)
+
+
 class Var(Op):
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
@@ -91,6 +114,24 @@ class Var(Op):
         return _expand(g, ctx) * centered * scale
 
 
+def var(input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: Any = None) -> Any:
+    """Variance over ``dim``; unbiased (correction=1) by default, as PyTorch."""
+    return _spread(Var, input, dim, unbiased, keepdim, correction)
+
+
+def _spread(op: type, x: Any, dim: Any, unbiased: Any, keepdim: bool, correction: Any) -> Any:
+    if isinstance(dim, bool) and unbiased is None:  # var(False): the old positional form
+        dim, unbiased = None, dim
+    corr = correction if correction is not None else (
+        1 if unbiased is None or unbiased else 0)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"std and var only support floating point and complex dtypes, "
+                           f"got {x.dtype}")
+    return op.apply(x, dim=reduce_dims(dim, x.ndim, op.__name__.lower()), correction=corr,
+                    keepdim=keepdim)
+
+
 class Std(Var):
     """sqrt(var); the gradient is 0 where the std is 0 (PyTorch's std_backward), not NaN."""
 
@@ -103,9 +144,15 @@ class Std(Var):
     @staticmethod
     def backward(ctx, g):
         std = ctx.out
-        zero = (std._data if hasattr(std, "_data") else std) == 0
+        zero = xp.data(std) == 0
         safe = Where.call(zero, 1.0, std)  # no inf/nan on the masked side, at any order
         return Var.backward(ctx, Where.call(zero, 0.0, g / (safe * 2)))
+
+
+def std(input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: Any = None) -> Any:
+    """Standard deviation over ``dim`` (gradient 0 where it is 0, as PyTorch)."""
+    return _spread(Std, input, dim, unbiased, keepdim, correction)
 
 
 class Amax(Op):
@@ -123,17 +170,84 @@ class Amax(Op):
         return _tie_split(ctx, g)
 
 
-class Amin(Op):
-    saves_out = True
+def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
+    """Max over ``dim`` (() = all); ties share the gradient evenly."""
+    return Amax.apply(input, dim=reduce_dims(dim, input.ndim, "amax"), keepdim=keepdim)
+
+
+def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+    """Max of all elements; ``max(dim)`` -> (values, indices); ``max(other)``: elementwise."""
+    return _max_min(input, dim, keepdim, Amax, np.argmax, Maximum)
+
+
+def _max_min(x: Any, dim: Any, keepdim: bool, whole: type, argfn: Callable, pair: type
+             ) -> Any:
+    if isinstance(dim, engine.Tensor):
+        return binary(pair, x, dim)
+    if dim is None:
+        return whole.apply(x, dim=None, keepdim=False)
+    name = argfn.__name__[3:]
+    d = norm_dim(dim, x.ndim, name)
+    if x._data.shape and x._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if x.ndim == 0:
+        return values_indices(x.clone(), wrap(np.zeros((), np.int64)))
+    idx = np.expand_dims(argfn(x._data, axis=d), d)
+    values = Gather.apply(x, idx, dim=d)
+    if not keepdim:
+        values = values.squeeze(d)
+        idx = np.squeeze(idx, d)
+    return values_indices(values, wrap(idx.astype(np.int64)))
+
+
+def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
+    """Index of the (first) max over ``dim``, or of the flattened input (int64)."""
+    return _arg_reduce(input, dim, keepdim, np.argmax)
+
+
+def _arg_reduce(x: Any, dim: Any, keepdim: bool, fn: Callable) -> Any:
+    if dim is None:
+        if x._data.size == 0:
+            raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for "
+                             f"input.numel() == 0.")
+        r = np.asarray(fn(x._data), dtype=np.int64)
+        return wrap(r.reshape((1,) * x.ndim if keepdim else ()))
+    d = norm_dim(dim, x.ndim, fn.__name__)
+    return wrap(np.asarray(fn(x._data, axis=d, keepdims=keepdim), dtype=np.int64))
+
+
+class Amin(Amax):
+    """min over ``dim``; the backward is Amax's (ties share the gradient)."""
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
         return _max_or_min(x, dim, keepdim, np.min)
 
-    @staticmethod
-    def backward(ctx, g):
-        return _tie_split(ctx, g)
+
+def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
+    """Min over ``dim`` (() = all); ties share the gradient evenly."""
+    return Amin.apply(input, dim=reduce_dims(dim, input.ndim, "amin"), keepdim=keepdim)
+
+
+def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+    """Min of all elements; ``min(dim)`` -> (values, indices); ``min(other)``: elementwise."""
+    return _max_min(input, dim, keepdim, Amin, np.argmin, Minimum)
+
+
+def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
+    """Index of the (first) min over ``dim``, or of the flattened input (int64)."""
+    return _arg_reduce(input, dim, keepdim, np.argmin)
+
+
+def any(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+    """Whether any element is nonzero (over ``dim``); no gradient."""
+    return wrap(np.asarray(np.any(input._data, axis=dim, keepdims=keepdim)))
+
+
+def all(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+    """Whether every element is nonzero (over ``dim``); no gradient."""
+    return wrap(np.asarray(np.all(input._data, axis=dim, keepdims=keepdim)))
 
 
 def _max_or_min(x, dim, keepdim, fn):
@@ -158,8 +272,7 @@ def _tie_split(ctx, g, absolute=False):
     """Gradient of a max/min (of |x| when ``absolute``) shared evenly between tied elements."""
     x = ctx.inputs[0]
     out = _keep(ctx.out, x.shape, ctx.dims, ctx.keepdim)
-    xd = x._data if hasattr(x, "_data") else x
-    od = out._data if hasattr(out, "_data") else out
+    xd, od = xp.data(x), xp.data(out)
     mask = ((np.abs(xd) if absolute else xd) == od).astype(xd.dtype)
     mask /= mask.sum(axis=ctx.dims, keepdims=True)
     return _expand(g, ctx) * mask
@@ -184,6 +297,12 @@ class Logsumexp(Op):
         return _expand(g, ctx) * Exp.call(x - out)
 
 
+def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:
+    """``log(sum(exp(x)))`` over ``dim``, stable at any magnitude; integers in default float."""
+    x = cast(input, promote(input._data, floating=True))
+    return Logsumexp.apply(x, dim=norm_dims(dim, x.ndim, "logsumexp"), keepdim=keepdim)
+
+
 class Prod(Op):
     saves_out = True
 
@@ -195,7 +314,7 @@ class Prod(Op):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        xd = x._data if hasattr(x, "_data") else x
+        xd = xp.data(x)
         ge = _expand(g, ctx)
         if (xd != 0).all():
             return ge * _keep(ctx.out, x.shape, ctx.dims, ctx.keepdim) / x
@@ -214,10 +333,14 @@ class Prod(Op):
             shape[axis] = n
             others = Where.call(onehot.reshape(shape), 1.0, flat)
             parts.append(Prod.call(others, dim=(axis,), keepdim=True))
-        from .shape import Cat
-
         prod_others = Cat.call(*parts, dim=axis)
         return ge * prod_others.reshape(x.shape)
+
+
+def prod(input: Any, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """Product over ``dim`` (None = all); exact gradient with zeros in the input."""
+    x = input if dtype is None else input.to(dtype)
+    return Prod.apply(x, dim=norm_dims(dim, x.ndim, "prod"), keepdim=keepdim)
 
 
 class Norm(Op):
@@ -253,13 +376,27 @@ class Norm(Op):
         if p == 1:
             return ge * Sign.call(x)
         n = _keep(ctx.out, x.shape, ctx.dims, ctx.keepdim)
-        nd = n._data if hasattr(n, "_data") else n
-        zero = nd == 0
+        zero = xp.data(n) == 0
         safe_n = Where.call(zero, 1.0, n)
         if p == 2:
             return Where.call(zero, 0.0, ge * x / safe_n)
         ax = x * Sign.call(x)
         return Where.call(zero, 0.0, ge * Sign.call(x) * ax ** (p - 1) / safe_n ** (p - 1))
+
+
+def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+         ) -> Any:
+    """Vector p-norm (``'fro'`` = 2) over ``dim`` or all elements."""
+    if isinstance(p, str) and p != "fro":
+        raise RuntimeError(f"norm: order p={p!r} is not supported"
+                           f"{' (the nuclear norm needs an SVD)' if p == 'nuc' else ''}; "
+                           f"expected a number, inf, -inf or 'fro'")
+    p = 2.0 if p in ("fro", None) else float(p)
+    x = input if dtype is None else input.to(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point tensor as input. "
+                           f"Got {x.dtype}")
+    return Norm.apply(x, p=p, dim=reduce_dims(dim, x.ndim, "norm"), keepdim=keepdim)
 
 
 class Softmax(Op):
@@ -278,6 +415,12 @@ class Softmax(Op):
         return y * (g - Sum.call(g * y, dim=(ctx.dim,), keepdim=True))
 
 
+def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
+    """``exp(x) / sum(exp(x))`` along ``dim`` (shifted by the max: stable)."""
+    x = float_input(input, dtype, "softmax")
+    return Softmax.apply(x, dim=norm_dim(dim, x.ndim, "softmax"))
+
+
 class LogSoftmax(Op):
     saved_inputs = ()
     saves_out = True
@@ -293,5 +436,7 @@ class LogSoftmax(Op):
         return g - Exp.call(ctx.out) * Sum.call(g, dim=(ctx.dim,), keepdim=True)
 
 
-__all__ = ["Sum", "Mean", "Var", "Amax", "Amin", "Logsumexp", "Prod", "Norm", "Softmax",
-           "LogSoftmax", "_f"]
+def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
+    """``x - logsumexp(x)`` along ``dim``."""
+    x = float_input(input, dtype, "log_softmax")
+    return LogSoftmax.apply(x, dim=norm_dim(dim, x.ndim, "log_softmax"))

@@ -1,10 +1,18 @@
-"""Shape ops: reshape, broadcast, transpose/permute, concatenation, padding, repetition."""
+"""Shape ops: reshape, broadcast, transpose/permute, concatenation, padding, repetition, and
+basic selection (getitem and its adjoint)."""
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
+
 import numpy as np
 
+from .. import _dtype
+from .._dtype import promote
+from ..autograd import engine
 from ..autograd.engine import Op
+from .common import infer_shape, shape_arg, to_tensor
 
 
 def norm_dim(dim: int, ndim: int, op: str = "op") -> int:
@@ -35,6 +43,62 @@ def reduce_dims(dim, ndim: int, op: str = "op") -> tuple | None:
     return norm_dims(dim, ndim, op)
 
 
+def is_basic_index(idx) -> bool:
+    """True when ``idx`` (a tuple) uses only ints, slices, None and Ellipsis: a view, no repeats."""
+    for i in idx:
+        if not (i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer))):
+            return False
+        if isinstance(i, (bool, np.bool_)):
+            return False
+    return True
+
+
+class GetItem(Op):
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, x, idx=None):
+        ctx.idx = idx
+        return x[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAddInto.call(g, shape=ctx.inputs[0].shape, idx=ctx.idx)
+
+
+class ViewGetItem(GetItem):
+    """Basic (view) indexing: shares memory and the version counter with its source."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, idx=None):
+        ctx.idx = idx
+        # an index of ints only would give a NumPy scalar (a copy); a trailing Ellipsis keeps
+        # the element a 0-d view, so in-place ops on it reach the base (h[0] += 1)
+        return x[idx + (Ellipsis,)] if Ellipsis not in idx else x[idx]
+
+
+class IndexAddInto(Op):
+    """zeros(shape) with ``g`` added at ``idx`` (repeated indices accumulate): getitem's adjoint."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, g, shape=None, idx=None):
+        ctx.idx = idx
+        out = np.zeros(shape, dtype=g.dtype)
+        if is_basic_index(idx):
+            out[idx] = g
+        else:
+            np.add.at(out, idx, g)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return GetItem.call(g, idx=ctx.idx)
+
+
 class Reshape(Op):
     saved_inputs = ()
     is_view = True
@@ -46,6 +110,82 @@ class Reshape(Op):
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.inputs[0].shape)
+
+
+def reshape(input: Any, *shape: Any) -> Any:
+    """The same elements in ``shape`` (one -1 is inferred); a view where the memory allows."""
+    return Reshape.apply(input, shape=infer_shape(shape_arg(shape), input._data.size, "reshape"))
+
+
+def view(input: Any, *shape: Any) -> Any:
+    """``reshape`` that refuses to copy (PyTorch's view rule)."""
+    if len(shape) == 1 and isinstance(shape[0], (_dtype.dtype, type, np.dtype, str)):
+        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    target = infer_shape(shape_arg(shape), input._data.size, "view")
+    if not _viewable(input._data, target):
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one "
+            f"dimension spans across two contiguous subspaces): a view of shape "
+            f"{list(input.shape)} as {list(target)} needs a copy. Use .reshape(...) instead.")
+    return Reshape.apply(input, shape=target)
+
+
+def _viewable(a: np.ndarray, shape: tuple) -> bool:
+    """Whether ``a`` can be reshaped to ``shape`` without a copy (PyTorch's view rule)."""
+    try:
+        np.reshape(a, shape, copy=False)
+    except ValueError:
+        return False
+    except TypeError:  # NumPy < 2.1: no copy= argument; setting .shape refuses a copy
+        v = a.view()
+        try:
+            v.shape = shape
+        except AttributeError:
+            return False
+    return True
+
+
+def reshape_as(input: Any, other: Any) -> Any:
+    """``reshape(other.shape)``."""
+    return reshape(input, other.shape)
+
+
+def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
+    """Dims ``start_dim``..``end_dim`` merged into one."""
+    if input.ndim == 0:
+        return reshape(input, 1)
+    s = norm_dim(start_dim, input.ndim, "flatten")
+    e = norm_dim(end_dim, input.ndim, "flatten")
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shp = input._data.shape
+    return reshape(input, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
+
+
+def unflatten(input: Any, dim: int, sizes: Any) -> Any:
+    """Dim ``dim`` split into ``sizes`` (one -1 is inferred)."""
+    d = norm_dim(dim, input.ndim, "unflatten")
+    shp = input._data.shape
+    sizes = infer_shape(tuple(sizes), shp[d], "unflatten")
+    return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
+
+
+def squeeze(input: Any, dim: Any = None) -> Any:
+    """Size-1 dims removed (only those in ``dim`` if given)."""
+    shp = input._data.shape
+    if dim is None:
+        new = tuple(s for s in shp if s != 1)
+    else:
+        dims = norm_dims(dim, input.ndim, "squeeze") if input.ndim else ()
+        new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
+    return Reshape.apply(input, shape=new)
+
+
+def unsqueeze(input: Any, dim: int) -> Any:
+    """A size-1 dim inserted at ``dim``."""
+    d = norm_dim(dim, input.ndim + 1, "unsqueeze")
+    shp = input._data.shape
+    return Reshape.apply(input, shape=shp[:d] + (1,) + shp[d:])
 
 
 class ExpandTo(Op):
@@ -61,6 +201,52 @@ class ExpandTo(Op):
     @staticmethod
     def backward(ctx, g):
         return SumTo.call(g, shape=ctx.inputs[0].shape)
+
+
+def expand(input: Any, *sizes: Any) -> Any:
+    """A broadcast view with ``sizes`` (-1 keeps a dim; new dims lead)."""
+    sizes = shape_arg(sizes)
+    shp = input._data.shape
+    if len(sizes) < len(shp):
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be "
+                           f"greater or equal to the number of dimensions in the tensor "
+                           f"({len(shp)})")
+    lead = len(sizes) - len(shp)
+    target = []
+    for i, s in enumerate(sizes):
+        old = shp[i - lead] if i >= lead else 1
+        if s == -1:
+            if i < lead:
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing "
+                                   "dimension")
+            s = old
+        elif old != 1 and old != s:
+            raise RuntimeError(f"expand: the expanded size of the tensor ({s}) must match the "
+                               f"existing size ({old}) at non-singleton dimension {i}. "
+                               f"Target sizes: {list(sizes)}. Tensor sizes: {list(shp)}")
+        target.append(s)
+    return ExpandTo.apply(input, shape=tuple(target))
+
+
+def expand_as(input: Any, other: Any) -> Any:
+    """``expand(other.shape)``."""
+    return expand(input, other.shape)
+
+
+def broadcast_to(input: Any, shape: Any) -> Any:
+    """``expand(*shape)``."""
+    return expand(input, *shape)
+
+
+def broadcast_tensors(*tensors: Any) -> tuple:
+    """The tensors expanded to their common broadcast shape."""
+    shape = np.broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(expand(t, *shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes: Any) -> tuple:
+    """The shape the given shapes broadcast to."""
+    return tuple(np.broadcast_shapes(*shapes))
 
 
 class SumTo(Op):
@@ -97,6 +283,21 @@ class Transpose(Op):
         return Transpose.call(g, dim0=d0, dim1=d1)
 
 
+def transpose(input: Any, dim0: int, dim1: int) -> Any:
+    """A view with dims ``dim0`` and ``dim1`` swapped."""
+    n = input.ndim
+    return Transpose.apply(input, dim0=norm_dim(dim0, n, "transpose"),
+                           dim1=norm_dim(dim1, n, "transpose"))
+
+
+def t(input: Any) -> Any:
+    """The transpose of a matrix (0-D and 1-D returned as they are)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input.ndim}D")
+    return transpose(input, 0, 1) if input.ndim == 2 else input
+
+
 class Permute(Op):
     saved_inputs = ()
     is_view = True
@@ -111,6 +312,18 @@ class Permute(Op):
         return Permute.call(g, dims=tuple(np.argsort(ctx.dims)))
 
 
+def permute(input: Any, *dims: Any) -> Any:
+    """A view with the dims in the order ``dims``."""
+    dims = shape_arg(dims)
+    n = input.ndim
+    if len(dims) != n:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input "
+                           f"does not match the length of the desired ordering of dimensions "
+                           f"i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}")
+    norm_dims(dims, n, "permute")  # validates range and repeats
+    return Permute.apply(input, dims=tuple(norm_dim(d, n, "permute") for d in dims))
+
+
 class Cat(Op):
     saved_inputs = ()
 
@@ -121,8 +334,6 @@ class Cat(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .indexing import GetItem
-
         grads, start = [], 0
         dim = ctx.dim % max(g.ndim, 1)
         for x, need in zip(ctx.inputs, ctx.needs_input_grad):
@@ -136,6 +347,36 @@ class Cat(Op):
         return tuple(grads)
 
 
+def _same_dtype(seq: Any, op: str) -> list:
+    """A list of tensors promoted to one dtype (cat/stack's argument check)."""
+    if isinstance(seq, engine.Tensor) or not isinstance(seq, (list, tuple)):
+        raise TypeError(f"{op}(): argument 'tensors' must be a tuple or list of Tensors, got "
+                        f"{type(seq).__name__}")
+    if not seq:
+        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+    ts = [to_tensor(t) for t in seq]
+    target = promote(*[np.atleast_1d(t._data) for t in ts])  # (all count as dimensioned)
+    return [t if t._data.dtype == target else t.to(_dtype.from_numpy_dtype(target)) for t in ts]
+
+
+def cat(tensors: Any, dim: int = 0) -> Any:
+    """Concatenate along an existing ``dim``; all other sizes must match."""
+    ts = _same_dtype(tensors, "cat")
+    ts = [t for t in ts if not (t.ndim == 1 and t.shape[0] == 0)] or ts[:1]  # legacy empty
+    nd = ts[0].ndim
+    if nd == 0:
+        raise RuntimeError("cat(): zero-dimensional tensor cannot be concatenated")
+    d = norm_dim(dim, nd, "cat")
+    ref = ts[0].shape
+    for i, x in enumerate(ts):
+        if x.ndim != nd or builtins.any(a != b for j, (a, b) in enumerate(zip(x.shape, ref))
+                                        if j != d):
+            raise RuntimeError(f"cat(): Sizes of tensors must match except in dimension {d}. "
+                               f"Expected size {list(ref)} but got size {list(x.shape)} for "
+                               f"tensor number {i} in the list.")
+    return Cat.apply(*ts, dim=d)
+
+
 class Stack(Op):
     saved_inputs = ()
 
@@ -146,11 +387,72 @@ class Stack(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .indexing import GetItem
-
         dim = ctx.dim
         return tuple(GetItem.call(g, idx=(slice(None),) * dim + (i,)) if need else None
                      for i, need in enumerate(ctx.needs_input_grad))
+
+
+def stack(tensors: Any, dim: int = 0) -> Any:
+    """Stack equally shaped tensors along a new ``dim``."""
+    ts = _same_dtype(tensors, "stack")
+    ref = ts[0].shape
+    for i, x in enumerate(ts):
+        if x.shape != ref:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} "
+                               f"at entry 0 and {list(x.shape)} at entry {i}")
+    return Stack.apply(*ts, dim=norm_dim(dim, len(ref) + 1, "stack"))
+
+
+def split(input: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Views of size ``split_size`` (the last may be smaller) or of the listed sizes."""
+    d = norm_dim(dim, input.ndim, "split")
+    n = input.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise RuntimeError(f"split: split_size must be positive, got {step}")
+        sizes = [builtins.min(step, n - s) for s in range(0, n, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got split_sizes="
+                               f"{sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(input[(slice(None),) * d + (slice(start, start + s),)])
+        start += s
+    return tuple(out)
+
+
+def chunk(input: Any, chunks: int, dim: int = 0) -> tuple:
+    """``chunks`` pieces of size ceil(n / chunks) (fewer if n is small), as PyTorch."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = input.shape[norm_dim(dim, input.ndim, "chunk")]
+    return split(input, builtins.max(-(-n // chunks), 1), dim)
+
+
+def unbind(input: Any, dim: int = 0) -> tuple:
+    """The slices along ``dim`` (views)."""
+    d = norm_dim(dim, input.ndim, "unbind")
+    return tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d]))
+
+
+def narrow(input: Any, dim: int, start: int, length: int) -> Any:
+    """``length`` elements from ``start`` along ``dim`` (a view)."""
+    d = norm_dim(dim, input.ndim, "narrow")
+    size = input.shape[d]
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative, got {length}")
+    if not -size <= start <= size:
+        raise IndexError(f"narrow(): start {start} out of range for dimension {d} of size "
+                         f"{size}")
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension "
+                           f"size ({size}).")
+    return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
 class Pad(Op):
@@ -171,6 +473,48 @@ class Pad(Op):
         return Pad.call(g, widths=tuple((-b, -a) for b, a in ctx.widths), value=0.0)
 
 
+def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None) -> Any:
+    """Pad the last ``len(pad) // 2`` dims; ``pad`` is (left, right, top, bottom, ...)."""
+    x = input
+    if len(pad) % 2:
+        raise RuntimeError(f"pad: Padding length must be divisible by 2, got {len(pad)}")
+    if len(pad) // 2 > x.ndim:
+        raise RuntimeError(f"pad: Padding length too large: {len(pad)} for a {x.ndim}-D input")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        ax = x.ndim - 1 - i
+        widths[ax] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        if x.shape[ax] + builtins.min(widths[ax][0], 0) + builtins.min(widths[ax][1], 0) < 0:
+            raise RuntimeError(f"pad: padding {widths[ax]} removes more than the {x.shape[ax]} "
+                               f"elements of dim {ax} (input shape {list(x.shape)}, pad "
+                               f"{list(pad)})")
+    if mode == "constant":
+        return Pad.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
+    if mode in ("reflect", "replicate", "circular"):
+        # gather-based padding: an index map per padded axis, differentiable through getitem
+        out = x
+        for ax, (b, a) in enumerate(widths):
+            if b == 0 and a == 0:
+                continue
+            n = x.shape[ax]
+            pos = np.arange(-b, n + a)
+            if mode == "reflect":
+                if b >= n or a >= n:
+                    raise RuntimeError(f"pad: reflect padding ({b}, {a}) must be smaller than "
+                                       f"the input size {n} at dim {ax}")
+                period = 2 * (n - 1) if n > 1 else 1
+                pos = np.abs(pos) % period
+                pos = np.where(pos >= n, period - pos, pos)
+            elif mode == "replicate":
+                pos = np.clip(pos, 0, n - 1)
+            else:
+                pos = pos % n
+            out = out[(slice(None),) * ax + (pos,)]
+        return out
+    raise NotImplementedError(f"pad: mode {mode!r} (expected constant, reflect, replicate or "
+                              f"circular)")
+
+
 class Repeat(Op):
     """np.tile semantics (PyTorch's Tensor.repeat); ``reps`` has at least x.ndim entries."""
 
@@ -189,10 +533,17 @@ class Repeat(Op):
         split = []
         for r, s in zip(reps, shape):
             split += [r, s]
-        from .reduction import Sum
+        kept = tuple(1 if i % 2 == 0 else n for i, n in enumerate(split))
+        return SumTo.call(g.reshape(tuple(split)), shape=kept).reshape(x_shape)
 
-        gs = Sum.call(g.reshape(tuple(split)), dim=tuple(range(0, 2 * len(reps), 2)))
-        return gs.reshape(x_shape)
+
+def repeat(input: Any, *sizes: Any) -> Any:
+    """The tensor tiled ``sizes`` times along each dim (new dims lead)."""
+    sizes = shape_arg(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                           "number of dimensions of tensor")
+    return Repeat.apply(input, reps=tuple(sizes))
 
 
 class Flip(Op):
@@ -206,3 +557,11 @@ class Flip(Op):
     @staticmethod
     def backward(ctx, g):
         return Flip.call(g, dims=ctx.dims)
+
+
+def flip(input: Any, *dims: Any) -> Any:
+    """The elements in reverse order along ``dims``."""
+    dims = shape_arg(dims)
+    return Flip.apply(input, dims=tuple(norm_dim(d, input.ndim, "flip") for d in dims))
+
+

@@ -9,11 +9,16 @@ checks each op's forward output (``Op.apply``) and each backward rule's gradient
 
 from __future__ import annotations
 
+import functools
+import sys
+import traceback
 from typing import Any
 
 import numpy as np
 
+from .._ops import xp
 from . import engine
+from .debug import describe_scope, node_path, source_line
 
 
 def _bad_kind(arr: np.ndarray) -> str:
@@ -35,9 +40,7 @@ def _first_bad(arr: np.ndarray) -> str:
 def _backward_running() -> Any:
     """The graph node whose backward is executing now (the innermost, for double backward), or
     None outside a backward pass. Read from the engine's frame, only when an error is built."""
-    import sys
-
-    code = engine.run_backward.__code__
+    code = engine._propagate.__code__
     f = sys._getframe(1)
     while f is not None:
         if f.f_code is code:
@@ -58,8 +61,6 @@ class AnomalyError(RuntimeError):
     def __init__(self, msg: str, node: Any = None, op: str | None = None,
                  backward_of: Any = None) -> None:
         super().__init__(msg)
-        from .debug import node_path, source_line
-
         self.node = node
         self.op = op
         self.module_path = node_path(node) if node is not None else None
@@ -68,8 +69,6 @@ class AnomalyError(RuntimeError):
 
     @staticmethod
     def _where(node: Any) -> str:
-        from .debug import describe_scope, source_line
-
         scope = describe_scope(node)
         src = source_line(node)
         return (f"\n  in {scope}" if scope else "") + (f"\n  created at {src}" if src else "")
@@ -89,7 +88,7 @@ class AnomalyError(RuntimeError):
 
     @classmethod
     def for_backward(cls, node: Any, i: int, g: Any) -> AnomalyError:
-        arr = np.asarray(g._data if hasattr(g, "_data") else g)
+        arr = xp.data(g)
         name = node.name()
         return cls(f"Function '{name}' returned {_bad_kind(arr)} values in its {i}th output "
                    f"(the gradient for its input {i}, shape {list(arr.shape)}){_first_bad(arr)}"
@@ -105,7 +104,7 @@ def check_backward(node: Any, grads: Any, g_in: Any = None) -> None:
     for i, g in enumerate(grads):
         if g is None:
             continue
-        arr = g._data if hasattr(g, "_data") else np.asarray(g)
+        arr = xp.data(g)
         if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
             raise AnomalyError.for_backward(node, i, g)
 
@@ -126,8 +125,6 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         engine.swap_anomaly_mode(self._prev)
 
     def __call__(self, fn: Any) -> Any:
-        import functools
-
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with detect_anomaly(self.check_nan):
@@ -149,3 +146,15 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
 
 
 is_anomaly_enabled = engine.is_anomaly_enabled
+
+
+def check_forward(cls: type, ctx: Any, out: np.ndarray, arrays: Any) -> None:
+    """Anomaly mode, after each op's forward: record where it was created; raise if its output
+    is not finite although its inputs were."""
+    ctx.trace = traceback.extract_stack()[:-3]
+    if out.dtype.kind == "f" and not np.isfinite(out).all():
+        if all(np.asarray(a).dtype.kind != "f" or np.isfinite(a).all() for a in arrays):
+            raise AnomalyError.for_forward(cls, ctx, out)
+
+
+engine.register_anomaly_checks(check_forward, check_backward)

@@ -17,8 +17,10 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .._ops import xp
 from . import engine
 from .engine import Node
+from .function import FunctionCtx
 from .grad_mode import no_grad
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,7 +29,7 @@ _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # --------------------------------------------------------------------------------- traversal
 
 def _roots(outputs: Any) -> list:
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     for i, o in enumerate(outs):
@@ -46,34 +48,9 @@ def freed_error(node: Node) -> RuntimeError:
 
 def walk(outputs: Any) -> list[Node]:
     """Every Node reachable from ``outputs`` (Tensors), each after all nodes that consume it
-    (the order backward visits them). Iterative: graph depth is unlimited. Raises if part of
-    the graph was freed by a backward without ``retain_graph=True``."""
-    starts = [o._node for o in _roots(outputs) if o._node is not None]
-    users: dict[Node, int] = {}
-    seen = set(starts)
-    stack = list(starts)
-    while stack:
-        node = stack.pop()
-        if node.next is None:
-            raise freed_error(node)
-        for nxt, need in zip(node.next, node.needs_input_grad):
-            if need and type(nxt) is Node:
-                users[nxt] = users.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-    order = []
-    ready = [n for n in dict.fromkeys(starts) if users.get(n, 0) == 0]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for nxt, need in zip(node.next, node.needs_input_grad):
-            if need and type(nxt) is Node:
-                c = users[nxt] - 1
-                users[nxt] = c
-                if c == 0:
-                    ready.append(nxt)
-    return order
+    (the order backward visits them): the engine's graph walk. Raises if part of the graph
+    was freed by a backward without ``retain_graph=True``."""
+    return engine.walk([o._node for o in _roots(outputs) if o._node is not None], freed_error)
 
 
 def node_path(node: Any, paths: dict | None = None) -> str | None:
@@ -87,12 +64,20 @@ def node_path(node: Any, paths: dict | None = None) -> str | None:
     return scope_path(scope)
 
 
+# nn.modules.module registers its module_path here when it is imported (nn sits above autograd).
+_module_path: Callable[[Any], str] | None = None
+
+
+def register_module_path(fn: Callable[[Any], str]) -> None:
+    """The hook by which ``nn`` lets reports name a module by its dotted path in its tree."""
+    global _module_path
+    _module_path = fn
+
+
 def scope_path(scope: Any) -> str:
     """Dotted path of a Module in its tree ('' for a root)."""
     try:
-        from ..nn.modules.module import module_path
-
-        return module_path(scope)
+        return _module_path(scope)
     except Exception:  # an object that is not one of our Modules: name its class
         return type(scope).__name__
 
@@ -152,8 +137,7 @@ class _Replay:
             ctx = Node()
             out = node.op.forward(ctx, *args, **self.params)
             return np.asarray(out), ctx
-        from ..tensor import Tensor
-        from .function import FunctionCtx
+        Tensor = engine.Tensor
 
         cls, _, _, which, _ = self.fn_info
         call_args, kwargs = node.__dict__.get("fn_args", (None, {}))
@@ -184,7 +168,7 @@ class _Replay:
         ctx.scope = node.scope
         ctx.params = self.params
         if self.fn_info is not None:
-            from ..tensor import Tensor
+            Tensor = engine.Tensor
 
             cls, _, n_out, which, shapes = self.fn_info
             ctx.fn_info = (cls, fctx, n_out, which, shapes)
@@ -201,7 +185,7 @@ class _Replay:
             if g is None:
                 res.append(np.zeros(args[i].shape))
                 continue
-            g = np.asarray(g._data if hasattr(g, "_data") else g)
+            g = xp.data(g)
             if g.shape != args[i].shape:
                 g = engine.sum_to(g, args[i].shape)
             res.append(np.asarray(g, dtype=np.float64))
@@ -447,7 +431,7 @@ def explain(output: Any, names: dict | Iterable | None = None, *, max_elements: 
     accumulates, which equals what ``output.backward()`` stores in ``.grad``. ``names`` maps
     names to tensors (a dict or a Module's ``named_parameters()``). The graph is not freed.
     """
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     roots = _roots(output)
     if len(roots) != 1:

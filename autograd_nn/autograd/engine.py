@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import itertools
 import threading
-import weakref
 from contextvars import ContextVar
 from heapq import heapify, heappop, heappush
-from sys import getrefcount
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from weakref import ref as _weakref
 
 import numpy as np
+
+from .allocator import Allocator
 
 # Engine state, per thread as in PyTorch (and, being ContextVars, per asyncio task): a new
 # thread starts with grad mode on, anomaly mode off and no module scope. Hot paths call the
@@ -108,7 +108,16 @@ def bump_inplace_epoch() -> int:
         return _inplace_epoch
 
 
-Tensor: Any = None  # set by autograd_nn.tensor once the class exists (avoids an import cycle)
+# The Tensor class. The engine sits below it and never imports it: ``tensor.py`` hands the
+# class over with register_tensor_type once it is defined (Op.apply makes its outputs with it).
+Tensor: Any = None
+
+
+def register_tensor_type(cls: type) -> None:
+    """The hook by which ``autograd_nn.tensor`` gives the engine (and the op modules, which
+    read ``engine.Tensor``) the Tensor class: called once, when the class is defined."""
+    global Tensor
+    Tensor = cls
 
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -179,13 +188,14 @@ class AccumulateGrad:
 
 
 class RemovableHandle:
-    """Handle returned by ``register_hook`` style calls; ``remove()`` unregisters the hook."""
+    """Handle returned by every ``register_*hook`` call (tensors, nodes, modules, optimizers):
+    adds ``hook`` to ``registry`` (a dict keyed by handle id); ``remove()`` takes it out."""
 
     _ids = itertools.count(1)  # next() on a count is atomic: unique ids across threads
 
     def __init__(self, registry: dict, hook: Any) -> None:
         self.id = next(RemovableHandle._ids)
-        self._registry = weakref.ref(registry) if not isinstance(registry, dict) else registry
+        self._registry = registry
         registry[self.id] = hook
 
     def remove(self) -> None:
@@ -275,7 +285,7 @@ class Op:
         if type(out) is not _ndarray:
             out = _asarray(out)
         if _anomaly_ever and _anomaly_get():
-            _anomaly_forward(cls, ctx, out, arrays)
+            _anomaly_checks[0](cls, ctx, out, arrays)
         t = _new_tensor(Tensor)
         t._data = out
         t.grad = None
@@ -342,15 +352,15 @@ def _register_view(vc: list, t: Any) -> None:
         vc[2:] = [r for r in vc[2:] if r() is not None]
 
 
-def _anomaly_forward(cls: type, ctx: Node, out: np.ndarray, arrays: list) -> None:
-    import traceback
+# Anomaly mode's checks: (forward(cls, ctx, out, arrays), backward(node, grads)). They live in
+# autograd/anomaly.py, above the engine, which registers them when it is imported.
+_anomaly_checks: Any = None
 
-    ctx.trace = traceback.extract_stack()[:-3]
-    if out.dtype.kind == "f" and not np.isfinite(out).all():
-        if all(np.asarray(a).dtype.kind != "f" or np.isfinite(a).all() for a in arrays):
-            from .anomaly import AnomalyError
 
-            raise AnomalyError.for_forward(cls, ctx, out)
+def register_anomaly_checks(forward: Callable, backward: Callable) -> None:
+    """The hook by which ``autograd.anomaly`` gives the engine its per-op checks."""
+    global _anomaly_checks
+    _anomaly_checks = (forward, backward)
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,20 +368,18 @@ def _anomaly_forward(cls: type, ctx: Node, out: np.ndarray, arrays: list) -> Non
 # --------------------------------------------------------------------------------------------
 
 def sum_to(g: Any, shape: tuple) -> Any:
-    """Reduce a broadcast gradient back to ``shape`` (NumPy array or Tensor)."""
+    """Reduce a broadcast gradient back to ``shape`` (NumPy array, or a Tensor: recorded)."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
     if type(g) is _ndarray or not isinstance(g, Tensor):
         g = _asarray(g)
-        lead = g.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
         if axes:
             g = g.sum(axis=axes, keepdims=True)
-        if lead or g.shape != shape:
-            g = g.reshape(shape)
-        return g
-    from .._ops.shape import SumTo
-
-    return SumTo.apply(g, shape=shape)
+        return g.reshape(shape) if lead or g.shape != shape else g
+    if axes:
+        g = g.sum(axes, True)
+    return g.reshape(shape) if g.shape != shape else g
 
 
 def _fit(g: Any, ref: np.ndarray) -> Any:
@@ -456,16 +464,50 @@ def _run_hooks(hooks: dict, g: Any, as_tensor: bool) -> Any:
     return g
 
 
-def _owned_refcount() -> int:
-    """getrefcount of an array referenced only by a leaf_grads entry, in a loop like the one
-    at the end of run_backward (measured, as it differs between Python versions)."""
-    entries = {0: [None, np.empty(1)]}
-    for _, g in entries.values():
-        return getrefcount(g)
-    raise AssertionError
+# The engine's memory (leaf-gradient adoption, pooled scratch arrays): see allocator.py.
+allocator = Allocator()
 
 
-_OWNED_REFS = _owned_refcount()
+def walk(starts: Iterable[Node], freed: Callable[[Node], Any] | None = None) -> list[Node]:
+    """Every node reachable from ``starts`` along edges that carry a gradient, in the order
+    backward runs them (newest first: each node before the nodes of its inputs). The one
+    graph walk: backward under ``create_graph``, ``debug.walk`` / ``explain`` /
+    ``check_graph`` and the graph drawing use it. Iterative (any depth). A node freed by an
+    earlier backward raises (``freed(node)`` builds the error; default: backward's)."""
+    seen = set(starts)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        if node.next is None:
+            if freed is not None:
+                raise freed(node)
+            _freed(node)
+        for nxt, need in zip(node.next, node.needs_input_grad):
+            if need and type(nxt) is Node and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return sorted(seen, key=_seq_of)
+
+
+def _seq_of(node: Node) -> int:
+    return node.seq
+
+
+class _Pass:
+    """The state of one backward pass: gradients waiting at nodes and at leaves, the heap of
+    nodes to run, and what the caller asked for."""
+
+    __slots__ = ("as_tensor", "retain_graph", "node_grads", "leaf_grads", "heap", "capture",
+                 "out_tensors")
+
+    def __init__(self, create_graph: bool, retain_graph: bool) -> None:
+        self.as_tensor = create_graph
+        self.retain_graph = retain_graph
+        self.node_grads: dict[Node, Any] = {}
+        self.leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, grad]
+        self.heap: list = []
+        self.capture: dict[Node, Any] = {}  # autograd.grad w.r.t. non-leaf tensors
+        self.out_tensors: dict[Node, Any] = {}  # ctx.out as a Tensor, under create_graph
 
 
 def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
@@ -477,158 +519,165 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     ``inputs`` and not ``accumulate``, the gradients w.r.t. ``inputs`` are returned instead
     (``autograd.grad``), and ``.grad`` is never written.
     """
-    as_tensor = create_graph
-    node_grads: dict[Node, Any] = {}
-    leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, grad]
-    start: list[Node] = []
+    p = _Pass(create_graph, retain_graph)
+    start = _seed(p, roots, grads)
+    for t in inputs or ():
+        if t._node is not None:
+            p.capture[t._node] = None
+    if create_graph:
+        _find_outputs(p, roots, start)
+    prev_mode = swap_grad_mode(create_graph)
+    try:
+        _propagate(p, start)
+    finally:
+        _grad_mode.set(prev_mode)
+    if not accumulate:
+        return _collect(p, inputs or ())
+    _accumulate(p, inputs)
+    return None
 
+
+def _seed(p: _Pass, roots: Sequence[Any], grads: Sequence[Any]) -> list:
+    """Put each root's incoming gradient at its node (or leaf); returns the start nodes."""
+    start = []
     for root, g in zip(roots, grads):
         if not root.requires_grad:
             raise RuntimeError(
                 "element 0 of tensors does not require grad and does not have a grad_fn")
-        if not as_tensor and isinstance(g, Tensor):
+        if not p.as_tensor and isinstance(g, Tensor):
             g = g._data
-        elif as_tensor and not isinstance(g, Tensor):
+        elif p.as_tensor and not isinstance(g, Tensor):
             g = Tensor._wrap(g)
         node = root._node
         if node is None:  # root is a leaf
-            entry = leaf_grads.get(id(root))
-            leaf_grads[id(root)] = [root, g if entry is None else entry[1] + g]
+            entry = p.leaf_grads.get(id(root))
+            p.leaf_grads[id(root)] = [root, g if entry is None else entry[1] + g]
             continue
         if node.next is None:
             _freed(node)
-        if node not in node_grads:
+        if node not in p.node_grads:
             start.append(node)
-            node_grads[node] = g
+            p.node_grads[node] = g
         else:
-            node_grads[node] = node_grads[node] + g
+            p.node_grads[node] = p.node_grads[node] + g
+    return start
 
-    # Which non-leaf tensors' gradients are requested (autograd.grad w.r.t. intermediates).
-    capture: dict[Node, Any] = {}
-    if inputs is not None:
-        for t in inputs:
-            if t._node is not None:
-                capture[t._node] = None
 
-    # Output tensors of nodes, needed as ctx.out under create_graph.
-    out_tensors: dict[Node, Any] = {}
-    if create_graph:
-        for r in roots:
-            if r._node is not None:
-                out_tensors[r._node] = r
-        seen = set(start)
-        stack = list(start)
-        while stack:
-            node = stack.pop()
-            if node.next is None:
-                _freed(node)
-            for t, nxt, need in zip(node.tensors, node.next, node.needs_input_grad):
-                if need and type(nxt) is Node:
-                    out_tensors.setdefault(nxt, t)
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        stack.append(nxt)
+def _find_outputs(p: _Pass, roots: Sequence[Any], start: list) -> None:
+    """Under create_graph, rules read ``ctx.out`` as a Tensor: map each node to the tensor
+    it produced (a root, or an input recorded by a later node)."""
+    for r in roots:
+        if r._node is not None:
+            p.out_tensors[r._node] = r
+    for node in walk(start):
+        for t, nxt, need in zip(node.tensors, node.next, node.needs_input_grad):
+            if need and type(nxt) is Node:
+                p.out_tensors.setdefault(nxt, t)
 
-    # Nodes run newest first (a heap on their creation sequence number, which counts down):
-    # every node is created after the nodes of its inputs, so when one is popped, every node
-    # that can add to its gradient has already run. This is a topological order with no
-    # dependency-counting pass over the graph. A node no gradient reaches is never run.
-    heap = [(n.seq, n) for n in start]
+
+def _propagate(p: _Pass, start: list) -> None:
+    """Run every node a gradient reaches, newest first, and route what each returns.
+
+    Nodes run in a heap on their creation sequence number (which counts down): every node is
+    created after the nodes of its inputs, so when one is popped, every node that can add to
+    its gradient has already run -- a topological order with no dependency-counting pass. A
+    node no gradient reaches is never run. Each returned gradient is reduced to its input's
+    shape and dtype (``_fit``, the one place broadcasting is undone) and added to the node
+    that made the input (scheduling it when first reached) or to the leaf's total. (The
+    routing stays inline: this loop is the per-op cost of every backward.)
+    """
+    heap, node_grads, leaf_grads = p.heap, p.node_grads, p.leaf_grads
+    heap.extend((n.seq, n) for n in start)
     heapify(heap)
-    anomaly = _anomaly_ever and _anomaly_get()
-    prev_mode = swap_grad_mode(create_graph)
+    check = _anomaly_checks[1] if _anomaly_ever and _anomaly_get() else None
+    as_tensor, free, capture = p.as_tensor, not p.retain_graph, p.capture
     pop_grad, get_grad, get_leaf = node_grads.pop, node_grads.get, leaf_grads.get
-    try:
-        while heap:
-            node = heappop(heap)[1]
-            g = pop_grad(node)
-            nexts = node.next
-            if nexts is None:
-                _freed(node)
-            if node.pre_hooks:
-                g = _run_hooks(node.pre_hooks, g, as_tensor)
-            if node.retained is not None:
-                t = node.retained()
-                if t is not None:
-                    gt = g if as_tensor else Tensor._wrap(np.array(g, copy=True))
-                    t.grad = gt if t.grad is None else t.grad + gt
-            if capture and node in capture:
-                capture[node] = g
-            if node.epoch < _inplace_epoch:
-                _check_versions(node)
-            if as_tensor:
-                ctx = _GraphCtx(node, out_tensors.get(node))
-            else:
-                ctx = node
-            if anomaly:
-                from .anomaly import check_backward
-                gin = node.op.backward(ctx, g)
-                check_backward(node, gin)
-            else:
-                gin = node.op.backward(ctx, g)
-            needs = node.needs_input_grad
-            refs = node.inputs
-            if type(gin) is not tuple:
-                gin = (gin,)
-            if not retain_graph:
-                node.next = None
-                node.inputs = None
-                node.tensors = None
-                node.out = None
-            for gi, nxt, need, ref in zip(gin, nexts, needs, refs):
-                if gi is None or not need:
-                    continue
-                if gi.shape != ref.shape or (gi.dtype is not ref.dtype and gi.dtype != ref.dtype):
-                    gi = _fit(gi, ref)
-                if type(nxt) is Node:
-                    prev = get_grad(nxt)
-                    if prev is None:
-                        node_grads[nxt] = gi
-                        heappush(heap, (nxt.seq, nxt))
-                    else:
-                        node_grads[nxt] = prev + gi
+    while heap:
+        node = heappop(heap)[1]
+        g = pop_grad(node)
+        nexts = node.next
+        if nexts is None:
+            _freed(node)
+        if node.pre_hooks or node.retained is not None or capture:
+            g = _observe(p, node, g)
+        if node.epoch < _inplace_epoch:
+            _check_versions(node)
+        ctx = _GraphCtx(node, p.out_tensors.get(node)) if as_tensor else node
+        gin = node.op.backward(ctx, g)
+        if check is not None:
+            check(node, gin)
+        if type(gin) is not tuple:
+            gin = (gin,)
+        refs = node.inputs
+        if free:
+            node.next = node.inputs = node.tensors = node.out = None
+        for gi, nxt, need, ref in zip(gin, nexts, node.needs_input_grad, refs):
+            if gi is None or not need:
+                continue
+            if gi.shape != ref.shape or (gi.dtype is not ref.dtype and gi.dtype != ref.dtype):
+                gi = _fit(gi, ref)
+            if type(nxt) is Node:
+                prev = get_grad(nxt)
+                if prev is None:
+                    node_grads[nxt] = gi
+                    heappush(heap, (nxt.seq, nxt))
                 else:
-                    key = id(nxt)
-                    entry = get_leaf(key)
-                    if entry is None:
-                        leaf_grads[key] = [nxt, gi]
-                    else:
-                        entry[1] = entry[1] + gi
-    finally:
-        _grad_mode.set(prev_mode)
-
-    if not accumulate:
-        result = []
-        for t in inputs or ():
-            if t._node is not None:
-                g = capture.get(t._node)
+                    node_grads[nxt] = prev + gi
             else:
-                entry = leaf_grads.get(id(t))
-                g = None if entry is None else entry[1]
-                if g is not None and t._hooks:
-                    g = _run_hooks(t._hooks, g, as_tensor)
-            if g is not None and not as_tensor:
-                g = Tensor._wrap(np.array(g, copy=True) if type(g) is not _ndarray else g)
-            result.append(g)
-        return result
+                entry = get_leaf(id(nxt))
+                if entry is None:
+                    leaf_grads[id(nxt)] = [nxt, gi]
+                else:
+                    entry[1] = entry[1] + gi
 
-    for leaf, g in leaf_grads.values():
+
+def _observe(p: _Pass, node: Node, g: Any) -> Any:
+    """What sees a node's gradient before its rule runs: hooks (which may replace it),
+    ``retain_grad`` and ``autograd.grad``'s capture of non-leaf inputs."""
+    if node.pre_hooks:
+        g = _run_hooks(node.pre_hooks, g, p.as_tensor)
+    if node.retained is not None:
+        t = node.retained()
+        if t is not None:
+            gt = g if p.as_tensor else Tensor._wrap(np.array(g, copy=True))
+            t.grad = gt if t.grad is None else t.grad + gt
+    if node in p.capture:
+        p.capture[node] = g
+    return g
+
+
+def _collect(p: _Pass, inputs: Sequence[Any]) -> list:
+    """``autograd.grad``'s result: the gradient of each of ``inputs`` (None if unreached)."""
+    result = []
+    for t in inputs:
+        if t._node is not None:
+            g = p.capture.get(t._node)
+        else:
+            entry = p.leaf_grads.get(id(t))
+            g = None if entry is None else entry[1]
+            if g is not None and t._hooks:
+                g = _run_hooks(t._hooks, g, p.as_tensor)
+        if g is not None and not p.as_tensor:
+            g = Tensor._wrap(np.array(g, copy=True) if type(g) is not _ndarray else g)
+        result.append(g)
+    return result
+
+
+def _accumulate(p: _Pass, inputs: Sequence[Any] | None) -> None:
+    """Add each leaf's total gradient into its ``.grad`` (in place once it exists)."""
+    for leaf, g in p.leaf_grads.values():
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
         if leaf._hooks:
-            g = _run_hooks(leaf._hooks, g, as_tensor)
-        if as_tensor:
+            g = _run_hooks(leaf._hooks, g, p.as_tensor)
+        if p.as_tensor:
             leaf.grad = g if leaf.grad is None else leaf.grad + g
-        else:
-            if leaf.grad is None:
-                # Own the memory: never alias an array the graph or the user still holds. A
-                # fresh array that only this loop references (no hook ran, not a view, and
-                # the refcount of one held in leaf_grads alone) is adopted without a copy.
-                if (type(g) is _ndarray and g.base is None and not leaf._hooks
-                        and getrefcount(g) <= _OWNED_REFS and g.dtype == leaf._data.dtype):
-                    leaf.grad = Tensor._wrap(g)
-                else:
-                    leaf.grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+        elif leaf.grad is None:
+            # Own the memory: never alias an array the graph or the user still holds; a
+            # fresh array only this pass references is adopted without a copy.
+            if not leaf._hooks and g.dtype == leaf._data.dtype and allocator.owned(g):
+                leaf.grad = Tensor._wrap(g)
             else:
-                np.add(leaf.grad._data, g, out=leaf.grad._data)  # in place, as PyTorch
-    return None
+                leaf.grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+        else:
+            np.add(leaf.grad._data, g, out=leaf.grad._data)  # in place, as PyTorch

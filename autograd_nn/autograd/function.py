@@ -61,7 +61,7 @@ class _FunctionOp(Op):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        from ..tensor import Tensor
+        Tensor = engine.Tensor
 
         node = ctx._node if hasattr(ctx, "_node") else ctx
         fn, uctx, n_out, which, out_shapes = node.fn_info
@@ -116,7 +116,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        from ..tensor import Tensor
+        Tensor = engine.Tensor
 
         ctx = FunctionCtx()
         tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]

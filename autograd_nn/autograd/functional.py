@@ -6,7 +6,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import grad
+from .._ops.shape import stack
+from . import engine, grad
 
 
 def _tuple(x: Any) -> tuple:
@@ -26,7 +27,7 @@ def _prep(inputs: Any, create_graph: bool) -> tuple:
 
 
 def _zeros_like(t: Any) -> Any:
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     return Tensor._wrap(np.zeros(t._data.shape, dtype=t._data.dtype))
 
@@ -117,7 +118,7 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
 def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple:
     """(func(inputs), J v): the Jacobian-vector product, by the double-vjp trick."""
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     is_tuple = isinstance(inputs, (list, tuple))
     xs = _prep(inputs, True)
@@ -147,8 +148,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
 def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
              vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """The Jacobian: shape out.shape + in.shape (nested tuples for several outputs/inputs)."""
-    from .._functions import stack
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     is_in_tuple = isinstance(inputs, (list, tuple))
     xs = _prep(inputs, create_graph)

@@ -1,6 +1,7 @@
 """``autograd_nn.nn.functional``: stateless forms of the layers and losses (as torch's F)."""
 
-from .._functions import one_hot, pad  # noqa: F401
+from .._ops.indexing import one_hot  # noqa: F401
+from .._ops.shape import pad  # noqa: F401
 from .._search import pdist  # noqa: F401
 from ._functional.activation import *  # noqa: F403
 from ._functional.attention import *  # noqa: F403

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import inplace
 from ..autograd.grad_mode import no_grad
 from ..random import _gen
 from ..tensor import Tensor
@@ -67,7 +68,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
     with no_grad():
-        tensor._fill_random(np.asarray(values))
+        inplace.overwrite(tensor, np.asarray(values), "random fill")
     return tensor
 
 

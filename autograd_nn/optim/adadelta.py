@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from .optimizer import Optimizer, _check_nonneg
 
 __all__ = ["Adadelta"]
@@ -54,4 +55,4 @@ class Adadelta(Optimizer):
             u += dd
             d *= lr
             p._data -= d
-            p._bump_version()
+            inplace.bump_version(p)

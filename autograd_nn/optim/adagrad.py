@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_nonneg, _scalar_state
 
@@ -56,4 +57,4 @@ class Adagrad(Optimizer):
             np.divide(g, std, out=std)
             std *= clr
             p._data -= std
-            p._bump_version()
+            inplace.bump_version(p)

@@ -6,7 +6,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_
+from ..autograd import inplace
+from .optimizer import Optimizer, _adam_moments_, _check_betas, _check_nonneg
 
 __all__ = ["Adam", "AdamW"]
 
@@ -43,20 +44,12 @@ class Adam(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
-        wd, amsgrad = group["weight_decay"], group["amsgrad"]
-        decoupled = group["decoupled_weight_decay"]
+        amsgrad = group["amsgrad"]
         buffers = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
         for p, state, step in self._each_param(group, buffers):
             g = self._grad(p, group)
             x = p._data
-            if wd != 0 and decoupled:
-                x *= 1 - lr * wd
-            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            _lerp_(m, g, 1 - b1)
-            v *= b2
-            gg = (1 - b2) * g
-            gg *= g
-            v += gg
+            m, v = _adam_moments_(p, state, g, group)
             step_size = lr / (1 - b1 ** step)
             bc2_sqrt = (1 - b2 ** step) ** 0.5
             if amsgrad:
@@ -69,7 +62,7 @@ class Adam(Optimizer):
             np.divide(m, denom, out=denom)
             denom *= step_size
             x -= denom
-            p._bump_version()
+            inplace.bump_version(p)
 
 
 class AdamW(Adam):

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_
 
 __all__ = ["Adamax"]
@@ -48,4 +49,4 @@ class Adamax(Optimizer):
             np.divide(m, u, out=a)
             a *= clr
             p._data -= a
-            p._bump_version()
+            inplace.bump_version(p)

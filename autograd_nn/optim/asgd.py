@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..autograd import inplace
 from .optimizer import Optimizer, _check_nonneg, _scalar_state
 
 __all__ = ["ASGD"]
@@ -48,4 +49,4 @@ class ASGD(Optimizer):
             # the default is float64), whatever dtype the state holds after a load
             eta_t[...] = _scalar_state(lr / ((1 + lambd * lr * step) ** alpha))._data
             mu_t[...] = _scalar_state(1 / max(1, step - t0))._data
-            p._bump_version()
+            inplace.bump_version(p)

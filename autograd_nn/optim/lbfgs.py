@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_nonneg
@@ -136,13 +137,13 @@ class LBFGS(Optimizer):
             n = p._data.size
             p._data += (t * d[offset:offset + n]).reshape(p._data.shape).astype(
                 p._data.dtype, copy=False)
-            p._bump_version()
+            inplace.bump_version(p)
             offset += n
 
     def _set_params(self, data: list) -> None:
         for p, a in zip(self._params, data):
             p._data[...] = a
-            p._bump_version()
+            inplace.bump_version(p)
 
     def _eval(self, closure: Callable) -> float:
         with enable_grad():

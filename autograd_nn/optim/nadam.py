@@ -6,7 +6,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_
+from ..autograd import inplace
+from .optimizer import Optimizer, _adam_moments_, _check_betas, _check_nonneg
 
 __all__ = ["NAdam"]
 
@@ -41,27 +42,20 @@ class NAdam(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
-        wd, md = group["weight_decay"], group["momentum_decay"]
+        md = group["momentum_decay"]
         for p, state, step in self._each_param(group, ("exp_avg", "exp_avg_sq"),
                                                {"mu_product": 1.0}):
             g = self._grad(p, group)
             x = p._data
-            if wd != 0 and group["decoupled_weight_decay"]:
-                x *= 1 - lr * wd
             mu = b1 * (1.0 - 0.5 * 0.96 ** (step * md))
             mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * md))
             mu_prod_t = state["mu_product"]._data
             mu_prod_t *= mu  # kept in the scalar state dtype, as torch
             mu_prod = float(mu_prod_t)
-            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            _lerp_(m, g, 1 - b1)
-            v *= b2
-            gg = (1 - b2) * g
-            gg *= g
-            v += gg
+            m, v = _adam_moments_(p, state, g, group)
             denom = v / (1 - b2 ** step)
             np.sqrt(denom, out=denom)
             denom += eps
             x -= (lr * (1.0 - mu) / (1.0 - mu_prod)) * (g / denom)
             x -= (lr * mu_next / (1.0 - mu_prod * mu_next)) * (m / denom)
-            p._bump_version()
+            inplace.bump_version(p)

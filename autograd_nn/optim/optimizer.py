@@ -16,8 +16,9 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .. import _dtype
+from ..autograd.engine import RemovableHandle
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, typename
 
 __all__ = ["Optimizer", "required"]
 
@@ -30,26 +31,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-class _RemovableHandle:
-    """Handle returned by the ``register_*_hook`` methods; ``remove()`` unregisters."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: OrderedDict) -> None:
-        self._hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> _RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
 
 
 def _scalar_state(value: float = 0.0) -> Tensor:
@@ -68,6 +49,22 @@ def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
     torch's two-branch kernel; the two agree to rounding (an ulp per step)."""
     a *= 1 - w
     a += w * b
+
+
+def _adam_moments_(p: Tensor, state: dict, g: np.ndarray, group: dict) -> tuple:
+    """The step shared by Adam, RAdam and NAdam: decoupled weight decay of ``p`` (if asked),
+    then the moments in place, ``m = lerp(m, g, 1 - b1)``, ``v = b2 v + (1 - b2) g^2``.
+    Returns the arrays (m, v)."""
+    lr, (b1, b2), wd = group["lr"], group["betas"], group["weight_decay"]
+    if wd != 0 and group["decoupled_weight_decay"]:
+        p._data *= 1 - lr * wd
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    _lerp_(m, g, 1 - b1)
+    v *= b2
+    gg = (1 - b2) * g
+    gg *= g
+    v += gg
+    return m, v
 
 
 def _check_betas(betas: tuple) -> None:
@@ -108,7 +105,7 @@ class Optimizer:
         self._optimizer_load_state_dict_post_hooks: OrderedDict = OrderedDict()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
-                            "Tensors or dicts, but got " + _typename(params))
+                            "Tensors or dicts, but got " + typename(params, legacy=True))
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         param_groups = list(params)
@@ -165,7 +162,7 @@ class Optimizer:
         for p in tensors:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                + _typename(p))
+                                + typename(p, legacy=True))
             if not self.defaults.get("differentiable", None) and not (
                     p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
@@ -351,46 +348,31 @@ class Optimizer:
 
     # ------------------------------------------------------------------------------- hooks
     def _register(self, hooks: OrderedDict, hook: Callable, prepend: bool = False):
-        handle = _RemovableHandle(hooks)
-        hooks[handle.id] = hook
+        handle = RemovableHandle(hooks, hook)
         if prepend:
             hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_step_pre_hook(self, hook: Callable) -> _RemovableHandle:
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs before each :meth:`step`."""
         return self._register(self._optimizer_step_pre_hooks, hook)
 
-    def register_step_post_hook(self, hook: Callable) -> _RemovableHandle:
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs after each :meth:`step`."""
         return self._register(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable,
-                                     prepend: bool = False) -> _RemovableHandle:
+                                     prepend: bool = False) -> RemovableHandle:
         return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook: Callable,
-                                      prepend: bool = False) -> _RemovableHandle:
+                                      prepend: bool = False) -> RemovableHandle:
         return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook: Callable,
-                                          prepend: bool = False) -> _RemovableHandle:
+                                          prepend: bool = False) -> RemovableHandle:
         return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook: Callable,
-                                           prepend: bool = False) -> _RemovableHandle:
+                                           prepend: bool = False) -> RemovableHandle:
         return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
-
-
-def _typename(x: Any) -> str:
-    if isinstance(x, Tensor):
-        return "torch." + {"float32": "FloatTensor", "float64": "DoubleTensor",
-                           "int64": "LongTensor"}.get(str(x._data.dtype), "Tensor")
-    t = type(x)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-
-
-def _bump(p: Tensor) -> None:
-    """Record an in-place write to ``p`` so a graph that saved its old value raises."""
-    p._bump_version()
-

@@ -6,7 +6,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg, _lerp_
+from ..autograd import inplace
+from .optimizer import Optimizer, _adam_moments_, _check_betas, _check_nonneg
 
 __all__ = ["RAdam"]
 
@@ -37,19 +38,12 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
         rho_inf = 2 / (1 - b2) - 1
         for p, state, step in self._each_param(group, ("exp_avg", "exp_avg_sq")):
             g = self._grad(p, group)
             x = p._data
-            if wd != 0 and group["decoupled_weight_decay"]:
-                x *= 1 - lr * wd
-            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            _lerp_(m, g, 1 - b1)
-            v *= b2
-            gg = (1 - b2) * g
-            gg *= g
-            v += gg
+            m, v = _adam_moments_(p, state, g, group)
             bc1, bc2 = 1 - b1 ** step, 1 - b2 ** step
             upd = m / bc1
             upd *= lr
@@ -63,4 +57,4 @@ class RAdam(Optimizer):
                 upd *= ada
                 upd *= rect
             x -= upd
-            p._bump_version()
+            inplace.bump_version(p)

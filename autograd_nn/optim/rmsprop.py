@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from .optimizer import Optimizer, _check_nonneg, _lerp_
 
 __all__ = ["RMSprop"]
@@ -62,4 +63,4 @@ class RMSprop(Optimizer):
             else:
                 avg *= lr
                 p._data -= avg
-            p._bump_version()
+            inplace.bump_version(p)

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from .optimizer import Optimizer, _check_nonneg
 
 __all__ = ["Rprop"]
@@ -54,4 +55,4 @@ class Rprop(Optimizer):
             g[flipped] = 0  # after a sign flip this element does not move
             p._data -= np.sign(g) * size
             prev[...] = g
-            p._bump_version()
+            inplace.bump_version(p)

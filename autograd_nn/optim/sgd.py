@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_nonneg
 
@@ -59,4 +60,4 @@ class SGD(Optimizer):
                     b += (1 - damp) * g if damp != 0 else g
                 g = g + mu * b if nesterov else b
             p._data -= lr * g
-            p._bump_version()
+            inplace.bump_version(p)

@@ -16,6 +16,7 @@ except ImportError:  # the [viz] extra; summary() and the debugging tools work w
 
 from ..autograd.debug import _roots, freed_error, scope_path, source_line, walk
 from ..autograd.engine import Node
+from ..tensor import Tensor
 
 # Colours (fill) of the kinds of boxes; red marks non-finite values and highlighted nodes.
 COLORS = {"op": "#e9ecef", "param": "#cfe2ff", "leaf": "#d0ebff", "input": "#f8f9fa",
@@ -152,8 +153,6 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
         RuntimeError: if part of the graph was freed by ``backward()`` without
             ``retain_graph=True`` (nothing but the output would be left to draw).
     """
-    from ..tensor import Tensor
-
     outputs = _roots(output_or_outputs)
     nodes = walk(outputs)  # raises on a freed graph
     for o in outputs:

@@ -14,9 +14,12 @@ from typing import Any
 import numpy as np
 
 from ..._ops import elementwise as E
+from ..._ops import xp
 from ..._ops.elementwise import Where
 from ...autograd import engine
+from ...autograd import inplace as _inplace
 from ...autograd.engine import Op
+from ...random import _gen
 from ...tensor import Tensor
 
 __all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "rrelu",
@@ -43,7 +46,7 @@ class Hardtanh(Op):
     def backward(ctx, g):
         lo, hi = ctx.bounds
         y = ctx.out._data if isinstance(ctx.out, Tensor) else ctx.out
-        return g * E._f((y > lo) & (y < hi), g)
+        return g * xp.mask_like((y > lo) & (y < hi), g)
 
 
 def _composite_inplace(input: Tensor, fn: Any) -> Tensor:  # noqa: A002
@@ -69,7 +72,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
                          f"({max_val})")
     if inplace:
-        return input._inplace(Hardtanh, min_val=min_val, max_val=max_val)
+        return _inplace.apply(input, Hardtanh, min_val=min_val, max_val=max_val)
     return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
 
 
@@ -86,7 +89,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x."""
     if inplace:
-        return input._inplace(E.LeakyRelu, negative_slope=negative_slope)
+        return _inplace.apply(input, E.LeakyRelu, negative_slope=negative_slope)
     return E.LeakyRelu.apply(input, negative_slope=negative_slope)
 
 
@@ -100,8 +103,6 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noqa
     from the global generator in training, and a = (lower + upper) / 2 otherwise."""
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
-    from ...random import _gen
-
     x = input._data
     slope = _gen().uniform(lower, upper, x.shape).astype(x.dtype, copy=False)
     factor = np.where(x > 0, x.dtype.type(1), slope)  # a constant: the gradient is the factor
@@ -116,7 +117,7 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noq
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """x if x > 0 else alpha * (exp(x) - 1)."""
     if inplace:
-        return input._inplace(E.Elu, alpha=alpha)
+        return _inplace.apply(input, E.Elu, alpha=alpha)
     return E.Elu.apply(input, alpha=alpha)
 
 
@@ -152,7 +153,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * sigmoid(x)."""
     if inplace:
-        return input._inplace(E.Silu)
+        return _inplace.apply(input, E.Silu)
     return input.silu()
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._ops.attention import ScaledDotProductAttention
+from ..._ops.shape import cat, pad
 from ...random import _gen
 from ...tensor import Tensor
 from .dropout import dropout as _dropout
@@ -275,7 +276,6 @@ def multi_head_attention_forward(
     if bias_k is not None and bias_v is not None:
         if static_k is not None or static_v is not None:
             raise AssertionError("bias cannot be added to static key or value.")
-        from ..._functions import cat, pad
 
         k = cat([k, bias_k.repeat(1, bsz, 1)])
         v = cat([v, bias_v.repeat(1, bsz, 1)])
@@ -289,7 +289,6 @@ def multi_head_attention_forward(
     k = _static_or(k, static_k, bsz * num_heads, head_dim, "static_k")
     v = _static_or(v, static_v, bsz * num_heads, head_dim, "static_v")
     if add_zero_attn:
-        from ..._functions import cat, pad
 
         zeros = Tensor._wrap(np.zeros((bsz * num_heads, 1, head_dim), dtype=dt))
         k, v = cat([k, zeros], dim=1), cat([v, zeros], dim=1)

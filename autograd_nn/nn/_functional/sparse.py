@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 from ..._ops.embedding import EmbeddingLookup
-from ...autograd import engine
+from ..._ops.indexing import ScatterAdd
+from ..._ops.shape import stack
+from ...autograd import engine, inplace
 from ...tensor import Tensor
 
 __all__: list[str] = ["embedding", "embedding_bag"]
@@ -45,7 +47,7 @@ def _renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float)
     if big.any():
         r = rows[big]
         w[r] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
-        weight._bump_version()
+        inplace.bump_version(weight)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
@@ -90,9 +92,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     Entries equal to ``padding_idx`` are left out of their bag (and of its mean's count).
     Returns (B, D); an empty bag gives zeros.
     """
-    from ..._functions import stack
-    from ..._ops.indexing import ScatterAdd
-
     if mode not in ("sum", "mean", "max"):
         raise ValueError(f"embedding_bag: mode has to be one of sum, mean or max, got {mode!r}")
     num = weight.shape[0]

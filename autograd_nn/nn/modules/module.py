@@ -11,9 +11,11 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ... import _dtype
+from ...autograd import debug as _debug
 from ...autograd import engine
 from ...autograd.engine import RemovableHandle
-from ...tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...tensor import Tensor, typename
 from ...tensor import device as _check_device
 from ..parameter import Buffer, Parameter
 
@@ -45,13 +47,6 @@ def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
 def register_module_forward_hook(hook: Callable) -> RemovableHandle:
     """Run ``hook(module, args, output)`` after every module's forward (as PyTorch's)."""
     return RemovableHandle(_global_forward_hooks, hook)
-
-
-def _typename(v: Any) -> str:
-    if isinstance(v, Tensor):
-        return "autograd_nn." + type(v).__name__
-    t = type(v)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _addindent(s: str, num_spaces: int) -> str:
@@ -200,7 +195,7 @@ class Module:
         if param is None:
             self._parameters[name] = None
         elif not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+            raise TypeError(f"cannot assign '{typename(param)}' object to parameter '{name}' "
                             f"(autograd_nn.nn.Parameter or None required)")
         elif param.grad_fn is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model "
@@ -218,7 +213,7 @@ class Module:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         self._check_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+            raise TypeError(f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                             f"(autograd_nn Tensor or None required)")
         if isinstance(tensor, Buffer):
             persistent = tensor.persistent
@@ -232,7 +227,7 @@ class Module:
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as the child ``self.<name>``."""
         if not isinstance(module, Module) and module is not None:
-            raise TypeError(f"{_typename(module)} is not a Module subclass")
+            raise TypeError(f"{typename(module)} is not a Module subclass")
         self._check_name(name, "module", self._modules)
         self._modules[name] = module
         _link(module, self, name)
@@ -241,7 +236,7 @@ class Module:
 
     def _check_name(self, name: Any, kind: str, own: dict) -> None:
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+            raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
         if "." in name:
@@ -275,7 +270,7 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                raise TypeError(f"cannot assign '{typename(value)}' as parameter '{name}' "
                                 f"(autograd_nn.nn.Parameter or None expected)")
             params[name] = None
         else:
@@ -288,14 +283,14 @@ class Module:
                 _link(value, self, name)
             elif modules is not None and name in modules:
                 if value is not None:
-                    raise TypeError(f"cannot assign '{_typename(value)}' as child module "
+                    raise TypeError(f"cannot assign '{typename(value)}' as child module "
                                     f"'{name}' (autograd_nn.nn.Module or None expected)")
                 modules[name] = None
             else:
                 buffers = d.get("_buffers")
                 if isinstance(value, Buffer) or (buffers is not None and name in buffers):
                     if value is not None and not isinstance(value, Tensor):
-                        raise TypeError(f"cannot assign '{_typename(value)}' as buffer "
+                        raise TypeError(f"cannot assign '{typename(value)}' as buffer "
                                         f"'{name}' (autograd_nn.Tensor or None expected)")
                     if isinstance(value, Buffer):
                         if buffers is None:
@@ -601,8 +596,6 @@ class Module:
         local = {k: v for k, v in (*self._parameters.items(), *persistent.items())
                  if v is not None}
         assign = local_metadata.get("assign_to_params_buffers", False)
-        from ...autograd.grad_mode import no_grad
-
         for name, param in local.items():
             key = prefix + name
             if key not in state_dict:
@@ -705,3 +698,6 @@ class Module:
             else:
                 s += "\n  " + "\n  ".join(lines) + "\n"
         return s + ")"
+
+
+_debug.register_module_path(module_path)  # names module scopes in debug/anomaly reports

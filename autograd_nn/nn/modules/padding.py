@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from ..._functions import pad
+from ..._ops.shape import pad
 from ...tensor import Tensor
 from .module import Module
 

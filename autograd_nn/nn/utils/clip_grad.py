@@ -8,6 +8,7 @@ from typing import Iterable
 
 import numpy as np
 
+from ...autograd import inplace
 from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
@@ -65,7 +66,7 @@ def clip_grads_with_norm_(parameters: _TensorOrTensors, max_norm: float,
         coef = math.nan
     for g in _grads(parameters):
         g._data *= g._data.dtype.type(coef)
-        g._bump_version()
+        inplace.bump_version(g)
 
 
 def clip_grad_norm_(parameters: _TensorOrTensors, max_norm: float, norm_type: float = 2.0,
@@ -93,4 +94,4 @@ def clip_grad_value_(parameters: _TensorOrTensors, clip_value: float,
     v = float(clip_value)
     for g in _grads(parameters):
         np.clip(g._data, -v, v, out=g._data)
-        g._bump_version()
+        inplace.bump_version(g)

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..._ops.indexing import IndexPut
+from ..._ops.shape import cat
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
@@ -178,8 +179,6 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
                  padding_value: float = 0.0, padding_side: str = "right") -> Tensor:
     """Stack tensors (L_i, *) of different lengths into (T, B, *) (``batch_first``: (B, T, *)),
     T = max L_i, filling with ``padding_value`` on the ``padding_side`` ('right' or 'left')."""
-    from ..._functions import cat
-
     if padding_side not in ("left", "right"):
         raise ValueError(f"pad_sequence: padding_side must be 'left' or 'right', got "
                          f"{padding_side!r}")

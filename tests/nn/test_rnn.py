@@ -434,21 +434,22 @@ def test_recycled_buffers_never_alias_a_live_graph(rng):
 
 
 def test_saved_buffers_are_recycled_and_bounded():
-    from autograd_nn._ops import rnn as R
+    from autograd_nn.autograd import engine
 
-    R._FREE.clear()
-    R._free_bytes = 0
+    A = engine.allocator  # the scan's buffers come from the engine's allocator
+    A._free.clear()
+    A._bytes = 0
     m = nn.LSTM(3, 4)
     x = ag.randn(5, 2, 3)
     m(x)[0].sum().backward()  # graph freed at once: its saved (5, 2, 16) gates are released
     key = ((5, 2, 16), np.dtype(np.float32))
-    assert len(R._FREE[key]) == 1
-    gates = R._FREE[key][0]
-    assert R._free_bytes == sum(a.nbytes for st in R._FREE.values() for a in st)
+    assert len(A._free[key]) == 1
+    gates = A._free[key][0]
+    assert A._bytes == sum(a.nbytes for st in A._free.values() for a in st)
     y = m(x)[0]  # the next scan of that shape takes the same array back
-    assert not R._FREE[key]
+    assert not A._free[key]
     del y
-    assert R._FREE[key][0] is gates
-    R._release([np.empty((R._FREE_MAX_BYTES // 8,), np.uint8) for _ in range(12)])
-    assert R._free_bytes == sum(a.nbytes for st in R._FREE.values() for a in st)
-    assert R._free_bytes <= R._FREE_MAX_BYTES
+    assert A._free[key][0] is gates
+    A.release([np.empty((A.max_bytes // 8,), np.uint8) for _ in range(12)])
+    assert A._bytes == sum(a.nbytes for st in A._free.values() for a in st)
+    assert A._bytes <= A.max_bytes

@@ -1,0 +1,40 @@
+"""The array-or-Tensor contract of backward rules, written once.
+
+A rule's ``ctx.inputs``, ``ctx.out`` and incoming gradient are NumPy arrays in a plain backward
+and Tensors under ``create_graph=True``. Rules are written with operators and ``Op.call`` (which
+dispatch on either), so the same code builds a differentiable graph when asked. Where a rule
+needs the raw values (a mask, a comparison that is never differentiated), it takes them with
+:func:`data`; where it must branch (a fast in-place NumPy path), it asks :func:`is_graph`.
+These are the only places that know how a Tensor stores its array.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import engine
+
+
+def is_graph(x: Any) -> bool:
+    """Whether ``x`` is a Tensor, i.e. the rule runs under ``create_graph`` (records ops)."""
+    return isinstance(x, engine.Tensor)
+
+
+def data(x: Any) -> np.ndarray:
+    """The values of ``x`` (array, Tensor or scalar) as a NumPy array, outside any graph."""
+    if isinstance(x, engine.Tensor):
+        return x._data
+    return x if type(x) is np.ndarray else np.asarray(x)
+
+
+def mask_like(mask: Any, like: Any) -> np.ndarray:
+    """A boolean mask as a constant array of ``like``'s float dtype (``like``: array, Tensor or
+    the NumPy scalar a 0-d plain backward may produce)."""
+    return data(mask).astype(data(like).dtype)
+
+
+def wrap(arr: Any) -> Any:
+    """A leaf Tensor around ``arr`` (no copy): for forward functions returning plain values."""
+    return engine.Tensor._wrap(arr)
