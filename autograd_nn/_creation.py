@@ -110,14 +110,17 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if dtype is not None and _dtype.to_dtype(dtype).np.kind in "biu":
-        vals = [int(v) for v in vals]  # torch truncates the bounds and step to the integer type
-    lo, hi, by = vals
-    if by == 0:
-        raise RuntimeError("arange: step must be nonzero")
-    if (by > 0 and lo > hi) or (by < 0 and lo < hi):  # torch raises rather than return []
-        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
-                           f"(start={lo}, end={hi}, step={by})")
+    for truncated in (False, True):  # the sign check sees the bounds before and after truncation
+        if truncated:
+            if dtype is None or _dtype.to_dtype(dtype).np.kind not in "biu":
+                break
+            vals = [int(v) for v in vals]  # torch truncates bounds and step to the integer type
+        lo, hi, by = vals
+        if by == 0:
+            raise RuntimeError("arange: step must be nonzero")
+        if (by > 0 and lo > hi) or (by < 0 and lo < hi):  # torch raises rather than return []
+            raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step "
+                               f"sign (start={lo}, end={hi}, step={by})")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in vals)
         d = np.int64 if is_int else _dtype.get_default_dtype().np
@@ -133,7 +136,19 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, device: An
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
     if steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
-    t = Tensor._wrap(np.linspace(start, end, steps, dtype=np.float64).astype(d))
+    d = np.dtype(d)
+    if d.kind == "f" and steps > 1:
+        # PyTorch's kernel, in the target dtype: start + step * i for the first half, end -
+        # step * (steps - 1 - i) for the second (so float32 results round as PyTorch's do)
+        lo, hi = d.type(start), d.type(end)
+        step = (hi - lo) / d.type(steps - 1)
+        i = np.arange(steps, dtype=d)
+        half = steps // 2
+        out = np.where(np.arange(steps) < half, lo + step * i,
+                       hi - step * (d.type(steps - 1) - i)).astype(d)
+    else:
+        out = np.linspace(start, end, steps, dtype=np.float64).astype(d)
+    t = Tensor._wrap(out)
     return t.requires_grad_(True) if requires_grad else t
 
 

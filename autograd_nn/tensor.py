@@ -67,7 +67,7 @@ class Tensor:
     uninitialised 2x3 one. Prefer :func:`autograd_nn.tensor`, which infers the dtype.
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "_node", "_vc", "_base", "_hooks",
+    __slots__ = ("_data", "_grad", "requires_grad", "_node", "_vc", "_base", "_hooks",
                  "_view_of", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy operators defer to ours: ndarray * Tensor -> Tensor
@@ -80,7 +80,7 @@ class Tensor:
         else:
             arr = np.empty(tuple(int(a) for a in args), dtype=d)
         self._data = arr
-        self.grad = None
+        self._grad = None
         self._node = None
         self._vc = None
         self._base = None
@@ -97,7 +97,7 @@ class Tensor:
         sharing version counter ``vc`` if given."""
         t = object.__new__(cls or Tensor)
         t._data = arr if type(arr) is _ndarray else np.asarray(arr)
-        t.grad = None
+        t._grad = None
         t.requires_grad = requires_grad
         t._node = None
         t._vc = vc
@@ -151,6 +151,29 @@ class Tensor:
     @property
     def grad_fn(self) -> Node | None:
         return self._node
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (same shape and dtype), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:  # PyTorch's checks: a wrong gradient is refused, not kept
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value.shape)}' to a tensor of size "
+                                   f"'{list(self.shape)}'. Please ensure that the gradient and "
+                                   f"the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype "
+                                   f"'{value.dtype}' to a tensor with dtype '{self.dtype}'. "
+                                   f"Please ensure that the gradient and the tensor have the "
+                                   f"same dtype")
+        self._grad = value
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name

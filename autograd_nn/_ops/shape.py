@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import promote
+from .._errors import IndexOutOfRangeError
 from ..autograd import engine
 from ..autograd.engine import Op
 from .common import infer_shape, shape_arg, to_tensor
@@ -453,6 +454,16 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Any:
         raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension "
                            f"size ({size}).")
     return input[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def select(input: Any, dim: int, index: int) -> Any:
+    """The slice at ``index`` along ``dim``, that dimension removed (a view)."""
+    d = norm_dim(dim, input.ndim, "select")
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexOutOfRangeError(f"select(): index {index} out of range for tensor of size "
+                                   f"{list(input.shape)} at dimension {d}")
+    return input[(slice(None),) * d + (index,)]
 
 
 class Pad(Op):

@@ -179,7 +179,7 @@ OPS: tuple = (
     Row("split", S.split, S.ViewGetItem, cases=("split", "split_sizes", "h_split")),
     Row("chunk", S.chunk, S.ViewGetItem, cases=("chunk", "h_chunk")),
     Row("unbind", S.unbind, S.ViewGetItem),
-    Row("narrow", S.narrow, S.ViewGetItem),
+    Row("narrow", S.narrow, S.ViewGetItem), Row("select", S.select, S.ViewGetItem),
     Row("pad", S.pad, S.Pad, method=False,
         cases=("pad", "pad_value_2d", "pad_negative", "pad_reflect", "h_pad", "pad_mode_drawn")),
     # --- indexing, gather/scatter, sorting

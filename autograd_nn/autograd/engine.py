@@ -288,7 +288,7 @@ class Op:
             _anomaly_checks[0](cls, ctx, out, arrays)
         t = _new_tensor(Tensor)
         t._data = out
-        t.grad = None
+        t._grad = None
         t._hooks = None
         if cls.is_view:
             src = inputs[0]
@@ -640,7 +640,7 @@ def _observe(p: _Pass, node: Node, g: Any) -> Any:
         t = node.retained()
         if t is not None:
             gt = g if p.as_tensor else Tensor._wrap(np.array(g, copy=True))
-            t.grad = gt if t.grad is None else t.grad + gt
+            t._grad = gt if t._grad is None else t._grad + gt
     if node in p.capture:
         p.capture[node] = g
     return g
@@ -671,13 +671,13 @@ def _accumulate(p: _Pass, inputs: Sequence[Any] | None) -> None:
         if leaf._hooks:
             g = _run_hooks(leaf._hooks, g, p.as_tensor)
         if p.as_tensor:
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
-        elif leaf.grad is None:
+            leaf._grad = g if leaf._grad is None else leaf._grad + g
+        elif leaf._grad is None:
             # Own the memory: never alias an array the graph or the user still holds; a
             # fresh array only this pass references is adopted without a copy.
             if not leaf._hooks and g.dtype == leaf._data.dtype and allocator.owned(g):
-                leaf.grad = Tensor._wrap(g)
+                leaf._grad = Tensor._wrap(g)
             else:
-                leaf.grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+                leaf._grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
         else:
-            np.add(leaf.grad._data, g, out=leaf.grad._data)  # in place, as PyTorch
+            np.add(leaf._grad._data, g, out=leaf._grad._data)  # in place, as PyTorch

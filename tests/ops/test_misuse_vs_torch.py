@@ -112,6 +112,19 @@ CASES = {
         lambda m: m.topk(m.tensor([[1.0, NAN], [5.0, 4.0]]), 1, dim=1),
     ],
     "LSTM": [lambda m: m.nn.LSTM(2, 3)(m.zeros(0, 1, 2))],
+    "select": [
+        lambda m: m.arange(3).select(0, 3),
+        lambda m: m.arange(3).select(0, -4),
+        lambda m: m.arange(6).reshape(2, 3).select(1, -1),
+        lambda m: m.select(m.arange(6).reshape(2, 3), 0, 1),
+    ],
+    "gradient": [
+        lambda m: setattr(m.ones(3, requires_grad=True), "grad", m.ones(2)),
+        lambda m: setattr(m.ones(3, requires_grad=True), "grad", m.ones(3, dtype=m.float64)),
+        lambda m: setattr(m.ones(3, requires_grad=True), "grad", m.ones(3)),
+        lambda m: setattr(m.ones(3, requires_grad=True), "grad", None),
+    ],
+    "grad expected": [lambda m: setattr(m.ones(3, requires_grad=True), "grad", 1.0)],
     "Backward": [],  # filled below: a custom Function returning a wrong-shaped gradient
 }
 
@@ -134,6 +147,8 @@ def _values(r):
 def _same_values(a, b) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(_same_values(x, y) for x, y in zip(a, b))
+    if a is None or b is None:
+        return a is b
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
 
