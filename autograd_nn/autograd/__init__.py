@@ -94,4 +94,6 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad",
            "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError",
-           "functional", "gradcheck", "gradgradcheck", "check_graph", "explain", "GraphCheckReport"]
+           "functional", "gradcheck", "gradgradcheck", "check_graph", "explain", "GraphCheckReport",
+           "profiler"]
+from . import profiler  # noqa: E402
