@@ -95,7 +95,8 @@ from ._legacy import (  # noqa: E402
     LongTensor,
     ShortTensor,
 )
-from .amp import autocast, is_autocast_enabled  # noqa: E402
+from ._extras import *  # noqa: E402, F403
+from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
 from .functional import (  # noqa: E402
     atleast_1d,
     atleast_2d,

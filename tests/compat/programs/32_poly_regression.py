@@ -1,10 +1,12 @@
 """Polynomial regression with one nn.Linear on x, x^2, x^3, x^4 features, smooth L1 loss and a
 hand-written parameter update until the loss is small.
-Modelled on pytorch/examples regression/main.py. Changed: at most 300 batches."""
+Modelled on pytorch/examples regression/main.py. Changed: at most 150 batches; seeded (the feature x^4 of unseeded draws can make float32
+rounding grow past the comparison tolerance over the run)."""
 import torch
 import torch.nn.functional as F
 from _sync import sync
 
+torch.manual_seed(3)
 POLY_DEGREE = 4
 W_target = sync(torch.randn(POLY_DEGREE, 1)) * 5
 b_target = sync(torch.randn(1)) * 5
@@ -35,7 +37,7 @@ def get_batch(batch_size=32):
 
 
 fc = sync(torch.nn.Linear(W_target.size(0), 1))
-for batch_idx in range(1, 301):
+for batch_idx in range(1, 151):
     batch_x, batch_y = get_batch()
     fc.zero_grad()
     output = F.smooth_l1_loss(fc(batch_x), batch_y)
