@@ -307,3 +307,19 @@ def test_generator_objects_accepted():
     np.testing.assert_array_equal(_np(order[0][0][0]), _np(order[1][0][0]))
     parts = ag.utils.data.random_split(ds, [0.5, 0.5], generator=ag.Generator().manual_seed(2))
     assert sorted(list(parts[0].indices) + list(parts[1].indices)) == list(range(10))
+
+
+def test_variable_alias_like_torch():
+    from torch.autograd import Variable as TorchVariable
+
+    t, tt = ag.ones(2), torch.ones(2)
+    v, tv = ag.autograd.Variable(t, requires_grad=True), TorchVariable(tt, requires_grad=True)
+    assert (v is t) == (tv is tt) and v.requires_grad == tv.requires_grad
+    assert t.requires_grad == tt.requires_grad and v.grad_fn is None
+    assert isinstance(t, ag.autograd.Variable) and not isinstance(3, ag.autograd.Variable)
+    v.data[0] = 5  # shares t's data, as PyTorch's
+    tv.data[0] = 5
+    assert t[0].item() == tt[0].item() == 5
+    assert ag.autograd.is_tensor_like(t) and not ag.autograd.is_tensor_like(3)
+    with pytest.raises(TypeError):
+        ag.autograd.Variable([1.0])
