@@ -191,7 +191,7 @@ def _lazy(name: str):
 def __getattr__(name: str):
     # nn, optim, utils, viz, models load on first use so `import autograd_nn` stays light
     if name in ("nn", "optim", "utils", "viz", "models", "cuda", "backends", "amp",
-                "distributed", "profiler", "accelerator"):
+                "distributed", "profiler", "accelerator", "fft", "special"):
         return _lazy(name)
     if name == "bfloat16":
         globals()["bfloat16"] = _bfloat16()  # built once: dtypes compare by identity
