@@ -138,3 +138,43 @@ def test_deprecated_init_aliases():
     tk = torch.zeros(2, 2, 3)
     torch.nn.init.dirac_(tk)
     np.testing.assert_array_equal(k.numpy(), tk.numpy())
+
+
+FOLD_CASES = [dict(kernel_size=2), dict(kernel_size=(2, 3), dilation=(1, 2), padding=1,
+                                        stride=(2, 1)),
+              dict(kernel_size=3, stride=2, padding=(0, 1))]
+
+
+@pytest.mark.parametrize("kw", FOLD_CASES)
+@pytest.mark.parametrize("batched", [True, False])
+def test_unfold_and_fold_match_torch(kw, batched):
+    shape = (2, 3, 7, 6) if batched else (3, 7, 6)
+    a, t = _pair(shape, False)
+    u, tu = AF.unfold(a, **kw), TF.unfold(t, **kw)
+    np.testing.assert_array_equal(u.detach().numpy(), tu.detach().numpy())
+    g = R.standard_normal(tuple(tu.shape))
+    u.backward(ag.tensor(g))
+    tu.backward(torch.tensor(g))
+    np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+    c, tc = _pair(tuple(tu.shape), False)
+    f, tf = AF.fold(c, (7, 6), **kw), TF.fold(tc, (7, 6), **kw)
+    np.testing.assert_allclose(f.detach().numpy(), tf.detach().numpy(), rtol=1e-12)
+    g = R.standard_normal(tuple(tf.shape))
+    f.backward(ag.tensor(g))
+    tf.backward(torch.tensor(g))
+    np.testing.assert_allclose(c.grad.numpy(), tc.grad.numpy(), rtol=1e-12)
+
+
+def test_fold_unfold_modules_and_second_order():
+    m, tm = ag.nn.Unfold(2, padding=1), torch.nn.Unfold(2, padding=1)
+    fm, tfm = ag.nn.Fold((4, 4), 2, padding=1), torch.nn.Fold((4, 4), 2, padding=1)
+    assert repr(m) == repr(tm) and repr(fm) == repr(tfm)
+    x = ag.tensor(R.standard_normal((1, 2, 4, 4)), requires_grad=True)
+    assert gradcheck(lambda v: fm(m(v) ** 2), (x,))
+    assert gradgradcheck(lambda v: fm(m(v) ** 2), (x,))
+    with pytest.raises(RuntimeError, match="sliding blocks"):
+        AF.fold(ag.zeros(1, 8, 5), (4, 4), 2)
+    with pytest.raises(RuntimeError, match="divisible by the product of kernel_size"):
+        AF.fold(ag.zeros(1, 7, 9), (4, 4), 2)
+    with pytest.raises(RuntimeError, match="3D or 4D"):
+        AF.unfold(ag.zeros(4, 4), 2)

@@ -1,6 +1,7 @@
 """Functional layers composed from existing differentiable ops (so every one has gradients of
 any order): pixel (un)shuffle, channel shuffle, local response norm, RMS norm, power-average
-pooling, and the ``*_with_indices`` spellings of max pooling."""
+pooling, im2col / col2im (``unfold`` / ``fold``), and the ``*_with_indices`` spellings of max
+pooling."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from .pooling import (
 __all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
            "local_response_norm", "rms_norm", "lp_pool1d", "lp_pool2d", "lp_pool3d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
-           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "unfold", "fold"]
 
 
 def _check_factor(op: str, name: str, r: Any) -> int:
@@ -178,3 +179,82 @@ def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any,
                                      return_indices: bool = True) -> tuple:
     """``adaptive_max_pool2d(..., return_indices=True)``."""
     return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def _pair(v: Any, name: str, op: str) -> tuple:
+    t = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+    if len(t) != 2:
+        raise RuntimeError(f"{op}: {name} must be an int or a pair of ints, got {v!r}")
+    return tuple(int(i) for i in t)
+
+
+def _patch_index(c: int, hp: int, wp: int, k: tuple, d: tuple, s: tuple) -> tuple:
+    """Flat indices into a padded ``(C, hp, wp)`` plane, one row per (c, ki, kj) and one
+    column per block position, in PyTorch's ``unfold`` order; and the block grid size."""
+    oh = (hp - d[0] * (k[0] - 1) - 1) // s[0] + 1
+    ow = (wp - d[1] * (k[1] - 1) - 1) // s[1] + 1
+    ci, ki, kj = np.meshgrid(np.arange(c), np.arange(k[0]), np.arange(k[1]), indexing="ij")
+    bi, bj = np.meshgrid(np.arange(oh), np.arange(ow), indexing="ij")
+    rows = ki.reshape(-1, 1) * d[0] + bi.reshape(1, -1) * s[0]
+    cols = kj.reshape(-1, 1) * d[1] + bj.reshape(1, -1) * s[1]
+    return (ci.reshape(-1, 1) * hp + rows) * wp + cols, (oh, ow)
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+           stride: Any = 1) -> Tensor:
+    """im2col: ``(N, C, H, W)`` -> ``(N, C * kh * kw, L)``, every sliding block as a column
+    (``L`` blocks in row-major order); differentiable (its adjoint is :func:`fold`)."""
+    op = "Input Error: unfold"
+    k, d = _pair(kernel_size, "kernel_size", op), _pair(dilation, "dilation", op)
+    p, s = _pair(padding, "padding", op), _pair(stride, "stride", op)
+    batched = input.dim() == 4
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
+                           f"{input.dim()}D)")
+    x = input if batched else input.unsqueeze(0)
+    n, c, h, w = x.shape
+    x = pad(x, (p[1], p[1], p[0], p[0]))
+    idx, (oh, ow) = _patch_index(c, h + 2 * p[0], w + 2 * p[1], k, d, s)
+    if oh <= 0 or ow <= 0:
+        raise RuntimeError(f"Given input with spatial size ({h}, {w}), kernel_size={k}, "
+                           f"dilation={d}, padding={p}, calculated shape of the array of "
+                           f"sliding blocks as ({oh}, {ow}), but its components must be at "
+                           f"least one.")
+    out = x.reshape(n, -1)[:, idx]
+    return out if batched else out.squeeze(0)
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
+         padding: Any = 0, stride: Any = 1) -> Tensor:
+    """col2im: ``(N, C * kh * kw, L)`` -> ``(N, C, H, W)``, summing overlapping values (the
+    adjoint of :func:`unfold`)."""
+    from ..._creation import zeros
+    from ..._functions import scatter_add
+
+    op = "Input Error: fold"
+    o = _pair(output_size, "output_size", op)
+    k, d = _pair(kernel_size, "kernel_size", op), _pair(dilation, "dilation", op)
+    p, s = _pair(padding, "padding", op), _pair(stride, "stride", op)
+    batched = input.dim() == 3
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors "
+                           f"are supported (got {input.dim()}D)")
+    x = input if batched else input.unsqueeze(0)
+    n, ckk, length = x.shape
+    if ckk % (k[0] * k[1]):
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the "
+                           f"product of kernel_size, but got input.size(1)={ckk} and "
+                           f"kernel_size={k}")
+    c = ckk // (k[0] * k[1])
+    hp, wp = o[0] + 2 * p[0], o[1] + 2 * p[1]
+    idx, (oh, ow) = _patch_index(c, hp, wp, k, d, s)
+    if oh * ow != length:
+        raise RuntimeError(f"Given output_size={o}, kernel_size={k}, dilation={d}, "
+                           f"padding={p}, stride={s}, expected size of input's dimension 2 to "
+                           f"match the calculated number of sliding blocks {oh} * {ow} = "
+                           f"{oh * ow}, but got input.size(2)={length}.")
+    flat = zeros(n, c * hp * wp, dtype=x.dtype)
+    index = Tensor._wrap(np.broadcast_to(idx.reshape(1, -1), (n, idx.size)).copy())
+    out = scatter_add(flat, 1, index, x.reshape(n, -1)).reshape(n, c, hp, wp)
+    out = out[:, :, p[0]:p[0] + o[0], p[1]:p[1] + o[1]]
+    return out if batched else out.squeeze(0)

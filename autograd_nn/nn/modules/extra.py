@@ -16,7 +16,7 @@ from .loss import NLLLoss
 from .module import Module
 
 __all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "LocalResponseNorm", "RMSNorm",
-           "LPPool1d", "LPPool2d", "LPPool3d", "NLLLoss2d", "Container"]
+           "LPPool1d", "LPPool2d", "LPPool3d", "NLLLoss2d", "Container", "Unfold", "Fold"]
 
 
 class PixelShuffle(Module):
@@ -138,6 +138,42 @@ class LPPool3d(_LPPoolNd):
     """Power-average pooling over ``(N, C, D, H, W)``."""
 
     _fn = staticmethod(X.lp_pool3d)
+
+
+class Unfold(Module):
+    """im2col: ``(N, C, H, W)`` -> ``(N, C * prod(kernel_size), L)``."""
+
+    def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+                 stride: Any = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation = kernel_size, dilation
+        self.padding, self.stride = padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:
+        return X.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")
+
+
+class Fold(Module):
+    """col2im: ``(N, C * prod(kernel_size), L)`` -> ``(N, C, *output_size)``, overlaps
+    summed."""
+
+    def __init__(self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+                 stride: Any = 1) -> None:
+        super().__init__()
+        self.output_size, self.kernel_size, self.dilation = output_size, kernel_size, dilation
+        self.padding, self.stride = padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:
+        return X.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
+                      self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
+                f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
 
 
 class NLLLoss2d(NLLLoss):
