@@ -178,3 +178,30 @@ def test_fold_unfold_modules_and_second_order():
         AF.fold(ag.zeros(1, 7, 9), (4, 4), 2)
     with pytest.raises(RuntimeError, match="3D or 4D"):
         AF.unfold(ag.zeros(4, 4), 2)
+
+
+def test_gumbel_softmax_samples_the_softmax_and_passes_soft_gradients():
+    logits = np.log(np.array([0.1, 0.2, 0.3, 0.4]))
+    ag.manual_seed(0)
+    y = AF.gumbel_softmax(ag.tensor(np.tile(logits, (40000, 1))), tau=0.5, hard=True)
+    counts = y.detach().numpy().sum(0)
+    assert set(np.unique(y.detach().numpy())) == {0.0, 1.0}
+    assert (y.detach().numpy().sum(1) == 1).all()
+    expected = 40000 * np.exp(logits)  # the Gumbel-max trick samples softmax(logits)
+    assert ((counts - expected) ** 2 / expected).sum() < 25  # chi-square, 3 dof: p ~ 1e-5
+    x = ag.tensor(R.standard_normal((3, 5)), requires_grad=True)
+    w = ag.tensor(R.standard_normal((3, 5)))
+    grads = []
+    for hard in (False, True):
+        ag.manual_seed(7)
+        out = AF.gumbel_softmax(x, tau=0.7, hard=hard, dim=0)
+        (out * w).sum().backward()
+        grads.append(x.grad.numpy().copy())
+        x.grad = None
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+    ag.manual_seed(7)
+    soft = AF.gumbel_softmax(x, dim=0)
+    np.testing.assert_allclose(soft.detach().numpy().sum(0), np.ones(5), rtol=1e-12)
+    tl = torch.tensor(np.tile(logits, (2, 1)))
+    assert tuple(TF.gumbel_softmax(tl, hard=True).shape) == \
+        tuple(AF.gumbel_softmax(ag.tensor(np.tile(logits, (2, 1))), hard=True).shape)

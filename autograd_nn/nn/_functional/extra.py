@@ -26,7 +26,8 @@ from .pooling import (
 __all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
            "local_response_norm", "rms_norm", "lp_pool1d", "lp_pool2d", "lp_pool3d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
-           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "unfold", "fold"]
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "unfold", "fold",
+           "gumbel_softmax"]
 
 
 def _check_factor(op: str, name: str, r: Any) -> int:
@@ -258,3 +259,21 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
     out = scatter_add(flat, 1, index, x.reshape(n, -1)).reshape(n, c, hp, wp)
     out = out[:, :, p[0]:p[0] + o[0], p[1]:p[1] + o[1]]
     return out if batched else out.squeeze(0)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A sample from the Gumbel-softmax (Concrete) distribution over ``dim``:
+    ``softmax((logits + g) / tau)`` with ``g = -log(Exponential(1))`` noise from the global
+    generator; ``hard`` returns the one-hot arg-max with the soft sample's gradient (the
+    straight-through estimator)."""
+    from ...random import _gen
+
+    noise = -np.log(_gen().standard_exponential(tuple(logits.shape)))
+    y_soft = ((logits + Tensor._wrap(noise.astype(logits._data.dtype))) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    soft = y_soft._data
+    y_hard = np.zeros_like(soft)
+    np.put_along_axis(y_hard, np.expand_dims(np.argmax(soft, axis=dim), dim), 1.0, axis=dim)
+    return Tensor._wrap(y_hard) - y_soft.detach() + y_soft
