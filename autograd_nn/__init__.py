@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins as _builtins  # `bool` here is the dtype
 import importlib as _importlib
+from typing import Any
 
 # The engine first: every other module sits on it (autograd's own top modules -- functional,
 # gradcheck, debug -- use the ops, which import only autograd.engine).
@@ -70,9 +71,78 @@ globals().update(_op_functions())
 
 __version__ = "0.1.0"
 
+from . import functional  # noqa: E402
 from . import random as random  # noqa: E402
+from ._extras import *  # noqa: E402, F403
+from ._legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
+from .functional import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    cartesian_prod,
+    chain_matmul,
+    meshgrid,
+    tensordot,
+    unravel_index,
+)
 
-FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names used in isinstance checks
+
+def set_default_device(device: Any) -> None:
+    """Accepts ``"cpu"`` (or None): the only device. Another device raises, since tensors
+    could not be created there."""
+    name = None if device is None else str(device).split(":")[0]
+    if name not in (None, "cpu"):
+        raise RuntimeError(f"set_default_device: autograd_nn computes on the CPU only "
+                           f"(NumPy); got device {str(device)!r}")
+
+
+def get_default_device() -> device:
+    return device("cpu")
+
+
+def _bfloat16() -> Any:
+    """``bfloat16`` backed by ``ml_dtypes`` (a dtype object computations accept as NumPy
+    does); without ``ml_dtypes`` a placeholder whose use raises, naming the extra."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return _MissingDtype("bfloat16", "ml_dtypes")
+    bf16 = _dtype.dtype("bfloat16", ml_dtypes.bfloat16, 2)
+    _dtype._FROM_NP.setdefault(bf16.np, bf16)  # tensors holding ml_dtypes' bfloat16 report it
+    return _dtype._FROM_NP[bf16.np]
+
+
+class _MissingDtype:
+    """A dtype name that exists (so ``torch.bfloat16`` imports) but needs an optional package
+    before any tensor can have it."""
+
+    is_floating_point = True
+    is_complex = False
+    is_signed = True
+
+    def __init__(self, name: str, package: str) -> None:
+        self.name = name
+        self._package = package
+
+    @property
+    def np(self) -> Any:
+        raise TypeError(f"autograd_nn.{self.name} needs the {self._package} package "
+                        f"(pip install {self._package}) to compute in {self.name}")
+
+    def __repr__(self) -> str:
+        return f"autograd_nn.{self.name}"
 
 
 def get_num_threads() -> int:
@@ -101,8 +171,12 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     # nn, optim, utils, viz, models load on first use so `import autograd_nn` stays light
-    if name in ("nn", "optim", "utils", "viz", "models", "cuda", "backends"):
+    if name in ("nn", "optim", "utils", "viz", "models", "cuda", "backends", "amp",
+                "distributed", "profiler", "accelerator", "fft", "special"):
         return _lazy(name)
+    if name == "bfloat16":
+        globals()["bfloat16"] = _bfloat16()  # built once: dtypes compare by identity
+        return globals()["bfloat16"]
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
     if name == "summary":

@@ -231,7 +231,9 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
 
 
 def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *,
-           generator: Generator | None = None, dtype: Any = None) -> Tensor:
+           generator: Generator | None = None, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Normal samples with the given mean and std (numbers with ``size``, or tensors)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if isinstance(std, Tensor):
@@ -241,7 +243,8 @@ def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *,
         raise RuntimeError(f"normal(): expects std >= 0.0, but found std {s}")
     shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
-    return Tensor._wrap(_gen(generator).normal(m, s, shape).astype(d))
+    t = Tensor._wrap(_gen(generator).normal(m, s, shape).astype(d))
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def bernoulli(p: Tensor, generator: Generator | None = None) -> Tensor:

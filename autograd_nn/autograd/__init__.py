@@ -94,4 +94,8 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad",
            "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError",
-           "functional", "gradcheck", "gradgradcheck", "check_graph", "explain", "GraphCheckReport"]
+           "functional", "gradcheck", "gradgradcheck", "check_graph", "explain", "GraphCheckReport",
+           "profiler", "Variable", "variable", "is_tensor_like", "ProfilerActivity"]
+from ..profiler import ProfilerActivity  # noqa: E402
+from . import profiler  # noqa: E402
+from .variable import Variable, is_tensor_like, variable  # noqa: E402

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._functions import where
+from .._ops.elementwise import where
 from ..nn import functional as F
 from ..tensor import Tensor
 from .backend import epsilon, to_tensor

@@ -222,3 +222,4 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01,
 uniform, normal, constant = uniform_, normal_, constant_
 xavier_uniform, xavier_normal = xavier_uniform_, xavier_normal_
 kaiming_uniform, kaiming_normal, orthogonal = kaiming_uniform_, kaiming_normal_, orthogonal_
+dirac, eye = dirac_, eye_

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
-from ..._functions import cat, stack
+from ..._ops.shape import cat, stack
 from ...tensor import Tensor
 from .base import Layer, Shape
 

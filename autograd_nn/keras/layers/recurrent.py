@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._functions import cat, stack
+from ..._ops.shape import cat, stack
 from ...nn import functional as F
 from ...nn._functional.rnn import rnn_stack
 from ...random import _gen

@@ -1,5 +1,6 @@
 """Datasets, samplers and the DataLoader, as ``torch.utils.data``."""
 
+from . import distributed
 from ._collate import collate, default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
 from .dataset import (
@@ -12,6 +13,7 @@ from .dataset import (
     TensorDataset,
     random_split,
 )
+from .distributed import DistributedSampler
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -22,6 +24,7 @@ from .sampler import (
 )
 
 __all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
-           "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler", "StackDataset",
-           "Subset", "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "collate",
-           "default_collate", "default_convert", "get_worker_info", "random_split"]
+           "DistributedSampler", "IterableDataset", "RandomSampler", "Sampler",
+           "SequentialSampler", "StackDataset", "Subset", "SubsetRandomSampler", "TensorDataset",
+           "WeightedRandomSampler", "collate", "default_collate", "default_convert",
+           "get_worker_info", "random_split"]

@@ -50,6 +50,9 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
 
+_CHUNK = 32  # indices drawn per call by RandomSampler(replacement=True), as PyTorch's
+
+
 class RandomSampler(Sampler):
     """Random indices: a permutation (repeated and cut to ``num_samples`` when that exceeds the
     dataset), or ``num_samples`` draws with replacement.
@@ -79,11 +82,18 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
+        # drawn lazily, as PyTorch's: 32 indices at a time with replacement, one permutation
+        # at a time without, so num_samples may exceed what memory could hold
         n, k, rng = len(self.data_source), self.num_samples, _rng(self.generator)
         if self.replacement:
-            return iter(rng.integers(0, n, size=k).tolist())
-        reps = [rng.permutation(n) for _ in range(-(-k // n))]
-        return iter(np.concatenate(reps)[:k].tolist())
+            for _ in range(k // _CHUNK):
+                yield from rng.integers(0, n, size=_CHUNK).tolist()
+            yield from rng.integers(0, n, size=k % _CHUNK).tolist()
+            return
+        for _ in range(k // n):
+            yield from rng.permutation(n).tolist()
+        if k % n:
+            yield from rng.permutation(n)[:k % n].tolist()
 
     def __len__(self) -> int:
         return self.num_samples
