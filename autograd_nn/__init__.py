@@ -110,3 +110,6 @@ def __getattr__(name: str):
 
 
 del annotations
+
+from . import compiler as compiler  # noqa: E402
+from .compiler import compile as compile  # noqa: E402,A004
