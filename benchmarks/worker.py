@@ -33,7 +33,8 @@ def _framework(name: str, threads: int) -> Any:
 
 def main(argv: list | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--framework", required=True, choices=["autograd_nn", "torch", "numpy"])
+    ap.add_argument("--framework", required=True,
+                    choices=["autograd_nn", "compiled", "torch", "numpy"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--workloads", default="w1,w2,w3,w4,w5")
     ap.add_argument("--repeats", type=int, default=2)
@@ -48,6 +49,7 @@ def main(argv: list | None = None) -> None:
     T = _framework(args.framework, args.threads)
     from . import workloads as W
 
+    W.COMPILE = args.framework == "compiled"
     variant = args.variant
     if variant == "auto":
         variant = W.mlp_variant(T) if T is not None else "numpy"

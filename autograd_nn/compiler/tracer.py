@@ -179,13 +179,13 @@ class Tracer:
         if not self.active():
             return
         srcs = [self.source_of(x) for x in inputs]
+        kw = {k: self._param(v) for k, v in params.items()}  # (before the output's slot)
         node = ctx if ctx.op is not None else None
         slot = self.new_slot(t._data)
         if node is not None:
             self.node_slot[id(node)] = slot
             self.keep.append(node)
-        self.events.append(OpEvent(cls, srcs, {k: self._param(v) for k, v in params.items()},
-                                   slot, node))
+        self.events.append(OpEvent(cls, srcs, kw, slot, node))
         scope = engine.current_scope()
         if scope is not None:
             self.modules[id(scope)] = scope
@@ -338,9 +338,9 @@ def _helper_wrapper(tracer: Tracer, orig: Callable) -> Callable:
 
 def _helpers() -> list:
     """(module, name) of the NumPy helpers recorded as HelperEvents."""
-    from ..nn._functional import loss
+    from ..nn._functional import loss, pooling
 
-    return [(loss, "_class_coef")]
+    return [(loss, "_class_coef"), (pooling, "max_pool_regular")]
 
 
 def _module_call_wrapper(tracer: Tracer, orig: Callable) -> Callable:
