@@ -17,6 +17,7 @@ line, or raises :class:`GraphBreakError` under ``fullgraph=True``. See ``docs/co
 from __future__ import annotations
 
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -94,7 +95,9 @@ def explain(fn: Callable, *args: Any, **kwargs: Any) -> ExplainOutput:
         fn = fn._orig_mod
     cf = CompiledFunction(fn)
     tensors, key = flatten_args(args, kwargs)
-    entry, _ = cf.trace(tensors, (engine.is_grad_enabled(), key), args, kwargs)
+    with warnings.catch_warnings():  # the breaks are the report, not warnings
+        warnings.simplefilter("ignore")
+        entry, _ = cf.trace(tensors, (engine.is_grad_enabled(), key), args, kwargs)
     prog = None if entry.first is None else Program(entry.first, len(tensors), entry.spec)
     return ExplainOutput(
         graph_count=0 if prog is None else 1, graph_break_count=len(entry.breaks),

@@ -13,6 +13,7 @@ kernels run in the same order on the same values: the results are eager's, bit f
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ class Program:
             else:
                 lines += self._call(ev)
         lines.append(f"    return {self._result(result)}")
+        lines = _free_dead(lines)
         self.source = "\n".join(lines) + "\n"
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)
         self.run = self.ns["run"]
@@ -195,6 +197,27 @@ class Program:
 
     def _node_of(self, slot: int) -> Any:
         return self._nodes[slot]
+
+
+_NAME = re.compile(r"\b(?:[vcg]\d+|l\d+_\d+)\b")
+
+
+def _free_dead(lines: list) -> list:
+    """Insert ``del`` after each temporary's last use: arrays, ctxs (with what they saved) and
+    gradients are freed as early as eager frees them (fresh memory costs page faults)."""
+    last: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        for name in _NAME.findall(line):
+            last[name] = i
+    dels: dict[int, list] = {}
+    for name, i in last.items():
+        dels.setdefault(i, []).append(name)
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i in dels and i < len(lines) - 1:
+            out.append(f"    del {', '.join(sorted(dels[i]))}")
+    return out
 
 
 def _plain(x: Any) -> bool:

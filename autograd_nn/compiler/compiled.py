@@ -7,6 +7,8 @@ import time
 import warnings
 from typing import Any, Callable
 
+import numpy as np
+
 from ..autograd import engine
 from ..random import default_generator
 from ..tensor import Tensor
@@ -75,8 +77,14 @@ class Entry:
         self.module_sigs = [_module_sig(m) for m in self.modules]
         self.tensors = list(tracer.persistent.values())
         self.tensor_sigs = [_tensor_sig(t) for t in self.tensors]
+        # Buffers (BatchNorm's running statistics) may be read with NumPy outside the ops, as
+        # constants of the recording: their values are guards (small arrays; a change, e.g.
+        # after a training epoch, re-records this specialization in place)
+        self.buffers = [b for m in self.modules for b in m._buffers.values() if b is not None]
+        self.buffer_values = [b._data.copy() for b in self.buffers]
 
     def guards_hold(self) -> bool:
+        """Whether this specialization applies (buffer values aside: see ``stale``)."""
         for m, sig in zip(self.modules, self.module_sigs):
             if _module_sig(m) != sig:
                 return False
@@ -84,6 +92,13 @@ class Entry:
             if _tensor_sig(t) != sig:
                 return False
         return True
+
+    def stale(self) -> bool:
+        """Whether a buffer changed value since the recording."""
+        for b, v in zip(self.buffers, self.buffer_values):
+            if not np.array_equal(b._data, v):
+                return True
+        return False
 
     def guard_lines(self) -> list[str]:
         lines = ["grad mode; each argument tensor's shape, dtype, requires_grad, history and "
@@ -127,8 +142,15 @@ class CompiledFunction:
             return self._fn(*args, **kwargs)
         tensors, key = flatten_args(args, kwargs)
         key = (engine.is_grad_enabled(), key)
-        for entry in self._cache.get(key, ()):
+        entries = self._cache.get(key, ())
+        for entry in entries:
             if entry.guards_hold():
+                if entry.program is None and entry.first is None:  # a graph break: eager
+                    return self._fn(*args, **kwargs)
+                if entry.stale():
+                    entries.remove(entry)  # re-recorded below, not counted as a recompile
+                    self.traces -= 1
+                    break
                 if entry.program is not None:
                     self.replays += 1
                     return entry.program.run(tensors)

@@ -37,7 +37,11 @@ def same_value(a: Any, b: Any) -> bool:
 def _same_source(s1: tuple, s2: tuple) -> bool:
     if s1[0] != s2[0]:
         return False
-    if s1[0] in ("p", "grad"):
+    if s1[0] == "p":  # the same tensor, or a constant wrapped afresh each call (x * array)
+        a, b = s1[1], s2[1]
+        return a is b or (not a.requires_grad and not b.requires_grad
+                          and same_value(a._data, b._data))
+    if s1[0] == "grad":
         return s1[1] is s2[1]
     if s1[0] in ("c", "tuple"):
         return same_value(_plain(s1), _plain(s2))
