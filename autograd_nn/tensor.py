@@ -26,6 +26,8 @@ from .autograd import engine
 from .autograd.engine import Node, RemovableHandle
 
 _ndarray = np.ndarray
+# the operators' hot path, bound once (a global lookup each instead of two)
+_binary, _Add, _Sub, _Mul, _Div, _Pow = E.binary, E.Add, E.Sub, E.Mul, E.Div, E.Pow
 
 
 class _Device:
@@ -89,14 +91,16 @@ class Tensor:
 
     # ------------------------------------------------------------------ construction helpers
     @staticmethod
-    def _wrap(arr: Any, requires_grad: bool = False) -> Tensor:
-        """A leaf Tensor around ``arr`` (no copy)."""
-        t = Tensor.__new__(Tensor)
+    def _wrap(arr: Any, requires_grad: bool = False, cls: type | None = None,
+              vc: list | None = None) -> Tensor:
+        """A leaf Tensor (of class ``cls``: Parameter, Buffer...) around ``arr`` (no copy),
+        sharing version counter ``vc`` if given."""
+        t = object.__new__(cls or Tensor)
         t._data = arr if type(arr) is _ndarray else np.asarray(arr)
         t.grad = None
         t.requires_grad = requires_grad
         t._node = None
-        t._vc = None
+        t._vc = vc
         t._base = None
         t._hooks = None
         return t
@@ -404,38 +408,38 @@ class Tensor:
 
     # ------------------------------------------------------------------------- operators
     def __add__(self, other: Any) -> Tensor:
-        return E.binary(E.Add, self, other)
+        return _binary(_Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return E.binary(E.Add, self, other, True)
+        return _binary(_Add, self, other, True)
 
     def __sub__(self, other: Any) -> Tensor:
         E.no_bool_sub(self, other)
-        return E.binary(E.Sub, self, other)
+        return _binary(_Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         E.no_bool_sub(self, other)
-        return E.binary(E.Sub, self, other, True)
+        return _binary(_Sub, self, other, True)
 
     def __mul__(self, other: Any) -> Tensor:
-        return E.binary(E.Mul, self, other)
+        return _binary(_Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return E.binary(E.Mul, self, other, True)
+        return _binary(_Mul, self, other, True)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return E.binary(E.Div, self, other, False, True)
+        return _binary(_Div, self, other, False, True)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return E.binary(E.Div, self, other, True, True)
+        return _binary(_Div, self, other, True, True)
 
     def __pow__(self, other: Any) -> Tensor:
         E.no_bool_kernel(self, other, "pow")
-        return E.binary(E.Pow, self, other)
+        return _binary(_Pow, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
         E.no_bool_kernel(self, other, "pow")
-        return E.binary(E.Pow, self, other, True)
+        return _binary(_Pow, self, other, True)
 
     def __matmul__(self, other: Any) -> Tensor:
         return I.matmul(self, other)

@@ -8,7 +8,7 @@ The data folder is ``--data`` or ``$AUTOGRAD_NN_DATA`` (holding ``mnist-test/``)
 
 Measured (4 epochs, Adam lr 2e-3 with cosine decay, batch 64, 1 BLAS thread on the shared 2-core
 machine): held-out accuracy 98.55% / 98.70% / 99.10% for seeds 0 / 1 / 2, in 29-57 s of training
-(the spread is the machine's load); the bar is 97.5% (tests/test_e2e_mnist_cnn.py).
+(the spread is the machine's load); the bar is 97.5% (tests/e2e/test_mnist_cnn.py).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ state is each sentence's own last step, never a padding step.
 
 Measured (5 epochs, lr 5e-3, seed 0, 1 BLAS thread on the shared 2-core machine): held-out
 accuracy 59.6 / 68.6 / 71.9 / 74.0 / 75.5% after epochs 1-5, 26 s of training in all (the bar
-is 72%, tests/test_e2e_sentiment.py).
+is 72%, tests/e2e/test_sentiment.py).
 """
 
 from __future__ import annotations

@@ -216,17 +216,13 @@ def _arg_reduce(x: Any, dim: Any, keepdim: bool, fn: Callable) -> Any:
     return wrap(np.asarray(fn(x._data, axis=d, keepdims=keepdim), dtype=np.int64))
 
 
-class Amin(Op):
-    saves_out = True
+class Amin(Amax):
+    """min over ``dim``; the backward is Amax's (ties share the gradient)."""
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
         return _max_or_min(x, dim, keepdim, np.min)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _tie_split(ctx, g)
 
 
 def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:

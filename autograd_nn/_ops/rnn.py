@@ -3,10 +3,11 @@
 The input projection ``x @ W_ih^T + b_ih`` of every time step is computed beforehand with one
 matmul (ordinary ops); this Op runs only the sequential part. Its state per step is ``h`` (RNN,
 GRU) or ``[h, c]`` concatenated (LSTM), and it returns all states, (T, B, S); the caller slices
-outputs and final states from it. Cells are written once (``_CELLS``) on a tiny backend so the
-same code runs on NumPy arrays (the fast path, which also saves activations for the
-hand-written backward) and on Tensors (the differentiable recomputation used when a gradient
-of the gradient is asked for, i.e. ``create_graph=True``).
+outputs and final states from it. Cells are written once (``_CELLS``) on primitives (``K``)
+that follow the array-or-Tensor contract of ``_ops/xp``, so the same code runs on NumPy arrays
+(the fast path, which also saves activations for the hand-written backward) and on Tensors
+(the differentiable recomputation used when a gradient of the gradient is asked for, i.e.
+``create_graph=True``).
 
 Variable lengths (packed sequences) use a (T, B) mask: a masked step keeps the previous state,
 so the last state holds each sequence's state at its own last step, and a reverse scan starts
@@ -19,12 +20,14 @@ megabyte costs page faults (~1 ms on the reference machine), more than the arith
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from types import SimpleNamespace
 
 import numpy as np
 
 from ..autograd import engine, grad
 from ..autograd.engine import Op
+from . import xp as _xp
 from .elementwise import Relu, Sigmoid, Tanh
 from .shape import cat, stack
 
@@ -40,72 +43,72 @@ def _sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return np.reciprocal(y, out=y)
 
 
-class _NP:
-    """NumPy backend of the cell code: a result goes into ``out`` when one is given (the scan's
-    output and saved-activation buffers, or a scratch array), so a step allocates almost
-    nothing."""
-
-    sigmoid = staticmethod(_sigmoid)
-    tanh = staticmethod(lambda x, out=None: np.tanh(x, out=out))
-    relu = staticmethod(lambda x, out=None: np.maximum(x, 0, out=out))
-    add = staticmethod(lambda a, b, out=None: np.add(a, b, out=out))
-    mul = staticmethod(lambda a, b, out=None: np.multiply(a, b, out=out))
-
-    @staticmethod
-    def gemm(a, wt, add=None, bias=None, out=None):
-        """``a @ wt + add + bias`` (``wt`` the transposed weight; either addend may be None)."""
-        r = np.matmul(a, wt, out=out)
-        if add is not None:
-            r += add
-        if bias is not None:
-            r += bias
-        return r
-
-    @staticmethod
-    def fma(a, b, c, d, out=None):
-        """``a * b + c * d``."""
-        r = np.multiply(a, b, out=out)
-        r += c * d
-        return r
-
-    @staticmethod
-    def lerp(n, z, h, out=None):
-        """``(h - n) * z + n`` (PyTorch's form of the GRU update ``(1 - z) * n + z * h``)."""
-        r = np.subtract(h, n, out=out)
-        r *= z
-        r += n
-        return r
-
-    @staticmethod
-    def keep(valid, new, old):
-        """``new`` where ``valid`` ((B, 1) bool), else ``old``: an exact select, in place."""
-        np.copyto(new, old, where=~valid)
-        return new
+def _gemm_np(a, wt, add=None, bias=None, out=None):
+    """``a @ wt + add + bias`` (``wt`` the transposed weight; either addend may be None)."""
+    r = np.matmul(a, wt, out=out)
+    if add is not None:
+        r += add
+    if bias is not None:
+        r += bias
+    return r
 
 
-def _gemm_t(a, wt, add=None, bias=None, out=None):
+def _gemm_graph(a, wt, add=None, bias=None):
     r = a @ wt
     if add is not None:
         r = r + add
     return r if bias is None else r + bias
 
 
-class _T:
-    """Tensor backend: every op recorded (differentiable to any order); nothing saved."""
+def _fma_np(a, b, c, d, out=None):
+    """``a * b + c * d``."""
+    r = np.multiply(a, b, out=out)
+    r += c * d
+    return r
 
-    sigmoid = staticmethod(lambda x, out=None: Sigmoid.apply(x))
-    tanh = staticmethod(lambda x, out=None: Tanh.apply(x))
-    relu = staticmethod(lambda x, out=None: Relu.apply(x))
-    add = staticmethod(lambda a, b, out=None: a + b)
-    mul = staticmethod(lambda a, b, out=None: a * b)
-    gemm = staticmethod(_gemm_t)
-    fma = staticmethod(lambda a, b, c, d, out=None: a * b + c * d)
-    lerp = staticmethod(lambda n, z, h, out=None: (h - n) * z + n)
 
-    @staticmethod
-    def keep(valid, new, old):
-        m = valid.astype(new._data.dtype)
-        return new * m + old * (1 - m)
+def _lerp_np(n, z, h, out=None):
+    """``(h - n) * z + n`` (PyTorch's form of the GRU update ``(1 - z) * n + z * h``)."""
+    r = np.subtract(h, n, out=out)
+    r *= z
+    r += n
+    return r
+
+
+def _keep_np(new, valid, old, out=None):
+    """``new`` where ``valid`` ((B, 1) bool), else ``old``: an exact select, in place."""
+    np.copyto(new, old, where=~valid)
+    return new
+
+
+def _keep_graph(new, valid, old):
+    m = valid.astype(new._data.dtype)
+    return new * m + old * (1 - m)
+
+
+def _either(np_fn, graph_fn):
+    """One cell primitive for both paths, dispatched by the array-or-Tensor contract
+    (``xp.is_graph`` of the first argument): ``np_fn`` writing into ``out`` (the scan's output
+    and saved-activation buffers, or a scratch array, so a step allocates almost nothing) on
+    arrays; ``graph_fn``, recorded (differentiable to any order, nothing saved), on Tensors."""
+    def prim(*args, out=None):
+        if _xp.is_graph(args[0]):
+            return graph_fn(*args)
+        return np_fn(*args, out=out)
+    return prim
+
+
+K = SimpleNamespace(
+    sigmoid=_either(_sigmoid, Sigmoid.apply),
+    tanh=_either(np.tanh, Tanh.apply),
+    relu=_either(lambda x, out=None: np.maximum(x, 0, out=out), Relu.apply),
+    add=_either(np.add, operator.add),
+    mul=_either(np.multiply, operator.mul),
+    gemm=_either(_gemm_np, _gemm_graph),
+    fma=_either(_fma_np, lambda a, b, c, d: a * b + c * d),
+    lerp=_either(_lerp_np, lambda n, z, h: (h - n) * z + n),
+    keep=_either(_keep_np, _keep_graph),
+)
 
 
 # ------------------------------------------------------------------------------ cells
@@ -116,36 +119,36 @@ class _T:
 # the data allow it (NumPy's loops are slower writing into strided views).
 
 def _rnn_cell(act):
-    def cell(xp, h, c, w, H, be, buf, out):
+    def cell(xp, h, c, w, H, buf, out):
         slot = None if out is None else out[0]  # backward reads h2 from the output
-        return getattr(be, act)(be.gemm(h, w[0], xp, w[1], slot), slot), None
+        return getattr(K, act)(K.gemm(h, w[0], xp, w[1], out=slot), out=slot), None
     return cell
 
 
-def _lstm_cell(xp, h, c, w, H, be, buf, out):
+def _lstm_cell(xp, h, c, w, H, buf, out):
     ip = buf is not None
-    gates = be.gemm(h, w[0], xp, w[1], buf[-1] if ip else None)
-    sg = be.sigmoid(gates, buf[0] if ip else None)  # i, f, o (one call on all four gates)
-    g = be.tanh(gates[:, 2 * H:3 * H], sg[:, 2 * H:3 * H] if ip else None)  # into the g quarter
-    c2 = be.fma(sg[:, H:2 * H], c, sg[:, :H], g, None if out is None else out[1])  # f*c + i*g
-    tc = be.tanh(c2, buf[1] if ip else None)
+    gates = K.gemm(h, w[0], xp, w[1], out=buf[-1] if ip else None)
+    sg = K.sigmoid(gates, out=buf[0] if ip else None)  # i, f, o (one call on all four gates)
+    g = K.tanh(gates[:, 2 * H:3 * H], out=sg[:, 2 * H:3 * H] if ip else None)  # into g quarter
+    c2 = K.fma(sg[:, H:2 * H], c, sg[:, :H], g, out=None if out is None else out[1])  # fc + ig
+    tc = K.tanh(c2, out=buf[1] if ip else None)
     o = sg[:, 3 * H:]
     if w[2] is None:
-        return be.mul(o, tc, None if out is None else out[0]), c2
-    return be.gemm(be.mul(o, tc), w[2], out=None if out is None else out[0]), c2
+        return K.mul(o, tc, out=None if out is None else out[0]), c2
+    return K.gemm(K.mul(o, tc), w[2], out=None if out is None else out[0]), c2
 
 
-def _gru_cell(xp, h, c, w, H, be, buf, out):
+def _gru_cell(xp, h, c, w, H, buf, out):
     ip = buf is not None
-    gh = be.gemm(h, w[0], None, w[1], buf[-1] if ip else None)  # h @ W_hh^T + b_hh
-    rz = be.add(xp[:, :2 * H], gh[:, :2 * H], buf[0] if ip else None)
-    rz = be.sigmoid(rz, rz if ip else None)
+    gh = K.gemm(h, w[0], None, w[1], out=buf[-1] if ip else None)  # h @ W_hh^T + b_hh
+    rz = K.add(xp[:, :2 * H], gh[:, :2 * H], out=buf[0] if ip else None)
+    rz = K.sigmoid(rz, out=rz if ip else None)
     hn = gh[:, 2 * H:]
     if ip:
         buf[2][...] = hn
-    n = be.add(xp[:, 2 * H:], be.mul(rz[:, :H], hn), buf[1] if ip else None)
-    n = be.tanh(n, n if ip else None)
-    return be.lerp(n, rz[:, H:], h, None if out is None else out[0]), None
+    n = K.add(xp[:, 2 * H:], K.mul(rz[:, :H], hn), out=buf[1] if ip else None)
+    n = K.tanh(n, out=n if ip else None)
+    return K.lerp(n, rz[:, H:], h, out=None if out is None else out[0]), None
 
 
 _CELLS = {"RNN_TANH": _rnn_cell("tanh"), "RNN_RELU": _rnn_cell("relu"),
@@ -243,7 +246,7 @@ _release = engine.allocator.release
 # ------------------------------------------------------------------------------ the scan
 
 def scan(xp, s0, w, mode: str, H: int, P: int, valid: np.ndarray | None, reverse: bool,
-         be: Any, saved: list | None = None, out: np.ndarray | None = None):
+         saved: list | None = None, out: np.ndarray | None = None):
     """Run the recurrence over T steps.
 
     ``xp`` (T, B, G*H); ``s0`` (B, S) with S = P (+ H for LSTM: [h, c]); ``w`` as the cells
@@ -267,11 +270,11 @@ def scan(xp, s0, w, mode: str, H: int, P: int, valid: np.ndarray | None, reverse
             buf = [a[t] for a in saved] + [scratch]
             o = out[t]
             slots = (o[:, :P], o[:, P:]) if lstm else (o, None)
-        h2, c2 = cell(xp[t], h, c, w, H, be, buf, slots)
+        h2, c2 = cell(xp[t], h, c, w, H, buf, slots)
         if valid is not None:  # padding steps keep the previous state
-            h2 = be.keep(valid[t], h2, h)
+            h2 = K.keep(h2, valid[t], h)
             if lstm:
-                c2 = be.keep(valid[t], c2, c)
+                c2 = K.keep(c2, valid[t], c)
         h, c = h2, c2
         hs[t] = h
         cs[t] = c
@@ -305,7 +308,7 @@ class RecurrentScan(Op):
         saved = engine.allocator.saved(_take((T, B, k * H), xp.dtype) for k in _SAVED[mode])
         out = np.empty((T, B, s0.shape[1]), dtype=xp.dtype)
         with np.errstate(over="ignore"):
-            scan(xp, s0, w, mode, H, P, valid, reverse, _NP, saved, out)
+            scan(xp, s0, w, mode, H, P, valid, reverse, saved, out)
         ctx.rnn_saved = saved
         ctx.cfg = dict(mode=mode, hidden_size=H, has_bias=has_bias, has_proj=has_proj,
                        mask=mask, reverse=reverse)
@@ -402,7 +405,7 @@ def _graph_backward(ctx, g):
     w = (_transposed(w_hh), rest[0] if p["has_bias"] else None,
          _transposed(rest[-1]) if p["has_proj"] else None)
     valid = None if p["mask"] is None else p["mask"][:, :, None]
-    hs, cs = scan(xp, s0, w, p["mode"], H, P, valid, p["reverse"], _T)
+    hs, cs = scan(xp, s0, w, p["mode"], H, P, valid, p["reverse"])
     states = stack(hs) if p["mode"] != "LSTM" else cat([stack(hs), stack(cs)], dim=2)
     wrt = [x for x, need in zip(ctx.inputs, ctx.needs_input_grad) if need]
     res = iter(grad(states, wrt, g, create_graph=True, allow_unused=True))

@@ -29,12 +29,20 @@ from typing import Any, Callable
 
 from .. import random
 from ..autograd import inplace
+from . import conv as CV
 from . import elementwise as E
+from . import embedding as EM
 from . import extra as X
 from . import indexing as I
+from . import linear as LI
+from . import loss as LO
+from . import norm as NO
+from . import pool as PO
 from . import reduction as R
+from . import rnn as RN
 from . import scan as C
 from . import shape as S
+from . import special as SP
 from .common import is_tensor, to_tensor
 
 
@@ -49,7 +57,7 @@ class Row:
     (``autograd.inplace.apply``), or a function of its own."""
 
     name: str
-    function: Callable
+    function: Callable | None
     op: type | None = None
     aliases: tuple = ()
     method: Any = True
@@ -206,6 +214,27 @@ OPS: tuple = (
     Row("detach", _method_call("detach"), method=False),
     Row("is_floating_point", _method_call("is_floating_point"), method=False),
     Row("is_tensor", is_tensor, method=False),
+    # --- ops with no function here: conversions and operators of Tensor, adjoints used only
+    # inside backward rules, and the nn ops (their functions are in nn.functional, which
+    # builds on this layer)
+    Row("to", None, E.Cast, method=False, export=False),
+    Row("__setitem__", None, I.IndexPut, method=False, export=False),
+    Row("sum_to", None, S.SumTo, method=False, export=False),
+    Row("index_add_into", None, S.IndexAddInto, method=False, export=False),
+    Row("erf", None, SP.Erf, method=False, export=False),
+    Row("conv", None, CV.Conv, method=False, export=False),
+    Row("conv_transpose", None, CV.ConvTranspose, method=False, export=False),
+    Row("conv_weight_grad", None, CV.ConvWeightGrad, method=False, export=False),
+    Row("linear", None, LI.Linear, method=False, export=False),
+    Row("embedding", None, EM.EmbeddingLookup, method=False, export=False),
+    Row("embedding_dense_grad", None, EM.EmbeddingDenseGrad, method=False, export=False),
+    Row("cross_entropy", None, LO.CrossEntropy, method=False, export=False),
+    Row("nll_loss", None, LO.WeightedNll, method=False, export=False),
+    Row("binary_cross_entropy", None, LO.BinaryCrossEntropy, method=False, export=False),
+    Row("normalize", None, NO.Normalize, method=False, export=False),
+    Row("pool_gather", None, PO.PoolGather, method=False, export=False),
+    Row("pool_scatter", None, PO.PoolScatter, method=False, export=False),
+    Row("recurrent_scan", None, RN.RecurrentScan, method=False, export=False),
 )
 
 
@@ -228,7 +257,7 @@ def functions() -> dict:
     """name -> ``autograd_nn.*`` function, for every exported row (aliases included)."""
     out = {}
     for row in OPS:
-        if row.export:
+        if row.export and row.function is not None:
             f = _function_form(row)
             out.update(dict.fromkeys(row.names, f))
     return out
@@ -238,7 +267,7 @@ def install_methods(tensor_cls: type) -> None:
     """Add every row's method (and aliases) to ``tensor_cls``; called once by ``tensor.py``.
     A name the class defines itself (an operator, a property) is never overwritten."""
     for row in OPS:
-        if not row.method:
+        if not row.method or row.function is None:
             continue
         fn = row.function if row.method is True else row.method
         methods = dict.fromkeys(row.names, fn)

@@ -600,38 +600,61 @@ def _find_outputs(p: _Pass, roots: Sequence[Any], start: list) -> None:
 
 
 def _propagate(p: _Pass, start: list) -> None:
-    """Run every node a gradient reaches, newest first, routing what each returns.
+    """Run every node a gradient reaches, newest first, and route what each returns.
 
     Nodes run in a heap on their creation sequence number (which counts down): every node is
     created after the nodes of its inputs, so when one is popped, every node that can add to
     its gradient has already run -- a topological order with no dependency-counting pass. A
-    node no gradient reaches is never run.
+    node no gradient reaches is never run. Each returned gradient is reduced to its input's
+    shape and dtype (``_fit``, the one place broadcasting is undone) and added to the node
+    that made the input (scheduling it when first reached) or to the leaf's total. (The
+    routing stays inline: this loop is the per-op cost of every backward.)
     """
-    heap = p.heap
+    heap, node_grads, leaf_grads = p.heap, p.node_grads, p.leaf_grads
     heap.extend((n.seq, n) for n in start)
     heapify(heap)
     check = _anomaly_checks[1] if _anomaly_ever and _anomaly_get() else None
-    as_tensor, free, pop_grad = p.as_tensor, not p.retain_graph, p.node_grads.pop
+    as_tensor, free, capture = p.as_tensor, not p.retain_graph, p.capture
+    pop_grad, get_grad, get_leaf = node_grads.pop, node_grads.get, leaf_grads.get
     while heap:
         node = heappop(heap)[1]
         g = pop_grad(node)
         nexts = node.next
         if nexts is None:
             _freed(node)
-        if node.pre_hooks or node.retained is not None or p.capture:
+        if node.pre_hooks or node.retained is not None or capture:
             g = _observe(p, node, g)
         if node.epoch < _inplace_epoch:
             _check_versions(node)
-        gin = node.op.backward(_GraphCtx(node, p.out_tensors.get(node)) if as_tensor else node,
-                               g)
+        ctx = _GraphCtx(node, p.out_tensors.get(node)) if as_tensor else node
+        gin = node.op.backward(ctx, g)
         if check is not None:
             check(node, gin)
         if _tracer is not None:
             _tracer.backward_node(node, g, gin)
+        if type(gin) is not tuple:
+            gin = (gin,)
         refs = node.inputs
         if free:
             node.next = node.inputs = node.tensors = node.out = None
-        _route(p, gin if type(gin) is tuple else (gin,), nexts, node.needs_input_grad, refs)
+        for gi, nxt, need, ref in zip(gin, nexts, node.needs_input_grad, refs):
+            if gi is None or not need:
+                continue
+            if gi.shape != ref.shape or (gi.dtype is not ref.dtype and gi.dtype != ref.dtype):
+                gi = _fit(gi, ref)
+            if type(nxt) is Node:
+                prev = get_grad(nxt)
+                if prev is None:
+                    node_grads[nxt] = gi
+                    heappush(heap, (nxt.seq, nxt))
+                else:
+                    node_grads[nxt] = prev + gi
+            else:
+                entry = get_leaf(id(nxt))
+                if entry is None:
+                    leaf_grads[id(nxt)] = [nxt, gi]
+                else:
+                    entry[1] = entry[1] + gi
 
 
 def _observe(p: _Pass, node: Node, g: Any) -> Any:
@@ -647,30 +670,6 @@ def _observe(p: _Pass, node: Node, g: Any) -> Any:
     if node in p.capture:
         p.capture[node] = g
     return g
-
-
-def _route(p: _Pass, gin: tuple, nexts: tuple, needs: tuple, refs: tuple) -> None:
-    """Add each input's gradient (reduced to the input's shape and dtype) to the node that
-    made the input, scheduling it when it is first reached, or to the leaf's total."""
-    node_grads = p.node_grads
-    for gi, nxt, need, ref in zip(gin, nexts, needs, refs):
-        if gi is None or not need:
-            continue
-        if gi.shape != ref.shape or (gi.dtype is not ref.dtype and gi.dtype != ref.dtype):
-            gi = _fit(gi, ref)
-        if type(nxt) is Node:
-            prev = node_grads.get(nxt)
-            if prev is None:
-                node_grads[nxt] = gi
-                heappush(p.heap, (nxt.seq, nxt))
-            else:
-                node_grads[nxt] = prev + gi
-        else:
-            entry = p.leaf_grads.get(id(nxt))
-            if entry is None:
-                p.leaf_grads[id(nxt)] = [nxt, gi]
-            else:
-                entry[1] = entry[1] + gi
 
 
 def _collect(p: _Pass, inputs: Sequence[Any]) -> list:

@@ -36,15 +36,7 @@ class Parameter(Tensor):
         if requires_grad and arr.dtype.kind != "f":
             raise RuntimeError(f"Parameter: only Tensors of floating point dtype can require "
                                f"gradients, got {_dtype.from_numpy_dtype(arr.dtype)}")
-        t = Tensor.__new__(cls)
-        t._data = arr
-        t.grad = None
-        t.requires_grad = bool(requires_grad)
-        t._node = None
-        t._vc = vc
-        t._base = None
-        t._hooks = None
-        return t
+        return Tensor._wrap(arr, bool(requires_grad), cls, vc)
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         pass  # everything happens in __new__
@@ -77,14 +69,7 @@ class Buffer(Tensor):
 
     def __new__(cls, data: Any, *, persistent: bool = True) -> Buffer:
         arr = data._data if isinstance(data, Tensor) else np.asarray(data)
-        t = Tensor.__new__(cls)
-        t._data = arr
-        t.grad = None
-        t.requires_grad = False
-        t._node = None
-        t._vc = None
-        t._base = None
-        t._hooks = None
+        t = Tensor._wrap(arr, cls=cls)
         t.persistent = persistent
         return t
 

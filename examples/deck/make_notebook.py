@@ -17,7 +17,7 @@ CELLS = [
 
 A walk through the training-loop lessons of the "iterating neural networks" deck, written as
 PyTorch code that runs on `autograd_nn` (`import autograd_nn as torch`). Each lesson has a
-script in `examples/deck/` and an oracle test in `tests/test_deck.py`.
+script in `examples/deck/` and an oracle test in `tests/e2e/test_deck_lessons.py`.
 
 One correction first: an **iteration** is one parameter update on one mini-batch; an **epoch**
 is one pass over the whole training set."""),
@@ -140,8 +140,8 @@ plt.tight_layout(); plt.show()"""),
 
 These lessons use layers built elsewhere in the project: `examples/mnist_mlp.py` and
 `examples/mnist_cnn.py` (MNIST), `autograd_nn/models/mobilenetv2.py` (the deck's MobileNetV2,
-checked in `tests/test_mobilenet.py`), and `nn.Embedding` + `nn.LSTM` (checked against PyTorch
-in `tests/test_embedding.py` and `tests/test_rnn.py`) for sentiment models on rt-polarity."""),
+checked in `tests/nn/test_mobilenet.py`), and `nn.Embedding` + `nn.LSTM` (checked against PyTorch
+in `tests/nn/test_embedding.py` and `tests/nn/test_rnn.py`) for sentiment models on rt-polarity."""),
 ]
 
 

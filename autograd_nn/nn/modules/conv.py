@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence, Union
 
-from ... import _creation
 from ..._ops.shape import pad as _pad
 from ...tensor import Tensor
 from .. import init
 from .._functional.conv import _conv_transposend, _convnd, ntuple
-from ..parameter import Parameter
+from .linear import weight_and_bias
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
@@ -70,11 +69,7 @@ class _ConvNd(Module):
         self.transposed = self._transposed
         shape = ((in_channels, out_channels // groups) if self._transposed
                  else (out_channels, in_channels // groups)) + self.kernel_size
-        self.weight = Parameter(_creation.empty(*shape, dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, shape, bias, dtype, device, bias_size=out_channels)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

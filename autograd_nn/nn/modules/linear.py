@@ -15,6 +15,19 @@ from .module import Module
 __all__ = ["Identity", "Linear", "Bilinear"]
 
 
+def weight_and_bias(module: Module, shape: tuple, bias: bool, dtype: Any, device: Any,
+                    bias_size: int | None = None) -> None:
+    """Give ``module`` an uninitialised ``weight`` Parameter of ``shape`` and a ``bias`` of
+    ``bias_size`` (default ``shape[0]``), or register ``bias`` as None (its
+    ``reset_parameters`` fills them)."""
+    module.weight = Parameter(_creation.empty(*shape, dtype=dtype, device=device))
+    if bias:
+        n = shape[0] if bias_size is None else bias_size
+        module.bias = Parameter(_creation.empty(n, dtype=dtype, device=device))
+    else:
+        module.register_parameter("bias", None)
+
+
 class Identity(Module):
     """Returns its input unchanged; accepts (and ignores) any constructor arguments."""
 
@@ -38,12 +51,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(_creation.empty(out_features, in_features, dtype=dtype,
-                                                device=device))
-        if bias:
-            self.bias = Parameter(_creation.empty(out_features, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, (out_features, in_features), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -75,12 +83,7 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(_creation.empty(out_features, in1_features, in2_features,
-                                                dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(_creation.empty(out_features, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, (out_features, in1_features, in2_features), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -105,15 +105,7 @@ def collate(batch: Sequence[Any], *, collate_fn_map: dict | None = None) -> Any:
         fields = [collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)]
         if isinstance(elem, tuple):
             return fields  # PyTorch returns a list for tuples (backwards compatibility)
-        try:
-            if isinstance(elem, collections.abc.MutableSequence):
-                clone = copy.copy(elem)
-                for i, f in enumerate(fields):
-                    clone[i] = f
-                return clone
-            return elem_type(fields)
-        except TypeError:
-            return fields
+        return _same_sequence_type(elem, fields)
     raise TypeError(_ERR.format(elem_type))
 
 
@@ -152,16 +144,22 @@ def default_convert(data: Any) -> Any:
         return [default_convert(d) for d in data]
     if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
         fields = [default_convert(d) for d in data]
-        try:
-            if isinstance(data, collections.abc.MutableSequence):
-                clone = copy.copy(data)
-                for i, f in enumerate(fields):
-                    clone[i] = f
-                return clone
-            return elem_type(fields)
-        except TypeError:
-            return fields
+        return _same_sequence_type(data, fields)
     return data
 
 
 CollateFn = Callable[[list], Any]
+
+
+def _same_sequence_type(like: Any, fields: list) -> Any:
+    """``fields`` in a sequence of ``like``'s type (a mutable one is copied and filled, as
+    PyTorch); a plain list when that type cannot be built from a list."""
+    try:
+        if isinstance(like, collections.abc.MutableSequence):
+            clone = copy.copy(like)
+            for i, f in enumerate(fields):
+                clone[i] = f
+            return clone
+        return type(like)(fields)
+    except TypeError:
+        return fields

@@ -393,7 +393,7 @@ def test_committed_mlp_picture_and_notebook_show_the_graph():
     import json
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     svg = ET.parse(root / "docs" / "mlp_graph.svg").getroot()
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]

@@ -3,7 +3,7 @@ and each case runs through ``test_gradcheck`` (float64 central differences over 
 shapes), ``test_gradgradcheck`` (second order, where not identically zero; otherwise
 ``test_gradgradcheck_linear_ops`` checks the backward's dependence on the incoming gradient) and
 ``test_matches_torch`` / ``test_matches_torch_drawn`` (forward and backward against PyTorch).
-This file checks that the mapping is complete; ``python tests/test_ops_coverage.py`` prints it as
+This file checks that the mapping is complete; ``python tests/ops/test_coverage.py`` prints it as
 a table. Non-differentiable ops, in-place ops and error messages are listed with the tests that
 cover them."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))  # tests/: _op_cases
 from _op_cases import BY_NAME  # noqa: E402
 
 # op named in the issue -> the cases that exercise it
@@ -66,50 +66,53 @@ ISSUE_OPS: dict = {
     "softmax": ["softmax", "softmax_mse"], "log_softmax": ["log_softmax"],
 }
 
+EDGE, GRADCHECK = "ops/test_stability_and_edge_cases.py", "ops/test_every_op_gradcheck.py"
+VS_TORCH, INPLACE = "ops/test_every_op_vs_torch.py", "tensor/test_inplace_and_views.py"
+
 # what covers the rest of the bar (file::test)
 OTHER = {
     "softmax / log_softmax / logsumexp at logits of 1e4 and -inf (vs torch, f32 and f64)":
-        "test_ops_audit.py::test_large_logits_match_torch, test_masked_minus_inf_logits_"
-        "match_torch, test_ops_gradcheck.py::test_softmax_stable_at_large_logits",
+        EDGE + "::test_large_logits_match_torch, test_masked_minus_inf_logits_"
+        "match_torch, ops/test_every_op_gradcheck.py::test_softmax_stable_at_large_logits",
     "third derivatives (create_graph twice), 27 ops":
-        "test_ops_audit.py::test_third_derivative (gradgradcheck of the gradient + torch)",
+        EDGE + "::test_third_derivative (gradgradcheck of the gradient + torch)",
     "prod with zeros: value, gradient, Hessian-vector product":
-        "test_ops_audit.py::test_prod_with_zeros_matches_torch_to_second_order, "
-        "test_ops_gradcheck.py::test_prod_with_zeros (hand-derived)",
+        EDGE + "::test_prod_with_zeros_matches_torch_to_second_order, "
+        + GRADCHECK + "::test_prod_with_zeros (hand-derived)",
     "comparisons (tensor and scalar operands, broadcasting)":
-        "test_ops_audit.py::test_comparisons_drawn_match_torch",
+        EDGE + "::test_comparisons_drawn_match_torch",
     "argmax, argmin, max/min(dim) indices (ties: first)":
-        "test_ops_audit.py::test_arg_reductions_drawn_match_torch, "
-        "test_ops_torch.py::test_max_min_dim_indices_match_torch",
-    "sign (zeros; zero gradient)": "test_ops_audit.py::test_sign_drawn_matches_torch",
-    "one_hot": "test_ops_audit.py::test_one_hot_drawn_matches_torch",
+        EDGE + "::test_arg_reductions_drawn_match_torch, "
+        + VS_TORCH + "::test_max_min_dim_indices_match_torch",
+    "sign (zeros; zero gradient)": EDGE + "::test_sign_drawn_matches_torch",
+    "one_hot": EDGE + "::test_one_hot_drawn_matches_torch",
     "ties and kinks (abs/relu/clamp at 0, max ties share the gradient)":
-        "test_ops_torch.py::test_ties_share_gradient_like_torch, test_kinks_match_torch",
+        VS_TORCH + "::test_ties_share_gradient_like_torch, test_kinks_match_torch",
     "in-place add_ mul_ sub_ zero_ fill_ copy_ clamp_ __setitem__ (values + gradients)":
-        "test_tensor_inplace.py::test_inplace_on_non_leaf_matches_torch, "
+        INPLACE + "::test_inplace_on_non_leaf_matches_torch, "
         "test_inplace_on_view_matches_torch, "
-        "test_ops_audit.py::test_inplace_broadcast_drawn_matches_torch",
+        + EDGE + "::test_inplace_broadcast_drawn_matches_torch",
     "random programs of ops, views and in-place ops vs torch (loss, gradient, error verdict)":
-        "test_ops_inplace_programs.py::test_random_inplace_programs_match_torch",
+        "ops/test_random_inplace_programs.py::test_random_inplace_programs_match_torch",
     "version counter: modifying a saved tensor raises at backward":
-        "test_tensor_inplace.py::test_modifying_saved_tensor_raises_at_backward (+4 more)",
+        INPLACE + "::test_modifying_saved_tensor_raises_at_backward (+4 more)",
     "in-place on a leaf requiring grad raises outside no_grad":
-        "test_tensor_inplace.py::test_inplace_on_leaf_requiring_grad_raises",
+        INPLACE + "::test_inplace_on_leaf_requiring_grad_raises",
     "torch.* / F.* function spellings of the ops (61 forms, keyword arguments)":
-        "test_ops_audit.py::test_function_forms_match_torch",
+        EDGE + "::test_function_forms_match_torch",
     "indexing: drawn mixes of ints, slices, None, Ellipsis, int arrays (0-d to 2-D), bool masks;"
-    " getitem, gradient and setitem": "test_ops_audit.py::test_mixed_indexing_drawn_matches_torch",
+    " getitem, gradient and setitem": EDGE + "::test_mixed_indexing_drawn_matches_torch",
     "dtype promotion: 9 dtypes x (9 dtypes + Python int/float/bool) x 10 binary ops":
-        "test_dtype_promotion.py::test_binary_promotion_table_matches_torch",
+        "ops/test_dtype_promotion.py::test_binary_promotion_table_matches_torch",
     "autograd.functional (jacobian, hessian, vjp, jvp, hvp, vhp; strict mode errors)":
-        "test_autograd_functional.py",
+        "autograd/test_functional.py",
     "backward of a non-scalar without gradient; second backward through a freed graph":
-        "test_autograd_engine.py::test_backward_nonscalar_without_gradient_raises, "
+        "autograd/test_engine.py::test_backward_nonscalar_without_gradient_raises, "
         "test_second_backward_through_freed_graph_raises",
     "gradcheck failure message (input/output index, worst element)":
-        "test_autograd_gradcheck.py::test_wrong_backward_fails_naming_input_output_and_element",
+        "autograd/test_gradcheck.py::test_wrong_backward_fails_naming_input_output_and_element",
     "error messages (broadcast, matmul, cat/stack, dims, indexing, pad, dtype ...)":
-        "test_tensor_errors.py::test_error_message (70 cases)",
+        "tensor/test_error_messages.py::test_error_message (70 cases)",
 }
 
 
