@@ -32,7 +32,10 @@ class _Ctx:
 class Program:
     """A recording compiled to a Python function ``run(args) -> result``."""
 
-    def __init__(self, events: list, arg_count: int, result: Any) -> None:
+    def __init__(self, events: list, arg_count: int, result: Any,
+                 returns: str | None = None) -> None:
+        """``returns``: the return expression verbatim (the compiled module's forward returns
+        its output array and the ctxs its backward reads); ``A`` then holds arrays."""
         self.ns: dict[str, Any] = {"_Ctx": _Ctx, "_nd": np.ndarray, "_asarray": np.asarray,
                                    "_fit": engine._fit, "_wrap": Tensor._wrap, "_np": np,
                                    "_diverged": _diverged}
@@ -41,7 +44,8 @@ class Program:
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
         self._n_backward = 0
         lines = ["def run(A):"]
-        lines += [f"    a{k} = A[{k}]._data" for k in range(arg_count)]
+        field = "" if returns is not None else "._data"
+        lines += [f"    a{k} = A[{k}]{field}" for k in range(arg_count)]
         self.n_ops = 0
         self.n_backward_rules = 0
         self.n_calls = 0
@@ -54,7 +58,7 @@ class Program:
                 lines += self._helper(ev)
             else:
                 lines += self._call(ev)
-        lines.append(f"    return {self._result(result)}")
+        lines.append(f"    return {returns if returns is not None else self._result(result)}")
         lines = _free_dead(lines)
         self.source = "\n".join(lines) + "\n"
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)

@@ -12,8 +12,9 @@ import numpy as np
 from ..autograd import engine
 from ..random import default_generator
 from ..tensor import Tensor
+from .aot import AOTProgram
 from .codegen import Program
-from .tracer import GraphBreakError, Patched, Tracer
+from .tracer import GraphBreakError, OpEvent, Patched, Tracer
 from .validate import difference, merge_adoption
 
 # As torch._dynamo.config.recompile_limit: specializations per function before it stays eager.
@@ -122,7 +123,7 @@ class CompiledFunction:
     specialization, then replays the recording (see :mod:`autograd_nn.compiler`)."""
 
     def __init__(self, fn: Callable, *, fullgraph: bool = False, dynamic: bool | None = None,
-                 mode: str | None = None, disable: bool = False) -> None:
+                 mode: str | None = None, disable: bool = False, aot: bool = False) -> None:
         if not callable(fn):
             raise TypeError(f"autograd_nn.compile: expected a function or a Module, got "
                             f"{type(fn).__name__}")
@@ -132,6 +133,7 @@ class CompiledFunction:
         self.dynamic = dynamic
         self.mode = mode
         self.disable = disable
+        self.aot = aot  # a returned tensor may keep its graph (compile(module): see aot.py)
         self._cache: dict[tuple, list[Entry]] = {}
         self.traces = 0  # specializations recorded so far
         self.replays = 0
@@ -189,7 +191,10 @@ class CompiledFunction:
             self._warn_breaks(entry)
             return result
         merge_adoption(first, tr.events)
-        entry.program = Program(tr.events, len(tensors), spec)
+        if spec[0] == "aot":
+            entry.program = AOTProgram(tr.events, tensors, spec[1], self._fn)
+        else:
+            entry.program = Program(tr.events, len(tensors), spec)
         return result
 
     def _record(self, tensors: list, args: tuple, kwargs: dict) -> tuple:
@@ -208,7 +213,7 @@ class CompiledFunction:
             if engine.inplace_epoch() - epoch0 > tr.inplace_outside:
                 tr.graph_break("an in-place write into a tensor (x.add_(), x[i] = v, ...)",
                                f"in {self.__qualname__}")
-            spec = _result_spec(tr, result)
+            spec = _result_spec(tr, result, self.aot)
         return tr, result, spec, time.perf_counter() - t0
 
     def _warn_breaks(self, entry: Entry) -> None:
@@ -231,10 +236,15 @@ class CompiledFunction:
         self.traces = 0
 
 
-def _result_spec(tr: Tracer, x: Any) -> tuple:
+def _result_spec(tr: Tracer, x: Any, aot: bool = False) -> tuple:
     """How the replay rebuilds the function's return value."""
     if isinstance(x, Tensor):
         node = x._node
+        if aot and node is not None and id(node) in tr.node_slot:
+            if any(type(ev) is not OpEvent for ev in tr.events):
+                tr.graph_break("a compiled module's forward ran backward, an optimizer or a "
+                               "helper", "in forward")
+            return ("aot", tr.node_slot[id(node)])
         if node is not None and node.next is not None:
             tr.graph_break("returns a tensor with a live autograd graph (its backward would "
                            "run outside the compiled function: compile the module instead)",

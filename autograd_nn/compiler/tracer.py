@@ -347,6 +347,8 @@ def _module_call_wrapper(tracer: Tracer, orig: Callable) -> Callable:
     def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
         if tracer.active():
             tracer.modules[id(self)] = self
+            if self._forward_hooks or self._forward_pre_hooks:
+                tracer.graph_break(f"forward hooks on {type(self).__name__}")
         return orig(self, *args, **kwargs)
     return wrapped
 
