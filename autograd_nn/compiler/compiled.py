@@ -10,11 +10,10 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import engine
-from ..random import default_generator
 from ..tensor import Tensor
 from .aot import AOTProgram
 from .codegen import Program
-from .tracer import GraphBreakError, OpEvent, Patched, Tracer
+from .tracer import GraphBreakError, OpEvent, Patched, Tracer, rng_state
 from .validate import difference, merge_adoption
 
 # As torch._dynamo.config.recompile_limit: specializations per function before it stays eager.
@@ -114,10 +113,6 @@ class Entry:
         return lines
 
 
-def _rng_state() -> tuple:
-    return id(default_generator.rng), default_generator.rng.bit_generator.state
-
-
 class CompiledFunction:
     """``autograd_nn.compile(fn)``: calls ``fn`` eagerly while recording it once per
     specialization, then replays the recording (see :mod:`autograd_nn.compiler`)."""
@@ -202,12 +197,11 @@ class CompiledFunction:
         for k, t in enumerate(tensors):
             tr.arg_ids[id(t)] = k
             tr.arg_arrays.setdefault(id(t._data), k)
-        rng0 = _rng_state()
         epoch0 = engine.inplace_epoch()
         t0 = time.perf_counter()
         with Patched(tr):
             result = self._fn(*args, **kwargs)
-            if _rng_state() != rng0:
+            if tr.rng_outside or rng_state() != tr.rng_mark:
                 tr.graph_break("random numbers drawn outside the recorded kernels (dropout, "
                                "randn, ...)", f"in {self.__qualname__}")
             if engine.inplace_epoch() - epoch0 > tr.inplace_outside:

@@ -33,6 +33,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import engine
+from ..random import default_generator
 from ..tensor import Tensor
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -114,6 +115,8 @@ class Tracer:
         self.breaks: list[tuple[str, str]] = []  # (reason, where)
         self.suspended = 0
         self.inplace_outside = 0
+        self.rng_mark = rng_state()  # the generator's state after the last recorded draw
+        self.rng_outside = False  # whether something else drew from it
         self._bw: BackwardEvent | None = None
 
     # ---------------------------------------------------------------------- bookkeeping
@@ -328,19 +331,33 @@ def _call_wrapper(tracer: Tracer, orig: Callable) -> Callable:
     return wrapped
 
 
-def _helper_wrapper(tracer: Tracer, orig: Callable) -> Callable:
+def _helper_wrapper(tracer: Tracer, orig: Callable, draws: bool) -> Callable:
     def wrapped(*args: Any) -> Any:
-        if tracer.active():
+        if not tracer.active():
+            return orig(*args)
+        if not draws:
             return tracer.helper(orig, args)
-        return orig(*args)
+        # a helper drawing from the global generator: replayed, it draws in eager order; any
+        # draw between such helpers is one the replay would not make
+        if rng_state() != tracer.rng_mark:
+            tracer.rng_outside = True
+        res = tracer.helper(orig, args)
+        tracer.rng_mark = rng_state()
+        return res
     return wrapped
 
 
-def _helpers() -> list:
-    """(module, name) of the NumPy helpers recorded as HelperEvents."""
-    from ..nn._functional import loss, pooling
+def rng_state() -> tuple:
+    """The global generator's identity and state (to see whether anything drew from it)."""
+    return id(default_generator.rng), default_generator.rng.bit_generator.state
 
-    return [(loss, "_class_coef"), (pooling, "max_pool_regular")]
+
+def _helpers() -> list:
+    """(module, name, draws random numbers) of the NumPy helpers recorded as HelperEvents."""
+    from ..nn._functional import dropout, loss, pooling
+
+    return [(loss, "_class_coef", False), (pooling, "max_pool_regular", False),
+            (dropout, "_dropout_scale", True)]
 
 
 def _module_call_wrapper(tracer: Tracer, orig: Callable) -> Callable:
@@ -396,8 +413,8 @@ class Patched:
                 self._set(Tensor, name, _break_wrapper(tr, getattr(Tensor, name), reason))
             for owner, name in _whole_calls():
                 self._set(owner, name, _call_wrapper(tr, owner.__dict__[name]))
-            for owner, name in _helpers():
-                self._set(owner, name, _helper_wrapper(tr, owner.__dict__[name]))
+            for owner, name, draws in _helpers():
+                self._set(owner, name, _helper_wrapper(tr, owner.__dict__[name], draws))
             self._set(Module, "__call__", _module_call_wrapper(tr, Module.__call__))
         except BaseException:
             self._restore()

@@ -243,12 +243,15 @@ def test_batchnorm_train_and_eval_bitwise(train):
     _assert_bitwise(eager, comp)
 
 
-def test_dropout_stays_eager_and_equal():
-    batches = _batches(32, 5, 8, classes=3)
+def test_dropout_masks_drawn_fresh_in_eager_order_bitwise():
+    """Dropout's masks are drawn at replay from the global generator, in eager order: the
+    whole run (and the generator's state after it) equals eager's."""
+    batches = _batches(40, 5, 8, classes=3)
 
     def make():
-        model = nn.Sequential(nn.Linear(5, 8), nn.Dropout(0.3), nn.Linear(8, 3))
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        model = nn.Sequential(nn.Linear(5, 8), nn.Dropout(0.3), nn.ReLU(), nn.Linear(8, 8),
+                              nn.Dropout(0.5), nn.Linear(8, 3))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
 
         def step(x, y):
             opt.zero_grad()
@@ -257,8 +260,21 @@ def test_dropout_stays_eager_and_equal():
             opt.step()
             return loss
         return model, opt, step
-    eager = _run(make, batches, 2, False)
-    with pytest.warns(UserWarning, match="random numbers"):
-        comp = _run(make, batches, 2, True)
+    eager = _run(make, batches, 3, False)
+    state_eager = torch.get_rng_state()
+    comp = _run(make, batches, 3, True)
     _assert_bitwise(eager, comp)
-    assert comp[3].replays == 0
+    assert torch.get_rng_state() == state_eager
+    assert comp[3].replays == 3 * len(batches) - 2
+
+
+def test_random_draw_outside_the_ops_is_a_graph_break():
+    w = torch.ones(3, requires_grad=True)
+
+    def step(x):
+        noise = torch.randn(3)  # drawn outside any recorded kernel
+        (w * (x + noise)).sum().backward()
+    torch.manual_seed(1)
+    with pytest.warns(UserWarning, match="random numbers"):
+        for _ in range(3):
+            torch.compile(step)(torch.ones(3))
