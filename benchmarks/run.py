@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-FRAMEWORKS = ("autograd_nn", "compiled", "torch", "numpy")
+FRAMEWORKS = ("autograd_nn", "compiled", "torch", "numpy", "jax")
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 # (workload, what, target ratio, against whom); reference-machine figures from the brief
@@ -45,6 +45,9 @@ def _env(threads: int) -> dict:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
         env[var] = str(threads)
+    # JAX: XLA's CPU backend on one thread (its Eigen pool follows this flag)
+    env["XLA_FLAGS"] = (f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
+                        f"intra_op_parallelism_threads={threads}")
     env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -147,9 +150,10 @@ def tables(result: dict) -> str:
         lines += [f"**{th} thread{'s' if th > 1 else ''}** (median of {meta['n_times']} repeats "
                   f"per cell; ratio = autograd_nn / reference, lower is better; compiled = each "
                   f"training step wrapped in autograd_nn.compile)", "",
-                  "| workload | autograd_nn | compiled | PyTorch | NumPy by hand | vs PyTorch | "
-                  "vs NumPy | compiled vs PyTorch | compiled vs NumPy | compiled vs eager | "
-                  "target | met |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| workload | autograd_nn | compiled | PyTorch | NumPy by hand | JAX jit | "
+                  "vs PyTorch | vs NumPy | compiled vs PyTorch | compiled vs NumPy | "
+                  "compiled vs eager | JAX vs PyTorch | target | met |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for w in meta["workloads"]:
             what, target, ref = TARGETS[w]
             cell = {fw: runs.get(f"{w}|{fw}|{th}", {}) for fw in FRAMEWORKS}
@@ -163,15 +167,16 @@ def tables(result: dict) -> str:
             lines.append(
                 f"| {w.upper()} {what} | {shown('autograd_nn')} | {shown('compiled')} | "
                 f"{_fmt(med['torch'], unit)} | {_fmt(med['numpy'], unit)} | "
+                f"{_fmt(med['jax'], unit)} | "
                 f"{ratio('autograd_nn', 'torch')} | {ratio('autograd_nn', 'numpy')} | "
                 f"{ratio('compiled', 'torch')} | {ratio('compiled', 'numpy')} | "
-                f"{ratio('compiled', 'autograd_nn')} | "
+                f"{ratio('compiled', 'autograd_nn')} | {ratio('jax', 'torch')} | "
                 f"<= {target}x {'PyTorch' if ref == 'torch' else 'NumPy'} | {met} |")
         lines.append("")
     # correctness of what was timed: same init and data, so the results must agree
     lines += ["**Same numbers** (same init, data and order in every framework; 1 thread):", "",
-              "| figure | autograd_nn | compiled | PyTorch | NumPy by hand |",
-              "|---|---|---|---|---|"]
+              "| figure | autograd_nn | compiled | PyTorch | NumPy by hand | JAX jit |",
+              "|---|---|---|---|---|---|"]
     th = meta["threads"][0]
     for w, key, label in (("w1", "grad_rel_err_vs_numpy", "W1 gradient, max rel. error vs NumPy"),
                           ("w1", "fwd_us_per_op", "W1 forward only, us/op"),
