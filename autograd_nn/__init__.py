@@ -3,6 +3,9 @@ framework on NumPy. ``import autograd_nn as torch`` runs PyTorch-style code."""
 
 from __future__ import annotations
 
+import builtins as _builtins  # `bool` here is the dtype
+import importlib as _importlib
+
 # The engine first: every other module sits on it (autograd's own top modules -- functional,
 # gradcheck, debug -- use the ops, which import only autograd.engine).
 from . import (
@@ -54,8 +57,10 @@ from ._dtype import (
     short,
     uint8,
 )
+from ._linalg_top import *  # noqa: F403 - torch.det, inverse, svd ...; imports .linalg
 from ._ops.common import is_tensor
 from ._ops.table import functions as _op_functions
+from ._search import *  # noqa: F403 - unique, histc, bincount, searchsorted, cdist ...
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor, device
@@ -83,9 +88,7 @@ _deterministic = [False]
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """Recorded for compatibility: every op here is deterministic already."""
-    import builtins  # `bool` here is the dtype
-
-    _deterministic[0] = builtins.bool(mode)
+    _deterministic[0] = _builtins.bool(mode)
 
 
 def are_deterministic_algorithms_enabled() -> bool:
@@ -93,9 +96,7 @@ def are_deterministic_algorithms_enabled() -> bool:
 
 
 def _lazy(name: str):
-    import importlib
-
-    return importlib.import_module(f".{name}", __name__)
+    return _importlib.import_module(f".{name}", __name__)
 
 
 def __getattr__(name: str):

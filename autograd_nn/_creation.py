@@ -7,6 +7,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _dtype
+from ._ops.common import INT64_RANGE as _INT64_RANGE
+from ._ops.common import check_fits as _check_fits
 from ._ops.common import shape_arg as _shape_arg
 from ._ops.common import to_array as _to_array
 from .random import Generator, _gen
@@ -39,11 +41,21 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return Tensor._wrap(arr)
 
 
+def _check_shape(shape: tuple) -> None:
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+
+
 def _make(shape: tuple, dtype: Any, fill: Any, requires_grad: bool) -> Tensor:
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
     shape = _shape_arg(shape)
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+    _check_shape(shape)
+    if fill is not None and not (type(fill) is int and 0 <= fill <= 1):  # zeros/ones: fast
+        value = np.asarray(fill._data if isinstance(fill, Tensor) else fill)
+        _check_fits(value, np.dtype(d), "full()")
+        fill = value.astype(d)  # unsigned types wrap around, floats truncate, as in PyTorch
     arr = np.empty(shape, d) if fill is None else np.full(shape, fill, d)
     t = Tensor._wrap(arr)
     return t.requires_grad_(True) if requires_grad else t
@@ -67,6 +79,15 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``fill_value``; the dtype follows the value's type unless given."""
+    lo, hi = _INT64_RANGE
+    if type(fill_value) is int and not lo <= fill_value < hi:  # beyond int64: as PyTorch
+        if fill_value >= 2 ** 64 or fill_value < lo:  # not even a uint64
+            raise OverflowError(f"full(): fill value {fill_value} is too big to convert")
+        kind = "i" if dtype is None else _dtype.to_dtype(dtype).np.kind
+        if kind in "iu":
+            name = "int64" if dtype is None else _dtype.to_dtype(dtype).np.name
+            raise RuntimeError(f"full(): value cannot be converted to type {name} without "
+                               f"overflow")
     if dtype is None:
         dtype = _to_array(fill_value, None).dtype
     return _make(tuple(size) if not isinstance(size, int) else (size,), dtype, fill_value,
@@ -76,6 +97,9 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {v}")
     t = Tensor._wrap(np.eye(n, m, dtype=d))
     return t.requires_grad_(True) if requires_grad else t
 
@@ -107,6 +131,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
 def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
+    if steps < 0:
+        raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
     t = Tensor._wrap(np.linspace(start, end, steps, dtype=np.float64).astype(d))
     return t.requires_grad_(True) if requires_grad else t
 
@@ -140,6 +166,7 @@ def _random(size: tuple, dtype: Any, requires_grad: bool, sample: Any) -> Tensor
     if np.dtype(d).kind != "f":
         raise RuntimeError(f"expected a floating point dtype for random floats, got {dtype}")
     shape = _shape_arg(size)
+    _check_shape(shape)
     t = Tensor._wrap(np.asarray(sample(shape)).astype(d, copy=False))
     return t.requires_grad_(True) if requires_grad else t
 
@@ -176,6 +203,7 @@ def randint(low: int, high: int | None = None, size: Sequence[int] = (), *,
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     d = _dtype.to_dtype(dtype).np if dtype is not None else np.int64
+    _check_shape(tuple(size))
     return Tensor._wrap(_gen(generator).integers(low, high, tuple(size)).astype(d))
 
 
@@ -183,6 +211,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1 (int64)."""
     d = _dtype.to_dtype(dtype).np if dtype is not None else np.int64
+    _check_shape((n,))
     return Tensor._wrap(_gen(generator).permutation(n).astype(d))
 
 
@@ -190,22 +219,52 @@ def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *,
            generator: Generator | None = None, dtype: Any = None) -> Tensor:
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
+    if isinstance(std, Tensor):
+        if np.any(s < 0):
+            raise RuntimeError("normal(): expects all elements of std >= 0.0")
+    elif s < 0:
+        raise RuntimeError(f"normal(): expects std >= 0.0, but found std {s}")
     shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
     return Tensor._wrap(_gen(generator).normal(m, s, shape).astype(d))
 
 
 def bernoulli(p: Tensor, generator: Generator | None = None) -> Tensor:
+    """1 with probability ``p`` (elementwise, p in [0, 1]), else 0; ``p``'s dtype."""
+    if not ((p._data >= 0) & (p._data <= 1)).all():  # NaN fails both comparisons
+        raise RuntimeError("bernoulli(): expected every probability p to satisfy 0 <= p <= 1")
     return Tensor._wrap((_gen(generator).random(p.shape) < p._data).astype(p._data.dtype))
 
 
 def multinomial(probs: Tensor, num_samples: int, replacement: bool = False,
                 generator: Generator | None = None) -> Tensor:
+    """``num_samples`` category indices per row of ``probs`` ((C,) or (N, C) non-negative
+    weights, not necessarily summing to 1), with or without replacement; int64."""
     p = probs._data.astype(np.float64)
+    if p.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial(): prob_dist must be 1 or 2 dim, got {p.ndim}-D")
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial(): cannot sample n_sample <= 0 samples "
+                           f"(got {num_samples})")
+    if not replacement and num_samples > p.shape[-1]:
+        raise RuntimeError(f"multinomial(): cannot sample n_sample > prob_dist.size(-1) samples "
+                           f"without replacement ({num_samples} > {p.shape[-1]})")
+    if not (np.isfinite(p).all() and (p >= 0).all()):
+        raise RuntimeError("multinomial(): probability tensor contains either `inf`, `nan` or "
+                           "element < 0")
+    if (p.sum(axis=-1) <= 0).any():
+        raise RuntimeError("multinomial(): invalid multinomial distribution (sum of "
+                           "probabilities <= 0)")
     rng = _gen(generator)
 
     def one(row: np.ndarray) -> np.ndarray:
-        return rng.choice(len(row), size=num_samples, replace=replacement, p=row / row.sum())
+        if replacement:
+            return rng.choice(len(row), size=num_samples, replace=True, p=row / row.sum())
+        # Without replacement: the k smallest exponential races E/p (zero weights come last, in
+        # index order, once the others are used up, as PyTorch's do).
+        with np.errstate(divide="ignore"):
+            keys = rng.exponential(size=len(row)) / row
+        return np.argsort(keys, kind="stable")[:num_samples]
 
     if p.ndim == 1:
         return Tensor._wrap(one(p).astype(np.int64))

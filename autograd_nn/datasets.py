@@ -2,7 +2,8 @@
 small text helper (vocabulary + padded encoding).
 
 Data location: the ``root`` argument, else ``$AUTOGRAD_NN_DATA`` (the folder holding
-``mnist-test/`` and ``rt-polarity/``). Nothing is downloaded.
+``mnist-test/`` and ``rt-polarity/``), else ``../shared/data`` from the working directory.
+Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["load_mnist", "mnist_split", "load_rt_polarity", "tokenize", "build_vocab", "encode",
-           "encode_batch", "PAD", "UNK", "MNIST_MEAN", "MNIST_STD"]
+__all__ = ["data_root", "load_mnist", "mnist_split", "load_rt_polarity", "tokenize",
+           "build_vocab", "encode", "encode_batch", "PAD", "UNK", "MNIST_MEAN", "MNIST_STD"]
 
 PAD, UNK = 0, 1  # reserved ids of the text helper
 PAD_TOKEN, UNK_TOKEN = "<pad>", "<unk>"
@@ -27,16 +28,29 @@ MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # torchvision's MNIST normalisation cons
 _IDX_MAGIC = {2051: 3, 2049: 1}  # images: (N, rows, cols); labels: (N,)
 
 
+DATA_ENV = "AUTOGRAD_NN_DATA"
+FALLBACK_DATA = Path("..") / "shared" / "data"  # relative to the working directory
+
+
+def data_root() -> Path:
+    """The default data folder: ``$AUTOGRAD_NN_DATA``, else ``../shared/data`` (from the working
+    directory) when it exists; otherwise FileNotFoundError saying where it looked."""
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env)
+    if FALLBACK_DATA.is_dir():
+        return FALLBACK_DATA.resolve()
+    raise FileNotFoundError(
+        f"no data folder: pass root= (--data-dir on the command line) or set {DATA_ENV} to the "
+        f"folder holding mnist-test/ and rt-polarity/ ({FALLBACK_DATA} does not exist either)")
+
+
 def _root(root: str | os.PathLike | None, sub: str) -> Path:
-    """``root/sub`` if ``root`` already is not ``sub`` itself; root from the env var if None."""
-    if root is None:
-        env = os.environ.get("AUTOGRAD_NN_DATA")
-        if not env:
-            raise FileNotFoundError(
-                f"no data folder: pass root= or set AUTOGRAD_NN_DATA to the folder holding "
-                f"'{sub}/'")
-        root = env
-    p = Path(root)
+    """``root/sub`` if ``root`` already is not ``sub`` itself; root from :func:`data_root` if
+    None."""
+    p = Path(root) if root is not None else data_root()
+    if not p.is_dir():
+        raise FileNotFoundError(f"data folder {p} does not exist (it should hold '{sub}/')")
     return p if p.name == sub or not (p / sub).is_dir() else p / sub
 
 

@@ -26,7 +26,7 @@ keeps its random initialisation and its predictions are meaningless (the script 
 
 ``train`` trains a narrow MobileNetV2 (``width_mult`` 0.35, 10 classes) from scratch on real
 digits: the project's MNIST split (``--data``, else ``$AUTOGRAD_NN_DATA``, else
-``/work/shared/data``; the first ``--n-train`` (4,000) of the split's 8,000 training images
+``../shared/data``; the first ``--n-train`` (4,000) of the split's 8,000 training images
 train, the last 2,000 test-set images are held out),
 bilinearly upsampled 28 -> 32 and repeated to 3 channels; scikit-learn's bundled 8x8 digits
 (upsampled to 32 x 32) stand in when MNIST is absent. Adam, cosine learning-rate decay,
@@ -55,7 +55,6 @@ from autograd_nn.utils.data import DataLoader, TensorDataset
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)  # torchvision's ImageNet normalisation constants
 IMAGENET_STD = (0.229, 0.224, 0.225)
-DEFAULT_DATA = "/work/shared/data"
 
 
 # ------------------------------------------------------------------------------------ predict
@@ -193,8 +192,7 @@ def load_digits_32(root: Any = None, n_train: int = 4000
     """
     from autograd_nn.datasets import mnist_split
 
-    root = root or os.environ.get("AUTOGRAD_NN_DATA") or DEFAULT_DATA
-    try:
+    try:  # root None: $AUTOGRAD_NN_DATA, else ../shared/data
         x_tr, y_tr, x_te, y_te = mnist_split(root)
     except FileNotFoundError:
         from sklearn.datasets import load_digits

@@ -1,72 +1,43 @@
 """Train an MLP on the project's MNIST split (first 8,000 test-set images for training, last 2,000
-held out) with nn, optim and DataLoader, written exactly as PyTorch code would be.
+held out) with nn, optim and DataLoader. The model, data and training loop are those of
+``autograd-nn train --dataset mnist --model mlp`` (``autograd_nn/recipes.py``, plain PyTorch-style
+code: one copy for the command line, the demo and these scripts).
 
     python examples/mnist_mlp.py [--data DIR] [--epochs 8] [--save mlp.safetensors]
 
-The data folder is ``--data`` or ``$AUTOGRAD_NN_DATA`` (holding ``mnist-test/``).
+The data folder is ``--data``, else ``$AUTOGRAD_NN_DATA``, else ``../shared/data`` (holding
+``mnist-test/``).
 """
 
 from __future__ import annotations
 
 import argparse
-import time
 from typing import Any
 
 import autograd_nn as torch
 from autograd_nn import nn
-from autograd_nn.datasets import mnist_split
+from autograd_nn.recipes import accuracy, mlp, run
 from autograd_nn.utils.data import DataLoader, TensorDataset
 
 
 def make_model(hidden: int = 256) -> nn.Module:
     """784 -> hidden -> hidden/2 -> 10, ReLU."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(),
-                         nn.Linear(hidden, hidden // 2), nn.ReLU(), nn.Linear(hidden // 2, 10))
+    return mlp(784, hidden)
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1000
              ) -> float:
     """Classification accuracy of ``model`` on ``(x, y)``."""
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for xb, yb in DataLoader(TensorDataset(x, y), batch_size=batch_size):
-            correct += int((model(xb).argmax(1) == yb).sum().item())
-    return correct / len(y)
+    return accuracy(model, DataLoader(TensorDataset(x, y), batch_size=batch_size))
 
 
 def train(root: Any = None, epochs: int = 8, batch_size: int = 64, lr: float = 1e-3,
           hidden: int = 256, seed: int = 0, log: bool = True) -> dict:
-    """Train and return ``{"accuracy", "losses" (mean per epoch), "model", "seconds"}``."""
-    torch.manual_seed(seed)
-    x_train, y_train, x_test, y_test = mnist_split(root)
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=batch_size, shuffle=True,
-                        generator=torch.Generator().manual_seed(seed))
-    model = make_model(hidden)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    # cosine decay to 0: the last epochs settle instead of bouncing around the minimum
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
-    loss_fn = nn.CrossEntropyLoss()
-    losses = []
-    t0 = time.perf_counter()
-    for epoch in range(epochs):
-        model.train()
-        total = 0.0
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(yb)
-        sched.step()
-        losses.append(total / len(y_train))
-        if log:
-            acc = evaluate(model, x_test, y_test)
-            print(f"epoch {epoch + 1:2d}  train loss {losses[-1]:.4f}  held-out accuracy "
-                  f"{acc:.4f}  ({time.perf_counter() - t0:.1f} s)")
-    acc = evaluate(model, x_test, y_test)
-    return {"accuracy": acc, "losses": losses, "model": model,
-            "seconds": time.perf_counter() - t0}
+    """Train (Adam, cosine decay over the epochs: the last epochs settle instead of bouncing
+    around the minimum) and return ``{"accuracy", "losses" (mean per epoch), "model",
+    "seconds"}``."""
+    return run("mnist", "mlp", root, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+               hidden=hidden, eval_every=1 if log else epochs, log=log)
 
 
 def main(argv: list[str] | None = None) -> float:

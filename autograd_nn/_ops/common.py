@@ -37,23 +37,42 @@ def _infer_np_dtype(arr: np.ndarray, from_python: bool) -> np.dtype:
                     f"bool, integer and floating point numbers")
 
 
-def _flat(data: Any):
-    for d in data:
-        if isinstance(d, (list, tuple)):
-            yield from _flat(d)
+INT64_RANGE = (-(2 ** 63), 2 ** 63)
+
+
+def _check_python_ints(data: Any, arr: np.ndarray) -> None:
+    """Python ints beyond int64 raise (as PyTorch), never become floats or wrap around. NumPy
+    makes such data uint64, object, or (mixed with small ints) float64 holding >= 2**63."""
+    k = arr.dtype.kind
+    if k == "O" or k == "u" or (k == "f" and arr.size and np.abs(arr).max() >= 2.0 ** 63):
+        values = _flat(data) if isinstance(data, (list, tuple)) else (data,)
+        lo, hi = INT64_RANGE
+        if any(type(v) is int and not lo <= v < hi for v in values):
+            raise ValueError("tensor(): Overflow when unpacking long long (a Python int outside "
+                             "the int64 range)")
+
+
+def check_fits(arr: np.ndarray, target: np.dtype, op: str) -> None:
+    """Python numbers cast to an integer type must be representable, as PyTorch checks them
+    (c10's overflow rule: finite, in range; unsigned types also take negatives down to -max,
+    which wrap around)."""
+    if target.kind in "iu" and arr.dtype.kind in "fiu" and arr.size:
+        info = np.iinfo(target)
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            bad = True
+        elif target.kind == "u":  # negatives down to -max wrap around, as in PyTorch
+            bad = arr.max() > info.max or arr.min() < -int(info.max)
         else:
-            yield d
-
-
-def _untensor(data: Any) -> Any:
-    if isinstance(data, (list, tuple)):
-        return [_untensor(d) for d in data]
-    return data._data if isinstance(data, engine.Tensor) else data
+            bad = arr.min() < info.min or arr.max() >= info.max + 1
+        if bad:
+            raise RuntimeError(f"{op}: value cannot be converted to type {target.name} without "
+                               f"overflow")
 
 
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """``data`` (Tensor, array, NumPy or Python number, nested sequence) as an array with
-    PyTorch's dtype inference (Python floats -> default float, ints -> int64), or ``dtype``."""
+    PyTorch's dtype inference (Python floats -> default float, ints -> int64) or ``dtype``;
+    Python ints beyond int64 and values that do not fit ``dtype`` raise, as in PyTorch."""
     if isinstance(data, engine.Tensor):
         arr, from_python = data._data, False
     elif isinstance(data, np.ndarray):
@@ -69,13 +88,34 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
         except ValueError as e:
             raise ValueError(f"tensor(): expected a rectangular sequence of numbers: {e}") from None
         from_python = True
+        if dtype is None or _dtype.to_dtype(dtype).np.kind not in "fc":
+            _check_python_ints(data, arr)
         if arr.dtype == object:
             raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__} (ragged "
                             f"nesting or non-numeric elements)")
     if dtype is not None:
-        return arr.astype(_dtype.to_dtype(dtype).np)
+        target = _dtype.to_dtype(dtype).np
+        if from_python:
+            check_fits(arr, target, "tensor()")
+        return arr.astype(target)
     target = _infer_np_dtype(arr, from_python)
     return arr if arr.dtype == target else arr.astype(target)
+
+
+def _flat(data: Any):
+    for d in data:
+        if isinstance(d, (list, tuple)):
+            yield from _flat(d)
+        else:
+            yield d
+
+
+def _untensor(data: Any) -> Any:
+    if isinstance(data, (list, tuple)):
+        return [_untensor(d) for d in data]
+    if isinstance(data, engine.Tensor):
+        return data._data
+    return data
 
 
 def to_tensor(data: Any) -> Any:

@@ -17,6 +17,7 @@ from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import xp
 from .common import as_tensor_like, broadcast_error, to_tensor, wrap
+from .special import erf
 
 # ---------------------------------------------------------------------------------- arithmetic
 
@@ -57,16 +58,15 @@ def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = Fal
     """``op(a, b)`` (``op(b, a)`` with ``reverse``) for Tensor ``a`` and a Tensor, number or
     array ``b``, after PyTorch's type promotion (``_dtype.promote``); ``true_div`` computes an
     integer result in the default float dtype. The path of every arithmetic operator."""
-    ad = a._data
+    da = a._data.dtype
     if isinstance(b, engine.Tensor):
-        bd = b._data
-        if (ad.dtype is not bd.dtype and ad.dtype != bd.dtype) or (
-                true_div and ad.dtype.kind != "f"):
-            target = promote(ad, bd, floating=true_div)
+        db = b._data.dtype
+        if (da is not db and da != db) or (true_div and da.kind != "f"):
+            target = promote(a._data, b._data, floating=true_div)
             a, b = cast(a, target), cast(b, target)
     elif type(b) is float or type(b) is int or type(b) is bool:
-        if ad.dtype.kind != "f":
-            a = cast(a, promote(ad, b, floating=true_div))
+        if da.kind != "f":
+            a = cast(a, promote(a._data, b, floating=true_div))
     elif isinstance(b, np.generic):
         return binary(op, a, b.item(), reverse, true_div)
     elif isinstance(b, (np.ndarray, list, tuple)):
@@ -777,6 +777,17 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
+class Erf(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return erf(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * Exp.call(-(x * x)) * (2 / math.sqrt(math.pi))
+
+
 class Gelu(Op):
     @staticmethod
     def forward(ctx, x, approximate="none"):
@@ -785,8 +796,6 @@ class Gelu(Op):
             # 0.5 x (1 + tanh(u)) = x sigmoid(2u): no cancellation in 1 + tanh at the tail
             k2 = x.dtype.type(2 * math.sqrt(2 / math.pi))
             return x * Sigmoid.forward(None, k2 * (x + 0.044715 * x ** 3))
-        from .special import erf
-
         return (0.5 * x * (1 + erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -800,8 +809,6 @@ class Gelu(Op):
             s = Sigmoid.call(v)
             dv = (1 + x * x * (3 * 0.044715)) * (k2 * 0.5)  # du/dx
             return g * (s + x * (2 * s * Sigmoid.call(-v)) * dv)
-        from .special import Erf
-
         cdf = 0.5 * (1 + Erf.call(x * (1 / math.sqrt(2))))
         pdf = Exp.call(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
         return g * (cdf + x * pdf)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from .._errors import IndexOutOfRangeError
 from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import xp
@@ -219,6 +220,16 @@ def _index_array(index: Any, op: str) -> np.ndarray:
     return arr
 
 
+def _check_index_bounds(idx: np.ndarray, size: int, dim: int, op: str) -> None:
+    """Indices must lie in [0, size): negative ones raise too, as in PyTorch's gather/scatter."""
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if lo < 0 or hi >= size:
+            bad = int(lo) if lo < 0 else int(hi)
+            raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {dim} with "
+                               f"size {size}")
+
+
 def gather(input: Any, dim: int, index: Any) -> Any:
     """out[..., i, ...] = input[..., index[..., i, ...], ...] along ``dim``."""
     x = input
@@ -232,9 +243,7 @@ def gather(input: Any, dim: int, index: Any) -> Any:
             raise RuntimeError(f"gather(): Size does not match at dimension {i} expected index "
                                f"{list(idx.shape)} to be smaller than self {list(x.shape)} apart "
                                f"from dimension {d}")
-    if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
-        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} "
-                           f"with size {x.shape[d]}")
+    _check_index_bounds(idx, x.shape[d], d, "gather")
     if idx.shape[:d] + idx.shape[d + 1:] != x.shape[:d] + x.shape[d + 1:]:
         sl = tuple(slice(0, s) if i != d else slice(None) for i, s in enumerate(idx.shape))
         x = x[sl]
@@ -282,6 +291,10 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got "
                          f"{idx.ndim}-D")
     d = norm_dim(dim, input.ndim, "index_select")
+    if idx.size and (idx.min() < 0 or idx.max() >= input.shape[d]):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise IndexOutOfRangeError(f"index_select(): index {bad} out of range for dimension "
+                                   f"{d} of size {input.shape[d]} (index out of range in self)")
     return input[(slice(None),) * d + (idx.reshape(-1),)]
 
 
@@ -298,7 +311,16 @@ def one_hot(input: Any, num_classes: int = -1) -> Any:
 
 
 def _sorted_with_indices(x: Any, dim: int = -1, descending: bool = False) -> tuple:
-    idx = np.argsort(-x._data if descending else x._data, axis=dim, kind="stable")
+    """Stable sort along ``dim``; NaN counts as the largest value (last ascending, first
+    descending), as in PyTorch."""
+    a = x._data
+    if descending and a.ndim:
+        # a stable ascending sort of the reversed array, reversed back: descending, ties in
+        # their original order, NaN first, for every dtype (no negation: bool, uint)
+        n = a.shape[dim]
+        idx = n - 1 - np.flip(np.argsort(np.flip(a, dim), axis=dim, kind="stable"), dim)
+    else:
+        idx = np.argsort(a, axis=dim, kind="stable")
     return gather(x, dim, idx), wrap(idx.astype(np.int64))
 
 
@@ -343,6 +365,10 @@ def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:
     """``input`` plus ``src`` scatter-added at ``index`` along ``dim`` (out of place)."""
     idx = _index_array(index, "scatter_add")
     d = norm_dim(dim, input.ndim, "scatter_add")
+    if idx.ndim != input.ndim:
+        raise RuntimeError(f"scatter_add(): Index tensor must have the same number of dimensions "
+                           f"as self tensor (index {idx.ndim}-D, self {input.ndim}-D)")
+    _check_index_bounds(idx, input.shape[d], d, "scatter_add")
     src = src[tuple(slice(0, s) for s in idx.shape)]
     return input + ScatterAdd.apply(src, idx, shape=input._data.shape, dim=d)
 

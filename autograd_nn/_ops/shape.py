@@ -442,6 +442,16 @@ def unbind(input: Any, dim: int = 0) -> tuple:
 def narrow(input: Any, dim: int, start: int, length: int) -> Any:
     """``length`` elements from ``start`` along ``dim`` (a view)."""
     d = norm_dim(dim, input.ndim, "narrow")
+    size = input.shape[d]
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative, got {length}")
+    if not -size <= start <= size:
+        raise IndexError(f"narrow(): start {start} out of range for dimension {d} of size "
+                         f"{size}")
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension "
+                           f"size ({size}).")
     return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
@@ -472,7 +482,12 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None
         raise RuntimeError(f"pad: Padding length too large: {len(pad)} for a {x.ndim}-D input")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
-        widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        ax = x.ndim - 1 - i
+        widths[ax] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        if x.shape[ax] + builtins.min(widths[ax][0], 0) + builtins.min(widths[ax][1], 0) < 0:
+            raise RuntimeError(f"pad: padding {widths[ax]} removes more than the {x.shape[ax]} "
+                               f"elements of dim {ax} (input shape {list(x.shape)}, pad "
+                               f"{list(pad)})")
     if mode == "constant":
         return Pad.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
     if mode in ("reflect", "replicate", "circular"):

@@ -1,12 +1,10 @@
-"""Special functions NumPy lacks (erf), with their gradients."""
+"""Special functions NumPy lacks (erf); the differentiable op is ``elementwise.Erf``."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-
-from ..autograd.engine import Op
 
 try:  # SciPy's vectorised erf when present; the exact math.erf otherwise
     from scipy.special import erf as _erf_impl
@@ -19,16 +17,3 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 def erf(x: np.ndarray) -> np.ndarray:
     return np.asarray(_erf_impl(x)).astype(x.dtype, copy=False)
-
-
-class Erf(Op):
-    @staticmethod
-    def forward(ctx, x):
-        return erf(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        from .elementwise import Exp
-
-        x = ctx.inputs[0]
-        return g * Exp.call(-(x * x)) * (2 / math.sqrt(math.pi))

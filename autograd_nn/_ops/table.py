@@ -29,11 +29,13 @@ from typing import Any, Callable
 
 from .. import random
 from ..autograd import inplace
+from . import attention as AT
 from . import conv as CV
 from . import elementwise as E
 from . import embedding as EM
 from . import extra as X
 from . import indexing as I
+from . import linalg as LA
 from . import linear as LI
 from . import loss as LO
 from . import norm as NO
@@ -42,7 +44,6 @@ from . import reduction as R
 from . import rnn as RN
 from . import scan as C
 from . import shape as S
-from . import special as SP
 from .common import is_tensor, to_tensor
 
 
@@ -221,7 +222,7 @@ OPS: tuple = (
     Row("__setitem__", None, I.IndexPut, method=False, export=False),
     Row("sum_to", None, S.SumTo, method=False, export=False),
     Row("index_add_into", None, S.IndexAddInto, method=False, export=False),
-    Row("erf", None, SP.Erf, method=False, export=False),
+    Row("erf", None, E.Erf, method=False, export=False),
     Row("conv", None, CV.Conv, method=False, export=False),
     Row("conv_transpose", None, CV.ConvTranspose, method=False, export=False),
     Row("conv_weight_grad", None, CV.ConvWeightGrad, method=False, export=False),
@@ -235,6 +236,22 @@ OPS: tuple = (
     Row("pool_gather", None, PO.PoolGather, method=False, export=False),
     Row("pool_scatter", None, PO.PoolScatter, method=False, export=False),
     Row("recurrent_scan", None, RN.RecurrentScan, method=False, export=False),
+    # linear algebra (functions in linalg.py / _linalg_top.py) and attention (nn.functional)
+    Row("inv", None, LA.Inv, method=False, export=False),
+    Row("det", None, LA.Det, method=False, export=False),
+    Row("logabsdet", None, LA.LogAbsDet, method=False, export=False),
+    Row("solve", None, LA.Solve, method=False, export=False),
+    Row("solve_triangular", None, LA.SolveTriangular, method=False, export=False),
+    Row("cholesky_solve", None, LA.CholeskySolve, method=False, export=False),
+    Row("cholesky", None, LA.Cholesky, method=False, export=False),
+    Row("eigh", None, LA.Eigh, method=False, export=False),
+    Row("svd", None, LA.Svd, method=False, export=False),
+    Row("qr", None, LA.Qr, method=False, export=False),
+    Row("lu", None, LA.Lu, method=False, export=False),
+    Row("pinv", None, LA.Pinv, method=False, export=False),
+    Row("safe_softmax", None, AT.SafeSoftmax, method=False, export=False),
+    Row("scaled_dot_product_attention", None, AT.ScaledDotProductAttention, method=False,
+        export=False),
 )
 
 

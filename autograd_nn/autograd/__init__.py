@@ -20,7 +20,7 @@ def _as_seq(x: Any) -> list:
 
 
 def _make_grads(outputs: list, grad_outputs: list) -> list:
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     grads = []
     for i, out in enumerate(outputs):
@@ -58,7 +58,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
          create_graph: bool = False, allow_unused: bool | None = None,
          materialize_grads: bool = False) -> tuple:
     """Gradients of ``outputs`` w.r.t. ``inputs`` (returned, never written to ``.grad``)."""
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     outs = _as_seq(outputs)
     ins = _as_seq(inputs)

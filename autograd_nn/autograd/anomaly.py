@@ -9,6 +9,7 @@ checks each op's forward output (``Op.apply``) and each backward rule's gradient
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from typing import Any
@@ -124,8 +125,6 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         engine.swap_anomaly_mode(self._prev)
 
     def __call__(self, fn: Any) -> Any:
-        import functools
-
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with detect_anomaly(self.check_nan):

@@ -20,6 +20,7 @@ import numpy as np
 from .._ops import xp
 from . import engine
 from .engine import Node
+from .function import FunctionCtx
 from .grad_mode import no_grad
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,7 +29,7 @@ _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # --------------------------------------------------------------------------------- traversal
 
 def _roots(outputs: Any) -> list:
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     for i, o in enumerate(outs):
@@ -63,12 +64,20 @@ def node_path(node: Any, paths: dict | None = None) -> str | None:
     return scope_path(scope)
 
 
+# nn.modules.module registers its module_path here when it is imported (nn sits above autograd).
+_module_path: Callable[[Any], str] | None = None
+
+
+def register_module_path(fn: Callable[[Any], str]) -> None:
+    """The hook by which ``nn`` lets reports name a module by its dotted path in its tree."""
+    global _module_path
+    _module_path = fn
+
+
 def scope_path(scope: Any) -> str:
     """Dotted path of a Module in its tree ('' for a root)."""
     try:
-        from ..nn.modules.module import module_path
-
-        return module_path(scope)
+        return _module_path(scope)
     except Exception:  # an object that is not one of our Modules: name its class
         return type(scope).__name__
 
@@ -128,8 +137,7 @@ class _Replay:
             ctx = Node()
             out = node.op.forward(ctx, *args, **self.params)
             return np.asarray(out), ctx
-        from ..tensor import Tensor
-        from .function import FunctionCtx
+        Tensor = engine.Tensor
 
         cls, _, _, which, _ = self.fn_info
         call_args, kwargs = node.__dict__.get("fn_args", (None, {}))
@@ -160,7 +168,7 @@ class _Replay:
         ctx.scope = node.scope
         ctx.params = self.params
         if self.fn_info is not None:
-            from ..tensor import Tensor
+            Tensor = engine.Tensor
 
             cls, _, n_out, which, shapes = self.fn_info
             ctx.fn_info = (cls, fctx, n_out, which, shapes)
@@ -423,7 +431,7 @@ def explain(output: Any, names: dict | Iterable | None = None, *, max_elements: 
     accumulates, which equals what ``output.backward()`` stores in ``.grad``. ``names`` maps
     names to tensors (a dict or a Module's ``named_parameters()``). The graph is not freed.
     """
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     roots = _roots(output)
     if len(roots) != 1:

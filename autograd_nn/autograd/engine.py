@@ -385,20 +385,18 @@ def register_anomaly_checks(forward: Callable, backward: Callable) -> None:
 # --------------------------------------------------------------------------------------------
 
 def sum_to(g: Any, shape: tuple) -> Any:
-    """Reduce a broadcast gradient back to ``shape`` (NumPy array or Tensor)."""
+    """Reduce a broadcast gradient back to ``shape`` (NumPy array, or a Tensor: recorded)."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
     if type(g) is _ndarray or not isinstance(g, Tensor):
         g = _asarray(g)
-        lead = g.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
         if axes:
             g = g.sum(axis=axes, keepdims=True)
-        if lead or g.shape != shape:
-            g = g.reshape(shape)
-        return g
-    from .._ops.shape import SumTo
-
-    return SumTo.apply(g, shape=shape)
+        return g.reshape(shape) if lead or g.shape != shape else g
+    if axes:
+        g = g.sum(axes, True)
+    return g.reshape(shape) if g.shape != shape else g
 
 
 def _fit(g: Any, ref: np.ndarray) -> Any:

@@ -47,6 +47,13 @@ class FunctionCtx:
         self.materialize_grads = value
 
 
+def _expandable(shape: tuple, to: tuple) -> bool:
+    """Whether ``shape`` broadcasts to ``to`` (so a gradient of shape ``to`` sums back to it)."""
+    if len(shape) > len(to):
+        return False
+    return all(s == t or s == 1 for s, t in zip(shape[::-1], to[::-1]))
+
+
 class _FunctionOp(Op):
     """Engine adapter: runs the user's backward for one output of a user Function."""
 
@@ -54,7 +61,7 @@ class _FunctionOp(Op):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        from ..tensor import Tensor
+        Tensor = engine.Tensor
 
         node = ctx._node if hasattr(ctx, "_node") else ctx
         fn, uctx, n_out, which, out_shapes = node.fn_info
@@ -82,14 +89,11 @@ class _FunctionOp(Op):
                 continue
             if not isinstance(r, Tensor):
                 r = Tensor._wrap(np.asarray(r))
-            if r.shape != t.shape:
-                try:
-                    np.broadcast_shapes(r.shape, t.shape)
-                except ValueError:
-                    raise RuntimeError(
-                        f"Function {fn.__name__}Backward returned an invalid gradient at index "
-                        f"{p} - got {list(r.shape)} but expected shape compatible with "
-                        f"{list(t.shape)}") from None
+            if r.shape != t.shape and not _expandable(t.shape, r.shape):
+                raise RuntimeError(
+                    f"Function {fn.__name__}Backward returned an invalid gradient at index "
+                    f"{p} - got {list(r.shape)} but expected shape compatible with "
+                    f"{list(t.shape)}")
             grads.append(r._data if plain else r)
         return tuple(grads)
 
@@ -112,7 +116,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        from ..tensor import Tensor
+        Tensor = engine.Tensor
 
         ctx = FunctionCtx()
         tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]

@@ -7,7 +7,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._ops.shape import stack
-from . import grad
+from . import engine, grad
 
 
 def _tuple(x: Any) -> tuple:
@@ -27,7 +27,7 @@ def _prep(inputs: Any, create_graph: bool) -> tuple:
 
 
 def _zeros_like(t: Any) -> Any:
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     return Tensor._wrap(np.zeros(t._data.shape, dtype=t._data.dtype))
 
@@ -118,7 +118,7 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
 def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple:
     """(func(inputs), J v): the Jacobian-vector product, by the double-vjp trick."""
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     is_tuple = isinstance(inputs, (list, tuple))
     xs = _prep(inputs, True)
@@ -148,7 +148,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
 def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
              vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """The Jacobian: shape out.shape + in.shape (nested tuples for several outputs/inputs)."""
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     is_in_tuple = isinstance(inputs, (list, tuple))
     xs = _prep(inputs, create_graph)

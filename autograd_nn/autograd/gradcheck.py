@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from . import engine, grad
 
 
 class GradcheckError(RuntimeError):
@@ -16,7 +19,7 @@ def _tuple(x: Any) -> tuple:
 
 
 def _diff_inputs(inputs: tuple) -> list:
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     return [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
 
@@ -24,7 +27,7 @@ def _diff_inputs(inputs: tuple) -> list:
 def _float_outputs(outs: Any) -> list:
     """The outputs gradcheck compares: floating-point tensors (integer ones, e.g. argmax
     indices, are not differentiable and are skipped, as in PyTorch)."""
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
 
     return [o for o in _tuple(outs) if isinstance(o, Tensor) and o._data.dtype.kind in "fc"]
 
@@ -41,14 +44,15 @@ def numerical_jacobian(func: Callable, inputs: tuple, eps: float = 1e-6) -> list
         x = inputs[i]._data
         n = x.size
         cols = None
-        flat = x.reshape(-1)  # a view: perturb in place
-        for k in range(n):
-            orig = flat[k].copy()
-            flat[k] = orig + eps
+        # perturb x itself, element by element in C order (x.reshape(-1) of a non-contiguous
+        # input would be a copy, and the perturbation would never reach func)
+        for k, at in enumerate(np.ndindex(x.shape)):
+            orig = x[at].copy()
+            x[at] = orig + eps
             plus = _eval(func, inputs)
-            flat[k] = orig - eps
+            x[at] = orig - eps
             minus = _eval(func, inputs)
-            flat[k] = orig
+            x[at] = orig
             if cols is None:
                 cols = [np.zeros((n, p.size)) for p in plus]
             for o, (p, m) in enumerate(zip(plus, minus)):
@@ -59,8 +63,7 @@ def numerical_jacobian(func: Callable, inputs: tuple, eps: float = 1e-6) -> list
 
 def analytical_jacobian(func: Callable, inputs: tuple, create_graph: bool = False) -> list:
     """J[i][o] from reverse mode: one backward per output element."""
-    from ..tensor import Tensor
-    from . import grad
+    Tensor = engine.Tensor
 
     outs = _float_outputs(func(*inputs))
     idx = _diff_inputs(inputs)
@@ -96,7 +99,6 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
                          "none of them have requires_grad=True.")
     for i in _diff_inputs(inputs):
         if inputs[i]._data.dtype != np.float64:
-            import warnings
 
             warnings.warn(f"gradcheck: input {i} is {inputs[i].dtype}, not float64; the check "
                           f"will likely fail from rounding", stacklevel=2)
@@ -127,8 +129,7 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
 
 def _fast_gradcheck(func: Callable, inputs: tuple, eps: float, atol: float, rtol: float,
                     raise_exception: bool) -> bool:
-    from ..tensor import Tensor
-    from . import grad
+    Tensor = engine.Tensor
 
     rng = np.random.default_rng(0)
     idx = _diff_inputs(inputs)
@@ -165,8 +166,7 @@ def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Sequence[Any] | Non
                   check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
                   check_batched_grad: bool = False, masked: bool = False) -> bool:
     """gradcheck of the gradients: checks second derivatives (through create_graph)."""
-    from ..tensor import Tensor
-    from . import grad
+    Tensor = engine.Tensor
 
     inputs = _tuple(inputs)
     outs = [o for o in _tuple(func(*inputs)) if isinstance(o, Tensor)]

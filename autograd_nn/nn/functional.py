@@ -2,7 +2,9 @@
 
 from .._ops.indexing import one_hot  # noqa: F401
 from .._ops.shape import pad  # noqa: F401
+from .._search import pdist  # noqa: F401
 from ._functional.activation import *  # noqa: F403
+from ._functional.attention import *  # noqa: F403
 from ._functional.conv import *  # noqa: F403
 from ._functional.dropout import *  # noqa: F403
 from ._functional.interpolate import *  # noqa: F403

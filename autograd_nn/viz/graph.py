@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any, Iterable
 
-import graphviz
 import numpy as np
+
+try:
+    import graphviz
+except ImportError:  # the [viz] extra; summary() and the debugging tools work without it
+    raise ImportError("drawing graphs needs the graphviz Python package: pip install "
+                      "'autograd_nn[viz]'") from None
 
 from ..autograd.debug import _roots, freed_error, scope_path, source_line, walk
 from ..autograd.engine import Node
+from ..tensor import Tensor
 
 # Colours (fill) of the kinds of boxes; red marks non-finite values and highlighted nodes.
 COLORS = {"op": "#e9ecef", "param": "#cfe2ff", "leaf": "#d0ebff", "input": "#f8f9fa",
@@ -146,8 +153,6 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
         RuntimeError: if part of the graph was freed by ``backward()`` without
             ``retain_graph=True`` (nothing but the output would be left to draw).
     """
-    from ..tensor import Tensor
-
     outputs = _roots(output_or_outputs)
     nodes = walk(outputs)  # raises on a freed graph
     for o in outputs:
@@ -544,3 +549,29 @@ def _saved(node: Node) -> list[tuple[str, np.ndarray, int | None]]:
         if isinstance(v, np.ndarray) and v.ndim:
             res.append((k, v, None))
     return res
+
+
+GRAPH_FORMATS = ("svg", "png", "pdf", "gv", "dot")
+
+
+def write_graph(graph: graphviz.Digraph, path: str | Path) -> Path:
+    """Write ``graph`` to ``path`` in the format its suffix names: ``.svg``, ``.png``, ``.pdf``
+    (rendered by Graphviz's ``dot`` program) or ``.gv`` / ``.dot`` (the DOT source, no program
+    needed). Returns the path; raises ValueError on another suffix and RuntimeError naming the
+    missing program."""
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in GRAPH_FORMATS:
+        raise ValueError(f"cannot write a graph as {path.name!r}: the file name must end in "
+                         f"{', '.join('.' + f for f in GRAPH_FORMATS)}")
+    if fmt in ("gv", "dot"):
+        path.write_text(graph.source, encoding="utf-8")
+        return path
+    try:
+        data = graph.pipe(format=fmt)  # bytes: PNG and PDF are binary
+    except graphviz.ExecutableNotFound:
+        raise RuntimeError(f"rendering .{fmt} needs the Graphviz 'dot' program (apt install "
+                           f"graphviz, brew install graphviz or conda install graphviz); a "
+                           f".gv file name writes the DOT source without it") from None
+    path.write_bytes(data)
+    return path

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from .. import _creation
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+
 
 @dataclass
 class SummaryRow:
@@ -58,8 +62,6 @@ class ModelSummary:
 
 
 def _shape_of(x: Any) -> Any:
-    from ..tensor import Tensor
-
     if isinstance(x, Tensor):
         return list(x.shape)
     if isinstance(x, (list, tuple)):
@@ -72,9 +74,6 @@ def _shape_of(x: Any) -> Any:
 
 
 def _make_inputs(input_or_shape: Any, dtype: Any) -> tuple:
-    from .. import _creation
-    from ..tensor import Tensor
-
     if isinstance(input_or_shape, Tensor):
         return (input_or_shape,)
     if isinstance(input_or_shape, (tuple, list)) and input_or_shape and \
@@ -104,8 +103,6 @@ def summary(model: Any, input_or_shape: Any, *, dtype: Any = None,
 
         >>> print(autograd_nn.summary(nn.Sequential(nn.Linear(4, 8), nn.Linear(8, 2)), (1, 4)))
     """
-    from ..autograd.grad_mode import no_grad
-
     inputs = _make_inputs(input_or_shape, dtype)
     rows: dict[int, SummaryRow] = {}
     order: list[SummaryRow] = []

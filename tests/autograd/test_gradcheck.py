@@ -142,3 +142,17 @@ def test_verdicts_agree_with_torch(fn):
                           fast_mode=fast)
                     for m, check in ((an, gradcheck), (torch, torch.autograd.gradcheck))]
         assert verdicts[0] == verdicts[1]
+
+
+def test_numerical_jacobian_perturbs_non_contiguous_inputs():
+    # A transposed (non-contiguous) input: reshape(-1) would copy it and every column would be
+    # 0. The closed form of d(sum(w * x))/dx is w, in x's C order.
+    from autograd_nn.autograd.gradcheck import numerical_jacobian
+
+    base = np.arange(6.0).reshape(2, 3)
+    x = an.tensor(base, dtype=an.float64).t()  # (3, 2), non-contiguous view of base
+    assert not x.numpy().flags["C_CONTIGUOUS"]
+    x.requires_grad_(True)
+    w = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    (jac,) = numerical_jacobian(lambda t: (t * an.tensor(w)).sum(), (x,))
+    np.testing.assert_allclose(jac[0].reshape(-1), w.reshape(-1), rtol=1e-6)

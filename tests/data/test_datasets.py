@@ -46,13 +46,22 @@ def test_load_mnist_real():
     assert np.array_equal(D.load_mnist(d)[1], labels)
 
 
-def test_load_mnist_env_var(monkeypatch):
+def test_load_mnist_env_var(monkeypatch, tmp_path):
     d = _mnist_dir()
     monkeypatch.setenv("AUTOGRAD_NN_DATA", str(d.parent))
     assert D.load_mnist()[0].shape == (10000, 28, 28)
     monkeypatch.delenv("AUTOGRAD_NN_DATA")
-    with pytest.raises(FileNotFoundError, match="AUTOGRAD_NN_DATA"):
+    # then ../shared/data from the working directory
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "data").symlink_to(d.parent)
+    (tmp_path / "repo").mkdir()
+    monkeypatch.chdir(tmp_path / "repo")
+    assert D.load_mnist()[0].shape == (10000, 28, 28)
+    monkeypatch.chdir(tmp_path)  # no ../shared/data from here
+    with pytest.raises(FileNotFoundError, match="AUTOGRAD_NN_DATA.*shared/data does not exist"):
         D.load_mnist()
+    with pytest.raises(FileNotFoundError, match="data folder .*nowhere does not exist"):
+        D.load_mnist(tmp_path / "nowhere")
 
 
 def test_mnist_split():

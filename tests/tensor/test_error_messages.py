@@ -130,7 +130,7 @@ E = [
      RuntimeError, r"index_select\(\): Expected dtype int64 for index, got "
                    r"autograd_nn.float32"),
     ("index_select_oob", lambda: an.ones(2, 3).index_select(0, an.tensor([5])), IndexError,
-     r"index 5 is out of bounds for axis 0 with size 2"),
+     r"index_select\(\): index 5 out of range for dimension 0 of size 2"),
     ("index_bool_shape", lambda: an.ones(2, 3)[an.ones(3, dtype=an.bool)], IndexError,
      r"invalid for a tensor of shape \[2, 3\]: boolean index did not match"),
     ("index_array_oob", lambda: an.ones(2, 3)[an.tensor([0, 2])], IndexError,

@@ -19,6 +19,7 @@ from ..._ops.elementwise import Where
 from ...autograd import engine
 from ...autograd import inplace as _inplace
 from ...autograd.engine import Op
+from ...random import _gen
 from ...tensor import Tensor
 
 __all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "rrelu",
@@ -102,8 +103,6 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noqa
     from the global generator in training, and a = (lower + upper) / 2 otherwise."""
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
-    from ...random import _gen
-
     x = input._data
     slope = _gen().uniform(lower, upper, x.shape).astype(x.dtype, copy=False)
     factor = np.where(x > 0, x.dtype.type(1), slope)  # a constant: the gradient is the factor

@@ -13,6 +13,7 @@ import numpy as np
 from ..._ops.rnn import RecurrentScan
 from ..._ops.shape import cat, stack
 from ...tensor import Tensor
+from .dropout import dropout as _dropout
 from .linear import linear
 
 __all__: list[str] = []
@@ -82,8 +83,6 @@ def rnn_stack(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None,
                 c_n.append(last[:, P:])
         x = outs[0] if dirs == 1 else cat(outs, dim=2)
         if dropout > 0 and training and layer < num_layers - 1:
-            from ..functional import dropout as _dropout  # owned by the dropout module
-
             x = _dropout(x, dropout, training=True)
     return x, stack(h_n), (stack(c_n) if lstm else None)
 

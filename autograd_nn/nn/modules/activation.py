@@ -9,6 +9,7 @@ from typing import Any
 
 from ... import _creation
 from ...tensor import Tensor
+from .. import init
 from .._functional import activation as F
 from ..parameter import Parameter
 from .module import Module
@@ -280,8 +281,6 @@ class PReLU(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        from .. import init
-
         init.constant_(self.weight, self.init)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002

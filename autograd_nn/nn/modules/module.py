@@ -11,8 +11,10 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ... import _dtype
+from ...autograd import debug as _debug
 from ...autograd import engine
 from ...autograd.engine import RemovableHandle
+from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor, typename
 from ...tensor import device as _check_device
 from ..parameter import Buffer, Parameter
@@ -594,8 +596,6 @@ class Module:
         local = {k: v for k, v in (*self._parameters.items(), *persistent.items())
                  if v is not None}
         assign = local_metadata.get("assign_to_params_buffers", False)
-        from ...autograd.grad_mode import no_grad
-
         for name, param in local.items():
             key = prefix + name
             if key not in state_dict:
@@ -698,3 +698,6 @@ class Module:
             else:
                 s += "\n  " + "\n  ".join(lines) + "\n"
         return s + ")"
+
+
+_debug.register_module_path(module_path)  # names module scopes in debug/anomaly reports

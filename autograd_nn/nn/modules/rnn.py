@@ -145,6 +145,10 @@ class RNNBase(Module):
         dirs = 2 if self.bidirectional else 1
         P = self.proj_size or self.hidden_size
         packed = isinstance(input, PackedSequence)
+        if not packed and isinstance(input, Tensor) and input.ndim in (2, 3) and \
+                input.shape[1 if self.batch_first and input.ndim == 3 else 0] == 0:
+            raise RuntimeError(f"{name}: Expected sequence length to be larger than 0 in RNN "
+                               f"(input shape {list(input.shape)})")
         w0 = getattr(self, self._flat_weights_names[0])
         mask = None
         if packed:

@@ -1,0 +1,69 @@
+"""Every committed notebook runs top to bottom in a fresh kernel (its assert cells are the
+lesson's checks: a library regression fails the notebook), and its committed outputs are clean:
+executed in order, no errors or tracebacks, no machine paths."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, load_script
+
+build = load_script(ROOT / "notebooks" / "build.py", "notebooks_build")
+NOTEBOOKS = build.notebook_paths()
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def test_every_lesson_has_a_notebook_and_the_readme_lists_them():
+    names = [p.name for p in NOTEBOOKS]
+    readme = (ROOT / "notebooks" / "README.md").read_text()
+    for name in names:
+        assert f"({name})" in readme, f"notebooks/README.md does not link {name}"
+    assert len(names) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_outputs_are_clean(path):
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert build.problems(nb) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_runs(path):
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")
+    nb = nbformat.read(path, as_version=4)
+    missing = build.missing_data(nb)
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not found under {build.data_dir()} "
+                    f"(set AUTOGRAD_NN_DATA)")
+    build.execute(nb, timeout=240)  # raises CellExecutionError naming the failing cell
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    assert all(c.execution_count for c in code)
+
+
+def test_problems_finds_paths_errors_and_unrun_cells():
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(1)"), nbformat.v4.new_code_cell("1/0"),
+                nbformat.v4.new_code_cell("x")]
+    nb.cells[0].execution_count = 1
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="at /tmp/ipykernel_7/1.py:3\n")]
+    nb.cells[1].execution_count = 2
+    nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError",
+                                                  evalue="", traceback=[])]
+    nb.cells[1].outputs.append(nbformat.v4.new_output(
+        "stream", name="stderr", text="x.py:3: RuntimeWarning: divide by zero\n"))
+    found = build.problems(nb)
+    assert any("not 1..3" in f for f in found)
+    assert any("a warning on stderr" in f for f in found)
+    assert any("error output ZeroDivisionError" in f for f in found)
+    assert any("/tmp/ipykernel_7/1.py" in f for f in found)
+    build.clean(nb)
+    assert nb.cells[0].outputs[0]["text"] == "at <cell>:3\n"
+    repo_file = str(ROOT / "autograd_nn" / "tensor.py")
+    nb.cells[0].outputs[0]["text"] = f"{repo_file}:10: RuntimeWarning\n"
+    build.clean(nb)
+    assert nb.cells[0].outputs[0]["text"] == "autograd_nn/tensor.py:10: RuntimeWarning\n"
