@@ -101,8 +101,10 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     # nn, optim, utils, viz, models load on first use so `import autograd_nn` stays light
-    if name in ("nn", "optim", "utils", "viz", "models", "cuda", "backends"):
+    if name in ("nn", "optim", "utils", "viz", "models", "cuda", "backends", "compiler"):
         return _lazy(name)
+    if name == "compile":  # autograd_nn.compile (loads nn and optim: their calls are recorded)
+        return _lazy("compiler").compile
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
     if name == "summary":
@@ -111,6 +113,3 @@ def __getattr__(name: str):
 
 
 del annotations
-
-from . import compiler as compiler  # noqa: E402
-from .compiler import compile as compile  # noqa: E402,A004

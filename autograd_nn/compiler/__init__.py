@@ -16,14 +16,15 @@ line, or raises :class:`GraphBreakError` under ``fullgraph=True``. See ``docs/co
 
 from __future__ import annotations
 
-import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..autograd import engine
+from ..nn.modules.module import Module
 from .codegen import Program
 from .compiled import RECOMPILE_LIMIT, CompiledFunction, flatten_args
+from .module import OptimizedModule
 from .tracer import GraphBreakError
 
 __all__ = ["compile", "explain", "ExplainOutput", "CompiledFunction", "OptimizedModule",
@@ -49,10 +50,7 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False,  # noqa: 
     if model is None:
         return lambda fn: compile(fn, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
                                   mode=mode, options=options, disable=disable)
-    module_mod = sys.modules.get("autograd_nn.nn.modules.module")  # not loaded: not a Module
-    if module_mod is not None and isinstance(model, module_mod.Module):
-        from .module import OptimizedModule  # (nn loads lazily: `import autograd_nn` stays light)
-
+    if isinstance(model, Module):
         return OptimizedModule(model, fullgraph=fullgraph, dynamic=dynamic, mode=mode,
                                disable=disable)
     return CompiledFunction(model, fullgraph=fullgraph, dynamic=dynamic, mode=mode,
@@ -107,10 +105,3 @@ def explain(fn: Callable, *args: Any, **kwargs: Any) -> ExplainOutput:
         whole_calls=prog.n_calls if prog else 0, trace_seconds=entry.trace_s,
         source=prog.source if prog else "")
 
-
-def __getattr__(name: str) -> Any:
-    if name == "OptimizedModule":
-        from .module import OptimizedModule
-
-        return OptimizedModule
-    raise AttributeError(f"module 'autograd_nn.compiler' has no attribute {name!r}")

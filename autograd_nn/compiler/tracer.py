@@ -33,6 +33,12 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import engine
+from ..nn import utils as nn_utils
+from ..nn._functional import dropout, loss, pooling
+from ..nn.modules.module import Module
+from ..nn.utils import clip_grad
+from ..optim import lr_scheduler
+from ..optim.optimizer import Optimizer
 from ..random import default_generator
 from ..tensor import Tensor
 
@@ -354,8 +360,6 @@ def rng_state() -> tuple:
 
 def _helpers() -> list:
     """(module, name, draws random numbers) of the NumPy helpers recorded as HelperEvents."""
-    from ..nn._functional import dropout, loss, pooling
-
     return [(loss, "_class_coef", False), (pooling, "max_pool_regular", False),
             (dropout, "_dropout_scale", True)]
 
@@ -372,12 +376,6 @@ def _module_call_wrapper(tracer: Tracer, orig: Callable) -> Callable:
 
 def _whole_calls() -> list:
     """(owner, attribute name) of every call recorded whole."""
-    from ..nn import utils as nn_utils
-    from ..nn.modules.module import Module
-    from ..nn.utils import clip_grad
-    from ..optim import lr_scheduler
-    from ..optim.optimizer import Optimizer
-
     out: list = [(Optimizer, "zero_grad"), (Module, "zero_grad")]
     todo = [Optimizer, lr_scheduler.LRScheduler, lr_scheduler.ReduceLROnPlateau]
     while todo:
@@ -402,8 +400,6 @@ class Patched:
         setattr(owner, name, value)
 
     def __enter__(self) -> Tracer:
-        from ..nn.modules.module import Module
-
         tr = self.tracer
         if engine._tracer is not None:
             raise RuntimeError("autograd_nn.compile: a compiled function called while another "
