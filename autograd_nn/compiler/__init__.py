@@ -23,12 +23,12 @@ from typing import Any, Callable
 from ..autograd import engine
 from ..nn.modules.module import Module
 from .codegen import Program
-from .compiled import RECOMPILE_LIMIT, CompiledFunction, flatten_args
+from .compiled import _ALL, RECOMPILE_LIMIT, CompiledFunction, flatten_args
 from .module import OptimizedModule
 from .tracer import GraphBreakError
 
-__all__ = ["compile", "explain", "ExplainOutput", "CompiledFunction", "OptimizedModule",
-           "GraphBreakError", "RECOMPILE_LIMIT"]
+__all__ = ["compile", "explain", "reset", "is_compiling", "ExplainOutput", "CompiledFunction",
+           "OptimizedModule", "GraphBreakError", "RECOMPILE_LIMIT"]
 
 
 def compile(model: Callable | None = None, *, fullgraph: bool = False,  # noqa: A001
@@ -105,3 +105,14 @@ def explain(fn: Callable, *args: Any, **kwargs: Any) -> ExplainOutput:
         whole_calls=prog.n_calls if prog else 0, trace_seconds=entry.trace_s,
         source=prog.source if prog else "")
 
+
+
+def reset() -> None:
+    """Forget every compiled function's specializations (``torch.compiler.reset``)."""
+    for cf in list(_ALL):
+        cf.reset()
+
+
+def is_compiling() -> bool:
+    """Whether a compiled function is being recorded right now (``torch.compiler.is_compiling``)."""
+    return engine._tracer is not None

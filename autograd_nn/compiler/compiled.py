@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import time
 import warnings
+import weakref
 from typing import Any, Callable
 
 import numpy as np
@@ -19,15 +20,33 @@ from .validate import difference, merge_adoption
 # As torch._dynamo.config.recompile_limit: specializations per function before it stays eager.
 RECOMPILE_LIMIT = 8
 _SCALARS = (int, float, bool, str, complex, type(None))
+_ALL: weakref.WeakSet = weakref.WeakSet()  # every CompiledFunction (compiler.reset clears them)
 
 
 def flatten_args(args: tuple, kwargs: dict) -> tuple[list, tuple]:
     """(the Tensors among the arguments, in order; the guard key of the arguments): each
     Tensor's shape, dtype, requires_grad, whether it has history and which earlier argument
     it is (aliasing); each Python scalar's type and value; the identity of anything else."""
-    tensors: list = []
+    if not kwargs:  # the common call, step(x, y): positional tensors only, no recursion
+        tensors = []
+        key = []
+        for x in args:
+            if not isinstance(x, Tensor):
+                break
+            k = len(tensors)
+            for j, y in enumerate(tensors):
+                if y is x:
+                    k = j
+                    break
+            else:
+                tensors.append(x)
+            d = x._data
+            key.append((d.shape, d.dtype, x.requires_grad, x._node is None, k))
+        else:
+            return tensors, tuple(key)
+    tensors = []
     seen: dict[int, int] = {}
-    key: list = []
+    key = []
 
     def walk(x: Any) -> None:
         t = type(x)
@@ -83,22 +102,44 @@ class Entry:
         self.buffers = [b for m in self.modules for b in m._buffers.values() if b is not None]
         self.buffer_values = [b._data.copy() for b in self.buffers]
 
+        self._check = self._guard_function()
+
+    def _guard_function(self) -> Callable:
+        """The guards as one generated function: 0 (they hold), 1 (a miss), 2 (stale: only a
+        buffer's value changed)."""
+        ns: dict[str, Any] = {"_eq": np.array_equal}
+        conds: list[str] = []
+        for i, m in enumerate(self.modules):
+            ns[f"m{i}"] = m
+            conds.append(f"m{i}.training is {m.training}")
+            for reg in ("_parameters", "_buffers", "_modules"):
+                d = getattr(m, reg)
+                conds.append(f"len(m{i}.{reg}) == {len(d)}")
+                for j, (name, v) in enumerate(d.items()):
+                    ns[f"o{i}_{reg}_{j}"] = v
+                    conds.append(f"m{i}.{reg}.get({name!r}) is o{i}_{reg}_{j}")
+        for i, (t, (shape, dtype, rg)) in enumerate(zip(self.tensors, self.tensor_sigs)):
+            ns[f"t{i}"], ns[f"d{i}"] = t, dtype
+            conds.append(f"t{i}._data.shape == {shape!r} and t{i}._data.dtype == d{i} and "
+                         f"t{i}.requires_grad is {rg}")
+        stale = []
+        for i, (b, v) in enumerate(zip(self.buffers, self.buffer_values)):
+            ns[f"b{i}"], ns[f"bv{i}"] = b, v
+            stale.append(f"_eq(b{i}._data, bv{i})")
+        src = ("def check():\n"
+               f"    if not ({' and '.join(conds) or 'True'}): return 1\n"
+               f"    if not ({' and '.join(stale) or 'True'}): return 2\n"
+               "    return 0\n")
+        exec(compile(src, "<autograd_nn.compile guards>", "exec"), ns)
+        return ns["check"]
+
     def guards_hold(self) -> bool:
         """Whether this specialization applies (buffer values aside: see ``stale``)."""
-        for m, sig in zip(self.modules, self.module_sigs):
-            if _module_sig(m) != sig:
-                return False
-        for t, sig in zip(self.tensors, self.tensor_sigs):
-            if _tensor_sig(t) != sig:
-                return False
-        return True
+        return self._check() != 1
 
     def stale(self) -> bool:
         """Whether a buffer changed value since the recording."""
-        for b, v in zip(self.buffers, self.buffer_values):
-            if not np.array_equal(b._data, v):
-                return True
-        return False
+        return self._check() == 2
 
     def guard_lines(self) -> list[str]:
         lines = ["grad mode; each argument tensor's shape, dtype, requires_grad, history and "
@@ -133,6 +174,7 @@ class CompiledFunction:
         self.traces = 0  # specializations recorded so far
         self.replays = 0
         self._warned: set = set()
+        _ALL.add(self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.disable or engine._tracer is not None:  # inside another trace: it records us
@@ -141,10 +183,11 @@ class CompiledFunction:
         key = (engine.is_grad_enabled(), key)
         entries = self._cache.get(key, ())
         for entry in entries:
-            if entry.guards_hold():
+            verdict = entry._check()
+            if verdict != 1:
                 if entry.program is None and entry.first is None:  # a graph break: eager
                     return self._fn(*args, **kwargs)
-                if entry.stale():
+                if verdict == 2:
                     entries.remove(entry)  # re-recorded below, not counted as a recompile
                     self.traces -= 1
                     break

@@ -245,3 +245,18 @@ def test_disable_runs_eagerly():
     for _ in range(3):
         cf(_x(2))
     assert cf.traces == 0
+
+
+def test_reset_and_is_compiling():
+    seen = []
+
+    def fn(x):
+        seen.append(torch.compiler.is_compiling())
+        return x * 2
+    cf = torch.compile(fn)
+    for _ in range(3):
+        cf(_x(2))
+    assert seen == [True, True] and cf.replays == 1 and not torch.compiler.is_compiling()
+    torch.compiler.reset()
+    cf(_x(2))
+    assert seen == [True, True, True] and cf.traces == 1
