@@ -8,8 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import MNIST, data_or_skip
 
 import autograd_nn as torch
+from autograd_nn.datasets import load_mnist
 
 nn = torch.nn
 F = torch.nn.functional
@@ -278,3 +280,37 @@ def test_random_draw_outside_the_ops_is_a_graph_break():
     with pytest.warns(UserWarning, match="random numbers"):
         for _ in range(3):
             torch.compile(step)(torch.ones(3))
+
+
+def test_mnist_mlp_with_dataloader_scheduler_and_short_last_batch_bitwise():
+    """The README's MNIST MLP recipe on 1,000 real images (DataLoader shuffling from the global
+    generator, Dropout, StepLR, a short last batch), compiled vs eager, over 2 epochs."""
+    root = data_or_skip(MNIST)
+    images, labels = load_mnist(root)
+    x = (images[:1000].reshape(-1, 784).astype(np.float32) / 255.0 - 0.1307) / 0.3081
+    ds = torch.utils.data.TensorDataset(torch.from_numpy(x.astype(np.float32)),
+                                        torch.from_numpy(labels[:1000].astype(np.int64)))
+
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Dropout(0.1), nn.Linear(64, 10))
+        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        sched = torch.optim.lr_scheduler.StepLR(opt, 1, gamma=0.5)
+        loader = torch.utils.data.DataLoader(ds, batch_size=96, shuffle=True)
+
+        def step(xb, yb):
+            opt.zero_grad(set_to_none=False)
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            return loss
+        fn = torch.compile(step) if compiled else step
+        losses = []
+        for _ in range(2):
+            for xb, yb in loader:
+                losses.append(fn(xb, yb).item())
+            sched.step()
+        return losses, [p._data.copy() for p in model.parameters()], _state_arrays(opt), fn
+    eager, comp = run(False), run(True)
+    _assert_bitwise(eager, comp)
+    assert comp[3].replays == 2 * 11 - 4
