@@ -6,13 +6,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import autograd_nn as torch
-from autograd_nn import nn
-from autograd_nn.viz import draw_graph
-
 
 def mlp_graph():
     """A 4-16-3 MLP with cross-entropy after one backward, drawn with gradient norms."""
+    import autograd_nn as torch
+    from autograd_nn import nn
+    from autograd_nn.viz import draw_graph
+
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
     x, target = torch.randn(8, 4), torch.randint(0, 3, (8,))
