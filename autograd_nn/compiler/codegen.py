@@ -13,6 +13,7 @@ kernels run in the same order on the same values: the results are eager's, bit f
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -85,9 +86,7 @@ class Program:
             return f"{self.const(x, 'P')}._data"
         if kind == "grad":
             return f"{self.const(x, 'L')}.grad._data"
-        if type(x) in (int, float, bool) or x is None:
-            return repr(x)
-        return self.const(x)
+        return repr(x) if _plain(x) else self.const(x)
 
     def param(self, p: tuple) -> str:
         kind, x = p
@@ -176,8 +175,8 @@ class Program:
     def _call(self, ev: CallEvent) -> list:
         self.n_calls += 1
         fn = self.const(ev.fn, "F")
-        args = [self.const(a) if not _plain(a) else repr(a) for a in ev.args]
-        kw = [f"{k}={self.const(v) if not _plain(v) else repr(v)}" for k, v in ev.kwargs.items()]
+        args = [self.src(("c", a)) for a in ev.args]
+        kw = [f"{k}={self.src(('c', v))}" for k, v in ev.kwargs.items()]
         call = f"{fn}({', '.join(args + kw)})"
         if ev.result_slot is None:
             return [f"    {call}"]
@@ -225,7 +224,10 @@ def _free_dead(lines: list) -> list:
 
 
 def _plain(x: Any) -> bool:
-    return type(x) in (int, float, bool, str) or x is None
+    """Whether ``repr(x)`` is a literal evaluating to ``x`` (not inf or nan)."""
+    if type(x) is float:
+        return math.isfinite(x)
+    return type(x) in (int, bool, str) or x is None
 
 
 def _diverged(fn: Any) -> None:

@@ -28,6 +28,8 @@ def same_value(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if a is b:
         return True
+    if type(a) is float:  # nan equals nan here: the same constant
+        return a == b or (a != a and b != b)
     try:
         return bool(a == b)
     except Exception:  # noqa: BLE001 -- an object without a usable ==: compare identity only

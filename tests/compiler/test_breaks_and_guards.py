@@ -260,3 +260,16 @@ def test_reset_and_is_compiling():
     torch.compiler.reset()
     cf(_x(2))
     assert seen == [True, True, True] and cf.traces == 1
+
+
+def test_infinite_and_nan_constants_in_the_recording():
+    """Python floats that are not literals (inf, nan) reach the replay as constants."""
+    def fn(x):
+        with torch.no_grad():
+            y = F.softplus(x, beta=1.0, threshold=float("inf"))
+            return torch.clamp(y, min=float("-inf"), max=float("inf")) + x * float("nan")
+    cf = torch.compile(fn)
+    for seed in range(3):
+        x = _x(3, 4, seed=seed)
+        np.testing.assert_array_equal(cf(x)._data, fn(x)._data)  # (NaN equal to NaN)
+    assert cf.replays == 1
