@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
+# The Keras oracle of autograd_nn.keras runs on its PyTorch backend (set before keras loads).
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=15, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
@@ -47,3 +50,14 @@ RT_POLARITY = "rt-polarity/rt-polarity.pos"
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def kref():
+    """The reference Keras 3 on the torch backend (skips when Keras or PyTorch is absent)."""
+    pytest.importorskip("torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"the Keras oracle must run on the torch backend, got "
+                    f"{keras.backend.backend()}")
+    return keras

@@ -74,7 +74,7 @@ ERRORS = [
     (("draw", "g.svg", "--weights", "nowhere.safetensors"),
      r"no such file or directory: nowhere.safetensors"),
     (("draw", "g.svg", "--weights", "garbage.safetensors"), r"garbage.safetensors"),
-    (("draw", "g.svg", "--weights", "empty"), r"is a directory: empty"),
+    (("draw", "g.svg", "--weights", "empty"), r"'empty' is a directory"),
     (("draw", "g.svg", "--dataset", "polarity", "--model", "lstm", "--weights",
       "digits.safetensors"), r"digits.safetensors holds no 'embedding.weight'"),
     (("draw", "g.svg", "--model", "cnn", "--weights", "digits.safetensors"),
