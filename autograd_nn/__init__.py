@@ -172,11 +172,13 @@ def _lazy(name: str):
 def __getattr__(name: str):
     # nn, optim, utils, viz, models load on first use so `import autograd_nn` stays light
     if name in ("nn", "optim", "utils", "viz", "models", "cuda", "backends", "amp",
-                "distributed", "profiler", "accelerator", "fft", "special"):
+                "distributed", "profiler", "accelerator", "fft", "special", "compiler"):
         return _lazy(name)
     if name == "bfloat16":
         globals()["bfloat16"] = _bfloat16()  # built once: dtypes compare by identity
         return globals()["bfloat16"]
+    if name == "compile":  # autograd_nn.compile (loads nn and optim: their calls are recorded)
+        return _lazy("compiler").compile
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
     if name == "summary":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import platform
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-FRAMEWORKS = ("autograd_nn", "torch", "numpy")
+FRAMEWORKS = ("autograd_nn", "compiled", "torch", "numpy", "jax")
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 # (workload, what, target ratio, against whom); reference-machine figures from the brief
@@ -44,6 +45,9 @@ def _env(threads: int) -> dict:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
         env[var] = str(threads)
+    # JAX: XLA's CPU backend on one thread (its Eigen pool follows this flag)
+    env["XLA_FLAGS"] = (f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
+                        f"intra_op_parallelism_threads={threads}")
     env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -130,34 +134,49 @@ def _fmt(v: Any, unit: str) -> str:
     return f"{v:.3f} s"
 
 
+def _ratio(med: dict, a: str, b: str) -> str:
+    return f"{med[a] / med[b]:.2f}x" if med[a] and med[b] else "-"
+
+
+def _shown(cell: dict, med: dict, unit: str, fw: str) -> str:
+    note = cell[fw].get("skipped") or cell[fw].get("error")
+    return _fmt(med[fw], unit) if med[fw] else f"n/a ({note})" if note else "-"
+
+
 def tables(result: dict) -> str:
     runs, meta = result["runs"], result["meta"]
     lines = []
     for th in meta["threads"]:
         lines += [f"**{th} thread{'s' if th > 1 else ''}** (median of {meta['n_times']} repeats "
-                  f"per cell; ratio = autograd_nn / reference, lower is better)", "",
-                  "| workload | autograd_nn | PyTorch | NumPy by hand | vs PyTorch | vs NumPy | "
-                  "target | met |", "|---|---|---|---|---|---|---|---|"]
+                  f"per cell; ratio = autograd_nn / reference, lower is better; compiled = each "
+                  f"training step wrapped in autograd_nn.compile)", "",
+                  "| workload | autograd_nn | compiled | PyTorch | NumPy by hand | JAX jit | "
+                  "vs PyTorch | vs NumPy | compiled vs PyTorch | compiled vs NumPy | "
+                  "compiled vs eager | JAX vs PyTorch | target | met |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for w in meta["workloads"]:
             what, target, ref = TARGETS[w]
             cell = {fw: runs.get(f"{w}|{fw}|{th}", {}) for fw in FRAMEWORKS}
             unit = next((c["unit"] for c in cell.values() if "unit" in c), "")
             med = {fw: c.get("median") for fw, c in cell.items()}
+
+            ratio = functools.partial(_ratio, med)
+            shown = functools.partial(_shown, cell, med, unit)
             ag = med["autograd_nn"]
-            ratio = {fw: (ag / med[fw] if ag and med[fw] else None) for fw in ("torch", "numpy")}
-            note = cell["autograd_nn"].get("skipped") or cell["autograd_nn"].get("error")
-            met = "-" if ratio[ref] is None else ("yes" if ratio[ref] <= target else "no")
-            ag_s = _fmt(ag, unit) if ag else f"n/a ({note})" if note else "-"
+            met = "-" if not (ag and med[ref]) else ("yes" if ag / med[ref] <= target else "no")
             lines.append(
-                f"| {w.upper()} {what} | {ag_s} | {_fmt(med['torch'], unit)} | "
-                f"{_fmt(med['numpy'], unit)} | "
-                + " | ".join("-" if ratio[f] is None else f"{ratio[f]:.2f}x"
-                             for f in ("torch", "numpy"))
-                + f" | <= {target}x {'PyTorch' if ref == 'torch' else 'NumPy'} | {met} |")
+                f"| {w.upper()} {what} | {shown('autograd_nn')} | {shown('compiled')} | "
+                f"{_fmt(med['torch'], unit)} | {_fmt(med['numpy'], unit)} | "
+                f"{_fmt(med['jax'], unit)} | "
+                f"{ratio('autograd_nn', 'torch')} | {ratio('autograd_nn', 'numpy')} | "
+                f"{ratio('compiled', 'torch')} | {ratio('compiled', 'numpy')} | "
+                f"{ratio('compiled', 'autograd_nn')} | {ratio('jax', 'torch')} | "
+                f"<= {target}x {'PyTorch' if ref == 'torch' else 'NumPy'} | {met} |")
         lines.append("")
     # correctness of what was timed: same init and data, so the results must agree
     lines += ["**Same numbers** (same init, data and order in every framework; 1 thread):", "",
-              "| figure | autograd_nn | PyTorch | NumPy by hand |", "|---|---|---|---|"]
+              "| figure | autograd_nn | compiled | PyTorch | NumPy by hand | JAX jit |",
+              "|---|---|---|---|---|---|"]
     th = meta["threads"][0]
     for w, key, label in (("w1", "grad_rel_err_vs_numpy", "W1 gradient, max rel. error vs NumPy"),
                           ("w1", "fwd_us_per_op", "W1 forward only, us/op"),

@@ -19,7 +19,7 @@ from typing import Any
 
 
 def _framework(name: str, threads: int) -> Any:
-    if name == "numpy":
+    if name in ("numpy", "jax"):
         return None
     if name == "torch":
         import torch
@@ -33,7 +33,8 @@ def _framework(name: str, threads: int) -> Any:
 
 def main(argv: list | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--framework", required=True, choices=["autograd_nn", "torch", "numpy"])
+    ap.add_argument("--framework", required=True,
+                    choices=["autograd_nn", "compiled", "torch", "numpy", "jax"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--workloads", default="w1,w2,w3,w4,w5")
     ap.add_argument("--repeats", type=int, default=2)
@@ -48,6 +49,12 @@ def main(argv: list | None = None) -> None:
     T = _framework(args.framework, args.threads)
     from . import workloads as W
 
+    W.COMPILE = args.framework == "compiled"
+    table = W.WORKLOADS
+    if args.framework == "jax":
+        from . import jax_workloads
+
+        table = {k: (lambda T, r, v, f=f: f(r)) for k, f in jax_workloads.WORKLOADS.items()}
     variant = args.variant
     if variant == "auto":
         variant = W.mlp_variant(T) if T is not None else "numpy"
@@ -57,7 +64,7 @@ def main(argv: list | None = None) -> None:
     else:
         for name in args.workloads.split(","):
             try:
-                out[name] = W.WORKLOADS[name](T, args.repeats, variant)
+                out[name] = table[name](T, args.repeats, variant)
             except W.UnavailableError as e:
                 out[name] = {"skipped": str(e)}
             except Exception as e:  # report and go on: one broken layer must not stop the rest

@@ -32,6 +32,15 @@ W1_OPS = 4 * W1_BLOCKS + 1
 W1_ITERS = 100  # chains per repeat
 
 
+# Set by the worker for the "compiled" column: autograd_nn with each training step (forward,
+# loss, backward, optimizer step) wrapped in autograd_nn.compile.
+COMPILE = False
+
+
+def _maybe_compile(T: Any, fn: Callable) -> Callable:
+    return T.compile(fn) if COMPILE else fn
+
+
 class UnavailableError(Exception):
     """The framework lacks a layer the workload needs (not written yet)."""
 
@@ -192,14 +201,21 @@ def _sgd(T: Any, params: list, lr: float, momentum: float, variant: str) -> Any:
     return _RawSGD(T, params, lr, momentum)
 
 
-def _train_epoch(model: Any, loss_fn: Callable, opt: Any, X: Any, Y: Any, perm: Any,
-                 batch: int, n: int) -> float:
-    for i in range(0, n, batch):
-        idx = perm[i:i + batch]
+def _make_step(T: Any, model: Any, loss_fn: Callable, opt: Any) -> Callable:
+    """One training step on a batch (compiled in the "compiled" column)."""
+    def step(xb: Any, yb: Any) -> Any:
         opt.zero_grad()
-        loss = loss_fn(model(X[idx]), Y[idx])
+        loss = loss_fn(model(xb), yb)
         loss.backward()
         opt.step()
+        return loss
+    return _maybe_compile(T, step)
+
+
+def _train_epoch(step: Callable, X: Any, Y: Any, perm: Any, batch: int, n: int) -> float:
+    for i in range(0, n, batch):
+        idx = perm[i:i + batch]
+        loss = step(X[idx], Y[idx])
     return loss.item()
 
 
@@ -263,9 +279,13 @@ def w1(T: Any, repeats: int, variant: str) -> dict:
             h = (h * w + w).tanh() - h
         return h.sum()
 
+    def chain_backward() -> None:
+        chain().backward()
+    one = _maybe_compile(T, chain_backward)
+
     def fwd_bwd() -> None:
         for _ in range(W1_ITERS):
-            chain().backward()
+            one()
 
     def fwd() -> None:
         for _ in range(W1_ITERS):
@@ -330,8 +350,9 @@ def w2(T: Any, repeats: int, variant: str) -> dict:
             model, params = _mlp(T, arrays, "sigmoid", True, variant)
             loss_fn = _loss(T, "bce", variant)
             opt = _sgd(T, params, W2_LR, 0.0, variant)
+            step = _make_step(T, model, loss_fn, opt)
             for perm in P:
-                _train_epoch(model, loss_fn, opt, X, Y, perm, W2_BATCH, len(x))
+                _train_epoch(step, X, Y, perm, W2_BATCH, len(x))
             with T.no_grad():
                 res["p"] = _to_np(T, model(X))
         times = _timed(run, repeats)
@@ -404,9 +425,10 @@ def _w3_setup(T: Any, variant: str) -> tuple:
     model, params = _mlp(T, arrays, "relu", False, variant)
     loss_fn = _loss(T, "ce", variant)
     opt = _sgd(T, params, W3_LR, W3_MOMENTUM, variant)
+    step = _make_step(T, model, loss_fn, opt)
 
     def epoch(perm: np.ndarray) -> float:
-        return _train_epoch(model, loss_fn, opt, X, Y, T.from_numpy(perm), W3_BATCH, len(perm))
+        return _train_epoch(step, X, Y, T.from_numpy(perm), W3_BATCH, len(perm))
 
     def predict() -> np.ndarray:
         with T.no_grad():
@@ -469,6 +491,18 @@ def _rss_mb(field: str = "VmRSS") -> float | None:
     return None
 
 
+def _fresh(T: Any, res: dict, setup: Callable, init: dict) -> tuple:
+    """(model, optimizer, step) starting from ``init``: new ones each run in eager; compiled,
+    the same ones (their compiled step stays warm, as in a long training run) with the weights
+    reloaded in place and the optimizer state cleared."""
+    if not COMPILE or "setup" not in res:
+        res["setup"] = setup()
+    model, opt, step = res["setup"]
+    _load(T, dict(model.named_parameters()), init)
+    opt.state.clear()
+    return model, opt, step
+
+
 # ------------------------------------------------------------------------- W4: small CNN
 W4_BATCH, W4_STEPS = 64, 10
 
@@ -496,18 +530,17 @@ def w4(T: Any, repeats: int, variant: str) -> dict:
     ys = [T.from_numpy(ytr[i * W4_BATCH:(i + 1) * W4_BATCH].copy()) for i in range(W4_STEPS)]
     res: dict = {}
 
-    def run() -> None:
+    def setup() -> tuple:
         model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Flatten(), nn.Linear(784, 10))
-        _load(T, dict(model.named_parameters()), init)
         opt = T.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-        loss_fn = nn.CrossEntropyLoss()
+        return model, opt, _make_step(T, model, nn.CrossEntropyLoss(), opt)
+
+    def run() -> None:
+        model, opt, step = _fresh(T, res, setup, init)
         for xb, yb in zip(xs, ys):
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
+            loss = step(xb, yb)
         res["loss"] = loss.item()
     times = _timed(run, repeats)
     return {"times": [t / W4_STEPS * 1e3 for t in times], "unit": "ms/step",
@@ -552,16 +585,15 @@ def w5(T: Any, repeats: int, variant: str) -> dict:
             return self.fc(h[-1])
     res: dict = {}
 
-    def run() -> None:
+    def setup() -> tuple:
         model = Net()
-        _load(T, dict(model.named_parameters()), init)
         opt = T.optim.SGD(model.parameters(), lr=0.1)
-        loss_fn = nn.CrossEntropyLoss()
+        return model, opt, _make_step(T, model, nn.CrossEntropyLoss(), opt)
+
+    def run() -> None:
+        model, opt, step = _fresh(T, res, setup, init)
         for xb, yb in zip(toks, labels):
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
+            loss = step(xb, yb)
         res["loss"] = loss.item()
     times = _timed(run, repeats)
     return {"times": [t / W5_STEPS * 1e3 for t in times], "unit": "ms/step",

@@ -330,6 +330,8 @@ class Op:
             ctx.op = None
             t._node = None
             t.requires_grad = False
+        if _tracer is not None:
+            _tracer.op(cls, inputs, arrays, params, ctx, t)
         return t
 
     @classmethod
@@ -350,6 +352,21 @@ def _register_view(vc: list, t: Any) -> None:
     n = len(vc)
     if n & (n - 1) == 0 and n >= 16:
         vc[2:] = [r for r in vc[2:] if r() is not None]
+
+
+# The compiler's tracer (autograd_nn/compiler): None except while a compiled function's first
+# call is being recorded. When set, Op.apply reports every application (``op``), and
+# run_backward its pass (``backward_begin`` / ``backward_node`` after each rule / ``backward_end``),
+# so the compiler can replay the same kernels without Tensors or Nodes. Unset, it costs one
+# global read per op and per backward node.
+_tracer: Any = None
+
+
+def set_tracer(tracer: Any) -> Any:
+    """Install the compiler's tracer (None removes it); returns the previous one."""
+    global _tracer
+    prev, _tracer = _tracer, tracer
+    return prev
 
 
 # Anomaly mode's checks: (forward(cls, ctx, out, arrays), backward(node, grads)). They live in
@@ -521,6 +538,9 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     """
     p = _Pass(create_graph, retain_graph)
     start = _seed(p, roots, grads)
+    tracer = _tracer
+    if tracer is not None:
+        tracer.backward_begin(p, start, inputs, accumulate)
     for t in inputs or ():
         if t._node is not None:
             p.capture[t._node] = None
@@ -534,6 +554,8 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     if not accumulate:
         return _collect(p, inputs or ())
     _accumulate(p, inputs)
+    if tracer is not None:
+        tracer.backward_end(p)
     return None
 
 
@@ -606,6 +628,8 @@ def _propagate(p: _Pass, start: list) -> None:
         gin = node.op.backward(ctx, g)
         if check is not None:
             check(node, gin)
+        if _tracer is not None:
+            _tracer.backward_node(node, g, gin)
         if type(gin) is not tuple:
             gin = (gin,)
         refs = node.inputs

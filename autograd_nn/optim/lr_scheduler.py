@@ -152,12 +152,12 @@ def _patch_optimizer_step(opt: Optimizer) -> None:
     if getattr(opt.step, "_wrapped_by_lr_sched", False):
         return
     opt_ref = weakref.ref(opt)
-    func = opt.step.__func__
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         o = opt_ref()
         o._opt_called = True
-        return func(o, *args, **kwargs)
+        # the class's step, looked up per call (autograd_nn.compile records it while tracing)
+        return type(o).step(o, *args, **kwargs)
 
     wrapper._wrapped_by_lr_sched = True
     opt.step = wrapper

@@ -18,15 +18,19 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+def _dropout_scale(mask_shape: tuple, p: float, dt: np.dtype) -> np.ndarray:
+    """Bernoulli(1 - p) keep-mask / (1 - p), drawn from the global generator (a separate
+    function: autograd_nn.compile records it and draws fresh masks at replay, in eager order)."""
+    if p == 1.0:  # all dropped: zeros (and zero gradient), no division by 0
+        return np.zeros(mask_shape, dtype=dt)
+    keep = _gen().random(mask_shape) >= p
+    return keep.astype(dt) * dt.type(1.0 / (1.0 - p))
+
+
 def _apply_mask(input: Tensor, mask_shape: tuple, p: float, inplace: bool) -> Tensor:  # noqa: A002
     """input * Bernoulli(1 - p) mask / (1 - p), the mask drawn from the global generator and
     broadcast from ``mask_shape`` (whole channels for the Nd variants)."""
-    dt = input._data.dtype
-    if p == 1.0:  # all dropped: zeros (and zero gradient), no division by 0
-        scale = np.zeros(mask_shape, dtype=dt)
-    else:
-        keep = _gen().random(mask_shape) >= p
-        scale = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
+    scale = _dropout_scale(mask_shape, p, input._data.dtype)
     if inplace:
         return input.mul_(Tensor._wrap(scale))
     return Mul.apply(input, scale)

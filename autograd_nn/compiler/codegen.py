@@ -1,0 +1,236 @@
+"""Turning a recording into straight-line Python over NumPy arrays.
+
+The replay of a traced call is one generated function (``source`` shows it: ``explain`` prints
+it). Each recorded op becomes ``v7 = Mul_forward(c7, v3, P0._data)``: the op's own forward on
+arrays, with a fresh ``ctx`` it may store extras on (masks, indices). An op whose node took
+part in a backward keeps ``inputs``/``out``/``needs_input_grad`` on that ctx, and each backward
+pass becomes its rules' calls in the order the engine ran them, each result routed the way the
+engine routed it (reduced to the input's shape by the engine's own ``_fit``, summed into the
+gradient waiting at the next node in the same order) and each leaf's total added to ``.grad`` as
+``run_backward`` does. Whole calls (``optimizer.step()``) are called as they are. The same
+kernels run in the same order on the same values: the results are eager's, bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+from ..autograd import engine
+from ..tensor import Tensor
+from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent
+
+
+class _Ctx:
+    """The ``ctx`` of a replayed op (forward may store extras; backward reads them)."""
+
+    __slots__ = ("__dict__",)
+
+
+class Program:
+    """A recording compiled to a Python function ``run(args) -> result``."""
+
+    def __init__(self, events: list, arg_count: int, result: Any,
+                 returns: str | None = None) -> None:
+        """``returns``: the return expression verbatim (the compiled module's forward returns
+        its output array and the ctxs its backward reads); ``A`` then holds arrays."""
+        self.ns: dict[str, Any] = {"_Ctx": _Ctx, "_nd": np.ndarray, "_asarray": np.asarray,
+                                   "_fit": engine._fit, "_wrap": Tensor._wrap, "_np": np,
+                                   "_diverged": _diverged}
+        self._consts: dict[int, str] = {}
+        self._keep: list = []
+        self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
+        self._n_backward = 0
+        lines = ["def run(A):"]
+        field = "" if returns is not None else "._data"
+        lines += [f"    a{k} = A[{k}]{field}" for k in range(arg_count)]
+        self.n_ops = 0
+        self.n_backward_rules = 0
+        self.n_calls = 0
+        for ev in events:
+            if type(ev) is OpEvent:
+                lines += self._op(ev)
+            elif type(ev) is BackwardEvent:
+                lines += self._backward(ev)
+            elif type(ev) is HelperEvent:
+                lines += self._helper(ev)
+            else:
+                lines += self._call(ev)
+        lines.append(f"    return {returns if returns is not None else self._result(result)}")
+        lines = _free_dead(lines)
+        self.source = "\n".join(lines) + "\n"
+        exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)
+        self.run = self.ns["run"]
+
+    # ------------------------------------------------------------------------ expressions
+    def const(self, value: Any, hint: str = "C") -> str:
+        key = id(value)
+        name = self._consts.get(key)
+        if name is None:
+            name = f"{hint}{len(self._consts)}"
+            self._consts[key] = name
+            self._keep.append(value)
+            self.ns[name] = value
+        return name
+
+    def src(self, s: tuple) -> str:
+        kind, x = s
+        if kind == "v":
+            return f"v{x}"
+        if kind == "arg":
+            return f"a{x}"
+        if kind == "p":
+            return f"{self.const(x, 'P')}._data"
+        if kind == "grad":
+            return f"{self.const(x, 'L')}.grad._data"
+        return repr(x) if _plain(x) else self.const(x)
+
+    def param(self, p: tuple) -> str:
+        kind, x = p
+        if kind == "src":
+            return self.src(x)
+        if kind == "tuple":
+            return "(" + "".join(self.param(v) + ", " for v in x) + ")"
+        return self.src(("c", x))
+
+    # ------------------------------------------------------------------------------ events
+    def _op(self, ev: OpEvent) -> list:
+        self.n_ops += 1
+        n = ev.slot
+        fwd = self.const(ev.cls.forward, f"{ev.cls.__name__}_forward_")
+        ins = [self.src(s) for s in ev.inputs]
+        kw = [f"{k}={self.param(v)}" for k, v in ev.params.items()]
+        out = [f"    c{n} = _Ctx()",
+               f"    v{n} = {fwd}(c{n}, {', '.join(ins + kw)})",
+               f"    if type(v{n}) is not _nd: v{n} = _asarray(v{n})"]
+        if ev.node is not None:
+            needs = self.src(("c", tuple(ev.node.needs_input_grad)))
+            out += [f"    c{n}.inputs = ({''.join(i + ', ' for i in ins)})",
+                    f"    c{n}.out = v{n}",
+                    f"    c{n}.needs_input_grad = {needs}"]
+        return out
+
+    def _backward(self, ev: BackwardEvent) -> list:
+        self._n_backward += 1
+        out = [f"    # backward pass {self._n_backward}"]
+        pending: set = set()  # gradient variables holding a value
+        leaf_var: dict[int, str] = {}
+
+        def target_var(t: tuple) -> str:
+            if t[0] == "n":
+                return f"g{t[1]}"
+            leaf = t[1]
+            if id(leaf) not in leaf_var:
+                leaf_var[id(leaf)] = f"l{len(leaf_var)}_{self._n_backward}"
+            return leaf_var[id(leaf)]
+
+        def arrive(var: str, value: str) -> str:
+            if var in pending:
+                return f"    {var} = {var} + {value}"
+            pending.add(var)
+            return f"    {var} = {value}"
+
+        for target, s in ev.seeds:
+            seed = self.src(s)
+            if s[0] == "c":
+                seed += ".copy()"  # eager makes a fresh one each call
+            out.append(arrive(target_var(target), seed))
+        for slot, is_tuple, routes in ev.steps:
+            self.n_backward_rules += 1
+            node = self._node_of(slot)
+            bwd = self.const(node.op.backward, f"{node.op.__name__}_backward_")
+            out.append(f"    gin = {bwd}(c{slot}, g{slot})")
+            pending.discard(f"g{slot}")
+            for j, fit, target in routes:
+                value = f"gin[{j}]" if is_tuple else "gin"
+                if fit:
+                    value = f"_fit({value}, c{slot}.inputs[{j}])"
+                out.append(arrive(target_var(target), value))
+        for leaf, adopted in ev.leaves:
+            var = leaf_var.get(id(leaf))
+            if var is None:
+                continue
+            L = self.const(leaf, "L")
+            dt = self.const(leaf._data.dtype, "DT")
+            fresh = var if adopted else f"_np.array({var}, dtype={dt}, copy=True)"
+            out += [f"    if {L}.grad is None: {L}.grad = _wrap({fresh})",
+                    f"    else: _np.add({L}.grad._data, {var}, out={L}.grad._data)"]
+        return out
+
+    def _helper(self, ev: HelperEvent) -> list:
+        fn = self.const(ev.fn, "H")
+        out = [f"    r = {fn}({', '.join(self.param(a) for a in ev.args)})"]
+        many = len(ev.results) > 1
+        for i, (kind, x) in enumerate(ev.results):
+            r = f"r[{i}]" if many else "r"
+            if kind == "v":
+                out.append(f"    v{x} = {r}")
+            else:  # a flag the recording depends on (e.g. "every target ignored")
+                out.append(f"    if {r} != {self.src(('c', x))}: _diverged({fn})")
+        return out
+
+    def _call(self, ev: CallEvent) -> list:
+        self.n_calls += 1
+        fn = self.const(ev.fn, "F")
+        args = [self.src(("c", a)) for a in ev.args]
+        kw = [f"{k}={self.src(('c', v))}" for k, v in ev.kwargs.items()]
+        call = f"{fn}({', '.join(args + kw)})"
+        if ev.result_slot is None:
+            return [f"    {call}"]
+        return [f"    v{ev.result_slot} = {call}._data"]
+
+    def _result(self, r: tuple) -> str:
+        kind = r[0]
+        if kind == "tensor":
+            s = r[1]
+            if s[0] == "arg":
+                return f"A[{s[1]}]"
+            if s[0] == "p":
+                return self.const(s[1], "P")
+            return f"_wrap({self.src(s)})"
+        if kind in ("tuple", "list"):
+            inner = "".join(self._result(x) + ", " for x in r[1])
+            return f"({inner})" if kind == "tuple" else f"[{inner}]"
+        if kind == "dict":
+            return "{" + ", ".join(f"{self.const(k)}: {self._result(v)}" for k, v in r[1]) + "}"
+        return self.src(("c", r[1]))
+
+    def _node_of(self, slot: int) -> Any:
+        return self._nodes[slot]
+
+
+_NAME = re.compile(r"\b(?:[vcg]\d+|l\d+_\d+)\b")
+
+
+def _free_dead(lines: list) -> list:
+    """Insert ``del`` after each temporary's last use: arrays, ctxs (with what they saved) and
+    gradients are freed as early as eager frees them (fresh memory costs page faults)."""
+    last: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        for name in _NAME.findall(line):
+            last[name] = i
+    dels: dict[int, list] = {}
+    for name, i in last.items():
+        dels.setdefault(i, []).append(name)
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i in dels and i < len(lines) - 1:
+            out.append(f"    del {', '.join(sorted(dels[i]))}")
+    return out
+
+
+def _plain(x: Any) -> bool:
+    """Whether ``repr(x)`` is a literal evaluating to ``x`` (not inf or nan)."""
+    if type(x) is float:
+        return math.isfinite(x)
+    return type(x) in (int, bool, str) or x is None
+
+
+def _diverged(fn: Any) -> None:
+    raise RuntimeError(f"autograd_nn.compile: {fn.__name__} took another branch than when the "
+                       f"function was traced (e.g. every target ignored in a loss); call "
+                       f"compiled_fn.reset() or run this batch eagerly")
