@@ -110,9 +110,13 @@ def _parse(out: str) -> list[tuple[int, str, float]]:
             re.finditer(r"^\d+: class (\d+)( \S+)? \(([0-9.]+)\)$", out, re.M)]
 
 
-def test_predict_top3_matches_torch_on_same_weights(ex, tmp_path, capsys):
+def test_predict_top3_matches_torch_on_same_weights(ex, tmp_path, capsys, monkeypatch):
     torch = pytest.importorskip("torch")
-    from test_mobilenet import _TorchMobileNetV2
+    # the torch reference model lives beside the MobileNetV2 tests (loaded by path, with its
+    # folder on sys.path for its own helper import: no dependence on the order tests ran in)
+    monkeypatch.syspath_prepend(str(ROOT / "tests" / "nn"))
+    _TorchMobileNetV2 = load_script(ROOT / "tests" / "nn" / "test_mobilenet.py",
+                                    "mobilenet_reference")._TorchMobileNetV2
 
     rng = np.random.default_rng(5)
     A.manual_seed(5)
