@@ -22,6 +22,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..autograd import inplace
 from ..optim.optimizer import Optimizer as _TorchStyleOptimizer
 from ..tensor import Tensor
 from . import schedules
@@ -176,7 +177,7 @@ class Optimizer(_TorchStyleOptimizer):
             constraint = get_constraint(p)
             if constraint is not None:  # Keras projects the weight after its update
                 x[...] = constraint(x)
-            p._bump_version()
+            inplace.bump_version(p)
 
     def _slot_specs(self) -> tuple:
         return self._slots

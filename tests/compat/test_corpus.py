@@ -50,8 +50,6 @@ XFAIL: dict[str, str] = {
     "31_makemore_wavenet.py": "Tensor.log10",
     "36_d2l_linreg_scratch.py": _GRAD_FN + " (SubBackward vs SubBackward0)",
     "37_d2l_softmax_scratch.py": "axis= alias of dim on Tensor.argmax",
-    "38_nanogpt.py": "F.scaled_dot_product_attention (the fallback path registers 'bias' "
-                     "buffers PyTorch's state_dict lacks)",
     "40_what_is_nn.py": _SIZE,
 }
 

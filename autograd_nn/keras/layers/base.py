@@ -21,6 +21,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ...autograd import inplace
 from ...autograd.grad_mode import no_grad
 from ...nn.modules.module import Module
 from ...nn.parameter import Buffer, Parameter
@@ -339,7 +340,7 @@ class Layer(Module):
                                  f"shape {tuple(arr.shape)}")
             with no_grad():
                 w._data[...] = arr.astype(w._data.dtype)
-                w._bump_version()
+                inplace.bump_version(w)
 
     def count_params(self) -> int:
         """The number of scalars in the weights (trainable and not)."""

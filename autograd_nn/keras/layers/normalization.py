@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...autograd import inplace
 from ...tensor import Tensor
 from .base import Layer, Shape
 
@@ -68,8 +69,8 @@ class BatchNormalization(Layer):
             self.moving_mean._data += (1 - m) * mean._data.reshape(-1)
             self.moving_variance._data *= m
             self.moving_variance._data += (1 - m) * var._data.reshape(-1)
-            self.moving_mean._bump_version()
-            self.moving_variance._bump_version()
+            inplace.bump_version(self.moving_mean)
+            inplace.bump_version(self.moving_variance)
         else:
             mean = self.moving_mean.reshape(shape)
             var = self.moving_variance.reshape(shape)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ... import serialization
+from ...autograd import inplace
 
 __all__ = ["save_weights", "load_weights", "save_model", "load_model"]
 
@@ -79,7 +80,7 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False) -> None
         for w, v in zip(own, weights):
             if tuple(w.shape) == v.shape:
                 w._data[...] = v
-                w._bump_version()
+                inplace.bump_version(w)
         return
     model.set_weights(weights)
 
