@@ -8,7 +8,8 @@ import numpy as np
 
 
 class dtype:  # noqa: N801 - mirrors torch.dtype
-    """A tensor element type (``autograd_nn.float32`` ...). ``np`` is the NumPy dtype."""
+    """A tensor element type (``autograd_nn.float32`` ...; printed as PyTorch prints it,
+    ``torch.float32``, so a tutorial's output reads the same). ``np`` is the NumPy dtype."""
 
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_category")
 
@@ -25,7 +26,7 @@ class dtype:  # noqa: N801 - mirrors torch.dtype
         return False
 
     def __repr__(self) -> str:
-        return f"autograd_nn.{self.name}"
+        return f"torch.{self.name}"  # printed as PyTorch prints it
 
     def __reduce__(self) -> str:
         return self.name

@@ -329,7 +329,7 @@ class Tensor:
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
-            return f"autograd_nn.{_CATEGORY_NAME.get(self.dtype.name, self.dtype.name)}"
+            return f"torch.{_CATEGORY_NAME.get(self.dtype.name, self.dtype.name)}"
         return self.to(dtype)
 
     def float(self) -> Tensor:
@@ -563,7 +563,7 @@ class Size(tuple):
     """A tensor's shape: a tuple that prints as PyTorch's ``torch.Size``."""
 
     def __repr__(self) -> str:
-        return f"autograd_nn.Size({list(self)})"
+        return f"torch.Size({list(self)})"
 
     def numel(self) -> int:
         return int(np.prod(self)) if self else 1
@@ -575,13 +575,13 @@ _CATEGORY_NAME = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": 
 
 
 def typename(x: Any, legacy: bool = False) -> str:
-    """``x``'s type for error messages, as ``torch.typename``: a Tensor as
-    ``autograd_nn.Tensor`` (its class), or with ``legacy`` as ``torch.FloatTensor`` (the
+    """``x``'s type for error messages, as ``torch.typename``: a Tensor as ``torch.Tensor``
+    (its class, as PyTorch prints it), or with ``legacy`` as ``torch.FloatTensor`` (the
     optimizer's wording, as PyTorch's); other objects as ``module.Class``."""
     if isinstance(x, Tensor):
         if legacy:
             return "torch." + _CATEGORY_NAME.get(x.dtype.name, "Tensor")
-        return "autograd_nn." + type(x).__name__
+        return "torch." + type(x).__name__
     t = type(x)
     return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 

@@ -777,6 +777,174 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
+# --- trigonometric, hyperbolic and base-2/10 functions: each rule in operators and Op.call,
+# so it runs on arrays and records a graph under create_graph (any order)
+class Tan(Op):
+    saved_inputs = ()
+    saves_out = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.tan(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (1 + ctx.out * ctx.out)
+
+
+class Asin(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            return np.arcsin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * Rsqrt.call(1 - x * x)
+
+
+class Acos(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            return np.arccos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return -g * Rsqrt.call(1 - x * x)
+
+
+class Atan(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return np.arctan(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g / (1 + x * x)
+
+
+class Sinh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return np.sinh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * Cosh.call(ctx.inputs[0])
+
+
+class Cosh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return np.cosh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * Sinh.call(ctx.inputs[0])
+
+
+class Asinh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return np.arcsinh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * Rsqrt.call(x * x + 1)
+
+
+class Acosh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            return np.arccosh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * Rsqrt.call(x * x - 1)
+
+
+class Atanh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.arctanh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g / (1 - x * x)
+
+
+class Log2(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / (ctx.inputs[0] * math.log(2.0))
+
+
+class Log10(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / (ctx.inputs[0] * math.log(10.0))
+
+
+class Expm1(Op):
+    saved_inputs = ()
+    saves_out = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.expm1(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.out + 1)
+
+
+class Exp2(Op):
+    saved_inputs = ()
+    saves_out = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.exp2(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.out * math.log(2.0)
+
+
+tan = unary(Tan, "tan", "tangent", floating=True)
+asin = unary(Asin, "asin", "arcsine (NaN outside [-1, 1])", floating=True)
+acos = unary(Acos, "acos", "arccosine (NaN outside [-1, 1])", floating=True)
+atan = unary(Atan, "atan", "arctangent", floating=True)
+sinh = unary(Sinh, "sinh", "hyperbolic sine", floating=True)
+cosh = unary(Cosh, "cosh", "hyperbolic cosine", floating=True)
+asinh = unary(Asinh, "asinh", "inverse hyperbolic sine", floating=True)
+acosh = unary(Acosh, "acosh", "inverse hyperbolic cosine (NaN below 1)", floating=True)
+atanh = unary(Atanh, "atanh", "inverse hyperbolic tangent", floating=True)
+log2 = unary(Log2, "log2", "base-2 logarithm", floating=True)
+log10 = unary(Log10, "log10", "base-10 logarithm", floating=True)
+expm1 = unary(Expm1, "expm1", "exp(x) - 1, accurate near 0", floating=True)
+exp2 = unary(Exp2, "exp2", "2^x", floating=True)
+
+
 class Erf(Op):
     @staticmethod
     def forward(ctx, x):

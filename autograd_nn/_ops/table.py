@@ -24,11 +24,14 @@ does not take a tensor first (``cat``, ``einsum``) set ``method=False``.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from .. import random
 from ..autograd import inplace
+from ..autograd.grad_mode import no_grad
 from . import attention as AT
 from . import conv as CV
 from . import elementwise as E
@@ -105,6 +108,19 @@ OPS: tuple = (
     Row("abs", E.abs, E.Abs, cases=("abs",), inplace=True),
     Row("sign", E.sign, E.Sign),
     Row("sin", E.sin, E.Sin, cases=("sin",)),
+    Row("tan", E.tan, E.Tan, cases=("tan",), inplace=True),
+    Row("asin", E.asin, E.Asin, aliases=("arcsin",), cases=("asin",), inplace=True),
+    Row("acos", E.acos, E.Acos, aliases=("arccos",), cases=("acos",), inplace=True),
+    Row("atan", E.atan, E.Atan, aliases=("arctan",), cases=("atan",), inplace=True),
+    Row("sinh", E.sinh, E.Sinh, cases=("sinh",), inplace=True),
+    Row("cosh", E.cosh, E.Cosh, cases=("cosh",), inplace=True),
+    Row("asinh", E.asinh, E.Asinh, aliases=("arcsinh",), cases=("asinh",), inplace=True),
+    Row("acosh", E.acosh, E.Acosh, aliases=("arccosh",), cases=("acosh",), inplace=True),
+    Row("atanh", E.atanh, E.Atanh, aliases=("arctanh",), cases=("atanh",), inplace=True),
+    Row("log2", E.log2, E.Log2, cases=("log2",), inplace=True),
+    Row("log10", E.log10, E.Log10, cases=("log10",), inplace=True),
+    Row("expm1", E.expm1, E.Expm1, cases=("expm1",), inplace=True),
+    Row("exp2", E.exp2, E.Exp2, cases=("exp2",), inplace=True),
     Row("cos", E.cos, E.Cos, cases=("cos",)),
     Row("clamp", E.clamp, E.Clamp, aliases=("clip",),
         cases=("clamp", "clamp_min", "clamp_drawn", "clamp_tensor_bounds"), inplace=E.clamp_),
@@ -255,14 +271,61 @@ OPS: tuple = (
 )
 
 
-def _function_form(row: Row) -> Callable:
-    """``autograd_nn.<name>``: the row's function, first converting an array-like input."""
-    if row.method is not True:  # not tensor-first (cat), or a method of its own (where)
-        return row.function
-    fn = row.function
+_NUMPY_KEYWORDS = (("axis", "dim"), ("keepdims", "keepdim"))  # PyTorch accepts NumPy's names
 
-    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
-        return fn(to_tensor(input), *args, **kwargs)
+
+def _numpy_keywords(fn: Callable) -> Callable:
+    """``fn`` accepting ``axis=`` for ``dim=`` and ``keepdims=`` for ``keepdim=``, as PyTorch's
+    functions and methods do; only functions with those parameters are wrapped, and the wrapper
+    looks at the keywords only when some are given (the positional hot path pays one check)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    pairs = tuple((np_name, name) for np_name, name in _NUMPY_KEYWORDS if name in params)
+    if not pairs:
+        return fn
+
+    @functools.wraps(fn)
+    def accepting_numpy_keywords(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            for np_name, name in pairs:
+                if np_name in kwargs:
+                    if name in kwargs:
+                        raise TypeError(f"{fn.__name__}() got both {name}= and its alias "
+                                        f"{np_name}=")
+                    kwargs[name] = kwargs.pop(np_name)
+        return fn(*args, **kwargs)
+
+    return accepting_numpy_keywords
+
+
+def _with_out(fn: Callable, name: str) -> Callable:
+    """``fn`` taking PyTorch's ``out=`` (the result written into a given tensor)."""
+    @functools.wraps(fn)
+    def function_with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(*args, **kwargs)
+        with no_grad():
+            result = fn(*args, **kwargs)
+        return inplace.write_out(out, result, name, args)
+
+    return function_with_out
+
+
+def _function_form(row: Row) -> Callable:
+    """``autograd_nn.<name>``: the row's function (taking ``out=`` as PyTorch's functions do),
+    first converting an array-like input."""
+    if row.method is not True:  # not tensor-first (cat), or a method of its own (where)
+        return _with_out(_numpy_keywords(row.function), row.name)
+    fn = _numpy_keywords(row.function)
+
+    def function(input: Any, *args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(to_tensor(input), *args, **kwargs)
+        with no_grad():
+            result = fn(to_tensor(input), *args, **kwargs)
+        return inplace.write_out(out, result, row.name, (input, *args))
 
     function.__name__ = function.__qualname__ = row.name
     function.__doc__ = fn.__doc__
@@ -286,7 +349,7 @@ def install_methods(tensor_cls: type) -> None:
     for row in OPS:
         if not row.method or row.function is None:
             continue
-        fn = row.function if row.method is True else row.method
+        fn = _numpy_keywords(row.function if row.method is True else row.method)
         methods = dict.fromkeys(row.names, fn)
         if row.inplace is not None:
             fn_ = _inplace_method(row) if row.inplace is True else row.inplace

@@ -14,6 +14,7 @@ the arrays and the result is copied into ``t``'s buffer.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -262,3 +263,33 @@ class CopyFrom(Op):
     @staticmethod
     def backward(ctx, g):
         return None, g
+
+
+def write_out(out: Any, result: Any, op: str, inputs: Sequence[Any] = ()) -> Any:
+    """``op(..., out=out)``: ``result`` written into ``out`` (resized when its shape differs,
+    with PyTorch's warning if it held elements), as PyTorch's ``out=`` does; returns ``out``.
+    Like PyTorch, ``out=`` does not record a graph: it refuses inputs or an ``out`` that
+    require grad while grad mode is on, and a result that cannot be cast to ``out``'s dtype."""
+    T = engine.Tensor
+    if not isinstance(out, T):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if engine.is_grad_enabled() and (out.requires_grad or any(
+            isinstance(t, T) and t.requires_grad for t in (*inputs, result))):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           f"differentiation, but one of the arguments requires grad.")
+    value = result._data if isinstance(result, T) else np.asarray(result)
+    if not np.can_cast(value.dtype, out._data.dtype, casting="same_kind"):
+        raise RuntimeError(f"{op}(): result type {_dtype.from_numpy_dtype(value.dtype)} can't "
+                           f"be cast to the desired output type {out.dtype}")
+    if out._data.shape != value.shape:
+        if out._data.size:
+            warnings.warn(f"{op}(): an output with one or more elements was resized since it "
+                          f"had shape {list(out.shape)}, which does not match the required "
+                          f"output shape {list(value.shape)}.", UserWarning, stacklevel=3)
+        if out._base is not None:
+            raise RuntimeError(f"{op}(): cannot resize out=, a view of another tensor, from "
+                               f"{list(out.shape)} to {list(value.shape)}")
+        out._data = np.empty(value.shape, out._data.dtype)
+    out._data[...] = value
+    bump_version(out)
+    return out

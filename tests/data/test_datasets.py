@@ -69,7 +69,7 @@ def test_mnist_split():
     xtr, ytr, xte, yte = D.mnist_split(d.parent)
     images, labels = D.load_mnist(d.parent)
     assert xtr.shape == (8000, 1, 28, 28) and xte.shape == (2000, 1, 28, 28)
-    assert str(xtr.dtype) == "autograd_nn.float32" and str(ytr.dtype) == "autograd_nn.int64"
+    assert str(xtr.dtype) == "torch.float32" and str(ytr.dtype) == "torch.int64"
     assert np.array_equal(ytr.numpy(), labels[:8000]) and np.array_equal(yte.numpy(),
                                                                          labels[8000:])
     expect = (images[8000:].astype(np.float64) / 255 - 0.1307) / 0.3081

@@ -349,15 +349,15 @@ def test_bce_with_logits_pos_weight_at_extreme_logits(dtype):
 def test_loss_target_dtype_and_shape_errors():
     x, p = at.randn(4, 3), at.rand(4, 3)
     with pytest.raises(RuntimeError, match=r"binary_cross_entropy: expected a floating point "
-                                           r"target .*got autograd_nn.int64"):
+                                           r"target .*got torch.int64"):
         AF.binary_cross_entropy(p, at.ones(4, 3, dtype=at.int64))
     with pytest.raises(RuntimeError, match=r"binary_cross_entropy_with_logits: expected a "
-                                           r"floating point target .*got autograd_nn.bool"):
+                                           r"floating point target .*got torch.bool"):
         AF.binary_cross_entropy_with_logits(x, at.ones(4, 3, dtype=at.bool))
     with pytest.raises(RuntimeError, match=r"binary_cross_entropy: weight of shape \[5\] is not "
                                            r"broadcastable to the input shape \[4, 3\]"):
         AF.binary_cross_entropy(p, at.rand(4, 3), weight=at.ones(5))
-    with pytest.raises(ValueError, match=r"Target size \(autograd_nn.Size\(\[4, 1\]\)\) must be "
+    with pytest.raises(ValueError, match=r"Target size \(torch.Size\(\[4, 1\]\)\) must be "
                                          r"the same as input size"):
         nn.BCEWithLogitsLoss()(x, at.ones(4, 1))
     # class probabilities: floating, the input's shape, no ignore_index (as PyTorch)
@@ -366,14 +366,14 @@ def test_loss_target_dtype_and_shape_errors():
         AF.cross_entropy(x, at.rand(4, 3), ignore_index=1)
     with pytest.raises(RuntimeError, match=r"cross_entropy: Expected floating point type for "
                                            r"target with class probabilities, got "
-                                           r"autograd_nn.int64"):
+                                           r"torch.int64"):
         AF.cross_entropy(x, at.ones(4, 3, dtype=at.int64))
     with pytest.raises(RuntimeError, match=r"cross_entropy: Expected floating point type for "
                                            r"target with class probabilities"):
         AF.cross_entropy(at.randn(3), at.tensor([0, 1, 2]))  # unbatched (C,) with a (C,) target
     with pytest.raises(RuntimeError, match=r"cross_entropy: expected target of integer dtype .*"
                                            r"shape \[4\], or a floating target of the input's "
-                                           r"shape \[4, 3\].*got autograd_nn.float32 of shape "
+                                           r"shape \[4, 3\].*got torch.float32 of shape "
                                            r"\[4, 2\]"):
         AF.cross_entropy(x, at.rand(4, 2))
     with pytest.raises(RuntimeError, match=r"nll_loss: expected target of integer dtype"):

@@ -105,7 +105,7 @@ def _net(lib):
 
 def test_nested_structure_matches_torch():
     m, tm = _net(at), _net(torch)
-    assert repr(m) == repr(tm).replace("torch.", "autograd_nn.")
+    assert repr(m) == repr(tm)
     for meth in ("named_parameters", "named_buffers", "named_modules"):
         assert [k for k, _ in getattr(m, meth)()] == [k for k, _ in getattr(tm, meth)()], meth
     assert [k for k, _ in m.named_parameters(remove_duplicate=False)] == \
@@ -257,7 +257,7 @@ def test_to_dtype_keeps_identity_and_integer_buffers():
 def test_registration_errors_and_attribute_protocol():
     m = nn.Module()
     m.w = nn.Parameter(at.zeros(2))
-    with pytest.raises(TypeError, match="cannot assign 'autograd_nn.Tensor' as parameter 'w'"):
+    with pytest.raises(TypeError, match="cannot assign 'torch.Tensor' as parameter 'w'"):
         m.w = at.zeros(2)
     m.w = None
     assert "w" in m._parameters and m.w is None
@@ -267,7 +267,7 @@ def test_registration_errors_and_attribute_protocol():
         m.register_parameter("a.b", None)
     with pytest.raises(TypeError, match="is not a Module subclass"):
         m.add_module("x", 3)
-    with pytest.raises(TypeError, match="cannot assign 'autograd_nn.Tensor' object to parameter"):
+    with pytest.raises(TypeError, match="cannot assign 'torch.Tensor' object to parameter"):
         m.register_parameter("q", at.zeros(1))
     with pytest.raises(ValueError, match="Cannot assign non-leaf Tensor to parameter"):
         m.register_parameter("q", _non_leaf_parameter())
@@ -425,8 +425,8 @@ def test_to_dtype_converts_grads_and_keeps_integer_buffers_like_torch():
 
 def test_size_mismatch_raises_even_when_not_strict():
     with pytest.raises(RuntimeError, match=r"size mismatch for weight: copying a param with shape "
-                                           r"autograd_nn.Size\(\[2, 3\]\) from checkpoint, the "
-                                           r"shape in current model is autograd_nn.Size\(\[4, 3\]"):
+                                           r"torch.Size\(\[2, 3\]\) from checkpoint, the "
+                                           r"shape in current model is torch.Size\(\[4, 3\]"):
         nn.Linear(3, 4).load_state_dict(nn.Linear(3, 2).state_dict(), strict=False)
 
 

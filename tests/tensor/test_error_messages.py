@@ -46,7 +46,7 @@ E = [
      r"too many indices for tensor of dimension 2"),
     ("index_float", lambda: an.ones(2, 3)[an.tensor([0.0])], IndexError,
      r"tensors used as indices must be long, int, byte or bool tensors, got "
-     r"autograd_nn.float32"),
+     r"torch.float32"),
     ("gather_ndim", lambda: an.ones(2, 3).gather(1, an.tensor([0, 1])), RuntimeError,
      r"gather\(\): Index tensor must have the same number of dimensions as input tensor"),
     ("gather_oob", lambda: an.ones(2, 3).gather(1, an.tensor([[0, 5]])), RuntimeError,
@@ -54,7 +54,7 @@ E = [
     ("gather_float_index", lambda: an.ones(2, 3).gather(1, an.tensor([[0.0]])), RuntimeError,
      r"gather\(\): Expected dtype int64 for index"),
     ("masked_fill_mask", lambda: an.ones(2).masked_fill(an.ones(2), 1.0), RuntimeError,
-     r"masked_fill only supports boolean masks, but got mask with dtype autograd_nn.float32"),
+     r"masked_fill only supports boolean masks, but got mask with dtype torch.float32"),
     ("where_cond", lambda: an.where(an.ones(2), an.ones(2), an.ones(2)), RuntimeError,
      r"where expected condition to be a boolean tensor"),
     ("split_sizes", lambda: an.ones(5).split([2, 2]), RuntimeError,
@@ -65,9 +65,9 @@ E = [
     ("max_empty", lambda: an.ones(0).max(), RuntimeError,
      r"Expected reduction dim to be specified for input.numel\(\) == 0"),
     ("mean_int", lambda: an.ones(2, dtype=an.int64).mean(), RuntimeError,
-     r"mean\(\): could not infer output dtype.*Got: autograd_nn.int64"),
+     r"mean\(\): could not infer output dtype.*Got: torch.int64"),
     ("norm_int", lambda: an.tensor([1, 2]).norm(), RuntimeError,
-     r"vector_norm: Expected a floating point tensor as input. Got autograd_nn.int64"),
+     r"vector_norm: Expected a floating point tensor as input. Got torch.int64"),
     ("one_hot_negative", lambda: an.one_hot(an.tensor([-1])), RuntimeError,
      r"Class values must be non-negative"),
     ("one_hot_too_large", lambda: an.one_hot(an.tensor([3]), 2), RuntimeError,
@@ -81,7 +81,7 @@ E = [
     ("div_mode", lambda: an.ones(2).div(2, rounding_mode="round"), ValueError,
      r"rounding_mode to be one of None, 'trunc', or 'floor'"),
     ("requires_grad_int", lambda: an.ones(2, dtype=an.int64).requires_grad_(), RuntimeError,
-     r"only Tensors of floating point dtype can require gradients, got autograd_nn.int64"),
+     r"only Tensors of floating point dtype can require gradients, got torch.int64"),
     ("bad_device", lambda: an.ones(2).to("cuda:0"), RuntimeError, r"only the 'cpu' device"),
     # dims out of range name the op and the valid range, as PyTorch's
     ("squeeze_dim", lambda: an.ones(2, 3).squeeze(3), IndexError,
@@ -128,7 +128,7 @@ E = [
      r"index_select\(\): Index is supposed to be a vector, got 2-D"),
     ("index_select_float", lambda: an.ones(2, 3).index_select(0, an.tensor([0.0])),
      RuntimeError, r"index_select\(\): Expected dtype int64 for index, got "
-                   r"autograd_nn.float32"),
+                   r"torch.float32"),
     ("index_select_oob", lambda: an.ones(2, 3).index_select(0, an.tensor([5])), IndexError,
      r"index_select\(\): index 5 out of range for dimension 0 of size 2"),
     ("index_bool_shape", lambda: an.ones(2, 3)[an.ones(3, dtype=an.bool)], IndexError,
@@ -144,7 +144,7 @@ E = [
      RuntimeError, r"masked_fill: mask of shape \[4\] is not broadcastable to input of shape "
                    r"\[2, 3\]"),
     ("one_hot_float", lambda: an.one_hot(an.tensor([1.0]), 3), RuntimeError,
-     r"one_hot\(\): Expected dtype int64 for index, got autograd_nn.float32"),
+     r"one_hot\(\): Expected dtype int64 for index, got torch.float32"),
     # pad
     ("pad_reflect_size", lambda: an.pad(an.ones(1, 2, 3), (3, 0), "reflect"), RuntimeError,
      r"pad: reflect padding \(3, 0\) must be smaller than the input size 3 at dim 2"),
