@@ -245,7 +245,10 @@ class Tensor:
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        """NumPy's view of the data: shared by ``np.asarray(t)`` (as PyTorch's), a copy for
+        ``np.array(t)`` (NumPy 2 passes ``copy=True`` and trusts the result not to alias)."""
+        a = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return a.copy() if copy and a is self._data else a
 
     def __len__(self) -> int:
         if self._data.ndim == 0:

@@ -420,14 +420,17 @@ def _add(a: Any, b: Any) -> Any:
 
 
 class _GraphCtx:
-    """ctx for a rule run under create_graph: inputs/out are Tensors, the rest is the Node's."""
+    """ctx for a rule run under create_graph: tensor inputs and the output are Tensors (so the
+    rule records a graph); constant inputs stay the numbers or arrays the plain backward sees
+    (wrapping them would compute ``g * 0.9`` in float64 and cast back: other values than the
+    plain backward's, and a third more nodes). The rest is the Node's."""
 
     __slots__ = ("_node", "inputs", "out", "needs_input_grad")
 
     def __init__(self, node: Node, out_tensor: Any) -> None:
         self._node = node
         self.needs_input_grad = node.needs_input_grad
-        self.inputs = [t if isinstance(t, Tensor) else Tensor._wrap(t) for t in node.tensors]
+        self.inputs = node.tensors
         self.out = out_tensor
 
     def __getattr__(self, name: str) -> Any:

@@ -122,3 +122,11 @@ def test_type_conversions_keep_graph():
     assert x.to(an.float32) is x and x.to("cpu") is x
     with pytest.raises(RuntimeError, match="only the 'cpu' device"):
         x.to("cuda")
+
+
+def test_numpy_array_copies_and_asarray_shares_as_torch():
+    for m in (an, torch):
+        x = m.zeros(3)
+        np.array(x)[0] = 5.0  # a copy: x unchanged
+        np.asarray(x)[1] = 7.0  # shares memory, as PyTorch's CPU tensors do
+        assert x.tolist() == [0.0, 7.0, 0.0], m.__name__
