@@ -399,7 +399,9 @@ def _graph_backward(ctx, g):
     """Backward under ``create_graph``: recompute the scan with recorded ops and differentiate
     that, so the returned gradients are themselves differentiable."""
     p = ctx.cfg
-    xp, s0, w_hh, *rest = ctx.inputs
+    T = engine.Tensor  # constant inputs arrive as arrays: the scan below wants all Tensors
+    inputs = [t if isinstance(t, T) else T._wrap(t) for t in ctx.inputs]
+    xp, s0, w_hh, *rest = inputs
     H = p["hidden_size"]
     P = w_hh.shape[1]
     w = (_transposed(w_hh), rest[0] if p["has_bias"] else None,
@@ -407,6 +409,6 @@ def _graph_backward(ctx, g):
     valid = None if p["mask"] is None else p["mask"][:, :, None]
     hs, cs = scan(xp, s0, w, p["mode"], H, P, valid, p["reverse"])
     states = stack(hs) if p["mode"] != "LSTM" else cat([stack(hs), stack(cs)], dim=2)
-    wrt = [x for x, need in zip(ctx.inputs, ctx.needs_input_grad) if need]
+    wrt = [x for x, need in zip(inputs, ctx.needs_input_grad) if need]
     res = iter(grad(states, wrt, g, create_graph=True, allow_unused=True))
     return tuple(next(res) if need else None for need in ctx.needs_input_grad)
