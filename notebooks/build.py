@@ -27,7 +27,9 @@ NOTEBOOKS = Path(__file__).resolve().parent
 ROOT = NOTEBOOKS.parent
 
 # an absolute path under one of the usual machine roots, up to the next quote, space or colon
-MACHINE_PATH = re.compile(r"(?:/tmp|/work|/home|/root|/Users|/private)/[^\s'\"`:,;()<>\[\]]+")
+# (not inside a longer path: the checkout itself may sit under any root, e.g. /check/work/main)
+MACHINE_PATH = re.compile(r"(?<![\w./-])(?:/tmp|/work|/home|/root|/Users|/private)/"
+                          r"[^\s'\"`:,;()<>\[\]]+")
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 BINARY_TYPES = ("image/png", "image/jpeg")  # base64: may spell "/tmp/" by chance, never a path
 WARNING = re.compile(r"\w+Warning: ")  # as Python prints one: "file:line: RuntimeWarning: ..."
@@ -87,6 +89,8 @@ def _unpath(match: re.Match) -> str:
 def _clean_text(text):
     if isinstance(text, list):
         text = "".join(text)
+    for root in {str(ROOT), str(ROOT.resolve())}:  # the checkout first, wherever it lives
+        text = re.sub(r"(?<![\w./-])" + re.escape(root + "/"), "", text)
     return MACHINE_PATH.sub(_unpath, text)
 
 

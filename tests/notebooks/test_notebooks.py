@@ -67,3 +67,12 @@ def test_problems_finds_paths_errors_and_unrun_cells():
     nb.cells[0].outputs[0]["text"] = f"{repo_file}:10: RuntimeWarning\n"
     build.clean(nb)
     assert nb.cells[0].outputs[0]["text"] == "autograd_nn/tensor.py:10: RuntimeWarning\n"
+
+
+@pytest.mark.parametrize("checkout", ["/check/work/main", "/work/main", "/srv/ci/autograd_nn"])
+def test_clean_strips_the_checkout_wherever_it_lives(monkeypatch, checkout):
+    # CI clones under /check/work/main: "/work/main/..." inside it must not be cut in half
+    monkeypatch.setattr(build, "ROOT", build.Path(checkout))
+    text = f"{checkout}/autograd_nn/tensor.py:10: RuntimeWarning\n"
+    assert build._clean_text(text) == "autograd_nn/tensor.py:10: RuntimeWarning\n"
+    assert build._clean_text("see /tmp/x/y.py:2") == "see <path>/y.py:2"
