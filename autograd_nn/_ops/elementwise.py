@@ -273,8 +273,16 @@ class Maximum(Op):
         return _share(g, a > b, b > a, a == b)
 
 
+def _tensor_other(name: str, other: Any) -> None:
+    """PyTorch's maximum/minimum take no Python scalar (fmax/clamp do)."""
+    if not isinstance(other, engine.Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+
+
 def maximum(input: Any, other: Any) -> Any:
-    """Elementwise max (ties share the gradient)."""
+    """Elementwise max (ties share the gradient); ``other`` must be a Tensor."""
+    _tensor_other("maximum", other)
     return binary(Maximum, input, other)
 
 
@@ -290,7 +298,8 @@ class Minimum(Op):
 
 
 def minimum(input: Any, other: Any) -> Any:
-    """Elementwise min (ties share the gradient)."""
+    """Elementwise min (ties share the gradient); ``other`` must be a Tensor."""
+    _tensor_other("minimum", other)
     return binary(Minimum, input, other)
 
 
@@ -347,26 +356,41 @@ def where_method(self: Any, condition: Any, other: Any) -> Any:
 
 
 def masked_fill_(input: Any, mask: Any, value: Any) -> Any:
-    """In-place: ``value`` where ``mask`` is True."""
-    input[mask] = value
+    """In-place: ``value`` where ``mask`` (broadcastable to ``input``) is True."""
+    m = _checked_mask(input, mask, "masked_fill_", inplace=True)
+    _checked_fill_value(value, "masked_fill_")
+    input[np.broadcast_to(m, input._data.shape)] = value
     return input
+
+
+def _checked_mask(input: Any, mask: Any, name: str, inplace: bool = False) -> np.ndarray:
+    """``mask``'s bool array, checked as PyTorch checks it: its dtype, and that it broadcasts
+    with ``input`` (in place: to ``input``'s shape)."""
+    m = xp.data(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
+                           f"{_dtype.from_numpy_dtype(m.dtype)}")
+    try:
+        shape = np.broadcast_shapes(m.shape, input._data.shape)
+    except ValueError:
+        shape = None
+    if shape is None or (inplace and shape != input._data.shape):
+        raise RuntimeError(f"{name}: mask of shape {list(m.shape)} is not broadcastable to "
+                           f"input of shape {list(input.shape)}")
+    return m
+
+
+def _checked_fill_value(value: Any, name: str) -> None:
+    if isinstance(value, engine.Tensor) and value.ndim != 0:
+        raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.ndim} dimension(s).")
 
 
 def masked_fill(input: Any, mask: Any, value: Any) -> Any:
     """``input`` with ``value`` where ``mask`` is True (mask broadcasts to input)."""
-    m = xp.data(mask)
-    if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
-                           f"{_dtype.from_numpy_dtype(m.dtype)}")
-    try:
-        np.broadcast_shapes(m.shape, input._data.shape)
-    except ValueError:
-        raise RuntimeError(f"masked_fill: mask of shape {list(m.shape)} is not broadcastable to "
-                           f"input of shape {list(input.shape)}") from None
+    m = _checked_mask(input, mask, "masked_fill")
+    _checked_fill_value(value, "masked_fill")
     if isinstance(value, engine.Tensor):
-        if value.ndim != 0:
-            raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got "
-                               f"tensor with {value.ndim} dimension(s).")
         v = value.to(input.dtype) if value.requires_grad else \
             value._data.astype(input._data.dtype)
     else:
@@ -622,9 +646,12 @@ class Clamp(Op):
 
 
 def clamp_(input: Any, min: Any = None, max: Any = None) -> Any:
-    """In-place clamp with number bounds."""
+    """In-place clamp; bounds are numbers or tensors broadcastable to ``input``."""
     if min is None and max is None:
         raise RuntimeError("clamp_: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, engine.Tensor) or isinstance(max, engine.Tensor):
+        # computed on a clone, so the saved operands are not the tensor being overwritten
+        return inplace.copy_(input, clamp(input.clone(), min, max))
     return inplace.apply(input, Clamp, min=min, max=max)
 
 
