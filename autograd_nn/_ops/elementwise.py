@@ -400,6 +400,9 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
 
 def _triangle(fn: Callable) -> Callable:
     def tri(input: Any, diagonal: int = 0) -> Any:
+        if input.ndim < 2:
+            raise RuntimeError(f"{fn.__name__}: input tensor must have at least 2 dimensions, "
+                               f"got shape {list(input.shape)}")
         mask = fn(np.ones(input._data.shape[-2:], dtype=bool), diagonal)
         return Where.apply(mask, input, np.zeros((), input._data.dtype))
 

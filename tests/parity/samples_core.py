@@ -4,7 +4,6 @@ from parity_samples import A, I, S
 
 SAMPLES = {
     "lerp": [S(A(3, 4), A(3, 4), 0.3), S(A(2, 3), A(3), A(2, 1))],
-    "max": [S(A(3, 4), 1), S(A(3, 4), dim=0, keepdim=True), S(A(3, 4))],
     "mul": [S(A(3, 4), A(4), out=A(3, 4))],
     "Tensor.add_": [S(A(3, 4), A(4), alpha=2.0)],
     "gather": [S(A(3, 4), 1, I(3, 2, low=0, high=4))],

@@ -62,3 +62,102 @@ SAMPLES["where"] = [S(B(3, 4), A(3, 4), A(4)), S(B(3), A(3), 0.0), S(B(2, 3), I(
 SAMPLES["masked_fill"] = [S(A(3, 4), B(4), 0.5), S(A(3, 4), B(3, 4), -float("inf"), grad=False),
                           S(I(3), B(3), 7), S(A(4), B(3, 4), 1.5), S(A(3), B(2), 0.0, raises=True),
                           S(A(3), I(3), 0.0, raises=True)]
+
+# --- reductions
+_RED = [S(A(3, 4)), S(A(3, 4), 1), S(A(2, 3, 4), dim=(0, 2), keepdim=True), S(A(3, 4), -1, True)]
+for _n in ("sum", "mean"):
+    SAMPLES[_n] = list(_RED) + [S(I(3, 4), dtype="dtype:float64")]
+SAMPLES["sum"] += [S(I(3, 4), 0), S(B(3, 4))]
+SAMPLES["mean"] += [S(I(3, 4), raises=True)]
+SAMPLES["prod"] = [S(A(3, 4)), S(A(3, 4), 1), S(A(3, 4), -1, keepdim=True), S(I(3, 4), 0)]
+for _n in ("amax", "amin"):
+    SAMPLES[_n] = [S(A(3, 4)), S(A(3, 4), 1), S(A(2, 3, 4), dim=(0, 2), keepdim=True),
+                   S(I(3, 4), -1), S(A(3, 4, domain="int"), 0)]
+for _n in ("max", "min"):
+    SAMPLES[_n] = [S(A(3, 4)), S(A(3, 4), 1), S(A(3, 4), -1, True), S(I(3, 4), 0),
+                   S(A(3, 4), A(4)), S(A(2, 0), raises=True)]
+for _n in ("argmax", "argmin"):
+    SAMPLES[_n] = [S(A(3, 4)), S(A(3, 4), 1), S(A(3, 4), dim=0, keepdim=True), S(I(3, 4), 1)]
+for _n in ("all", "any"):
+    SAMPLES[_n] = [S(B(3, 4)), S(B(3, 4), 1), S(B(3, 4), dim=0, keepdim=True),
+                   S(A(3, 4, domain="int")), S(I(3, 4), 1)]
+for _n in ("std", "var"):
+    SAMPLES[_n] = [S(A(3, 4)), S(A(3, 4), 1), S(A(3, 4), dim=0, correction=0),
+                   S(A(3, 4), 1, unbiased=False, keepdim=True), S(A(2, 3, 4), dim=(0, 2)),
+                   S(I(3), raises=True)]
+SAMPLES["logsumexp"] = [S(A(3, 4), 1), S(A(3, 4), dim=(0, 1)), S(A(3, 4), -1, keepdim=True),
+                        S(I(3, 4), 1)]
+SAMPLES["norm"] = [S(A(3, 4)), S(A(3, 4), 1), S(A(3, 4), p=1, dim=0), S(A(3, 4), p="fro"),
+                   S(A(3, 4), p=float("inf"), dim=1, keepdim=True), S(A(3, 4), p=3)]
+for _n in ("softmax", "log_softmax"):
+    SAMPLES[_n] = [S(A(3, 4), 1), S(A(3, 4), dim=0), S(A(2, 3, 4), 1),
+                   S(A(3, 4), -1, dtype="dtype:float32", rtol=1e-6)]
+_LATER = {}  # TODO(lead): in-place/method forms that arrive with the helpers' branches
+_LATER["cumsum"] = [S(A(3, 4), 1), S(A(3, 4), dim=0), S(I(3, 4), 1), S(B(5), 0)]
+_LATER["cumprod"] = [S(A(3, 4), 1), S(A(3, 4), dim=0), S(I(3, 4), -1)]
+
+# --- shapes and views
+SAMPLES["reshape"] = [S(A(3, 4), (2, 6)), S(A(3, 4), (-1,)), S(A(2, 3, 4), (4, -1, 2)),
+                      S(A(3, 4), (5, 2), raises=True)]
+SAMPLES["flatten"] = [S(A(2, 3, 4)), S(A(2, 3, 4), 1), S(A(2, 3, 4), 0, 1), S(A(3), 0, -1)]
+_LATER["squeeze"] = [S(A(1, 3, 1)), S(A(1, 3, 1), 0), S(A(1, 3, 1), (0, 2)), S(A(3, 1), -1)]
+_LATER["unsqueeze"] = [S(A(3, 4), 0), S(A(3, 4), -1), S(A(3), 1), S(A(3), 3, raises=True)]
+SAMPLES["permute"] = [S(A(2, 3, 4), (2, 0, 1)), S(A(2, 3, 4), (-1, 0, 1)),
+                      S(A(2, 3), (0, 0), raises=True)]
+for _n in ("transpose", "swapaxes", "swapdims"):
+    _LATER[_n] = [S(A(2, 3, 4), 0, 2), S(A(3, 4), -1, 0), S(A(3), 0, 0)]
+_LATER["t"] = [S(A(3, 4)), S(A(3)), S(A(2, 3, 4), raises=True)]
+SAMPLES["flip"] = [S(A(3, 4), (0,)), S(A(2, 3, 4), (0, 2)), S(A(3, 4), [-1])]
+SAMPLES["broadcast_to"] = [S(A(3, 1), (2, 3, 4)), S(A(4), (3, -1)), S(A(3), (4,), raises=True)]
+SAMPLES["narrow"] = [S(A(5, 4), 0, 1, 3), S(A(5, 4), -1, 2, 2), S(A(5, 4), 0, 4, 3, raises=True)]
+SAMPLES["select"] = [S(A(5, 4), 0, 1), S(A(5, 4), -1, -2), S(A(5, 4), 0, 7, raises=True)]
+SAMPLES["index_select"] = [S(A(5, 4), 0, I(3, low=0, high=5)), S(A(5, 4), 1, I(6, low=0, high=4)),
+                           S(A(5, 4), 0, I(2, low=5, high=7), raises=True)]
+SAMPLES["take_along_dim"] = [S(A(3, 4), I(3, 2, low=0, high=4), 1),
+                             S(A(3, 4), I(2, 4, low=0, high=3), dim=0)]
+SAMPLES["chunk"] = [S(A(7, 4), 3), S(A(7, 4), 2, 1), S(A(6), 6)]
+SAMPLES["split"] = [S(A(7, 4), 3), S(A(7, 4), [2, 5]), S(A(7, 4), 2, dim=1),
+                    S(A(7, 4), [2, 2], raises=True)]
+SAMPLES["unbind"] = [S(A(3, 4)), S(A(3, 4), 1), S(A(2, 3, 4), -1)]
+SAMPLES["cat"] = [S([A(2, 3), A(4, 3)]), S([A(2, 3), A(2, 1)], 1), S((A(2, 3), I(1, 3))),
+                  S([A(2, 3), A(2, 4)], raises=True)]
+SAMPLES["concat"] = [S([A(2, 3), A(4, 3)]), S([A(2, 3), A(2, 1)], dim=1)]
+SAMPLES["concatenate"] = [S([A(2, 3), A(4, 3)]), S([A(2, 3), A(2, 1)], axis=1)]
+SAMPLES["stack"] = [S([A(2, 3), A(2, 3)]), S([A(2, 3), A(2, 3)], 2), S([A(3), A(3)], dim=-1),
+                    S([A(2, 3), A(3, 2)], raises=True)]
+_LATER["tril"] = [S(A(4, 5)), S(A(4, 5), 1), S(A(2, 3, 3), -1), S(I(3, 3))]
+_LATER["triu"] = [S(A(4, 5)), S(A(4, 5), -1), S(A(2, 3, 3), 2), S(A(3), raises=True)]
+SAMPLES["clone"] = [S(A(3, 4)), S(I(3))]
+SAMPLES["detach"] = [S(A(3, 4))]
+SAMPLES["broadcast_tensors"] = [S(A(3, 1), A(4)), S(A(2, 1, 3), I(4, 1), A(3))]
+SAMPLES["broadcast_shapes"] = [S((3, 1), (4,)), S((2, 1, 3), (4, 1), (3,)),
+                               S((3,), (4,), raises=True)]
+SAMPLES["atleast_1d"] = [S(V(1.5)), S(A(3)), S(A(2, 3))]
+SAMPLES["atleast_2d"] = [S(V(1.5)), S(A(3)), S(A(2, 3, 4))]
+SAMPLES["atleast_3d"] = [S(V(1.5)), S(A(3)), S(A(2, 3))]
+
+# --- products
+SAMPLES["matmul"] = [S(A(3, 4), A(4, 2)), S(A(4), A(4)), S(A(2, 3, 4), A(4)),
+                     S(A(4), A(2, 4, 3)), S(A(2, 1, 3, 4), A(5, 4, 2)),
+                     S(A(3, 4), A(3, 4), raises=True)]
+SAMPLES["mm"] = [S(A(3, 4), A(4, 2)), S(A(3, 4), A(4), raises=True)]
+SAMPLES["bmm"] = [S(A(2, 3, 4), A(2, 4, 5)), S(A(2, 3, 4), A(3, 4, 5), raises=True)]
+SAMPLES["dot"] = [S(A(4), A(4)), S(I(3), I(3)), S(A(4), A(3), raises=True)]
+_LATER["outer"] = [S(A(3), A(4)), S(I(3), I(2))]
+SAMPLES["tensordot"] = [S(A(3, 4, 5), A(4, 5, 2)), S(A(3, 4), A(4, 3), dims=1),
+                        S(A(3, 4, 5), A(5, 3), dims=([0, 2], [1, 0]))]
+SAMPLES["einsum"] = [S("ij,jk->ik", A(3, 4), A(4, 2)), S("bij,bjk->bik", A(2, 3, 4), A(2, 4, 5)),
+                     S("ii->i", A(3, 3)), S("i,j->ij", A(3), A(2)), S("ij->", A(3, 4)),
+                     S("...ij,...jk", A(2, 3, 4), A(4, 2))]
+_LATER["cross"] = [S(A(4, 3), A(4, 3), dim=1), S(A(3, 4), A(3, 4), dim=0)]
+SAMPLES["cdist"] = [S(A(3, 4), A(5, 4)), S(A(2, 3, 4), A(2, 5, 4), p=1.0)]
+SAMPLES["cosine_similarity"] = [S(A(3, 4), A(3, 4)), S(A(3, 4), A(4), dim=0)]
+SAMPLES["pairwise_distance"] = [S(A(3, 4), A(3, 4)), S(A(3, 4), A(4), p=1.0, keepdim=True)]
+SAMPLES["pdist"] = [S(A(4, 3)), S(A(5, 2), p=1.0)]
+SAMPLES["block_diag"] = [S(A(2, 3), A(1, 2)), S(A(2, 2), I(1, 1), A(3))]
+SAMPLES["cartesian_prod"] = [S(A(3), A(2)), S(I(2), I(3), I(2))]
+SAMPLES["chain_matmul"] = [S(A(3, 4), A(4, 2), A(2, 5))]
+SAMPLES["meshgrid"] = [S(A(3), A(2), indexing="ij"), S(A(3), A(2), indexing="xy")]
+# PyTorch's own vander backward fails (it writes in place into a saved tensor): values only
+SAMPLES["vander"] = [S(A(4), grad=False), S(A(3), N=5, grad=False),
+                     S(A(3), N=3, increasing=True, grad=False)]
