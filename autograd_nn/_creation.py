@@ -242,7 +242,13 @@ def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *,
     elif s < 0:
         raise RuntimeError(f"normal(): expects std >= 0.0, but found std {s}")
     shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
+    tensors = [t._data for t in (mean, std) if isinstance(t, Tensor)]
+    if dtype is not None:
+        d = _dtype.to_dtype(dtype).np
+    elif tensors:  # a tensor mean's dtype, else a tensor std's, as PyTorch's
+        d = tensors[0].dtype
+    else:
+        d = _dtype.get_default_dtype().np
     t = Tensor._wrap(_gen(generator).normal(m, s, shape).astype(d))
     return t.requires_grad_(True) if requires_grad else t
 

@@ -192,9 +192,12 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
 def unravel_index(indices: Any, shape: Sequence[int] | int) -> tuple:
     """Flat indices into ``shape`` as a tuple of int64 coordinate tensors (NumPy's
     ``unravel_index``, with PyTorch's negative-index wrap)."""
+    if not isinstance(indices, Tensor):  # as PyTorch's: no Python ints or lists
+        raise TypeError(f"unravel_index(): argument 'indices' must be Tensor, not "
+                        f"{type(indices).__name__}")
     if isinstance(shape, int):
         shape = (shape,)
-    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices._data
     if idx.dtype.kind not in "iu":
         raise TypeError(f"unravel_index: expected 'indices' to be integer dtype, but got "
                         f"{idx.dtype}")

@@ -81,7 +81,15 @@ def uniform_(input: Any, a: float = 0.0, b: float = 1.0, generator: Any = None) 
 
 
 def normal_(input: Any, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Any:
-    """Fill ``input`` with N(mean, std^2) samples, in place."""
+    """Fill ``input`` with N(mean, std^2) samples, in place (``mean`` and ``std`` are
+    numbers, as in PyTorch)."""
+    for k, (name, v) in enumerate((("mean", mean), ("std", std)), 1):
+        if not (isinstance(v, (int, float)) or getattr(v, "shape", None) == ()):
+            raise TypeError(f"normal_(): argument '{name}' (position {k}) must be float, not "
+                            f"{type(v).__name__}")
+    mean, std = float(mean), float(std)
+    if std < 0:
+        raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
     return inplace.overwrite(input, _gen(generator).normal(mean, std, input._data.shape),
                              "random fill")
 

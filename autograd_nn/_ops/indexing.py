@@ -329,15 +329,20 @@ def sort(input: Any, dim: int = -1, descending: bool = False, stable: bool = Fal
     return values_indices(*_sorted_with_indices(input, dim, descending))
 
 
-def argsort(input: Any, dim: int = -1, descending: bool = False) -> Any:
-    """The indices that sort ``input`` along ``dim``."""
+def argsort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    """The indices that sort ``input`` along ``dim`` (always a stable sort here, so
+    ``stable=True`` changes nothing)."""
     return _sorted_with_indices(input, dim, descending)[1]
 
 
 def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> tuple:
     """(values, indices) of the ``k`` largest (smallest) along ``dim``."""
-    v, i = _sorted_with_indices(input, dim, largest)
     d = norm_dim(dim, input.ndim, "topk")
+    size = input.shape[d] if input.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError(f"topk: selected index k out of range (k={k}, size {size} along dim "
+                           f"{d} of a tensor of shape {list(input.shape)})")
+    v, i = _sorted_with_indices(input, dim, largest)
     sl = (slice(None),) * d + (slice(0, k),)
     return values_indices(v[sl], i[sl])
 

@@ -1,6 +1,7 @@
 """Parity samples for the torch-level ops that predate the sample tables: maths, comparisons,
 reductions, shapes, products, creation and configuration."""
 
+import numpy as np
 from parity_samples import A, B, I, S, V
 
 _UNARY_ANY = ["asinh", "atan", "arcsinh", "arctan", "ceil", "cos", "cosh", "exp", "exp2",
@@ -161,3 +162,104 @@ SAMPLES["meshgrid"] = [S(A(3), A(2), indexing="ij"), S(A(3), A(2), indexing="xy"
 # PyTorch's own vander backward fails (it writes in place into a saved tensor): values only
 SAMPLES["vander"] = [S(A(4), grad=False), S(A(3), N=5, grad=False),
                      S(A(3), N=3, increasing=True, grad=False)]
+
+# --- creation
+SAMPLES["arange"] = [S(5), S(1, 4), S(0.0, 1.0, 0.25), S(1, 10, 3, dtype="dtype:float64"),
+                     S(5, 1, -2), S(0, 5, 0, raises=True)]
+SAMPLES["linspace"] = [S(0.0, 1.0, 5), S(-2, 2, 4, dtype="dtype:float64"), S(1, 1, 1)]
+SAMPLES["logspace"] = [S(0.0, 2.0, 5), S(0, 3, 4, base=2.0), S(-1, 1, 3, dtype="dtype:float64")]
+for _n in ("zeros", "ones"):
+    SAMPLES[_n] = [S(2, 3), S((2, 3)), S([4]), S(2, dtype="dtype:int64"), S(())]
+SAMPLES["full"] = [S((2, 3), 1.5), S((2,), 7), S((2,), True), S([3], 2.0, dtype="dtype:float64")]
+SAMPLES["eye"] = [S(3), S(2, 4), S(3, dtype="dtype:int64")]
+for _n in ("zeros_like", "ones_like"):
+    SAMPLES[_n] = [S(A(2, 3)), S(I(3)), S(A(2), dtype="dtype:int64")]
+SAMPLES["full_like"] = [S(A(2, 3), 2.5), S(I(3), 4), S(A(2), 1, dtype="dtype:int64")]
+SAMPLES["tensor"] = [S([[1.0, 2.0], [3.0, 4.0]]), S([1, 2, 3]), S(True),
+                     S([1.5, 2], dtype="dtype:float64"), S([[1, 2], [3]], raises=True)]
+SAMPLES["as_tensor"] = [S([1.0, 2.0]), S([1, 2], dtype="dtype:float64"), S(V([1.5, 2.5]))]
+SAMPLES["asarray"] = [S([1.0, 2.0]), S([[1, 2]]), S(V([1.5, 2.5]), dtype="dtype:float32")]
+SAMPLES["scalar_tensor"] = [S(1.5), S(2, dtype="dtype:int64")]
+SAMPLES["tril_indices"] = [S(3, 3), S(4, 3, 1), S(3, 4, -1)]
+SAMPLES["triu_indices"] = [S(3, 3), S(4, 3, 1), S(3, 4, -1)]
+SAMPLES["unravel_index"] = [S(I(4, low=0, high=12), (3, 4)), S(7, (2, 5), raises=True)]
+for _n in ("hann_window", "hamming_window", "blackman_window", "bartlett_window"):
+    SAMPLES[_n] = [S(8), S(5, periodic=False), S(1), S(6, dtype="dtype:float64")]
+SAMPLES["kaiser_window"] = [S(8), S(5, periodic=False, beta=8.0), S(6, dtype="dtype:float64")]
+
+# --- searching, counting, sorting
+SAMPLES["searchsorted"] = [S(V([1.0, 3.0, 5.0, 7.0]), V([0.0, 3.0, 6.0, 9.0])),
+                           S(V([1.0, 3.0, 5.0]), V([3.0, 5.0]), right=True),
+                           S(V([[1, 3, 5], [2, 4, 6]]), V([[3], [5]]), side="right")]
+SAMPLES["bucketize"] = [S(V([0.0, 3.0, 6.0, 9.0]), V([1.0, 3.0, 5.0, 7.0])),
+                        S(V([3, 5]), V([1, 3, 5]), right=True)]
+_LATER["histc"] = [S(A(20, grad=False), bins=4, min=-2, max=2), S(A(10, grad=False)),
+                    S(A(3, 4, grad=False), bins=3, min=0, max=1)]
+_LATER["histogram"] = [S(A(20, grad=False), 4), S(A(10, grad=False), bins=3, range=(-1.0, 1.0)),
+                        S(A(10, grad=False), V([-2.0, 0.0, 1.0, 2.0]))]
+_LATER["bincount"] = [S(I(10, low=0, high=5)), S(I(6, low=0, high=3), minlength=5),
+                       S(I(6, low=0, high=3), V([0.5, 1.0, 2.0, 0.5, 1.0, 3.0])),
+                       S(V([-1, 2]), raises=True)]
+_LATER["unique"] = [S(V([3, 1, 2, 3, 1])), S(V([3, 1, 2, 3, 1]), return_counts=True),
+                     S(V([3.0, 1.0, 3.0]), return_inverse=True),
+                     S(V([[1, 2], [1, 2], [0, 1]]), dim=0)]
+_LATER["unique_consecutive"] = [S(V([1, 1, 2, 2, 3, 1, 1])),
+                                 S(V([1, 1, 2, 2, 3, 1]), return_counts=True,
+                                   return_inverse=True)]
+SAMPLES["topk"] = [S(A(3, 5), 2), S(A(3, 5), 3, dim=0, largest=False), S(A(5), 1, sorted=True),
+                   S(A(5), 6, raises=True)]
+SAMPLES["argsort"] = [S(A(3, 5)), S(A(3, 5), dim=0, descending=True), S(I(6, low=0, high=3),
+                                                                           stable=True)]
+
+# --- predicates, dtypes and configuration
+SAMPLES["numel"] = [S(A(3, 4)), S(V(1.0))]
+SAMPLES["is_tensor"] = [S(A(3)), S([1.0])]
+SAMPLES["is_floating_point"] = [S(A(3)), S(I(3))]
+SAMPLES["result_type"] = [S(A(3), I(3)), S(I(3), 2.5), S(I(3, dtype="int32"), I(3)),
+                          S(B(2), 1)]
+SAMPLES["promote_types"] = [S("dtype:int64", "dtype:float32"), S("dtype:bool", "dtype:int32"),
+                            S("dtype:float16", "dtype:float64")]
+SAMPLES["can_cast"] = [S("dtype:float32", "dtype:int64"), S("dtype:int64", "dtype:float32"),
+                       S("dtype:bool", "dtype:int32")]
+SAMPLES["get_default_dtype"] = [S()]
+SAMPLES["is_grad_enabled"] = [S()]
+SAMPLES["typename"] = [S(A(3)), S(I(3))]
+
+
+def _same_shape_and_dtype(ours, theirs) -> None:
+    """Random draws: PyTorch's generator is not ours, so shape and dtype must match."""
+    assert tuple(ours.shape) == tuple(theirs.shape), (tuple(ours.shape), tuple(theirs.shape))
+    assert str(ours.dtype) == str(theirs.dtype), (ours.dtype, theirs.dtype)
+
+
+def _drawn(check=None):
+    def both(ours, theirs):
+        _same_shape_and_dtype(ours, theirs)
+        if check is not None:
+            check(ours.numpy())
+    return both
+
+
+def _within(lo, hi):
+    return _drawn(lambda a: None if ((a >= lo) & (a < hi)).all() else
+                  (_ for _ in ()).throw(AssertionError(f"draws outside [{lo}, {hi})")))
+
+
+SAMPLES["rand"] = [S(2, 3, check=_within(0, 1)), S((4,), dtype="dtype:float64",
+                                                  check=_within(0, 1))]
+SAMPLES["randn"] = [S(2, 3, check=_drawn()), S((4,), dtype="dtype:float64", check=_drawn())]
+SAMPLES["randint"] = [S(5, (3, 4), check=_within(0, 5)), S(2, 9, (6,), check=_within(2, 9))]
+SAMPLES["randperm"] = [S(6, check=_drawn(lambda a: np.testing.assert_array_equal(
+    np.sort(a), np.arange(6))))]
+SAMPLES["rand_like"] = [S(A(2, 3, grad=False), check=_within(0, 1))]
+SAMPLES["randn_like"] = [S(A(2, 3, grad=False), check=_drawn())]
+SAMPLES["randint_like"] = [S(A(2, 3, grad=False), 4, check=_within(0, 4))]
+SAMPLES["normal"] = [S(A(3, 4, grad=False), 1.0, check=_drawn()),
+                     S(A(3, 4, dtype="float32", grad=False), V(np.ones(4)), check=_drawn()),
+                     S(0.0, A(3, domain="pos", grad=False), check=_drawn()),
+                     S(1.0, 2.0, (2, 3), check=_drawn())]
+_LATER["bernoulli"] = [S(V(np.full((3, 4), 0.5)), check=_within(0, 2))]
+_LATER["multinomial"] = [S(V([0.2, 0.3, 0.5]), 4, replacement=True, check=_within(0, 3)),
+                          S(V([[0.5, 0.5, 0.0], [0.1, 0.1, 0.8]]), 2, check=_within(0, 3))]
+SAMPLES["poisson"] = [S(V(np.full((3, 4), 2.0)), check=_within(0, 1e9))]
+SAMPLES["binomial"] = [S(V(np.full((3,), 10.0)), V(np.full((3,), 0.5)), check=_within(0, 11))]
