@@ -133,24 +133,21 @@ def inv(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torc
 
 
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> inv_ex_result:  # noqa: N803
-    """(inverse, info): info (int32, batch shape) is 0, or > 0 where a matrix is singular (its
-    inverse is then NaN), unless ``check_errors`` (which raises instead)."""
+    """(inverse, info): info (int32, batch shape) is 0, or LAPACK's getrf code (the 1-based index
+    of the first zero pivot of U) where a matrix is singular; a singular matrix's inverse is
+    NaN (the others are inverted), unless ``check_errors`` (which raises instead)."""
     a = _square(A, "inv_ex")
-    batch = a.shape[:-2]
-    singular = np.zeros(batch, bool)
-    flat = a._data.reshape((-1,) + a.shape[-2:])
-    for i, mat in enumerate(flat):
-        try:
-            np.linalg.inv(mat)
-        except np.linalg.LinAlgError:
-            singular.reshape(-1)[i] = True
-    if singular.any():
-        if check_errors:
-            return inv_ex_result(inv(a), None)
-        res = Tensor._wrap(np.full(a.shape, np.nan, a._data.dtype))
-    else:
-        res = inv(a)
-    return inv_ex_result(res, Tensor._wrap(singular.astype(np.int32)))
+    info = LA.lu_np(a._data)[3].astype(np.int32)
+    if not info.any():
+        return inv_ex_result(inv(a), Tensor._wrap(info))
+    if check_errors:
+        return inv_ex_result(inv(a), None)  # raises, naming the singular matrix
+    singular = (info != 0)[..., None, None]
+    safe = np.where(singular, np.eye(a.shape[-1], dtype=a._data.dtype), a._data)
+    res = inv(Tensor._wrap(safe)) if not a.requires_grad else inv(
+        a * Tensor._wrap(~singular) + Tensor._wrap(np.where(singular, safe, 0)))
+    res = res.masked_fill(Tensor._wrap(np.broadcast_to(singular, a.shape)), float("nan"))
+    return inv_ex_result(res, Tensor._wrap(info))
 
 
 def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803
