@@ -139,8 +139,12 @@ def write(t: Any, res: np.ndarray, opname: str) -> None:
 
 
 def overwrite(t: Any, values: Any, what: str) -> Any:
-    """``t[...] = values`` outside any graph (random fills, init): checked and versioned."""
+    """``t[...] = values`` (random fills, init): checked and versioned. On a tensor in the graph
+    the write is recorded as a copy of constant values, so no gradient reaches ``t``'s old
+    history (it was overwritten), as PyTorch's fills."""
     check_writable(t, what)
+    if records(t):
+        return copy_(t, np.asarray(values))
     t._data[...] = values
     bump_version(t)
     return t

@@ -146,6 +146,10 @@ def _compare(ours: Any, theirs: Any, where: str, s: S) -> None:
             if fields:
                 assert getattr(ours, fields[k], None) is o, f"{where}: no field .{fields[k]}"
             _compare(o, t, f"{where}[{k}]", s)
+    elif isinstance(theirs, np.ndarray):
+        assert isinstance(ours, np.ndarray), f"{where}: {type(ours).__name__}, not an ndarray"
+        assert ours.dtype == theirs.dtype, f"{where}: {ours.dtype} != {theirs.dtype}"
+        np.testing.assert_array_equal(ours, theirs, err_msg=where)
     elif isinstance(theirs, torch.dtype):
         assert str(ours) == str(theirs), f"{where}: {ours} != {theirs}"
     elif isinstance(theirs, float):
