@@ -330,9 +330,19 @@ class Tensor:
             return self.clone() if copy else self
         return E.Cast.apply(self, dtype=npd)
 
-    def type(self, dtype: Any = None) -> Any:
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """The legacy type name (``'torch.FloatTensor'``) without an argument; else this tensor
+        cast to ``dtype``: a dtype, a legacy tensor type or its name (``'torch.IntTensor'``)."""
         if dtype is None:
             return f"torch.{_CATEGORY_NAME.get(self.dtype.name, self.dtype.name)}"
+        if isinstance(dtype, str):
+            name = dtype.removeprefix("torch.")
+            by_name = {v: k for k, v in _CATEGORY_NAME.items()}
+            if name not in by_name:
+                raise ValueError(f"invalid type: {dtype!r}")
+            dtype = getattr(_dtype, by_name[name])
+        else:
+            dtype = getattr(dtype, "dtype", dtype)  # a legacy type (torch.DoubleTensor)
         return self.to(dtype)
 
     def float(self) -> Tensor:
