@@ -47,9 +47,9 @@ def _not_implemented(what: str) -> NotImplementedError:
     return NotImplementedError(f"the derivative for '{what}' is not implemented.")
 
 
-class _Unary(Op):
-    """A one-input special function: ``kernel`` (a ``special_math`` function) in the input's
-    float dtype."""
+class _Kernel:
+    """The forward of a one-input special function Op: ``kernel`` (a ``special_math``
+    function) in the input's float dtype (a mixin, so it is no Op of its own)."""
 
     kernel: Callable = staticmethod(lambda x: x)
 
@@ -60,7 +60,7 @@ class _Unary(Op):
 
 # ---------------------------------------------------------------------------- error functions
 
-class Erfc(_Unary):
+class Erfc(_Kernel, Op):
     saved_inputs = (0,)
     kernel = staticmethod(M.erfc)
 
@@ -70,7 +70,7 @@ class Erfc(_Unary):
         return g * Exp.call(-(x * x)) * (-2 / _SQRT_PI)
 
 
-class Erfinv(_Unary):
+class Erfinv(_Kernel, Op):
     saved_inputs = ()
     saves_out = True
     kernel = staticmethod(M.erfinv)
@@ -81,7 +81,7 @@ class Erfinv(_Unary):
         return g * Exp.call(y * y) * (_SQRT_PI / 2)
 
 
-class Erfcx(_Unary):
+class Erfcx(_Kernel, Op):
     saves_out = True
     kernel = staticmethod(M.erfcx)
 
@@ -91,7 +91,7 @@ class Erfcx(_Unary):
         return g * (x * y * 2 - 2 / _SQRT_PI)
 
 
-class LogNdtr(_Unary):
+class LogNdtr(_Kernel, Op):
     saves_out = True
     kernel = staticmethod(M.log_ndtr)
 
@@ -101,7 +101,7 @@ class LogNdtr(_Unary):
         return g * Exp.call(-(y + x * x * 0.5)) * (1 / _SQRT_2PI)
 
 
-class Ndtri(_Unary):
+class Ndtri(_Kernel, Op):
     saved_inputs = ()
     saves_out = True
     kernel = staticmethod(M.ndtri)
@@ -136,7 +136,7 @@ def ndtr(input: Any) -> Any:
 
 # ---------------------------------------------------------------------------- gamma functions
 
-class Lgamma(_Unary):
+class Lgamma(_Kernel, Op):
     kernel = staticmethod(M.lgamma)
 
     @staticmethod
@@ -144,7 +144,7 @@ class Lgamma(_Unary):
         return g * Digamma.call(ctx.inputs[0])
 
 
-class Digamma(_Unary):
+class Digamma(_Kernel, Op):
     kernel = staticmethod(M.digamma)
 
     @staticmethod
@@ -279,7 +279,7 @@ def zeta(input: Any, other: Any) -> Any:
 
 # ------------------------------------------------------------------------ Bessel functions I
 
-class I0(_Unary):
+class I0(_Kernel, Op):
     kernel = staticmethod(M.i0)
 
     @staticmethod
@@ -287,7 +287,7 @@ class I0(_Unary):
         return g * I1.call(ctx.inputs[0])
 
 
-class I0e(_Unary):
+class I0e(_Kernel, Op):
     saves_out = True
     kernel = staticmethod(M.i0e)
 
@@ -304,7 +304,7 @@ def _safe_small(x: Any) -> tuple:
     return big, Where.call(big, x, np.asarray(eps, dtype=xp.data(x).dtype))
 
 
-class I1(_Unary):
+class I1(_Kernel, Op):
     saves_out = True
     kernel = staticmethod(M.i1)
 
@@ -315,7 +315,7 @@ class I1(_Unary):
         return g * Where.call(big, d, np.asarray(0.5, dtype=xp.data(sx).dtype))
 
 
-class I1e(_Unary):
+class I1e(_Kernel, Op):
     saves_out = True
     kernel = staticmethod(M.i1e)
 
@@ -380,9 +380,10 @@ class Xlogy(Op):
         x, y = ctx.inputs
         need_x, need_y = ctx.needs_input_grad
         gx = gy = None
-        if need_x:  # PyTorch: grad * xlogy(x != 0, y)
-            nz = xp.mask_like(xp.data(x) != 0, y)
-            gx = g * Xlogy.call(nz, y, log1p=ctx.log1p)
+        if need_x:  # PyTorch's: xlogy(g, y), 0 where x == 0 and log(y) is not finite
+            xd, yd = xp.data(x), xp.data(y)
+            off = (xd == 0) & (yd <= (-1 if ctx.log1p else 0))
+            gx = Where.call(off, np.zeros((), yd.dtype), Xlogy.call(g, y, log1p=ctx.log1p))
         if need_y:
             gy = g * x / ((y + 1) if ctx.log1p else y)
         return gx, gy
@@ -407,7 +408,7 @@ def xlog1py(input: Any, other: Any) -> Any:
     return Xlogy.apply(x, y, log1p=True)
 
 
-class Sinc(_Unary):
+class Sinc(_Kernel, Op):
     @staticmethod
     def kernel(x):
         px = np.pi * x
@@ -416,17 +417,23 @@ class Sinc(_Unary):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        px = x * math.pi
-        d = (px * Cos.call(px) - Sin.call(px)) / (px * x)
         xd = xp.data(x)
-        return g * Where.call(xd == 0, np.zeros((), xd.dtype), d)
+        small = np.abs(xd) < 1e-3
+        # PyTorch's quotient rule cancels catastrophically near 0 (to exactly 0 at 1e-12);
+        # there the series of the derivative, -pi^2 x / 3 + pi^4 x^3 / 30 - ...
+        safe = Where.call(small, np.ones((), xd.dtype), x)
+        px = safe * math.pi
+        d = (px * Cos.call(px) - Sin.call(px)) / (px * safe)
+        u = x * x * math.pi ** 2
+        series = x * math.pi ** 2 * (-1 / 3 + u * (1 / 30 - u / 840))
+        return g * Where.call(small, series, d)
 
 
 sinc = unary(Sinc, "sinc", "The normalized sinc ``sin(pi x) / (pi x)`` (1 at 0).",
              floating=True)
 
 
-class Entr(_Unary):
+class Entr(_Kernel, Op):
     @staticmethod
     def kernel(x):
         out = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)), 0.0)
