@@ -385,7 +385,8 @@ class Xlogy(Op):
             off = (xd == 0) & (yd <= (-1 if ctx.log1p else 0))
             gx = Where.call(off, np.zeros((), yd.dtype), Xlogy.call(g, y, log1p=ctx.log1p))
         if need_y:
-            gy = g * x / ((y + 1) if ctx.log1p else y)
+            with np.errstate(divide="ignore", invalid="ignore"):  # y = 0: inf/NaN as PyTorch's
+                gy = g * x / ((y + 1) if ctx.log1p else y)
         return gx, gy
 
 
