@@ -383,27 +383,28 @@ def ndtri(y0: np.ndarray) -> np.ndarray:
     return np.where(y0 == 0, -np.inf, out)
 
 
+_ERFCX_COLUMNS = tuple(np.ascontiguousarray(c) for c in np.asarray(C.ERFCX_Y100).T)
+
+
 def _erfcx_y100(y100: np.ndarray) -> np.ndarray:
-    table = np.asarray(C.ERFCX_Y100)
-    k = np.clip(y100.astype(np.int64), 0, 99)  # y100 < 100 wherever it is used
+    """Johnson's 100 Chebyshev fits on ``y100 = 400 / (4 + |x|)`` in [0, 100]."""
+    k = np.clip(y100.astype(np.int64), 0, 99)
     t = 2 * y100 - (2 * k + 1)
-    coefs = table[k]
     r = np.zeros_like(y100)
-    for j in range(table.shape[1] - 1, -1, -1):
-        r = r * t + coefs[..., j]
+    for column in reversed(_ERFCX_COLUMNS):
+        r = r * t + column[k]
     return r
 
 
 def erfcx(x: np.ndarray) -> np.ndarray:
     ispi = 0.56418958354775628694807945156
     x2 = x * x
-    big = ispi * (x2 * (x2 + 4.5) + 2) / (x * (x2 * (x2 + 5) + 3.75))
-    big = np.where(x > 5e7, ispi / x, big)
-    pos = np.where(x > 50, big, _erfcx_y100(400 / (4 + np.abs(x))))
-    neg = np.where(x < -6.1, 2 * np.exp(x2), 2 * np.exp(x2) - _erfcx_y100(400 / (4 - x)))
-    neg = np.where(x < -26.7, np.inf, neg)
-    out = np.where(x >= 0, pos, neg)
-    return np.where(np.isnan(x), x, out)
+    fit = _erfcx_y100(400 / (4 + np.abs(x)))  # both signs use the fit at |x|
+    big = np.where(x > 5e7, ispi / x, ispi * (x2 * (x2 + 4.5) + 2) / (x * (x2 * (x2 + 5) + 3.75)))
+    pos = np.where(x > 50, big, fit)
+    e = 2 * np.exp(x2)
+    neg = np.where(x < -26.7, np.inf, np.where(x < -6.1, e, e - fit))
+    return np.where(x >= 0, pos, np.where(np.isnan(x), x, neg))
 
 
 def log_ndtr(x: np.ndarray) -> np.ndarray:
