@@ -6,58 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ._ops import table as _table
-from .autograd.function import Function
 from .tensor import Tensor
 
-__all__ = ["expit", "expm1", "log1p", "exp2", "logsumexp", "softmax", "log_softmax", "round"]
-
-
-class _Expm1(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        out = Tensor._wrap(np.expm1(x._data))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, g: Tensor) -> Tensor:
-        (out,) = ctx.saved_tensors
-        return g * (out + 1)
-
-
-class _Log1p(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        ctx.save_for_backward(x)
-        return Tensor._wrap(np.log1p(x._data))
-
-    @staticmethod
-    def backward(ctx: Any, g: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return g / (x + 1)
-
-
-def expit(input: Tensor) -> Tensor:
-    """The logistic sigmoid ``1 / (1 + exp(-x))``."""
-    return input.sigmoid()
-
-
-def expm1(input: Tensor) -> Tensor:
-    """``exp(x) - 1``, accurate for small ``x``."""
-    return _Expm1.apply(input)
-
-
-def log1p(input: Tensor) -> Tensor:
-    """``log(1 + x)``, accurate for small ``x``."""
-    return _Log1p.apply(input)
-
-
-def exp2(input: Tensor) -> Tensor:
-    """``2 ** x``."""
-    return 2.0 ** input
+__all__ = ["logsumexp", "softmax", "log_softmax", "round"]
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -89,6 +41,7 @@ _FROM_TABLE = {
         "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
         "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
         "laguerre_polynomial_l", "legendre_polynomial_p")},
+    "expit": "sigmoid", "expm1": "expm1", "log1p": "log1p", "exp2": "exp2",
     "psi": "digamma", "gammaln": "lgamma", "multigammaln": "mvlgamma", "gammainc": "igamma",
     "gammaincc": "igammac"}
 _ROWS = {row.name: row for row in _table.OPS}
