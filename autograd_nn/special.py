@@ -1,76 +1,15 @@
-"""``torch.special``: the special functions built on autograd_nn's ops, differentiable.
-Names whose op the library lacks are looked up on ``autograd_nn`` itself (``special.erf`` is
-``autograd_nn.erf`` once that exists), so the namespace grows with the op table."""
+"""``torch.special``: the special functions. Most are rows of the op table (``_ops/special.py``:
+the error, gamma and Bessel functions, orthogonal polynomials), exposed here under PyTorch's
+``special`` names; differentiable where PyTorch is."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ._ops.elementwise import where
-from .autograd.function import Function
+from ._ops import table as _table
 from .tensor import Tensor
 
-__all__ = ["expit", "logit", "expm1", "log1p", "exp2", "logsumexp", "softmax", "log_softmax",
-           "round", "sinc", "xlogy", "xlog1py", "entr"]
-
-# special name -> the autograd_nn (torch) top-level function it is
-_ALIASES = {"expit": "sigmoid", "psi": "digamma", "gammaln": "lgamma", "multigammaln":
-            "mvlgamma", "erf": "erf", "erfc": "erfc", "erfinv": "erfinv", "digamma": "digamma",
-            "polygamma": "polygamma", "i0": "i0", "ndtri": "ndtri", "logsumexp": "logsumexp",
-            "softmax": "softmax", "log_softmax": "log_softmax", "round": "round"}
-
-
-class _Expm1(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        out = Tensor._wrap(np.expm1(x._data))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, g: Tensor) -> Tensor:
-        (out,) = ctx.saved_tensors
-        return g * (out + 1)
-
-
-class _Log1p(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        ctx.save_for_backward(x)
-        return Tensor._wrap(np.log1p(x._data))
-
-    @staticmethod
-    def backward(ctx: Any, g: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return g / (x + 1)
-
-
-def expit(input: Tensor) -> Tensor:
-    """The logistic sigmoid ``1 / (1 + exp(-x))``."""
-    return input.sigmoid()
-
-
-def logit(input: Tensor, eps: float | None = None) -> Tensor:
-    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
-    p = input if eps is None else input.clamp(eps, 1 - eps)
-    return (p / (1 - p)).log()
-
-
-def expm1(input: Tensor) -> Tensor:
-    """``exp(x) - 1``, accurate for small ``x``."""
-    return _Expm1.apply(input)
-
-
-def log1p(input: Tensor) -> Tensor:
-    """``log(1 + x)``, accurate for small ``x``."""
-    return _Log1p.apply(input)
-
-
-def exp2(input: Tensor) -> Tensor:
-    """``2 ** x``."""
-    return 2.0 ** input
+__all__ = ["logsumexp", "softmax", "log_softmax", "round"]
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -89,60 +28,23 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch'
     return input.round(decimals=decimals)
 
 
-def sinc(input: Tensor) -> Tensor:
-    """``sin(pi x) / (pi x)``, 1 at 0; below ``|x| = 1e-3`` its Taylor series (the quotient's
-    derivative cancels catastrophically there)."""
-    small = input.abs() < 1e-3
-    px = where(small, 1.0, input * np.pi)
-    u = (input * np.pi) ** 2
-    series = 1 - u / 6 + u * u / 120 - u * u * u / 5040
-    return where(small, series, px.sin() / px)
-
-
-def _as_tensor_like(y: Any, x: Tensor) -> Tensor:
-    return y if isinstance(y, Tensor) else Tensor._wrap(np.asarray(y, dtype=x._data.dtype))
-
-
-def xlogy(input: Any, other: Any) -> Tensor:
-    """``x * log(y)``, 0 where ``x == 0`` (unless ``y`` is NaN)."""
-    x = input if isinstance(input, Tensor) else _as_tensor_like(input, other)
-    y = _as_tensor_like(other, x)
-    # where x == 0 the value is 0, yet d/dx stays log(y) as PyTorch's: only the y that would
-    # make log(y) non-finite are replaced
-    return x * where((x == 0) & (y <= 0), 1.0, y).log()
-
-
-def xlog1py(input: Any, other: Any) -> Tensor:
-    """``x * log1p(y)``, 0 where ``x == 0`` (unless ``y`` is NaN)."""
-    x = input if isinstance(input, Tensor) else _as_tensor_like(input, other)
-    y = _as_tensor_like(other, x)
-    return x * log1p(where((x == 0) & (y <= -1), 0.0, y))
-
-
-class _Entr(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        ctx.save_for_backward(x)
-        a = x._data
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(a > 0, -a * np.log(np.where(a > 0, a, 1)), 0.0)
-        return Tensor._wrap(np.where(a < 0, -np.inf, out).astype(a.dtype))
-
-    @staticmethod
-    def backward(ctx: Any, g: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return g * -(x.log() + 1)  # PyTorch's rule: +inf at 0, NaN below
-
-
-def entr(input: Tensor) -> Tensor:
-    """Elementwise entropy ``-x log x`` (0 at 0, -inf for negative x)."""
-    return _Entr.apply(input)
-
-
-def __getattr__(name: str) -> Any:
-    import autograd_nn
-
-    target = _ALIASES.get(name)
-    if target is not None and target in vars(autograd_nn):
-        return vars(autograd_nn)[target]
-    raise AttributeError(f"module 'autograd_nn.special' has no attribute {name!r}")
+# special name -> its op-table row (PyTorch's aliases: psi is digamma, gammaln lgamma...)
+_FROM_TABLE = {
+    **{n: n for n in (
+        "logit", "sinc", "xlogy", "xlog1py", "entr", "erf", "erfc", "erfcx", "erfinv", "digamma",
+        "polygamma", "i0", "i0e", "i1", "i1e", "log_ndtr", "ndtr", "ndtri", "zeta", "airy_ai",
+        "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
+        "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+        "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
+        "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+        "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+        "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+        "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
+        "laguerre_polynomial_l", "legendre_polynomial_p")},
+    "expit": "sigmoid", "expm1": "expm1", "log1p": "log1p", "exp2": "exp2",
+    "psi": "digamma", "gammaln": "lgamma", "multigammaln": "mvlgamma", "gammainc": "igamma",
+    "gammaincc": "igammac"}
+_ROWS = {row.name: row for row in _table.OPS}
+# each as autograd_nn.<row> is: array-likes accepted, out= taken
+globals().update({name: _table._function_form(_ROWS[row]) for name, row in _FROM_TABLE.items()})
+__all__ += sorted(_FROM_TABLE)

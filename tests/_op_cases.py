@@ -695,6 +695,34 @@ CASES = [
     Case("reuse", lambda L, x: (x * x.sin() + x).sum() * x.mean(), UNARY, U2),
     Case("softmax_mse", lambda L, x, y: ((x.softmax(-1) - y) ** 2).sum(), BINARY.filter(
         lambda c: len(c[0][0]) >= 1), ([(2, 3), (2, 3)], {})),
+    # special functions: PyTorch's backward rules (first arguments held constant where
+    # PyTorch has no derivative: igamma's a, zeta's x)
+    Case("erf", lambda L, x: x.erf(), UNARY, U2),
+    Case("erfc", lambda L, x: x.erfc(), UNARY, U2),
+    Case("erfinv", lambda L, x: x.erfinv(), UNARY, U2, "unit"),
+    Case("lgamma", lambda L, x: x.lgamma(), UNARY, U2, "pos"),
+    Case("digamma", lambda L, x: x.digamma(), UNARY, U2, "pos"),
+    Case("polygamma", lambda L, x: x.polygamma(2), UNARY, U2, "pos"),
+    Case("mvlgamma", lambda L, x: (x + 1).mvlgamma(3), UNARY, U2, "pos"),
+    Case("i0", lambda L, x: x.i0(), UNARY, U2),
+    Case("igamma", lambda L, x: L.m.igamma(L.t(np.full(tuple(x.shape), 1.7)), x), UNARY, U2,
+         "pos"),
+    Case("igammac", lambda L, x: L.m.igammac(L.t(np.full(tuple(x.shape), 0.8)), x), UNARY, U2,
+         "pos"),
+    Case("logit", lambda L, x: x.sigmoid().logit(), UNARY, U2),
+    Case("logit_eps", lambda L, x: (x * 0.5).sigmoid().logit(0.1), UNARY, U2),
+    Case("xlogy", lambda L, a, b: a.xlogy(b), BINARY, B2, ("any", "pos")),
+    Case("sinc", lambda L, x: x.sinc(), UNARY, U2),
+    Case("erfcx", lambda L, x: L.m.special.erfcx(x), UNARY, U2),
+    Case("log_ndtr", lambda L, x: L.m.special.log_ndtr(x), UNARY, U2),
+    Case("ndtri", lambda L, x: L.m.special.ndtri(x.sigmoid()), UNARY, U2),
+    Case("i0e", lambda L, x: L.m.special.i0e(x), UNARY, U2, "away0"),
+    Case("i1", lambda L, x: L.m.special.i1(x), UNARY, U2),
+    Case("i1e", lambda L, x: L.m.special.i1e(x), UNARY, U2, "away0"),
+    Case("zeta", lambda L, x: L.m.special.zeta(L.t(np.full(tuple(x.shape), 2.5)), x), UNARY,
+         U2, "pos"),
+    Case("xlog1py", lambda L, a, b: L.m.special.xlog1py(a, b), BINARY, B2, ("any", "pos")),
+    Case("entr", lambda L, x: L.m.special.entr(x), UNARY, U2, "pos"),
 ]
 
 

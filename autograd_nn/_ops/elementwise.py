@@ -17,7 +17,7 @@ from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import xp
 from .common import as_tensor_like, broadcast_error, to_tensor, wrap
-from .special import erf
+from .special_math import erf
 
 # ---------------------------------------------------------------------------------- arithmetic
 
