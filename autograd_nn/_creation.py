@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -61,19 +62,31 @@ def _make(shape: tuple, dtype: Any, fill: Any, requires_grad: bool) -> Tensor:
     return t.requires_grad_(True) if requires_grad else t
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-          ) -> Tensor:
-    return _make(size, dtype, 0, requires_grad)
+def _sizes(size: tuple, kw: dict, name: str) -> tuple:
+    """The shape given positionally or as PyTorch's ``size=`` keyword (never both)."""
+    if kw:
+        if set(kw) != {"size"}:
+            bad = next(k for k in kw if k != "size")
+            raise TypeError(f"{name}() got an unexpected keyword argument '{bad}'")
+        if size:
+            raise TypeError(f"{name}() received the size both positionally and as size=")
+        return (kw["size"],)
+    return size
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-         ) -> Tensor:
-    return _make(size, dtype, 1, requires_grad)
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **kw: Any) -> Tensor:
+    return _make(_sizes(size, kw, "zeros"), dtype, 0, requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-          ) -> Tensor:
-    return _make(size, dtype, None, requires_grad)
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         **kw: Any) -> Tensor:
+    return _make(_sizes(size, kw, "ones"), dtype, 1, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **kw: Any) -> Tensor:
+    return _make(_sizes(size, kw, "empty"), dtype, None, requires_grad)
 
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = None,
@@ -89,9 +102,16 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = 
             raise RuntimeError(f"full(): value cannot be converted to type {name} without "
                                f"overflow")
     if dtype is None:
-        dtype = _to_array(fill_value, None).dtype
+        with np.errstate(over="ignore"):  # a float beyond float32: the check below raises
+            dtype = _to_array(fill_value, None).dtype
+    if (type(fill_value) is float and math.isfinite(fill_value)
+            and abs(fill_value) > _FLOAT32_MAX and _dtype.to_dtype(dtype).np == np.float32):
+        raise RuntimeError("full(): value cannot be converted to type float without overflow")
     return _make(tuple(size) if not isinstance(size, int) else (size,), dtype, fill_value,
                  requires_grad)
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)  # PyTorch checks float32 (not float16) fills
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
@@ -187,15 +207,19 @@ def _random(size: tuple, dtype: Any, requires_grad: bool, sample: Any) -> Tensor
 
 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1)."""
-    return _random(size, dtype, requires_grad, lambda s: _gen(generator).random(s))
+         requires_grad: bool = False, **kw: Any) -> Tensor:
+    """Uniform samples in [0, 1); the shape as ``rand(2, 3)``, ``rand((2, 3))`` or
+    ``rand(size=(2, 3))``."""
+    return _random(_sizes(size, kw, "rand"), dtype, requires_grad,
+                   lambda s: _gen(generator).random(s))
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
-    """Standard normal samples."""
-    return _random(size, dtype, requires_grad, lambda s: _gen(generator).standard_normal(s))
+          requires_grad: bool = False, **kw: Any) -> Tensor:
+    """Standard normal samples; the shape as ``randn(2, 3)``, ``randn((2, 3))`` or
+    ``randn(size=(2, 3))``."""
+    return _random(_sizes(size, kw, "randn"), dtype, requires_grad,
+                   lambda s: _gen(generator).standard_normal(s))
 
 
 def rand_like(x: Tensor, dtype: Any = None, **kw: Any) -> Tensor:

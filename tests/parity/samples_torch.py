@@ -169,7 +169,8 @@ SAMPLES["arange"] = [S(5), S(1, 4), S(0.0, 1.0, 0.25), S(1, 10, 3, dtype="dtype:
 SAMPLES["linspace"] = [S(0.0, 1.0, 5), S(-2, 2, 4, dtype="dtype:float64"), S(1, 1, 1)]
 SAMPLES["logspace"] = [S(0.0, 2.0, 5), S(0, 3, 4, base=2.0), S(-1, 1, 3, dtype="dtype:float64")]
 for _n in ("zeros", "ones"):
-    SAMPLES[_n] = [S(2, 3), S((2, 3)), S([4]), S(2, dtype="dtype:int64"), S(())]
+    SAMPLES[_n] = [S(2, 3), S((2, 3)), S([4]), S(2, dtype="dtype:int64"), S(()),
+                   S(size=(2, 3)), S(2, size=(2,), raises=True)]
 SAMPLES["full"] = [S((2, 3), 1.5), S((2,), 7), S((2,), True), S([3], 2.0, dtype="dtype:float64")]
 SAMPLES["eye"] = [S(3), S(2, 4), S(3, dtype="dtype:int64")]
 for _n in ("zeros_like", "ones_like"):
@@ -245,9 +246,10 @@ def _within(lo, hi):
                   (_ for _ in ()).throw(AssertionError(f"draws outside [{lo}, {hi})")))
 
 
-SAMPLES["rand"] = [S(2, 3, check=_within(0, 1)), S((4,), dtype="dtype:float64",
-                                                  check=_within(0, 1))]
-SAMPLES["randn"] = [S(2, 3, check=_drawn()), S((4,), dtype="dtype:float64", check=_drawn())]
+SAMPLES["rand"] = [S(2, 3, check=_within(0, 1)), S(size=(2, 3), check=_within(0, 1)),
+                   S((4,), dtype="dtype:float64", check=_within(0, 1))]
+SAMPLES["randn"] = [S(2, 3, check=_drawn()), S(size=[4, 1], check=_drawn()),
+                    S((4,), dtype="dtype:float64", check=_drawn())]
 SAMPLES["randint"] = [S(5, (3, 4), check=_within(0, 5)), S(2, 9, (6,), check=_within(2, 9))]
 SAMPLES["randperm"] = [S(6, check=_drawn(lambda a: np.testing.assert_array_equal(
     np.sort(a), np.arange(6))))]
