@@ -691,6 +691,23 @@ CASES = [
          second=False),
     Case("h_squeeze_dims", lambda L, x, dim: x.squeeze(dim), _squeeze_dims(),
          ([(1, 2, 1, 1)], {"dim": (0, -1)}), second=False),
+    # pointwise breadth (two-input maths; the torch spelling is the same name)
+    Case("atan2", lambda L, a, b: L.m.atan2(a, b), BINARY, B2, ("any", "away0")),
+    Case("hypot", lambda L, a, b: L.m.hypot(a, b), BINARY, B2, "away0"),
+    Case("copysign", lambda L, a, b: L.m.copysign(a, b), BINARY, B2, "away0", second=False),
+    Case("copysign_scalar", lambda L, x: L.m.copysign(x, -1.0), UNARY, U2, "away0",
+         second=False),
+    Case("fmod", lambda L, a, b: L.m.fmod(a, b), BINARY, B2, ("any", "away0"), second=False),
+    Case("remainder", lambda L, a, b: L.m.remainder(a, b), BINARY, B2, ("any", "away0"),
+         second=False),
+    Case("fmax", lambda L, a, b: L.m.fmax(a, b), BINARY, B2, second=False),
+    Case("fmin", lambda L, a, b: L.m.fmin(a, b), BINARY, B2, second=False),
+    Case("logaddexp", lambda L, a, b: L.m.logaddexp(a, b), BINARY, B2),
+    Case("logaddexp2", lambda L, a, b: L.m.logaddexp2(a, b), BINARY, B2),
+    Case("float_power", lambda L, a, b: L.m.float_power(a, b), BINARY, B2, ("pos", "any")),
+    Case("ldexp", lambda L, a, b: L.m.ldexp(a, b), BINARY, B2),
+    Case("nan_to_num", lambda L, x: L.m.nan_to_num(x), UNARY, U2, second=False),
+    Case("frexp", lambda L, x: L.m.frexp(x)[0], UNARY, U2, "away0", second=False),
     # compositions exercising the engine (fan-out, reuse)
     Case("reuse", lambda L, x: (x * x.sin() + x).sum() * x.mean(), UNARY, U2),
     Case("softmax_mse", lambda L, x, y: ((x.softmax(-1) - y) ** 2).sum(), BINARY.filter(

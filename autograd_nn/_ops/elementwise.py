@@ -554,6 +554,8 @@ class Sign(Op):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "f":  # sign(NaN) is 0 in PyTorch (NumPy: NaN)
+            return np.where(x != x, x.dtype.type(0), np.sign(x))
         return np.sign(x)
 
     @staticmethod
@@ -640,7 +642,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
             out = minimum(out, as_tensor_like(max, input))
         return out
     x = input
-    if input._data.dtype.kind != "f" and (type(min) is float or type(max) is float):
+    if input._data.dtype.kind != "f":  # a float bound makes it float, an int one a bool int
         x = cast(input, promote(input._data, min, max))
     return Clamp.apply(x, min=min, max=max)
 
@@ -1010,7 +1012,9 @@ silu = unary(Silu, "silu", "x * sigmoid(x)", floating=True)
 
 
 def square(input: Any) -> Any:
-    """``input * input``."""
+    """``input * input`` (a bool tensor's square is int64, as PyTorch's)."""
+    if input._data.dtype.kind == "b":
+        input = input.long()
     return input * input
 
 
