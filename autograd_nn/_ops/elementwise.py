@@ -46,11 +46,21 @@ def add_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 def addcmul_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """In-place ``input += value * tensor1 * tensor2``."""
+    if type(value) is float and input._data.dtype.kind in "biu":
+        value = int(value)  # PyTorch converts the multiplier to the integer dtype (truncating)
     return add_(input, tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+
+
+def no_integer_addcdiv(tensor1: Any, tensor2: Any) -> None:
+    """PyTorch refuses addcdiv of two integer tensors (once floor division, now an error)."""
+    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError("Integer division with addcdiv is no longer supported: use "
+                           "addcmul(input, tensor1, 1 / tensor2) or div(..., rounding_mode=...)")
 
 
 def addcdiv_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """In-place ``input += value * tensor1 / tensor2``."""
+    no_integer_addcdiv(tensor1, tensor2)
     return add_(input, tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
 
 

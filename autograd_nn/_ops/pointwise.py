@@ -375,6 +375,30 @@ def float_power_(input: Any, exponent: Any) -> Any:
 _float_power_ = inplace_from(float_power, "float_power")
 
 
+def _scalar_in(value: Any, *tensors: Any) -> Any:
+    """``value`` as PyTorch converts a scalar multiplier to an integer or bool result dtype
+    (truncated: ``addcmul(ints, ..., value=0.5)`` adds 0)."""
+    kind = promote(*[t._data for t in tensors]).kind
+    if kind == "b":
+        return builtins.bool(value)
+    return builtins.int(value) if kind in "iu" else value
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """``input + value * tensor1 * tensor2`` (all three broadcast; differentiable in each)."""
+    value = _scalar_in(value, input, tensor1, tensor2)
+    prod = tensor1 * tensor2
+    return input + (prod * value if value != 1 else prod)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """``input + value * tensor1 / tensor2`` (true division; integer ``tensor1`` and
+    ``tensor2`` raise, as PyTorch)."""
+    E.no_integer_addcdiv(tensor1, tensor2)
+    quot = tensor1 / tensor2
+    return input + (quot * value if value != 1 else quot)
+
+
 def ldexp(input: Any, other: Any) -> Any:
     """``input * 2^other`` (in floating point; differentiable in both)."""
     _require_tensor("ldexp", other)

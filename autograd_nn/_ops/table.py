@@ -229,6 +229,7 @@ OPS: tuple = (
     Row("signbit", P.signbit),
     Row("is_complex", P.is_complex), Row("is_neg", P.is_neg), Row("is_nonzero", P.is_nonzero),
     Row("is_same_size", P.is_same_size), Row("is_signed", P.is_signed),
+    Row("addcmul", P.addcmul, E.Mul), Row("addcdiv", P.addcdiv, E.Div),
     # --- reductions
     Row("sum", R.sum, R.Sum, cases=("sum",)),
     Row("mean", R.mean, R.Mean, cases=("mean",)),
@@ -300,8 +301,8 @@ OPS: tuple = (
     Row("addcmul_", E.addcmul_, E.Add, export=False),
     Row("addcdiv_", E.addcdiv_, E.Add, export=False),
     Row("copy_", inplace.copy_, inplace.CopyFrom, export=False),
-    Row("fill_", inplace.fill_, inplace.CopyFrom, export=False),
-    Row("zero_", inplace.zero_, inplace.CopyFrom, export=False),
+    Row("fill_", inplace.fill_, inplace.CopyFrom),
+    Row("zero_", inplace.zero_, inplace.CopyFrom),
     Row("uniform_", random.uniform_, export=False),
     Row("normal_", random.normal_, export=False),
     Row("bernoulli_", random.bernoulli_, export=False),

@@ -79,6 +79,17 @@ SAMPLES = {
     "clamp_max": [S(A(3, 4), 0.3), S(I(3), 2), S(A(2, 3), A(3)), S(B(2), 0)],
     "clamp_min_": [S(A(3, 4), -0.5), S(A(3), A(3))],
     "clamp_max_": [S(A(3, 4), -0.5), S(A(3), A(3))],
+    "addcmul": [S(A(3, 4), A(3, 4), A(3, 4)), S(A(3), A(2, 1), A(3), value=0.5),
+                S(I(3), I(3), I(3), value=2), S(I(3), I(3), I(3), value=0.5),
+                S(f32(3), A(3), f32(3), value=-1.5), S(A(2, 3), A(3), A(3), out=A(2, 3))],
+    "addcdiv": [S(A(3, 4), A(3, 4), A(3, 4, domain="away0")),
+                S(A(3), A(2, 1), A(3, domain="away0"), value=0.5),
+                S(A(3), I(3), I(3, low=1, high=3), raises=True),
+                # (PyTorch's own backward fails with an integer tensor2: no grad there)
+                S(A(3), A(3, grad=False), I(3, low=1, high=3), value=2),
+                S(I(3), A(3), A(3, domain="pos"))],
+    "zero_": [S(A(3, 4)), S(I(3))],
+    "fill_": [S(A(3, 4), 2.5), S(I(3), 2), S(A(3), V(np.array(1.5), grad=True))],
     # --- not differentiable in PyTorch (no derivative defined)
     "floor_divide": [S(A(3, 4, grad=False), A(3, 4, domain="away0", grad=False)),
                      S(I(2, 3, low=-9, high=9), 4), S(I(3, low=-9, high=9), -2.5),
