@@ -708,6 +708,7 @@ CASES = [
     Case("ldexp", lambda L, a, b: L.m.ldexp(a, b), BINARY, B2),
     Case("nan_to_num", lambda L, x: L.m.nan_to_num(x), UNARY, U2, second=False),
     Case("frexp", lambda L, x: L.m.frexp(x)[0], UNARY, U2, "away0", second=False),
+    Case("nextafter", lambda L, a, b: L.m.nextafter(a, b), BINARY, B2, second=False),
     # compositions exercising the engine (fan-out, reuse)
     Case("reuse", lambda L, x: (x * x.sin() + x).sum() * x.mean(), UNARY, U2),
     Case("softmax_mse", lambda L, x, y: ((x.softmax(-1) - y) ** 2).sum(), BINARY.filter(

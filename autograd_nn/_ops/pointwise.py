@@ -4,8 +4,8 @@ logaddexp...), bitwise ops, number tests (isclose, isin, signbit...) and the ten
 Every function applies PyTorch's type promotion (``_dtype.promote``) once, checks the dtypes its
 kernel exists for (PyTorch raises ``NotImplementedError`` naming the kernel and the dtype), and
 runs its ``Op`` (differentiable, backward beside forward) or NumPy directly (never
-differentiable). Ops PyTorch records but cannot differentiate (floor_divide, heaviside,
-nextafter) go through :class:`NoDerivative`, whose backward raises as PyTorch's does.
+differentiable). Ops PyTorch records but cannot differentiate (floor_divide, heaviside) go
+through :class:`NoDerivative`, whose backward raises as PyTorch's does.
 """
 
 from __future__ import annotations
@@ -87,21 +87,21 @@ def floating(x: Any) -> Any:
 
 class NoDerivative(Op):
     """A result PyTorch records in the graph but cannot differentiate (floor_divide, heaviside,
-    nextafter): it requires grad when an input does, and backward through it raises."""
+    a number % tensor): it requires grad when an input does, and backward through it raises."""
 
     saved_inputs = ()
 
     @staticmethod
     def forward(ctx, value, *inputs, name=""):
-        ctx.name = name
+        ctx.what = name  # (not ctx.name: the node's name() method)
         return value
 
     @staticmethod
     def backward(ctx, g):
-        raise RuntimeError(f"the derivative for '{ctx.name}' is not implemented.")
+        raise RuntimeError(f"the derivative for '{ctx.what}' is not implemented.")
 
 
-def _recorded(name: str, value: np.ndarray, *inputs: Any) -> Any:
+def recorded(name: str, value: np.ndarray, *inputs: Any) -> Any:
     """``value`` as the result of ``name`` on ``inputs`` (a NoDerivative node if they need
     grad)."""
     return NoDerivative.apply(value, *inputs, name=name)
@@ -117,8 +117,8 @@ def inplace_from(fn: Callable, name: str) -> Callable:
 
     def method(input: Any, *args: Any, **kwargs: Any) -> Any:
         inplace.check_writable(input, op)
-        recorded = inplace.records(input, *args, *kwargs.values())
-        res = fn(input.clone() if recorded else input, *args, **kwargs)
+        graph = inplace.records(input, *args, *kwargs.values())
+        res = fn(input.clone() if graph else input, *args, **kwargs)
         rk, dk = res._data.dtype.kind, input._data.dtype.kind
         if (rk == "f" and dk in "biu") or (rk in "iu" and dk == "b"):
             raise RuntimeError(f"{op}: result type {res.dtype} can't be cast to the desired "
@@ -127,7 +127,7 @@ def inplace_from(fn: Callable, name: str) -> Callable:
                 tuple(input.shape):
             raise RuntimeError(f"{op}: output with shape {list(input.shape)} doesn't match the "
                                f"broadcast shape {list(res.shape)}")
-        if recorded:
+        if graph:
             return inplace.copy_(input, res)
         inplace.write(input, res._data, name)
         return input
@@ -279,7 +279,7 @@ def floor_divide(input: Any, other: Any) -> Any:
     defines no derivative."""
     E.no_bool_kernel(input, other, "div_floor_cpu")
     out = E.rounding_divide(input, other, np.floor_divide)
-    return _recorded("floor_divide", out._data, input, other)
+    return recorded("floor_divide", out._data, input, other)
 
 
 class Fmax(Op):
@@ -578,18 +578,31 @@ def heaviside(input: Any, values: Any) -> Any:
     if input._data.dtype != values._data.dtype:
         raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes "
                            f"({input.dtype} and {values.dtype}).")
-    if input._data.dtype.kind == "b":
-        raise _no_kernel("heaviside", input._data.dtype)
     out = _values2(lambda a, b: np.where(a == 0, b, a > 0).astype(a.dtype), "heaviside",
                    input, values)
-    return _recorded("heaviside", out, input, values)
+    return recorded("heaviside", out, input, values)
+
+
+class Nextafter(Op):
+    """The next float after ``a`` toward ``b``: within one ulp of ``a``, so PyTorch's gradient
+    is 1 for ``a`` and 0 for ``b``."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.nextafter(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (g * 0 if ctx.needs_input_grad[1] else None)
 
 
 def nextafter(input: Any, other: Any) -> Any:
     """The next representable float after ``input`` toward ``other`` (floating inputs)."""
     _require_tensor("nextafter", other)
     a, b = promoted("nextafter", input, other, "f")
-    return _recorded("nextafter", _values2(np.nextafter, "nextafter", a, b), input, other)
+    return _apply2(Nextafter, "nextafter", a, b)
 
 
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,

@@ -211,7 +211,7 @@ OPS: tuple = (
         inplace=P.inplace_from(P.floor_divide, "floor_divide")),
     Row("heaviside", P.heaviside, P.NoDerivative,
         inplace=P.inplace_from(P.heaviside, "heaviside")),
-    Row("nextafter", P.nextafter, P.NoDerivative,
+    Row("nextafter", P.nextafter, P.Nextafter, cases=("nextafter",),
         inplace=P.inplace_from(P.nextafter, "nextafter")),
     Row("bitwise_and", P.bitwise_and, inplace=P.inplace_from(P.bitwise_and, "bitwise_and")),
     Row("bitwise_or", P.bitwise_or, inplace=P.inplace_from(P.bitwise_or, "bitwise_or")),
