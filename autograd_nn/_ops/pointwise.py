@@ -109,28 +109,20 @@ def recorded(name: str, value: np.ndarray, *inputs: Any) -> Any:
 
 def inplace_from(fn: Callable, name: str) -> Callable:
     """The in-place method ``<name>_`` of an out-of-place function: the result of
-    ``fn(input, ...)`` written into ``input`` (PyTorch's in-place casting rule: a float result
-    never goes into an integer tensor, nor an integer one into a bool tensor; the result must not
-    broadcast ``input`` to a bigger shape). Recorded when the write is: ``fn`` then reads a copy
-    of the old value, and the write passes the gradient through to it."""
+    ``fn(input, ...)`` written into ``input`` (PyTorch's in-place casting and shape rules,
+    ``inplace.check_result``). Recorded when the write is: ``fn`` then reads a copy of the old
+    value, and the write (``copy_``) passes the gradient through to it."""
     op = name + "_"
 
     def method(input: Any, *args: Any, **kwargs: Any) -> Any:
         inplace.check_writable(input, op)
         graph = inplace.records(input, *args, *kwargs.values())
         res = fn(input.clone() if graph else input, *args, **kwargs)
-        rk, dk = res._data.dtype.kind, input._data.dtype.kind
-        if (rk == "f" and dk in "biu") or (rk in "iu" and dk == "b"):
-            raise RuntimeError(f"{op}: result type {res.dtype} can't be cast to the desired "
-                               f"output type {input.dtype}")
-        if res.shape != input.shape and np.broadcast_shapes(res.shape, input.shape) != \
-                tuple(input.shape):
-            raise RuntimeError(f"{op}: output with shape {list(input.shape)} doesn't match the "
-                               f"broadcast shape {list(res.shape)}")
-        if graph:
-            return inplace.copy_(input, res)
-        inplace.write(input, res._data, name)
-        return input
+        if not graph:
+            inplace.write(input, res._data, name)
+            return input
+        inplace.check_result(input._data, res._data, name)
+        return inplace.copy_(input, res)
 
     method.__name__ = method.__qualname__ = op
     method.__doc__ = f"In-place ``{name}``."
