@@ -16,7 +16,7 @@ from .._dtype import promote
 from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import xp
-from .common import as_tensor_like, broadcast_error, to_tensor, wrap
+from .common import as_tensor_like, broadcast_error, check_fits, to_tensor, wrap
 from .special import erf
 
 # ---------------------------------------------------------------------------------- arithmetic
@@ -190,7 +190,9 @@ def rounding_divide(x: Any, other: Any, fn: Callable, reverse: bool = False) -> 
         return rounding_divide(x, to_tensor(other), fn, reverse)
     t = promote(a, b)
     a = a.astype(t, copy=False)
-    b = np.asarray(b, dtype=t)
+    if not isinstance(b, np.ndarray):  # a number: -1 for a uint8 tensor is 255, as PyTorch
+        check_fits(np.asarray(b), t, fn.__name__)
+    b = np.asarray(b).astype(t, copy=False)
     if t.kind in "iub" and not (a if reverse else b).all():
         raise RuntimeError(f"ZeroDivisionError: integer {fn.__name__} by zero")
     with np.errstate(divide="ignore", invalid="ignore"):  # float x // 0: inf/nan, as torch
@@ -547,6 +549,8 @@ rsqrt = unary(Rsqrt, "rsqrt", "1 / sqrt(x)", floating=True)
 class Abs(Op):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'bool'")
         return np.abs(x)
 
     @staticmethod
@@ -566,7 +570,7 @@ class Sign(Op):
     def forward(ctx, x):
         if x.dtype.kind == "f":  # sign(NaN) is 0 in PyTorch (NumPy: NaN)
             return np.where(x != x, x.dtype.type(0), np.sign(x))
-        return np.sign(x)
+        return x.copy() if x.dtype.kind == "b" else np.sign(x)
 
     @staticmethod
     def backward(ctx, g):

@@ -23,7 +23,7 @@ from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import elementwise as E
 from . import xp
-from .common import broadcast_error, to_tensor, wrap
+from .common import broadcast_error, check_fits, to_tensor, wrap
 
 frexp_result = namedtuple("frexp", ["mantissa", "exponent"])
 
@@ -45,7 +45,7 @@ def _no_kernel(op: str, dt: np.dtype) -> NotImplementedError:
                                f"'{_dtype.from_numpy_dtype(dt)}'")
 
 
-def promoted(op: str, a: Any, b: Any, kinds: str = "biuf", floating: bool = False) -> tuple:
+def promoted(name: str, a: Any, b: Any, kinds: str = "biuf", floating: bool = False) -> tuple:
     """``a`` (a Tensor) and ``b`` (Tensor, number, array-like) cast to their common dtype
     (PyTorch's promotion; ``floating``: an integer result becomes the default float dtype), or
     NotImplementedError when that dtype's kind is not in ``kinds`` (no kernel for it). ``b``
@@ -57,10 +57,13 @@ def promoted(op: str, a: Any, b: Any, kinds: str = "biuf", floating: bool = Fals
     bv = b._data if isinstance(b, engine.Tensor) else b
     t = promote(a._data, bv, floating=floating)
     if t.kind not in kinds:
-        raise _no_kernel(op, t)
+        raise _no_kernel(name, t)
     a = E.cast(a, t)
-    b = E.cast(b, t) if isinstance(b, engine.Tensor) else np.asarray(b, dtype=t)
-    return a, b
+    if isinstance(b, engine.Tensor):
+        return a, E.cast(b, t)
+    b = np.asarray(b)
+    check_fits(b, t, name)  # (as PyTorch: a uint8 tensor takes -1 as 255, not 256)
+    return a, b.astype(t)
 
 
 def _apply2(op: type, name: str, a: Any, b: Any, **params: Any) -> Any:
@@ -269,7 +272,9 @@ remainder.__doc__ = ("The remainder of ``input / other`` rounded toward -inf (th
 def floor_divide(input: Any, other: Any) -> Any:
     """``input // other`` rounded toward -inf (``div(..., rounding_mode='floor')``); PyTorch
     defines no derivative."""
-    E.no_bool_kernel(input, other, "div_floor_cpu")
+    if input._data.dtype.kind == "b" and (type(other) is bool or isinstance(other, engine.Tensor)
+                                          and other._data.dtype.kind == "b"):
+        raise _no_kernel("div_floor", input._data.dtype)
     out = E.rounding_divide(input, other, np.floor_divide)
     return recorded("floor_divide", out._data, input, other)
 
@@ -394,6 +399,8 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
 def ldexp(input: Any, other: Any) -> Any:
     """``input * 2^other`` (in floating point; differentiable in both)."""
     _require_tensor("ldexp", other)
+    if other._data.dtype.kind == "b" and input._data.dtype.kind == "f":  # (PyTorch's kernels)
+        raise _no_kernel("ldexp_cpu_exp", other._data.dtype)
     return input * E.exp2(other)
 
 

@@ -8,6 +8,7 @@ from parity_samples import A, B, I, S, V
 
 INF, NAN = float("inf"), float("nan")
 SPECIAL = V(np.array([0.0, -0.0, 1.5, -2.5, INF, -INF, NAN]))
+U8 = V(np.array([0, 7, 200], dtype=np.uint8))  # (with -1: PyTorch wraps the number to 255)
 
 
 def f32(*shape, **kw):
@@ -40,7 +41,7 @@ SAMPLES = {
     "remainder": [S(A(3, 4), A(3, 4, domain="away0")), S(A(2, 3), A(3, domain="away0")),
                   S(A(2, 3), -0.7), S(I(2, 3, low=-9, high=9), -4),
                   S(I(3, low=-9, high=9), I(3, low=1, high=4)), S(5, I(3, low=1, high=4)),
-                  S(I(3), 0, raises=True), S(B(3), B(3), raises=True),
+                  S(I(3), 0, raises=True), S(B(3), B(3), raises=True), S(U8, -1),
                   S(f32(3), I(3, low=1, high=3), out=f32(3))],
     "fmax": [S(A(3, 4), A(3, 4)), S(A(2, 3), A(3)),
              S(V(np.array([1.0, NAN, 2.0, NAN])), V(np.array([NAN, 1.0, 2.0, NAN]))),
@@ -58,7 +59,7 @@ SAMPLES = {
                     S(2, I(3)), S(B(3), B(3)), S(f32(2, 3), f32(3))],
     # (PyTorch's gradient for an integer negative exponent is 0: 2 ** -k in integers; not copied)
     "ldexp": [S(A(3, 4), A(3, 4)), S(A(2, 3), I(3, low=0, high=3)), S(I(3), I(3)),
-              S(f32(3), A(3)), S(A(3), 2, raises=True)],
+              S(f32(3), A(3)), S(A(3), 2, raises=True), S(A(3), B(3), raises=True)],
     "ldexp_": [S(A(3), A(3)), S(A(3), A(2, 3), raises=True)],
     "deg2rad": [S(A(3, 4)), S(I(3, low=-180, high=180)), S(B(3)), S(f32(2))],
     "deg2rad_": [S(A(3))],
@@ -94,7 +95,7 @@ SAMPLES = {
     "floor_divide": [S(A(3, 4, grad=False), A(3, 4, domain="away0", grad=False)),
                      S(I(2, 3, low=-9, high=9), 4), S(I(3, low=-9, high=9), -2.5),
                      S(2, I(3, low=1, high=4)), S(I(3), 0, raises=True),
-                     S(B(3), B(3), raises=True)],
+                     S(B(3), B(3), raises=True), S(B(3), True, raises=True), S(U8, -1)],
     "heaviside": [S(A(3, 4, domain="int", grad=False), A(3, 4, grad=False)),
                   S(V(np.array([0.0, -0.0, NAN, -1.0, 2.0])), V(np.array([0.5]))),
                   S(I(3, low=-2, high=2), I(3)), S(B(4), B(4)),
@@ -108,7 +109,7 @@ SAMPLES = {
                     S(I(2, 3, low=0, high=16), 6), S(B(3), B(3)), S(B(3), True),
                     S(V(np.array([3, 5], dtype=np.int32)), I(2, low=0, high=9)),
                     S(3, I(3, low=0, high=9)), S(A(3), A(3), raises=True),
-                    S(I(3), 1.5, raises=True), S(I(2, 3), I(3), out=I(2, 3))],
+                    S(I(3), 1.5, raises=True), S(I(2, 3), I(3), out=I(2, 3)), S(U8, -1)],
     "bitwise_or": [S(I(3, 4, low=-8, high=8), I(4, low=-8, high=8)), S(B(3), B(3)),
                    S(I(3), 2), S(A(3), 1, raises=True)],
     "bitwise_xor": [S(I(3, 4, low=-8, high=8), I(4, low=-8, high=8)), S(B(3), B(3)),
@@ -142,7 +143,8 @@ SAMPLES = {
     "less": [S(A(3, 4), A(4)), S(I(3), 2)],
     "less_equal": [S(A(3, 4), A(4)), S(I(3), 2)],
     "not_equal": [S(A(3, 4, domain="int"), A(4, domain="int")), S(B(3), True)],
-    "absolute": [S(A(3, 4, domain="away0")), S(I(3, low=-3, high=3))],
+    "absolute": [S(A(3, 4, domain="away0")), S(I(3, low=-3, high=3)), S(B(3), raises=True)],
+    "sign": [S(B(3)), S(SPECIAL), S(I(3, low=-2, high=2))],
     # --- number tests
     "isclose": [S(A(3, 4), A(3, 4)), S(SPECIAL, SPECIAL), S(SPECIAL, SPECIAL, equal_nan=True),
                 S(A(3), A(2, 3), rtol=0.5, atol=0.1), S(I(3), I(3)),
