@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _dtype
 from ._creation import arange, as_tensor, randint, tensor
+from ._ops.pointwise import is_complex, is_neg, is_nonzero, is_same_size, is_signed  # noqa: F401 (the op table's, re-exported)
 from .random import _gen
 from .tensor import Tensor
 
@@ -290,34 +291,6 @@ def typename(obj: Any) -> str:
     module = getattr(type(obj), "__module__", "") or ""
     name = type(obj).__qualname__
     return name if module in ("", "builtins") else f"{module}.{name}"
-
-
-def is_nonzero(input: Tensor) -> builtins.bool:
-    """The truth value of a one-element tensor."""
-    n = input.numel()
-    if n == 0:
-        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
-    if n > 1:
-        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-    return builtins.bool(input._data.reshape(()))
-
-
-def is_same_size(input: Tensor, other: Tensor) -> builtins.bool:
-    return tuple(input.shape) == tuple(other.shape)
-
-
-def is_signed(input: Tensor) -> builtins.bool:
-    return input.dtype.is_signed
-
-
-def is_complex(input: Tensor) -> builtins.bool:
-    """False: there are no complex dtypes."""
-    return False
-
-
-def is_neg(input: Tensor) -> builtins.bool:
-    """False: there are no lazy negation views."""
-    return False
 
 
 _flags: dict = {"interop_threads": 1, "warn_always": False, "deterministic_debug": 0,

@@ -17,6 +17,7 @@ from . import _dtype
 from ._dtype import dtype as DType
 from ._ops import elementwise as E
 from ._ops import indexing as I
+from ._ops import pointwise as P
 from ._ops import shape as S
 from ._ops import table
 from ._ops.common import as_tensor_like, shape_arg, to_array, values_indices  # noqa: F401
@@ -496,21 +497,23 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return E.Abs.apply(self)
 
+    # // and a number % tensor have no derivative in PyTorch (recorded; backward raises);
+    # tensor % other is remainder, differentiable
     def __floordiv__(self, other: Any) -> Tensor:
-        E.no_bool_kernel(self, other, "div_floor_cpu")
-        return E.rounding_divide(self, other, np.floor_divide)
+        return P.floor_divide(self, other)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
         E.no_bool_kernel(self, other, "div_floor_cpu")
-        return E.rounding_divide(self, other, np.floor_divide, True)
+        out = E.rounding_divide(self, other, np.floor_divide, True)
+        return P.recorded("floor_divide", out._data, self)
 
     def __mod__(self, other: Any) -> Tensor:
         E.no_bool_kernel(self, other, "remainder_cpu")
-        return E.rounding_divide(self, other, np.mod)
+        return P.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
         E.no_bool_kernel(self, other, "remainder_cpu")
-        return E.rounding_divide(self, other, np.mod, True)
+        return P.recorded("remainder", E.rounding_divide(self, other, np.mod, True)._data, self)
 
     # comparisons and logic: never differentiable
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]

@@ -16,7 +16,7 @@ from .._dtype import promote
 from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import xp
-from .common import as_tensor_like, broadcast_error, to_tensor, wrap
+from .common import as_tensor_like, broadcast_error, check_fits, to_tensor, wrap
 from .special_math import erf
 
 # ---------------------------------------------------------------------------------- arithmetic
@@ -46,11 +46,21 @@ def add_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 def addcmul_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """In-place ``input += value * tensor1 * tensor2``."""
+    if type(value) is float and input._data.dtype.kind in "biu":
+        value = int(value)  # PyTorch converts the multiplier to the integer dtype (truncating)
     return add_(input, tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+
+
+def no_integer_addcdiv(tensor1: Any, tensor2: Any) -> None:
+    """PyTorch refuses addcdiv of two integer tensors (once floor division, now an error)."""
+    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError("Integer division with addcdiv is no longer supported: use "
+                           "addcmul(input, tensor1, 1 / tensor2) or div(..., rounding_mode=...)")
 
 
 def addcdiv_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """In-place ``input += value * tensor1 / tensor2``."""
+    no_integer_addcdiv(tensor1, tensor2)
     return add_(input, tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
 
 
@@ -180,7 +190,9 @@ def rounding_divide(x: Any, other: Any, fn: Callable, reverse: bool = False) -> 
         return rounding_divide(x, to_tensor(other), fn, reverse)
     t = promote(a, b)
     a = a.astype(t, copy=False)
-    b = np.asarray(b, dtype=t)
+    if not isinstance(b, np.ndarray):  # a number: -1 for a uint8 tensor is 255, as PyTorch
+        check_fits(np.asarray(b), t, fn.__name__)
+    b = np.asarray(b).astype(t, copy=False)
     if t.kind in "iub" and not (a if reverse else b).all():
         raise RuntimeError(f"ZeroDivisionError: integer {fn.__name__} by zero")
     with np.errstate(divide="ignore", invalid="ignore"):  # float x // 0: inf/nan, as torch
@@ -564,6 +576,8 @@ rsqrt = unary(Rsqrt, "rsqrt", "1 / sqrt(x)", floating=True)
 class Abs(Op):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'bool'")
         return np.abs(x)
 
     @staticmethod
@@ -581,7 +595,9 @@ class Sign(Op):
 
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x)
+        if x.dtype.kind == "f":  # sign(NaN) is 0 in PyTorch (NumPy: NaN)
+            return np.where(x != x, x.dtype.type(0), np.sign(x))
+        return x.copy() if x.dtype.kind == "b" else np.sign(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -670,7 +686,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
             out = minimum(out, as_tensor_like(max, input))
         return out
     x = input
-    if input._data.dtype.kind != "f" and (type(min) is float or type(max) is float):
+    if input._data.dtype.kind != "f":  # a float bound makes it float, an int one a bool int
         x = cast(input, promote(input._data, min, max))
     return Clamp.apply(x, min=min, max=max)
 
@@ -1040,7 +1056,9 @@ silu = unary(Silu, "silu", "x * sigmoid(x)", floating=True)
 
 
 def square(input: Any) -> Any:
-    """``input * input``."""
+    """``input * input`` (a bool tensor's square is int64, as PyTorch's)."""
+    if input._data.dtype.kind == "b":
+        input = input.long()
     return input * input
 
 

@@ -42,6 +42,7 @@ from . import linalg as LA
 from . import linear as LI
 from . import loss as LO
 from . import norm as NO
+from . import pointwise as P
 from . import pool as PO
 from . import reduction as R
 from . import rnn as RN
@@ -59,7 +60,9 @@ class Row:
     function to install as the method when it differs), ``export``: an ``autograd_nn.*``
     function too, ``cases``: its rows in ``tests/_op_cases.py``, ``inplace``: the in-place
     method ``<name>_`` (and ``<alias>_``): True to apply ``op`` in place to the tensor
-    (``autograd.inplace.apply``), or a function of its own."""
+    (``autograd.inplace.apply``), or a function of its own; ``export_inplace``: also export
+    the in-place form as ``autograd_nn.<name>_`` (``torch.exp_(x)``): True for every name of
+    the row, or a tuple of those names that PyTorch exports."""
 
     name: str
     function: Callable | None
@@ -69,6 +72,7 @@ class Row:
     export: bool = True
     cases: tuple = ()
     inplace: Any = None
+    export_inplace: Any = False
 
     @property
     def names(self) -> tuple:
@@ -94,42 +98,61 @@ OPS: tuple = (
     Row("div", E.div, E.Div, aliases=("divide", "true_divide"), cases=("div", "rdiv_scalar"),
         inplace=True),
     Row("pow", E.pow, E.Pow, cases=("pow", "pow_scalar", "pow_frac", "rpow"), inplace=True),
-    Row("neg", E.neg, E.Neg, aliases=("negative",), cases=("neg",), inplace=True),
+    Row("neg", E.neg, E.Neg, aliases=("negative",), cases=("neg",), inplace=True,
+        export_inplace=True),
     Row("maximum", E.maximum, E.Maximum, cases=("maximum",)),
     Row("minimum", E.minimum, E.Minimum, cases=("minimum",)),
-    Row("square", E.square),
-    Row("reciprocal", E.reciprocal),
+    Row("square", E.square, inplace=P.inplace_from(E.square, "square"),
+        export_inplace=True),
+    Row("reciprocal", E.reciprocal, inplace=P.inplace_from(E.reciprocal, "reciprocal"),
+        export_inplace=True),
     Row("lerp", E.lerp, inplace=E.lerp_),
     # --- elementwise maths and activations
-    Row("exp", E.exp, E.Exp, cases=("exp",), inplace=True),
-    Row("log", E.log, E.Log, cases=("log",)),
-    Row("log1p", E.log1p, E.Log1p, cases=("log1p",)),
-    Row("sqrt", E.sqrt, E.Sqrt, cases=("sqrt",), inplace=True),
-    Row("rsqrt", E.rsqrt, E.Rsqrt, cases=("rsqrt",)),
-    Row("abs", E.abs, E.Abs, cases=("abs",), inplace=True),
-    Row("sign", E.sign, E.Sign),
-    Row("sin", E.sin, E.Sin, cases=("sin",)),
-    Row("tan", E.tan, E.Tan, cases=("tan",), inplace=True),
-    Row("asin", E.asin, E.Asin, aliases=("arcsin",), cases=("asin",), inplace=True),
-    Row("acos", E.acos, E.Acos, aliases=("arccos",), cases=("acos",), inplace=True),
-    Row("atan", E.atan, E.Atan, aliases=("arctan",), cases=("atan",), inplace=True),
-    Row("sinh", E.sinh, E.Sinh, cases=("sinh",), inplace=True),
-    Row("cosh", E.cosh, E.Cosh, cases=("cosh",), inplace=True),
-    Row("asinh", E.asinh, E.Asinh, aliases=("arcsinh",), cases=("asinh",), inplace=True),
-    Row("acosh", E.acosh, E.Acosh, aliases=("arccosh",), cases=("acosh",), inplace=True),
-    Row("atanh", E.atanh, E.Atanh, aliases=("arctanh",), cases=("atanh",), inplace=True),
-    Row("log2", E.log2, E.Log2, cases=("log2",), inplace=True),
-    Row("log10", E.log10, E.Log10, cases=("log10",), inplace=True),
-    Row("expm1", E.expm1, E.Expm1, cases=("expm1",), inplace=True),
-    Row("exp2", E.exp2, E.Exp2, cases=("exp2",), inplace=True),
-    Row("cos", E.cos, E.Cos, cases=("cos",)),
+    Row("exp", E.exp, E.Exp, cases=("exp",), inplace=True, export_inplace=True),
+    Row("log", E.log, E.Log, cases=("log",), inplace=True, export_inplace=True),
+    Row("log1p", E.log1p, E.Log1p, cases=("log1p",), inplace=True, export_inplace=True),
+    Row("sqrt", E.sqrt, E.Sqrt, cases=("sqrt",), inplace=True, export_inplace=True),
+    Row("rsqrt", E.rsqrt, E.Rsqrt, cases=("rsqrt",), inplace=True, export_inplace=True),
+    Row("abs", E.abs, E.Abs, aliases=("absolute",), cases=("abs",), inplace=True,
+        export_inplace=("abs",)),
+    Row("sign", E.sign, E.Sign, inplace=P.inplace_from(P.sgn, "sign")),
+    Row("sin", E.sin, E.Sin, cases=("sin",), inplace=True, export_inplace=True),
+    Row("tan", E.tan, E.Tan, cases=("tan",), inplace=True,
+        export_inplace=True),
+    Row("asin", E.asin, E.Asin, aliases=("arcsin",), cases=("asin",), inplace=True,
+        export_inplace=True),
+    Row("acos", E.acos, E.Acos, aliases=("arccos",), cases=("acos",), inplace=True,
+        export_inplace=True),
+    Row("atan", E.atan, E.Atan, aliases=("arctan",), cases=("atan",), inplace=True,
+        export_inplace=True),
+    Row("sinh", E.sinh, E.Sinh, cases=("sinh",), inplace=True,
+        export_inplace=True),
+    Row("cosh", E.cosh, E.Cosh, cases=("cosh",), inplace=True,
+        export_inplace=True),
+    Row("asinh", E.asinh, E.Asinh, aliases=("arcsinh",), cases=("asinh",), inplace=True,
+        export_inplace=True),
+    Row("acosh", E.acosh, E.Acosh, aliases=("arccosh",), cases=("acosh",), inplace=True,
+        export_inplace=True),
+    Row("atanh", E.atanh, E.Atanh, aliases=("arctanh",), cases=("atanh",), inplace=True,
+        export_inplace=True),
+    Row("log2", E.log2, E.Log2, cases=("log2",), inplace=True,
+        export_inplace=True),
+    Row("log10", E.log10, E.Log10, cases=("log10",), inplace=True,
+        export_inplace=True),
+    Row("expm1", E.expm1, E.Expm1, cases=("expm1",), inplace=True,
+        export_inplace=True),
+    Row("exp2", E.exp2, E.Exp2, cases=("exp2",), inplace=True,
+        export_inplace=True),
+    Row("cos", E.cos, E.Cos, cases=("cos",), inplace=True, export_inplace=True),
     Row("clamp", E.clamp, E.Clamp, aliases=("clip",),
-        cases=("clamp", "clamp_min", "clamp_drawn", "clamp_tensor_bounds"), inplace=E.clamp_),
-    Row("clamp_min", E.clamp_min, E.Clamp, export=False),
-    Row("clamp_max", E.clamp_max, E.Clamp, export=False),
-    Row("tanh", E.tanh, E.Tanh, cases=("tanh",), inplace=True),
-    Row("sigmoid", E.sigmoid, E.Sigmoid, cases=("sigmoid",), inplace=True),
-    Row("relu", E.relu, E.Relu, cases=("relu",), inplace=True),
+        cases=("clamp", "clamp_min", "clamp_drawn", "clamp_tensor_bounds"), inplace=E.clamp_,
+        export_inplace=True),
+    Row("clamp_min", E.clamp_min, E.Clamp, inplace=P.clamp_min_, export_inplace=True),
+    Row("clamp_max", E.clamp_max, E.Clamp, inplace=P.clamp_max_, export_inplace=True),
+    Row("tanh", E.tanh, E.Tanh, cases=("tanh",), inplace=True, export_inplace=True),
+    Row("sigmoid", E.sigmoid, E.Sigmoid, cases=("sigmoid",), inplace=True,
+        export_inplace=True),
+    Row("relu", E.relu, E.Relu, cases=("relu",), inplace=True, export_inplace=True),
     Row("leaky_relu", E.leaky_relu, E.LeakyRelu, export=False,
         cases=("leaky_relu", "leaky_relu_drawn")),
     Row("elu", E.elu, E.Elu, export=False, cases=("elu", "elu_drawn")),
@@ -147,10 +170,67 @@ OPS: tuple = (
     Row("clone", E.clone, E.Clone),
     Row("contiguous", E.contiguous, E.Clone, export=False),
     # --- comparisons and tests (never differentiable)
-    Row("eq", E.eq), Row("ne", E.ne), Row("lt", E.lt), Row("le", E.le), Row("gt", E.gt),
-    Row("ge", E.ge), Row("logical_and", E.logical_and), Row("logical_or", E.logical_or),
-    Row("logical_not", E.logical_not), Row("isnan", E.isnan), Row("isinf", E.isinf),
+    Row("eq", E.eq, inplace=P.inplace_from(E.eq, "eq")),
+    Row("ne", E.ne, aliases=("not_equal",), inplace=P.inplace_from(E.ne, "ne")),
+    Row("lt", E.lt, aliases=("less",), inplace=P.inplace_from(E.lt, "lt")),
+    Row("le", E.le, aliases=("less_equal",), inplace=P.inplace_from(E.le, "le")),
+    Row("gt", E.gt, aliases=("greater",), inplace=P.inplace_from(E.gt, "gt")),
+    Row("ge", E.ge, aliases=("greater_equal",), inplace=P.inplace_from(E.ge, "ge")),
+    Row("logical_and", E.logical_and, inplace=P.inplace_from(E.logical_and, "logical_and")),
+    Row("logical_or", E.logical_or, inplace=P.inplace_from(E.logical_or, "logical_or")),
+    Row("logical_not", E.logical_not, inplace=P.inplace_from(E.logical_not, "logical_not")),
+    Row("isnan", E.isnan), Row("isinf", E.isinf),
     Row("isfinite", E.isfinite), Row("equal", E.equal), Row("allclose", E.allclose),
+    # --- pointwise breadth
+    Row("atan2", P.atan2, P.Atan2, aliases=("arctan2",), cases=("atan2",),
+        inplace=P.inplace_from(P.atan2, "atan2")),
+    Row("hypot", P.hypot, P.Hypot, cases=("hypot",), inplace=P.inplace_from(P.hypot, "hypot")),
+    Row("copysign", P.copysign, P.Copysign, cases=("copysign", "copysign_scalar"),
+        inplace=P.inplace_from(P.copysign, "copysign")),
+    Row("fmod", P.fmod, P.Fmod, cases=("fmod",), inplace=P.inplace_from(P.fmod, "fmod")),
+    Row("remainder", P.remainder, P.Remainder, cases=("remainder",),
+        inplace=P.inplace_from(P.remainder, "remainder")),
+    Row("fmax", P.fmax, P.Fmax, cases=("fmax",)),
+    Row("fmin", P.fmin, P.Fmin, cases=("fmin",)),
+    Row("logaddexp", P.logaddexp, P.Logaddexp, cases=("logaddexp",)),
+    Row("logaddexp2", P.logaddexp2, P.Logaddexp, cases=("logaddexp2",)),
+    Row("float_power", P.float_power, E.Pow, cases=("float_power",), inplace=P.float_power_),
+    Row("ldexp", P.ldexp, E.Exp2, cases=("ldexp",), inplace=P.inplace_from(P.ldexp, "ldexp"),
+        export_inplace=True),
+    Row("deg2rad", P.deg2rad, E.Mul, inplace=P.inplace_from(P.deg2rad, "deg2rad"),
+        export_inplace=True),
+    Row("rad2deg", P.rad2deg, E.Mul, inplace=P.inplace_from(P.rad2deg, "rad2deg"),
+        export_inplace=True),
+    Row("nan_to_num", P.nan_to_num, P.NanToNum, cases=("nan_to_num",),
+        inplace=P.inplace_from(P.nan_to_num, "nan_to_num"), export_inplace=True),
+    Row("frexp", P.frexp, P.Frexp, cases=("frexp",)),
+    Row("angle", P.angle, P.Angle),
+    Row("sgn", P.sgn, E.Sign, inplace=P.inplace_from(P.sgn, "sgn")),
+    Row("positive", P.positive), Row("real", P.real, method=False),
+    Row("resolve_neg", P.resolve_neg),
+    Row("floor_divide", P.floor_divide, P.NoDerivative,
+        inplace=P.inplace_from(P.floor_divide, "floor_divide")),
+    Row("heaviside", P.heaviside, P.NoDerivative,
+        inplace=P.inplace_from(P.heaviside, "heaviside")),
+    Row("nextafter", P.nextafter, P.Nextafter, cases=("nextafter",),
+        inplace=P.inplace_from(P.nextafter, "nextafter")),
+    Row("bitwise_and", P.bitwise_and, inplace=P.inplace_from(P.bitwise_and, "bitwise_and")),
+    Row("bitwise_or", P.bitwise_or, inplace=P.inplace_from(P.bitwise_or, "bitwise_or")),
+    Row("bitwise_xor", P.bitwise_xor, inplace=P.inplace_from(P.bitwise_xor, "bitwise_xor")),
+    Row("bitwise_not", P.bitwise_not, inplace=P.inplace_from(P.bitwise_not, "bitwise_not")),
+    Row("bitwise_left_shift", P.bitwise_left_shift,
+        inplace=P.inplace_from(P.bitwise_left_shift, "bitwise_left_shift")),
+    Row("bitwise_right_shift", P.bitwise_right_shift,
+        inplace=P.inplace_from(P.bitwise_right_shift, "bitwise_right_shift")),
+    Row("gcd", P.gcd, inplace=P.inplace_from(P.gcd, "gcd"), export_inplace=True),
+    Row("lcm", P.lcm, inplace=P.inplace_from(P.lcm, "lcm"), export_inplace=True),
+    Row("logical_xor", P.logical_xor, inplace=P.inplace_from(P.logical_xor, "logical_xor")),
+    Row("isclose", P.isclose), Row("isin", P.isin, method=False),
+    Row("isneginf", P.isneginf), Row("isposinf", P.isposinf), Row("isreal", P.isreal),
+    Row("signbit", P.signbit),
+    Row("is_complex", P.is_complex), Row("is_neg", P.is_neg), Row("is_nonzero", P.is_nonzero),
+    Row("is_same_size", P.is_same_size), Row("is_signed", P.is_signed),
+    Row("addcmul", P.addcmul, E.Mul), Row("addcdiv", P.addcdiv, E.Div),
     # --- reductions
     Row("sum", R.sum, R.Sum, cases=("sum",)),
     Row("mean", R.mean, R.Mean, cases=("mean",)),
@@ -212,33 +292,29 @@ OPS: tuple = (
     Row("outer", I.outer, E.Mul, method=False),
     Row("einsum", X.einsum, X.Einsum, method=False),
     # --- rounding
-    Row("floor", X.floor, X.Rounding, inplace=X.floor_),
-    Row("ceil", X.ceil, X.Rounding, inplace=X.ceil_),
-    Row("round", X.round, X.Rounding, inplace=X.round_),
-    Row("trunc", X.trunc, X.Rounding, aliases=("fix",), inplace=X.trunc_),
-    Row("frac", X.frac, X.Frac, inplace=X.frac_),
-    # --- special functions (torch-level names, then torch.special-only ones; the
-    # torch.<name>_ functions are rows of their own, calling the in-place method)
-    Row("erf", SP.erf, E.Erf, cases=("erf",), inplace=True),
-    Row("erfc", SP.erfc, SP.Erfc, cases=("erfc",), inplace=True),
+    Row("floor", X.floor, X.Rounding, inplace=X.floor_, export_inplace=True),
+    Row("ceil", X.ceil, X.Rounding, inplace=X.ceil_, export_inplace=True),
+    Row("round", X.round, X.Rounding, inplace=X.round_, export_inplace=True),
+    Row("trunc", X.trunc, X.Rounding, aliases=("fix",), inplace=X.trunc_,
+        export_inplace=True),
+    Row("frac", X.frac, X.Frac, inplace=X.frac_, export_inplace=True),
+    # --- special functions (torch-level names, then torch.special-only ones)
+    Row("erf", SP.erf, E.Erf, cases=("erf",), inplace=True, export_inplace=True),
+    Row("erfc", SP.erfc, SP.Erfc, cases=("erfc",), inplace=True, export_inplace=True),
     Row("erfinv", SP.erfinv, SP.Erfinv, cases=("erfinv",), inplace=True),
     Row("lgamma", SP.lgamma, SP.Lgamma, cases=("lgamma",), inplace=True),
     Row("digamma", SP.digamma, SP.Digamma, cases=("digamma",), inplace=True),
     Row("polygamma", SP.polygamma, SP.Polygamma, method=SP.polygamma_method,
         cases=("polygamma",), inplace=SP.polygamma_),
     Row("mvlgamma", SP.mvlgamma, cases=("mvlgamma",), inplace=SP.mvlgamma_),
-    Row("i0", SP.i0, SP.I0, cases=("i0",), inplace=True),
+    Row("i0", SP.i0, SP.I0, cases=("i0",), inplace=True, export_inplace=True),
     Row("igamma", SP.igamma, SP.Igamma, cases=("igamma",), inplace=SP.igamma_),
     Row("igammac", SP.igammac, SP.Igamma, cases=("igammac",), inplace=SP.igammac_),
-    Row("logit", SP.logit, SP.Logit, cases=("logit", "logit_eps"), inplace=SP.logit_),
-    Row("xlogy", SP.xlogy, SP.Xlogy, cases=("xlogy",), inplace=SP.xlogy_),
-    Row("sinc", SP.sinc, SP.Sinc, cases=("sinc",), inplace=True),
-    Row("erf_", _method_call("erf_"), method=False),
-    Row("erfc_", _method_call("erfc_"), method=False),
-    Row("i0_", _method_call("i0_"), method=False),
-    Row("logit_", _method_call("logit_"), method=False),
-    Row("sinc_", _method_call("sinc_"), method=False),
-    Row("xlogy_", _method_call("xlogy_"), method=False),
+    Row("logit", SP.logit, SP.Logit, cases=("logit", "logit_eps"), inplace=SP.logit_,
+        export_inplace=True),
+    Row("xlogy", SP.xlogy, SP.Xlogy, cases=("xlogy",), inplace=SP.xlogy_,
+        export_inplace=True),
+    Row("sinc", SP.sinc, SP.Sinc, cases=("sinc",), inplace=True, export_inplace=True),
     Row("erfcx", SP.erfcx, SP.Erfcx, method=False, export=False, cases=("erfcx",)),
     Row("log_ndtr", SP.log_ndtr, SP.LogNdtr, method=False, export=False, cases=("log_ndtr",)),
     Row("ndtri", SP.ndtri, SP.Ndtri, method=False, export=False, cases=("ndtri",)),
@@ -281,8 +357,8 @@ OPS: tuple = (
     Row("addcmul_", E.addcmul_, E.Add, export=False),
     Row("addcdiv_", E.addcdiv_, E.Add, export=False),
     Row("copy_", inplace.copy_, inplace.CopyFrom, export=False),
-    Row("fill_", inplace.fill_, inplace.CopyFrom, export=False),
-    Row("zero_", inplace.zero_, inplace.CopyFrom, export=False),
+    Row("fill_", inplace.fill_, inplace.CopyFrom),
+    Row("zero_", inplace.zero_, inplace.CopyFrom),
     Row("uniform_", random.uniform_, export=False),
     Row("normal_", random.normal_, export=False),
     Row("bernoulli_", random.bernoulli_, export=False),
@@ -368,9 +444,21 @@ def _with_out(fn: Callable, name: str) -> Callable:
             return fn(*args, **kwargs)
         with no_grad():
             result = fn(*args, **kwargs)
-        return inplace.write_out(out, result, name, args)
+        return _write_out(out, result, name, args)
 
     return function_with_out
+
+
+def _write_out(out: Any, result: Any, name: str, inputs: tuple) -> Any:
+    """``result`` written into ``out``: one tensor, or a tuple of tensors for a function with
+    several results (``frexp(x, out=(mantissa, exponent))``), returned as the same tuple type."""
+    if isinstance(out, (tuple, list)) and isinstance(result, tuple):
+        if len(out) != len(result):
+            raise RuntimeError(f"{name}(): expected out= to hold {len(result)} tensors, got "
+                               f"{len(out)}")
+        written = [inplace.write_out(o, r, name, inputs) for o, r in zip(out, result)]
+        return type(result)(*written)
+    return inplace.write_out(out, result, name, inputs)
 
 
 def _function_form(row: Row) -> Callable:
@@ -385,7 +473,7 @@ def _function_form(row: Row) -> Callable:
             return fn(to_tensor(input), *args, **kwargs)
         with no_grad():
             result = fn(to_tensor(input), *args, **kwargs)
-        return inplace.write_out(out, result, row.name, (input, *args))
+        return _write_out(out, result, row.name, (input, *args))
 
     function.__name__ = function.__qualname__ = row.name
     function.__doc__ = fn.__doc__
@@ -400,7 +488,25 @@ def functions() -> dict:
         if row.export and row.function is not None:
             f = _function_form(row)
             out.update(dict.fromkeys(row.names, f))
+        if row.export_inplace:
+            names = row.names if row.export_inplace is True else row.export_inplace
+            fn_ = _inplace_method(row) if row.inplace is True else row.inplace
+            out.update({n + "_": _inplace_function(fn_, n + "_") for n in names})
     return out
+
+
+def _inplace_function(method: Callable, name: str) -> Callable:
+    """``autograd_nn.<name>_(input, ...)``: the in-place method as a function (``torch.exp_``),
+    which takes only a tensor to write into."""
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
+        if not is_tensor(input):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
+        return method(input, *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = method.__doc__
+    return function
 
 
 def install_methods(tensor_cls: type) -> None:

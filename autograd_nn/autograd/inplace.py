@@ -119,8 +119,16 @@ def _shell(t: Any, data: np.ndarray) -> Any:
 def write(t: Any, res: np.ndarray, opname: str) -> None:
     """Write an op's result into ``t``'s buffer (PyTorch's in-place casting and shape rules)
     and bump its version."""
-    dst = t._data
     res = np.asarray(res)
+    check_result(t._data, res, opname)
+    np.copyto(t._data, res, casting="unsafe")
+    bump_version(t)
+
+
+def check_result(dst: np.ndarray, res: np.ndarray, opname: str) -> None:
+    """PyTorch's rules for writing an op's result into a tensor in place: the result must not
+    broadcast it to a bigger shape, and a float result never goes into an integer tensor, nor
+    an integer one into a bool tensor."""
     if res.shape != dst.shape:
         try:
             ok = np.broadcast_shapes(res.shape, dst.shape) == dst.shape
@@ -134,8 +142,6 @@ def write(t: Any, res: np.ndarray, opname: str) -> None:
         raise RuntimeError(f"{opname.lower()}_: result type {_dtype.from_numpy_dtype(res.dtype)} "
                            f"can't be cast to the desired output type "
                            f"{_dtype.from_numpy_dtype(dst.dtype)}")
-    np.copyto(dst, res, casting="unsafe")
-    bump_version(t)
 
 
 def overwrite(t: Any, values: Any, what: str) -> Any:
