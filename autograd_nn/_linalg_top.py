@@ -89,15 +89,15 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:  # noqa: A002
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *,  # noqa: A002
         out: Any = None) -> svd_legacy:
     """torch.svd: (U, S, V) with A = U diag(S) V^T (V, not Vh); ``some=False`` gives the full
-    U and V; ``compute_uv=False`` gives zero U and V (and S is then not differentiable)."""
+    U and V; ``compute_uv=False`` gives zero (m, m) U and (n, n) V whatever ``some`` says (and
+    S is then not differentiable), as PyTorch."""
     a = L._matrix(input, "svd")
     if not compute_uv:
         s = Tensor._wrap(np.linalg.svd(a._data, compute_uv=False))
         m, n = a.shape[-2:]
-        k = min(m, n)
         z = a._data.dtype
-        return svd_legacy(Tensor._wrap(np.zeros(a.shape[:-2] + (m, m if not some else k), z)), s,
-                          Tensor._wrap(np.zeros(a.shape[:-2] + (n, n if not some else k), z)))
+        return svd_legacy(Tensor._wrap(np.zeros(a.shape[:-2] + (m, m), z)), s,
+                          Tensor._wrap(np.zeros(a.shape[:-2] + (n, n), z)))
     u, s, vh = L.svd(a, full_matrices=not some)
     return svd_legacy(u, s, vh.mT)
 

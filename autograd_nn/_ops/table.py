@@ -25,6 +25,7 @@ does not take a tensor first (``cat``, ``einsum``) set ``method=False``.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -81,6 +82,18 @@ def _method_call(name: str) -> Callable:
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Function form of ``Tensor.{name}``."
+    return fn
+
+
+def _late(module: str, name: str) -> Callable:
+    """``autograd_nn.<module>.<name>``, looked up at its first call: the torch-level functions
+    of linalg, _search and _creation build on ``tensor.py``, which installs this table while
+    it loads (importing them here would be a cycle)."""
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(f"autograd_nn.{module}"), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``autograd_nn.{name}`` (see its documentation)."
     return fn
 
 
@@ -208,8 +221,51 @@ OPS: tuple = (
     # --- products
     Row("matmul", I.matmul, I.MatMul, cases=("matmul",)),
     Row("mm", I.mm, I.MatMul), Row("bmm", I.bmm, I.MatMul), Row("dot", I.dot, I.MatMul),
-    Row("outer", I.outer, E.Mul, method=False),
+    Row("outer", I.outer, E.Mul),
     Row("einsum", X.einsum, X.Einsum, method=False),
+    # --- reductions and products breadth
+    Row("aminmax", R.aminmax, R.Amax), Row("count_nonzero", R.count_nonzero),
+    Row("nansum", R.nansum, R.Sum), Row("nanmean", R.nanmean, R.Sum),
+    Row("std_mean", R.std_mean, R.Std, method=False),
+    Row("var_mean", R.var_mean, R.Var, method=False),
+    Row("trace", R.trace, R.Sum), Row("dist", R.dist, R.Norm),
+    Row("renorm", R.renorm, R.Norm, inplace=R.renorm_),
+    Row("median", R.median, I.Gather), Row("nanmedian", R.nanmedian, I.Gather),
+    Row("kthvalue", R.kthvalue, I.Gather), Row("mode", R.mode, I.Gather),
+    Row("msort", R.msort, I.Gather), Row("quantile", R.quantile, I.Gather),
+    Row("nanquantile", R.nanquantile, I.Gather),
+    Row("cov", R.cov, I.MatMul), Row("corrcoef", R.corrcoef, I.MatMul),
+    Row("cumsum_", C.cumsum_, C.Cumsum, export=False),
+    Row("cumprod_", X.cumprod_, X.Cumprod, export=False),
+    Row("cummax", C.cummax, I.Gather), Row("cummin", C.cummin, I.Gather),
+    Row("logcumsumexp", C.logcumsumexp, C.Logcumsumexp, cases=("logcumsumexp",)),
+    Row("diff", C.diff, S.ViewGetItem), Row("gradient", C.gradient, S.Cat, method=False),
+    Row("trapezoid", C.trapezoid, R.Sum, method=False),
+    Row("trapz", C.trapz, R.Sum, method=False),
+    Row("cumulative_trapezoid", C.cumulative_trapezoid, C.Cumsum, method=False),
+    Row("addmm", LA.addmm, I.MatMul, inplace=LA.addmm_),
+    Row("addmv", LA.addmv, I.MatMul, inplace=LA.addmv_),
+    Row("addr", LA.addr, E.Mul, inplace=LA.addr_),
+    Row("baddbmm", LA.baddbmm, I.MatMul, inplace=LA.baddbmm_),
+    Row("addbmm", LA.addbmm, I.MatMul, inplace=LA.addbmm_),
+    Row("addcmul", LA.addcmul, E.Mul, inplace=E.addcmul_),
+    Row("addcdiv", LA.addcdiv, E.Div, inplace=LA.addcdiv_),
+    Row("ger", LA.ger, E.Mul), Row("inner", LA.inner, I.MatMul), Row("mv", LA.mv, I.MatMul),
+    Row("vdot", LA.vdot, I.MatMul), Row("kron", LA.kron, E.Mul),
+    Row("adjoint", LA.adjoint, S.Transpose),
+    # Tensor methods of the torch-level functions of _linalg_top, _search and _creation
+    # (already exported by autograd_nn/__init__.py)
+    *[Row(n, _late("_linalg_top", n), export=False) for n in (
+        "cross", "cholesky_inverse", "inverse", "logdet", "slogdet", "lu_solve", "matrix_exp",
+        "matrix_power", "pinverse", "triangular_solve", "geqrf", "orgqr", "ormqr")],
+    *[Row(n, _late("_search", n), export=False) for n in (
+        "histc", "histogram", "bincount", "unique", "unique_consecutive")],
+    Row("bernoulli", _late("_creation", "bernoulli"), export=False),
+    Row("multinomial", _late("_creation", "multinomial"), export=False),
+    Row("cauchy_", random.cauchy_, export=False),
+    Row("exponential_", random.exponential_, export=False),
+    Row("geometric_", random.geometric_, export=False),
+    Row("log_normal_", random.log_normal_, export=False),
     # --- rounding
     Row("floor", X.floor, X.Rounding, inplace=X.floor_),
     Row("ceil", X.ceil, X.Rounding, inplace=X.ceil_),
@@ -217,8 +273,6 @@ OPS: tuple = (
     Row("trunc", X.trunc, X.Rounding, aliases=("fix",), inplace=X.trunc_),
     Row("frac", X.frac, X.Frac, inplace=X.frac_),
     # --- in-place only: writes, fills, random fills
-    Row("addcmul_", E.addcmul_, E.Add, export=False),
-    Row("addcdiv_", E.addcdiv_, E.Add, export=False),
     Row("copy_", inplace.copy_, inplace.CopyFrom, export=False),
     Row("fill_", inplace.fill_, inplace.CopyFrom, export=False),
     Row("zero_", inplace.zero_, inplace.CopyFrom, export=False),
@@ -254,16 +308,16 @@ OPS: tuple = (
     Row("recurrent_scan", None, RN.RecurrentScan, method=False, export=False),
     # linear algebra (functions in linalg.py / _linalg_top.py) and attention (nn.functional)
     Row("inv", None, LA.Inv, method=False, export=False),
-    Row("det", None, LA.Det, method=False, export=False),
+    Row("det", _late("_linalg_top", "det"), LA.Det, export=False),
     Row("logabsdet", None, LA.LogAbsDet, method=False, export=False),
     Row("solve", None, LA.Solve, method=False, export=False),
     Row("solve_triangular", None, LA.SolveTriangular, method=False, export=False),
-    Row("cholesky_solve", None, LA.CholeskySolve, method=False, export=False),
-    Row("cholesky", None, LA.Cholesky, method=False, export=False),
+    Row("cholesky_solve", _late("_linalg_top", "cholesky_solve"), LA.CholeskySolve, export=False),
+    Row("cholesky", _late("_linalg_top", "cholesky"), LA.Cholesky, export=False),
     Row("eigh", None, LA.Eigh, method=False, export=False),
-    Row("svd", None, LA.Svd, method=False, export=False),
-    Row("qr", None, LA.Qr, method=False, export=False),
-    Row("lu", None, LA.Lu, method=False, export=False),
+    Row("svd", _late("_linalg_top", "svd"), LA.Svd, export=False),
+    Row("qr", _late("_linalg_top", "qr"), LA.Qr, export=False),
+    Row("lu", _late("_linalg_top", "lu"), LA.Lu, export=False),
     Row("pinv", None, LA.Pinv, method=False, export=False),
     Row("safe_softmax", None, AT.SafeSoftmax, method=False, export=False),
     Row("scaled_dot_product_attention", None, AT.ScaledDotProductAttention, method=False,

@@ -235,7 +235,8 @@ def test_matches_pytorch(name: str, index: int) -> None:
         else:
             _compare(ours, theirs, where, s)
         if t_written is not None:
-            _compare(o_written, t_written, f"{where}: the written tensor", s)
+            if s.check is None:  # a check replaces the value comparison (random fills)
+                _compare(o_written, t_written, f"{where}: the written tensor", s)
             if variant == "inplace" or name.endswith("_"):
                 assert ours is o_written, f"{where}: an in-place method returns its tensor"
         if s.grad and t_leaves and mat_out is None:
