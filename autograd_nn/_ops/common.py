@@ -187,6 +187,13 @@ def broadcast_error(opname: str, *shapes: tuple) -> RuntimeError:
                         f"broadcast together")
 
 
+def check_inplace_dtype(input: Any, dtype: Any, name: str) -> None:
+    """An in-place op asked for a ``dtype`` other than its tensor's raises, as PyTorch."""
+    if dtype is not None and dtype.np != input._data.dtype:
+        raise RuntimeError(f"{name}: Bad in-place call: input tensor dtype {input.dtype} and "
+                           f"output tensor dtype {dtype} should match")
+
+
 def write_result(input: Any, fn: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     """``input.<name>(...)`` in place: ``fn(input, *args, **kwargs)`` written into ``input``,
     which keeps its shape and dtype (a float result into an integer tensor raises, as

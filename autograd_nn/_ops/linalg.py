@@ -601,15 +601,26 @@ class Pinv(Op):
 # ----------------------------------------------- BLAS-style products (compositions of matmul)
 
 
-def _scaled(x: Any, factor: Any) -> Any:
-    """``factor * x``; a float factor of an integer tensor is truncated to an int first, as
-    PyTorch's addmm / addcmul family does (its integer kernels take the factor as an int)."""
+def _factor(x: Any, factor: Any, refuse: str = "") -> Any:
+    """The scalar ``factor`` applied to tensor ``x``: a float one of an integer tensor is
+    truncated to an int, as PyTorch's addmm / addcmul family does (its integer kernels take
+    the factor as an int), or refused (``refuse``: the op and argument names), as its addr."""
     if x._data.dtype.kind in "biu" and isinstance(factor, float):
-        factor = int(factor)
+        if refuse:
+            raise RuntimeError(f"{refuse}: for integral input tensors, the argument must not be "
+                               f"a floating point number (got {factor})")
+        return int(factor)
+    return factor
+
+
+def _scaled(x: Any, factor: Any, refuse: str = "") -> Any:
+    """``factor * x`` (``_factor``'s rules)."""
+    factor = _factor(x, factor, refuse)
     return x if factor == 1 else x * factor
 
 
-def _add_product(name: str, input: Any, product: Any, beta: Any, alpha: Any) -> Any:
+def _add_product(name: str, input: Any, product: Any, beta: Any, alpha: Any,
+                 strict: bool = False) -> Any:
     """``beta * input + alpha * product`` (``input`` broadcast to the product's shape); with
     ``beta == 0`` the input is ignored, NaN and inf included, as PyTorch."""
     input = as_tensor_like(input, product)
@@ -620,10 +631,11 @@ def _add_product(name: str, input: Any, product: Any, beta: Any, alpha: Any) -> 
     if shape != tuple(product.shape):
         raise RuntimeError(f"{name}: the input of shape {list(input.shape)} does not broadcast "
                            f"to the product's shape {list(product.shape)}")
-    scaled = _scaled(product, alpha)
+    scaled = _scaled(product, alpha, f"{name} alpha" if strict else "")
     if beta == 0:
+        _scaled(input, beta, f"{name} beta" if strict else "")
         return scaled
-    return _scaled(input, beta) + scaled
+    return _scaled(input, beta, f"{name} beta" if strict else "") + scaled
 
 
 def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
@@ -643,7 +655,7 @@ def addr(input: Any, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> 
     """``beta * input + alpha * outer(vec1, vec2)``."""
     if vec1.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError(f"addr: expected 1-D vectors, got {vec1.ndim}-D and {vec2.ndim}-D")
-    return _add_product("addr", input, ger(vec1, vec2), beta, alpha)
+    return _add_product("addr", input, ger(vec1, vec2), beta, alpha, strict=True)
 
 
 def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
@@ -680,7 +692,13 @@ baddbmm_, addbmm_ = _inplace_form(baddbmm), _inplace_form(addbmm)
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """``input + value * tensor1 * tensor2`` (all broadcast)."""
     prod = tensor1 * tensor2
-    return input + _scaled(prod, value)
+    # the factor is truncated when the result is integral (a float input makes it float)
+    return input + _scaled(prod, _factor(input if input._data.dtype.kind == "f" else prod, value))
+
+
+def addcmul_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """In-place ``addcmul`` (an in-place add: the optimizers' hot path)."""
+    return E.addcmul_(input, tensor1, tensor2, value=_factor(input, value))
 
 
 def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
@@ -715,6 +733,8 @@ def inner(input: Any, other: Any) -> Any:
     scalar operand multiplies."""
     if not isinstance(other, engine.Tensor):
         raise TypeError(f"inner(): argument 'other' must be Tensor, not {type(other).__name__}")
+    if input._data.dtype == np.bool_ or other._data.dtype == np.bool_:
+        raise NotImplementedError("inner: not implemented for 'Bool' tensors")
     if input.ndim == 0 or other.ndim == 0:
         return input * other
     if input.shape[-1] != other.shape[-1]:
@@ -751,6 +771,8 @@ def kron(input: Any, other: Any) -> Any:
 
 def adjoint(input: Any) -> Any:
     """The conjugate transpose of the last two dims (a view; real tensors: ``mT``)."""
+    if input.ndim == 0:  # PyTorch allows it (and warns it is deprecated there)
+        return input.reshape(())
     if input.ndim < 2:
         raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of "
                            f"matrices. Got {input.ndim}-D tensor.")

@@ -31,6 +31,16 @@ def _keep(g, x_shape, dims, keepdim):
     return g.reshape(tuple(shape))
 
 
+def _reduce_dims(dim: Any, x: Any, op: str) -> tuple | None:
+    """``reduce_dims`` that also accepts dim 0 / -1 of a 0-d tensor (reducing nothing), as
+    PyTorch's reductions do."""
+    if x.ndim == 0 and dim is not None:
+        for d in (dim,) if isinstance(dim, (int, np.integer)) else dim:
+            norm_dim(int(d), 0, op)
+        return None
+    return reduce_dims(dim, x.ndim, op)
+
+
 def _expand(g, ctx):
     x_shape = ctx.inputs[0].shape
     g = _keep(g, x_shape, ctx.dims, ctx.keepdim)
@@ -60,7 +70,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
     x = input if dtype is None else input.to(dtype)
     if dtype is None:
         x = cast(x, promote(x._data, wide_ints=True))
-    return Sum.apply(x, dim=reduce_dims(dim, x.ndim, "sum"), keepdim=keepdim)
+    return Sum.apply(x, dim=_reduce_dims(dim, x, "sum"), keepdim=keepdim)
 
 
 def mean_of(x: np.ndarray, axis: tuple | None = None, keepdims: bool = False) -> np.ndarray:
@@ -96,7 +106,7 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
                            f"a floating point or complex dtype. Got: {x.dtype}")
-    return Mean.apply(x, dim=reduce_dims(dim, x.ndim, "mean"), keepdim=keepdim)
+    return Mean.apply(x, dim=_reduce_dims(dim, x, "mean"), keepdim=keepdim)
 
 
 class Var(Op):
@@ -130,7 +140,7 @@ def _spread(op: type, x: Any, dim: Any, unbiased: Any, keepdim: bool, correction
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"std and var only support floating point and complex dtypes, "
                            f"got {x.dtype}")
-    return op.apply(x, dim=reduce_dims(dim, x.ndim, op.__name__.lower()), correction=corr,
+    return op.apply(x, dim=_reduce_dims(dim, x, op.__name__.lower()), correction=corr,
                     keepdim=keepdim)
 
 
@@ -457,7 +467,9 @@ def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> ami
         raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0"
                          f" (input of shape {list(input.shape)})")
     dims = None if dim is None else (norm_dim(dim, input.ndim, op),)
-    if dims is None and keepdim:
+    if input.ndim == 0:
+        dims = None
+    elif dims is None and keepdim:
         dims = tuple(range(input.ndim))
     return aminmax_result(Amin.apply(input, dim=dims, keepdim=keepdim),
                           Amax.apply(input, dim=dims, keepdim=keepdim))
@@ -465,7 +477,7 @@ def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> ami
 
 def count_nonzero(input: Any, dim: Any = None) -> Any:
     """Number of nonzero elements over ``dim`` (int, tuple or None = all), as int64."""
-    dims = reduce_dims(dim, input.ndim, "count_nonzero")
+    dims = _reduce_dims(dim, input, "count_nonzero")
     return wrap(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))
 
 
@@ -489,7 +501,7 @@ def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype "
                            f"but got {x.dtype}")
-    dims = reduce_dims(dim, x.ndim, "nanmean")
+    dims = _reduce_dims(dim, x, "nanmean")
     count = np.sum(~np.isnan(x._data), axis=dims, keepdims=keepdim).astype(x._data.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         return nansum(x, dim, keepdim) / wrap(count)
@@ -520,6 +532,7 @@ def var_mean(input: Any, dim: Any = None, unbiased: bool | None = None, keepdim:
 
 def trace(input: Any) -> Any:
     """Sum of the main diagonal of a 2-D tensor (integers sum in int64)."""
+    _no_bool(input, "trace")
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     k = np.arange(builtins.min(input.shape))
@@ -576,9 +589,15 @@ def _pick(values: Any, idx: Any, pos: np.ndarray, d: int, keepdim: bool) -> valu
     return values_indices(v, wrap(i.astype(np.int64)))
 
 
+def _no_bool(input: Any, name: str) -> None:
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError(f"{name}: not implemented for 'Bool' tensors")
+
+
 def _order_stat(name: str, input: Any, dim: Any, keepdim: bool, position: Callable
                 ) -> values_indices:
     """The value at ``position(sorted array, n_valid, d)`` of each slice along ``dim``."""
+    _no_bool(input, name)
     d = norm_dim(dim, input.ndim, name)
     x = input.reshape(1) if input.ndim == 0 else input
     if x.shape[d] == 0:
@@ -607,6 +626,7 @@ def _median_pos(nan_aware: bool) -> Callable:
 def _whole_median(name: str, input: Any, nan_aware: bool) -> Any:
     """median of all elements: the value, its gradient split evenly among the elements equal
     to it (or among the NaN, for a NaN result), as PyTorch's median()."""
+    _no_bool(input, name)
     if input._data.size == 0:
         return wrap(np.asarray(np.nan, input._data.dtype))
     flat = input.reshape(-1)
@@ -681,7 +701,7 @@ def mode(input: Any, dim: int = -1, keepdim: bool = False) -> values_indices:
 
 def msort(input: Any) -> Any:
     """``sort(input, dim=0).values``."""
-    return sort(input, 0).values
+    return input.clone() if input.ndim == 0 else sort(input, 0).values
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -735,7 +755,7 @@ def _quantile(name: str, input: Any, q: Any, dim: Any, keepdim: bool, interpolat
         b = Gather.apply(v, hi[j], dim=d)
         r = a + (b - a) * wrap(weight[j].astype(sv.dtype))
         r = where(np.broadcast_to(bad, r.shape), float("nan"), r)
-        if dim is None:
+        if dim is None or input.ndim == 0:
             r = r.reshape((1,) * input.ndim if keepdim else ())
         elif not keepdim:
             r = r.squeeze(d) if input.ndim else r.reshape(())
@@ -767,6 +787,8 @@ def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any 
     if input.ndim > 2:
         raise ValueError(f"{op}(): expected input to have two or fewer dimensions but got an "
                          f"input with {input.ndim} dimensions")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{op}(): bool dtype is not supported for input")
     x = input if input.ndim == 2 else input.reshape(1, -1)
     if x._data.dtype.kind != "f":
         x = cast(x, promote(x._data, floating=True))

@@ -11,7 +11,7 @@ from .._dtype import promote
 from ..autograd import engine
 from ..autograd.engine import Op
 from . import xp
-from .common import to_tensor, values_indices, wrap, write_result
+from .common import check_inplace_dtype, to_tensor, values_indices, wrap, write_result
 from .elementwise import Abs, Exp, Log, Where, cast, ne
 from .indexing import Gather
 from .reduction import sum as _sum
@@ -36,13 +36,15 @@ class Cumsum(Op):
 def cumsum(input: Any, dim: int, dtype: Any = None) -> Any:
     """Running sum along ``dim``."""
     x = input if dtype is None else input.to(dtype)
-    return Cumsum.apply(x, dim=norm_dim(dim, x.ndim, "cumsum"))
+    d = norm_dim(dim, x.ndim, "cumsum")
+    return x.clone() if x.ndim == 0 else Cumsum.apply(x, dim=d)
 
 
 
 
 def cumsum_(input: Any, dim: int, dtype: Any = None) -> Any:
     """In-place ``cumsum`` along ``dim``."""
+    check_inplace_dtype(input, dtype, "cumsum_")
     return write_result(input, cumsum, "cumsum_", dim, dtype)
 
 

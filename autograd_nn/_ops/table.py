@@ -248,7 +248,7 @@ OPS: tuple = (
     Row("addr", LA.addr, E.Mul, inplace=LA.addr_),
     Row("baddbmm", LA.baddbmm, I.MatMul, inplace=LA.baddbmm_),
     Row("addbmm", LA.addbmm, I.MatMul, inplace=LA.addbmm_),
-    Row("addcmul", LA.addcmul, E.Mul, inplace=E.addcmul_),
+    Row("addcmul", LA.addcmul, E.Mul, inplace=LA.addcmul_),
     Row("addcdiv", LA.addcdiv, E.Div, inplace=LA.addcdiv_),
     Row("ger", LA.ger, E.Mul), Row("inner", LA.inner, I.MatMul), Row("mv", LA.mv, I.MatMul),
     Row("vdot", LA.vdot, I.MatMul), Row("kron", LA.kron, E.Mul),
