@@ -264,7 +264,12 @@ SAMPLES = {
     # --- random methods: support and a statistical property (PyTorch's numbers differ)
     "Tensor.bernoulli": [S(V(np.full(4000, 0.3)), check=_stat(np.mean, 0.3, 0.03, 0, 1)),
                          S(V(np.full((2, 3), 0.0)), check=_stat(np.max, 0.0, 1e-12, 0, 0)),
-                         S(V(np.array([0.5, 1.5])), raises=True)],
+                         S(V(np.array([0.5, 1.5])), raises=True),
+                         S(A(3000, grad=False), 0.75, check=_stat(np.mean, 0.75, 0.03, 0, 1)),
+                         S(I(3, 4), raises=True),
+                         S(I(3000), 0.5, check=_stat(np.mean, 0.5, 0.04, 0, 1, "int64")),
+                         S(A(3, 4, dtype="float32", grad=False), 1.0,
+                           check=_stat(np.mean, 1.0, 1e-12, 1, 1, "float32"))],
     "Tensor.multinomial": [
         S(V(np.array([0.2, 0.5, 0.3])), 3, check=_multinomial(3, False)),
         S(V(np.array([[1.0, 2.0, 3.0, 4.0], [4.0, 0.0, 1.0, 1.0]])), 2,
