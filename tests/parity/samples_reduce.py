@@ -57,6 +57,20 @@ def _multinomial_freq(probs: np.ndarray) -> object:
     return check
 
 
+def _lowrank(ours, theirs):
+    """An approximate SVD of a matrix of rank <= q is exact up to the signs of the vectors:
+    the same shapes, singular values and product U diag(S) V^T as PyTorch's."""
+    for o, t in zip(ours, theirs):
+        assert tuple(o.shape) == tuple(t.shape) and str(o.dtype) == str(t.dtype)
+    np.testing.assert_allclose(ours[1].numpy(), theirs[1].numpy(), atol=1e-10)
+    rebuild = [u.numpy() @ np.diag(s.numpy()) @ v.numpy().T for u, s, v in (ours, theirs)]
+    np.testing.assert_allclose(rebuild[0], rebuild[1], atol=1e-10)
+
+
+RANK2 = np.random.default_rng(7).normal(size=(6, 2)) @ np.random.default_rng(8).normal(
+    size=(2, 5))
+
+
 SAMPLES = {
     # --- reductions and statistics
     "aminmax": [S(A(3, 4)), S(A(3, 4), dim=1), S(A(3, 4), dim=-2, keepdim=True),
@@ -251,6 +265,12 @@ SAMPLES = {
               S(V(np.array([[-2.0, -1.0], [0.4, 1.2], [0.3, -0.5]])), V(np.array([1.2, 1.5])),
                 A(2, 3), left=False, transpose=True)],
     "cross": [S(A(3, 3), A(3, 3), dim=1), S(A(2, 3), A(2, 3), -1)],
+    "svd_lowrank": [S(V(RANK2), q=3, check=_lowrank), S(V(RANK2.T.copy()), check=_lowrank),
+                    S(V(RANK2), q=2, niter=0, check=_lowrank),
+                    S(V(RANK2), q=3, M=V(RANK2[:1].copy()), check=_lowrank)],
+    "pca_lowrank": [S(V(RANK2), check=_lowrank), S(V(RANK2.T.copy()), q=3, check=_lowrank),
+                    S(V(RANK2), q=3, center=False, check=_lowrank),
+                    S(V(RANK2), q=6, raises=True), S(V(RANK2), niter=-1, raises=True)],
     # --- Tensor forms of search / histogram functions
     "histc": [S(A(20), bins=5), S(A(20), 4, -1.0, 1.0)],
     "histogram": [S(A(20, grad=False), 5), S(A(20, grad=False), 4, range=(-1.0, 1.0))],
