@@ -541,8 +541,8 @@ def trace(input: Any) -> Any:
 
 def dist(input: Any, other: Any, p: float = 2) -> Any:
     """The p-norm of ``input - other`` (broadcast), a 0-d tensor."""
-    return norm(input - to_tensor(other) if not isinstance(other, engine.Tensor)
-                else input - other, p)
+    other = other if isinstance(other, engine.Tensor) else to_tensor(other)
+    return norm(input - other, p)
 
 
 def renorm(input: Any, p: float, dim: int, maxnorm: float) -> Any:

@@ -48,21 +48,23 @@ def cumsum_(input: Any, dim: int, dtype: Any = None) -> Any:
     return write_result(input, cumsum, "cumsum_", dim, dtype)
 
 
-def _cum_extreme(name: str, input: Any, dim: int, better: Any) -> values_indices:
+def _cum_extreme(name: str, input: Any, dim: int, accumulate: Any) -> values_indices:
     """Running max / min along ``dim``: (values, indices); an equal value moves the index to
-    the newer element and a NaN propagates (with the index of the latest NaN), as PyTorch."""
+    the newer element and a NaN propagates (with the index of the latest NaN), as PyTorch.
+    The running extreme (NumPy's ``accumulate``, which propagates NaN the same way) changes
+    exactly where an element equals it or is NaN: the index is the last such position."""
     d = norm_dim(dim, input.ndim, name)
     x = input.reshape(1) if input.ndim == 0 else input
-    a = np.moveaxis(x._data, d, -1)
-    idx = np.zeros(a.shape, np.int64)
-    if a.shape[-1]:
-        cur, at = a[..., 0].copy(), np.zeros(a.shape[:-1], np.int64)
-        for j in range(a.shape[-1]):
-            v = a[..., j]
-            take = (v != v) | ((cur == cur) & better(v, cur))  # noqa: PLR0124 (NaN tests)
-            cur, at = np.where(take, v, cur), np.where(take, j, at)
-            idx[..., j] = at
-    idx = np.moveaxis(idx, -1, d)
+    a = x._data
+    running = accumulate(a, axis=d)
+    update = a == running
+    if a.dtype.kind == "f":
+        update |= np.isnan(a)
+    shape = [1] * a.ndim
+    shape[d] = -1
+    positions = np.where(update, np.arange(a.shape[d]).reshape(shape), 0)
+    idx = np.maximum.accumulate(positions, axis=d) if a.size else positions
+    idx = idx.astype(np.int64)
     values = Gather.apply(x, idx, dim=d)
     if input.ndim == 0:
         return values_indices(values.reshape(()), wrap(idx.reshape(())))
@@ -71,12 +73,12 @@ def _cum_extreme(name: str, input: Any, dim: int, better: Any) -> values_indices
 
 def cummax(input: Any, dim: int) -> values_indices:
     """(values, indices) of the running maximum along ``dim``."""
-    return _cum_extreme("cummax", input, dim, np.greater_equal)
+    return _cum_extreme("cummax", input, dim, np.maximum.accumulate)
 
 
 def cummin(input: Any, dim: int) -> values_indices:
     """(values, indices) of the running minimum along ``dim``."""
-    return _cum_extreme("cummin", input, dim, np.less_equal)
+    return _cum_extreme("cummin", input, dim, np.minimum.accumulate)
 
 
 class Logcumsumexp(Op):
