@@ -109,14 +109,16 @@ SAMPLES = {
     # median() of all elements shares the gradient among the elements equal to it (ties, or
     # the NaN of a NaN result), as PyTorch's evenly_distribute_backward
     "median": [S(V(np.array([1.0, 2.0, 2.0, 3.0, 2.0]), grad=True)),
-               S(V(np.array([1.0, NAN, 3.0, NAN]), grad=True)), S(A(3, 5)), S(A(4, 4)), S(A(3, 5), 1), S(A(3, 5), dim=0, keepdim=True),
+               S(V(np.array([1.0, NAN, 3.0, NAN]), grad=True)), S(A(3, 5)), S(A(4, 4)),
+               S(A(3, 5), 1), S(A(3, 5), dim=0, keepdim=True),
                S(A(2, 3, 4), -1), S(NAN_ROW, 1), S(NAN_ROW), S(A(3, 5, dtype="float32"), 0),
                S(I(3, 5, low=0, high=100), 1), S(A(3, 0), 1, raises=True),
                S(V(np.array(1.25), grad=True)), S(V(np.array(1.25), grad=True), 0),
                S(B(4), raises=True), S(B(4), 0, raises=True)],
     # (the index PyTorch gives for an all-NaN slice is its kernel's: those slices only in
     # the value-only form)
-    "nanmedian": [S(V(np.array([[1.0, NAN], [2.0, 1.0]]), grad=True)), S(A(3, 5)), S(NAN_ROW), S(NAN_ROW, 1), S(V(NAN_ROWS[:2]), 1),
+    "nanmedian": [S(V(np.array([[1.0, NAN], [2.0, 1.0]]), grad=True)), S(A(3, 5)), S(NAN_ROW),
+                  S(NAN_ROW, 1), S(V(NAN_ROWS[:2]), 1),
                   S(V(NAN_ROWS[:2]), dim=1, keepdim=True), S(WITH_NAN),
                   S(A(2, 6, dtype="float32"), -1),
                   S(B(4), raises=True)],
