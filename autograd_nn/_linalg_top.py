@@ -19,7 +19,7 @@ from .tensor import Tensor
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
            "cholesky_inverse", "pinverse", "svd", "qr", "matrix_power", "cross", "matrix_exp",
            "lu", "lu_unpack", "lu_solve", "orgqr", "geqrf", "ormqr", "triangular_solve",
-           "svd_lowrank", "pca_lowrank"]
+           "svd_lowrank", "pca_lowrank", "lobpcg"]
 
 svd_legacy = namedtuple("svd", ["U", "S", "V"])
 geqrf_result = namedtuple("geqrf", ["a", "tau"])
@@ -239,3 +239,37 @@ def pca_lowrank(A: Tensor, q: int | None = None, center: bool = True,  # noqa: N
     if center:
         a = a - a.mean(dim=-2, keepdim=True)
     return svd_lowrank(a, q, niter=niter)
+
+
+def lobpcg(A: Tensor, k: int | None = None, B: Tensor | None = None,  # noqa: N803
+           X: Tensor | None = None, n: int | None = None, iK: Any = None,  # noqa: N803
+           niter: int | None = None, tol: float | None = None, largest: bool | None = None,
+           method: str | None = None, tracker: Any = None, ortho_iparams: Any = None,
+           ortho_fparams: Any = None, ortho_bparams: Any = None) -> tuple:
+    """The ``k`` largest (``largest=False``: smallest) eigenpairs (E (..., k), X (..., m, k))
+    of the symmetric generalized problem A x = lambda B x, as ``torch.lobpcg`` with PyTorch's
+    argument checks. Computed exactly by a dense symmetric eigendecomposition (of
+    L^-1 A L^-T, B = L L^T) -- the pairs LOBPCG's iterations converge to -- so the iteration
+    controls (X's initial values, iK, niter, tol, method, tracker, ortho_*) have no effect;
+    differentiable through ``linalg.eigh``."""
+    a = L._square(A, "lobpcg")
+    m = a.shape[-1]
+    k = (1 if X is None else X.shape[-1]) if k is None else k
+    n = (k if n is None else n) if X is None else X.shape[-1]
+    if m < 3 * n:
+        raise ValueError(f"LPBPCG algorithm is not applicable when the number of A rows (={m})"
+                         f" is smaller than 3 x the number of requested eigenpairs (={n})")
+    if method not in (None, "basic", "ortho"):
+        raise ValueError(f"lobpcg: method must be 'basic' or 'ortho', got {method!r}")
+    largest = True if largest is None else largest
+    if B is None:
+        values, vectors = L.eigh(a)
+    else:
+        low = L.cholesky(L._square(B, "lobpcg"))
+        c = L.solve_triangular(low, L.solve_triangular(low, a, upper=False).mT, upper=False)
+        values, y = L.eigh(c)
+        vectors = L.solve_triangular(low.mT, y, upper=True)
+    # eigh's values ascend: the k largest are the last k, largest first (as LOBPCG's order)
+    if largest:
+        values, vectors = values.flip(-1), vectors.flip(-1)
+    return values[..., :k], vectors[..., :k]

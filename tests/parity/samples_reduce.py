@@ -67,6 +67,19 @@ def _lowrank(ours, theirs):
     np.testing.assert_allclose(rebuild[0], rebuild[1], atol=1e-10)
 
 
+def _eigenpairs(ours, theirs):
+    """LOBPCG converges to PyTorch's tolerance: the same eigenvalues, and the same spans
+    (eigenvectors are defined up to sign) to that precision."""
+    for o, t in zip(ours, theirs):
+        assert tuple(o.shape) == tuple(t.shape) and str(o.dtype) == str(t.dtype)
+    np.testing.assert_allclose(ours[0].numpy(), theirs[0].numpy(), rtol=1e-6)
+    x, y = ours[1].numpy(), theirs[1].numpy()
+    np.testing.assert_allclose(np.abs(x), np.abs(y), atol=1e-5)
+
+
+_G = np.random.default_rng(11).normal(size=(2, 9, 9))
+SYM9 = _G[0] @ _G[0].T + np.eye(9)
+SPD9 = _G[1] @ _G[1].T + 9 * np.eye(9)
 RANK2 = np.random.default_rng(7).normal(size=(6, 2)) @ np.random.default_rng(8).normal(
     size=(2, 5))
 
@@ -276,6 +289,10 @@ SAMPLES = {
     "pca_lowrank": [S(V(RANK2), check=_lowrank), S(V(RANK2.T.copy()), q=3, check=_lowrank),
                     S(V(RANK2), q=3, center=False, check=_lowrank),
                     S(V(RANK2), q=6, raises=True), S(V(RANK2), niter=-1, raises=True)],
+    "lobpcg": [S(V(SYM9), k=2, check=_eigenpairs), S(V(SYM9), check=_eigenpairs),
+               S(V(SYM9), k=2, largest=False, check=_eigenpairs),
+               S(V(SYM9), k=3, B=V(SPD9), check=_eigenpairs),
+               S(V(SYM9), k=4, raises=True), S(V(SYM9), k=1, n=4, raises=True)],
     # --- Tensor forms of search / histogram functions
     "histc": [S(A(20), bins=5), S(A(20), 4, -1.0, 1.0)],
     "histogram": [S(A(20, grad=False), 5), S(A(20, grad=False), 4, range=(-1.0, 1.0))],
