@@ -86,7 +86,7 @@ RANK2 = np.random.default_rng(7).normal(size=(6, 2)) @ np.random.default_rng(8).
 
 SAMPLES = {
     # --- reductions and statistics
-    "aminmax": [S(A(3, 4)), S(A(3, 4), dim=1), S(A(3, 4), dim=-2, keepdim=True),
+    "aminmax": [S(A(3, 4), dim=1, out=(A(3), A(3))), S(A(3, 4)), S(A(3, 4), dim=1), S(A(3, 4), dim=-2, keepdim=True),
                 S(A(3, 4), keepdim=True), S(A(2, 3, dtype="float32")),
                 S(I(3, 4, low=-5, high=5), dim=0), S(WITH_NAN, dim=1),
                 S(A(0, 3), raises=True), S(A(3, 4), dim=2, raises=True),
@@ -182,7 +182,8 @@ SAMPLES = {
                S(V(np.array([1.0, 3.0, 3.0, 2.0, NAN, 5.0, NAN])), 0),
                S(I(3, 5, low=0, high=3), 1), S(A(3, 5, dtype="float32"), -2),
                S(A(3, 5), 2, raises=True),
-               S(V(np.array(1.25), grad=True), 0), S(B(5), 0)],
+               S(V(np.array(1.25), grad=True), 0), S(B(5), 0),
+               S(A(3, 5), 1, out=(A(3, 5), I(3, 5))), S(A(3, 5), 1, out=(A(2), I(2)))],
     "cummin": [S(A(3, 5), 1), S(A(3, 5), -2), S(A(5, domain="int"), 0),
                S(V(np.array([2.0, NAN, 1.0, -1.0])), 0), S(I(2, 6, low=-2, high=2), 1),
                S(A(4, dtype="float32"), 0)],
