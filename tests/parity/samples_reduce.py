@@ -86,7 +86,8 @@ RANK2 = np.random.default_rng(7).normal(size=(6, 2)) @ np.random.default_rng(8).
 
 SAMPLES = {
     # --- reductions and statistics
-    "aminmax": [S(A(3, 4), dim=1, out=(A(3), A(3))), S(A(3, 4)), S(A(3, 4), dim=1), S(A(3, 4), dim=-2, keepdim=True),
+    "aminmax": [S(A(3, 4), dim=1, out=(A(3), A(3))), S(A(3, 4)), S(A(3, 4), dim=1),
+                S(A(3, 4), dim=-2, keepdim=True),
                 S(A(3, 4), keepdim=True), S(A(2, 3, dtype="float32")),
                 S(I(3, 4, low=-5, high=5), dim=0), S(WITH_NAN, dim=1),
                 S(A(0, 3), raises=True), S(A(3, 4), dim=2, raises=True),
