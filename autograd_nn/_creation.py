@@ -277,11 +277,21 @@ def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *,
     return t.requires_grad_(True) if requires_grad else t
 
 
-def bernoulli(p: Tensor, generator: Generator | None = None) -> Tensor:
-    """1 with probability ``p`` (elementwise, p in [0, 1]), else 0; ``p``'s dtype."""
-    if not ((p._data >= 0) & (p._data <= 1)).all():  # NaN fails both comparisons
+def bernoulli(input: Tensor, p: float | None = None, *,
+              generator: Generator | None = None) -> Tensor:
+    """1 with probability ``input`` (elementwise, in [0, 1]), else 0, in ``input``'s dtype;
+    with a number ``p``: that probability everywhere (``input`` gives shape and dtype)."""
+    if p is None:
+        if input._data.dtype.kind != "f":
+            raise RuntimeError(f"bernoulli(): expected a floating point tensor of "
+                               f"probabilities, got {input.dtype}")
+        probs = input._data
+    else:
+        probs = np.asarray(p, dtype=np.float64)
+    if not ((probs >= 0) & (probs <= 1)).all():  # NaN fails both comparisons
         raise RuntimeError("bernoulli(): expected every probability p to satisfy 0 <= p <= 1")
-    return Tensor._wrap((_gen(generator).random(p.shape) < p._data).astype(p._data.dtype))
+    draws = _gen(generator).random(input.shape) < probs
+    return Tensor._wrap(draws.astype(input._data.dtype))
 
 
 def multinomial(probs: Tensor, num_samples: int, replacement: bool = False,

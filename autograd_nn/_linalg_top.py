@@ -11,13 +11,15 @@ from typing import Any
 import numpy as np
 
 from . import linalg as L
+from ._creation import randn
 from ._ops.linalg import CholeskySolve
 from ._ops.shape import cat
 from .tensor import Tensor
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
            "cholesky_inverse", "pinverse", "svd", "qr", "matrix_power", "cross", "matrix_exp",
-           "lu", "lu_unpack", "lu_solve", "orgqr", "geqrf", "ormqr", "triangular_solve"]
+           "lu", "lu_unpack", "lu_solve", "orgqr", "geqrf", "ormqr", "triangular_solve",
+           "svd_lowrank", "pca_lowrank", "lobpcg"]
 
 svd_legacy = namedtuple("svd", ["U", "S", "V"])
 geqrf_result = namedtuple("geqrf", ["a", "tau"])
@@ -89,15 +91,15 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:  # noqa: A002
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *,  # noqa: A002
         out: Any = None) -> svd_legacy:
     """torch.svd: (U, S, V) with A = U diag(S) V^T (V, not Vh); ``some=False`` gives the full
-    U and V; ``compute_uv=False`` gives zero U and V (and S is then not differentiable)."""
+    U and V; ``compute_uv=False`` gives zero (m, m) U and (n, n) V whatever ``some`` says (and
+    S is then not differentiable), as PyTorch."""
     a = L._matrix(input, "svd")
     if not compute_uv:
         s = Tensor._wrap(np.linalg.svd(a._data, compute_uv=False))
         m, n = a.shape[-2:]
-        k = min(m, n)
         z = a._data.dtype
-        return svd_legacy(Tensor._wrap(np.zeros(a.shape[:-2] + (m, m if not some else k), z)), s,
-                          Tensor._wrap(np.zeros(a.shape[:-2] + (n, n if not some else k), z)))
+        return svd_legacy(Tensor._wrap(np.zeros(a.shape[:-2] + (m, m), z)), s,
+                          Tensor._wrap(np.zeros(a.shape[:-2] + (n, n), z)))
     u, s, vh = L.svd(a, full_matrices=not some)
     return svd_legacy(u, s, vh.mT)
 
@@ -183,3 +185,91 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True,  # noqa: N803
     coef = a.mT if transpose else a
     x = L.solve_triangular(coef, b, upper=upper != transpose, unitriangular=unitriangular)
     return triangular_solve_result(x, a.clone())
+
+
+def _approximate_basis(A: Tensor, q: int, niter: int, M: Tensor | None) -> Tensor:  # noqa: N803
+    """An orthonormal (m, q) basis of the range of ``A - M`` (Halko et al. 2009, algorithm
+    4.4: a Gaussian sketch and ``niter`` subspace iterations), as PyTorch's."""
+    R = randn(A.shape[-1], q, dtype=A.dtype)  # noqa: N806
+
+    def minus_m(x: Tensor, y: Tensor, m_op: Tensor | None) -> Tensor:
+        return x if m_op is None else x - L.matmul(m_op, y)
+    Q = L.qr(minus_m(L.matmul(A, R), R, M)).Q  # noqa: N806
+    for _ in range(niter):
+        Q = L.qr(minus_m(L.matmul(A.mT, Q), Q, None if M is None else M.mT)).Q  # noqa: N806
+        Q = L.qr(minus_m(L.matmul(A, Q), Q, M)).Q  # noqa: N806
+    return Q
+
+
+def svd_lowrank(A: Tensor, q: int | None = 6, niter: int = 2,  # noqa: N803
+                M: Tensor | None = None) -> tuple:  # noqa: N803
+    """A rank-``q`` approximate SVD (U, S, V) of ``A - M`` (A ~ U diag(S) V^T) by randomized
+    subspace iteration (Halko et al. 2009, algorithm 5.1), as ``torch.svd_lowrank``: exact up
+    to signs when the rank is at most ``q``; differentiable (a composition of matmul, QR and
+    SVD). The random sketch comes from the global generator."""
+    a = L._matrix(A, "svd_lowrank")
+    q = 6 if q is None else q
+    m, n = a.shape[-2:]
+    mm = None if M is None else M.broadcast_to(a.shape)
+    if m < n:  # sketch the tall side
+        a = a.mT
+        mm = None if mm is None else mm.mT
+    Q = _approximate_basis(a, q, niter, mm)  # noqa: N806
+    B = L.matmul(Q.mT, a)  # noqa: N806
+    if mm is not None:
+        B = B - L.matmul(Q.mT, mm)  # noqa: N806
+    u, s, vh = L.svd(B, full_matrices=False)
+    u, v = L.matmul(Q, u), vh.mT
+    return (v, s, u) if m < n else (u, s, v)
+
+
+def pca_lowrank(A: Tensor, q: int | None = None, center: bool = True,  # noqa: N803
+                niter: int = 2) -> tuple:
+    """Principal components of ``A`` (rows: observations): ``svd_lowrank`` of ``A`` with
+    its column means removed (``center``), rank ``q`` (default min(6, m, n))."""
+    a = L._matrix(A, "pca_lowrank")
+    m, n = a.shape[-2:]
+    if q is None:
+        q = min(6, m, n)
+    elif not 0 <= q <= min(m, n):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than "
+                         f"min(m, n)={min(m, n)}")
+    if not niter >= 0:
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    if center:
+        a = a - a.mean(dim=-2, keepdim=True)
+    return svd_lowrank(a, q, niter=niter)
+
+
+def lobpcg(A: Tensor, k: int | None = None, B: Tensor | None = None,  # noqa: N803
+           X: Tensor | None = None, n: int | None = None, iK: Any = None,  # noqa: N803
+           niter: int | None = None, tol: float | None = None, largest: bool | None = None,
+           method: str | None = None, tracker: Any = None, ortho_iparams: Any = None,
+           ortho_fparams: Any = None, ortho_bparams: Any = None) -> tuple:
+    """The ``k`` largest (``largest=False``: smallest) eigenpairs (E (..., k), X (..., m, k))
+    of the symmetric generalized problem A x = lambda B x, as ``torch.lobpcg`` with PyTorch's
+    argument checks. Computed exactly by a dense symmetric eigendecomposition (of
+    L^-1 A L^-T, B = L L^T) -- the pairs LOBPCG's iterations converge to -- so the iteration
+    controls (X's initial values, iK, niter, tol, method, tracker, ortho_*) have no effect;
+    differentiable through ``linalg.eigh``."""
+    a = L._square(A, "lobpcg")
+    m = a.shape[-1]
+    k = (1 if X is None else X.shape[-1]) if k is None else k
+    n = (k if n is None else n) if X is None else X.shape[-1]
+    if m < 3 * n:
+        raise ValueError(f"LPBPCG algorithm is not applicable when the number of A rows (={m})"
+                         f" is smaller than 3 x the number of requested eigenpairs (={n})")
+    if method not in (None, "basic", "ortho"):
+        raise ValueError(f"lobpcg: method must be 'basic' or 'ortho', got {method!r}")
+    largest = True if largest is None else largest
+    if B is None:
+        values, vectors = L.eigh(a)
+    else:
+        low = L.cholesky(L._square(B, "lobpcg"))
+        c = L.solve_triangular(low, L.solve_triangular(low, a, upper=False).mT, upper=False)
+        values, y = L.eigh(c)
+        vectors = L.solve_triangular(low.mT, y, upper=True)
+    # eigh's values ascend: the k largest are the last k, largest first (as LOBPCG's order)
+    if largest:
+        values, vectors = values.flip(-1), vectors.flip(-1)
+    return values[..., :k], vectors[..., :k]

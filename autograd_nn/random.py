@@ -105,3 +105,46 @@ def random_(input: Any, low: int = 0, high: int | None = None, generator: Any = 
         low, high = 0, low
     return inplace.overwrite(input, _gen(generator).integers(low, high, input._data.shape),
                              "random fill")
+
+
+def _check_param(ok: bool, message: str) -> None:
+    if not ok:
+        raise RuntimeError(message)
+
+
+def _continuous(input: Any, name: str) -> None:
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: the {name.split('_')[0]} distribution is continuous: the "
+                           f"tensor's dtype must be a floating point dtype, got {input.dtype}")
+
+
+def cauchy_(input: Any, median: float = 0.0, sigma: float = 1.0, generator: Any = None) -> Any:
+    """Fill ``input`` with Cauchy(median, sigma) samples, in place."""
+    _continuous(input, "cauchy_")
+    _check_param(sigma > 0, f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    rng = _gen(generator)
+    return inplace.overwrite(input, median + sigma * rng.standard_cauchy(input._data.shape),
+                             "random fill")
+
+
+def exponential_(input: Any, lambd: float = 1.0, generator: Any = None) -> Any:
+    """Fill ``input`` with Exponential(rate ``lambd``) samples, in place."""
+    _continuous(input, "exponential_")
+    _check_param(lambd > 0, f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return inplace.overwrite(input, _gen(generator).exponential(1.0 / lambd, input._data.shape),
+                             "random fill")
+
+
+def geometric_(input: Any, p: float, generator: Any = None) -> Any:
+    """Fill ``input`` with Geometric(p) samples (the trial of the first success: 1, 2, ...)."""
+    _check_param(0 < p < 1, f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return inplace.overwrite(input, _gen(generator).geometric(p, input._data.shape),
+                             "random fill")
+
+
+def log_normal_(input: Any, mean: float = 1.0, std: float = 2.0, generator: Any = None) -> Any:
+    """Fill ``input`` with exp(N(mean, std^2)) samples, in place."""
+    _continuous(input, "log_normal_")
+    _check_param(std > 0, f"log_normal_ expects std > 0.0, but found std={std}")
+    return inplace.overwrite(input, _gen(generator).lognormal(mean, std, input._data.shape),
+                             "random fill")

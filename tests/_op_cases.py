@@ -709,6 +709,24 @@ CASES = [
     Case("nan_to_num", lambda L, x: L.m.nan_to_num(x), UNARY, U2, second=False),
     Case("frexp", lambda L, x: L.m.frexp(x)[0], UNARY, U2, "away0", second=False),
     Case("nextafter", lambda L, a, b: L.m.nextafter(a, b), BINARY, B2, second=False),
+    # reductions and products breadth: the new Op (logcumsumexp) and compositions whose
+    # gradients come from their pieces (cummax's gather, quantile's sort + lerp, cov's matmul)
+    Case("logcumsumexp", lambda L, x, dim: x.logcumsumexp(dim), _one_dim(),
+         ([(3, 4)], {"dim": -1})),
+    Case("cummax_values", lambda L, x, dim: x.cummax(dim).values, _one_dim(),
+         ([(3, 4)], {"dim": 0}), "distinct", second=False),
+    Case("median_dim", lambda L, x, dim: x.median(dim).values, _one_dim(),
+         ([(3, 5)], {"dim": 1}), "distinct", second=False),
+    Case("quantile_dim", lambda L, x, dim: x.quantile(0.3, dim), _one_dim(),
+         ([(3, 5)], {"dim": 1}), "distinct", second=False),
+    Case("cov", lambda L, x: L.m.cov(x), fixed((3, 5)), ([(3, 5)], {})),
+    Case("renorm", lambda L, x: x.renorm(2, 0, 1.0), fixed((3, 4)), ([(3, 4)], {})),
+    Case("addmm", lambda L, a, b, c: L.m.addmm(a, b, c, beta=0.5, alpha=2.0),
+         fixed((2, 4), (2, 3), (3, 4)), ([(2, 4), (2, 3), (3, 4)], {})),
+    Case("kron", lambda L, a, b: L.m.kron(a, b), fixed((2, 3), (3, 2)),
+         ([(2, 3), (3, 2)], {})),
+    Case("gradient_edge2", lambda L, x: L.m.gradient(x, edge_order=2)[0], fixed((5,)),
+         ([(5,)], {}), second=False),
     # compositions exercising the engine (fan-out, reuse)
     Case("reuse", lambda L, x: (x * x.sin() + x).sum() * x.mean(), UNARY, U2),
     Case("softmax_mse", lambda L, x, y: ((x.softmax(-1) - y) ** 2).sum(), BINARY.filter(

@@ -185,3 +185,26 @@ def broadcast_error(opname: str, *shapes: tuple) -> RuntimeError:
                 f"{', '.join(str(list(s)) for s in shapes)})")
     return RuntimeError(f"{opname}: shapes {', '.join(str(list(s)) for s in shapes)} cannot be "
                         f"broadcast together")
+
+
+def check_inplace_dtype(input: Any, dtype: Any, name: str) -> None:
+    """An in-place op asked for a ``dtype`` other than its tensor's raises, as PyTorch."""
+    if dtype is not None and dtype.np != input._data.dtype:
+        raise RuntimeError(f"{name}: Bad in-place call: input tensor dtype {input.dtype} and "
+                           f"output tensor dtype {dtype} should match")
+
+
+def write_result(input: Any, fn: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """``input.<name>(...)`` in place: ``fn(input, *args, **kwargs)`` written into ``input``,
+    which keeps its shape and dtype (a float result into an integer tensor raises, as
+    PyTorch's in-place ops). ``fn`` reads a clone: its backward may save the input, which the
+    write changes."""
+    result = fn(input.clone(), *args, **kwargs)
+    if tuple(result.shape) != tuple(input.shape):
+        raise RuntimeError(f"{name}: output with shape {list(input.shape)} doesn't match the "
+                           f"broadcast shape {list(result.shape)}")
+    rk, dk = result._data.dtype.kind, input._data.dtype.kind
+    if (rk == "f" and dk in "biu") or (rk in "iu" and dk == "b"):
+        raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired "
+                           f"output type {input.dtype}")
+    return input.copy_(result)

@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd import engine
 from ..autograd import inplace as _inplace
 from ..autograd.engine import Op
-from .common import to_tensor
+from .common import check_inplace_dtype, to_tensor, write_result
 from .elementwise import Where
 from .scan import Cumsum
 from .shape import Flip, norm_dim
@@ -273,6 +273,12 @@ def cumprod(input: Any, dim: int, dtype: Any = None) -> Any:
 
 
 # ------------------------------------------------------------------------------------ rounding
+
+
+def cumprod_(input: Any, dim: int, dtype: Any = None) -> Any:
+    """In-place ``cumprod`` along ``dim``."""
+    check_inplace_dtype(input, dtype, "cumprod_")
+    return write_result(input, cumprod, "cumprod_", dim, dtype)
 
 
 def _round(x: np.ndarray, decimals: int) -> np.ndarray:

@@ -11,12 +11,15 @@ is not used contributes zeros).
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from ..autograd import engine
 from ..autograd.engine import Op
 from .attention import _mT
-from .indexing import MatMul
+from .common import as_tensor_like, to_tensor, write_result
+from .indexing import MatMul, bmm, dot, matmul, mm, outer
 from .reduction import Sum
 from .shape import Cat
 
@@ -592,3 +595,153 @@ class Pinv(Op):
         k = mm(p, gt)
         ptk = mm(pt, k)
         return -_mT(mm(k, p)) + mm(mm(gt - mm(a, k), p), pt) + ptk - mm(mm(ptk, p), a)
+
+
+# ----------------------------------------------- BLAS-style products (compositions of matmul)
+
+
+def _factor(x: Any, factor: Any, refuse: str = "") -> Any:
+    """The scalar ``factor`` applied to tensor ``x``: a float one of an integer tensor is
+    truncated to an int, as PyTorch's addmm / addcmul family does (its integer kernels take
+    the factor as an int), or refused (``refuse``: the op and argument names), as its addr."""
+    if x._data.dtype.kind in "biu" and isinstance(factor, float):
+        if refuse:
+            raise RuntimeError(f"{refuse}: for integral input tensors, the argument must not be "
+                               f"a floating point number (got {factor})")
+        return int(factor)
+    return factor
+
+
+def _scaled(x: Any, factor: Any, refuse: str = "") -> Any:
+    """``factor * x`` (``_factor``'s rules)."""
+    factor = _factor(x, factor, refuse)
+    return x if factor == 1 else x * factor
+
+
+def _add_product(name: str, input: Any, product: Any, beta: Any, alpha: Any,
+                 strict: bool = False) -> Any:
+    """``beta * input + alpha * product`` (``input`` broadcast to the product's shape); with
+    ``beta == 0`` the input is ignored, NaN and inf included, as PyTorch."""
+    input = as_tensor_like(input, product)
+    try:
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(product.shape))
+    except ValueError:
+        shape = None
+    if shape != tuple(product.shape):
+        raise RuntimeError(f"{name}: the input of shape {list(input.shape)} does not broadcast "
+                           f"to the product's shape {list(product.shape)}")
+    scaled = _scaled(product, alpha, f"{name} alpha" if strict else "")
+    if beta == 0:
+        _scaled(input, beta, f"{name} beta" if strict else "")
+        return scaled
+    return _scaled(input, beta, f"{name} beta" if strict else "") + scaled
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``beta * input + alpha * (mat1 @ mat2)`` for matrices (n, m) @ (m, p)."""
+    return _add_product("addmm", input, mm(mat1, mat2), beta, alpha)
+
+
+def addmv(input: Any, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``beta * input + alpha * (mat @ vec)`` for a matrix (n, m) and a vector (m,)."""
+    if mat.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"addmv: vector + matrix @ vector expected, got {input.ndim}, "
+                           f"{mat.ndim}, {vec.ndim}")
+    return _add_product("addmv", input, matmul(mat, vec), beta, alpha)
+
+
+def addr(input: Any, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``beta * input + alpha * outer(vec1, vec2)``."""
+    if vec1.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"addr: expected 1-D vectors, got {vec1.ndim}-D and {vec2.ndim}-D")
+    return _add_product("addr", input, ger(vec1, vec2), beta, alpha, strict=True)
+
+
+def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``beta * input + alpha * bmm(batch1, batch2)`` for (b, n, m) @ (b, m, p)."""
+    if batch1.ndim == 3 and batch2.ndim == 3 and batch1.shape[0] != batch2.shape[0]:
+        raise RuntimeError(f"baddbmm: batch1 and batch2 must have the same number of batches, "
+                           f"got {batch1.shape[0]} and {batch2.shape[0]}")
+    return _add_product("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+
+
+def addbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``, an (n, p) matrix."""
+    if batch1.ndim == 3 and batch2.ndim == 3 and batch1.shape[0] != batch2.shape[0]:
+        raise RuntimeError(f"addbmm: batch1 and batch2 must have the same number of batches, "
+                           f"got {batch1.shape[0]} and {batch2.shape[0]}")
+    return _add_product("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def _inplace_form(fn: Callable) -> Callable:
+    """``input.<fn>_(...)``: the result written into ``input``, which must already have the
+    result's shape (it is not broadcast, as PyTorch's in-place products)."""
+    def method(input: Any, *args: Any, **kwargs: Any) -> Any:
+        return write_result(input, fn, fn.__name__ + "_", *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place ``{fn.__name__}``."
+    return method
+
+
+addmm_, addmv_, addr_ = _inplace_form(addmm), _inplace_form(addmv), _inplace_form(addr)
+baddbmm_, addbmm_ = _inplace_form(baddbmm), _inplace_form(addbmm)
+
+
+def ger(input: Any, vec2: Any) -> Any:
+    """``outer`` (its older name): the outer product of two vectors."""
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-D vectors, got {input.ndim}-D and "
+                           f"{vec2.ndim}-D")
+    return outer(input, vec2)
+
+
+def inner(input: Any, other: Any) -> Any:
+    """Sum of products over the last dims: shape ``input.shape[:-1] + other.shape[:-1]``; a
+    scalar operand multiplies."""
+    if not isinstance(other, engine.Tensor):
+        raise TypeError(f"inner(): argument 'other' must be Tensor, not {type(other).__name__}")
+    if input._data.dtype == np.bool_ or other._data.dtype == np.bool_:
+        raise NotImplementedError("inner: not implemented for 'Bool' tensors")
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes {list(input.shape)} and {list(other.shape)}")
+    k = input.shape[-1]
+    out = matmul(input.reshape(-1, k), _mT(other.reshape(-1, k)))
+    return out.reshape(*input.shape[:-1], *other.shape[:-1])
+
+
+def mv(input: Any, vec: Any) -> Any:
+    """Matrix (n, m) times vector (m,)."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"mv: vector + matrix @ vector expected, got {input.ndim}-D matrix "
+                           f"and {vec.ndim}-D vector")
+    return matmul(input, vec)
+
+
+def vdot(input: Any, other: Any) -> Any:
+    """Dot product of two 1-D vectors (real tensors: ``dot``)."""
+    return dot(input, other)
+
+
+def kron(input: Any, other: Any) -> Any:
+    """The Kronecker product: each ``input`` element times the whole ``other`` block."""
+    other = other if isinstance(other, engine.Tensor) else to_tensor(other)
+    n = max(input.ndim, other.ndim)
+    a_shape = (1,) * (n - input.ndim) + tuple(input.shape)
+    b_shape = (1,) * (n - other.ndim) + tuple(other.shape)
+    a = input.reshape(*[v for s in a_shape for v in (s, 1)])
+    b = other.reshape(*[v for s in b_shape for v in (1, s)])
+    return (a * b).reshape(*[p * q for p, q in zip(a_shape, b_shape)])
+
+
+def adjoint(input: Any) -> Any:
+    """The conjugate transpose of the last two dims (a view; real tensors: ``mT``)."""
+    if input.ndim == 0:  # PyTorch allows it (and warns it is deprecated there)
+        return input.reshape(())
+    if input.ndim < 2:
+        raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of "
+                           f"matrices. Got {input.ndim}-D tensor.")
+    return input.transpose(-2, -1)

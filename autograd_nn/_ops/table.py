@@ -25,6 +25,7 @@ does not take a tensor first (``cat``, ``einsum``) set ``method=False``.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -86,6 +87,18 @@ def _method_call(name: str) -> Callable:
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Function form of ``Tensor.{name}``."
+    return fn
+
+
+def _late(module: str, name: str) -> Callable:
+    """``autograd_nn.<module>.<name>``, looked up at its first call: the torch-level functions
+    of linalg, _search and _creation build on ``tensor.py``, which installs this table while
+    it loads (importing them here would be a cycle)."""
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(f"autograd_nn.{module}"), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``autograd_nn.{name}`` (see its documentation)."
     return fn
 
 
@@ -230,7 +243,8 @@ OPS: tuple = (
     Row("signbit", P.signbit),
     Row("is_complex", P.is_complex), Row("is_neg", P.is_neg), Row("is_nonzero", P.is_nonzero),
     Row("is_same_size", P.is_same_size), Row("is_signed", P.is_signed),
-    Row("addcmul", P.addcmul, E.Mul), Row("addcdiv", P.addcdiv, E.Div),
+    Row("addcmul", P.addcmul, E.Mul, inplace=E.addcmul_),
+    Row("addcdiv", P.addcdiv, E.Div, inplace=E.addcdiv_),
     # --- reductions
     Row("sum", R.sum, R.Sum, cases=("sum",)),
     Row("mean", R.mean, R.Mean, cases=("mean",)),
@@ -289,8 +303,50 @@ OPS: tuple = (
     # --- products
     Row("matmul", I.matmul, I.MatMul, cases=("matmul",)),
     Row("mm", I.mm, I.MatMul), Row("bmm", I.bmm, I.MatMul), Row("dot", I.dot, I.MatMul),
-    Row("outer", I.outer, E.Mul, method=False),
+    Row("outer", I.outer, E.Mul),
     Row("einsum", X.einsum, X.Einsum, method=False),
+    # --- reductions and products breadth
+    # (compositions of the rows above, so no Op of their own, but logcumsumexp)
+    Row("aminmax", R.aminmax), Row("count_nonzero", R.count_nonzero),
+    Row("nansum", R.nansum), Row("nanmean", R.nanmean),
+    Row("std_mean", R.std_mean, method=False),
+    Row("var_mean", R.var_mean, method=False),
+    Row("trace", R.trace), Row("dist", R.dist),
+    Row("renorm", R.renorm, inplace=R.renorm_),
+    Row("median", R.median, cases=("median_dim",)), Row("nanmedian", R.nanmedian),
+    Row("kthvalue", R.kthvalue), Row("mode", R.mode),
+    Row("msort", R.msort), Row("quantile", R.quantile, cases=("quantile_dim",)),
+    Row("nanquantile", R.nanquantile),
+    Row("cov", R.cov), Row("corrcoef", R.corrcoef),
+    Row("cumsum_", C.cumsum_, export=False),
+    Row("cumprod_", X.cumprod_, export=False),
+    Row("cummax", C.cummax, cases=("cummax_values",)), Row("cummin", C.cummin),
+    Row("logcumsumexp", C.logcumsumexp, C.Logcumsumexp, cases=("logcumsumexp",)),
+    Row("diff", C.diff), Row("gradient", C.gradient, method=False),
+    Row("trapezoid", C.trapezoid, method=False),
+    Row("trapz", C.trapz, method=False),
+    Row("cumulative_trapezoid", C.cumulative_trapezoid, method=False),
+    Row("addmm", LA.addmm, inplace=LA.addmm_),
+    Row("addmv", LA.addmv, inplace=LA.addmv_),
+    Row("addr", LA.addr, inplace=LA.addr_),
+    Row("baddbmm", LA.baddbmm, inplace=LA.baddbmm_),
+    Row("addbmm", LA.addbmm, inplace=LA.addbmm_),
+    Row("ger", LA.ger), Row("inner", LA.inner), Row("mv", LA.mv),
+    Row("vdot", LA.vdot), Row("kron", LA.kron),
+    Row("adjoint", LA.adjoint),
+    # Tensor methods of the torch-level functions of _linalg_top, _search and _creation
+    # (already exported by autograd_nn/__init__.py)
+    *[Row(n, _late("_linalg_top", n), export=False) for n in (
+        "cross", "cholesky_inverse", "inverse", "logdet", "slogdet", "lu_solve", "matrix_exp",
+        "matrix_power", "pinverse", "triangular_solve", "geqrf", "orgqr", "ormqr")],
+    *[Row(n, _late("_search", n), export=False) for n in (
+        "histc", "histogram", "bincount", "unique", "unique_consecutive")],
+    Row("bernoulli", _late("_creation", "bernoulli"), export=False),
+    Row("multinomial", _late("_creation", "multinomial"), export=False),
+    Row("cauchy_", random.cauchy_, export=False),
+    Row("exponential_", random.exponential_, export=False),
+    Row("geometric_", random.geometric_, export=False),
+    Row("log_normal_", random.log_normal_, export=False),
     # --- rounding
     Row("floor", X.floor, X.Rounding, inplace=X.floor_, export_inplace=True),
     Row("ceil", X.ceil, X.Rounding, inplace=X.ceil_, export_inplace=True),
@@ -354,8 +410,6 @@ OPS: tuple = (
     Row("laguerre_polynomial_l", SP.laguerre_polynomial_l, method=False, export=False),
     Row("legendre_polynomial_p", SP.legendre_polynomial_p, method=False, export=False),
     # --- in-place only: writes, fills, random fills
-    Row("addcmul_", E.addcmul_, E.Add, export=False),
-    Row("addcdiv_", E.addcdiv_, E.Add, export=False),
     Row("copy_", inplace.copy_, inplace.CopyFrom, export=False),
     Row("fill_", inplace.fill_, inplace.CopyFrom),
     Row("zero_", inplace.zero_, inplace.CopyFrom),
@@ -390,16 +444,16 @@ OPS: tuple = (
     Row("recurrent_scan", None, RN.RecurrentScan, method=False, export=False),
     # linear algebra (functions in linalg.py / _linalg_top.py) and attention (nn.functional)
     Row("inv", None, LA.Inv, method=False, export=False),
-    Row("det", None, LA.Det, method=False, export=False),
+    Row("det", _late("_linalg_top", "det"), LA.Det, export=False),
     Row("logabsdet", None, LA.LogAbsDet, method=False, export=False),
     Row("solve", None, LA.Solve, method=False, export=False),
     Row("solve_triangular", None, LA.SolveTriangular, method=False, export=False),
-    Row("cholesky_solve", None, LA.CholeskySolve, method=False, export=False),
-    Row("cholesky", None, LA.Cholesky, method=False, export=False),
+    Row("cholesky_solve", _late("_linalg_top", "cholesky_solve"), LA.CholeskySolve, export=False),
+    Row("cholesky", _late("_linalg_top", "cholesky"), LA.Cholesky, export=False),
     Row("eigh", None, LA.Eigh, method=False, export=False),
-    Row("svd", None, LA.Svd, method=False, export=False),
-    Row("qr", None, LA.Qr, method=False, export=False),
-    Row("lu", None, LA.Lu, method=False, export=False),
+    Row("svd", _late("_linalg_top", "svd"), LA.Svd, export=False),
+    Row("qr", _late("_linalg_top", "qr"), LA.Qr, export=False),
+    Row("lu", _late("_linalg_top", "lu"), LA.Lu, export=False),
     Row("pinv", None, LA.Pinv, method=False, export=False),
     Row("safe_softmax", None, AT.SafeSoftmax, method=False, export=False),
     Row("scaled_dot_product_attention", None, AT.ScaledDotProductAttention, method=False,

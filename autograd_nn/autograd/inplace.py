@@ -279,8 +279,15 @@ def write_out(out: Any, result: Any, op: str, inputs: Sequence[Any] = ()) -> Any
     """``op(..., out=out)``: ``result`` written into ``out`` (resized when its shape differs,
     with PyTorch's warning if it held elements), as PyTorch's ``out=`` does; returns ``out``.
     Like PyTorch, ``out=`` does not record a graph: it refuses inputs or an ``out`` that
-    require grad while grad mode is on, and a result that cannot be cast to ``out``'s dtype."""
+    require grad while grad mode is on, and a result that cannot be cast to ``out``'s dtype.
+    A tuple result (values, indices ...) goes into a tuple ``out``, element by element."""
     T = engine.Tensor
+    if isinstance(result, tuple) and isinstance(out, (tuple, list)):
+        if len(out) != len(result):
+            raise RuntimeError(f"{op}(): expected out= to hold {len(result)} tensors, got "
+                               f"{len(out)}")
+        written = [write_out(o, r, op, inputs) for o, r in zip(out, result)]
+        return type(result)(*written) if hasattr(result, "_fields") else tuple(written)
     if not isinstance(out, T):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if engine.is_grad_enabled() and (out.requires_grad or any(

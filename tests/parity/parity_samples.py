@@ -124,7 +124,8 @@ class S:
     name as ``"dtype:float32"``), ``raises=True`` when PyTorch raises (then we must), ``out``:
     a spec for an ``out=`` tensor, ``rtol``/``atol`` for the value comparison, ``grad``: False
     to skip the gradient comparison, ``check``: a function ``(ours, theirs) -> None`` used
-    instead of the value comparison (random or order-free results)."""
+    instead of the value comparisons, of the result and of a written tensor (random or
+    order-free results)."""
 
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
