@@ -14,6 +14,8 @@ import numpy as np
 
 from . import _dtype
 from ._creation import arange, as_tensor, randint, tensor
+from .autograd import is_anomaly_enabled as _anomaly_enabled
+from .autograd import set_detect_anomaly as _set_detect_anomaly
 from .random import _gen
 from .tensor import Tensor
 
@@ -27,7 +29,8 @@ __all__ = ["finfo", "iinfo", "promote_types", "result_type", "can_cast", "hann_w
            "set_deterministic_debug_mode", "is_deterministic_algorithms_warn_only_enabled",
            "get_float32_matmul_precision", "set_float32_matmul_precision",
            "is_anomaly_enabled", "set_anomaly_enabled", "is_anomaly_check_nan_enabled",
-           "get_autocast_dtype"]
+           "get_autocast_dtype", "use_deterministic_algorithms",
+           "are_deterministic_algorithms_enabled"]
 
 
 def _as_dtype(d: Any) -> _dtype.dtype:
@@ -347,6 +350,19 @@ def is_warn_always_enabled() -> builtins.bool:
     return _flags["warn_always"]
 
 
+_deterministic = [False]
+
+
+def use_deterministic_algorithms(mode: builtins.bool, *, warn_only: builtins.bool = False
+                                 ) -> None:
+    """Recorded for compatibility: every op here is deterministic already."""
+    _deterministic[0] = builtins.bool(mode)
+
+
+def are_deterministic_algorithms_enabled() -> builtins.bool:
+    return _deterministic[0]
+
+
 def set_deterministic_debug_mode(debug_mode: int | str) -> None:
     """Recorded: every op here is deterministic already (``"default"``/0, ``"warn"``/1,
     ``"error"``/2)."""
@@ -356,8 +372,6 @@ def set_deterministic_debug_mode(debug_mode: int | str) -> None:
         raise RuntimeError(f"invalid value of debug_mode, expected one of 0, 1, 2 or "
                            f"\"default\", \"warn\", \"error\", but got {debug_mode!r}")
     _flags["deterministic_debug"] = mode
-    from . import use_deterministic_algorithms
-
     use_deterministic_algorithms(mode != 0, warn_only=mode == 1)
 
 
@@ -382,16 +396,12 @@ def get_float32_matmul_precision() -> str:
 
 
 def is_anomaly_enabled() -> builtins.bool:
-    from .autograd import is_anomaly_enabled as enabled
-
-    return enabled()
+    return _anomaly_enabled()
 
 
 def set_anomaly_enabled(enabled: builtins.bool, check_nan: builtins.bool = True) -> None:
     """Switch anomaly detection on or off (``torch.autograd.set_detect_anomaly``)."""
-    from .autograd import set_detect_anomaly
-
-    set_detect_anomaly(enabled)
+    _set_detect_anomaly(enabled)
     _flags["anomaly_check_nan"] = builtins.bool(check_nan)
 
 
@@ -403,7 +413,5 @@ def get_autocast_dtype(device_type: str) -> _dtype.dtype:
     """The dtype ``autocast`` would cast to on ``device_type`` (float16 on GPUs, bfloat16 on
     the CPU), as PyTorch reports it; autocast casts nothing here."""
     if device_type == "cpu":
-        import autograd_nn
-
-        return autograd_nn.bfloat16
+        return _dtype.bfloat16()
     return _dtype.float16

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+import autograd_nn  # the package namespace (aliases resolve to its functions at call time)
+
 from ._ops.elementwise import where
 from .autograd.function import Function
 from .tensor import Tensor
@@ -140,8 +142,6 @@ def entr(input: Tensor) -> Tensor:
 
 
 def __getattr__(name: str) -> Any:
-    import autograd_nn
-
     target = _ALIASES.get(name)
     if target is not None and target in vars(autograd_nn):
         return vars(autograd_nn)[target]

@@ -15,6 +15,7 @@ with ``python -m autograd_nn.keras.applications.mobilenet_v2 --convert [--alpha 
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from typing import Any, Sequence
@@ -184,8 +185,6 @@ def convert_keras_weights(keras_model: Any, path: str, alpha: float = 1.0, rows:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-
     p = argparse.ArgumentParser(prog="python -m autograd_nn.keras.applications.mobilenet_v2",
                                 description="Convert Keras's ImageNet MobileNetV2 weights.")
     p.add_argument("--convert", action="store_true", required=True)
@@ -196,7 +195,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
                    "'imagenet' looks)")
     args = p.parse_args(argv)
     try:
-        import keras as real_keras  # the real Keras, with internet access for the download
+        import keras as real_keras  # optional: the real Keras, only for this conversion
     except ImportError:
         print("error: the conversion needs Keras 3 (pip install keras) and internet access",
               file=sys.stderr)

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ...nn import functional as F
+from ...random import _gen
 from ...tensor import Tensor
 from .. import activations
 from .base import Layer, Shape
@@ -103,8 +104,6 @@ class Dropout(Layer):
         if self.noise_shape is None:
             return F.dropout(inputs, self.rate, training=True)
         shape = [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
-        from ...random import _gen
-
         keep = (_gen().random(shape) >= self.rate).astype(inputs._data.dtype)
         return inputs * Tensor._wrap(keep / (1 - self.rate))
 

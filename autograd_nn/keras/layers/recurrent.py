@@ -21,7 +21,7 @@ from ...random import _gen
 from ...tensor import Tensor
 from .. import activations
 from .. import initializers as _init
-from .base import Layer, Shape
+from .base import Layer, Shape, deserialize, serialize
 
 __all__ = ["Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 
@@ -469,8 +469,6 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
-        from . import deserialize
-
         config = dict(config)
         config["layer"] = deserialize(config["layer"])
         return cls(**config)
@@ -504,16 +502,12 @@ class TimeDistributed(Layer):
         return (inner[0], input_shape[1]) + tuple(inner[1:])
 
     def get_config(self) -> dict[str, Any]:
-        from . import serialize
-
         cfg = super().get_config()
         cfg["layer"] = serialize(self.layer)
         return cfg
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
-        from . import deserialize
-
         config = dict(config)
         config["layer"] = deserialize(config["layer"])
         return cls(**config)
