@@ -32,21 +32,24 @@ ALLOWED = {
 }
 
 
+def _imports_in_functions(node: ast.AST, in_function: bool = False) -> set[str]:
+    found = set()
+    for child in ast.iter_child_nodes(node):
+        if in_function and isinstance(child, ast.Import):
+            found.update(a.name for a in child.names)
+        elif in_function and isinstance(child, ast.ImportFrom):
+            found.add(child.module or child.names[0].name)
+        found |= _imports_in_functions(child, in_function or isinstance(
+            child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+    return found
+
+
 def _function_level_imports() -> set[tuple[str, str]]:
     found = set()
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(PACKAGE).as_posix()
-
-        def visit(node: ast.AST, in_function: bool) -> None:
-            for child in ast.iter_child_nodes(node):
-                if in_function and isinstance(child, ast.Import):
-                    found.update((rel, a.name) for a in child.names)
-                elif in_function and isinstance(child, ast.ImportFrom):
-                    found.add((rel, child.module or child.names[0].name))
-                visit(child, in_function or isinstance(
-                    child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
-
-        visit(ast.parse(path.read_text(encoding="utf-8")), False)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found.update((rel, name) for name in _imports_in_functions(tree))
     return found
 
 
