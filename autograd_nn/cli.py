@@ -96,6 +96,13 @@ def _progress(args: argparse.Namespace) -> bool:
     return not args.no_progress and sys.stderr.isatty()
 
 
+def _check_recipe(args: argparse.Namespace) -> None:
+    if (args.dataset, args.model) not in recipes.RECIPES:
+        models = [m for d, m in recipes.RECIPES if d == args.dataset]
+        raise ValueError(f"--dataset {args.dataset} has no --model {args.model} (choose "
+                         f"{' or '.join(models)})")
+
+
 # ------------------------------------------------------------------------------- commands
 def cmd_demo(args: argparse.Namespace) -> int:
     demo_main(epochs=args.epochs, seed=args.seed, progress=_progress(args), out_dir=args.out)
@@ -103,10 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    if (args.dataset, args.model) not in recipes.RECIPES:
-        models = [m for d, m in recipes.RECIPES if d == args.dataset]
-        raise ValueError(f"--dataset {args.dataset} has no --model {args.model} (choose "
-                         f"{' or '.join(models)})")
+    _check_recipe(args)
     result = recipes.run(args.dataset, args.model, args.data_dir, epochs=args.epochs,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                          progress=_progress(args))
@@ -128,10 +132,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if suffix not in ("svg", "png", "pdf", "gv", "dot"):
         raise ValueError(f"cannot draw to {args.out.name!r}: the file name must end in .svg, "
                          f".png, .pdf or .gv")
-    if (args.dataset, args.model) not in recipes.RECIPES:
-        models = [m for d, m in recipes.RECIPES if d == args.dataset]
-        raise ValueError(f"--dataset {args.dataset} has no --model {args.model} (choose "
-                         f"{' or '.join(models)})")
+    _check_recipe(args)
     state = serialization.load(args.weights) if args.weights else None
     vocab = None
     if args.dataset == "polarity":

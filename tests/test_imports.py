@@ -39,6 +39,8 @@ def _imports_in_functions(node: ast.AST, in_function: bool = False) -> set[str]:
             found.update(a.name for a in child.names)
         elif in_function and isinstance(child, ast.ImportFrom):
             found.add(child.module or child.names[0].name)
+        elif isinstance(child, ast.Call) and getattr(child.func, "id", None) == "__import__":
+            found.add("__import__()")  # the same, spelled as a call
         found |= _imports_in_functions(child, in_function or isinstance(
             child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
     return found
@@ -65,9 +67,11 @@ def test_no_function_level_imports_but_optional_extras():
 def test_the_scan_finds_function_level_imports(tmp_path, monkeypatch):
     """The checker itself: an import inside a method is found, one at the top is not."""
     (tmp_path / "m.py").write_text("import os\nclass A:\n    def f(self):\n"
-                                   "        from .x import y\n        import json\n")
+                                   "        from .x import y\n        import json\n"
+                                   "        return __import__('re')\n")
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", tmp_path)
-    assert _function_level_imports() == {("m.py", "x"), ("m.py", "json")}
+    assert _function_level_imports() == {("m.py", "x"), ("m.py", "json"),
+                                         ("m.py", "__import__()")}
 
 
 def test_import_loads_only_numpy():

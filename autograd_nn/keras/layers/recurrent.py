@@ -366,7 +366,17 @@ class GRU(_RNN):
         return (reorder(self.kernel).t(), reorder(self.recurrent_kernel).t(), b_ih, b_hh, None)
 
 
-class Bidirectional(Layer):
+class _Wrapper(Layer):
+    """A layer around another (``layer``): its config holds the inner layer's serialized."""
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        config = dict(config)
+        config["layer"] = deserialize(config["layer"])
+        return cls(**config)
+
+
+class Bidirectional(_Wrapper):
     """Run a recurrent layer forwards and a copy backwards, and merge their outputs.
 
     ``merge_mode``: 'concat' (default), 'sum', 'mul', 'ave' or None (a list of both).
@@ -467,14 +477,9 @@ class Bidirectional(Layer):
         cfg.pop("weights", None)
         return cfg
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Bidirectional:
-        config = dict(config)
-        config["layer"] = deserialize(config["layer"])
-        return cls(**config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(_Wrapper):
     """Apply ``layer`` to every time step: (N, T, ...) -> (N, T, ...'), one set of weights."""
 
     supports_masking = True
@@ -506,8 +511,3 @@ class TimeDistributed(Layer):
         cfg["layer"] = serialize(self.layer)
         return cfg
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
-        config = dict(config)
-        config["layer"] = deserialize(config["layer"])
-        return cls(**config)
