@@ -129,7 +129,7 @@ def __getattr__(name: str):
                 "distributed", "profiler", "accelerator", "fft", "special", "compiler"):
         return _lazy(name)
     if name == "bfloat16":
-        globals()["bfloat16"] = _dtype.bfloat16()  # ml_dtypes on first use
+        globals()["bfloat16"] = _dtype.get_bfloat16()  # ml_dtypes on first use
         return globals()["bfloat16"]
     if name == "compile":  # autograd_nn.compile (loads nn and optim: their calls are recorded)
         return _lazy("compiler").compile

@@ -201,7 +201,7 @@ def scalar_dtype(value: Any, other: np.dtype) -> np.dtype:
 _bfloat16: list = []  # built once (dtypes compare by identity)
 
 
-def bfloat16() -> Any:
+def get_bfloat16() -> Any:
     """``bfloat16`` backed by ``ml_dtypes`` (a dtype object computations accept as NumPy
     does); without ``ml_dtypes`` a placeholder whose use raises, naming the extra. Built on
     first use (``autograd_nn.bfloat16``), once."""

@@ -413,5 +413,5 @@ def get_autocast_dtype(device_type: str) -> _dtype.dtype:
     """The dtype ``autocast`` would cast to on ``device_type`` (float16 on GPUs, bfloat16 on
     the CPU), as PyTorch reports it; autocast casts nothing here."""
     if device_type == "cpu":
-        return _dtype.bfloat16()
+        return _dtype.get_bfloat16()
     return _dtype.float16
