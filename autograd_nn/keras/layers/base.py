@@ -391,6 +391,20 @@ class Layer(Module):
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(*args, **kwargs)
 
+    def _kernel_layer_options(self, activation: Any, use_bias: bool, kernel_initializer: Any,
+                              bias_initializer: Any, kernel_regularizer: Any,
+                              bias_regularizer: Any, kernel_constraint: Any,
+                              bias_constraint: Any) -> None:
+        """Store the options Dense and the convolutions share (a kernel, an optional bias, an
+        activation), then build at once if an input shape was given."""
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        if self._input_shape_arg is not None:
+            self._maybe_build(self._input_shape_arg)
+
     def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:
             self._build_input_shape = input_shape

@@ -42,13 +42,9 @@ class Dense(Layer):
             raise ValueError(f"Received an invalid value for `units`, expected a positive "
                              f"integer. Received: units={units}")
         self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
-        if self._input_shape_arg is not None:
-            self._maybe_build(self._input_shape_arg)
+        self._kernel_layer_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                   kernel_regularizer, bias_regularizer, kernel_constraint,
+                                   bias_constraint)
 
     def build(self, input_shape: Shape) -> None:
         _check_rank(self, input_shape, 2)
