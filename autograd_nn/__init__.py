@@ -3,7 +3,6 @@ framework on NumPy. ``import autograd_nn as torch`` runs PyTorch-style code."""
 
 from __future__ import annotations
 
-import builtins as _builtins  # `bool` here is the dtype
 import importlib as _importlib
 from typing import Any
 
@@ -112,57 +111,12 @@ def get_default_device() -> device:
     return device("cpu")
 
 
-def _bfloat16() -> Any:
-    """``bfloat16`` backed by ``ml_dtypes`` (a dtype object computations accept as NumPy
-    does); without ``ml_dtypes`` a placeholder whose use raises, naming the extra."""
-    try:
-        import ml_dtypes
-    except ImportError:
-        return _MissingDtype("bfloat16", "ml_dtypes")
-    bf16 = _dtype.dtype("bfloat16", ml_dtypes.bfloat16, 2)
-    _dtype._FROM_NP.setdefault(bf16.np, bf16)  # tensors holding ml_dtypes' bfloat16 report it
-    return _dtype._FROM_NP[bf16.np]
-
-
-class _MissingDtype:
-    """A dtype name that exists (so ``torch.bfloat16`` imports) but needs an optional package
-    before any tensor can have it."""
-
-    is_floating_point = True
-    is_complex = False
-    is_signed = True
-
-    def __init__(self, name: str, package: str) -> None:
-        self.name = name
-        self._package = package
-
-    @property
-    def np(self) -> Any:
-        raise TypeError(f"autograd_nn.{self.name} needs the {self._package} package "
-                        f"(pip install {self._package}) to compute in {self.name}")
-
-    def __repr__(self) -> str:
-        return f"autograd_nn.{self.name}"
-
-
 def get_num_threads() -> int:
     return 1
 
 
 def set_num_threads(n: int) -> None:
     """Accepted for compatibility: NumPy's BLAS threads are set by OMP_NUM_THREADS."""
-
-
-_deterministic = [False]
-
-
-def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
-    """Recorded for compatibility: every op here is deterministic already."""
-    _deterministic[0] = _builtins.bool(mode)
-
-
-def are_deterministic_algorithms_enabled() -> bool:
-    return _deterministic[0]
 
 
 def _lazy(name: str):
@@ -175,7 +129,7 @@ def __getattr__(name: str):
                 "distributed", "profiler", "accelerator", "fft", "special", "compiler"):
         return _lazy(name)
     if name == "bfloat16":
-        globals()["bfloat16"] = _bfloat16()  # built once: dtypes compare by identity
+        globals()["bfloat16"] = _dtype.get_bfloat16()  # ml_dtypes on first use
         return globals()["bfloat16"]
     if name == "compile":  # autograd_nn.compile (loads nn and optim: their calls are recorded)
         return _lazy("compiler").compile

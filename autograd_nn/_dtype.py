@@ -196,3 +196,43 @@ def scalar_dtype(value: Any, other: np.dtype) -> np.dtype:
     if isinstance(value, _b.float):
         return other if cat == 2 else get_default_dtype().np
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
+
+
+_bfloat16: list = []  # built once (dtypes compare by identity)
+
+
+def get_bfloat16() -> Any:
+    """``bfloat16`` backed by ``ml_dtypes`` (a dtype object computations accept as NumPy
+    does); without ``ml_dtypes`` a placeholder whose use raises, naming the extra. Built on
+    first use (``autograd_nn.bfloat16``), once."""
+    if not _bfloat16:
+        try:
+            import ml_dtypes  # optional extra: `import autograd_nn` needs only NumPy
+        except ImportError:
+            _bfloat16.append(_MissingDtype("bfloat16", "ml_dtypes"))
+        else:
+            bf16 = dtype("bfloat16", ml_dtypes.bfloat16, 2)
+            _FROM_NP.setdefault(bf16.np, bf16)  # tensors holding ml_dtypes' bfloat16 report it
+            _bfloat16.append(_FROM_NP[bf16.np])
+    return _bfloat16[0]
+
+
+class _MissingDtype:
+    """A dtype name that exists (so ``torch.bfloat16`` imports) but needs an optional package
+    before any tensor can have it."""
+
+    is_floating_point = True
+    is_complex = False
+    is_signed = True
+
+    def __init__(self, name: str, package: str) -> None:
+        self.name = name
+        self._package = package
+
+    @property
+    def np(self) -> Any:
+        raise TypeError(f"autograd_nn.{self.name} needs the {self._package} package "
+                        f"(pip install {self._package}) to compute in {self.name}")
+
+    def __repr__(self) -> str:
+        return f"autograd_nn.{self.name}"

@@ -15,6 +15,8 @@ import numpy as np
 from . import _dtype
 from ._creation import arange, as_tensor, randint, tensor
 from ._ops.pointwise import is_complex, is_neg, is_nonzero, is_same_size, is_signed  # noqa: F401 (the op table's, re-exported)
+from .autograd import is_anomaly_enabled as _anomaly_enabled
+from .autograd import set_detect_anomaly as _set_detect_anomaly
 from .random import _gen
 from .tensor import Tensor
 
@@ -28,7 +30,8 @@ __all__ = ["finfo", "iinfo", "promote_types", "result_type", "can_cast", "hann_w
            "set_deterministic_debug_mode", "is_deterministic_algorithms_warn_only_enabled",
            "get_float32_matmul_precision", "set_float32_matmul_precision",
            "is_anomaly_enabled", "set_anomaly_enabled", "is_anomaly_check_nan_enabled",
-           "get_autocast_dtype"]
+           "get_autocast_dtype", "use_deterministic_algorithms",
+           "are_deterministic_algorithms_enabled"]
 
 
 def _as_dtype(d: Any) -> _dtype.dtype:
@@ -320,6 +323,19 @@ def is_warn_always_enabled() -> builtins.bool:
     return _flags["warn_always"]
 
 
+_deterministic = [False]
+
+
+def use_deterministic_algorithms(mode: builtins.bool, *, warn_only: builtins.bool = False
+                                 ) -> None:
+    """Recorded for compatibility: every op here is deterministic already."""
+    _deterministic[0] = builtins.bool(mode)
+
+
+def are_deterministic_algorithms_enabled() -> builtins.bool:
+    return _deterministic[0]
+
+
 def set_deterministic_debug_mode(debug_mode: int | str) -> None:
     """Recorded: every op here is deterministic already (``"default"``/0, ``"warn"``/1,
     ``"error"``/2)."""
@@ -329,8 +345,6 @@ def set_deterministic_debug_mode(debug_mode: int | str) -> None:
         raise RuntimeError(f"invalid value of debug_mode, expected one of 0, 1, 2 or "
                            f"\"default\", \"warn\", \"error\", but got {debug_mode!r}")
     _flags["deterministic_debug"] = mode
-    from . import use_deterministic_algorithms
-
     use_deterministic_algorithms(mode != 0, warn_only=mode == 1)
 
 
@@ -355,16 +369,12 @@ def get_float32_matmul_precision() -> str:
 
 
 def is_anomaly_enabled() -> builtins.bool:
-    from .autograd import is_anomaly_enabled as enabled
-
-    return enabled()
+    return _anomaly_enabled()
 
 
 def set_anomaly_enabled(enabled: builtins.bool, check_nan: builtins.bool = True) -> None:
     """Switch anomaly detection on or off (``torch.autograd.set_detect_anomaly``)."""
-    from .autograd import set_detect_anomaly
-
-    set_detect_anomaly(enabled)
+    _set_detect_anomaly(enabled)
     _flags["anomaly_check_nan"] = builtins.bool(check_nan)
 
 
@@ -376,7 +386,5 @@ def get_autocast_dtype(device_type: str) -> _dtype.dtype:
     """The dtype ``autocast`` would cast to on ``device_type`` (float16 on GPUs, bfloat16 on
     the CPU), as PyTorch reports it; autocast casts nothing here."""
     if device_type == "cpu":
-        import autograd_nn
-
-        return autograd_nn.bfloat16
+        return _dtype.get_bfloat16()
     return _dtype.float16

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
+from ._creation import tensor
 from .tensor import Size, Tensor
 
 __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
@@ -39,8 +40,6 @@ class _LegacyTensorType(type):
                                    f"{list(shape)}")
             return Tensor._wrap(np.zeros(shape, d.np))  # zeros: "uninitialised" made safe
         if len(args) == 1:
-            from ._creation import tensor
-
             return tensor(args[0], dtype=d)
         raise TypeError(f"{cls.__name__}(): expected a sequence of data or sizes (ints), got "
                         f"({', '.join(type(a).__name__ for a in args)})")

@@ -453,15 +453,22 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """torch.cosine_similarity: ``nn.functional.cosine_similarity``."""
-    from .nn._functional.loss import cosine_similarity as f
-
-    return f(x1, x2, dim, eps)
+    """sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) along ``dim`` (as PyTorch >= 2.0),
+    after broadcasting ``x1`` and ``x2`` to one shape (norms are taken of the broadcast
+    tensors); also ``nn.functional.cosine_similarity``."""
+    if tuple(x1.shape) != tuple(x2.shape):
+        try:
+            shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+        except ValueError:
+            raise RuntimeError(f"cosine_similarity: x1 of shape {list(x1.shape)} and x2 of shape "
+                               f"{list(x2.shape)} do not broadcast") from None
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
-    """torch.pairwise_distance: ``nn.functional.pairwise_distance``."""
-    from .nn._functional.loss import pairwise_distance as f
-
-    return f(x1, x2, p, eps, keepdim)
+    """||x1 - x2 + eps||_p along the last dim; also ``nn.functional.pairwise_distance``."""
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)

@@ -20,6 +20,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import __version__, recipes, serialization
+from .demo import main as demo_main
+from .demo import write_outputs
+from .selftest import all_cases, run_selftest
+from .viz import draw_model_graph
+
 __all__ = ["main", "ArgumentParser", "run_reporting_errors"]
 
 DATASETS = ("digits", "mnist", "polarity")
@@ -90,22 +96,21 @@ def _progress(args: argparse.Namespace) -> bool:
     return not args.no_progress and sys.stderr.isatty()
 
 
+def _check_recipe(args: argparse.Namespace) -> None:
+    if (args.dataset, args.model) not in recipes.RECIPES:
+        models = [m for d, m in recipes.RECIPES if d == args.dataset]
+        raise ValueError(f"--dataset {args.dataset} has no --model {args.model} (choose "
+                         f"{' or '.join(models)})")
+
+
 # ------------------------------------------------------------------------------- commands
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import main as demo_main
-
     demo_main(epochs=args.epochs, seed=args.seed, progress=_progress(args), out_dir=args.out)
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from . import recipes
-    from .demo import write_outputs
-
-    if (args.dataset, args.model) not in recipes.RECIPES:
-        models = [m for d, m in recipes.RECIPES if d == args.dataset]
-        raise ValueError(f"--dataset {args.dataset} has no --model {args.model} (choose "
-                         f"{' or '.join(models)})")
+    _check_recipe(args)
     result = recipes.run(args.dataset, args.model, args.data_dir, epochs=args.epochs,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                          progress=_progress(args))
@@ -123,16 +128,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
-    from . import recipes, serialization
-
     suffix = args.out.suffix.lstrip(".").lower()
     if suffix not in ("svg", "png", "pdf", "gv", "dot"):
         raise ValueError(f"cannot draw to {args.out.name!r}: the file name must end in .svg, "
                          f".png, .pdf or .gv")
-    if (args.dataset, args.model) not in recipes.RECIPES:
-        models = [m for d, m in recipes.RECIPES if d == args.dataset]
-        raise ValueError(f"--dataset {args.dataset} has no --model {args.model} (choose "
-                         f"{' or '.join(models)})")
+    _check_recipe(args)
     state = serialization.load(args.weights) if args.weights else None
     vocab = None
     if args.dataset == "polarity":
@@ -150,8 +150,6 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    from .selftest import all_cases, run_selftest
-
     if args.list:
         print(" ".join(c.name for c in all_cases()))
         return 0
@@ -159,28 +157,8 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return 1 if any(results.values()) else 0
 
 
-# ---------------------------------------------------------------------------- graph files
-def draw_model_graph(model: Any, inputs: Sequence[Any], path: str | Path, *,
-                     depth: int | None = None, fallback_to_source: bool = True) -> Path:
-    """Draw the graph of ``model(*inputs)`` (one forward pass, train mode) to ``path``
-    (``.svg`` / ``.png`` / ``.pdf`` / ``.gv``). With ``fallback_to_source``, a missing Graphviz
-    ``dot`` program writes the DOT source next to it (``.gv``) instead of failing."""
-    from .viz import draw_graph, write_graph
-
-    model.train()
-    graph = draw_graph(model(*inputs), model, depth=depth)
-    try:
-        return write_graph(graph, path)
-    except RuntimeError:
-        if not fallback_to_source:
-            raise
-        return write_graph(graph, Path(path).with_suffix(".gv"))
-
-
 # ------------------------------------------------------------------------------- parser
 def build_parser() -> ArgumentParser:
-    from . import __version__
-
     p = ArgumentParser(prog="autograd-nn", description="autograd_nn: train, draw and check "
                        "models from the command line.")
     p.add_argument("--version", action="version", version=f"autograd_nn {__version__}")

@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import serialization
 from .recipes import DigitsMLP, accuracy, load_digits, run
+from .viz import draw_model_graph
 
 __all__ = ["DigitsMLP", "load_digits", "accuracy", "main", "write_outputs"]
 
@@ -22,8 +24,6 @@ def write_outputs(out_dir: str | Path, result: dict, title: str) -> list[str]:
     (``curves.png``) and the autograd graph of one training step (``graph.svg``, or its DOT
     source ``graph.gv`` without the Graphviz ``dot`` program) into ``out_dir``. Returns the
     lines to report (one per file, and one per optional piece that could not be made)."""
-    from . import serialization
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     lines = []
@@ -42,8 +42,6 @@ def write_outputs(out_dir: str | Path, result: dict, title: str) -> list[str]:
 def _graph_line(model: Any, inputs: tuple, path: Path) -> str:
     """Draw the model's forward graph (a ``.gv`` DOT file without Graphviz's ``dot``)."""
     try:
-        from .cli import draw_model_graph
-
         written = draw_model_graph(model, inputs, path, depth=None)
     except ImportError as e:  # the graphviz package (the [viz] extra)
         return f"no graph drawing: {e}"
@@ -54,7 +52,7 @@ def _graph_line(model: Any, inputs: tuple, path: Path) -> str:
 def plot_curves(result: dict, path: Path, title: str) -> str:
     """Training loss and held-out accuracy per epoch, side by side, as an image."""
     try:
-        import matplotlib
+        import matplotlib  # optional extra ([plot])
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt

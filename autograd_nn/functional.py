@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import functools
 import operator
+import sys
 from typing import Any, Sequence
 
 import numpy as np
 
+from ._creation import zeros
 from ._dtype import from_numpy_dtype, np_result_type
+from ._linalg_top import lu  # noqa: F401 - torch.functional.lu
 from ._ops.extra import einsum
-from ._ops.shape import broadcast_shapes, broadcast_tensors, split
+from ._ops.shape import broadcast_shapes, broadcast_tensors, cat, pad, split, stack
+from ._search import cdist, unique, unique_consecutive  # noqa: F401 - as torch.functional
 from .tensor import Tensor
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
@@ -98,16 +102,12 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
     one tensor), in row-major order."""
     if len(tensors) == 1:
         return tensors[0]
-    from ._ops.shape import stack
-
     return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], dim=1)
 
 
 def block_diag(*tensors: Tensor) -> Tensor:
     """A block-diagonal matrix from 0-, 1- or 2-D tensors (a ``(n,)`` block is ``(1, n)``),
     promoted to their common dtype; differentiable in every block."""
-    from ._ops.shape import cat, pad
-
     blocks = []
     for i, t in enumerate(tensors):
         if t.dim() > 2:
@@ -115,8 +115,6 @@ def block_diag(*tensors: Tensor) -> Tensor:
                                f"dimensions. Input {i} has {t.dim()} dimensions")
         blocks.append(t.reshape(1, -1) if t.dim() < 2 else t)
     if not blocks:
-        from ._creation import zeros
-
         return zeros(0, 0)
     widths = [b.shape[1] for b in blocks]
     total = sum(widths)
@@ -209,9 +207,9 @@ def unravel_index(indices: Any, shape: Sequence[int] | int) -> tuple:
 
 
 def __getattr__(name: str) -> Any:
-    import autograd_nn
-
-    if name in ("cdist", "unique", "unique_consecutive", "lu", "stft", "istft",
-                "pca_lowrank", "svd_lowrank") and name in vars(autograd_nn):
-        return vars(autograd_nn)[name]
+    # torch.functional names that other modules may define (stft, pca_lowrank, ...): looked up
+    # on the package, which imports this module (so it is not imported here)
+    pkg = vars(sys.modules[__package__])
+    if name in ("stft", "istft", "pca_lowrank", "svd_lowrank") and name in pkg:
+        return pkg[name]
     raise AttributeError(f"module 'autograd_nn.functional' has no attribute {name!r}")

@@ -3,6 +3,7 @@ activity only), with ``ProfilerActivity``, ``schedule`` and ``profile.step()``."
 
 from __future__ import annotations
 
+import os
 from enum import Enum
 from typing import Any, Callable, Iterable
 
@@ -39,8 +40,6 @@ def schedule(*, wait: int, warmup: int, active: int, repeat: int = 0,
 def tensorboard_trace_handler(dir_name: str, worker_name: str | None = None,
                               use_gzip: bool = False) -> Callable:
     """An ``on_trace_ready`` callback writing a Chrome trace into ``dir_name``."""
-    import os
-
     def handler(prof: profile) -> None:
         os.makedirs(dir_name, exist_ok=True)
         name = worker_name or "autograd_nn"

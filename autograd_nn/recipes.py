@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from . import _creation, cat, nn
+from . import _creation, cat, nn, optim
 from .autograd.grad_mode import no_grad
 from .datasets import build_vocab, encode_batch, load_rt_polarity, mnist_split, tokenize
 from .nn.utils import clip_grad_norm_
 from .nn.utils.rnn import pack_padded_sequence
+from .random import manual_seed
 from .tensor import Tensor
 from .utils.data import DataLoader, TensorDataset, random_split
 
@@ -109,7 +110,7 @@ def load_digits() -> Any:
     """scikit-learn's digits as a ``TensorDataset``: ``(1797, 64)`` float32 pixels in [0, 1],
     int64 labels."""
     try:
-        from sklearn.datasets import load_digits as _load
+        from sklearn.datasets import load_digits as _load  # optional extra ([datasets])
     except ImportError:
         raise ImportError("the digits dataset needs scikit-learn: pip install "
                           "'autograd_nn[datasets]'") from None
@@ -177,7 +178,7 @@ class _Progress:
         self.bar = None
         if enabled:
             try:
-                from tqdm import tqdm
+                from tqdm import tqdm  # optional extra ([progress])
             except ImportError:
                 print("(no progress bar: pip install 'autograd_nn[progress]')", file=sys.stderr)
             else:
@@ -358,8 +359,6 @@ def run(dataset: str, model: str, root: Any = None, *, epochs: int | None = None
     """Train the ``(dataset, model)`` recipe (its defaults unless given) with Adam and cosine
     decay. Returns :func:`fit`'s dict plus ``"model"``, ``"accuracy"`` (held out, after
     training: the best epoch's with ``keep_best``), ``"epochs"``, ``"description"``."""
-    from . import manual_seed, optim
-
     manual_seed(seed)
     net, train_batches, test_batches, describe, n_train = build(dataset, model, root, seed,
                                                                 hidden)

@@ -17,6 +17,12 @@ from typing import Any
 
 import numpy as np
 
+import autograd_nn as an
+
+from ._creation import tensor
+from .autograd import gradcheck, gradgradcheck
+from .nn import functional as F
+
 __all__ = ["Case", "all_cases", "select", "run_selftest"]
 
 
@@ -33,9 +39,6 @@ class Case:
 
 
 def _cases() -> list[Case]:
-    import autograd_nn as an
-    from autograd_nn.nn import functional as F
-
     def lstm(x):
         an.manual_seed(0)
         return an.nn.LSTM(3, 4, batch_first=True).double()(x)[0]
@@ -138,9 +141,6 @@ def run_selftest(patterns: Sequence[str] | None = None, second_order: bool = Tru
                  seed: int = 0, log: Callable[[str], None] | None = print) -> dict[str, str]:
     """Check the selected ops; returns ``{op: ""}`` for a pass or ``{op: first error line}``.
     ``log`` gets one line per op and a summary."""
-    from autograd_nn import tensor
-    from autograd_nn.autograd import gradcheck, gradgradcheck
-
     results: dict[str, str] = {}
     t0 = time.perf_counter()
     for case in select(patterns):

@@ -667,7 +667,7 @@ def to_torch_state_dict(sd: Any) -> Any:
     """Copy an autograd_nn state dict (or a Module's, or any nesting of dicts/lists/tuples) into
     one of ``torch.Tensor`` s, names and dtypes kept: ``torch_model.load_state_dict(
     to_torch_state_dict(model.state_dict()))``. Needs PyTorch."""
-    import torch
+    import torch  # optional: only this converter needs PyTorch
 
     if hasattr(sd, "state_dict") and callable(sd.state_dict):
         sd = sd.state_dict()

@@ -11,6 +11,10 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
+from ..tensor import Tensor
+
 __all__ = ["autocast", "GradScaler", "custom_fwd", "custom_bwd", "is_autocast_available"]
 
 _DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "hpu", "xla", "mtia", "meta")
@@ -140,8 +144,6 @@ class GradScaler:
         """``outputs`` (a tensor or nested lists/tuples of them) times the current scale."""
         if not self._enabled:
             return outputs
-        from ..tensor import Tensor
-
         def apply(x: Any) -> Any:
             if isinstance(x, Tensor):
                 return x * self._scale
@@ -163,8 +165,6 @@ class GradScaler:
                                "last update().")
         if st["stage"] == _STEPPED:
             raise RuntimeError("unscale_() is being called after step().")
-        import numpy as np
-
         inv, found = 1.0 / self._scale, 0
         for group in optimizer.param_groups:
             for p in group["params"]:

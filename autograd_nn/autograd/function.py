@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import numpy as np
 
 from . import engine
-from .engine import Node, Op
+from .engine import Node, Op, fill_node
 
 
 class FunctionCtx:
@@ -106,6 +107,15 @@ class Function:
     gets one gradient per output and returns one per forward argument (None where there is none).
     """
 
+    # The engine op of this Function's nodes (a _FunctionOp named after the Function, so the
+    # grad_fn is "<Name>Backward"): made once per subclass, when it is defined.
+    _node_op: type = _FunctionOp
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._node_op = type(cls.__name__, (_FunctionOp,), {"__module__": cls.__module__,
+                                                      "__qualname__": cls.__qualname__})
+
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
@@ -119,7 +129,6 @@ class Function:
         Tensor = engine.Tensor
 
         ctx = FunctionCtx()
-        tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         prev = engine.swap_grad_mode(False)
         try:
@@ -130,35 +139,30 @@ class Function:
         if prev and any(t.is_leaf and t.requires_grad for t in getattr(ctx, "dirty", ())):
             raise RuntimeError(f"{cls.__name__}: a leaf Variable that requires grad has been "
                                f"used in an in-place operation.")
-        if not (prev and any(t.requires_grad for _, t in tensors)):
+        if not (prev and True in ctx.needs_input_grad):
             return out
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        ts = tuple(args[i] for i in positions)
+        arrays = tuple(t._data for t in ts)
+        needs = tuple(t.requires_grad for t in ts)
+        nxt = tuple((t._node or t) if r else t for t, r in zip(ts, needs))
         shapes = tuple(o.shape if isinstance(o, Tensor) else () for o in outs)
+        trace = traceback.extract_stack()[:-1] if engine.is_anomaly_enabled() else None
         new_outs = []
         for which, o in enumerate(outs):
             if not isinstance(o, Tensor) or id(o) in ctx.non_differentiable or \
                     o._data.dtype.kind != "f":
                 new_outs.append(o)
                 continue
-            node = Node()
-            node.op = type(cls.__name__, (_FunctionOp,), {})
-            node.fn_info = (cls, ctx, len(outs), which, shapes)
-            node.fn_args = (args, kwargs)  # to re-run forward (autograd.debug.check_graph)
-            node.tensor_positions = [i for i, _ in tensors]
-            ts = [t for _, t in tensors]
-            node.inputs = [t._data for t in ts]
-            node.tensors = ts
-            node.out = o._data
-            node.next = [(t._node or t) if t.requires_grad else t for t in ts]
-            node.needs_input_grad = [t.requires_grad for t in ts]
-            node.epoch = engine.inplace_epoch()
-            node.out_vc = None
-            node.pre_hooks = None
-            node.retained = None
-            node.scope = engine.current_scope()
-            if engine.is_anomaly_enabled():  # where it was created, for AnomalyError messages
-                node.trace = __import__("traceback").extract_stack()[:-1]
             if any(o is t for t in ts):  # forward returned an input: give it a fresh identity
                 o = Tensor._wrap(o._data)
+            node = Node()
+            fill_node(node, cls._node_op, arrays, ts, o._data, nxt, needs, None)
+            node.fn_info = (cls, ctx, len(outs), which, shapes)
+            node.fn_args = (args, kwargs)  # to re-run forward (autograd.debug.check_graph)
+            node.tensor_positions = positions
+            if trace is not None:  # where it was created, for AnomalyError messages
+                node.trace = trace
             o._node = node
             o.requires_grad = True
             new_outs.append(o)

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .engine import Op
+
 __all__ = ["profile", "record_function", "EventList", "FunctionEvent", "FunctionEventAvg"]
 
 _active: list = []  # the running profile objects (innermost last)
@@ -153,8 +155,6 @@ def _now_us() -> float:
 
 
 def _all_op_classes() -> list:
-    from .engine import Op
-
     seen, todo = [], list(Op.__subclasses__())
     while todo:
         c = todo.pop()

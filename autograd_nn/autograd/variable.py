@@ -6,20 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._creation import tensor
+from ..tensor import Tensor
+
 __all__ = ["Variable", "variable", "is_tensor_like"]
 
 
 class _VariableMeta(type):
     def __instancecheck__(cls, obj: Any) -> bool:
-        from ..tensor import Tensor
-
         return isinstance(obj, Tensor)
 
     def __call__(cls, data: Any = None, requires_grad: bool = False, volatile: bool = False
                  ) -> Any:
-        from .._creation import tensor
-        from ..tensor import Tensor
-
         if data is None:
             data = tensor([])
         if not isinstance(data, Tensor):
@@ -33,13 +31,9 @@ class Variable(metaclass=_VariableMeta):
 
 def variable(*args: Any, **kwargs: Any) -> Any:
     """Deprecated spelling of ``torch.tensor``."""
-    from .._creation import tensor
-
     return tensor(*args, **kwargs)
 
 
 def is_tensor_like(inp: Any) -> bool:
     """Whether ``inp`` is a tensor (or overrides ``__torch_function__`` as one)."""
-    from ..tensor import Tensor
-
     return isinstance(inp, Tensor) or hasattr(type(inp), "__torch_function__")

@@ -7,11 +7,16 @@ Keras computes in float32 (``floatx``) whatever the input dtype, and clips proba
 from __future__ import annotations
 
 import weakref
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
 
+from .. import _dtype
 from ..tensor import Tensor
+
+# how many layers took each automatic name (dense, dense_1, ...); clear_session resets it
+_NAME_COUNTS: defaultdict[str, int] = defaultdict(int)
 
 __all__ = ["floatx", "set_floatx", "epsilon", "set_epsilon", "image_data_format",
            "clear_session"]
@@ -51,8 +56,6 @@ def image_data_format() -> str:
 
 def clear_session() -> None:
     """Reset the automatic layer names (``dense``, ``dense_1``...), as Keras does."""
-    from .layers.base import _NAME_COUNTS
-
     _NAME_COUNTS.clear()
 
 
@@ -84,8 +87,6 @@ def to_numpy(x: Any) -> np.ndarray:
 
 
 def _to_dtype(name: str) -> Any:
-    from .. import _dtype
-
     return _dtype.to_dtype(name)
 
 

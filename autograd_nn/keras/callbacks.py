@@ -18,6 +18,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .progbar import Progbar
+
 __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint",
            "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN",
            "LambdaCallback", "ProgbarLogger", "MonitorCallback"]
@@ -483,8 +485,6 @@ class ProgbarLogger(Callback):
         self.epochs = params.get("epochs", 1)
 
     def _new_bar(self, target: int | None) -> None:
-        from .progbar import Progbar
-
         self.progbar = Progbar(target, verbose=self.verbose, unit_name="step")
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:

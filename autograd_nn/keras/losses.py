@@ -10,6 +10,7 @@ differ by one, computes the per-sample values, multiplies by ``sample_weight`` a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -367,8 +368,6 @@ _CLASSES = {c.__name__: c for c in (
 
 
 def _snake(name: str) -> str:
-    import re
-
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 

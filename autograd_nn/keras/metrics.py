@@ -83,7 +83,7 @@ class Metric:
     _direction = "down"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or _losses._snake(type(self).__name__)
         self.reset_state()
 
     def reset_state(self) -> None:
@@ -297,12 +297,6 @@ class Recall(_Confusion):
     def result(self) -> float:
         d = self.tp + self.fn
         return self.tp / d if d else 0.0
-
-
-def _snake(name: str) -> str:
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 _BY_NAME: dict[str, type] = {

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import random as an_random
 from .preprocessing.image import array_to_img, img_to_array, load_img, save_img
 from .preprocessing.sequence import pad_sequences
 from .progbar import Progbar
@@ -42,8 +43,6 @@ def set_random_seed(seed: int) -> None:
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed} "
                          f"(of type {type(seed)})")
-    from .. import random as an_random
-
     random.seed(seed)
     np.random.seed(seed % (2 ** 32))
     an_random.manual_seed(seed)

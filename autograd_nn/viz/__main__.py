@@ -6,24 +6,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import autograd_nn as torch
+from autograd_nn import nn, viz
+from autograd_nn.cli import ArgumentParser, run_reporting_errors
+
 
 def mlp_graph():
     """A 4-16-3 MLP with cross-entropy after one backward, drawn with gradient norms."""
-    import autograd_nn as torch
-    from autograd_nn import nn
-    from autograd_nn.viz import draw_graph
-
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
     x, target = torch.randn(8, 4), torch.randint(0, 3, (8,))
     loss = nn.CrossEntropyLoss()(model(x), target)
     loss.backward(retain_graph=True)
-    return draw_graph(loss, model, show_grad_norm=True)
+    return viz.draw_graph(loss, model, show_grad_norm=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograd_nn.cli import ArgumentParser, run_reporting_errors
-
     p = ArgumentParser(prog="python -m autograd_nn.viz",
                        description="Draw the README's example graph (a 4-16-3 MLP with "
                        "cross-entropy, gradient norms shown) to a file.")
@@ -33,9 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     def draw() -> None:
-        from autograd_nn.viz import write_graph
-
-        print(f"wrote {write_graph(mlp_graph(), args.out)}")
+        print(f"wrote {viz.write_graph(mlp_graph(), args.out)}")
 
     return run_reporting_errors(draw, p.prog)
 

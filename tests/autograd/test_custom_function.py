@@ -288,3 +288,26 @@ def test_mark_dirty_on_leaf_raises_like_torch():
         with pytest.raises(RuntimeError, match="a leaf Variable that requires grad has been used "
                                                "in an in-place operation"):
             dirty.apply(x)
+
+
+def test_grad_fn_name_tensor_hook_and_one_node_op_per_function():
+    """The grad_fn is named "<Function>Backward" as in PyTorch, a hook on the output sees and
+    replaces its gradient; every call of one Function records nodes of the same engine op
+    (made once, when the class is defined)."""
+    res = []
+    for x, m in zip(_both([0.5, -1.5, 2.0]), (an, torch)):
+        Cube = make_functions(m)[0]
+        y = Cube.apply(x)
+        seen = []
+        y.register_hook(lambda g, seen=seen: seen.append(g.detach().clone()) or g * 2)
+        y.sum().backward()
+        res.append((y.grad_fn.name(), seen[0].numpy(), x.grad.numpy()))
+    assert res[0][0] == res[1][0] == "CubeBackward"
+    for a, b in zip(res[0][1:], res[1][1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    Cube, _, SinCos, _ = make_functions(an)
+    x = an.tensor([1.0], requires_grad=True)
+    assert Cube.apply(x).grad_fn.op is Cube.apply(x).grad_fn.op
+    s, c = SinCos.apply(x)
+    assert s.grad_fn.op is c.grad_fn.op is not Cube.apply(x).grad_fn.op
+    assert s.grad_fn.name() == "SinCosBackward"

@@ -13,6 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..._creation import as_tensor
+from ...tensor import Tensor
+
 __all__ = ["preprocess_input", "decode_predictions", "class_index", "PREPROCESS_MODES"]
 
 PREPROCESS_MODES = ("caffe", "tf", "torch")
@@ -59,9 +62,6 @@ def preprocess_input(x: Any, data_format: str | None = None, mode: str = "caffe"
     elif data_format not in ("channels_first", "channels_last"):
         raise ValueError(f"preprocess_input: expected data_format to be one of `channels_first` "
                          f"or `channels_last`. Received: data_format={data_format!r}")
-    from ..._creation import as_tensor
-    from ...tensor import Tensor
-
     is_tensor = isinstance(x, Tensor)
     if not is_tensor:
         x = np.asarray(x)

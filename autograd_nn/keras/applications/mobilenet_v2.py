@@ -15,10 +15,12 @@ with ``python -m autograd_nn.keras.applications.mobilenet_v2 --convert [--alpha 
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from typing import Any, Sequence
 
+from ...models.mobilenetv2 import make_divisible  # the same rounding as torchvision's
 from .. import layers
 from ..models import Functional
 from . import imagenet_utils
@@ -34,15 +36,6 @@ def preprocess_input(x: Any, data_format: str | None = None) -> Any:
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
 
 
-def _make_divisible(v: float, divisor: int, min_value: int | None = None) -> int:
-    if min_value is None:
-        min_value = divisor
-    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
-    if new_v < 0.9 * v:
-        new_v += divisor
-    return new_v
-
-
 def _correct_pad(shape: Sequence[int | None], kernel_size: int) -> tuple:
     """Zero padding before a stride-2 'valid' 3x3 convolution (Keras's ``correct_pad``)."""
     h, w = shape[1], shape[2]
@@ -54,7 +47,7 @@ def _correct_pad(shape: Sequence[int | None], kernel_size: int) -> tuple:
 def _inverted_res_block(inputs: Any, expansion: int, stride: int, alpha: float, filters: int,
                         block_id: int) -> Any:
     in_channels = inputs.shape[-1]
-    pointwise_filters = _make_divisible(int(filters * alpha), 8)
+    pointwise_filters = make_divisible(int(filters * alpha), 8)
     x = inputs
     prefix = f"block_{block_id}_"
     if block_id:
@@ -135,14 +128,14 @@ def MobileNetV2(input_shape: Sequence[int] | None = None, alpha: float = 1.0,  #
         raise ValueError(f"MobileNetV2: ImageNet weights exist for input sizes 96, 128, 160, "
                          f"192, 224 and alpha 0.35, 0.5, 0.75, 1.0, 1.3, 1.4; got rows={rows}, "
                          f"alpha={alpha}")
-    x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
+    x = layers.Conv2D(make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
                       padding="same", use_bias=False, name="Conv1")(img_input)
     x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name="bn_Conv1")(x)
     x = layers.ReLU(6.0, name="Conv1_relu")(x)
     for block_id, (filters, stride, expansion) in enumerate(_BLOCKS):
         x = _inverted_res_block(x, filters=filters, alpha=alpha, stride=stride,
                                 expansion=expansion, block_id=block_id)
-    last = _make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
+    last = make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
     x = layers.Conv2D(last, kernel_size=1, use_bias=False, name="Conv_1")(x)
     x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name="Conv_1_bn")(x)
     x = layers.ReLU(6.0, name="out_relu")(x)
@@ -184,8 +177,6 @@ def convert_keras_weights(keras_model: Any, path: str, alpha: float = 1.0, rows:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-
     p = argparse.ArgumentParser(prog="python -m autograd_nn.keras.applications.mobilenet_v2",
                                 description="Convert Keras's ImageNet MobileNetV2 weights.")
     p.add_argument("--convert", action="store_true", required=True)
@@ -196,7 +187,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
                    "'imagenet' looks)")
     args = p.parse_args(argv)
     try:
-        import keras as real_keras  # the real Keras, with internet access for the download
+        import keras as real_keras  # optional: the real Keras, only for this conversion
     except ImportError:
         print("error: the conversion needs Keras 3 (pip install keras) and internet access",
               file=sys.stderr)

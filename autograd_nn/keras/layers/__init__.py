@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Input, InputLayer, KerasTensor, Layer
+from .base import Input, InputLayer, KerasTensor, Layer, deserialize, register_classes, serialize
 from .conv import (
     AveragePooling1D,
     AveragePooling2D,
@@ -76,21 +76,6 @@ __all__ = ["TimeDistributed", "Lambda", "Rescaling", "Permute", "RepeatVector", 
            "Multiply", "Average", "Maximum", "Minimum", "concatenate", "add", "subtract",
            "multiply", "average", "maximum", "minimum", "serialize", "deserialize"]
 
-
-def serialize(layer: Layer) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` of a layer (to save a model's architecture)."""
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
-
-
-def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
-    """Re-create a layer from ``serialize``'s output (``custom_objects`` adds classes)."""
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or globals().get(name)
-    if cls is None or not (isinstance(cls, type) and issubclass(cls, Layer)):
-        from .. import models
-
-        cls = getattr(models, name, None)
-    if cls is None:
-        raise ValueError(f"keras.layers.deserialize: unknown layer class {name!r}; pass it in "
-                         f"custom_objects={{'{name}': {name}}}")
-    return cls.from_config(dict(config["config"]))
+# keras.layers' aliases (AvgPool2D, ...) deserialize too
+register_classes({n: c for n, c in list(globals().items())
+                  if isinstance(c, type) and issubclass(c, Layer)})

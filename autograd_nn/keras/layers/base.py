@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections import defaultdict
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -26,16 +25,29 @@ from ...autograd.grad_mode import no_grad
 from ...nn.modules.module import Module
 from ...nn.parameter import Buffer, Parameter
 from ...tensor import Tensor
+from .. import activations
+from .. import constraints as _constraints
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
-from ..backend import floatx, get_keras_mask, set_constraint, set_keras_mask, to_tensor
+from ..backend import (
+    _NAME_COUNTS,
+    _to_dtype,
+    floatx,
+    get_keras_mask,
+    set_constraint,
+    set_keras_mask,
+    to_tensor,
+)
 
-__all__ = ["Layer", "KerasTensor", "InputLayer", "Input", "Node"]
+__all__ = ["Layer", "KerasTensor", "InputLayer", "Input", "Node", "serialize", "deserialize"]
 
 Shape = tuple  # a shape with None for unknown dims, batch first
 
-_NAME_COUNTS: defaultdict[str, int] = defaultdict(int)
 _NP_DTYPES: dict[str, np.dtype] = {}
+# The layer classes of autograd_nn.keras by name, for deserialize: each registers itself when
+# defined (Model, Sequential, Functional too); keras.layers adds its aliases (AvgPool2D, ...).
+_CLASSES: dict[str, type] = {}
+_PACKAGE = __name__.rsplit(".", 2)[0]  # autograd_nn.keras
 _TRAINING_CTX: list[bool] = []  # the training flags of the layer calls in progress
 
 
@@ -148,6 +160,8 @@ class Layer(Module):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith(_PACKAGE + ".") and not cls.__name__.startswith("_"):
+            _CLASSES.setdefault(cls.__name__, cls)
         try:
             params = inspect.signature(cls.call).parameters
         except (TypeError, ValueError):  # pragma: no cover
@@ -253,8 +267,6 @@ class Layer(Module):
         if reg is not None:
             self._regularized.append((name, reg))
         if constraint is not None:
-            from .. import constraints as _constraints
-
             set_constraint(w, _constraints.get(constraint))  # the optimizer applies it
         return w
 
@@ -379,6 +391,20 @@ class Layer(Module):
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(*args, **kwargs)
 
+    def _kernel_layer_options(self, activation: Any, use_bias: bool, kernel_initializer: Any,
+                              bias_initializer: Any, kernel_regularizer: Any,
+                              bias_regularizer: Any, kernel_constraint: Any,
+                              bias_constraint: Any) -> None:
+        """Store the options Dense and the convolutions share (a kernel, an optional bias, an
+        activation), then build at once if an input shape was given."""
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        if self._input_shape_arg is not None:
+            self._maybe_build(self._input_shape_arg)
+
     def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:
             self._build_input_shape = input_shape
@@ -449,7 +475,7 @@ class Layer(Module):
         if isinstance(x, Tensor):
             dt = x._data.dtype
             if dt.kind == "f" and dt != _NP_DTYPES.setdefault(self.dtype, np.dtype(self.dtype)):
-                return x.to(_np_dtype(self.dtype))
+                return x.to(_to_dtype(self.dtype))
             return x
         if isinstance(x, (np.ndarray, list, tuple, int, float, np.generic)):
             return to_tensor(x, self.dtype if np.asarray(x).dtype.kind == "f" else None)
@@ -518,15 +544,7 @@ class Layer(Module):
         return outs[0] if len(outs) == 1 else outs
 
 
-def _np_dtype(name: str) -> Any:
-    from ... import _dtype
-
-    return _dtype.to_dtype(name)
-
-
 def _serialize_value(key: str, v: Any, layer: Layer) -> Any:
-    from .. import activations
-
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
     if isinstance(v, (list, tuple)):
@@ -541,14 +559,38 @@ def _serialize_value(key: str, v: Any, layer: Layer) -> Any:
         return _initializers.serialize(v)
     if isinstance(v, _regularizers.Regularizer):
         return _regularizers.serialize(v)
-    from .. import constraints as _constraints
-
     if isinstance(v, _constraints.Constraint):
         return _constraints.serialize(v)
     if callable(v):
         return activations.serialize(v)
     raise ValueError(f"{type(layer).__name__} '{layer.name}': cannot serialise argument "
                      f"{key}={v!r} into the model config")
+
+
+def register_classes(classes: dict[str, type]) -> None:
+    """Make ``classes`` (name -> Layer class) known to :func:`deserialize`."""
+    for name, cls in classes.items():
+        _CLASSES.setdefault(name, cls)
+
+
+def registered_class(name: str) -> type | None:
+    """The Layer class of autograd_nn.keras named ``name`` (``Dense``, ``Sequential``, ...)."""
+    return _CLASSES.get(name)
+
+
+def serialize(layer: Layer) -> dict[str, Any]:
+    """``{"class_name": ..., "config": ...}`` of a layer (to save a model's architecture)."""
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
+    """Re-create a layer from ``serialize``'s output (``custom_objects`` adds classes)."""
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or _CLASSES.get(name)
+    if cls is None:
+        raise ValueError(f"keras.layers.deserialize: unknown layer class {name!r}; pass it in "
+                         f"custom_objects={{'{name}': {name}}}")
+    return cls.from_config(dict(config["config"]))
 
 
 class InputLayer(Layer):

@@ -134,13 +134,9 @@ class Conv2D(_Conv):
         self.dilation_rate = _pair(dilation_rate, "dilation_rate", "Conv2D")
         self.padding = _check_padding(padding, "Conv2D")
         self.groups = groups
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
-        if self._input_shape_arg is not None:
-            self._maybe_build(self._input_shape_arg)
+        self._kernel_layer_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                   kernel_regularizer, bias_regularizer, kernel_constraint,
+                                   bias_constraint)
 
     def _out_channels(self) -> int:
         return self.filters

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ...nn import functional as F
+from ...random import _gen
 from ...tensor import Tensor
 from .. import activations
 from .base import Layer, Shape
@@ -41,13 +42,9 @@ class Dense(Layer):
             raise ValueError(f"Received an invalid value for `units`, expected a positive "
                              f"integer. Received: units={units}")
         self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
-        if self._input_shape_arg is not None:
-            self._maybe_build(self._input_shape_arg)
+        self._kernel_layer_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                   kernel_regularizer, bias_regularizer, kernel_constraint,
+                                   bias_constraint)
 
     def build(self, input_shape: Shape) -> None:
         _check_rank(self, input_shape, 2)
@@ -103,8 +100,6 @@ class Dropout(Layer):
         if self.noise_shape is None:
             return F.dropout(inputs, self.rate, training=True)
         shape = [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
-        from ...random import _gen
-
         keep = (_gen().random(shape) >= self.rate).astype(inputs._data.dtype)
         return inputs * Tensor._wrap(keep / (1 - self.rate))
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
+import numpy as np
+
 from ..._ops.shape import cat, stack
 from ...tensor import Tensor
 from .base import Layer, Shape
@@ -49,8 +51,6 @@ class _Merge(Layer):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if mask is None or all(m is None for m in mask):
             return None
-        import numpy as np
-
         ms = [np.ones(x.shape[:2], bool) if m is None else np.asarray(m, bool)
               for x, m in zip(inputs, mask)]
         return reduce(np.logical_and, ms)

@@ -21,7 +21,7 @@ from ...random import _gen
 from ...tensor import Tensor
 from .. import activations
 from .. import initializers as _init
-from .base import Layer, Shape
+from .base import Layer, Shape, deserialize, serialize
 
 __all__ = ["Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 
@@ -366,7 +366,17 @@ class GRU(_RNN):
         return (reorder(self.kernel).t(), reorder(self.recurrent_kernel).t(), b_ih, b_hh, None)
 
 
-class Bidirectional(Layer):
+class _Wrapper(Layer):
+    """A layer around another (``layer``): its config holds the inner layer's serialized."""
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        config = dict(config)
+        config["layer"] = deserialize(config["layer"])
+        return cls(**config)
+
+
+class Bidirectional(_Wrapper):
     """Run a recurrent layer forwards and a copy backwards, and merge their outputs.
 
     ``merge_mode``: 'concat' (default), 'sum', 'mul', 'ave' or None (a list of both).
@@ -467,16 +477,9 @@ class Bidirectional(Layer):
         cfg.pop("weights", None)
         return cfg
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Bidirectional:
-        from . import deserialize
-
-        config = dict(config)
-        config["layer"] = deserialize(config["layer"])
-        return cls(**config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(_Wrapper):
     """Apply ``layer`` to every time step: (N, T, ...) -> (N, T, ...'), one set of weights."""
 
     supports_masking = True
@@ -504,16 +507,7 @@ class TimeDistributed(Layer):
         return (inner[0], input_shape[1]) + tuple(inner[1:])
 
     def get_config(self) -> dict[str, Any]:
-        from . import serialize
-
         cfg = super().get_config()
         cfg["layer"] = serialize(self.layer)
         return cfg
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
-        from . import deserialize
-
-        config = dict(config)
-        config["layer"] = deserialize(config["layer"])
-        return cls(**config)

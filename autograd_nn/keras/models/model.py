@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
+from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ..backend import get_keras_mask
+from ..layers import deserialize, serialize
 from ..layers.base import (
     InputLayer,
     KerasTensor,
@@ -68,10 +72,6 @@ class Model(Trainer, Layer):
         """Build a subclassed model by calling it once on zeros of ``input_shape``."""
         if type(self).call is Model.call:
             return
-        import numpy as np
-
-        from ...autograd.grad_mode import no_grad
-
         def zeros(s: Any) -> Tensor:
             return Tensor._wrap(np.zeros([1 if d is None else d for d in s], "float32"))
         x = [zeros(s) for s in input_shape] if isinstance(input_shape, list) else \
@@ -192,8 +192,6 @@ class Functional(Model):
         return self._output_shape
 
     def get_config(self) -> dict[str, Any]:
-        from ..layers import serialize
-
         index = {id(n): i for i, n in enumerate(self._nodes)}
 
         def ref(v: Any) -> Any:
@@ -211,8 +209,6 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Functional:
-        from ..layers import deserialize
-
         built: list[list[KerasTensor]] = []
 
         def deref(v: Any) -> Any:
@@ -377,16 +373,12 @@ class Sequential(Model):
         return self._input_spec
 
     def get_config(self) -> dict[str, Any]:
-        from ..layers import serialize
-
         return {"name": self.name, "layers": [serialize(layer) for layer in self.layers],
                 "build_input_shape": None if self._input_spec is None else
                 list(self._input_spec)}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Sequential:
-        from ..layers import deserialize
-
         model = cls(name=config.get("name"))
         for spec in config["layers"]:
             model.add(deserialize(spec, custom_objects), rebuild=False)

@@ -16,6 +16,8 @@ import numpy as np
 
 from ... import serialization
 from ...autograd import inplace
+from .. import losses, metrics, optimizers
+from ..layers.base import registered_class
 
 __all__ = ["save_weights", "load_weights", "save_model", "load_model"]
 
@@ -86,8 +88,6 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False) -> None
 
 
 def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
-    from .. import losses, metrics, optimizers
-
     path = _check_path(filepath, ".keras", "Keras model")
     _check_overwrite(path, overwrite)
     compile_cfg = None
@@ -124,20 +124,19 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
                compile: bool = True, safe_mode: bool = True) -> Any:  # noqa: A002
     """Re-create a model saved by ``model.save('....keras')``: architecture, weights and (with
     ``compile``) its compile arguments."""
-    from . import model as model_module
-
     obj = _read(filepath)
     if obj.get("kind") != "model":
         raise ValueError(f"{os.fspath(filepath)} holds weights only: build the model and call "
                          f"load_weights")
-    classes = {"Sequential": model_module.Sequential, "Functional": model_module.Functional,
-               **(custom_objects or {})}
+    # models.model defines them (and imports this module's users): found by name
+    builtin = (registered_class("Sequential"), registered_class("Functional"))
+    classes = {"Sequential": builtin[0], "Functional": builtin[1], **(custom_objects or {})}
     cls = classes.get(obj["class_name"])
     if cls is None:
         raise ValueError(f"load_model: unknown model class {obj['class_name']!r}; pass it in "
                          f"custom_objects")
-    model = cls.from_config(obj["config"], custom_objects) if cls in (
-        model_module.Sequential, model_module.Functional) else cls.from_config(obj["config"])
+    model = cls.from_config(obj["config"], custom_objects) if cls in builtin else \
+        cls.from_config(obj["config"])
     weights = [np.asarray(w._data if hasattr(w, "_data") else w) for w in obj["weights"]]
     if weights:
         model.set_weights(weights)
@@ -152,20 +151,14 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
 
 
 def _deser_opt(cfg: dict[str, Any]) -> Any:
-    from .. import optimizers
-
     return optimizers.get(cfg)
 
 
 def _deser_loss(v: Any) -> Any:
-    from .. import losses
-
     return v if isinstance(v, str) else losses.get(v)
 
 
 def _deser_metric(m: Any) -> Any:
-    from .. import metrics
-
     if isinstance(m, str):
         return m
     return metrics._CLASSES[m["class_name"]](**m["config"])

@@ -23,12 +23,15 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from ...autograd.grad_mode import no_grad
+from ...random import _gen
 from ...tensor import Tensor
 from .. import callbacks as callbacks_module
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..backend import to_numpy, to_tensor
+from .saving import load_weights, save_model, save_weights
+from .summary import summary_text
 
 __all__ = ["Trainer"]
 
@@ -111,8 +114,6 @@ class _ArrayBatches:
         return n if self.steps is None else min(n, self.steps)
 
     def __iter__(self) -> Iterator[tuple]:
-        from ...random import _gen
-
         order = np.arange(self.n)
         if self.shuffle == "batch":
             starts = np.arange(0, self.n, self.batch_size)
@@ -594,8 +595,6 @@ class Trainer:
                 print_fn: Any = None, expand_nested: bool = False,
                 show_trainable: bool = False, layer_range: Any = None) -> None:
         """Print Keras's table: layer (type), output shape, param #, and the totals."""
-        from .summary import summary_text
-
         text = summary_text(self, line_length)
         if print_fn is None:
             print(text)
@@ -606,21 +605,15 @@ class Trainer:
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
         """Write the weights (``get_weights`` order) to ``filepath`` (must end in
         ``.weights.h5``) in autograd_nn's safe format (safetensors + JSON, no pickle)."""
-        from .saving import save_weights
-
         save_weights(self, filepath, overwrite)
 
     def load_weights(self, filepath: str, skip_mismatch: bool = False) -> None:
         """Load weights written by :meth:`save_weights` (or a ``.keras`` file)."""
-        from .saving import load_weights
-
         load_weights(self, filepath, skip_mismatch)
 
     def save(self, filepath: str, overwrite: bool = True, zipped: Any = None) -> None:
         """Write the architecture, weights and compile arguments to a ``.keras`` file (safe
         format; ``keras.models.load_model`` reads it back)."""
-        from .saving import save_model
-
         save_model(self, filepath, overwrite)
 
     def get_compile_config(self) -> dict[str, Any]:

@@ -9,7 +9,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..._creation import zeros
+from ..._ops.indexing import scatter_add
 from ..._ops.shape import pad
+from ...random import _gen
 from ...tensor import Tensor
 from .activation import relu
 from .pooling import (
@@ -229,9 +232,6 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
          padding: Any = 0, stride: Any = 1) -> Tensor:
     """col2im: ``(N, C * kh * kw, L)`` -> ``(N, C, H, W)``, summing overlapping values (the
     adjoint of :func:`unfold`)."""
-    from ..._creation import zeros
-    from ..._ops.indexing import scatter_add
-
     op = "Input Error: fold"
     o = _pair(output_size, "output_size", op)
     k, d = _pair(kernel_size, "kernel_size", op), _pair(dilation, "dilation", op)
@@ -267,8 +267,6 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
     ``softmax((logits + g) / tau)`` with ``g = -log(Exponential(1))`` noise from the global
     generator; ``hard`` returns the one-hot arg-max with the soft sample's gradient (the
     straight-through estimator)."""
-    from ...random import _gen
-
     noise = -np.log(_gen().standard_exponential(tuple(logits.shape)))
     y_soft = ((logits + Tensor._wrap(noise.astype(logits._data.dtype))) / tau).softmax(dim)
     if not hard:

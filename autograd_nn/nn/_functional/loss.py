@@ -14,6 +14,7 @@ import numpy as np
 
 from ..._ops import elementwise as E
 from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, WeightedNll
+from ..._search import cosine_similarity, pairwise_distance  # noqa: F401 - F.<name> too
 from ...tensor import Tensor
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -457,28 +458,6 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
     if weight is not None:
         loss = loss * weight
     return _reduce(loss.mean(input.ndim - 1), reduction)
-
-
-def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) along ``dim`` (as PyTorch >= 2.0),
-    after broadcasting ``x1`` and ``x2`` to one shape (norms are taken of the broadcast
-    tensors)."""
-    if tuple(x1.shape) != tuple(x2.shape):
-        try:
-            shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
-        except ValueError:
-            raise RuntimeError(f"cosine_similarity: x1 of shape {list(x1.shape)} and x2 of shape "
-                               f"{list(x2.shape)} do not broadcast") from None
-        x1, x2 = x1.expand(shape), x2.expand(shape)
-    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
-    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
-
-
-def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
-                      keepdim: bool = False) -> Tensor:
-    """||x1 - x2 + eps||_p along the last dim."""
-    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
