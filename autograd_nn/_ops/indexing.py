@@ -361,7 +361,8 @@ class ScatterAdd(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return Gather.call(g, ctx.inputs[1], dim=ctx.dim), None
+        # (not Gather: the index may be smaller than g in the dims other than ``dim``)
+        return GetItem.call(g, idx=_scatter_positions(xp.data(ctx.inputs[1]), ctx.dim)), None
 
 
 def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:
@@ -629,35 +630,57 @@ class ScatterReduce(Op):
         pos = _scatter_positions(index, dim)
         xd, sd, rd = xp.data(x), xp.data(src), xp.data(res)
         if reduce == "sum":
-            gx, gs = g, Gather.call(g, index, dim=dim)
+            gx, gs = g, GetItem.call(g, idx=pos)
         elif reduce == "mean":
             gx = g / _counts(xd.shape, pos, include_self, xd.dtype)
-            gs = Gather.call(gx, index, dim=dim)
+            gs = GetItem.call(gx, idx=pos)
         elif reduce in ("amax", "amin"):  # ties share the gradient evenly, as in PyTorch
             self_is = xd == rd
-            src_is = sd == np.take_along_axis(rd, index, dim)
+            src_is = sd == rd[pos]
             n = self_is.astype(xd.dtype)
             np.add.at(n, pos, src_is)
             share = g / n
             gx = share * xp.mask_like(self_is, g)
-            gs = Gather.call(share, index, dim=dim) * xp.mask_like(src_is, g)
+            gs = GetItem.call(share, idx=pos) * xp.mask_like(src_is, g)
         else:  # prod: products of the others, computed without dividing by a zero
             params = dict(index=index, dim=dim, reduce="prod", include_self=include_self)
-            masked_x = x + xp.mask_like(xd == 0, g)
+            one = np.ones((), xd.dtype)
+            masked_x = Where.call(xd == 0, one, x)  # (where, not +: no gradient through it)
             gx = g * ScatterReduce.call(masked_x, src, **params) / masked_x
             src_zero = sd == 0
             zeros_at = np.zeros(xd.shape, np.int64)
             np.add.at(zeros_at, pos, src_zero)
-            single = src_zero & (np.take_along_axis(zeros_at, index, dim) == 1)
-            only_zero = Gather.call(g * ScatterReduce.call(x, src + xp.mask_like(single, g),
-                                                           **params), index, dim=dim)
-            others = Gather.call(g * res, index, dim=dim) / (src + xp.mask_like(src_zero, g))
+            n_zero = zeros_at[pos]
+            single = src_zero & (n_zero == 1)
+            only_zero = GetItem.call(g * ScatterReduce.call(x, Where.call(single, one, src),
+                                                            **params), idx=pos)
+            others = GetItem.call(g * res, idx=pos) / Where.call(src_zero, one, src)
             gs = Where.call(single, only_zero, others)
+            pair = src_zero & (n_zero == 2)
+            if pair.any():  # 0 to first order; the product of the nonzero ones times the
+                # other zero, so that the second derivative in that zero is right
+                nonzero = ScatterReduce.call(x, Where.call(src_zero, one, src), **params)
+                partner = _zero_partners(pos, index.shape, src_zero, xd.shape)
+                other = src.reshape(-1)[partner].reshape(sd.shape)
+                gs = Where.call(pair, GetItem.call(g * nonzero, idx=pos) * other, gs)
         if not include_self:
             hit = np.zeros(xd.shape, bool)
             hit[pos] = True
             gx = gx * xp.mask_like(~hit, g)
         return gx, gs
+
+
+def _zero_partners(pos: tuple, shape: tuple, zero: np.ndarray, out_shape: tuple) -> np.ndarray:
+    """For each entry of ``src`` (flat) that is one of two zeros reduced into the same place,
+    the flat index of the other one (elsewhere the entry's own index)."""
+    target = np.ravel_multi_index(tuple(np.broadcast_to(p, shape) for p in pos), out_shape)
+    flat = np.flatnonzero(zero)
+    order = np.argsort(target.reshape(-1)[flat], kind="stable")
+    t, f = target.reshape(-1)[flat][order], flat[order]
+    i = np.flatnonzero(t[1:] == t[:-1])
+    partner = np.arange(zero.size)
+    partner[f[i]], partner[f[i + 1]] = f[i + 1], f[i]
+    return partner
 
 
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
