@@ -510,7 +510,7 @@ def _scatter_checks(input: Any, dim: int, index: Any, src: Any, op: str) -> tupl
     if builtins.max(idx.ndim, 1) != nd or (src is not None and builtins.max(src.ndim, 1) != nd):
         raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as "
                            f"self and src tensors (index {idx.ndim}-D, self {input.ndim}-D)")
-    idx = idx.reshape(idx.shape or (1,)) if not input.ndim else idx
+    idx = idx.reshape(idx.shape or (1,))  # a 0-d index counts as 1-D, as in PyTorch
     xs = input.shape or (1,)
     for i, n in enumerate(idx.shape):
         if src is not None and n > (src.shape or (1,))[i]:
@@ -1046,6 +1046,8 @@ def fill(input: Any, value: Any) -> Any:
 def fill_diagonal_(input: Any, fill_value: Any, wrap: bool = False) -> Any:
     """The main diagonal (all indices equal) set to ``fill_value`` in place; a tall matrix
     with ``wrap`` restarts the diagonal every ``cols + 1`` rows (NumPy's rule)."""
+    if isinstance(fill_value, engine.Tensor):
+        raise TypeError("fill_diagonal_(): argument 'fill_value' must be a Number, not Tensor")
     if input.ndim < 2:
         raise RuntimeError("dimensions must larger than 1")
     if input.ndim > 2 and len(set(input.shape)) != 1:

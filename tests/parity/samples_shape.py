@@ -195,6 +195,8 @@ SAMPLES = {
         S(A(3, 4), 0, V(np.array([[0.0, 1.0]])), A(1, 2), raises=True),
     ],
     "Tensor.scatter_": [
+        S(V(np.zeros(10)), 0, V(np.array(3)), value=1),
+        S(V(np.array(2.0)), 0, V(np.array(0)), A(1, grad=False)),
         S(A(3, 4), 1, V(np.array([[1, 3], [0, 0]])), value=-1.0),
         S(A(3, 4), 0, SIX, A(2, 4)),
         S(A(3, 4), 0, SIX, A(2, 4, grad=False), reduce="multiply", grad=False),
