@@ -797,13 +797,17 @@ def _index_tuple(input: Any, indices: Any, op: str) -> tuple:
     return norm_index(tuple(slice(None) if i is None else i for i in indices), input)
 
 
-def index_put_(input: Any, indices: Any, values: Any, accumulate: bool = False) -> Any:
-    """``input[indices] = values`` in place (``+=`` with ``accumulate``, repeated indices
-    adding up); ``values`` broadcasts to the indexed shape and must have ``input``'s dtype."""
+def _check_put_dtype(input: Any, values: Any) -> None:
     if values._data.dtype != input._data.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{input.dtype} for the destination and {values.dtype} for the "
                            f"source.")
+
+
+def index_put_(input: Any, indices: Any, values: Any, accumulate: bool = False) -> Any:
+    """``input[indices] = values`` in place (``+=`` with ``accumulate``, repeated indices
+    adding up); ``values`` broadcasts to the indexed shape and must have ``input``'s dtype."""
+    _check_put_dtype(input, values)
     idx = _index_tuple(input, indices, "index_put_")
     if not accumulate:
         setitem(input, idx, values)
@@ -815,10 +819,7 @@ def index_put(input: Any, indices: Any, values: Any, accumulate: bool = False) -
     """``index_put_`` on a copy (differentiable in ``input`` and ``values``)."""
     if not accumulate:
         return index_put_(input.clone(), indices, values)
-    if values._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{input.dtype} for the destination and {values.dtype} for the "
-                           f"source.")
+    _check_put_dtype(input, values)
     idx = _index_tuple(input, indices, "index_put")
     shape = _shape_probe(input._data.shape)[idx].shape
     try:

@@ -971,20 +971,45 @@ def resize_as(input: Any, the_template: Any) -> Any:
 def _view_in_place(t: Any, what: str, view: Any, *args: Any) -> Any:
     """``t`` becomes ``view(t, *args)`` (unsqueeze_, transpose_ ...): the same memory in a new
     shape, the view op added to its history, its version bumped (as PyTorch's in-place view
-    ops do). A view stays a view of its base, its chain of view ops one longer."""
+    ops do). A view stays a view of its base, its chain of view ops one longer; views taken
+    from ``t`` before are re-linked to its old shape (see :func:`_relink_views`)."""
     if engine.is_grad_enabled() and t.requires_grad and t._node is None:
         raise RuntimeError(f"{what}: a leaf Variable that requires grad is being used in an "
                            f"in-place operation.")
     res = view(t, *args)
     if res is not t:
-        if t._base is not None and getattr(res, "_view_of", None) is not None:
-            before = engine.Tensor._wrap(t._data, t.requires_grad, vc=t._vc)
-            before._node, before._base, before._view_of = t._node, t._base, t._view_of
+        _, vcls, vparams = res._view_of
+        before = engine.Tensor._wrap(t._data, t.requires_grad, vc=t._vc)
+        before._node = t._node
+        if t._base is not None:  # the old t, as it was derived from its base
+            before._base, before._view_of = t._base, t._view_of
             t._view_of = (before,) + res._view_of[1:]
+        else:  # t is the base: its old shape is a view of the new one
+            inverse = (vcls, vparams) if vcls is Transpose else \
+                (Reshape, {"shape": t._data.shape})
+            before._base, before._view_of = t, (t,) + inverse
         t._data = res._data
         t._node, t.requires_grad = res._node, res.requires_grad
+        _relink_views(t, before)
     inplace.bump_version(t)
     return t
+
+
+def _relink_views(t: Any, before: Any) -> None:
+    """Views derived from ``t`` before an in-place shape change were derived from its old
+    shape: their links to ``t`` now start from ``before`` (its old self), so that re-deriving
+    them (``refresh_views``, in-place ops on them) replays the right view ops. Only views the
+    version counter tracks (views of graph tensors) can be found."""
+    for ref in (t._vc or [])[2:]:
+        v = ref()
+        while v is not None and v is not t and v is not before:
+            link = getattr(v, "_view_of", None)
+            if link is None:
+                break
+            if link[0] is t:
+                v._view_of = (before,) + link[1:]
+                break
+            v = link[0]
 
 
 def unsqueeze_(input: Any, dim: int) -> Any:

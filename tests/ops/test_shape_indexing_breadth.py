@@ -156,3 +156,30 @@ def test_bfloat16_without_ml_dtypes_names_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # import ml_dtypes -> ImportError
     with pytest.raises(TypeError, match="bfloat16.*ml_dtypes"):
         ag.ones(2).bfloat16()
+
+
+@pytest.mark.parametrize("reshape", [
+    lambda b: b.unsqueeze_(0), lambda b: b.transpose_(0, 1), lambda b: b.t_(),
+    lambda b: b.unsqueeze_(-1).squeeze_(-1),
+])
+@pytest.mark.parametrize("of_a_view", [False, True])
+def test_views_taken_before_an_in_place_shape_change_follow_later_writes(reshape, of_a_view):
+    """A view of ``b`` taken before ``b.unsqueeze_()`` still sees ``b``'s later in-place
+    writes and backpropagates through them (it was derived from the old shape)."""
+    x, tx = _pair((3, 4))
+    w = np.random.default_rng(6).uniform(-1, 1, 4)
+
+    def run(L, x):
+        root = x * 1
+        b = root[1:] if of_a_view else root
+        v = b[0]
+        reshape(b)
+        b.mul_(2)
+        root.add_(1)
+        return root, v, (v * L.tensor(w)).sum() + (root ** 2).sum()
+
+    root, v, loss = run(ag, x)
+    troot, tv, tloss = run(torch, tx)
+    np.testing.assert_allclose(v.detach().numpy(), tv.detach().numpy())
+    np.testing.assert_allclose(root.detach().numpy(), troot.detach().numpy())
+    _grads_match(loss, tloss, [x], [tx])
