@@ -498,13 +498,19 @@ def _same_dtype_src(input: Any, src: Any, op: str) -> None:
                            f"{input.dtype}, src {src.dtype})")
 
 
+def _int32_or_64(index: Any, op: str) -> np.ndarray:
+    """The index array of the scatter and index_* ops: int32 or int64, as PyTorch accepts."""
+    idx = _index_array(index, op)
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index, got "
+                           f"{_dtype.from_numpy_dtype(idx.dtype)}")
+    return idx.astype(np.int64, copy=False)
+
+
 def _scatter_checks(input: Any, dim: int, index: Any, src: Any, op: str) -> tuple:
     """PyTorch's scatter argument rules: (dim, index array) after checking the index dtype,
     dims, sizes (index no larger than src, nor than self outside ``dim``) and bounds."""
-    idx = _index_array(index, op)
-    if idx.dtype != np.int64:
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got "
-                           f"{_dtype.from_numpy_dtype(idx.dtype)}")
+    idx = _int32_or_64(index, op)
     d = norm_dim(dim, input.ndim, op)
     nd = builtins.max(input.ndim, 1)
     if builtins.max(idx.ndim, 1) != nd or (src is not None and builtins.max(src.ndim, 1) != nd):
@@ -709,18 +715,21 @@ def scatter_reduce_(input: Any, dim: int, index: Any, src: Any, reduce: str, *,
                     include_self=include_self)
 
 
-def _index_vector(input: Any, dim: int, index: Any, op: str, source: Any = None) -> tuple:
-    """(dim, index array) for the index_* ops: a 1-D (or 0-D) int index, in bounds (negative
-    ones count from the end); ``source`` (if given) must match ``input`` but along ``dim``,
-    where it has one entry per index."""
-    idx = _index_array(index, op)
+def _index_vector(input: Any, dim: int, index: Any, op: str, source: Any = None,
+                  negative: bool = False) -> tuple:
+    """(dim, index array) for the index_* ops: a 1-D (or 0-D) int32/int64 index, in bounds
+    (negative ones count from the end where ``negative``: index_fill only, as in PyTorch);
+    ``source`` (if given) must match ``input`` but along ``dim``, where it has one entry per
+    index."""
+    idx = _int32_or_64(index, op)
     if idx.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector, got {idx.ndim}-D")
     idx = idx.reshape(-1).astype(np.int64)
     d = norm_dim(dim, input.ndim, op)
     n = input.shape[d] if input.ndim else 1
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        bad = int(idx.min()) if idx.min() < -n else int(idx.max())
+    low = -n if negative else 0
+    if idx.size and (idx.min() < low or idx.max() >= n):
+        bad = int(idx.min()) if idx.min() < low else int(idx.max())
         raise IndexOutOfRangeError(f"{op}(): index {bad} is out of bounds for dimension {d} "
                                    f"with size {n}")
     if source is not None:
@@ -775,7 +784,7 @@ def index_fill_(input: Any, dim: int, index: Any, value: Any) -> Any:
     if isinstance(value, engine.Tensor) and value.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.ndim} dimension(s).")
-    d, idx = _index_vector(input, dim, index, "index_fill")
+    d, idx = _index_vector(input, dim, index, "index_fill", negative=True)
     if isinstance(value, engine.Tensor) and value._data.dtype != input._data.dtype:
         value = value.to(input.dtype)
     setitem(input if input.ndim else input.view(1), _along(d, idx), value)

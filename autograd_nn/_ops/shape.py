@@ -828,7 +828,12 @@ def roll(input: Any, shifts: Any, dims: Any = None) -> Any:
         if len(shifts) != 1:
             raise RuntimeError(f"roll: `shifts` required to be of size 1 when dims is None, "
                                f"got {len(shifts)}")
-        return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
+        n = input.numel()
+        if not n or not input.ndim:
+            return input.clone()
+        # one gather from the input itself (a new tensor, not a view of a flattened copy)
+        src = ((np.arange(n) - int(shifts[0])) % n).reshape(input.shape)
+        return input[np.unravel_index(src, input.shape)]
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, "

@@ -182,6 +182,8 @@ SAMPLES = {
     ],
     # the scatter family
     "scatter": [
+        S(A(3, 4), 0, V(np.array([[2, 0]], dtype=np.int32)), A(1, 2)),
+        S(A(3, 4), 0, V(np.array([[2, 0]], dtype=np.int16)), 1.0, raises=True),
         S(A(3, 4), 0, SIX, A(2, 4)),
         S(A(3, 4), 1, V(np.array([[3, 0], [1, 2]])), A(2, 3), grad=False),
         S(A(3, 4), 1, V(np.array([[3, 0], [1, 2]])), A(2, 2)),
@@ -224,6 +226,9 @@ SAMPLES = {
         S(A(3, 4), 0, SIX, A(2, 4, dtype="float32"), "sum", raises=True),
     ],
     "index_add": [
+        S(A(3, 2), 0, V(np.array([-1])), A(1, 2), raises=True),
+        S(A(3, 2), 0, V(np.array([1, 0], dtype=np.int32)), A(2, 2)),
+        S(A(3, 2), 0, V(np.array([1], dtype=np.int16)), A(1, 2), raises=True),
         S(A(3, 4), 0, IX, A(3, 4)),
         S(A(3, 4), -1, IXU, A(3, 2), alpha=2.0),
         S(I(3, 2), 0, IX, I(3, 2)),
@@ -232,6 +237,7 @@ SAMPLES = {
         S(A(3, 4), 0, V(np.array([3])), A(1, 4), raises=True),
     ],
     "index_copy": [
+        S(A(3, 2), 0, V(np.array([-1])), A(1, 2), raises=True),
         S(A(3, 4), 0, IXU, A(2, 4)),
         S(A(3, 4), 1, V(np.array([3, -1 + 1])), A(3, 2)),
         S(I(3, 2), 0, IXU, I(2, 2)),
@@ -261,6 +267,7 @@ SAMPLES = {
         S(A(3, 4), 1, IXU, A(3, 2), "amax", include_self=False),
         S(I(3, 2), 0, IX, I(3, 2), "mean"),
         S(A(3, 4), 0, IX, A(3, 4), "sum", raises=True),
+        S(A(3, 2), 0, V(np.array([-1])), A(1, 2), "amax", raises=True),
     ],
     "put": [
         S(A(3, 4), V(np.array([0, -1, 5])), A(3)),
