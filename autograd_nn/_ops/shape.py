@@ -914,10 +914,10 @@ class UnfoldInto(Op):
         out = np.zeros(shape, dtype=g.dtype)
         if not shape:
             return g.reshape(())
-        windows = np.moveaxis(g, -1, dim + 1)  # (..., n, size, ...)
-        for i in range(g.shape[dim]):
-            sl = (slice(None),) * dim + (slice(i * step, i * step + size),)
-            out[sl] += np.take(windows, i, axis=dim)
+        n = g.shape[dim]
+        for k in range(size):  # element k of every window: distinct targets k, k + step, ...
+            sl = (slice(None),) * dim + (slice(k, k + step * (n - 1) + 1, step),)
+            out[sl] += g[..., k]
         return out
 
     @staticmethod
