@@ -978,9 +978,13 @@ def _view_in_place(t: Any, what: str, view: Any, *args: Any) -> Any:
     shape, the view op added to its history, its version bumped (as PyTorch's in-place view
     ops do). A view stays a view of its base, its chain of view ops one longer; views taken
     from ``t`` before are re-linked to its old shape (see :func:`_relink_views`)."""
-    if engine.is_grad_enabled() and t.requires_grad and t._node is None:
-        raise RuntimeError(f"{what}: a leaf Variable that requires grad is being used in an "
-                           f"in-place operation.")
+    if engine.is_grad_enabled():  # (not check_writable: an expanded tensor may change shape)
+        if t.requires_grad and t._node is None:
+            raise RuntimeError(f"{what}: a leaf Variable that requires grad is being used in "
+                               f"an in-place operation.")
+        if t._base is not None and t._base.requires_grad and t._base._node is None:
+            raise RuntimeError(f"{what}: a view of a leaf Variable that requires grad is being "
+                               f"used in an in-place operation.")
     res = view(t, *args)
     if res is not t:
         _, vcls, vparams = res._view_of

@@ -54,6 +54,12 @@ def test_unsqueeze_on_a_leaf_that_requires_grad_raises_as_pytorch():
         x.unsqueeze_(0)
     with pytest.raises(RuntimeError):
         tx.unsqueeze_(0)
+    with pytest.raises(RuntimeError, match="view of a leaf"):
+        x[0].unsqueeze_(0)
+    with pytest.raises(RuntimeError):
+        tx[0].unsqueeze_(0)
+    e = ag.ones(3).expand(2, 3)  # an expanded (read-only) tensor may still change shape
+    assert tuple(e.unsqueeze_(0).shape) == tuple(torch.ones(3).expand(2, 3).unsqueeze_(0).shape)
     with ag.no_grad():
         x.unsqueeze_(0)
     assert tuple(x.shape) == (1, 3)
