@@ -4,6 +4,7 @@ basic selection (getitem and its adjoint)."""
 from __future__ import annotations
 
 import builtins
+import warnings
 from typing import Any
 
 import numpy as np
@@ -958,6 +959,7 @@ def sum_to_size(input: Any, *size: Any) -> Any:
 
 def resize(input: Any, *sizes: Any) -> Any:
     """``Tensor.resize`` (deprecated in PyTorch): a reshape that must keep the element count."""
+    warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
     sizes = shape_arg(sizes)
     if int(np.prod(sizes)) != input.numel():
         raise RuntimeError(f"requested resize to {'x'.join(map(str, sizes))} "
@@ -970,7 +972,10 @@ def resize(input: Any, *sizes: Any) -> Any:
 
 def resize_as(input: Any, the_template: Any) -> Any:
     """``resize(the_template.shape)``."""
-    return resize(input, the_template.shape)
+    warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return resize(input, the_template.shape)
 
 
 def _view_in_place(t: Any, what: str, view: Any, *args: Any) -> Any:
