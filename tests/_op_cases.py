@@ -762,6 +762,91 @@ CASES = [
 ]
 
 
+# --- shape and indexing breadth: diagonal views, unfold, scatter_reduce
+
+
+@st.composite
+def _diagonal(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=2))
+    n = len(shape)
+    d1, d2 = draw(st.lists(st.integers(-n, n - 1), min_size=2, max_size=2).filter(
+        lambda d: d[0] % n != d[1] % n))
+    return [shape], {"offset": draw(st.integers(-2, 2)), "dim1": d1, "dim2": d2}
+
+
+@st.composite
+def _diag_embed(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    n = len(shape) + 1
+    d1, d2 = draw(st.lists(st.integers(-n, n - 1), min_size=2, max_size=2).filter(
+        lambda d: d[0] % n != d[1] % n))
+    return [shape], {"offset": draw(st.integers(-2, 2)), "dim1": d1, "dim2": d2}
+
+
+@st.composite
+def _unfold(draw: Any) -> tuple:
+    shape = draw(_shape(min_dims=1))
+    d = draw(st.integers(-len(shape), len(shape) - 1))
+    return [shape], {"dimension": d, "size": draw(st.integers(0, shape[d])),
+                     "step": draw(st.integers(1, 3))}
+
+
+@st.composite
+def _scatter_reduce(draw: Any) -> tuple:
+    """self, src (= index's shape, no larger than self outside ``dim``), an index in range."""
+    shape = draw(_shape(min_dims=1))
+    d = draw(st.integers(0, len(shape) - 1))
+    ishape = tuple(draw(st.integers(1, s)) if i != d else draw(st.integers(1, 4))
+                   for i, s in enumerate(shape))
+    index = np.random.default_rng(draw(st.integers(0, 1000))).integers(0, shape[d], ishape)
+    return [shape, ishape], {"dim": d - len(shape) * draw(st.integers(0, 1)), "index": index,
+                             "include_self": draw(st.booleans())}
+
+
+def _scatter_reduce_case(reduce: str) -> Callable:
+    def fn(L: Any, x: Any, src: Any, dim: int, index: np.ndarray, include_self: bool) -> Any:
+        return x.scatter_reduce(dim, L.t(index), src, reduce, include_self=include_self)
+
+    return fn
+
+
+_SR_EXAMPLE = ([(3, 4), (2, 4)], {"dim": 0, "index": np.array([[0, 1, 2, 0], [2, 0, 1, 0]]),
+                                  "include_self": True})
+
+
+@st.composite
+def _scatter_reduce_drawn(draw: Any) -> tuple:
+    shapes, kw = draw(_scatter_reduce())
+    return shapes, dict(kw, reduce=draw(st.sampled_from(["sum", "prod", "mean", "amax",
+                                                          "amin"])))
+
+
+CASES += [
+    Case("diagonal", lambda L, x: x.diagonal(1, -1, 0), fixed((3, 4)), ([(3, 4)], {}),
+         second=False),
+    Case("h_diagonal", lambda L, x, **k: x.diagonal(**k), _diagonal(),
+         ([(2, 3, 4)], {"offset": -1, "dim1": 2, "dim2": 0}), second=False),
+    Case("diag_embed", lambda L, x: L.m.diag_embed(x, 1), fixed((2, 3)), ([(2, 3)], {}),
+         second=False),
+    Case("h_diag_embed", lambda L, x, **k: L.m.diag_embed(x, **k), _diag_embed(),
+         ([(2, 3)], {"offset": -2, "dim1": 0, "dim2": 2}), second=False),
+    Case("unfold", lambda L, x: x.unfold(1, 3, 2), fixed((2, 7)), ([(2, 7)], {}), second=False),
+    Case("h_unfold", lambda L, x, **k: x.unfold(**k), _unfold(),
+         ([(3, 5)], {"dimension": -1, "size": 3, "step": 1}), second=False),
+    Case("scatter_reduce_sum", _scatter_reduce_case("sum"), _scatter_reduce(), _SR_EXAMPLE,
+         second=False),
+    Case("scatter_reduce_mean", _scatter_reduce_case("mean"), _scatter_reduce(), _SR_EXAMPLE,
+         second=False),
+    Case("scatter_reduce_amax", _scatter_reduce_case("amax"), _scatter_reduce(), _SR_EXAMPLE,
+         second=False),
+    Case("scatter_reduce_prod", _scatter_reduce_case("prod"), _scatter_reduce(), _SR_EXAMPLE,
+         domains="zeros"),
+    Case("h_scatter_reduce", lambda L, x, src, reduce, **k: _scatter_reduce_case(reduce)(
+        L, x, src, **k), _scatter_reduce_drawn(), (_SR_EXAMPLE[0], dict(_SR_EXAMPLE[1],
+                                                                         reduce="amin"))),
+]
+
+
 def _reduced_n(case_draw: tuple) -> int:
     """How many elements each output of a reduction draw averages over."""
     (shape,), kw = case_draw

@@ -4,6 +4,7 @@ basic selection (getitem and its adjoint)."""
 from __future__ import annotations
 
 import builtins
+import warnings
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import promote
 from .._errors import IndexOutOfRangeError
-from ..autograd import engine
+from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from .common import infer_shape, shape_arg, to_tensor
 
@@ -576,3 +577,555 @@ def flip(input: Any, *dims: Any) -> Any:
     return Flip.apply(input, dims=tuple(norm_dim(d, input.ndim, "flip") for d in dims))
 
 
+
+
+# --- shape and indexing breadth: diagonals, splits, stacks, flips and rolls, unfold
+
+def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """The diagonal of ``x`` over (dim1, dim2) as a *writable* view, last (``np.diagonal``'s
+    layout; NumPy's own diagonal is read-only, PyTorch's is a view that takes writes)."""
+    y = np.moveaxis(x, (dim1, dim2), (-2, -1))
+    y = y[..., :, offset:] if offset >= 0 else y[..., -offset:, :]
+    n = builtins.max(builtins.min(y.shape[-2], y.shape[-1]), 0)
+    return np.lib.stride_tricks.as_strided(y, y.shape[:-2] + (n,),
+                                           y.strides[:-2] + (y.strides[-2] + y.strides[-1],))
+
+
+class Diagonal(Op):
+    """The diagonal over (dim1, dim2) with ``offset``, appended as the last dim (a view)."""
+
+    saved_inputs = ()
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, offset=0, dim1=0, dim2=1):
+        ctx.diag = (offset, dim1, dim2)
+        return _diagonal_view(x, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, g):
+        offset, dim1, dim2 = ctx.diag
+        return DiagonalInto.call(g, shape=ctx.inputs[0].shape, offset=offset, dim1=dim1,
+                                 dim2=dim2)
+
+
+class DiagonalInto(Op):
+    """zeros(shape) with ``g`` written on the diagonal (dim1, dim2, offset): Diagonal's
+    adjoint, and diag_embed."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, g, shape=None, offset=0, dim1=0, dim2=1):
+        ctx.diag = (offset, dim1, dim2)
+        out = np.zeros(shape, dtype=g.dtype)
+        _diagonal_view(out, offset, dim1, dim2)[...] = g
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        offset, dim1, dim2 = ctx.diag
+        return Diagonal.call(g, offset=offset, dim1=dim1, dim2=dim2)
+
+
+def _two_dims(dim1: int, dim2: int, ndim: int, op: str) -> tuple:
+    d1, d2 = norm_dim(dim1, ndim, op), norm_dim(dim2, ndim, op)
+    if d1 == d2:
+        raise RuntimeError(f"{op}(): diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
+    """A view of the diagonal over ``dim1``, ``dim2`` (shifted by ``offset``), as the last
+    dim: (..., n) for input (..., a, ..., b, ...)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"diagonal(): expected a tensor of at least 2 dims, got "
+                           f"{input.ndim}-D")
+    d1, d2 = _two_dims(dim1, dim2, input.ndim, "diagonal")
+    return Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2)
+
+
+def diag_embed(input: Any, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Any:
+    """(..., n) -> a tensor whose diagonals over (``dim1``, ``dim2``) hold the last dim."""
+    nd = input.ndim + 1
+    d1, d2 = _two_dims(dim1, dim2, nd, "diag_embed")
+    n = (input.shape[-1] if input.ndim else 1) + builtins.abs(int(offset))
+    batch = list(input.shape[:-1])
+    for d in sorted((d1, d2)):
+        batch.insert(d, n)
+    x = input if input.ndim else input.reshape(1)
+    return DiagonalInto.apply(x, shape=tuple(batch), offset=int(offset), dim1=d1, dim2=d2)
+
+
+def diag(input: Any, diagonal: int = 0) -> Any:
+    """A 1-D input as a square matrix with it on the ``diagonal``; the ``diagonal`` of a 2-D
+    input as a 1-D copy."""
+    if input.ndim == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if input.ndim == 2:
+        return Diagonal.apply(input, offset=int(diagonal), dim1=0, dim2=1).clone()
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+def diagflat(input: Any, offset: int = 0) -> Any:
+    """The flattened input on the ``offset`` diagonal of a square matrix."""
+    return diag_embed(input.reshape(-1), offset, 0, 1)
+
+
+def _sizes_at(input: Any, dim: int, cuts: list) -> tuple:
+    """Views of ``input`` between consecutive ``cuts`` (clamped to the dim) along ``dim``."""
+    n = input.shape[dim]
+    out, start = [], 0
+    for c in list(cuts) + [n]:
+        c = builtins.min(builtins.max(c + n if c < 0 else c, start), n)
+        out.append(input[(slice(None),) * dim + (slice(start, c),)])
+        start = c
+    return tuple(out)
+
+
+def tensor_split(input: Any, indices_or_sections: Any, dim: int = 0) -> tuple:
+    """Views split into ``sections`` nearly equal parts (the first ``n % sections`` one longer),
+    or at the given ``indices`` along ``dim``."""
+    ios = indices_or_sections
+    if isinstance(ios, engine.Tensor):
+        if ios._data.dtype.kind not in "iu" or ios.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a "
+                               f"zero-dimensional or one-dimensional tensor of long, but got a "
+                               f"{ios.ndim}-D {ios.dtype} tensor")
+        ios = int(ios.item()) if ios.ndim == 0 else [int(i) for i in ios._data]
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    d = norm_dim(dim, input.ndim, "tensor_split")
+    if isinstance(ios, (int, np.integer)):
+        if ios <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {ios}")
+        n = input.shape[d]
+        q, r = divmod(n, int(ios))
+        cuts = list(np.cumsum([q + 1 if i < r else q for i in range(int(ios))])[:-1])
+        return _sizes_at(input, d, [int(c) for c in cuts])
+    return _sizes_at(input, d, [int(i) for i in ios])
+
+
+def _split_dim(input: Any, ios: Any, dim: int, op: str, min_dims: int) -> tuple:
+    if input.ndim < min_dims:
+        raise RuntimeError(f"torch.{op} requires a tensor with at least {min_dims} dimension, "
+                           f"but got a tensor with {input.ndim} dimensions!")
+    if isinstance(ios, (int, np.integer)):
+        n = input.shape[dim]
+        if ios == 0 or n % ios:
+            raise RuntimeError(f"torch.{op} attempted to split along dimension {dim}, but the "
+                               f"size of the dimension {n} is not divisible by the split_size "
+                               f"{ios}!")
+    return tensor_split(input, ios, dim)
+
+
+def hsplit(input: Any, indices_or_sections: Any) -> tuple:
+    """``tensor_split`` along dim 1 (dim 0 of a 1-D tensor); sections must divide evenly."""
+    return _split_dim(input, indices_or_sections, 1 if input.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input: Any, indices_or_sections: Any) -> tuple:
+    """``tensor_split`` along dim 0 of a tensor of at least 2 dims."""
+    return _split_dim(input, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input: Any, indices_or_sections: Any) -> tuple:
+    """``tensor_split`` along dim 2 of a tensor of at least 3 dims."""
+    return _split_dim(input, indices_or_sections, 2, "dsplit", 3)
+
+
+def unsafe_split(input: Any, split_size: int, dim: int = 0) -> tuple:
+    """``split`` into pieces of ``split_size`` (an int only, as PyTorch's)."""
+    if not isinstance(split_size, (int, np.integer)):
+        raise TypeError(f"unsafe_split(): argument 'split_size' must be int, not "
+                        f"{type(split_size).__name__}")
+    return split(input, int(split_size), dim)
+
+
+def split_with_sizes(input: Any, split_sizes: Any, dim: int = 0) -> tuple:
+    """Views of the listed sizes along ``dim`` (they must add up to its size)."""
+    return split(input, list(split_sizes), dim)
+
+
+def _at_least(tensors: Any, n: int, op: str) -> list:
+    """cat's argument check, each tensor reshaped to at least ``n`` dims as atleast_nd does
+    (1-D (k,) -> (1, k) -> (1, k, 1))."""
+    ts = _same_dtype(tensors, op)
+    out = []
+    for t in ts:
+        s = tuple(t.shape)
+        if len(s) < n:
+            s = {0: ((1,), (1, 1), (1, 1, 1)), 1: (s, (1,) + s, (1,) + s + (1,)),
+                 2: (s, s, s + (1,))}[len(s)][n - 1]
+            t = t.reshape(s)
+        out.append(t)
+    return out
+
+
+def hstack(tensors: Any) -> Any:
+    """Concatenate column-wise: along dim 0 for 1-D tensors, dim 1 otherwise."""
+    ts = _at_least(tensors, 1, "hstack")
+    return cat(ts, 0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Any) -> Any:
+    """Concatenate row-wise (dim 0), 1-D tensors taken as rows."""
+    return cat(_at_least(tensors, 2, "vstack"), 0)
+
+
+def dstack(tensors: Any) -> Any:
+    """Concatenate depth-wise (dim 2), after ``atleast_3d``."""
+    return cat(_at_least(tensors, 3, "dstack"), 2)
+
+
+def column_stack(tensors: Any) -> Any:
+    """Tensors as columns: 0-D and 1-D ones reshaped to (n, 1), then cat along dim 1."""
+    ts = _same_dtype(tensors, "column_stack")
+    return cat([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in ts], 1)
+
+
+def fliplr(input: Any) -> Any:
+    """Columns reversed (dim 1); needs at least 2 dims."""
+    if input.ndim < 2:
+        raise RuntimeError("fliplr(): Input must be >= 2-d.")
+    return flip(input, 1)
+
+
+def flipud(input: Any) -> Any:
+    """Rows reversed (dim 0); needs at least 1 dim."""
+    if input.ndim < 1:
+        raise RuntimeError("flipud(): Input must be >= 1-d.")
+    return flip(input, 0)
+
+
+def rot90(input: Any, k: int = 1, dims: Any = (0, 1)) -> Any:
+    """Rotated by 90 degrees ``k`` times in the plane ``dims``, from the first dim towards the
+    second (a copy)."""
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    d0, d1 = (norm_dim(d, input.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} "
+                           f"and dim1 = {dims[1]}")
+    k = k % 4
+    if k == 1:
+        return flip(input, d1).transpose(d0, d1)
+    if k == 2:
+        return flip(input, d0, d1)
+    if k == 3:
+        return flip(input, d0).transpose(d0, d1)
+    return input.clone()
+
+
+def roll(input: Any, shifts: Any, dims: Any = None) -> Any:
+    """Elements shifted by ``shifts`` along ``dims`` (wrapping around); with no dims the
+    flattened tensor is rolled and the shape restored."""
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll: `shifts` required to be of size 1 when dims is None, "
+                               f"got {len(shifts)}")
+        n = input.numel()
+        if not n or not input.ndim:
+            return input.clone()
+        # one gather from the input itself (a new tensor, not a view of a flattened copy)
+        src = ((np.arange(n) - int(shifts[0])) % n).reshape(input.shape)
+        return input[np.unravel_index(src, input.shape)]
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims:{len(dims)}")
+    out = input
+    for s, d in zip(shifts, dims):
+        d = norm_dim(d, input.ndim, "roll")
+        n = input.shape[d]
+        if n:
+            out = out[(slice(None),) * d + ((np.arange(n) - int(s)) % n,)]
+    return out if out is not input else input.clone()
+
+
+def movedim(input: Any, source: Any, destination: Any) -> Any:
+    """A view with dims ``source`` moved to positions ``destination`` (others keep order)."""
+    src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    n = input.ndim
+    s = [norm_dim(d, n, "movedim") for d in src]
+    t = [norm_dim(d, n, "movedim") for d in dst]
+    if len(set(s)) != len(s) or len(set(t)) != len(t):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({list(src)}) or `destination` "
+                           f"({list(dst)})")
+    order = [d for d in range(n) if d not in s]
+    for dd, sd in sorted(zip(t, s)):
+        order.insert(dd, sd)
+    return permute(input, *order) if n else input.view(())
+
+
+def ravel(input: Any) -> Any:
+    """The elements as 1-D (a view when contiguous, else a copy)."""
+    return reshape(input, -1)
+
+
+def tile(input: Any, dims: Any) -> Any:
+    """``repeat`` with ``dims`` padded with leading ones to the tensor's ndim."""
+    dims = shape_arg((dims,)) if not isinstance(dims, (int, np.integer)) else (int(dims),)
+    return repeat(input, *((1,) * (input.ndim - len(dims)) + tuple(dims)))
+
+
+class Unfold(Op):
+    """Every window of ``size`` elements, ``step`` apart, along ``dim``, as a new last dim
+    (a view: windows overlap in memory when step < size)."""
+
+    saved_inputs = ()
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim=0, size=1, step=1):
+        ctx.window = (dim, size, step)
+        if x.ndim == 0:
+            return x.reshape(1)
+        n = (x.shape[dim] - size) // step + 1
+        shape = x.shape[:dim] + (n,) + x.shape[dim + 1:] + (size,)
+        strides = (x.strides[:dim] + (x.strides[dim] * step,) + x.strides[dim + 1:]
+                   + (x.strides[dim],))
+        return np.lib.stride_tricks.as_strided(x, shape, strides)
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, size, step = ctx.window
+        return UnfoldInto.call(g, shape=ctx.inputs[0].shape, dim=dim, size=size, step=step)
+
+
+class UnfoldInto(Op):
+    """zeros(shape) with every window of ``g`` added back in place (overlaps accumulate):
+    Unfold's adjoint."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, g, shape=None, dim=0, size=1, step=1):
+        ctx.window = (dim, size, step)
+        out = np.zeros(shape, dtype=g.dtype)
+        if not shape:
+            return g.reshape(())
+        n = g.shape[dim]
+        for k in range(size):  # element k of every window: distinct targets k, k + step, ...
+            sl = (slice(None),) * dim + (slice(k, k + step * (n - 1) + 1, step),)
+            out[sl] += g[..., k]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, size, step = ctx.window
+        return Unfold.call(g, dim=dim, size=size, step=step)
+
+
+def unfold(input: Any, dimension: int, size: int, step: int) -> Any:
+    """A view of all slices of ``size`` elements ``step`` apart along ``dimension``, as a new
+    last dim: (.., n, ..) -> (.., (n - size) // step + 1, .., size)."""
+    d = norm_dim(dimension, input.ndim, "unfold")
+    n = input.shape[d] if input.ndim else 1
+    if size < 0 or size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(input, dim=d, size=int(size), step=int(step))
+
+
+def narrow_copy(input: Any, dim: int, start: int, length: int) -> Any:
+    """``narrow`` as a new tensor (a copy)."""
+    return narrow(input, dim, start, length).clone()
+
+
+def sum_to_size(input: Any, *size: Any) -> Any:
+    """The sum of ``input`` down to ``size`` (which must expand to the input's shape)."""
+    size = shape_arg(size)
+    try:
+        ok = np.broadcast_shapes(size, input._data.shape) == input._data.shape
+    except ValueError:
+        ok = False
+    if not ok or len(size) > input.ndim:
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size "
+                           f"{{{list(input.shape)}}}.")
+    return SumTo.apply(input, shape=size) if size != input._data.shape else input
+
+
+def resize(input: Any, *sizes: Any) -> Any:
+    """``Tensor.resize`` (deprecated in PyTorch): a reshape that must keep the element count."""
+    warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+    sizes = shape_arg(sizes)
+    if int(np.prod(sizes)) != input.numel():
+        raise RuntimeError(f"requested resize to {'x'.join(map(str, sizes))} "
+                           f"({int(np.prod(sizes))} elements in total), but the given tensor "
+                           f"has a size of {'x'.join(map(str, input.shape))} ({input.numel()} "
+                           f"elements). autograd's resize can only change the shape of a given "
+                           f"tensor, while preserving the number of elements.")
+    return reshape(input, sizes)
+
+
+def resize_as(input: Any, the_template: Any) -> Any:
+    """``resize(the_template.shape)``."""
+    warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return resize(input, the_template.shape)
+
+
+def _view_in_place(t: Any, what: str, view: Any, *args: Any) -> Any:
+    """``t`` becomes ``view(t, *args)`` (unsqueeze_, transpose_ ...): the same memory in a new
+    shape, the view op added to its history, its version bumped (as PyTorch's in-place view
+    ops do). A view stays a view of its base, its chain of view ops one longer; views taken
+    from ``t`` before are re-linked to its old shape (see :func:`_relink_views`)."""
+    if engine.is_grad_enabled():  # (not check_writable: an expanded tensor may change shape)
+        if t.requires_grad and t._node is None:
+            raise RuntimeError(f"{what}: a leaf Variable that requires grad is being used in "
+                               f"an in-place operation.")
+        if t._base is not None and t._base.requires_grad and t._base._node is None:
+            raise RuntimeError(f"{what}: a view of a leaf Variable that requires grad is being "
+                               f"used in an in-place operation.")
+    res = view(t, *args)
+    if res is not t:
+        _, vcls, vparams = res._view_of
+        before = engine.Tensor._wrap(t._data, t.requires_grad, vc=t._vc)
+        before._node = t._node
+        if t._base is not None:  # the old t, as it was derived from its base
+            before._base, before._view_of = t._base, t._view_of
+            t._view_of = (before,) + res._view_of[1:]
+        else:  # t is the base: its old shape is a view of the new one
+            inverse = (vcls, vparams) if vcls is Transpose else \
+                (Reshape, {"shape": t._data.shape})
+            before._base, before._view_of = t, (t,) + inverse
+        t._data = res._data
+        t._node, t.requires_grad = res._node, res.requires_grad
+        _relink_views(t, before)
+    inplace.bump_version(t)
+    return t
+
+
+def _relink_views(t: Any, before: Any) -> None:
+    """Views derived from ``t`` before an in-place shape change were derived from its old
+    shape: their links to ``t`` now start from ``before`` (its old self), so that re-deriving
+    them (``refresh_views``, in-place ops on them) replays the right view ops. Only views the
+    version counter tracks (views of graph tensors) can be found."""
+    for ref in (t._vc or [])[2:]:
+        v = ref()
+        while v is not None and v is not t and v is not before:
+            link = getattr(v, "_view_of", None)
+            if link is None:
+                break
+            if link[0] is t:
+                v._view_of = (before,) + link[1:]
+                break
+            v = link[0]
+
+
+def unsqueeze_(input: Any, dim: int) -> Any:
+    """``unsqueeze`` in place."""
+    return _view_in_place(input, "unsqueeze_", unsqueeze, dim)
+
+
+def squeeze_(input: Any, dim: Any = None) -> Any:
+    """``squeeze`` in place."""
+    return _view_in_place(input, "squeeze_", squeeze, dim)
+
+
+def transpose_(input: Any, dim0: int, dim1: int) -> Any:
+    """``transpose`` in place."""
+    return _view_in_place(input, "transpose_", transpose, dim0, dim1)
+
+
+def t_(input: Any) -> Any:
+    """``t`` in place."""
+    return _view_in_place(input, "t_", t)
+
+
+def resize_(input: Any, *sizes: Any) -> Any:
+    """The tensor given ``sizes`` in place: its elements kept in order, as many as fit; new
+    elements (when it grows) are zeros here, uninitialised memory in PyTorch."""
+    sizes = shape_arg(sizes)
+    if builtins.any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(sizes)}")
+    if engine.is_grad_enabled() and input.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    n = int(np.prod(sizes))
+    flat = input._data.reshape(-1)  # (a copy only for a non-contiguous tensor, as PyTorch's)
+    if n <= flat.size and np.shares_memory(flat, input._data):
+        input._data = flat[:n].reshape(sizes)
+    else:
+        new = np.zeros(n, input._data.dtype)
+        k = builtins.min(n, flat.size)
+        new[:k] = flat[:k]
+        input._data = new.reshape(sizes)
+    inplace.bump_version(input)
+    return input
+
+
+def resize_as_(input: Any, the_template: Any) -> Any:
+    """``resize_(the_template.shape)``."""
+    return resize_(input, *the_template.shape)
+
+
+# conversions and helpers of Tensor
+
+def type_as(input: Any, other: Any) -> Any:
+    """``input`` in ``other``'s dtype."""
+    return input.to(other.dtype)
+
+
+def byte(input: Any) -> Any:
+    """``to(uint8)``."""
+    return input.to(_dtype.uint8)
+
+
+def char(input: Any) -> Any:
+    """``to(int8)``."""
+    return input.to(_dtype.int8)
+
+
+def short(input: Any) -> Any:
+    """``to(int16)``."""
+    return input.to(_dtype.int16)
+
+
+def bfloat16(input: Any) -> Any:
+    """``to(bfloat16)``: needs the ``ml_dtypes`` package (NumPy has no bfloat16); without it
+    a TypeError names it."""
+    try:
+        import ml_dtypes  # noqa: F401 - an optional dependency: imported where it is needed
+    except ImportError:
+        raise TypeError("bfloat16(): NumPy has no bfloat16 type; autograd_nn needs the "
+                        "ml_dtypes package (pip install ml_dtypes) to hold bfloat16 "
+                        "tensors") from None
+    import autograd_nn  # noqa: PLC0415 - the bfloat16 dtype is built lazily at the top level
+
+    return input.to(autograd_nn.bfloat16)
+
+
+def ndimension(input: Any) -> int:
+    """The number of dims (``dim()``)."""
+    return input.ndim
+
+
+def new(input: Any, *args: Any) -> Any:
+    """``Tensor.new``: with sizes, a tensor of them (zeros here; uninitialised in PyTorch);
+    with data, a tensor of it; either in ``input``'s dtype."""
+    if len(args) == 1 and isinstance(args[0], engine.Tensor):
+        if args[0]._data.dtype != input._data.dtype:
+            raise TypeError(f"new(): expected a tensor of dtype {input.dtype}, got "
+                            f"{args[0].dtype}")
+        return args[0].detach()
+    if len(args) == 1 and isinstance(args[0], (list, tuple)) and type(args[0]).__name__ != "Size":
+        return engine.Tensor._wrap(np.array(args[0], dtype=input._data.dtype))
+    return engine.Tensor._wrap(np.zeros(shape_arg(args) if args else (0,), input._data.dtype))
+
+
+def detach_(input: Any) -> Any:
+    """``Tensor.detach_``: the tensor itself, cut from its history (a leaf)."""
+    return input.detach_()
