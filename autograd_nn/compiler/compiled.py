@@ -73,6 +73,11 @@ def flatten_args(args: tuple, kwargs: dict) -> tuple[list, tuple]:
     return tensors, tuple(key)
 
 
+def arg_meta(tensors: list) -> list:
+    """(shape, dtype) of each argument tensor's array (guarded: the replay's buffers)."""
+    return [(t._data.shape, t._data.dtype) for t in tensors]
+
+
 def _module_sig(m: Any) -> tuple:
     return (m.training, tuple(map(id, m._parameters.values())),
             tuple(map(id, m._buffers.values())), tuple(map(id, m._modules.values())))
@@ -232,7 +237,7 @@ class CompiledFunction:
         if spec[0] == "aot":
             entry.program = AOTProgram(tr.events, tensors, spec[1], self._fn)
         else:
-            entry.program = Program(tr.events, len(tensors), spec)
+            entry.program = Program(tr.events, len(tensors), spec, arg_meta=arg_meta(tensors))
         return result
 
     def _record(self, tensors: list, args: tuple, kwargs: dict) -> tuple:
@@ -298,4 +303,4 @@ def _result_spec(tr: Tracer, x: Any, aot: bool = False) -> tuple:
     return ("c", x)
 
 
-__all__ = ["CompiledFunction", "GraphBreakError", "RECOMPILE_LIMIT", "flatten_args"]
+__all__ = ["CompiledFunction", "GraphBreakError", "RECOMPILE_LIMIT", "arg_meta", "flatten_args"]

@@ -69,6 +69,7 @@ class OpEvent:
     params: dict  # name -> value, arrays inside replaced by sources ("src", source)
     slot: int  # this op's output is ("v", slot)
     node: Any  # the recorded graph Node, or None (no backward through this op)
+    meta: tuple = ()  # (shape, dtype) of the output array (the replay's buffers)
 
 
 @dataclass
@@ -76,7 +77,8 @@ class BackwardEvent:
     """One backward pass: seeds, the rules run in order, the leaves' accumulation."""
 
     seeds: list = field(default_factory=list)  # (target, source); target ("n", slot)|("l", leaf)
-    steps: list = field(default_factory=list)  # (slot, gin_is_tuple, [(j, fit, target)])
+    # (slot, gin_is_tuple, [(j, fit, target, (shape, dtype) of the rule's result j)])
+    steps: list = field(default_factory=list)
     leaves: list = field(default_factory=list)  # (leaf, adopted)
 
 
@@ -194,7 +196,7 @@ class Tracer:
         if node is not None:
             self.node_slot[id(node)] = slot
             self.keep.append(node)
-        self.events.append(OpEvent(cls, srcs, kw, slot, node))
+        self.events.append(OpEvent(cls, srcs, kw, slot, node, (t._data.shape, t._data.dtype)))
         scope = engine.current_scope()
         if scope is not None:
             self.modules[id(scope)] = scope
@@ -238,10 +240,10 @@ class Tracer:
                 if slot is None:
                     self.graph_break("backward through a graph built before the compiled call")
                     return
-                routes.append((j, fit, ("n", slot)))
+                routes.append((j, fit, ("n", slot), (gi.shape, gi.dtype)))
             else:
                 self.leaves[id(nxt)] = nxt
-                routes.append((j, fit, ("l", nxt)))
+                routes.append((j, fit, ("l", nxt), (gi.shape, gi.dtype)))
         bw.steps.append((self.node_slot[id(node)], is_tuple, routes))
 
     def backward_end(self, p: Any) -> None:

@@ -1,0 +1,152 @@
+"""Ops the replay writes out as NumPy calls into preallocated buffers instead of calling them.
+
+For the ops that dominate small training steps (``Add``, ``Sub``, ``Mul``, ``Tanh``,
+``Sigmoid``, ``Relu`` and ``Linear`` on float arrays), the generated replay inlines the very
+ufunc calls the op's ``forward`` and ``backward`` make, in the same order on the same operands,
+each with ``out=`` one of the replay's buffers (allocated once per specialization, reused every
+call), so no ctx, no call into the op, no fresh array per kernel. An elementwise ufunc or a
+``matmul`` computes the same bits whether it writes a fresh array or ``out=``: the results stay
+eager's, bit for bit (``tests/compiler/test_buffers.py`` compares whole runs bitwise).
+
+Each entry is ``(forward, backward)``:
+
+- ``forward(pg, ins, metas) -> lines`` writes ``OUT`` (replaced by the caller with the output
+  buffer) from the input expressions ``ins`` (``metas``: their (shape, dtype)); ``None`` when the
+  case is not covered (the op is then called as in eager);
+- ``backward(pg, ins, y, g, outs) -> (lines, {j: expression})``: ``y`` is the forward's output,
+  ``g`` the incoming gradient, ``outs`` maps each input index whose gradient is routed to the
+  buffer to write it into (``None``: a fresh array, for a gradient that ``.grad`` adopts).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
+from .._ops.linear import Linear
+
+# the NumPy callables the lowered code uses (bound as the replay function's default arguments:
+# local-variable loads, no global or attribute lookup per call)
+KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.negative,
+           "_tanh": np.tanh, "_abs": np.abs, "_exp": np.exp, "_recip": np.reciprocal,
+           "_less": np.less, "_greater": np.greater, "_max": np.maximum, "_matmul": np.matmul,
+           "_radd": np.add.reduce}
+
+
+def _out(o: str | None) -> str:
+    return f", out={o}" if o is not None else ""
+
+
+# ---------------------------------------------------------------------- elementwise binary
+def _binary(ufunc: str) -> Callable:
+    def forward(pg: Any, ins: list, metas: list) -> list:
+        return [f"OUT = {ufunc}({ins[0]}, {ins[1]}, out=BUF)"]
+    return forward
+
+
+def _add_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    return [], {j: g for j in outs}  # Add.backward returns (g, g): no kernel
+
+
+def _sub_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    lines, res = [], {}
+    for j, o in outs.items():  # (g, -g)
+        if j == 0:
+            res[0] = g
+        else:
+            name = f"t{j}"
+            lines.append(f"    {name} = _neg({g}{_out(o)})")
+            res[1] = name
+    return lines, res
+
+
+def _mul_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    lines, res = [], {}
+    for j, o in outs.items():  # (g * b, g * a)
+        name = f"t{j}"
+        lines.append(f"    {name} = _mul({g}, {ins[1 - j]}{_out(o)})")
+        res[j] = name
+    return lines, res
+
+
+# ---------------------------------------------------------------------- elementwise unary
+def _tanh_fwd(pg: Any, ins: list, metas: list) -> list:
+    return [f"OUT = _tanh({ins[0]}, out=BUF)"]
+
+
+def _tanh_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    o = outs[0]  # g * (1 - y * y)
+    name = "t0"
+    first = f"    {name} = _mul({y}, {y}{_out(o)})"
+    return [first, f"    _sub(1, {name}, out={name})", f"    _mul({g}, {name}, out={name})"], \
+        {0: name}
+
+
+def _sigmoid_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    shape, dtype = metas[0]
+    if not shape:  # 0-d: the op reshapes; left to it
+        return None
+    e = pg.buf(shape, dtype)
+    m = pg.buf(shape, np.dtype(bool))
+    x = ins[0]
+    # Sigmoid.forward's seven ufunc calls: e = exp(-|x|); y = 1 / (e + 1); y *= e where x < 0
+    return [f"_abs({x}, out={e})", f"_neg({e}, out={e})", f"_exp({e}, out={e})",
+            f"OUT = _add({e}, 1, out=BUF)", "_recip(OUT, out=OUT)", f"_less({x}, 0, out={m})",
+            f"_mul(OUT, {e}, out=OUT, where={m})"]
+
+
+def _sigmoid_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    o = outs[0]  # g * y * (1 - y)
+    name = "t0"
+    s = pg.buf(*pg.meta_expr(y))
+    return [f"    {name} = _mul({g}, {y}{_out(o)})", f"    _sub(1, {y}, out={s})",
+            f"    _mul({name}, {s}, out={name})"], {0: name}
+
+
+def _relu_fwd(pg: Any, ins: list, metas: list) -> list:
+    return [f"OUT = _max({ins[0]}, 0, out=BUF)"]
+
+
+def _relu_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    o = outs[0]  # g * (y > 0) (the mask cast to g's dtype: 0.0/1.0, the same products)
+    name = "t0"
+    m = pg.buf(pg.meta_expr(y)[0], np.dtype(bool))
+    return [f"    _greater({y}, 0, out={m})", f"    {name} = _mul({g}, {m}{_out(o)})"], \
+        {0: name}
+
+
+# --------------------------------------------------------------------------------- Linear
+def _linear_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    if len(metas[0][0]) != 2 or len(metas[1][0]) != 2:
+        return None
+    lines = [f"OUT = _matmul({ins[0]}, {ins[1]}.T, out=BUF)"]
+    if len(ins) > 2:
+        lines.append(f"_add(OUT, {ins[2]}, out=OUT)")  # out += b
+    return lines
+
+
+def _linear_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    lines, res = [], {}
+    for j, o in outs.items():
+        name = f"t{j}"
+        if j == 0:  # g @ w
+            lines.append(f"    {name} = _matmul({g}, {ins[1]}{_out(o)})")
+        elif j == 1:  # g.T @ x
+            lines.append(f"    {name} = _matmul({g}.T, {ins[0]}{_out(o)})")
+        else:  # g.sum(0)
+            lines.append(f"    {name} = _radd({g}, 0, None{', ' + o if o else ''})")
+        res[j] = name
+    return lines, res
+
+
+LOWERED: dict = {
+    Add: (_binary("_add"), _add_bwd),
+    Sub: (_binary("_sub"), _sub_bwd),
+    Mul: (_binary("_mul"), _mul_bwd),
+    Tanh: (_tanh_fwd, _tanh_bwd),
+    Sigmoid: (_sigmoid_fwd, _sigmoid_bwd),
+    Relu: (_relu_fwd, _relu_bwd),
+    Linear: (_linear_fwd, _linear_bwd),
+}
