@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..autograd import engine
+from ..optim.optimizer import Optimizer
+from ..optim.sgd import SGD
 from ..tensor import Tensor
-from .lower import KERNELS, LOWERED
+from .lower import KERNELS, LOWERED, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent
 
 
@@ -57,6 +59,7 @@ class Program:
         self._pv: dict[int, str] = {}  # id(tensor) -> the local holding its ._data
         self._n_pv = 0
         self._pre: list = []  # hoisting lines waiting to go before the current event's lines
+        self._funcs: list = []  # source of helper functions (an inlined optimizer step)
         lines = ["def run(A):"]
         field = "" if returns is not None else "._data"
         lines += [f"    a{k} = A[{k}]{field}" for k in range(arg_count)]
@@ -78,7 +81,7 @@ class Program:
             self._pre = []
         lines.append(f"    return {returns if returns is not None else self._result(result)}")
         lines = _free_dead(lines)
-        self.source = "\n".join(lines) + "\n"
+        self.source = "\n".join(self._funcs + lines) + "\n"
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)
         self.run = self.ns["run"]
 
@@ -298,6 +301,11 @@ class Program:
         args = [self.src(("c", a)) for a in ev.args]
         kw = [f"{k}={self.src(('c', v))}" for k, v in ev.kwargs.items()]
         call = f"{fn}({', '.join(args + kw)})"
+        if (self.lower and ev.fn is Optimizer.step and type(ev.args[0]) is SGD
+                and len(ev.args) == 1 and not ev.kwargs and ev.result_slot is None):
+            src, name = sgd_step(self, ev.args[0], fn)
+            self._funcs += src
+            return [f"    {name}({args[0]})"]
         if ev.result_slot is None:
             return [f"    {call}"]
         return [f"    v{ev.result_slot} = {call}._data"]

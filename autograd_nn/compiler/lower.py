@@ -26,13 +26,15 @@ import numpy as np
 
 from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
+from ..autograd import inplace
+from ..optim.sgd import SGD
 
 # the NumPy callables the lowered code uses (bound as the replay function's default arguments:
 # local-variable loads, no global or attribute lookup per call)
 KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.negative,
            "_tanh": np.tanh, "_abs": np.abs, "_exp": np.exp, "_recip": np.reciprocal,
            "_less": np.less, "_greater": np.greater, "_max": np.maximum, "_matmul": np.matmul,
-           "_radd": np.add.reduce}
+           "_radd": np.add.reduce, "_bump": inplace.bump_version}
 
 
 def _out(o: str | None) -> str:
@@ -150,3 +152,49 @@ LOWERED: dict = {
     Relu: (_relu_fwd, _relu_bwd),
     Linear: (_linear_fwd, _linear_bwd),
 }
+
+
+# ------------------------------------------------------------------------ optimizer.step()
+def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
+    """Source of a function ``name(O)`` doing ``SGD.step`` on ``opt`` as the optimizer does it
+    (``b *= mu; b += g``; ``p -= lr * b``: the same ufuncs, the scratch ``lr * g`` in a buffer),
+    reading lr and momentum from the param groups when it runs; it calls the real step
+    (``fn``) instead whenever the optimizer is not the plain case it was written for (hooks,
+    other groups or parameters, weight decay, maximize, dampening, Nesterov, a missing momentum
+    buffer, a gradient of another dtype)."""
+    name = f"_sgd{len(pg.buffers)}"
+    lines = [f"def {name}(O):", "    G = O.param_groups",
+             f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
+             f"len(G) != {len(opt.param_groups)}: return {fn}(O)", "    S = O.state"]
+    body = []
+    for i, group in enumerate(opt.param_groups):
+        params = group["params"]
+        ps = [pg.const(p, "P") for p in params]
+        lines += [f"    g = G[{i}]", "    L = g['params']",
+                  "    lr, mu = g['lr'], g['momentum']",
+                  f"    if len(L) != {len(params)} or "
+                  + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
+                  + "g['weight_decay'] != 0 or g['maximize'] or g['dampening'] != 0 or "
+                  f"g['nesterov'] or type(lr) is not float or type(mu) not in (int, float): "
+                  f"return {fn}(O)"]
+        for k, (p, t) in enumerate(zip(ps, params)):
+            dt = pg.const(t._data.dtype, "DT")
+            scratch = pg.buf(t._data.shape, t._data.dtype)
+            gk, bk = f"g{i}_{k}", f"b{i}_{k}"
+            lines += [f"    {gk} = {p}.grad",
+                      f"    if {gk} is not None:",
+                      f"        {gk} = {gk}._data",
+                      f"        if {gk}.dtype != {dt}: return {fn}(O)",
+                      f"        {bk} = None if mu == 0 else "
+                      f"S.get({p}, {{}}).get('momentum_buffer')",
+                      f"        if mu != 0 and {bk} is None: return {fn}(O)"]
+            body += [f"    if {gk} is not None:",
+                     f"        if mu{i} != 0:",  # b *= mu; b += g; the step is b
+                     f"            b = {bk}._data",
+                     f"            _mul(b, mu{i}, out=b)",
+                     f"            _add(b, {gk}, out=b)",
+                     f"            {gk} = b",
+                     f"        {p}._data -= _mul(lr{i}, {gk}, out={scratch})",
+                     f"        _bump({p})"]
+        lines += [f"    lr{i}, mu{i} = lr, mu"]
+    return lines + body + ["    return None"], name

@@ -120,3 +120,39 @@ def test_adopted_grad_survives_the_next_call():
     for g, value in grads:
         assert np.array_equal(g._data, value)
     assert len({id(g) for g, _ in grads}) == len(grads)
+
+
+@pytest.mark.parametrize("kw", [dict(momentum=0.9), dict(momentum=0.9, nesterov=True,
+                                                         weight_decay=0.01),
+                                dict(momentum=0.5, dampening=0.1, maximize=True), dict()])
+def test_inlined_sgd_step_and_its_fallbacks_bitwise(kw):
+    """optimizer.step() of SGD is written out in the replay (lower.sgd_step) for the plain
+    case; other settings, a hook registered mid-run and a changed lr run as in eager."""
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.Sigmoid(), nn.Linear(8, 2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, **kw)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        fn = torch.compile(step) if compiled else step
+        seen = []
+        losses = []
+        for i, (x, y) in enumerate(zip(_xs([(6, 4)] * 12, seed=2), _xs([(6, 2)] * 12, seed=3))):
+            if i == 5:
+                opt.param_groups[0]["lr"] = 0.05  # read when the step runs
+            if i == 8:
+                opt.register_step_pre_hook(lambda o, a, k: seen.append(1))
+            losses.append(fn(torch.from_numpy(x), torch.from_numpy(y))._data.copy())
+        state = [v._data.copy() for s in opt.state.values() for v in s.values()]
+        return losses, [p._data.copy() for p in model.parameters()], state, len(seen), fn
+
+    eager, comp = run(False), run(True)
+    assert comp[4].replays == 10
+    assert eager[3] == comp[3] == 4
+    for a, b in zip(eager[:3], comp[:3]):
+        assert len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
