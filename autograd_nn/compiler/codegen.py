@@ -23,7 +23,7 @@ from ..autograd import engine
 from ..optim.optimizer import Optimizer
 from ..optim.sgd import SGD
 from ..tensor import Tensor
-from .lower import KERNELS, LOWERED, sgd_step
+from .lower import KERNELS, LOWERED, WITH_PARAMS, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent
 
 
@@ -171,7 +171,7 @@ class Program:
 
     def _lower(self, ev: OpEvent, ins: list) -> list | None:
         """The op as inline NumPy calls into a buffer (see lower.py), or None."""
-        pair = LOWERED.get(ev.cls) if self.lower and not ev.params else None
+        pair = LOWERED.get(ev.cls) if self.lower else None
         if pair is None or not ev.meta or ev.meta[1].kind != "f":
             return None
         metas = [self.meta_of(s) for s in ev.inputs]
@@ -179,8 +179,9 @@ class Program:
         # with or without out=
         if not all(m is not None and (m[1] is None or m[1] == ev.meta[1]) for m in metas):
             return None
-        if all(m[1] is None for m in metas):
+        if all(m[1] is None for m in metas) or (ev.params and pair[0] not in WITH_PARAMS):
             return None
+        self.params, self.cur_node = ev.params, ev.node
         body = pair[0](self, ins, metas)
         if body is None:
             return None
@@ -248,6 +249,7 @@ class Program:
                     var = target_var(target)
                     fresh = not fit and var in adopted and arrivals[var] == 1
                     outs[j] = None if fresh else self.buf(*meta)
+                self.params, self.cur_inputs = fev.params, fev.inputs
                 lines, values = rule(self, ins, f"v{slot}", g, outs)
                 out += lines
                 refs = ins

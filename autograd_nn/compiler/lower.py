@@ -20,12 +20,14 @@ Each entry is ``(forward, backward)``:
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
 
 from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
+from .._ops.loss import _BCE_EPS, BinaryCrossEntropy
 from ..autograd import inplace
 from ..optim.sgd import SGD
 
@@ -34,7 +36,9 @@ from ..optim.sgd import SGD
 KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.negative,
            "_tanh": np.tanh, "_abs": np.abs, "_exp": np.exp, "_recip": np.reciprocal,
            "_less": np.less, "_greater": np.greater, "_max": np.maximum, "_matmul": np.matmul,
-           "_radd": np.add.reduce, "_bump": inplace.bump_version}
+           "_radd": np.add.reduce, "_bump": inplace.bump_version, "_log": np.log,
+           "_log1p": np.log1p, "_div": np.true_divide, "_isnan": np.isnan,
+           "_errstate": np.errstate}
 
 
 def _out(o: str | None) -> str:
@@ -143,7 +147,50 @@ def _linear_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     return lines, res
 
 
+# --------------------------------------------------------------------- binary cross-entropy
+def _plain_bce(pg: Any, metas: list) -> bool:
+    """The case written out: no weight, mean reduction, x not 0-d, no gradient for t."""
+    p, node = pg.params, pg.cur_node
+    return (p.get("weight") == ("c", None) and p.get("reduction") == ("c", "mean")
+            and len(p) == 2 and bool(metas[0][0])
+            and (node is None or not node.needs_input_grad[1]))  # no target gradient
+
+
+def _bce_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    if not _plain_bce(pg, metas):
+        return None
+    (shape, dtype), (x, t) = metas[0], ins
+    lx, l1x = pg.buf(shape, dtype), pg.buf(shape, dtype)
+    fwd = pg.const(BinaryCrossEntropy.forward, "BinaryCrossEntropy_forward_")
+    dt = pg.const(dtype, "DT")
+    # BinaryCrossEntropy.forward's ufuncs: -(t * max(log x, -100) + (1 - t) * max(log1p(-x),
+    # -100)) in place, then mean_of's sum / count; a NaN re-runs the op (its error message)
+    return ["with _errstate(divide='ignore', invalid='ignore'):",
+            f"    _log({x}, out={lx})", f"    _neg({x}, out={l1x})",
+            f"    _log1p({l1x}, out={l1x})",
+            f"_max({lx}, -100, out={lx})", f"_max({l1x}, -100, out={l1x})",
+            f"_sub({lx}, {l1x}, out={lx})", f"_mul({lx}, {t}, out={lx})",
+            f"_add({lx}, {l1x}, out={lx})", f"_neg({lx}, out={lx})",
+            f"OUT = _div(_radd({lx}, axis=None, keepdims=False), {math.prod(shape)})",
+            f"if _isnan(OUT): OUT = {fwd}(_Ctx(), {x}, {t}, weight=None, reduction='mean')",
+            f"OUT = _asarray(OUT, dtype={dt})"]
+
+
+def _bce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    x, t = ins
+    o = outs[0]
+    shape, dtype = pg.meta_of(pg.cur_inputs[0])
+    d = pg.buf(shape, dtype)
+    n = math.prod(shape)
+    # g * (1 / n); d = max((1 - x) * x, eps); gx = (x - t) / d * g
+    return [f"    gs = _mul({g}, {1.0 / n!r})", f"    _sub(1, {x}, out={d})",
+            f"    _mul({d}, {x}, out={d})", f"    _max({d}, {_BCE_EPS!r}, out={d})",
+            f"    t0 = _sub({x}, {t}{_out(o)})", f"    _div(t0, {d}, out=t0)",
+            "    _mul(t0, gs, out=t0)"], {0: "t0"}
+
+
 LOWERED: dict = {
+    BinaryCrossEntropy: (_bce_fwd, _bce_bwd),
     Add: (_binary("_add"), _add_bwd),
     Sub: (_binary("_sub"), _sub_bwd),
     Mul: (_binary("_mul"), _mul_bwd),
@@ -198,3 +245,5 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
                      f"        _bump({p})"]
         lines += [f"    lr{i}, mu{i} = lr, mu"]
     return lines + body + ["    return None"], name
+
+WITH_PARAMS = {_bce_fwd}  # the forwards that read pg.params (the others take none)

@@ -156,3 +156,54 @@ def test_inlined_sgd_step_and_its_fallbacks_bitwise(kw):
     assert eager[3] == comp[3] == 4
     for a, b in zip(eager[:3], comp[:3]):
         assert len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_binary_cross_entropy_written_out_bitwise_and_its_error():
+    F = torch.nn.functional
+    rng = np.random.default_rng(4)
+
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
+        opt = torch.optim.SGD(model.parameters(), lr=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.BCELoss()(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, step
+
+    xs = [rng.standard_normal((n, 3)).astype(np.float32) for n in [8] * 5 + [3] * 3]
+    ys = [(rng.random((len(x), 1)) > 0.5).astype(np.float32) for x in xs]
+    runs = []
+    for compiled in (False, True):
+        model, step = make()
+        fn = torch.compile(step) if compiled else step
+        losses = [fn(torch.from_numpy(x), torch.from_numpy(y))._data for x, y in zip(xs, ys)]
+        runs.append((losses, [p._data.copy() for p in model.parameters()], fn))
+    assert runs[1][2].replays == 4
+    assert "_log1p(" in runs[1][2].entries()[0].program.source  # written out, not called
+    for a, b in zip(runs[0][:2], runs[1][:2]):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b))
+
+    # an input outside [0, 1] at replay: the error eager raises (the op re-runs on a NaN)
+    w = torch.tensor(np.ones((4, 2), np.float32), requires_grad=True)
+
+    def loss_of(p, t):
+        loss = F.binary_cross_entropy(p * w, t)
+        loss.backward()
+        return loss
+    fn = torch.compile(loss_of)
+    t = torch.from_numpy(np.ones((4, 2), np.float32))
+    for _ in range(3):
+        fn(torch.from_numpy(np.full((4, 2), 0.5, np.float32)), t)
+    bad = torch.from_numpy(np.full((4, 2), 0.5, np.float32))
+    bad._data[1, 1] = 1.5
+    with pytest.raises(RuntimeError) as eager_err:
+        loss_of(bad, t)
+    with pytest.raises(RuntimeError) as comp_err:
+        fn(bad, t)
+    assert fn.replays == 2 and str(comp_err.value) == str(eager_err.value)
+    assert "between 0 and 1" in str(comp_err.value)
