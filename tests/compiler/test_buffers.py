@@ -207,3 +207,23 @@ def test_binary_cross_entropy_written_out_bitwise_and_its_error():
         fn(bad, t)
     assert fn.replays == 2 and str(comp_err.value) == str(eager_err.value)
     assert "between 0 and 1" in str(comp_err.value)
+
+
+def test_gradient_to_an_argument_leaf_runs_eagerly():
+    # a leaf passed in each call is a new tensor: the recordings differ, the function stays
+    # eager (it raised "Boolean value of Tensor" in validation before), every leaf gets its grad
+    w = torch.tensor(np.ones(3, np.float32), requires_grad=True)
+
+    def f(p):
+        loss = (p * w).sum()
+        loss.backward()
+        return loss
+    fn = torch.compile(f)
+    ps = [torch.tensor(np.full(3, i, np.float32), requires_grad=True) for i in range(5)]
+    with pytest.warns(UserWarning, match="routed its gradients differently"):
+        for p in ps:
+            fn(p)
+    assert fn.replays == 0
+    for p in ps:  # d(sum(p * w))/dp = w
+        assert np.array_equal(p.grad._data, w._data)
+    assert np.array_equal(w.grad._data, np.full(3, 0 + 1 + 2 + 3 + 4, np.float32))
