@@ -80,7 +80,7 @@ class Program:
             lines += self._pre + body
             self._pre = []
         lines.append(f"    return {returns if returns is not None else self._result(result)}")
-        lines = _free_dead(lines)
+        lines = _free_dead(lines, {f"v{n}" for n in self._low})
         self.source = "\n".join(self._funcs + lines) + "\n"
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)
         self.run = self.ns["run"]
@@ -338,15 +338,21 @@ class Program:
 _NAME = re.compile(r"\b(?:[vcg]\d+|l\d+_\d+)\b")
 
 
-def _free_dead(lines: list) -> list:
+def _free_dead(lines: list, buffers: set = frozenset()) -> list:
     """Insert ``del`` after each temporary's last use: arrays, ctxs (with what they saved) and
-    gradients are freed as early as eager frees them (fresh memory costs page faults)."""
+    gradients are freed as early as eager frees them (fresh memory costs page faults). Names
+    in ``buffers`` always hold a buffer (nothing to free). A ``del`` never splits a block (an
+    indented body, an ``if``/``else`` pair): it goes after the block's last line."""
     last: dict[str, int] = {}
     for i, line in enumerate(lines):
         for name in _NAME.findall(line):
             last[name] = i
     dels: dict[int, list] = {}
     for name, i in last.items():
+        if name in buffers:
+            continue
+        while i + 1 < len(lines) and lines[i + 1].startswith(("        ", "    else", "    elif")):
+            i += 1
         dels.setdefault(i, []).append(name)
     out = []
     for i, line in enumerate(lines):
