@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ class Program:
         self.lower = returns is None and arg_meta is not None
         self.arg_meta = list(arg_meta or ())
         self.buffers: list = []  # the preallocated arrays (B0, B1, ...)
+        self.lock = threading.Lock()  # held by the replay using them (compiled.py)
         self._low: dict[int, tuple] = {}  # slot of a lowered op -> (its backward, input exprs)
         self._maybe: set = set()  # forward values that may be (views of) buffers
         self._pv: dict[int, str] = {}  # id(tensor) -> the local holding its ._data

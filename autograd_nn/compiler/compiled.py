@@ -196,9 +196,20 @@ class CompiledFunction:
                     entries.remove(entry)  # re-recorded below, not counted as a recompile
                     self.traces -= 1
                     break
-                if entry.program is not None:
-                    self.replays += 1
-                    return entry.program.run(tensors)
+                prog = entry.program
+                if prog is not None:
+                    if not prog.buffers:
+                        self.replays += 1
+                        return prog.run(tensors)
+                    # the buffers belong to one replay at a time: a call from another thread
+                    # (or from a hook inside the replay) meanwhile runs eagerly
+                    if not prog.lock.acquire(False):
+                        return self._fn(*args, **kwargs)
+                    try:
+                        self.replays += 1
+                        return prog.run(tensors)
+                    finally:
+                        prog.lock.release()
                 if entry.first is not None:
                     return self._validate(entry, tensors, args, kwargs)
                 return self._fn(*args, **kwargs)

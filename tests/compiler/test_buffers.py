@@ -227,3 +227,24 @@ def test_gradient_to_an_argument_leaf_runs_eagerly():
     for p in ps:  # d(sum(p * w))/dp = w
         assert np.array_equal(p.grad._data, w._data)
     assert np.array_equal(w.grad._data, np.full(3, 0 + 1 + 2 + 3 + 4, np.float32))
+
+
+def test_a_replay_in_progress_makes_other_calls_run_eagerly():
+    # the buffers belong to one replay at a time (another thread, a hook calling back): while
+    # the lock is held, a call runs eagerly, with eager's results
+    w = _params(0, [(4, 4)])[0].detach()
+
+    def f(x):
+        return (x * w + w).tanh() - x
+
+    fn = torch.compile(f)
+    xs = [torch.from_numpy(x) for x in _xs([(4, 4)] * 4)]
+    for x in xs[:3]:
+        fn(x)
+    prog = fn.entries()[0].program
+    assert prog.buffers and fn.replays == 1
+    with prog.lock:
+        held = fn(xs[3])
+    assert fn.replays == 1 and np.array_equal(held._data, f(xs[3])._data)
+    again = fn(xs[3])
+    assert fn.replays == 2 and np.array_equal(again._data, held._data)
