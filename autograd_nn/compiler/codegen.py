@@ -25,7 +25,7 @@ from ..optim.optimizer import Optimizer
 from ..optim.sgd import SGD
 from ..tensor import Tensor
 from .lower import KERNELS, LOWERED, WITH_PARAMS, sgd_step
-from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent
+from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
 
 
 class _Ctx:
@@ -87,16 +87,18 @@ class Program:
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)
         self.run = self.ns["run"]
 
-    def buf(self, shape: tuple, dtype: Any) -> str:
-        """A new preallocated array (a global of the generated code), zero-filled."""
+    def buf(self, shape: tuple, dtype: Any, layout: str = "C") -> str:
+        """A new preallocated array (a global of the generated code), zero-filled, laid out as
+        the array it stands for ("C" or "F")."""
         name = f"B{len(self.buffers)}"
-        arr = np.zeros(shape, dtype=dtype)
+        arr = np.zeros(shape, dtype=dtype, order=layout)
         self.buffers.append(arr)
         self.ns[name] = arr
         return name
 
     def meta_of(self, s: tuple) -> tuple | None:
-        """(shape, dtype) of a source's array; dtype None for a Python int or float."""
+        """(shape, dtype, layout) of a source's array (tracer.meta); dtype None for a Python int
+        or float."""
         kind, x = s
         if kind == "v":
             ev = self._events.get(x)
@@ -104,13 +106,13 @@ class Program:
         if kind == "arg":
             return self.arg_meta[x] if x < len(self.arg_meta) else None
         if kind == "p":
-            return (x._data.shape, x._data.dtype)
+            return meta(x._data)
         if kind == "c" and type(x) in (int, float):
-            return ((), None)
+            return ((), None, "C")
         return None
 
     def meta_expr(self, var: str) -> tuple:
-        """(shape, dtype) of a lowered forward output ``v<slot>``."""
+        """(shape, dtype, layout) of a lowered forward output ``v<slot>``."""
         return self._events[int(var[1:])].meta
 
     # ------------------------------------------------------------------------ expressions
@@ -174,12 +176,13 @@ class Program:
     def _lower(self, ev: OpEvent, ins: list) -> list | None:
         """The op as inline NumPy calls into a buffer (see lower.py), or None."""
         pair = LOWERED.get(ev.cls) if self.lower else None
-        if pair is None or not ev.meta or ev.meta[1].kind != "f":
+        if pair is None or not ev.meta or ev.meta[1].kind != "f" or ev.meta[2] is None:
             return None
         metas = [self.meta_of(s) for s in ev.inputs]
         # float arrays of the output's dtype, or Python numbers: the ufuncs pick the same loop
-        # with or without out=
-        if not all(m is not None and (m[1] is None or m[1] == ev.meta[1]) for m in metas):
+        # with or without out=; contiguous ones: the output's layout follows theirs
+        if not all(m is not None and (m[1] is None or m[1] == ev.meta[1]) and m[2] is not None
+                   for m in metas):
             return None
         if all(m[1] is None for m in metas) or (ev.params and pair[0] not in WITH_PARAMS):
             return None
@@ -217,7 +220,7 @@ class Program:
                 var_meta[var] = meta
                 (maybe.add if is_buf else maybe.discard)(var)
                 return f"    {var} = {value}"
-            if self.lower and meta is not None and var_meta[var] == meta:
+            if self.lower and meta is not None and var_meta[var] == meta and meta[2] == "C":
                 # eager's var + value (a fresh sum) written into this variable's own buffer
                 if var not in acc:
                     acc[var] = self.buf(*meta)
@@ -250,7 +253,7 @@ class Program:
                 for j, fit, target, meta in routes:
                     var = target_var(target)
                     fresh = not fit and var in adopted and arrivals[var] == 1
-                    outs[j] = None if fresh else self.buf(*meta)
+                    outs[j] = None if fresh or meta[2] is None else self.buf(*meta)
                 self.params, self.cur_inputs = fev.params, fev.inputs
                 lines, values = rule(self, ins, f"v{slot}", g, outs)
                 out += lines
@@ -282,7 +285,7 @@ class Program:
             if not adopted_:
                 fresh = f"_np.array({var}, dtype={dt}, copy=True)"
             else:  # a buffer is never handed out: .grad outlives the call
-                fresh = f"{var}.copy()" if var in maybe else var
+                fresh = f"{var}.copy('K')" if var in maybe else var
             out += [f"    if {L}.grad is None: {L}.grad = _wrap({fresh})",
                     f"    else: _np.add({L}.grad._data, {var}, out={L}.grad._data)"]
         return out
@@ -324,7 +327,7 @@ class Program:
                 return self.const(s[1], "P")
             v = self.src(s)
             if v in self._maybe:  # a buffer is overwritten by the next call: hand out a copy
-                v += ".copy()"
+                v += ".copy('K')"  # (the layout eager gave it)
             return f"_wrap({v})"
         if kind in ("tuple", "list"):
             inner = "".join(self._result(x) + ", " for x in r[1])

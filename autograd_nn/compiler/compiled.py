@@ -14,7 +14,7 @@ from ..autograd import engine
 from ..tensor import Tensor
 from .aot import AOTProgram
 from .codegen import Program
-from .tracer import GraphBreakError, OpEvent, Patched, Tracer, rng_state
+from .tracer import GraphBreakError, OpEvent, Patched, Tracer, meta, rng_state
 from .validate import difference, merge_adoption
 
 # As torch._dynamo.config.recompile_limit: specializations per function before it stays eager.
@@ -41,7 +41,7 @@ def flatten_args(args: tuple, kwargs: dict) -> tuple[list, tuple]:
             else:
                 tensors.append(x)
             d = x._data
-            key.append((d.shape, d.dtype, x.requires_grad, x._node is None, k))
+            key.append((d.shape, d.strides, d.dtype, x.requires_grad, x._node is None, k))
         else:
             return tensors, tuple(key)
     tensors = []
@@ -54,7 +54,8 @@ def flatten_args(args: tuple, kwargs: dict) -> tuple[list, tuple]:
             k = seen.setdefault(id(x), len(tensors))
             if k == len(tensors):
                 tensors.append(x)
-            key.append((x._data.shape, x._data.dtype, x.requires_grad, x._node is None, k))
+            d = x._data
+            key.append((d.shape, d.strides, d.dtype, x.requires_grad, x._node is None, k))
         elif t in _SCALARS:
             key.append((t, x))
         elif t is tuple or t is list:
@@ -74,8 +75,9 @@ def flatten_args(args: tuple, kwargs: dict) -> tuple[list, tuple]:
 
 
 def arg_meta(tensors: list) -> list:
-    """(shape, dtype) of each argument tensor's array (guarded: the replay's buffers)."""
-    return [(t._data.shape, t._data.dtype) for t in tensors]
+    """(shape, dtype, layout) of each argument tensor's array (guarded: the replay's
+    buffers)."""
+    return [meta(t._data) for t in tensors]
 
 
 def _module_sig(m: Any) -> tuple:
@@ -84,7 +86,7 @@ def _module_sig(m: Any) -> tuple:
 
 
 def _tensor_sig(t: Any) -> tuple:
-    return (t._data.shape, t._data.dtype, t.requires_grad)
+    return (t._data.shape, t._data.dtype, t.requires_grad, t._data.strides)
 
 
 class Entry:
@@ -123,10 +125,11 @@ class Entry:
                 for j, (name, v) in enumerate(d.items()):
                     ns[f"o{i}_{reg}_{j}"] = v
                     conds.append(f"m{i}.{reg}.get({name!r}) is o{i}_{reg}_{j}")
-        for i, (t, (shape, dtype, rg)) in enumerate(zip(self.tensors, self.tensor_sigs)):
+        for i, (t, (shape, dtype, rg, strides)) in enumerate(zip(self.tensors,
+                                                                 self.tensor_sigs)):
             ns[f"t{i}"], ns[f"d{i}"] = t, dtype
             conds.append(f"t{i}._data.shape == {shape!r} and t{i}._data.dtype == d{i} and "
-                         f"t{i}.requires_grad is {rg}")
+                         f"t{i}.requires_grad is {rg} and t{i}._data.strides == {strides!r}")
         stale = []
         for i, (b, v) in enumerate(zip(self.buffers, self.buffer_values)):
             ns[f"b{i}"], ns[f"bv{i}"] = b, v

@@ -91,7 +91,7 @@ def _tanh_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
 
 
 def _sigmoid_fwd(pg: Any, ins: list, metas: list) -> list | None:
-    shape, dtype = metas[0]
+    shape, dtype = metas[0][:2]
     if not shape:  # 0-d: the op reshapes; left to it
         return None
     e = pg.buf(shape, dtype)
@@ -159,8 +159,8 @@ def _plain_bce(pg: Any, metas: list) -> bool:
 def _bce_fwd(pg: Any, ins: list, metas: list) -> list | None:
     if not _plain_bce(pg, metas):
         return None
-    (shape, dtype), (x, t) = metas[0], ins
-    lx, l1x = pg.buf(shape, dtype), pg.buf(shape, dtype)
+    (shape, dtype, layout), (x, t) = metas[0], ins
+    lx, l1x = pg.buf(shape, dtype, layout), pg.buf(shape, dtype, layout)  # (reduced: x's layout)
     fwd = pg.const(BinaryCrossEntropy.forward, "BinaryCrossEntropy_forward_")
     dt = pg.const(dtype, "DT")
     # BinaryCrossEntropy.forward's ufuncs: -(t * max(log x, -100) + (1 - t) * max(log1p(-x),
@@ -179,8 +179,8 @@ def _bce_fwd(pg: Any, ins: list, metas: list) -> list | None:
 def _bce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     x, t = ins
     o = outs[0]
-    shape, dtype = pg.meta_of(pg.cur_inputs[0])
-    d = pg.buf(shape, dtype)
+    shape, dtype, layout = pg.meta_of(pg.cur_inputs[0])
+    d = pg.buf(shape, dtype, layout)
     n = math.prod(shape)
     # g * (1 / n); d = max((1 - x) * x, eps); gx = (x - t) / d * g
     return [f"    gs = _mul({g}, {1.0 / n!r})", f"    _sub(1, {x}, out={d})",

@@ -248,3 +248,29 @@ def test_a_replay_in_progress_makes_other_calls_run_eagerly():
     assert fn.replays == 1 and np.array_equal(held._data, f(xs[3])._data)
     again = fn(xs[3])
     assert fn.replays == 2 and np.array_equal(again._data, held._data)
+
+
+def test_buffers_take_the_layout_eager_gives_and_strides_are_guarded():
+    # an F-ordered argument: eager's x * w is F-ordered too, and what reads it (a matmul, a
+    # sum) may sum in another order over another layout; the buffer is laid out the same, and a
+    # C-ordered argument of the same shape is another specialization
+    rng = np.random.default_rng(5)
+    w = torch.from_numpy(rng.standard_normal((32, 48)).astype(np.float32))
+    v = torch.from_numpy(rng.standard_normal((48, 7)).astype(np.float32))
+
+    def f(x):
+        h = (x * x + 0.5).tanh()  # (the layout of x: x * w with a C-ordered w would be C)
+        return (h @ v).sum(0) + w.sum(), h
+
+    fn = torch.compile(f)
+    a = rng.standard_normal((32, 48)).astype(np.float32)
+    for order in ("F", "C", "F", "C"):
+        for _ in range(3):
+            x = torch.from_numpy(np.array(a, order=order))
+            (s1, h1), (s2, h2) = f(x), fn(x)
+            assert np.array_equal(s1._data, s2._data) and np.array_equal(h1._data, h2._data)
+            assert h1._data.flags.f_contiguous == (order == "F") == h2._data.flags.f_contiguous
+        a = a + 1
+    assert fn.traces == 2 and fn.replays == 8
+    first = {e.program.buffers[0].flags.f_contiguous for e in fn.entries()}
+    assert first == {True, False}
