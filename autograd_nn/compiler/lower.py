@@ -214,6 +214,7 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
              f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
              f"len(G) != {len(opt.param_groups)}: return {fn}(O)", "    S = O.state"]
     body = []
+    scratches: dict = {}
     for i, group in enumerate(opt.param_groups):
         params = group["params"]
         ps = [pg.const(p, "P") for p in params]
@@ -226,7 +227,10 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
                   f"return {fn}(O)"]
         for k, (p, t) in enumerate(zip(ps, params)):
             dt = pg.const(t._data.dtype, "DT")
-            scratch = pg.buf(t._data.shape, t._data.dtype)
+            key = (t._data.shape, t._data.dtype)  # lr * b is consumed at once: one per shape
+            if key not in scratches:
+                scratches[key] = pg.buf(*key)
+            scratch = scratches[key]
             gk, bk = f"g{i}_{k}", f"b{i}_{k}"
             lines += [f"    {gk} = {p}.grad",
                       f"    if {gk} is not None:",
