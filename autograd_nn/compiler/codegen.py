@@ -1,14 +1,16 @@
 """Turning a recording into straight-line Python over NumPy arrays.
 
 The replay of a traced call is one generated function (``source`` shows it: ``explain`` prints
-it). Each recorded op becomes ``v7 = Mul_forward(c7, v3, P0._data)``: the op's own forward on
-arrays, with a fresh ``ctx`` it may store extras on (masks, indices). An op whose node took
-part in a backward keeps ``inputs``/``out``/``needs_input_grad`` on that ctx, and each backward
-pass becomes its rules' calls in the order the engine ran them, each result routed the way the
-engine routed it (reduced to the input's shape by the engine's own ``_fit``, summed into the
-gradient waiting at the next node in the same order) and each leaf's total added to ``.grad`` as
-``run_backward`` does. Whole calls (``optimizer.step()``) are called as they are. The same
-kernels run in the same order on the same values: the results are eager's, bit for bit.
+it). Each recorded op becomes ``v7 = Mul_forward(c7, v3, p0)``: the op's own forward on arrays,
+with a fresh ``ctx`` it may store extras on (masks, indices) -- or, for the ops of
+:mod:`.lower`, the same ufunc calls written out into buffers (``v7 = _mul(v3, p0, out=B4)``).
+An op whose node took part in a backward keeps ``inputs``/``out``/``needs_input_grad`` on that
+ctx, and each backward pass becomes its rules' calls in the order the engine ran them, each
+result routed the way the engine routed it (reduced to the input's shape by the engine's own
+``_fit``, summed into the gradient waiting at the next node in the same order) and each leaf's
+total added to ``.grad`` as ``run_backward`` does. Whole calls (``optimizer.step()``) are called
+as they are (SGD's written out). The same kernels run in the same order on the same values: the
+results are eager's, bit for bit.
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ class Program:
                  returns: str | None = None, arg_meta: list | None = None) -> None:
         """``returns``: the return expression verbatim (the compiled module's forward returns
         its output array and the ctxs its backward reads); ``A`` then holds arrays.
-        ``arg_meta``: (shape, dtype) of each argument's array; given (and ``returns`` not),
-        the ops of :mod:`.lower` write into buffers reused across calls."""
+        ``arg_meta``: (shape, dtype, layout) of each argument's array; given (and ``returns``
+        not), the ops of :mod:`.lower` write into buffers reused across calls."""
         self.ns: dict[str, Any] = {"_Ctx": _Ctx, "_nd": np.ndarray, "_asarray": np.asarray,
                                    "_fit": engine._fit, "_wrap": Tensor._wrap, "_np": np,
                                    "_diverged": _diverged, **KERNELS}
