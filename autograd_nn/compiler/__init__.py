@@ -23,7 +23,7 @@ from typing import Any, Callable
 from ..autograd import engine
 from ..nn.modules.module import Module
 from .codegen import Program
-from .compiled import _ALL, RECOMPILE_LIMIT, CompiledFunction, flatten_args
+from .compiled import _ALL, RECOMPILE_LIMIT, CompiledFunction, arg_meta, flatten_args
 from .module import OptimizedModule
 from .tracer import GraphBreakError
 
@@ -96,7 +96,8 @@ def explain(fn: Callable, *args: Any, **kwargs: Any) -> ExplainOutput:
     with warnings.catch_warnings():  # the breaks are the report, not warnings
         warnings.simplefilter("ignore")
         entry, _ = cf.trace(tensors, (engine.is_grad_enabled(), key), args, kwargs)
-    prog = None if entry.first is None else Program(entry.first, len(tensors), entry.spec)
+    prog = None if entry.first is None else Program(entry.first, len(tensors), entry.spec,
+                                                   arg_meta=arg_meta(tensors))
     return ExplainOutput(
         graph_count=0 if prog is None else 1, graph_break_count=len(entry.breaks),
         break_reasons=[f"{where}: {reason}" for reason, where in entry.breaks],

@@ -78,6 +78,7 @@ class AOTProgram:
         self.prog = Program(events, len(args), None,
                             returns=f"v{out_slot}, ({''.join(c + ', ' for c in saved)})")
         self.forward = self.prog.run
+        self.buffers = self.prog.buffers  # none: the ctxs outlive the call (codegen.Program)
         self.source = self.prog.source + self._backward_source(nodes, routes, out_slot, saved)
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.prog.ns)
         self.backward = self.prog.ns["backward"]

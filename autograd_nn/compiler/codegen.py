@@ -1,27 +1,33 @@
 """Turning a recording into straight-line Python over NumPy arrays.
 
 The replay of a traced call is one generated function (``source`` shows it: ``explain`` prints
-it). Each recorded op becomes ``v7 = Mul_forward(c7, v3, P0._data)``: the op's own forward on
-arrays, with a fresh ``ctx`` it may store extras on (masks, indices). An op whose node took
-part in a backward keeps ``inputs``/``out``/``needs_input_grad`` on that ctx, and each backward
-pass becomes its rules' calls in the order the engine ran them, each result routed the way the
-engine routed it (reduced to the input's shape by the engine's own ``_fit``, summed into the
-gradient waiting at the next node in the same order) and each leaf's total added to ``.grad`` as
-``run_backward`` does. Whole calls (``optimizer.step()``) are called as they are. The same
-kernels run in the same order on the same values: the results are eager's, bit for bit.
+it). Each recorded op becomes ``v7 = Mul_forward(c7, v3, p0)``: the op's own forward on arrays,
+with a fresh ``ctx`` it may store extras on (masks, indices) -- or, for the ops of
+:mod:`.lower`, the same ufunc calls written out into buffers (``v7 = _mul(v3, p0, out=B4)``).
+An op whose node took part in a backward keeps ``inputs``/``out``/``needs_input_grad`` on that
+ctx, and each backward pass becomes its rules' calls in the order the engine ran them, each
+result routed the way the engine routed it (reduced to the input's shape by the engine's own
+``_fit``, summed into the gradient waiting at the next node in the same order) and each leaf's
+total added to ``.grad`` as ``run_backward`` does. Whole calls (``optimizer.step()``) are called
+as they are (SGD's written out). The same kernels run in the same order on the same values: the
+results are eager's, bit for bit.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from typing import Any
 
 import numpy as np
 
 from ..autograd import engine
+from ..optim.optimizer import Optimizer
+from ..optim.sgd import SGD
 from ..tensor import Tensor
-from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent
+from .lower import KERNELS, LOWERED, WITH_PARAMS, sgd_step
+from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
 
 
 class _Ctx:
@@ -34,36 +40,82 @@ class Program:
     """A recording compiled to a Python function ``run(args) -> result``."""
 
     def __init__(self, events: list, arg_count: int, result: Any,
-                 returns: str | None = None) -> None:
+                 returns: str | None = None, arg_meta: list | None = None) -> None:
         """``returns``: the return expression verbatim (the compiled module's forward returns
-        its output array and the ctxs its backward reads); ``A`` then holds arrays."""
+        its output array and the ctxs its backward reads); ``A`` then holds arrays.
+        ``arg_meta``: (shape, dtype, layout) of each argument's array; given (and ``returns``
+        not), the ops of :mod:`.lower` write into buffers reused across calls."""
         self.ns: dict[str, Any] = {"_Ctx": _Ctx, "_nd": np.ndarray, "_asarray": np.asarray,
                                    "_fit": engine._fit, "_wrap": Tensor._wrap, "_np": np,
-                                   "_diverged": _diverged}
+                                   "_diverged": _diverged, **KERNELS}
         self._consts: dict[int, str] = {}
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
+        self._events = {ev.slot: ev for ev in events if type(ev) is OpEvent}
         self._n_backward = 0
+        # buffers: only for functions (a compiled module's ctxs outlive the call)
+        self.lower = returns is None and arg_meta is not None
+        self.arg_meta = list(arg_meta or ())
+        self.buffers: list = []  # the preallocated arrays (B0, B1, ...)
+        self.lock = threading.Lock()  # held by the replay using them (compiled.py)
+        self._low: dict[int, tuple] = {}  # slot of a lowered op -> (its backward, input exprs)
+        self._maybe: set = set()  # forward values that may be (views of) buffers
+        self._pv: dict[int, str] = {}  # id(tensor) -> the local holding its ._data
+        self._n_pv = 0
+        self._pre: list = []  # hoisting lines waiting to go before the current event's lines
+        self._funcs: list = []  # source of helper functions (an inlined optimizer step)
         lines = ["def run(A):"]
         field = "" if returns is not None else "._data"
         lines += [f"    a{k} = A[{k}]{field}" for k in range(arg_count)]
         self.n_ops = 0
+        self.n_lowered = 0
         self.n_backward_rules = 0
         self.n_calls = 0
         for ev in events:
             if type(ev) is OpEvent:
-                lines += self._op(ev)
+                body = self._op(ev)
             elif type(ev) is BackwardEvent:
-                lines += self._backward(ev)
+                body = self._backward(ev)
             elif type(ev) is HelperEvent:
-                lines += self._helper(ev)
+                body = self._helper(ev)
             else:
-                lines += self._call(ev)
+                body = self._call(ev)
+                self._pv.clear()  # a whole call may rebind a tensor's data: read it again
+            lines += self._pre + body
+            self._pre = []
         lines.append(f"    return {returns if returns is not None else self._result(result)}")
-        lines = _free_dead(lines)
-        self.source = "\n".join(lines) + "\n"
+        lines = _free_dead(lines, {f"v{n}" for n in self._low})
+        self.source = "\n".join(self._funcs + lines) + "\n"
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)
         self.run = self.ns["run"]
+
+    def buf(self, shape: tuple, dtype: Any, layout: str = "C") -> str:
+        """A new preallocated array (a global of the generated code), zero-filled, laid out as
+        the array it stands for ("C" or "F")."""
+        name = f"B{len(self.buffers)}"
+        arr = np.zeros(shape, dtype=dtype, order=layout)
+        self.buffers.append(arr)
+        self.ns[name] = arr
+        return name
+
+    def meta_of(self, s: tuple) -> tuple | None:
+        """(shape, dtype, layout) of a source's array (tracer.meta); dtype None for a Python int
+        or float."""
+        kind, x = s
+        if kind == "v":
+            ev = self._events.get(x)
+            return ev.meta if ev is not None and ev.meta else None
+        if kind == "arg":
+            return self.arg_meta[x] if x < len(self.arg_meta) else None
+        if kind == "p":
+            return meta(x._data)
+        if kind == "c" and type(x) in (int, float):
+            return ((), None, "C")
+        return None
+
+    def meta_expr(self, var: str) -> tuple:
+        """(shape, dtype, layout) of a lowered forward output ``v<slot>``."""
+        return self._events[int(var[1:])].meta
 
     # ------------------------------------------------------------------------ expressions
     def const(self, value: Any, hint: str = "C") -> str:
@@ -82,8 +134,13 @@ class Program:
             return f"v{x}"
         if kind == "arg":
             return f"a{x}"
-        if kind == "p":
-            return f"{self.const(x, 'P')}._data"
+        if kind == "p":  # read once into a local (again after a whole call)
+            name = self._pv.get(id(x))
+            if name is None:
+                name = self._pv[id(x)] = f"p{self._n_pv}"
+                self._n_pv += 1
+                self._pre.append(f"    {name} = {self.const(x, 'P')}._data")
+            return name
         if kind == "grad":
             return f"{self.const(x, 'L')}.grad._data"
         return repr(x) if _plain(x) else self.const(x)
@@ -100,9 +157,14 @@ class Program:
     def _op(self, ev: OpEvent) -> list:
         self.n_ops += 1
         n = ev.slot
-        fwd = self.const(ev.cls.forward, f"{ev.cls.__name__}_forward_")
         ins = [self.src(s) for s in ev.inputs]
+        low = self._lower(ev, ins)
+        if low is not None:
+            return low
+        fwd = self.const(ev.cls.forward, f"{ev.cls.__name__}_forward_")
         kw = [f"{k}={self.param(v)}" for k, v in ev.params.items()]
+        if any(i in self._maybe for i in ins):  # its result may be a view of a buffer
+            self._maybe.add(f"v{n}")
         out = [f"    c{n} = _Ctx()",
                f"    v{n} = {fwd}(c{n}, {', '.join(ins + kw)})",
                f"    if type(v{n}) is not _nd: v{n} = _asarray(v{n})"]
@@ -113,10 +175,37 @@ class Program:
                     f"    c{n}.needs_input_grad = {needs}"]
         return out
 
+    def _lower(self, ev: OpEvent, ins: list) -> list | None:
+        """The op as inline NumPy calls into a buffer (see lower.py), or None."""
+        pair = LOWERED.get(ev.cls) if self.lower else None
+        if pair is None or not ev.meta or ev.meta[1].kind != "f" or ev.meta[2] is None:
+            return None
+        metas = [self.meta_of(s) for s in ev.inputs]
+        # float arrays of the output's dtype, or Python numbers: the ufuncs pick the same loop
+        # with or without out=; contiguous ones: the output's layout follows theirs
+        if not all(m is not None and (m[1] is None or m[1] == ev.meta[1]) and m[2] is not None
+                   for m in metas):
+            return None
+        if all(m[1] is None for m in metas) or (ev.params and pair[0] not in WITH_PARAMS):
+            return None
+        self.params, self.cur_node = ev.params, ev.node
+        body = pair[0](self, ins, metas)
+        if body is None:
+            return None
+        n = ev.slot
+        b = self.buf(*ev.meta)
+        self._low[n] = (pair[1], ins, ev)
+        self._maybe.add(f"v{n}")
+        self.n_lowered += 1
+        return [f"    {line.replace('OUT', f'v{n}').replace('BUF', b)}" for line in body]
+
     def _backward(self, ev: BackwardEvent) -> list:
         self._n_backward += 1
         out = [f"    # backward pass {self._n_backward}"]
         pending: set = set()  # gradient variables holding a value
+        maybe: set = set()  # gradient variables that may be (views of) buffers
+        var_meta: dict = {}  # gradient variable -> (shape, dtype) of its value
+        acc: dict = {}  # gradient variable -> its accumulation buffer
         leaf_var: dict[int, str] = {}
 
         def target_var(t: tuple) -> str:
@@ -127,35 +216,78 @@ class Program:
                 leaf_var[id(leaf)] = f"l{len(leaf_var)}_{self._n_backward}"
             return leaf_var[id(leaf)]
 
-        def arrive(var: str, value: str) -> str:
-            if var in pending:
-                return f"    {var} = {var} + {value}"
-            pending.add(var)
-            return f"    {var} = {value}"
+        def arrive(var: str, value: str, is_buf: bool, meta: Any) -> str:
+            if var not in pending:
+                pending.add(var)
+                var_meta[var] = meta
+                (maybe.add if is_buf else maybe.discard)(var)
+                return f"    {var} = {value}"
+            if self.lower and meta is not None and var_meta[var] == meta and meta[2] == "C":
+                # eager's var + value (a fresh sum) written into this variable's own buffer
+                if var not in acc:
+                    acc[var] = self.buf(*meta)
+                maybe.add(var)
+                return f"    {var} = _add({var}, {value}, out={acc[var]})"
+            maybe.discard(var)
+            return f"    {var} = {var} + {value}"
+
+        # a leaf gradient that arrives once and is adopted as .grad: computed in a fresh array
+        arrivals: dict = {}
+        for target, _ in ev.seeds:
+            arrivals[target_var(target)] = arrivals.get(target_var(target), 0) + 1
+        for _, _, routes in ev.steps:
+            for _, _, target, _ in routes:
+                arrivals[target_var(target)] = arrivals.get(target_var(target), 0) + 1
+        adopted = {target_var(("l", leaf)) for leaf, a in ev.leaves if a and id(leaf) in leaf_var}
 
         for target, s in ev.seeds:
             seed = self.src(s)
             if s[0] == "c":
                 seed += ".copy()"  # eager makes a fresh one each call
-            out.append(arrive(target_var(target), seed))
+            out.append(arrive(target_var(target), seed, s[0] != "c", self.meta_of(s)))
         for slot, is_tuple, routes in ev.steps:
             self.n_backward_rules += 1
-            node = self._node_of(slot)
-            bwd = self.const(node.op.backward, f"{node.op.__name__}_backward_")
-            out.append(f"    gin = {bwd}(c{slot}, g{slot})")
-            pending.discard(f"g{slot}")
-            for j, fit, target in routes:
-                value = f"gin[{j}]" if is_tuple else "gin"
+            g = f"g{slot}"
+            low = self._low.get(slot)
+            if low is not None:
+                rule, ins, fev = low
+                outs = {}
+                for j, fit, target, meta in routes:
+                    var = target_var(target)
+                    fresh = not fit and var in adopted and arrivals[var] == 1
+                    outs[j] = None if fresh or meta[2] is None else self.buf(*meta)
+                self.params, self.cur_inputs = fev.params, fev.inputs
+                lines, values = rule(self, ins, f"v{slot}", g, outs)
+                out += lines
+                refs = ins
+            else:
+                node = self._node_of(slot)
+                bwd = self.const(node.op.backward, f"{node.op.__name__}_backward_")
+                out.append(f"    gin = {bwd}(c{slot}, {g})")
+                fev = self._events[slot]
+                views = g in maybe or any(x[0] == "v" and f"v{x[1]}" in self._maybe
+                                          for x in fev.inputs)
+                values = {j: (f"gin[{j}]" if is_tuple else "gin") for j, _, _, _ in routes}
+                outs = {j: (values[j] if views else None) for j in values}
+                refs = [f"c{slot}.inputs[{j}]" for j in range(len(fev.inputs))]
+            pending.discard(g)
+            for j, fit, target, meta in routes:
+                value = values[j]
+                is_buf = outs[j] is not None or (value == g and g in maybe)
                 if fit:
-                    value = f"_fit({value}, c{slot}.inputs[{j}])"
-                out.append(arrive(target_var(target), value))
-        for leaf, adopted in ev.leaves:
+                    value = f"_fit({value}, {refs[j]})"
+                    meta = self.meta_of(fev.inputs[j])
+                out.append(arrive(target_var(target), value, is_buf, meta))
+        for leaf, adopted_ in ev.leaves:
             var = leaf_var.get(id(leaf))
             if var is None:
                 continue
             L = self.const(leaf, "L")
             dt = self.const(leaf._data.dtype, "DT")
-            fresh = var if adopted else f"_np.array({var}, dtype={dt}, copy=True)"
+            if not adopted_:
+                fresh = f"_np.array({var}, dtype={dt}, copy=True)"
+            else:  # a buffer is never handed out: .grad outlives the call
+                fresh = f"{var}.copy('K')" if var in maybe else var
             out += [f"    if {L}.grad is None: {L}.grad = _wrap({fresh})",
                     f"    else: _np.add({L}.grad._data, {var}, out={L}.grad._data)"]
         return out
@@ -178,6 +310,11 @@ class Program:
         args = [self.src(("c", a)) for a in ev.args]
         kw = [f"{k}={self.src(('c', v))}" for k, v in ev.kwargs.items()]
         call = f"{fn}({', '.join(args + kw)})"
+        if (self.lower and ev.fn is Optimizer.step and type(ev.args[0]) is SGD
+                and len(ev.args) == 1 and not ev.kwargs and ev.result_slot is None):
+            src, name = sgd_step(self, ev.args[0], fn)
+            self._funcs += src
+            return [f"    {name}({args[0]})"]
         if ev.result_slot is None:
             return [f"    {call}"]
         return [f"    v{ev.result_slot} = {call}._data"]
@@ -190,7 +327,10 @@ class Program:
                 return f"A[{s[1]}]"
             if s[0] == "p":
                 return self.const(s[1], "P")
-            return f"_wrap({self.src(s)})"
+            v = self.src(s)
+            if v in self._maybe:  # a buffer is overwritten by the next call: hand out a copy
+                v += ".copy('K')"  # (the layout eager gave it)
+            return f"_wrap({v})"
         if kind in ("tuple", "list"):
             inner = "".join(self._result(x) + ", " for x in r[1])
             return f"({inner})" if kind == "tuple" else f"[{inner}]"
@@ -205,15 +345,21 @@ class Program:
 _NAME = re.compile(r"\b(?:[vcg]\d+|l\d+_\d+)\b")
 
 
-def _free_dead(lines: list) -> list:
+def _free_dead(lines: list, buffers: set = frozenset()) -> list:
     """Insert ``del`` after each temporary's last use: arrays, ctxs (with what they saved) and
-    gradients are freed as early as eager frees them (fresh memory costs page faults)."""
+    gradients are freed as early as eager frees them (fresh memory costs page faults). Names
+    in ``buffers`` always hold a buffer (nothing to free). A ``del`` never splits a block (an
+    indented body, an ``if``/``else`` pair): it goes after the block's last line."""
     last: dict[str, int] = {}
     for i, line in enumerate(lines):
         for name in _NAME.findall(line):
             last[name] = i
     dels: dict[int, list] = {}
     for name, i in last.items():
+        if name in buffers:
+            continue
+        while i + 1 < len(lines) and lines[i + 1].startswith(("        ", "    else", "    elif")):
+            i += 1
         dels.setdefault(i, []).append(name)
     out = []
     for i, line in enumerate(lines):

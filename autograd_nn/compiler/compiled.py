@@ -14,7 +14,7 @@ from ..autograd import engine
 from ..tensor import Tensor
 from .aot import AOTProgram
 from .codegen import Program
-from .tracer import GraphBreakError, OpEvent, Patched, Tracer, rng_state
+from .tracer import GraphBreakError, OpEvent, Patched, Tracer, meta, rng_state
 from .validate import difference, merge_adoption
 
 # As torch._dynamo.config.recompile_limit: specializations per function before it stays eager.
@@ -41,7 +41,7 @@ def flatten_args(args: tuple, kwargs: dict) -> tuple[list, tuple]:
             else:
                 tensors.append(x)
             d = x._data
-            key.append((d.shape, d.dtype, x.requires_grad, x._node is None, k))
+            key.append((d.shape, d.strides, d.dtype, x.requires_grad, x._node is None, k))
         else:
             return tensors, tuple(key)
     tensors = []
@@ -54,7 +54,8 @@ def flatten_args(args: tuple, kwargs: dict) -> tuple[list, tuple]:
             k = seen.setdefault(id(x), len(tensors))
             if k == len(tensors):
                 tensors.append(x)
-            key.append((x._data.shape, x._data.dtype, x.requires_grad, x._node is None, k))
+            d = x._data
+            key.append((d.shape, d.strides, d.dtype, x.requires_grad, x._node is None, k))
         elif t in _SCALARS:
             key.append((t, x))
         elif t is tuple or t is list:
@@ -73,13 +74,19 @@ def flatten_args(args: tuple, kwargs: dict) -> tuple[list, tuple]:
     return tensors, tuple(key)
 
 
+def arg_meta(tensors: list) -> list:
+    """(shape, dtype, layout) of each argument tensor's array (guarded: the replay's
+    buffers)."""
+    return [meta(t._data) for t in tensors]
+
+
 def _module_sig(m: Any) -> tuple:
     return (m.training, tuple(map(id, m._parameters.values())),
             tuple(map(id, m._buffers.values())), tuple(map(id, m._modules.values())))
 
 
 def _tensor_sig(t: Any) -> tuple:
-    return (t._data.shape, t._data.dtype, t.requires_grad)
+    return (t._data.shape, t._data.dtype, t.requires_grad, t._data.strides)
 
 
 class Entry:
@@ -118,10 +125,11 @@ class Entry:
                 for j, (name, v) in enumerate(d.items()):
                     ns[f"o{i}_{reg}_{j}"] = v
                     conds.append(f"m{i}.{reg}.get({name!r}) is o{i}_{reg}_{j}")
-        for i, (t, (shape, dtype, rg)) in enumerate(zip(self.tensors, self.tensor_sigs)):
+        for i, (t, (shape, dtype, rg, strides)) in enumerate(zip(self.tensors,
+                                                                 self.tensor_sigs)):
             ns[f"t{i}"], ns[f"d{i}"] = t, dtype
             conds.append(f"t{i}._data.shape == {shape!r} and t{i}._data.dtype == d{i} and "
-                         f"t{i}.requires_grad is {rg}")
+                         f"t{i}.requires_grad is {rg} and t{i}._data.strides == {strides!r}")
         stale = []
         for i, (b, v) in enumerate(zip(self.buffers, self.buffer_values)):
             ns[f"b{i}"], ns[f"bv{i}"] = b, v
@@ -191,9 +199,20 @@ class CompiledFunction:
                     entries.remove(entry)  # re-recorded below, not counted as a recompile
                     self.traces -= 1
                     break
-                if entry.program is not None:
-                    self.replays += 1
-                    return entry.program.run(tensors)
+                prog = entry.program
+                if prog is not None:
+                    if not prog.buffers:
+                        self.replays += 1
+                        return prog.run(tensors)
+                    # the buffers belong to one replay at a time: a call from another thread
+                    # (or from a hook inside the replay) meanwhile runs eagerly
+                    if not prog.lock.acquire(False):
+                        return self._fn(*args, **kwargs)
+                    try:
+                        self.replays += 1
+                        return prog.run(tensors)
+                    finally:
+                        prog.lock.release()
                 if entry.first is not None:
                     return self._validate(entry, tensors, args, kwargs)
                 return self._fn(*args, **kwargs)
@@ -232,7 +251,7 @@ class CompiledFunction:
         if spec[0] == "aot":
             entry.program = AOTProgram(tr.events, tensors, spec[1], self._fn)
         else:
-            entry.program = Program(tr.events, len(tensors), spec)
+            entry.program = Program(tr.events, len(tensors), spec, arg_meta=arg_meta(tensors))
         return result
 
     def _record(self, tensors: list, args: tuple, kwargs: dict) -> tuple:
@@ -298,4 +317,4 @@ def _result_spec(tr: Tracer, x: Any, aot: bool = False) -> tuple:
     return ("c", x)
 
 
-__all__ = ["CompiledFunction", "GraphBreakError", "RECOMPILE_LIMIT", "flatten_args"]
+__all__ = ["CompiledFunction", "GraphBreakError", "RECOMPILE_LIMIT", "arg_meta", "flatten_args"]

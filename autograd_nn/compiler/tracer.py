@@ -69,6 +69,7 @@ class OpEvent:
     params: dict  # name -> value, arrays inside replaced by sources ("src", source)
     slot: int  # this op's output is ("v", slot)
     node: Any  # the recorded graph Node, or None (no backward through this op)
+    meta: tuple = ()  # (shape, dtype, layout) of the output array (the replay's buffers)
 
 
 @dataclass
@@ -76,7 +77,8 @@ class BackwardEvent:
     """One backward pass: seeds, the rules run in order, the leaves' accumulation."""
 
     seeds: list = field(default_factory=list)  # (target, source); target ("n", slot)|("l", leaf)
-    steps: list = field(default_factory=list)  # (slot, gin_is_tuple, [(j, fit, target)])
+    # (slot, gin_is_tuple, [(j, fit, target, (shape, dtype) of the rule's result j)])
+    steps: list = field(default_factory=list)
     leaves: list = field(default_factory=list)  # (leaf, adopted)
 
 
@@ -194,7 +196,7 @@ class Tracer:
         if node is not None:
             self.node_slot[id(node)] = slot
             self.keep.append(node)
-        self.events.append(OpEvent(cls, srcs, kw, slot, node))
+        self.events.append(OpEvent(cls, srcs, kw, slot, node, meta(t._data)))
         scope = engine.current_scope()
         if scope is not None:
             self.modules[id(scope)] = scope
@@ -238,10 +240,10 @@ class Tracer:
                 if slot is None:
                     self.graph_break("backward through a graph built before the compiled call")
                     return
-                routes.append((j, fit, ("n", slot)))
+                routes.append((j, fit, ("n", slot), meta(gi)))
             else:
                 self.leaves[id(nxt)] = nxt
-                routes.append((j, fit, ("l", nxt)))
+                routes.append((j, fit, ("l", nxt), meta(gi)))
         bw.steps.append((self.node_slot[id(node)], is_tuple, routes))
 
     def backward_end(self, p: Any) -> None:
@@ -291,6 +293,14 @@ class Tracer:
             self.graph_break(f"{_qualname(fn)} returned {type(res).__name__}")
         self.events.append(CallEvent(fn, args, dict(kwargs), slot))
         return res
+
+
+def meta(a: Any) -> tuple:
+    """(shape, dtype, layout) of an array: layout "C" or "F" (contiguous that way) or None. A
+    buffer standing for it must have its layout too: a matmul or a reduction may sum in another
+    order over another layout."""
+    f = a.flags
+    return (a.shape, a.dtype, "C" if f.c_contiguous else "F" if f.f_contiguous else None)
 
 
 def _is_iterator(a: Any) -> bool:

@@ -67,6 +67,21 @@ def _same_param(p1: Any, p2: Any) -> bool:
     return same_value(_plain(p1), _plain(p2))
 
 
+def _same_steps(s1: list, s2: list) -> bool:
+    """The same rules routed to the same targets (leaves compared by identity: an argument
+    leaf is a new tensor each call, and Tensor == is elementwise)."""
+    if len(s1) != len(s2):
+        return False
+    for (n1, t1, r1), (n2, t2, r2) in zip(s1, s2):
+        if n1 != n2 or t1 != t2 or len(r1) != len(r2):
+            return False
+        for (j1, f1, g1, m1), (j2, f2, g2, m2) in zip(r1, r2):
+            if j1 != j2 or f1 != f2 or m1 != m2 or g1[0] != g2[0] or not (
+                    g1[1] is g2[1] if g1[0] == "l" else g1[1] == g2[1]):
+                return False
+    return True
+
+
 def difference(evs1: list, evs2: list) -> str | None:
     """Why two recordings differ (a description naming the op), or None if they agree."""
     if len(evs1) != len(evs2):
@@ -87,7 +102,7 @@ def difference(evs1: list, evs2: list) -> str | None:
             if a.node is not None and a.node.needs_input_grad != b.node.needs_input_grad:
                 return f"{name}: requires_grad of an operand changed"
         elif type(a) is BackwardEvent:
-            if a.steps != b.steps or len(a.leaves) != len(b.leaves) or any(
+            if not _same_steps(a.steps, b.steps) or len(a.leaves) != len(b.leaves) or any(
                     x[0] is not y[0] for x, y in zip(a.leaves, b.leaves)) or len(a.seeds) != len(
                     b.seeds) or any(x[0] != y[0] or not _same_source(x[1], y[1])
                                     for x, y in zip(a.seeds, b.seeds)):

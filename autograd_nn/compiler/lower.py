@@ -1,0 +1,253 @@
+"""Ops the replay writes out as NumPy calls into preallocated buffers instead of calling them.
+
+For the ops that dominate small training steps (``Add``, ``Sub``, ``Mul``, ``Tanh``,
+``Sigmoid``, ``Relu`` and ``Linear`` on float arrays), the generated replay inlines the very
+ufunc calls the op's ``forward`` and ``backward`` make, in the same order on the same operands,
+each with ``out=`` one of the replay's buffers (allocated once per specialization, reused every
+call), so no ctx, no call into the op, no fresh array per kernel. An elementwise ufunc or a
+``matmul`` computes the same bits whether it writes a fresh array or ``out=``: the results stay
+eager's, bit for bit (``tests/compiler/test_buffers.py`` compares whole runs bitwise).
+
+Each entry is ``(forward, backward)``:
+
+- ``forward(pg, ins, metas) -> lines`` writes ``OUT`` (replaced by the caller with the output
+  buffer) from the input expressions ``ins`` (``metas``: their (shape, dtype)); ``None`` when the
+  case is not covered (the op is then called as in eager);
+- ``backward(pg, ins, y, g, outs) -> (lines, {j: expression})``: ``y`` is the forward's output,
+  ``g`` the incoming gradient, ``outs`` maps each input index whose gradient is routed to the
+  buffer to write it into (``None``: a fresh array, for a gradient that ``.grad`` adopts).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
+from .._ops.linear import Linear
+from .._ops.loss import _BCE_EPS, BinaryCrossEntropy
+from ..autograd import inplace
+from ..optim.sgd import SGD
+
+# the NumPy callables the lowered code uses (bound as the replay function's default arguments:
+# local-variable loads, no global or attribute lookup per call)
+KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.negative,
+           "_tanh": np.tanh, "_abs": np.abs, "_exp": np.exp, "_recip": np.reciprocal,
+           "_less": np.less, "_greater": np.greater, "_max": np.maximum, "_matmul": np.matmul,
+           "_radd": np.add.reduce, "_bump": inplace.bump_version, "_log": np.log,
+           "_log1p": np.log1p, "_div": np.true_divide, "_isnan": np.isnan,
+           "_errstate": np.errstate}
+
+
+def _out(o: str | None) -> str:
+    return f", out={o}" if o is not None else ""
+
+
+# ---------------------------------------------------------------------- elementwise binary
+def _binary(ufunc: str) -> Callable:
+    def forward(pg: Any, ins: list, metas: list) -> list:
+        return [f"OUT = {ufunc}({ins[0]}, {ins[1]}, out=BUF)"]
+    return forward
+
+
+def _add_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    return [], {j: g for j in outs}  # Add.backward returns (g, g): no kernel
+
+
+def _sub_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    lines, res = [], {}
+    for j, o in outs.items():  # (g, -g)
+        if j == 0:
+            res[0] = g
+        else:
+            name = f"t{j}"
+            lines.append(f"    {name} = _neg({g}{_out(o)})")
+            res[1] = name
+    return lines, res
+
+
+def _mul_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    lines, res = [], {}
+    for j, o in outs.items():  # (g * b, g * a)
+        name = f"t{j}"
+        lines.append(f"    {name} = _mul({g}, {ins[1 - j]}{_out(o)})")
+        res[j] = name
+    return lines, res
+
+
+# ---------------------------------------------------------------------- elementwise unary
+def _tanh_fwd(pg: Any, ins: list, metas: list) -> list:
+    return [f"OUT = _tanh({ins[0]}, out=BUF)"]
+
+
+def _tanh_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    o = outs[0]  # g * (1 - y * y)
+    name = "t0"
+    first = f"    {name} = _mul({y}, {y}{_out(o)})"
+    return [first, f"    _sub(1, {name}, out={name})", f"    _mul({g}, {name}, out={name})"], \
+        {0: name}
+
+
+def _sigmoid_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    shape, dtype = metas[0][:2]
+    if not shape:  # 0-d: the op reshapes; left to it
+        return None
+    e = pg.buf(shape, dtype)
+    m = pg.buf(shape, np.dtype(bool))
+    x = ins[0]
+    # Sigmoid.forward's seven ufunc calls: e = exp(-|x|); y = 1 / (e + 1); y *= e where x < 0
+    return [f"_abs({x}, out={e})", f"_neg({e}, out={e})", f"_exp({e}, out={e})",
+            f"OUT = _add({e}, 1, out=BUF)", "_recip(OUT, out=OUT)", f"_less({x}, 0, out={m})",
+            f"_mul(OUT, {e}, out=OUT, where={m})"]
+
+
+def _sigmoid_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    o = outs[0]  # g * y * (1 - y)
+    name = "t0"
+    s = pg.buf(*pg.meta_expr(y))
+    return [f"    {name} = _mul({g}, {y}{_out(o)})", f"    _sub(1, {y}, out={s})",
+            f"    _mul({name}, {s}, out={name})"], {0: name}
+
+
+def _relu_fwd(pg: Any, ins: list, metas: list) -> list:
+    return [f"OUT = _max({ins[0]}, 0, out=BUF)"]
+
+
+def _relu_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    o = outs[0]  # g * (y > 0) (the mask cast to g's dtype: 0.0/1.0, the same products)
+    name = "t0"
+    m = pg.buf(pg.meta_expr(y)[0], np.dtype(bool))
+    return [f"    _greater({y}, 0, out={m})", f"    {name} = _mul({g}, {m}{_out(o)})"], \
+        {0: name}
+
+
+# --------------------------------------------------------------------------------- Linear
+def _linear_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    if len(metas[0][0]) != 2 or len(metas[1][0]) != 2:
+        return None
+    lines = [f"OUT = _matmul({ins[0]}, {ins[1]}.T, out=BUF)"]
+    if len(ins) > 2:
+        lines.append(f"_add(OUT, {ins[2]}, out=OUT)")  # out += b
+    return lines
+
+
+def _linear_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    lines, res = [], {}
+    for j, o in outs.items():
+        name = f"t{j}"
+        if j == 0:  # g @ w
+            lines.append(f"    {name} = _matmul({g}, {ins[1]}{_out(o)})")
+        elif j == 1:  # g.T @ x
+            lines.append(f"    {name} = _matmul({g}.T, {ins[0]}{_out(o)})")
+        else:  # g.sum(0)
+            lines.append(f"    {name} = _radd({g}, 0, None{', ' + o if o else ''})")
+        res[j] = name
+    return lines, res
+
+
+# --------------------------------------------------------------------- binary cross-entropy
+def _plain_bce(pg: Any, metas: list) -> bool:
+    """The case written out: no weight, mean reduction, x not 0-d, no gradient for t."""
+    p, node = pg.params, pg.cur_node
+    return (p.get("weight") == ("c", None) and p.get("reduction") == ("c", "mean")
+            and len(p) == 2 and bool(metas[0][0])
+            and (node is None or not node.needs_input_grad[1]))  # no target gradient
+
+
+def _bce_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    if not _plain_bce(pg, metas):
+        return None
+    (shape, dtype, layout), (x, t) = metas[0], ins
+    lx, l1x = pg.buf(shape, dtype, layout), pg.buf(shape, dtype, layout)  # (reduced: x's layout)
+    fwd = pg.const(BinaryCrossEntropy.forward, "BinaryCrossEntropy_forward_")
+    dt = pg.const(dtype, "DT")
+    # BinaryCrossEntropy.forward's ufuncs: -(t * max(log x, -100) + (1 - t) * max(log1p(-x),
+    # -100)) in place, then mean_of's sum / count; a NaN re-runs the op (its error message)
+    return ["with _errstate(divide='ignore', invalid='ignore'):",
+            f"    _log({x}, out={lx})", f"    _neg({x}, out={l1x})",
+            f"    _log1p({l1x}, out={l1x})",
+            f"_max({lx}, -100, out={lx})", f"_max({l1x}, -100, out={l1x})",
+            f"_sub({lx}, {l1x}, out={lx})", f"_mul({lx}, {t}, out={lx})",
+            f"_add({lx}, {l1x}, out={lx})", f"_neg({lx}, out={lx})",
+            f"OUT = _div(_radd({lx}, axis=None, keepdims=False), {math.prod(shape)})",
+            f"if _isnan(OUT): OUT = {fwd}(_Ctx(), {x}, {t}, weight=None, reduction='mean')",
+            f"OUT = _asarray(OUT, dtype={dt})"]
+
+
+def _bce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    x, t = ins
+    o = outs[0]
+    shape, dtype, layout = pg.meta_of(pg.cur_inputs[0])
+    d = pg.buf(shape, dtype, layout)
+    n = math.prod(shape)
+    # g * (1 / n); d = max((1 - x) * x, eps); gx = (x - t) / d * g
+    return [f"    gs = _mul({g}, {1.0 / n!r})", f"    _sub(1, {x}, out={d})",
+            f"    _mul({d}, {x}, out={d})", f"    _max({d}, {_BCE_EPS!r}, out={d})",
+            f"    t0 = _sub({x}, {t}{_out(o)})", f"    _div(t0, {d}, out=t0)",
+            "    _mul(t0, gs, out=t0)"], {0: "t0"}
+
+
+LOWERED: dict = {
+    BinaryCrossEntropy: (_bce_fwd, _bce_bwd),
+    Add: (_binary("_add"), _add_bwd),
+    Sub: (_binary("_sub"), _sub_bwd),
+    Mul: (_binary("_mul"), _mul_bwd),
+    Tanh: (_tanh_fwd, _tanh_bwd),
+    Sigmoid: (_sigmoid_fwd, _sigmoid_bwd),
+    Relu: (_relu_fwd, _relu_bwd),
+    Linear: (_linear_fwd, _linear_bwd),
+}
+
+
+# ------------------------------------------------------------------------ optimizer.step()
+def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
+    """Source of a function ``name(O)`` doing ``SGD.step`` on ``opt`` as the optimizer does it
+    (``b *= mu; b += g``; ``p -= lr * b``: the same ufuncs, the scratch ``lr * g`` in a buffer),
+    reading lr and momentum from the param groups when it runs; it calls the real step
+    (``fn``) instead whenever the optimizer is not the plain case it was written for (hooks,
+    other groups or parameters, weight decay, maximize, dampening, Nesterov, a missing momentum
+    buffer, a gradient of another dtype)."""
+    name = f"_sgd{len(pg.buffers)}"
+    lines = [f"def {name}(O):", "    G = O.param_groups",
+             f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
+             f"len(G) != {len(opt.param_groups)}: return {fn}(O)", "    S = O.state"]
+    body = []
+    scratches: dict = {}
+    for i, group in enumerate(opt.param_groups):
+        params = group["params"]
+        ps = [pg.const(p, "P") for p in params]
+        lines += [f"    g = G[{i}]", "    L = g['params']",
+                  "    lr, mu = g['lr'], g['momentum']",
+                  f"    if len(L) != {len(params)} or "
+                  + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
+                  + "g['weight_decay'] != 0 or g['maximize'] or g['dampening'] != 0 or "
+                  f"g['nesterov'] or type(lr) is not float or type(mu) not in (int, float): "
+                  f"return {fn}(O)"]
+        for k, (p, t) in enumerate(zip(ps, params)):
+            dt = pg.const(t._data.dtype, "DT")
+            key = (t._data.shape, t._data.dtype)  # lr * b is consumed at once: one per shape
+            if key not in scratches:
+                scratches[key] = pg.buf(*key)
+            scratch = scratches[key]
+            gk, bk = f"g{i}_{k}", f"b{i}_{k}"
+            lines += [f"    {gk} = {p}.grad",
+                      f"    if {gk} is not None:",
+                      f"        {gk} = {gk}._data",
+                      f"        if {gk}.dtype != {dt}: return {fn}(O)",
+                      f"        {bk} = None if mu == 0 else "
+                      f"S.get({p}, {{}}).get('momentum_buffer')",
+                      f"        if mu != 0 and {bk} is None: return {fn}(O)"]
+            body += [f"    if {gk} is not None:",
+                     f"        if mu{i} != 0:",  # b *= mu; b += g; the step is b
+                     f"            b = {bk}._data",
+                     f"            _mul(b, mu{i}, out=b)",
+                     f"            _add(b, {gk}, out=b)",
+                     f"            {gk} = b",
+                     f"        {p}._data -= _mul(lr{i}, {gk}, out={scratch})",
+                     f"        _bump({p})"]
+        lines += [f"    lr{i}, mu{i} = lr, mu"]
+    return lines + body + ["    return None"], name
+
+WITH_PARAMS = {_bce_fwd}  # the forwards that read pg.params (the others take none)
