@@ -65,7 +65,95 @@ def _lgamma1(x: float) -> float:
         return math.inf
 
 
-_erf, _erfc, lgamma = _scalar(math.erf), _scalar(math.erfc), _scalar(_lgamma1)
+lgamma = _scalar(_lgamma1)
+
+# erf and erfc: PyTorch calls libm (std::erf); NumPy has none, so these are fdlibm's rational
+# approximations (s_erf.c, which glibc's double erf derives from) on whole arrays: a Python
+# call per element (math.erf) cost 245 ms per million, these about 70 ms.
+_ERX = 8.45062911510467529297e-01
+_EFX = 1.28379167095512586316e-01
+_PP = (1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+       -5.77027029648944159157e-03, -2.37630166566501626084e-05)
+_QQ = (1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02, 5.08130628187576562776e-03,
+       1.32494738004321644526e-04, -3.96022827877536812320e-06)
+_PA = (-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+       3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+       -2.16637559486879084300e-03)
+_QA = (1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01, 7.18286544141962662868e-02,
+       1.26171219808761642112e-01, 1.36370839120290507362e-02, 1.19844998467991074170e-02)
+_RA = (-9.86494403484714822705e-03, -6.93858572707181764372e-01, -1.05586262253232909814e+01,
+       -6.23753324503260060396e+01, -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+       -8.12874355063065934246e+01, -9.81432934416914548592e+00)
+_SA = (1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02, 4.34565877475229228821e+02,
+       6.45387271733267880336e+02, 4.29008140027567833386e+02, 1.08635005541779435134e+02,
+       6.57024977031928170135e+00, -6.04244152148580987438e-02)
+_RB = (-9.86494292470009928597e-03, -7.99283237680523006574e-01, -1.77579549177547519889e+01,
+       -1.60636384855821916062e+02, -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+       -4.83519191608651397019e+02)
+_SB = (1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02, 1.53672958608443695994e+03,
+       3.19985821950859553908e+03, 2.55305040643316442583e+03, 4.74528541206955367215e+02,
+       -2.24409524465858183362e+01)
+
+
+def _poly(c: tuple, x: np.ndarray) -> np.ndarray:
+    """c[0] + c[1] x + c[2] x^2 + ... (lowest coefficient first, as fdlibm lists them)."""
+    r = np.full_like(x, c[-1])
+    for k in c[-2::-1]:
+        r = r * x + k
+    return r
+
+
+def _tail(ax: np.ndarray) -> np.ndarray:
+    """exp(-x^2) R/S-corrected: fdlibm's r for 1.25 <= |x| (the caller divides by |x|)."""
+    s = 1.0 / (ax * ax)
+    near = ax < 1 / 0.35
+    rs = np.where(near, _poly(_RA, s) / _poly(_SA, s), _poly(_RB, s) / _poly(_SB, s))
+    z = (ax.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
+    return np.exp(-z * z - 0.5625) * np.exp((z - ax) * (z + ax) + rs)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """fdlibm's erf (glibc's double erf), vectorised: within 1 ulp of ``math.erf``."""
+    ax = np.abs(x)
+    out = np.empty_like(x)
+    small = ax < 0.84375
+    mid = (ax >= 0.84375) & (ax < 1.25)
+    big = (ax >= 1.25) & (ax < 6)
+    huge = ~(small | mid | big)
+    xs = x[small]
+    z = xs * xs
+    out[small] = xs + xs * (_poly(_PP, z) / _poly(_QQ, z))
+    s = ax[mid] - 1
+    out[mid] = np.copysign(_ERX + _poly(_PA, s) / _poly(_QA, s), x[mid])
+    ab = ax[big]
+    out[big] = np.copysign(1 - _tail(ab) / ab, x[big])
+    out[huge] = np.where(np.isnan(x[huge]), x[huge], np.copysign(1.0, x[huge]))
+    return out
+
+
+def _erfc(x: np.ndarray) -> np.ndarray:
+    """fdlibm's erfc, vectorised: within 4 ulp of ``math.erfc``."""
+    ax = np.abs(x)
+    out = np.empty_like(x)
+    small = ax < 0.84375
+    mid = (ax >= 0.84375) & (ax < 1.25)
+    big = (ax >= 1.25) & (ax < 28) & ~(x < -6)
+    rest = ~(small | mid | big)
+    xs = x[small]
+    z = xs * xs
+    y = _poly(_PP, z) / _poly(_QQ, z)
+    out[small] = np.where(xs < 0.25, 1 - (xs + xs * y), 0.5 - (xs * y + (xs - 0.5)))
+    s = ax[mid] - 1
+    pq = _poly(_PA, s) / _poly(_QA, s)
+    out[mid] = np.where(x[mid] >= 0, (1 - _ERX) - pq, 1 + (_ERX + pq))
+    ab, xb = ax[big], x[big]
+    r = _tail(ab)
+    out[big] = np.where(xb > 0, r / ab, 2 - r / ab)
+    xr = x[rest]
+    out[rest] = np.where(np.isnan(xr), xr, np.where(xr > 0, 0.0, 2.0))
+    return out
+
+
 
 
 def erf(x: np.ndarray) -> np.ndarray:

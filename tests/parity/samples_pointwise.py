@@ -93,8 +93,9 @@ SAMPLES = {
                 S(I(3), A(3), A(3, domain="pos")),
                 S(A(3, 4), A(3, 1), A(4, domain="away0"), value=0.5),
                 S(A(3, 4), I(3, 4), I(4, low=1, high=4), raises=True)],
-    "zero_": [S(A(3, 4)), S(I(3))],
-    "fill_": [S(A(3, 4), 2.5), S(I(3), 2), S(A(3), V(np.array(1.5), grad=True))],
+    "zero_": [S(A(3, 4)), S(I(3)), S(I(2, 3))],
+    "fill_": [S(A(3, 4), 2.5), S(I(3), 2), S(A(3), V(np.array(1.5), grad=True)),
+              S(A(3, 4), -1.0)],
     # --- PyTorch defines no derivative (its backward raises: inputs without grad here)
     "floor_divide": [S(A(3, 4, grad=False), A(3, 4, domain="away0", grad=False)),
                      S(I(2, 3, low=-9, high=9), 4), S(I(3, low=-9, high=9), -2.5),

@@ -289,8 +289,6 @@ SAMPLES = {
         S(A(2, 2), V(np.array(1.5), grad=True)),
         S(A(2), A(2), raises=True),
     ],
-    "fill_": [S(A(3, 4), -1.0), S(I(2), 3)],
-    "zero_": [S(A(3, 4)), S(I(2, 3))],
     "detach_": [S(A(3))],
     # in-place shape methods and helpers
     "Tensor.unsqueeze_": [S(A(3, 4), 0), S(A(3, 4), -1), S(A(3), 2, raises=True)],
