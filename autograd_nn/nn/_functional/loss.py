@@ -14,6 +14,7 @@ import numpy as np
 
 from ..._ops import elementwise as E
 from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, WeightedNll
+from ...autograd.engine import is_grad_enabled
 from ...tensor import Tensor
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -188,6 +189,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     _check_float_target(target, "binary_cross_entropy_with_logits")
+    for name, t in (("weight", weight), ("pos_weight", pos_weight)):
+        if t is not None and t.requires_grad and is_grad_enabled():  # as ATen's derivative table
+            raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not "
+                               f"differentiable with respect to argument '{name}'. This input "
+                               f"cannot have requires_grad True.")
     sp = E.Softplus.apply(-input, beta=1.0, threshold=math.inf)  # log(1 + e^-x), exact
     if pos_weight is not None:
         log_weight = (pos_weight - 1) * target + 1

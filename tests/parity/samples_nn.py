@@ -1,0 +1,133 @@
+"""Parity samples for the nn ops: the ones PyTorch has at the top level (``torch.conv2d``,
+``torch.dropout(input, p, train)``, losses with an int ``reduction``...) and the newer
+``nn.functional`` names (grid_sample, ctc_loss, max_unpool...)."""
+
+import numpy as np
+from parity_samples import A, I, S, V
+
+_PM1 = V(np.array([1.0, -1.0, 1.0, -1.0]))  # +-1 targets of the embedding/ranking losses
+_ONES = V(np.ones((40, 50)))
+_ONES3 = V(np.ones((20, 30, 4)))
+
+
+def _same_value_set(ours, theirs):
+    """Random masks differ between the libraries: the same shape, dtype and set of values
+    (with 2,000 draws both 'kept' and 'dropped' values occur in each)."""
+    assert tuple(ours.shape) == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype)
+    a, b = np.unique(ours.detach().numpy()), np.unique(theirs.detach().numpy())
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def _channels_constant(ours, theirs):
+    """Feature dropout: the value set of PyTorch's, and one draw per (N, C) channel."""
+    _same_value_set(ours, theirs)
+    a = ours.detach().numpy()
+    assert (a == a[..., :1]).all(), "feature dropout: a channel got more than one draw"
+
+
+def _dropouts(p: float, check=_same_value_set, x=_ONES):
+    return [S(A(3, 4), p, False), S(A(3, 4), 0.0, True), S(x, p, True, check=check, grad=False),
+            S(A(3, 4), 1.5, True, raises=True)]
+
+
+def _cell(gates: int, lstm: bool = False):
+    hx = [A(3, 5), A(3, 5)] if lstm else A(3, 5)
+    g = gates * 5
+    return [S(A(3, 4), hx, A(g, 4), A(g, 5), A(g), A(g)),
+            S(A(3, 4), hx, A(g, 4), A(g, 5)),
+            S(A(3, 4), hx, A(g, 3), A(g, 5), raises=True)]
+
+
+SAMPLES = {
+    # --- activations
+    "celu": [S(A(3, 4)), S(A(3, 4), 0.5)],
+    "celu_": [S(A(3, 4)), S(A(3, 4), 2.0)],
+    "selu": [S(A(3, 4))],
+    "selu_": [S(A(3, 4))],
+    "rrelu": [S(A(3, 4)), S(A(3, 4), 0.1, 0.3), S(A(3, 4), 0.2, 0.4, False)],
+    "rrelu_": [S(A(3, 4)), S(A(3, 4), 0.1, 0.3)],
+    "threshold": [S(A(3, 4), 0.5, -1.0), S(A(3, 4), -0.2, 3.0)],
+    "threshold_": [S(A(3, 4), 0.5, -1.0)],
+    "hardshrink": [S(A(3, 4)), S(A(3, 4), 1.0), S(A(5), lambd=0.2)],
+    "prelu": [S(A(2, 3, 4), A(3)), S(A(2, 3, 4), A(1)), S(A(2, 3, 4), A(4), raises=True)],
+    # --- dropout (train positional and required)
+    "dropout": _dropouts(0.5),
+    "dropout_": _dropouts(0.3),
+    "alpha_dropout": _dropouts(0.5),
+    "alpha_dropout_": _dropouts(0.4),
+    "feature_dropout": _dropouts(0.5, _channels_constant, _ONES3) + [
+        S(A(4), 0.5, True, raises=True)],
+    "feature_dropout_": _dropouts(0.5, _channels_constant, _ONES3),
+    "feature_alpha_dropout": _dropouts(0.5, _channels_constant, _ONES3),
+    "feature_alpha_dropout_": _dropouts(0.5, _channels_constant, _ONES3),
+    # --- normalisation (ATen's argument order)
+    "batch_norm": [
+        S(A(4, 3, 5), A(3), A(3), V(np.zeros(3)), V(np.ones(3)), True, 0.1, 1e-5, False),
+        S(A(4, 3, 5), A(3), A(3), A(3, grad=False), A(3, domain="pos", grad=False), False,
+          0.1, 1e-5, False),
+        S(A(4, 3), None, None, None, None, True, 0.1, 1e-3, True),
+        S(A(4, 3, 5), A(2), None, None, None, True, 0.1, 1e-5, False, raises=True)],
+    "instance_norm": [
+        S(A(2, 3, 5), A(3), A(3), None, None, True, 0.1, 1e-5, False),
+        S(A(2, 3, 4, 4), None, None, V(np.zeros(3)), V(np.ones(3)), True, 0.2, 1e-5, False)],
+    "layer_norm": [S(A(2, 3, 4), [4], A(4), A(4)), S(A(2, 3, 4), (3, 4)),
+                   S(A(2, 3, 4), [4], A(4), None, 1e-3, False),
+                   S(A(2, 3, 4), [3], raises=True)],
+    "group_norm": [S(A(2, 6, 4), 3, A(6), A(6)), S(A(2, 6, 4, 2), 2, eps=1e-3),
+                   S(A(2, 6, 4), 4, raises=True)],
+    "rms_norm": [S(A(2, 3, 4), [4], A(4)), S(A(2, 3, 4), [3, 4], None, 1e-3),
+                 S(A(2, 3, 4), [3], raises=True)],
+    # --- convolution
+    "conv1d": [S(A(2, 3, 8), A(4, 3, 3), A(4)), S(A(2, 4, 9), A(4, 2, 2), None, 2, 1, 2, 2),
+               S(A(2, 3, 8), A(4, 3, 3), padding="same"), S(A(2, 3, 8), A(4, 2, 3),
+                                                            raises=True)],
+    "conv2d": [S(A(2, 3, 6, 5), A(4, 3, 3, 2), A(4)),
+               S(A(1, 4, 7, 7), A(2, 2, 3, 3), None, (2, 1), 1, 1, 2)],
+    "conv3d": [S(A(1, 2, 4, 5, 4), A(3, 2, 2, 3, 2), A(3), 1, (1, 0, 1))],
+    "conv_transpose1d": [S(A(2, 3, 5), A(3, 4, 3), A(4)),
+                         S(A(2, 4, 5), A(4, 1, 3), None, 2, 1, 1, 2)],
+    "conv_transpose2d": [S(A(1, 3, 4, 3), A(3, 2, 3, 2), A(2), 2, 1, 1)],
+    "conv_transpose3d": [S(A(1, 2, 3, 3, 2), A(2, 2, 2, 2, 2), A(2), 1, 0, 0, 1, 2)],
+    # --- pooling
+    "avg_pool1d": [S(A(2, 3, 8), 3), S(A(2, 3, 8), 3, 2, 1, True, False)],
+    "adaptive_avg_pool1d": [S(A(2, 3, 7), 3), S(A(3, 8), 4),
+                            S(A(2, 3, 4, 5), 2, raises=True)],
+    "adaptive_max_pool1d": [S(A(2, 3, 7), 3), S(A(3, 8), 4)],
+    "max_pool1d": [S(A(2, 3, 8), 2), S(A(2, 3, 9), 3, 2, 1, 1, True), S(A(3, 8), [2], [])],
+    "max_pool1d_with_indices": [S(A(2, 3, 8), 2), S(A(2, 3, 9), 3, 2, 1, 2, True)],
+    "max_pool2d": [S(A(2, 3, 6, 5), 2), S(A(1, 2, 7, 6), (3, 2), (2, 1), 1, 1, True)],
+    "max_pool3d": [S(A(1, 2, 4, 5, 4), 2), S(A(1, 2, 5, 5, 5), 3, 2, 1)],
+    # --- shuffles, linear, sparse
+    "pixel_shuffle": [S(A(1, 8, 2, 3), 2), S(A(1, 7, 2, 3), 2, raises=True)],
+    "pixel_unshuffle": [S(A(1, 2, 4, 6), 2)],
+    "channel_shuffle": [S(A(2, 6, 3), 3), S(A(2, 6, 2, 2), 2)],
+    "bilinear": [S(A(4, 3), A(4, 5), A(2, 3, 5), A(2)), S(A(4, 3), A(4, 5), A(2, 3, 5))],
+    "embedding": [S(A(5, 3), I(2, 4, high=5)), S(A(5, 3), I(6, high=5), 2),
+                  S(A(5, 3), I(6, high=5), -1, True)],
+    # --- losses (reduction: 0 none, 1 mean, 2 sum)
+    "binary_cross_entropy_with_logits": [
+        S(A(3, 4), A(3, 4, domain="unit", grad=False)),
+        S(A(3, 4), A(3, 4, domain="pos"), A(4, grad=False), A(4, domain="pos", grad=False), 1),
+        S(A(3, 4), A(3, 4, domain="pos"), A(4), raises=True),
+        S(A(3, 4), A(3, 4, domain="pos"), None, A(4), raises=True),
+        S(A(3, 4), A(3, 4, domain="pos"), reduction=2),
+        S(A(3, 4), A(3, 4), reduction=3)],
+    "cosine_embedding_loss": [S(A(4, 5), A(4, 5), _PM1), S(A(4, 5), A(4, 5), _PM1, 0.3, 1)],
+    "hinge_embedding_loss": [S(A(4), _PM1), S(A(4), _PM1, 0.5, 2)],
+    "margin_ranking_loss": [S(A(4), A(4), _PM1), S(A(4), A(4), _PM1, 0.2, 1)],
+    "kl_div": [S(A(3, 4), A(3, 4, domain="pos")), S(A(3, 4), A(3, 4, domain="pos"), 1),
+               S(A(3, 4), A(3, 4), 2, log_target=True)],
+    "poisson_nll_loss": [S(A(3, 4), A(3, 4, domain="pos"), True, False, 1e-8, 1),
+                         S(A(3, 4, domain="pos"), A(3, 4, domain="pos"), False, True, 1e-8, 0),
+                         S(A(3, 4), V(np.array([0.0, 1.0, 3.0, 5.0])), True, True, 1e-8, 2)],
+    "triplet_margin_loss": [S(A(4, 5), A(4, 5), A(4, 5)),
+                            S(A(4, 5), A(4, 5), A(4, 5), 0.5, 1, 1e-6, True, 1)],
+    # --- recurrent cells
+    "lstm_cell": _cell(4, lstm=True),
+    "gru_cell": _cell(3),
+    "rnn_tanh_cell": _cell(1),
+    "rnn_relu_cell": _cell(1),
+    # --- nn.functional names new here
+    "nn.functional.celu_": [S(A(3, 4)), S(A(3, 4), 0.5)],
+    "nn.functional.selu_": [S(A(3, 4))],
+}
