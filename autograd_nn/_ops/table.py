@@ -230,6 +230,7 @@ OPS: tuple = (
     # (torch.conv2d, torch.dropout...) are nn.functional's, exported by autograd_nn/_nn_top.py
     Row("hardshrink", E.hardshrink, E.Where),
     Row("prelu", E.prelu, E.Where),
+    Row("ctc_loss", None, LO.CtcLoss, method=False, export=False),  # nn.functional.ctc_loss
     # --- function forms of Tensor's own methods, and helpers
     Row("numel", _method_call("numel"), method=False),
     Row("detach", _method_call("detach"), method=False),

@@ -131,3 +131,52 @@ SAMPLES = {
     "nn.functional.celu_": [S(A(3, 4)), S(A(3, 4), 0.5)],
     "nn.functional.selu_": [S(A(3, 4))],
 }
+
+def _unpool_samples(nd: int):
+    """max_unpoolNd of values with indices as a 2-wide, stride-2 max pool gives them: each a
+    random position inside its own window (exact values, V, so both libraries scatter alike)."""
+    rng = np.random.default_rng(nd)
+    pooled = (3, 2, 2)[:nd]
+    vals_shape = (2, 3) + pooled
+    full = tuple(2 * n for n in pooled)
+    strides = np.cumprod((1,) + full[::-1])[::-1][1:]
+    idx = np.zeros(vals_shape, np.int64)
+    for d in range(nd):
+        pos = 2 * np.arange(pooled[d]).reshape([-1 if e == d else 1 for e in range(nd)])
+        idx += (pos + rng.integers(0, 2, vals_shape)) * int(strides[d])
+    return [S(A(*vals_shape), V(idx), 2),
+            S(A(*vals_shape), V(idx), 2, 2, 0, tuple(n + 1 for n in full)),
+            S(A(*vals_shape), V(idx), 2, output_size=tuple(n + 5 for n in full), raises=True),
+            S(A(*vals_shape), V(idx + 100), 2, raises=True),
+            S(A(*vals_shape[1:]), V(idx[0]), 2)]
+
+
+SAMPLES.update({
+    "nn.functional.adaptive_avg_pool3d": [S(A(2, 3, 5, 4, 6), (2, 3, 4)),
+                                          S(A(3, 4, 4, 4), 2),
+                                          S(A(1, 2, 5, 4, 6), (None, 2, 5))],
+    "nn.functional.adaptive_max_pool3d": [S(A(2, 3, 5, 4, 6), (2, 3, 4)),
+                                          S(A(3, 4, 4, 4), 2, True)],
+    "nn.functional.adaptive_max_pool3d_with_indices": [S(A(2, 3, 5, 4, 6), (2, 3, 4))],
+    "nn.functional.max_unpool1d": _unpool_samples(1),
+    "nn.functional.max_unpool2d": _unpool_samples(2),
+    "nn.functional.max_unpool3d": _unpool_samples(3),
+})
+
+_T2 = I(2, 3, low=1, high=4)  # two padded targets over classes 1..3 (0 is the blank)
+SAMPLES.update({
+    "nn.functional.ctc_loss": [
+        S(A(6, 2, 4), _T2, [6, 5], [3, 2]),
+        S(A(6, 2, 4), _T2, V(np.array([6, 4])), V(np.array([3, 0])), reduction="none"),
+        S(A(6, 2, 4), _T2, (6, 5), (2, 3), 0, "sum"),
+        S(A(6, 2, 4), I(5, low=1, high=4), [6, 5], [3, 2]),
+        S(A(6, 2, 4), I(2, 3, low=0, high=3), [6, 5], [3, 2], blank=3),
+        S(A(6, 4), I(3, low=1, high=4), [6], [3]),
+        S(A(6, 2, 4), V(np.array([[1, 1, 1], [2, 2, 0]])), [2, 5], [3, 2], reduction="none"),
+        S(A(6, 2, 4), V(np.array([[1, 1, 1], [2, 2, 0]])), [2, 5], [3, 2], zero_infinity=True),
+        S(A(6, 2, 4), _T2, [7, 5], [3, 2], raises=True),
+        S(A(6, 2, 4), _T2, [6, 5], [4, 2], raises=True)],
+    "ctc_loss": [S(A(6, 2, 4), _T2, (6, 5), (3, 2)),
+                 S(A(6, 2, 4), _T2, V(np.array([6, 5])), V(np.array([3, 2])), 0, 1),
+                 S(A(6, 2, 4), _T2, (6, 5), (3, 2), 0, 2, True)],
+})

@@ -16,6 +16,7 @@ from ..._ops.conv import Conv, Geom
 from ..._ops.indexing import MatMul
 from ..._ops.pool import (
     PoolGather,
+    PoolScatter,
     adaptive_table,
     max_pool_indices,
     max_pool_regular,
@@ -26,7 +27,8 @@ from .conv import ntuple
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d"]
+           "adaptive_max_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+           "max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 IntOrTuple = Union[int, Sequence[int]]
 
@@ -237,3 +239,80 @@ def adaptive_max_pool1d(input: Tensor, output_size: IntOrTuple,
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Adaptive max pooling: (N, C, H, W) -> (N, C, *output_size)."""
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Adaptive mean pooling: (N, C, D, H, W) -> (N, C, *output_size); an entry None keeps
+    that dim's size."""
+    return _adaptive_avg("adaptive_avg_pool3d", 3, input, output_size)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Adaptive max pooling: (N, C, D, H, W) -> (N, C, *output_size)."""
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
+
+
+def _max_unpoolnd(op: str, nd: int, x: Tensor, indices: Tensor, kernel_size: IntOrTuple,
+                  stride: IntOrTuple | None, padding: IntOrTuple, output_size: Any) -> Tensor:
+    """The values of ``x`` put at their flat ``indices`` into zeros of the pooled input's
+    spatial size (the PoolGather adjoint, assigning: a later duplicate index wins)."""
+    x, unb = _batched(op, x, nd)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"{op}: expected indices to have dtype int64, got {idx.dtype}")
+    idx = idx[None] if unb else idx
+    if idx.shape != tuple(x.shape):
+        raise RuntimeError(f"{op}: Expected shape of indices to be same as that of the input "
+                           f"tensor ({list(x.shape)}) but got indices tensor with shape: "
+                           f"{list(idx.shape)}")
+    k = ntuple(kernel_size, nd, "kernel_size", op)
+    s = k if stride is None else ntuple(stride, nd, "stride", op)
+    p = ntuple(padding, nd, "padding", op)
+    default = tuple((n - 1) * si - 2 * pi + ki
+                    for n, si, pi, ki in zip(x.shape[2:], s, p, k))
+    if output_size is None:
+        osize = default
+    else:
+        osize = tuple(int(o) for o in output_size)
+        if len(osize) == nd + 2:
+            osize = osize[2:]
+        if len(osize) != nd:
+            raise ValueError(f"{op}: output_size must have {nd} or {nd + 2} elements (got "
+                             f"{len(osize)})")
+        for d, (o, df, si) in enumerate(zip(osize, default, s)):
+            if not df - si < o < df + si:
+                raise ValueError(f'invalid output_size "{tuple(osize)}" (dim {d} must be '
+                                 f'between {df - si} and {df + si})')
+    volume = int(np.prod(osize))
+    if idx.size and (idx.min() < 0 or idx.max() >= volume):
+        bad = int(idx.max() if idx.max() >= volume else idx.min())
+        raise RuntimeError(f"{op}: Found an invalid max index: {bad} (output volumes are of "
+                           f"size {'x'.join(map(str, osize))})")
+    y = PoolScatter.apply(x, index=idx, shape=tuple(x.shape[:2]) + osize, unique=True)
+    return y.squeeze(0) if unb else y
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                 stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+                 output_size: Any = None) -> Tensor:
+    """Partial inverse of max_pool1d: (N, C, L_in) values at their ``indices`` (from
+    ``max_pool1d(..., return_indices=True)``), zeros elsewhere: (N, C, L_out)."""
+    return _max_unpoolnd("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
+                         output_size)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                 stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+                 output_size: Any = None) -> Tensor:
+    """Partial inverse of max_pool2d: (N, C, H_in, W_in) -> (N, C, H_out, W_out), with
+    H_out = (H_in - 1) stride - 2 padding + kernel_size unless ``output_size`` says."""
+    return _max_unpoolnd("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                         output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                 stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+                 output_size: Any = None) -> Tensor:
+    """Partial inverse of max_pool3d: (N, C, D, H, W) values -> (N, C, D', H', W')."""
+    return _max_unpoolnd("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
+                         output_size)
