@@ -180,3 +180,31 @@ SAMPLES.update({
                  S(A(6, 2, 4), _T2, V(np.array([6, 5])), V(np.array([3, 2])), 0, 1),
                  S(A(6, 2, 4), _T2, (6, 5), (3, 2), 0, 2, True)],
 })
+
+
+def _grid_samples():
+    out = []
+    for nd, x, g in ((2, A(2, 3, 4, 5), A(2, 3, 4, 2)), (3, A(1, 2, 3, 4, 5), A(1, 2, 3, 2, 3))):
+        for mode in ("bilinear", "nearest"):
+            for pad in ("zeros", "border", "reflection"):
+                for ac in (False, True):
+                    out.append(S(x, g, mode, pad, ac))
+    return out + [S(A(2, 3, 4, 5), A(2, 3, 4, 2, domain="unit")),
+                  S(A(2, 3, 4, 5), A(2, 3, 4, 3), align_corners=False, raises=True),
+                  S(A(2, 3, 4, 5), A(2, 3, 4, 2), "area", align_corners=False, raises=True),
+                  S(A(2, 3, 4, 5), A(2, 3, 4, 2), padding_mode="wrap", align_corners=False,
+                    raises=True),
+                  S(A(2, 3, 4, 5), A(2, 3, 4, 2, dtype="float32"), align_corners=False,
+                    raises=True)]
+
+
+SAMPLES.update({
+    "nn.functional.affine_grid": [S(A(2, 2, 3), (2, 3, 4, 5), False),
+                                  S(A(2, 2, 3), [2, 1, 3, 1], True),
+                                  S(A(1, 3, 4), (1, 2, 3, 4, 2), align_corners=False),
+                                  S(A(1, 3, 4), (1, 2, 3, 4, 2), align_corners=True),
+                                  S(A(2, 2, 3), (2, 3, 4), False, raises=True),
+                                  S(A(2, 2, 3), (3, 3, 4, 5), False, raises=True),
+                                  S(A(2, 2, 4), (2, 3, 4, 5), False, raises=True)],
+    "nn.functional.grid_sample": _grid_samples(),
+})
