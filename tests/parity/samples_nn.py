@@ -184,7 +184,7 @@ SAMPLES.update({
 
 def _grid_samples():
     out = []
-    for nd, x, g in ((2, A(2, 3, 4, 5), A(2, 3, 4, 2)), (3, A(1, 2, 3, 4, 5), A(1, 2, 3, 2, 3))):
+    for x, g in ((A(2, 3, 4, 5), A(2, 3, 4, 2)), (A(1, 2, 3, 4, 5), A(1, 2, 3, 2, 3))):
         for mode in ("bilinear", "nearest"):
             for pad in ("zeros", "border", "reflection"):
                 for ac in (False, True):

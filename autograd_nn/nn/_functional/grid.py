@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -139,7 +139,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",  # noqa: A0
     strides = np.cumprod((1,) + spatial[::-1])[::-1][1:]
     m = math.prod(out_sp)
 
-    def read(cells: list) -> Tensor:
+    def read(cells: list) -> tuple:
         """input at integer cells (one array per dim), 0 outside: (N, C, *out_sp)."""
         valid = np.ones(cells[0].shape, dtype=bool)
         flat = np.zeros(cells[0].shape, dtype=np.int64)
