@@ -208,3 +208,52 @@ SAMPLES.update({
                                   S(A(2, 2, 4), (2, 3, 4, 5), False, raises=True)],
     "nn.functional.grid_sample": _grid_samples(),
 })
+
+SAMPLES.update({
+    "nn.functional.linear_cross_entropy": [
+        S(A(4, 3), A(5, 3), I(4, high=5)),
+        S(A(4, 3), A(5, 3), I(4, high=5), linear_bias=A(5), weight=A(5, domain="pos",
+                                                                     grad=False),
+          reduction="sum", label_smoothing=0.1),
+        S(A(3), A(5, 3), I(high=5), reduction="none"),
+        S(A(4, 3), A(5, 2, 3), I(4, 2, high=5), linear_bias=A(5, 2)),
+        S(A(4, 3), A(5, 3), V(np.array([0, 1, -100, 4])), reduction="none"),
+        S(A(4, 3), A(5, 3), V(np.array([0, 1, 2, 4])), ignore_index=2),
+        S(A(4, 3), A(5, 3), A(4, 5, domain="pos", grad=False)),
+        S(A(4, 3), A(5, 3), A(4, 5, domain="pos", grad=False), ignore_index=1, raises=True),
+        S(A(4, 3), A(5, 2), I(4, high=5), raises=True),
+        S(A(3), A(5, 2, 3), I(2, high=5), raises=True)],
+})
+
+
+def _fractional(nd: int):
+    """Fixed window starts (exact _random_samples in [0, 1)), one random-start sample."""
+    x, planes, k2, o2 = ((A(2, 3, 7, 6), (2, 3), (3, 2), (4, 3)) if nd == 2 else
+                         (A(2, 2, 6, 5, 7), (2, 2), (3, 2, 2), (3, 3, 4)))
+    unit = V(np.random.default_rng(nd).uniform(0, 1, planes + (nd,)))
+    out = [S(x, 2, 3, _random_samples=unit), S(x, k2, o2, _random_samples=unit),
+           S(x, 2, None, (0.5,) * nd, _random_samples=unit),
+           S(x, 2, 4 if nd == 2 else 3, _random_samples=unit, return_indices=True),
+           S(x, 2, None, 0.5, _random_samples=unit, raises=nd == 2),
+           S(x, 2, 5 if nd == 2 else 4, _random_samples=unit, raises=nd == 3),
+           S(x, 3, 6, _random_samples=unit, raises=True),
+           S(x, 2, raises=True),
+           S(x, 2, 3, check=_frac_shape, grad=False)]
+    if nd == 2:
+        out.append(S(A(3, 7, 6), 2, 3, _random_samples=V(unit.array[:1])))
+    return out
+
+
+def _frac_shape(ours, theirs):
+    """Random window starts: the same shape and dtype, and every value one of the input's."""
+    o = ours[0] if isinstance(ours, tuple) else ours
+    t = theirs[0] if isinstance(theirs, tuple) else theirs
+    assert tuple(o.shape) == tuple(t.shape) and str(o.dtype) == str(t.dtype)
+
+
+SAMPLES.update({
+    "nn.functional.fractional_max_pool2d": _fractional(2),
+    "nn.functional.fractional_max_pool2d_with_indices": _fractional(2)[:2],
+    "nn.functional.fractional_max_pool3d": _fractional(3),
+    "nn.functional.fractional_max_pool3d_with_indices": _fractional(3)[:2],
+})

@@ -16,6 +16,7 @@ from ..._ops import elementwise as E
 from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, CtcLoss, WeightedNll
 from ...autograd.engine import is_grad_enabled
 from ...tensor import Tensor
+from .linear import linear
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
@@ -23,7 +24,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_
            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
            "triplet_margin_loss", "multilabel_soft_margin_loss", "cosine_similarity",
            "pairwise_distance", "multi_margin_loss", "multilabel_margin_loss",
-           "triplet_margin_with_distance_loss", "ctc_loss"]
+           "triplet_margin_with_distance_loss", "ctc_loss", "linear_cross_entropy"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -662,3 +663,47 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     if reduction == "sum":
         return loss.sum()
     return loss.squeeze(0) if unbatched else loss
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,  # noqa: A002
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options: Any = None) -> Tensor:
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``.
+
+    ``input`` (N, in) or (in,); ``linear_weight`` (C, *out_features, in) gives logits
+    (N, C, *out_features) (a K-dimensional loss when out_features is not empty). PyTorch's
+    ``options`` select a memory-saving chunked evaluation of the same value; it is accepted and
+    the logits are formed whole. ``ignore_index`` None: -100 for class targets; with
+    probability targets it must stay None."""
+    if input.ndim < 1 or input.ndim > 2:
+        raise RuntimeError(f"linear_cross_entropy: expected input with dimensionality 1 or 2, "
+                           f"got {input.ndim}")
+    if linear_weight.ndim < 2:
+        raise RuntimeError(f"linear_cross_entropy: expected linear_weight with dimensionality "
+                           f"at least 2, got {linear_weight.ndim}")
+    batches, in_features = tuple(input.shape[:-1]), input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError(f"linear_cross_entropy: expected equal input and linear_weight last "
+                           f"dimensions (in_features), got {in_features} and "
+                           f"{linear_weight.shape[-1]}, respectively")
+    num_classes, out_features = linear_weight.shape[0], tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (num_classes, *out_features):
+        raise RuntimeError(f"linear_cross_entropy: expected linear_bias shape "
+                           f"{(num_classes, *out_features)}, got {tuple(linear_bias.shape)}")
+    if out_features and not batches:
+        raise RuntimeError(f"linear_cross_entropy: K-dimensional loss defined by linear_weight "
+                           f"shape {tuple(linear_weight.shape)} requires batched input, "
+                           f"(N, {in_features}), got unbatched input with shape "
+                           f"{tuple(input.shape)}")
+    logits_shape = (*batches, num_classes, *out_features)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("linear_cross_entropy: ignore_index cannot be specified when target "
+                           "contains probabilities")
+    rows = num_classes * math.prod(out_features)
+    logits = linear(input, linear_weight.reshape(rows, in_features),
+                    None if linear_bias is None else linear_bias.reshape(rows))
+    return cross_entropy(logits.reshape(logits_shape), target, weight=weight,
+                         reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         label_smoothing=label_smoothing)
