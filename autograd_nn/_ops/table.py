@@ -231,6 +231,7 @@ OPS: tuple = (
     Row("hardshrink", E.hardshrink, E.Where),
     Row("prelu", E.prelu, E.Where),
     Row("ctc_loss", None, LO.CtcLoss, method=False, export=False),  # nn.functional.ctc_loss
+    Row("cross_map_lrn2d", None, NO.CrossMapLrn, method=False, export=False),  # nn.CrossMapLRN2d
     # --- function forms of Tensor's own methods, and helpers
     Row("numel", _method_call("numel"), method=False),
     Row("detach", _method_call("detach"), method=False),

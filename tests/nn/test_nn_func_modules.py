@@ -209,3 +209,17 @@ def test_adaptive_log_softmax_with_loss(head_bias):
         mo(xo, ag.tensor(np.array([0, 1, 2, 3, 4, 12])))
     with pytest.raises(ValueError):
         nn.AdaptiveLogSoftmaxWithLoss(8, 12, [7, 3])
+
+
+@pytest.mark.parametrize("size,kw,C", [(3, {}, 7), (5, dict(alpha=0.1, beta=0.5, k=2.0), 6),
+                                       (2, dict(alpha=0.5), 4), (4, dict(alpha=1.0), 3)])
+def test_cross_map_lrn2d(size, kw, C):
+    xo, xt = _pair((2, C, 3, 4))
+    mo, mt = nn.CrossMapLRN2d(size, **kw), torch.nn.CrossMapLRN2d(size, **kw)
+    yo, yt = mo(xo), mt(xt)
+    _close(yo, yt)
+    _backward_both(yo, yt)
+    _close(xo.grad, xt.grad)
+    assert repr(mo) == repr(mt)
+    with pytest.raises(ValueError):
+        mo(ag.randn(2, 3, 4))
