@@ -132,3 +132,46 @@ def test_defaults_and_validation_match_torch():
         assert str(ours.value) == str(theirs.value)
     with pytest.raises(ValueError, match="2D parameters"):
         optim.Muon([ag.zeros(3, requires_grad=True)])
+
+
+def _swap_run(lib, opt_mod):
+    """An Adam with state steps a copy of its parameters and state inside the context: the copy
+    moves, the live parameters and state do not, and the groups come back."""
+    w = lib.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=lib.float64, requires_grad=True)
+    b = lib.tensor([0.1, -0.2], dtype=lib.float64, requires_grad=True)
+    opt = opt_mod.Adam([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    for p in (w, b):
+        p.grad = lib.ones_like(p)
+    opt.step()
+    sd = opt.state_dict()
+    copies = {"w": w.detach().clone(), "b": b.detach().clone()}
+    state = {"state": {k: {n: t.clone() for n, t in v.items()} for k, v in sd["state"].items()},
+             "param_groups": [dict(g, lr=g["lr"] * 2) for g in sd["param_groups"]]}
+    for p in copies.values():
+        p.grad = lib.ones_like(p) * 3
+    live_groups = opt.param_groups[0]["params"]
+    with opt_mod.swap_in_optimizer_params_and_state(opt, copies, state):
+        assert opt.param_groups[0]["lr"] == 0.2
+        opt.step()
+    assert opt.param_groups[0]["params"] is live_groups and opt.param_groups[0]["lr"] == 0.1
+    return ([c.detach().numpy().copy() for c in copies.values()],
+            [w.detach().numpy().copy(), b.detach().numpy().copy()],
+            [state["state"][0]["exp_avg"].numpy().copy()], opt)
+
+
+def test_swap_in_optimizer_params_and_state_matches_torch():
+    ours, theirs = _swap_run(ag, optim), _swap_run(torch, torch.optim)
+    for o, t in zip(ours[:3], theirs[:3]):
+        for a, b in zip(o, t):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert not np.allclose(ours[0][0], ours[1][0])  # the swapped-in copy moved, the live not
+    with pytest.raises(RuntimeError, match="initialized optimizer state"):
+        with optim.swap_in_optimizer_params_and_state(
+                optim.SGD([ag.zeros(2, requires_grad=True)], lr=0.1), {}, {}):
+            pass
+    opt = ours[3]
+    bad = opt.state_dict()
+    bad["param_groups"] = bad["param_groups"][:1]
+    with pytest.raises(RuntimeError, match="different number of parameter groups"):
+        with optim.swap_in_optimizer_params_and_state(opt, {}, bad):
+            pass
