@@ -22,6 +22,7 @@ from . import _NN_TOP
 from .nn import functional as F
 from .nn._functional.dropout import feature_dropout as _feature_dropout
 from .nn._functional.rnn import rnn_cell as _rnn_cell
+from .nn._functional.rnn import rnn_stack as _rnn_stack
 from .tensor import Tensor
 
 # same function, same signature as nn.functional's
@@ -295,3 +296,74 @@ def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,  # noqa
                   b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
     """One Elman step with relu: (B, F), (B, H) -> (B, H)."""
     return _cell("RNN_RELU", input, hx, w_ih, w_hh, b_ih, b_hh)[0]
+
+
+# --------------------------------------------------------------- recurrent layers, whole sequence
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+def _stack(mode: str, input: Tensor, h0: Tensor, c0: Tensor | None,  # noqa: A002
+           params: Sequence[Tensor], has_biases: bool, num_layers: int, dropout: float,
+           train: bool, bidirectional: bool, batch_first: bool) -> tuple:
+    """ATen's flat ``params`` (per layer and direction: w_ih, w_hh[, b_ih, b_hh][, w_hr])
+    onto nn's recurrent stack; input (T, B, F) or (B, T, F) with ``batch_first``."""
+    op = mode.lower()
+    if not isinstance(input, Tensor) or input.ndim != 3:
+        raise RuntimeError(f"{op}: expected a 3-D input tensor (the packed-sequence form is not "
+                           f"supported), got "
+                           f"{list(input.shape) if isinstance(input, Tensor) else input!r}")
+    dirs = 2 if bidirectional else 1
+    per = len(params) // (num_layers * dirs) if num_layers > 0 else 0
+    base = 4 if has_biases else 2
+    if num_layers < 1 or per * num_layers * dirs != len(params) or per not in (base, base + 1):
+        raise RuntimeError(f"{op}: expected {base} (or {base + 1} with projections) weights per "
+                           f"layer and direction for {num_layers} layer(s), {dirs} "
+                           f"direction(s), got {len(params)}")
+    weights = []
+    for k in range(num_layers * dirs):
+        w = list(params[k * per:(k + 1) * per])
+        w_ih, w_hh = w[0], w[1]
+        b_ih, b_hh = (w[2], w[3]) if has_biases else (None, None)
+        w_hr = w[base] if per == base + 1 else None
+        weights.append((w_ih, w_hh, b_ih, b_hh, w_hr))
+    x = input.transpose(0, 1) if batch_first else input
+    hidden = weights[0][1].shape[0] // _GATES[mode]
+    out, h_n, c_n = _rnn_stack(mode, x, h0, c0, weights, num_layers, bidirectional, hidden,
+                               dropout, train)
+    return (out.transpose(0, 1) if batch_first else out), h_n, c_n
+
+
+def lstm(input: Tensor, hx: Sequence[Tensor], params: Sequence[Tensor],  # noqa: A002
+         has_biases: bool, num_layers: int, dropout: float, train: bool, bidirectional: bool,
+         batch_first: bool) -> tuple:
+    """A multi-layer LSTM over a sequence with ATen's flat ``params``: hx = (h0 (L*D, B, P),
+    c0 (L*D, B, H)); returns (output, h_n, c_n)."""
+    if len(hx) != 2:
+        raise RuntimeError(f"lstm: expected hx to be (h0, c0), got {len(hx)} tensors")
+    out, h_n, c_n = _stack("LSTM", input, hx[0], hx[1], params, has_biases, num_layers,
+                           dropout, train, bidirectional, batch_first)
+    return out, h_n, c_n
+
+
+def gru(input: Tensor, hx: Tensor, params: Sequence[Tensor], has_biases: bool,  # noqa: A002
+        num_layers: int, dropout: float, train: bool, bidirectional: bool,
+        batch_first: bool) -> tuple:
+    """A multi-layer GRU over a sequence with ATen's flat ``params``: returns (output, h_n)."""
+    return _stack("GRU", input, hx, None, params, has_biases, num_layers, dropout, train,
+                  bidirectional, batch_first)[:2]
+
+
+def rnn_tanh(input: Tensor, hx: Tensor, params: Sequence[Tensor], has_biases: bool,  # noqa: A002
+             num_layers: int, dropout: float, train: bool, bidirectional: bool,
+             batch_first: bool) -> tuple:
+    """A multi-layer Elman RNN (tanh) over a sequence: returns (output, h_n)."""
+    return _stack("RNN_TANH", input, hx, None, params, has_biases, num_layers, dropout, train,
+                  bidirectional, batch_first)[:2]
+
+
+def rnn_relu(input: Tensor, hx: Tensor, params: Sequence[Tensor], has_biases: bool,  # noqa: A002
+             num_layers: int, dropout: float, train: bool, bidirectional: bool,
+             batch_first: bool) -> tuple:
+    """A multi-layer Elman RNN (relu) over a sequence: returns (output, h_n)."""
+    return _stack("RNN_RELU", input, hx, None, params, has_biases, num_layers, dropout, train,
+                  bidirectional, batch_first)[:2]

@@ -257,3 +257,35 @@ SAMPLES.update({
     "nn.functional.fractional_max_pool3d": _fractional(3),
     "nn.functional.fractional_max_pool3d_with_indices": _fractional(3)[:2],
 })
+
+
+def _rnn_params(gates: int, layers: int, dirs: int, F: int, H: int, bias: bool, P: int = 0):
+    """ATen's flat weight list: per layer and direction w_ih, w_hh[, b_ih, b_hh][, w_hr]."""
+    out = []
+    for layer in range(layers):
+        f = F if layer == 0 else (P or H) * dirs
+        for _ in range(dirs):
+            out += [A(gates * H, f), A(gates * H, P or H)]
+            out += [A(gates * H), A(gates * H)] if bias else []
+            out += [A(P, H)] if P else []
+    return out
+
+
+def _seq(gates: int, lstm: bool = False):
+    def hx(layers, dirs, B, H, P=0):
+        h = A(layers * dirs, B, P or H, domain="unit")
+        return [h, A(layers * dirs, B, H, domain="unit")] if lstm else h
+    out = [S(A(5, 2, 3), hx(1, 1, 2, 4), _rnn_params(gates, 1, 1, 3, 4, True), True, 1, 0.0,
+             False, False, False),
+           S(A(2, 5, 3), hx(2, 2, 2, 4), _rnn_params(gates, 2, 2, 3, 4, False), False, 2, 0.0,
+             True, True, True),
+           S(A(5, 2, 3), hx(1, 1, 2, 4), _rnn_params(gates, 1, 1, 3, 4, True)[:3], True, 1,
+             0.0, False, False, False, raises=True)]
+    if lstm:  # projections: h is P wide
+        out.append(S(A(4, 2, 3), hx(2, 1, 2, 4, P=2), _rnn_params(4, 2, 1, 3, 4, True, P=2),
+                     True, 2, 0.0, False, False, False))
+    return out
+
+
+SAMPLES.update({"lstm": _seq(4, lstm=True), "gru": _seq(3), "rnn_tanh": _seq(1),
+                "rnn_relu": _seq(1)})
