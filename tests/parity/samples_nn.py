@@ -189,7 +189,12 @@ def _grid_samples():
             for pad in ("zeros", "border", "reflection"):
                 for ac in (False, True):
                     out.append(S(x, g, mode, pad, ac))
+    for pad in ("zeros", "border", "reflection"):
+        for ac in (False, True):
+            out.append(S(A(2, 3, 4, 5), A(2, 3, 4, 2), "bicubic", pad, ac))
     return out + [S(A(2, 3, 4, 5), A(2, 3, 4, 2, domain="unit")),
+                  S(A(1, 2, 3, 4, 5), A(1, 2, 3, 2, 3), "bicubic", align_corners=False,
+                    raises=True),
                   S(A(2, 3, 4, 5), A(2, 3, 4, 3), align_corners=False, raises=True),
                   S(A(2, 3, 4, 5), A(2, 3, 4, 2), "area", align_corners=False, raises=True),
                   S(A(2, 3, 4, 5), A(2, 3, 4, 2), padding_mode="wrap", align_corners=False,

@@ -3,9 +3,9 @@
 
 Both are compositions of differentiable ops: the grid is a matrix product with a constant base
 grid; sampling unnormalises the grid coordinates with Tensor arithmetic (padding modes
-included: border clamps, reflection folds), then gathers the input at the 2^d corner cells and
-weights them by the (grid-dependent) interpolation weights. So gradients flow to the input
-and to the grid, of any order, from the pieces.
+included: border clamps, reflection folds), then gathers the input at the 2^d corner cells (4x4
+taps for bicubic) and weights them by the (grid-dependent) interpolation weights. So
+gradients flow to the input and to the grid, of any order, from the pieces.
 """
 
 from __future__ import annotations
@@ -87,7 +87,24 @@ def _reflect(coord: Tensor, twice_low: int, twice_high: int) -> Tensor:
 
 
 def _source_coord(coord: Tensor, n: int, padding_mode: str, align_corners: bool) -> Tensor:
-    c = _unnormalize(coord, n, align_corners)
+    return _pad_coord(_unnormalize(coord, n, align_corners), n, padding_mode, align_corners)
+
+
+def _cubic_weights(t: Tensor) -> list:
+    """The 4 cubic-convolution weights (A = -0.75, as PyTorch) of taps -1, 0, 1, 2 at
+    fractional offset t."""
+    a = -0.75
+
+    def near(x: Tensor) -> Tensor:  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: Tensor) -> Tensor:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _pad_coord(c: Tensor, n: int, padding_mode: str, align_corners: bool) -> Tensor:
     if padding_mode == "border":
         c = c.clamp(0, n - 1)
     elif padding_mode == "reflection":
@@ -103,7 +120,8 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",  # noqa: A0
 
     grid[..., 0] is x (along W), [..., 1] y (H), [..., 2] z (D), normalised to [-1, 1]
     (pixel corners, or centres of the corner pixels with ``align_corners``). ``mode``:
-    'bilinear' or 'nearest' (round half to even); ``padding_mode``: 'zeros' (points outside
+    'bilinear', 'nearest' (round half to even) or 'bicubic' (4-D only; cubic convolution,
+    A = -0.75, each tap padded on its own); ``padding_mode``: 'zeros' (points outside
     read 0), 'border' (clamped) or 'reflection' (folded back)."""
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
@@ -126,9 +144,8 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",  # noqa: A0
     if input._data.dtype != grid._data.dtype:
         raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
                            f"input has {input.dtype} and grid has {grid.dtype}")
-    if mode == "bicubic":
-        raise NotImplementedError("grid_sample: mode='bicubic' is not implemented here "
-                                  "(use 'bilinear' or 'nearest')")
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     spatial = tuple(input.shape[2:])  # (H, W) or (D, H, W)
     out_sp = tuple(grid.shape[1:-1])
     C = input.shape[1]
@@ -150,6 +167,25 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",  # noqa: A0
         vals = gather(flat_in, 2, Tensor._wrap(idx)).reshape(N, C, *out_sp)
         return vals, valid
 
+    if mode == "bicubic":
+        # 4x4 taps around floor(coordinate), each tap's position padded on its own (PyTorch's
+        # get_value_bounded); the weights carry the gradient to the grid
+        raw = [_unnormalize(grid[..., 1], spatial[0], align_corners),
+               _unnormalize(grid[..., 0], spatial[1], align_corners)]
+        lows = [np.floor(r._data) for r in raw]
+        weights = [_cubic_weights(r - lo) for r, lo in zip(raw, lows)]
+        out = None
+        for i in range(4):
+            for j in range(4):
+                cells = []
+                for lo, n, k in zip(lows, spatial, (i, j)):
+                    c = _pad_coord(Tensor._wrap(lo + (k - 1)), n, padding_mode, align_corners)
+                    cells.append(c._data)
+                vals, valid = read(cells)
+                w = weights[0][i] * weights[1][j] * valid.astype(input._data.dtype)
+                term = vals * w.unsqueeze(1)
+                out = term if out is None else out + term
+        return out
     if mode == "nearest":
         cells = [np.round(s._data) for s in src]  # half to even, as nearbyint
         vals, valid = read(cells)
