@@ -9,6 +9,7 @@ import pytest
 
 import autograd_nn as ag
 import autograd_nn.nn as nn
+from autograd_nn.autograd.gradcheck import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch")
 
@@ -223,3 +224,33 @@ def test_cross_map_lrn2d(size, kw, C):
     assert repr(mo) == repr(mt)
     with pytest.raises(ValueError):
         mo(ag.randn(2, 3, 4))
+
+
+def test_second_order_gradients_by_finite_differences():
+    """grid_sample / affine_grid / max_unpool / fractional pooling are compositions: their
+    gradients differentiate again (float64 finite differences of the first gradient)."""
+    F = nn.functional
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.uniform(-1, 1, (1, 2, 4, 5)), requires_grad=True)
+    g = ag.tensor(rng.uniform(-0.9, 0.9, (1, 3, 2, 2)), requires_grad=True)
+    theta = ag.tensor(rng.uniform(-1, 1, (1, 2, 3)), requires_grad=True)
+    for mode, pad in (("bilinear", "reflection"), ("bicubic", "border"), ("bilinear", "zeros")):
+        def fn(x, g, mode=mode, pad=pad):
+            return F.grid_sample(x, g, mode, pad, align_corners=False)
+        assert gradcheck(fn, (x, g))
+        assert gradgradcheck(fn, (x, g))
+
+    def grid_of(theta):
+        return F.affine_grid(theta, (1, 2, 3, 4), align_corners=True)
+    assert gradcheck(grid_of, (theta,)) and gradgradcheck(grid_of, (theta,))
+    vals = ag.tensor(rng.uniform(-1, 1, (1, 2, 2, 2)), requires_grad=True)
+    idx = ag.tensor(np.array([[[[0, 3], [9, 15]], [[5, 2], [8, 11]]]]))
+
+    def unpool(v):
+        return F.max_unpool2d(v, idx, 2)
+    assert gradcheck(unpool, (vals,)) and gradgradcheck(unpool, (vals,))
+    u = ag.tensor(rng.uniform(0, 1, (1, 2, 2)))
+
+    def frac(x):
+        return F.fractional_max_pool2d(x, 2, 3, _random_samples=u)
+    assert gradcheck(frac, (x,)) and gradgradcheck(frac, (x,))
