@@ -4,6 +4,8 @@ against PyTorch's modules with the same weights: outputs, gradients, errors."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -254,3 +256,24 @@ def test_second_order_gradients_by_finite_differences():
     def frac(x):
         return F.fractional_max_pool2d(x, 2, 3, _random_samples=u)
     assert gradcheck(frac, (x,)) and gradgradcheck(frac, (x,))
+
+
+def test_linear_cross_entropy_options():
+    opts = nn.LinearCrossEntropyOptions(batch_chunk_size=2, acc_policy="accurate")
+    mt = torch.nn.LinearCrossEntropyLoss(6, 5, options=torch.nn.LinearCrossEntropyOptions(
+        batch_chunk_size=2, acc_policy="accurate")).double()
+    mo = nn.LinearCrossEntropyLoss(6, 5, options=opts).double()
+    _copy(mt, mo)
+    xo, xt = _pair((4, 6))
+    tgt = np.array([0, 4, 2, 1])
+    _close(mo(xo, ag.tensor(tgt)), mt(xt, torch.tensor(tgt)))
+    for kw in (dict(acc_policy="x"), dict(chunking_method="ratio"), dict(batch_chunk_size=0),
+               dict(acc_dtype=ag.int64)):
+        with pytest.raises(ValueError):
+            torch.nn.LinearCrossEntropyOptions(**{k: (torch.int64 if k == "acc_dtype" else v)
+                                                  for k, v in kw.items()})
+        with pytest.raises(ValueError):
+            nn.LinearCrossEntropyOptions(**kw)
+    nn.LinearCrossEntropyOptions(chunking_method="aspect_ratio:2", acc_dtype=ag.float32)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.acc_policy = "compact"
