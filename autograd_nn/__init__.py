@@ -180,7 +180,7 @@ _NN_TOP = frozenset((
     "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d",
     "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "rms_norm", "rrelu", "rrelu_",
     "selu", "selu_", "threshold", "threshold_", "triplet_margin_loss", "lstm_cell", "gru_cell",
-    "rnn_tanh_cell", "rnn_relu_cell", "lstm", "gru", "rnn_tanh", "rnn_relu"))
+    "rnn_tanh_cell", "rnn_relu_cell", "lstm", "gru", "rnn_tanh", "rnn_relu", "embedding_bag"))
 
 
 def __getattr__(name: str):

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from . import _NN_TOP
 from .nn import functional as F
 from .nn._functional.dropout import feature_dropout as _feature_dropout
@@ -190,6 +192,55 @@ def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1,
     convention: nn.functional has already turned a negative index into a row)."""
     return F.embedding(indices, weight, padding_idx if padding_idx >= 0 else None,
                        scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+_BAG_MODES = ("sum", "mean", "max")
+
+
+def embedding_bag(weight: Tensor, indices: Tensor, offsets: Tensor,
+                  scale_grad_by_freq: bool = False, mode: int = 0, sparse: bool = False,
+                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
+                  padding_idx: int | None = None) -> tuple:
+    """``nn.functional.embedding_bag`` of 1-D ``indices`` with ATen's int ``mode`` (0 sum,
+    1 mean, 2 max) and its four results: (output (B, D), offset2bag (the bag of each index;
+    empty where ATen's fast sum path skips it: float32/float16 weights, no padding_idx),
+    bag_size (B,) (entries that are not padding; zeros for sum), max_indices (zeros (B,) for
+    sum, bag_size for mean, the arg-max rows (B, D) for max))."""
+    if isinstance(mode, bool) or mode not in (0, 1, 2):
+        raise ValueError(f"embedding_bag: mode has to be 0 (sum), 1 (mean) or 2 (max), got "
+                         f"{mode!r}")
+    idx = np.asarray(indices._data if isinstance(indices, Tensor) else indices)
+    if idx.ndim != 1:
+        raise RuntimeError(f"embedding_bag: expected 1-D indices with offsets, got shape "
+                           f"{list(idx.shape)}")
+    pad = padding_idx if padding_idx is not None and padding_idx >= 0 else None
+    out = F.embedding_bag(indices, weight, offsets, scale_grad_by_freq=scale_grad_by_freq,
+                          mode=_BAG_MODES[mode], sparse=sparse,
+                          per_sample_weights=per_sample_weights,
+                          include_last_offset=include_last_offset, padding_idx=pad)
+    starts = np.asarray(offsets._data if isinstance(offsets, Tensor) else offsets,
+                        dtype=np.int64)
+    starts = starts[:-1] if include_last_offset else starts
+    B, n = len(starts), idx.size
+    bag = (np.searchsorted(starts, np.arange(n), side="right") - 1 if B
+           else np.zeros(n, dtype=np.int64))
+    keep = idx != pad if pad is not None else np.ones(n, dtype=bool)
+    fast_sum = mode == 0 and pad is None and weight._data.dtype in (np.float32, np.float16)
+    offset2bag = np.zeros(0, dtype=np.int64) if fast_sum else bag.astype(np.int64)
+    bag_size = (np.zeros(B, dtype=np.int64) if mode == 0
+                else np.bincount(bag[keep], minlength=B).astype(np.int64))
+    if mode == 0:
+        max_indices = np.zeros(B, dtype=np.int64)
+    elif mode == 1:
+        max_indices = bag_size.copy()
+    else:
+        w = weight._data
+        max_indices = np.zeros((B, w.shape[1]), dtype=np.int64)
+        for b in range(B):
+            rows = idx[(bag == b) & keep]
+            if rows.size:  # the first maximum, as ATen's strict '>' scan
+                max_indices[b] = rows[w[rows].argmax(axis=0)]
+    return (out, Tensor._wrap(offset2bag), Tensor._wrap(bag_size), Tensor._wrap(max_indices))
 
 
 # ------------------------------------------------------------------------ losses (int reduction)

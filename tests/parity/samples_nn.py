@@ -294,3 +294,23 @@ def _seq(gates: int, lstm: bool = False):
 
 SAMPLES.update({"lstm": _seq(4, lstm=True), "gru": _seq(3), "rnn_tanh": _seq(1),
                 "rnn_relu": _seq(1)})
+
+_BAG_IDX = V(np.array([0, 1, 2, 3, 5, 4, 2]))
+_BAG_OFF = V(np.array([0, 2, 2, 5]))
+SAMPLES.update({
+    "embedding_bag": [
+        S(A(6, 3), _BAG_IDX, _BAG_OFF),
+        S(A(6, 3), _BAG_IDX, _BAG_OFF, False, 1),
+        S(A(6, 3), _BAG_IDX, _BAG_OFF, False, 2),
+        S(A(6, 3), _BAG_IDX, _BAG_OFF, False, 2, False, None, True),
+        S(A(6, 3), _BAG_IDX, _BAG_OFF, False, 1, False, None, False, 2),
+        S(A(6, 3), _BAG_IDX, _BAG_OFF, False, 0, False, A(7), False),
+        S(A(6, 3, dtype="float32"), _BAG_IDX, _BAG_OFF, rtol=1e-6, atol=1e-6),
+        S(A(6, 3, dtype="float32"), _BAG_IDX, _BAG_OFF, False, 0, False, None, False, 1,
+          rtol=1e-6, atol=1e-6),
+        S(A(6, 3), _BAG_IDX, V(np.array([0, 2, 9])), False, 0, False, None, True,
+          raises=True)],
+    "nn.functional.embedding_bag": [
+        S(_BAG_IDX, A(6, 3), _BAG_OFF, include_last_offset=True, mode="max"),
+        S(_BAG_IDX, A(6, 3), _BAG_OFF, include_last_offset=True, mode="mean")],
+})
