@@ -656,6 +656,10 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
         raise RuntimeError(f"ctc_loss: expected targets of shape (N, S) or (sum of target "
                            f"lengths,), got {list(tgt.shape)}")
     labels = [np.asarray(lab, dtype=np.int64) for lab in labels]
+    for lab in labels:
+        if lab.size and (lab.min() < 0 or lab.max() >= C):
+            raise RuntimeError(f"ctc_loss: target labels must be in [0, {C}), got "
+                               f"{lab.tolist()}")
     loss = CtcLoss.apply(lp, targets=labels, input_lengths=il, blank=blank,
                          zero_infinity=zero_infinity)
     if reduction == "mean":
