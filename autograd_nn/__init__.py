@@ -189,7 +189,8 @@ def __getattr__(name: str):
                 "distributed", "profiler", "accelerator", "fft", "special", "compiler"):
         return _lazy(name)
     if name in _NN_TOP:  # torch.conv2d, torch.dropout...: nn.functional's, loaded with nn
-        return getattr(_lazy("_nn_top"), name)
+        globals()[name] = getattr(_lazy("_nn_top"), name)  # later lookups skip this hook
+        return globals()[name]
     if name == "bfloat16":
         globals()["bfloat16"] = _bfloat16()  # built once: dtypes compare by identity
         return globals()["bfloat16"]

@@ -5,6 +5,9 @@ against PyTorch's modules with the same weights: outputs, gradients, errors."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -277,3 +280,17 @@ def test_linear_cross_entropy_options():
     nn.LinearCrossEntropyOptions(chunking_method="aspect_ratio:2", acc_dtype=ag.float32)
     with pytest.raises(dataclasses.FrozenInstanceError):
         opts.acc_policy = "compact"
+
+
+def test_torch_level_nn_names_load_nn_lazily():
+    """``import autograd_nn`` does not load nn; the first top-level nn name does, and every
+    name routed to autograd_nn/_nn_top.py exists there."""
+    code = ("import sys, autograd_nn as ag\n"
+            "assert 'autograd_nn.nn' not in sys.modules\n"
+            "f = ag.conv2d\n"
+            "assert 'autograd_nn.nn' in sys.modules and f is ag.nn.functional.conv2d\n"
+            "import autograd_nn._nn_top as T\n"
+            "assert sorted(T.__all__) == sorted(ag._NN_TOP)\n"
+            "assert all(callable(getattr(ag, n)) for n in ag._NN_TOP)\n")
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
