@@ -123,11 +123,28 @@ def _lazy(name: str):
     return _importlib.import_module(f".{name}", __name__)
 
 
+# the nn ops PyTorch has at the top level (autograd_nn/_nn_top.py; a test checks this list)
+_NN_TOP = frozenset((
+    "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "alpha_dropout_",
+    "avg_pool1d", "batch_norm", "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_",
+    "channel_shuffle", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+    "conv_transpose3d", "cosine_embedding_loss", "ctc_loss", "dropout", "dropout_", "embedding",
+    "feature_alpha_dropout", "feature_alpha_dropout_", "feature_dropout", "feature_dropout_",
+    "group_norm", "hinge_embedding_loss", "instance_norm", "kl_div", "layer_norm",
+    "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d",
+    "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "rms_norm", "rrelu", "rrelu_",
+    "selu", "selu_", "threshold", "threshold_", "triplet_margin_loss", "lstm_cell", "gru_cell",
+    "rnn_tanh_cell", "rnn_relu_cell", "lstm", "gru", "rnn_tanh", "rnn_relu", "embedding_bag"))
+
+
 def __getattr__(name: str):
     # nn, optim, utils, viz, models load on first use so `import autograd_nn` stays light
     if name in ("nn", "optim", "utils", "viz", "models", "cuda", "backends", "amp",
                 "distributed", "profiler", "accelerator", "fft", "special", "compiler"):
         return _lazy(name)
+    if name in _NN_TOP:  # torch.conv2d, torch.dropout...: nn.functional's, loaded with nn
+        globals()[name] = getattr(_lazy("_nn_top"), name)  # later lookups skip this hook
+        return globals()[name]
     if name == "bfloat16":
         globals()["bfloat16"] = _dtype.get_bfloat16()  # ml_dtypes on first use
         return globals()["bfloat16"]

@@ -823,6 +823,24 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
+def hardshrink(input: Any, lambd: float = 0.5) -> Any:
+    """x where |x| > lambd, else 0 (same shape)."""
+    return Where.apply(np.abs(input._data) > lambd, input, 0.0)
+
+
+def prelu(input: Any, weight: Any) -> Any:
+    """x where x > 0, else weight * x; ``weight`` has 1 element or one per channel (dim 1 of
+    ``input``, shape (N, C, *))."""
+    n = weight.numel()
+    if n != 1:
+        if input.ndim < 2 or input.shape[1] != n:
+            raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: "
+                               f"weight has {n} elements, input shape {list(input.shape)} "
+                               f"(channels at dim 1)")
+        weight = weight.reshape(n, *([1] * (input.ndim - 2)))
+    return Where.apply(input._data > 0, input, weight * input)
+
+
 # --- trigonometric, hyperbolic and base-2/10 functions: each rule in operators and Op.call,
 # so it runs on arrays and records a graph under create_graph (any order)
 class Tan(Op):

@@ -17,10 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.engine import Op
+from . import xp
 from .elementwise import Clamp, Log, Log1p
 from .reduction import Softmax, mean_of
 
-__all__ = ["WeightedNll", "CrossEntropy", "BinaryCrossEntropy"]
+__all__ = ["WeightedNll", "CrossEntropy", "BinaryCrossEntropy", "CtcLoss"]
 
 
 def _expand_g(g, ctx):
@@ -158,3 +159,95 @@ class BinaryCrossEntropy(Op):
             if w is not None:
                 gt = gt * w
         return gx, gt
+
+
+# --- connectionist temporal classification
+def _lse(*terms: np.ndarray) -> np.ndarray:
+    """log(sum(exp(terms))) elementwise, -inf where every term is -inf."""
+    m = np.maximum.reduce(terms)
+    safe = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):
+        return safe + np.log(sum(np.exp(t - safe) for t in terms))
+
+
+def _shift(a: np.ndarray, k: int) -> np.ndarray:
+    """``a`` moved k places right (k < 0: left), -inf coming in."""
+    out = np.full_like(a, -np.inf)
+    if abs(k) < len(a):
+        if k >= 0:
+            out[k:] = a[:len(a) - k]
+        else:
+            out[:k] = a[-k:]
+    return out
+
+
+def _ctc_one(lp: np.ndarray, labels: np.ndarray, blank: int) -> tuple:
+    """One sample: lp (T, C) float64 log-probabilities, labels (S,). Returns the negative log
+    likelihood and the (T, C) log of sum over extended-label positions of alpha * beta (whose
+    paths hold lp[t, c] twice), by the forward and backward recursions in log space."""
+    T = lp.shape[0]
+    ext = np.full(2 * len(labels) + 1, blank, dtype=np.int64)
+    ext[1::2] = labels
+    L = len(ext)
+    # a skip (s-2 -> s) is allowed onto a label that differs from the one two before
+    skip = np.zeros(L, dtype=bool)
+    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
+    ninf = np.full(L, -np.inf)
+    alpha = np.full((T, L), -np.inf)
+    alpha[0, :min(2, L)] = lp[0, ext[:min(2, L)]]
+    for t in range(1, T):
+        a = alpha[t - 1]
+        a1, a2 = _shift(a, 1), np.where(skip, _shift(a, 2), ninf)
+        alpha[t] = lp[t, ext] + _lse(a, a1, a2)
+    beta = np.full((T, L), -np.inf)
+    beta[T - 1, max(0, L - 2):] = lp[T - 1, ext[max(0, L - 2):]]
+    skip_from = np.zeros(L, dtype=bool)  # s -> s+2 allowed when s+2 may be skipped onto
+    skip_from[:-2] = skip[2:]
+    for t in range(T - 2, -1, -1):
+        b = beta[t + 1]
+        b1, b2 = _shift(b, -1), np.where(skip_from, _shift(b, -2), ninf)
+        beta[t] = lp[t, ext] + _lse(b, b1, b2)
+    nll = -_lse(alpha[T - 1, L - 1], alpha[T - 1, L - 2] if L > 1 else -np.inf)
+    ab = alpha + beta
+    lcab = np.full(lp.shape, -np.inf)
+    for c in np.unique(ext):
+        lcab[:, c] = _lse(*ab[:, ext == c].T)
+    return float(nll), lcab
+
+
+class CtcLoss(Op):
+    """``forward(log_probs (T, N, C), targets=[(S_b,) per sample], input_lengths=...,
+    blank=..., zero_infinity=...)``: the per-sample negative log likelihood (N,) of the
+    targets under every alignment. Its gradient is PyTorch's: ``exp(lp) - exp(lcab + nll - lp)``
+    per time step within the sample's length (the form that assumes log_softmax inputs), 0 for
+    an infinite loss under ``zero_infinity``. Differentiable once, as PyTorch's."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, lp, targets=None, input_lengths=None, blank=0, zero_infinity=False):
+        T, N, C = lp.shape
+        lp64 = lp.astype(np.float64)
+        nll = np.zeros(N)
+        grad = np.zeros((T, N, C))
+        for b in range(N):
+            tb = int(input_lengths[b])
+            if tb == 0:
+                nll[b] = 0.0 if len(targets[b]) == 0 else np.inf
+                continue
+            x = lp64[:tb, b]
+            nll[b], lcab = _ctc_one(x, targets[b], blank)
+            if np.isinf(nll[b]) and zero_infinity:
+                nll[b] = 0.0
+                continue
+            with np.errstate(invalid="ignore", over="ignore"):
+                grad[:tb, b] = np.exp(x) - np.exp(lcab + nll[b] - x)
+        ctx.grad = grad.astype(lp.dtype, copy=False)
+        return nll.astype(lp.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        if xp.is_graph(g):
+            raise RuntimeError("ctc_loss: double backward is not implemented (as in PyTorch: "
+                               "the derivative of _ctc_loss_backward)")
+        return ctx.grad * g[None, :, None]

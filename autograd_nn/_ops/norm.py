@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.engine import Op
+from . import xp
 from .reduction import mean_of
 
 
@@ -80,3 +81,48 @@ class Normalize(Op):
             gb = g.sum(red).reshape(bias.shape) if isinstance(g, np.ndarray) else \
                 g.sum(dim=red).reshape(bias.shape)
         return gx, gw, gb
+
+
+class CrossMapLrn(Op):
+    """PyTorch's legacy ``CrossMapLRN2d`` (``torch.nn._functions._cross_map_lrn2d``) on
+    (N, C, H, W): ``x * (k + alpha / size * s)^-beta`` with ``s`` PyTorch's running channel
+    sum of x^2, kept as PyTorch computes it (a channel is dropped from the sum only once
+    ``c > pre_pad``, so channel 0 stays in every later sum), and PyTorch's backward for it
+    (the symmetric-window formula). Differentiable once, as PyTorch's legacy function."""
+
+    saved_inputs = (0,)
+    saves_out = True
+
+    @staticmethod
+    def forward(ctx, x, size=5, alpha=1e-4, beta=0.75, k=1.0):
+        C = x.shape[1]
+        sq = x * x
+        pre_pad = int((size - 1) / 2 + 1)
+        scale = np.empty_like(x)
+        scale[:, 0] = sq[:, :min(pre_pad, C)].sum(axis=1)
+        for c in range(1, C):
+            scale[:, c] = scale[:, c - 1]
+            if c < C - pre_pad + 1:
+                scale[:, c] += sq[:, c + pre_pad - 1]
+            if c > pre_pad:
+                scale[:, c] -= sq[:, c - pre_pad]
+        scale *= alpha / size
+        scale += k
+        ctx.scale, ctx.lrn = scale, (size, alpha, beta)
+        return x * scale ** -beta
+
+    @staticmethod
+    def backward(ctx, g):
+        if xp.is_graph(g):
+            raise RuntimeError("CrossMapLRN2d: double backward is not implemented (PyTorch's "
+                               "legacy function computes its backward outside autograd)")
+        x, out, scale = ctx.inputs[0], ctx.out, ctx.scale
+        size, alpha, beta = ctx.lrn
+        N, C = x.shape[:2]
+        inverse_pre_pad = int(size - (size - 1) / 2)
+        padded = np.zeros((N, C + size - 1) + x.shape[2:], dtype=x.dtype)
+        padded[:, inverse_pre_pad:inverse_pre_pad + C] = g * out / scale
+        # channel c sums padded[c : c + size] (PyTorch's running accumulation)
+        csum = np.concatenate([np.zeros_like(padded[:, :1]), np.cumsum(padded, axis=1)], 1)
+        accum = csum[:, size:size + C] - csum[:, :C]
+        return scale ** -beta * g - (2 * alpha * beta / size) * x * accum

@@ -1096,16 +1096,10 @@ def short(input: Any) -> Any:
 
 def bfloat16(input: Any) -> Any:
     """``to(bfloat16)``: needs the ``ml_dtypes`` package (NumPy has no bfloat16); without it
-    a TypeError names it."""
-    try:
-        import ml_dtypes  # noqa: F401 - an optional dependency: imported where it is needed
-    except ImportError:
-        raise TypeError("bfloat16(): NumPy has no bfloat16 type; autograd_nn needs the "
-                        "ml_dtypes package (pip install ml_dtypes) to hold bfloat16 "
-                        "tensors") from None
-    import autograd_nn  # noqa: PLC0415 - the bfloat16 dtype is built lazily at the top level
-
-    return input.to(autograd_nn.bfloat16)
+    a TypeError names it (``_dtype.get_bfloat16``'s placeholder)."""
+    bf16 = _dtype.get_bfloat16()
+    bf16.np  # noqa: B018 - without ml_dtypes the placeholder raises here, naming the package
+    return input.to(bf16)
 
 
 def ndimension(input: Any) -> int:

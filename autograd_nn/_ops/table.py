@@ -465,6 +465,12 @@ OPS: tuple = (
     Row("normal_", random.normal_, export=False),
     Row("bernoulli_", random.bernoulli_, export=False),
     Row("random_", random.random_, export=False),
+    # --- nn ops at the torch level: the ones that are Tensor methods too; the others
+    # (torch.conv2d, torch.dropout...) are nn.functional's, exported by autograd_nn/_nn_top.py
+    Row("hardshrink", E.hardshrink, E.Where),
+    Row("prelu", E.prelu, E.Where),
+    Row("ctc_loss", None, LO.CtcLoss, method=False, export=False),  # nn.functional.ctc_loss
+    Row("cross_map_lrn2d", None, NO.CrossMapLrn, method=False, export=False),  # nn.CrossMapLRN2d
     # --- function forms of Tensor's own methods, and helpers
     Row("numel", _method_call("numel"), method=False),
     Row("detach", _method_call("detach"), method=False),

@@ -8,6 +8,7 @@ from ._functional.attention import *  # noqa: F403
 from ._functional.conv import *  # noqa: F403
 from ._functional.dropout import *  # noqa: F403
 from ._functional.extra import *  # noqa: F403
+from ._functional.grid import *  # noqa: F403
 from ._functional.interpolate import *  # noqa: F403
 from ._functional.linear import *  # noqa: F403
 from ._functional.loss import *  # noqa: F403

@@ -537,10 +537,11 @@ def test_feature_alpha_dropout_whole_channels_mean_and_variance():
     x = at.randn(400, 100, 2, 2)
     y = nn.FeatureAlphaDropout(0.2).train()(x).numpy()
     assert repr(nn.FeatureAlphaDropout(0.2)) == repr(torch.nn.FeatureAlphaDropout(0.2))
-    # closed form per channel (shared by its 4 positions): kept, y = A x + A alpha' p; dropped,
-    # the constant A alpha' (p - 1), with A = ((alpha'^2 p + 1)(1 - p))^-1/2
+    # closed form per channel (shared by its 4 positions): kept, y = A x + A alpha p; dropped,
+    # the constant A alpha (p - 1), with A = ((alpha^2 p + 1)(1 - p))^-1/2 and alpha = +1.758...
+    # (ATen's sign: PyTorch gives 1.666 kept and -0.779 dropped for x = 1, p = 0.5)
     xs = x.numpy().astype(np.float64)
-    p, alpha_p = 0.2, -1.7580993408473766
+    p, alpha_p = 0.2, 1.7580993408473766
     big_a = ((alpha_p ** 2 * p + 1) * (1 - p)) ** -0.5
     kept = np.isclose(y, big_a * xs + big_a * alpha_p * p, rtol=1e-5, atol=1e-6).all((2, 3))
     dropped = np.isclose(y, big_a * alpha_p * (p - 1), rtol=1e-6).all((2, 3))

@@ -89,9 +89,6 @@ add("linear", S(A(3, 4), A(5, 4)), S(A(2, 3, 4), A(5, 4), A(5)), S(A(4), A(5, 4)
 add("bilinear", S(A(3, 4), A(3, 2), A(5, 4, 2), A(5)))
 add("embedding", S(I(2, 3, low=0, high=5), A(5, 4)),
     S(I(4, low=0, high=5), A(5, 4), padding_idx=1), S(I(3, low=0, high=9), A(5, 4), raises=True))
-add("embedding_bag", S(I(2, 3, low=0, high=5), A(5, 4)),
-    S(I(6, low=0, high=5), A(5, 4), V(np.array([0, 2])), mode="sum"),
-    S(I(2, 3, low=0, high=5), A(5, 4), mode="max"))
 add("cosine_similarity", S(A(3, 4), A(3, 4)), S(A(3, 4), A(1, 4), dim=1))
 add("pairwise_distance", S(A(3, 4), A(3, 4)), S(A(3, 4), A(3, 4), p=1.0, keepdim=True))
 add("pdist", S(A(4, 3)))

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..._ops import elementwise as E
 from ..._ops import xp
-from ..._ops.elementwise import Where
+from ..._ops.elementwise import Where, hardshrink, prelu
 from ...autograd import engine
 from ...autograd import inplace as _inplace
 from ...autograd.engine import Op
@@ -24,7 +24,8 @@ from ...tensor import Tensor
 
 __all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "rrelu",
            "rrelu_", "elu",
-           "elu_", "selu", "celu", "gelu", "silu", "mish", "hardswish", "hardsigmoid",
+           "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "hardswish",
+           "hardsigmoid",
            "sigmoid", "tanh", "softplus", "softsign", "tanhshrink", "logsigmoid", "threshold",
            "threshold_", "hardshrink", "softshrink", "prelu", "glu", "softmax", "softmin",
            "log_softmax", "normalize"]
@@ -136,6 +137,11 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     return E.Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
 
 
+def selu_(input: Tensor) -> Tensor:  # noqa: A002
+    """In-place :func:`selu`."""
+    return selu(input, True)
+
+
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if alpha == 0:
@@ -143,6 +149,11 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
     if inplace:
         return _composite_inplace(input, lambda x: celu(x, alpha))
     return E.Elu.apply(input * (1.0 / alpha), alpha=1.0) * alpha
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """In-place :func:`celu`."""
+    return celu(input, alpha, True)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -218,11 +229,6 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa
     return input.copy_(Where.apply(input._data > threshold, input, value))
 
 
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
-    """x if |x| > lambd else 0."""
-    return Where.apply(np.abs(input._data) > lambd, input, 0.0)
-
-
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     """x - lambd if x > lambd; x + lambd if x < -lambd; else 0."""
     if lambd < 0:
@@ -230,18 +236,6 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
                            f"{lambd}.")
     x = input._data
     return Where.apply(x > lambd, input - lambd, Where.apply(x < -lambd, input + lambd, 0.0))
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
-    """x if x > 0 else weight * x, ``weight`` (1,) or (C,) per channel (dim 1)."""
-    n = weight.numel()
-    if n != 1:
-        if input.ndim < 2 or input.shape[1] != n:
-            raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: "
-                               f"weight has {n} elements, input shape {list(input.shape)} "
-                               f"(channels at dim 1)")
-        weight = weight.reshape(n, *([1] * (input.ndim - 2)))
-    return Where.apply(input._data > 0, input, weight * input)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002

@@ -61,6 +61,20 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,  # 
     return _apply_mask(input, mask_shape, p, inplace)
 
 
+def feature_dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+                    inplace: bool = False) -> Tensor:
+    """Zero whole channels of an (N, C, *) input, one draw per (N, C) (``torch.feature_dropout``;
+    nn.functional has no such name: its dropout1d/2d/3d fix the number of spatial dims)."""
+    _check_p(p)
+    if input.ndim < 2:
+        raise RuntimeError(f"feature_dropout: Feature dropout requires at least 2 dimensions in "
+                           f"the input, got shape {list(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    shape = input._data.shape
+    return _apply_mask(input, shape[:2] + (1,) * (len(shape) - 2), p, inplace)
+
+
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
               inplace: bool = False) -> Tensor:
     """Zero whole channels: input (N, C, L) or (C, L)."""
@@ -86,10 +100,13 @@ def _alpha(input: Tensor, p: float, training: bool, inplace: bool,  # noqa: A002
         return input
     if p == 1.0:
         return input * 0.0
-    alpha_p = -1.7580993408473766  # -SELU scale * alpha: where dropped units land
-    a = ((alpha_p ** 2 * p + 1) * (1 - p)) ** -0.5
+    # ATen's: alpha = SELU scale * alpha; a kept x becomes a x + alpha a p, a dropped one
+    # alpha a (p - 1), whatever x was (a sign slip here once moved them to -a x + ..., 0.107
+    # and 0.779 for x = 1, p = 0.5, where PyTorch gives 1.666 and -0.779)
+    alpha = 1.7580993408473766
+    a = ((alpha ** 2 * p + 1) * (1 - p)) ** -0.5
     keep = (_gen().random(mask_shape) >= p).astype(input._data.dtype)
-    b = (keep - 1) * (alpha_p * a) + alpha_p * a * p
+    b = (keep - 1) * (alpha * a) + alpha * a * p
     out = Mul.apply(input, keep * a) + b.astype(input._data.dtype)
     return input.copy_(out) if inplace else out
 

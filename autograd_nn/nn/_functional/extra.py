@@ -18,6 +18,7 @@ from .activation import relu
 from .pooling import (
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    adaptive_max_pool3d,
     avg_pool1d,
     avg_pool2d,
     avg_pool3d,
@@ -29,8 +30,8 @@ from .pooling import (
 __all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
            "local_response_norm", "rms_norm", "lp_pool1d", "lp_pool2d", "lp_pool3d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
-           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "unfold", "fold",
-           "gumbel_softmax"]
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "adaptive_max_pool3d_with_indices", "unfold", "fold", "gumbel_softmax"]
 
 
 def _check_factor(op: str, name: str, r: Any) -> int:
@@ -183,6 +184,12 @@ def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any,
                                      return_indices: bool = True) -> tuple:
     """``adaptive_max_pool2d(..., return_indices=True)``."""
     return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = True) -> tuple:
+    """``adaptive_max_pool3d(..., return_indices=True)``."""
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
 
 
 def _pair(v: Any, name: str, op: str) -> tuple:

@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 
 from ..._ops import elementwise as E
-from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, WeightedNll
+from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, CtcLoss, WeightedNll
 from ..._search import cosine_similarity, pairwise_distance  # noqa: F401 - F.<name> too
+from ...autograd.engine import is_grad_enabled
 from ...tensor import Tensor
+from .linear import linear
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
@@ -23,7 +25,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_
            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
            "triplet_margin_loss", "multilabel_soft_margin_loss", "cosine_similarity",
            "pairwise_distance", "multi_margin_loss", "multilabel_margin_loss",
-           "triplet_margin_with_distance_loss"]
+           "triplet_margin_with_distance_loss", "ctc_loss", "linear_cross_entropy"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -189,6 +191,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     _check_float_target(target, "binary_cross_entropy_with_logits")
+    for name, t in (("weight", weight), ("pos_weight", pos_weight)):
+        if t is not None and t.requires_grad and is_grad_enabled():  # as ATen's derivative table
+            raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not "
+                               f"differentiable with respect to argument '{name}'. This input "
+                               f"cannot have requires_grad True.")
     sp = E.Softplus.apply(-input, beta=1.0, threshold=math.inf)  # log(1 + e^-x), exact
     if pos_weight is not None:
         log_weight = (pos_weight - 1) * target + 1
@@ -580,3 +587,115 @@ def multilabel_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
     loss = ((1 - diff).relu() * pair).sum((1, 2))
     loss = loss.reshape(()) if single else loss
     return _reduce(loss, reduction)
+
+
+def _lengths(v: Any, what: str) -> np.ndarray:
+    arr = np.asarray(v._data if isinstance(v, Tensor) else v)
+    if arr.dtype.kind not in "iu" and arr.size:
+        raise RuntimeError(f"ctc_loss: {what} must be integers, got {arr.dtype}")
+    return arr.astype(np.int64).reshape(-1)
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
+             blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """Connectionist temporal classification loss: -log of the total probability of every
+    alignment of each target to its input.
+
+    ``log_probs`` (T, N, C) (or (T, C) unbatched) log-probabilities over C classes (blank
+    included), ``targets`` (N, S) padded or 1-D (the N targets concatenated), lengths (N,)
+    as tensors or sequences. 'mean' divides each loss by its target length, then averages;
+    ``zero_infinity`` zeroes impossible (infinite) losses and their gradients.
+    """
+    _check_reduction(reduction)
+    _check_tensor(log_probs, "ctc_loss", "log_probs")
+    unbatched = log_probs.ndim == 2
+    if log_probs.ndim not in (2, 3):
+        raise RuntimeError(f"ctc_loss: expected log_probs of shape (T, N, C) or (T, C), got "
+                           f"{list(log_probs.shape)}")
+    lp = log_probs.unsqueeze(1) if unbatched else log_probs
+    T, N, C = lp.shape
+    tgt = targets._data if isinstance(targets, Tensor) else np.asarray(targets)
+    if unbatched and tgt.ndim == 1:
+        tgt = tgt[None]
+    il, tl = _lengths(input_lengths, "input_lengths"), _lengths(target_lengths, "target_lengths")
+    if len(il) != N or len(tl) != N:
+        raise RuntimeError(f"ctc_loss: input_lengths must be of size batch_size ({N}), got "
+                           f"{len(il)} input and {len(tl)} target lengths")
+    if not 0 <= blank < C:
+        raise RuntimeError(f"ctc_loss: blank must be in label range [0, {C}), got {blank}")
+    if il.size and (il.max() > T or il.min() < 0):
+        raise RuntimeError(f"ctc_loss: Expected input_lengths to have value at most {T}, but "
+                           f"got value {int(il.max())}")
+    if tl.size and tl.min() < 0:
+        raise RuntimeError(f"ctc_loss: target lengths must be non-negative, got {tl.tolist()}")
+    if tgt.ndim == 2 and not unbatched or (unbatched and tgt.ndim == 2 and tgt.shape[0] == 1):
+        if tl.size and tl.max() > tgt.shape[1]:
+            raise RuntimeError(f"ctc_loss: Expected tensor to have size at least "
+                               f"{int(tl.max())} at dimension 1, but got size {tgt.shape[1]} "
+                               f"for argument #2 'targets'")
+        labels = [tgt[b, :tl[b]] for b in range(N)]
+    elif tgt.ndim == 1:
+        ends = np.cumsum(tl)
+        if ends.size and ends[-1] > tgt.shape[0]:
+            raise RuntimeError(f"ctc_loss: the target lengths sum to {int(ends[-1])}, more than "
+                               f"the {tgt.shape[0]} concatenated targets")
+        labels = [tgt[e - n:e] for e, n in zip(ends, tl)]
+    else:
+        raise RuntimeError(f"ctc_loss: expected targets of shape (N, S) or (sum of target "
+                           f"lengths,), got {list(tgt.shape)}")
+    labels = [np.asarray(lab, dtype=np.int64) for lab in labels]
+    for lab in labels:
+        if lab.size and (lab.min() < 0 or lab.max() >= C):
+            raise RuntimeError(f"ctc_loss: target labels must be in [0, {C}), got "
+                               f"{lab.tolist()}")
+    loss = CtcLoss.apply(lp, targets=labels, input_lengths=il, blank=blank,
+                         zero_infinity=zero_infinity)
+    if reduction == "mean":
+        return (loss / np.maximum(tl, 1).astype(lp._data.dtype)).mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss.squeeze(0) if unbatched else loss
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,  # noqa: A002
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options: Any = None) -> Tensor:
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``.
+
+    ``input`` (N, in) or (in,); ``linear_weight`` (C, *out_features, in) gives logits
+    (N, C, *out_features) (a K-dimensional loss when out_features is not empty). PyTorch's
+    ``options`` select a memory-saving chunked evaluation of the same value; it is accepted and
+    the logits are formed whole. ``ignore_index`` None: -100 for class targets; with
+    probability targets it must stay None."""
+    if input.ndim < 1 or input.ndim > 2:
+        raise RuntimeError(f"linear_cross_entropy: expected input with dimensionality 1 or 2, "
+                           f"got {input.ndim}")
+    if linear_weight.ndim < 2:
+        raise RuntimeError(f"linear_cross_entropy: expected linear_weight with dimensionality "
+                           f"at least 2, got {linear_weight.ndim}")
+    batches, in_features = tuple(input.shape[:-1]), input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError(f"linear_cross_entropy: expected equal input and linear_weight last "
+                           f"dimensions (in_features), got {in_features} and "
+                           f"{linear_weight.shape[-1]}, respectively")
+    num_classes, out_features = linear_weight.shape[0], tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (num_classes, *out_features):
+        raise RuntimeError(f"linear_cross_entropy: expected linear_bias shape "
+                           f"{(num_classes, *out_features)}, got {tuple(linear_bias.shape)}")
+    if out_features and not batches:
+        raise RuntimeError(f"linear_cross_entropy: K-dimensional loss defined by linear_weight "
+                           f"shape {tuple(linear_weight.shape)} requires batched input, "
+                           f"(N, {in_features}), got unbatched input with shape "
+                           f"{tuple(input.shape)}")
+    logits_shape = (*batches, num_classes, *out_features)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("linear_cross_entropy: ignore_index cannot be specified when target "
+                           "contains probabilities")
+    rows = num_classes * math.prod(out_features)
+    logits = linear(input, linear_weight.reshape(rows, in_features),
+                    None if linear_bias is None else linear_bias.reshape(rows))
+    return cross_entropy(logits.reshape(logits_shape), target, weight=weight,
+                         reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         label_smoothing=label_smoothing)

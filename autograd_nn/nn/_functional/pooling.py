@@ -16,17 +16,22 @@ from ..._ops.conv import Conv, Geom
 from ..._ops.indexing import MatMul
 from ..._ops.pool import (
     PoolGather,
+    PoolScatter,
     adaptive_table,
     max_pool_indices,
     max_pool_regular,
     window_table,
 )
+from ...random import _gen
 from ...tensor import Tensor
 from .conv import ntuple
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d"]
+           "adaptive_max_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+           "max_unpool1d", "max_unpool2d", "max_unpool3d", "fractional_max_pool2d",
+           "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+           "fractional_max_pool3d_with_indices"]
 
 IntOrTuple = Union[int, Sequence[int]]
 
@@ -237,3 +242,181 @@ def adaptive_max_pool1d(input: Tensor, output_size: IntOrTuple,
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Adaptive max pooling: (N, C, H, W) -> (N, C, *output_size)."""
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Adaptive mean pooling: (N, C, D, H, W) -> (N, C, *output_size); an entry None keeps
+    that dim's size."""
+    return _adaptive_avg("adaptive_avg_pool3d", 3, input, output_size)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Adaptive max pooling: (N, C, D, H, W) -> (N, C, *output_size)."""
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
+
+
+def _max_unpoolnd(op: str, nd: int, x: Tensor, indices: Tensor, kernel_size: IntOrTuple,
+                  stride: IntOrTuple | None, padding: IntOrTuple, output_size: Any) -> Tensor:
+    """The values of ``x`` put at their flat ``indices`` into zeros of the pooled input's
+    spatial size (the PoolGather adjoint, assigning: a later duplicate index wins)."""
+    x, unb = _batched(op, x, nd)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"{op}: expected indices to have dtype int64, got {idx.dtype}")
+    idx = idx[None] if unb else idx
+    if idx.shape != tuple(x.shape):
+        raise RuntimeError(f"{op}: Expected shape of indices to be same as that of the input "
+                           f"tensor ({list(x.shape)}) but got indices tensor with shape: "
+                           f"{list(idx.shape)}")
+    k = ntuple(kernel_size, nd, "kernel_size", op)
+    s = k if stride is None else ntuple(stride, nd, "stride", op)
+    p = ntuple(padding, nd, "padding", op)
+    default = tuple((n - 1) * si - 2 * pi + ki
+                    for n, si, pi, ki in zip(x.shape[2:], s, p, k))
+    if output_size is None:
+        osize = default
+    else:
+        osize = tuple(int(o) for o in output_size)
+        if len(osize) == nd + 2:
+            osize = osize[2:]
+        if len(osize) != nd:
+            raise ValueError(f"{op}: output_size must have {nd} or {nd + 2} elements (got "
+                             f"{len(osize)})")
+        for d, (o, df, si) in enumerate(zip(osize, default, s)):
+            if not df - si < o < df + si:
+                raise ValueError(f'invalid output_size "{tuple(osize)}" (dim {d} must be '
+                                 f'between {df - si} and {df + si})')
+    volume = int(np.prod(osize))
+    if idx.size and (idx.min() < 0 or idx.max() >= volume):
+        bad = int(idx.max() if idx.max() >= volume else idx.min())
+        raise RuntimeError(f"{op}: Found an invalid max index: {bad} (output volumes are of "
+                           f"size {'x'.join(map(str, osize))})")
+    y = PoolScatter.apply(x, index=idx, shape=tuple(x.shape[:2]) + osize, unique=True)
+    return y.squeeze(0) if unb else y
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                 stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+                 output_size: Any = None) -> Tensor:
+    """Partial inverse of max_pool1d: (N, C, L_in) values at their ``indices`` (from
+    ``max_pool1d(..., return_indices=True)``), zeros elsewhere: (N, C, L_out)."""
+    return _max_unpoolnd("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
+                         output_size)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                 stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+                 output_size: Any = None) -> Tensor:
+    """Partial inverse of max_pool2d: (N, C, H_in, W_in) -> (N, C, H_out, W_out), with
+    H_out = (H_in - 1) stride - 2 padding + kernel_size unless ``output_size`` says."""
+    return _max_unpoolnd("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                         output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                 stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+                 output_size: Any = None) -> Tensor:
+    """Partial inverse of max_pool3d: (N, C, D, H, W) values -> (N, C, D', H', W')."""
+    return _max_unpoolnd("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
+                         output_size)
+
+
+def _fractional_starts(sample: Any, n: int, out: int, k: int) -> np.ndarray:
+    """ATen's pseudo-random window starts: (i + u) alpha - u alpha truncated, alpha =
+    (n - k) / (out - 1), computed in the input's dtype; the last window ends at n."""
+    seq = np.zeros(out, dtype=np.int64)
+    if out > 1:
+        dt = type(sample)
+        alpha = dt(n - k) / dt(out - 1)
+        i = np.arange(out - 1).astype(type(sample))
+        seq[:-1] = ((i + sample) * alpha).astype(np.int64) - int(sample * alpha)
+    if out > 0:
+        seq[-1] = n - k
+    return seq
+
+
+def _fractional_max(op: str, nd: int, x: Tensor, kernel_size: Any, output_size: Any,
+                    output_ratio: Any, return_indices: bool, samples: Any) -> Any:
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{op} requires specifying either an output_size or an output_ratio")
+    x, unb = _batched(op, x, nd)
+    k = ntuple(kernel_size, nd, "kernel_size", op)
+    spatial = tuple(x.shape[2:])
+    if output_size is None:
+        if nd == 3 and not isinstance(output_ratio, (list, tuple)):
+            output_ratio = (output_ratio,) * 3
+        if not isinstance(output_ratio, (list, tuple)):  # 2-D: as PyTorch's len(output_ratio)
+            raise TypeError(f"{op}: output_ratio must be a tuple of {nd} ratios (object of "
+                            f"type '{type(output_ratio).__name__}' has no len())")
+        if len(output_ratio) != nd:
+            raise ValueError(f"{op} requires output_ratio to either be a single Int or tuple "
+                             f"of Ints.")
+        ratio = tuple(output_ratio)
+        osize = tuple(int(n * r) for n, r in zip(spatial, ratio))
+    else:
+        osize = ntuple(output_size, nd, "output_size", op)
+    names = ("time", "height", "width")[3 - nd:]
+    for name, o, ki, n in zip(names, osize, k, spatial):
+        if o + ki - 1 > n or (nd == 3 and o + ki - 1 == n):  # ATen's 3-D check is strict
+            raise RuntimeError(f"{op}(): pool {name} {ki} too large relative to input {name} "
+                               f"{n}")
+    N, C = x.shape[:2]
+    dt = x._data.dtype
+    if samples is None:
+        u = _gen().random((N, C, nd)).astype(dt)
+    else:
+        u = samples._data if isinstance(samples, Tensor) else np.asarray(samples)
+        if u.shape != (N, C, nd):
+            raise RuntimeError(f"{op}(): expected _random_samples of shape {[N, C, nd]}, got "
+                               f"{list(u.shape)}")
+    # 2-D planes draw (W, H) in that order; 3-D ones (T, H, W)
+    order = (1, 0) if nd == 2 else (0, 1, 2)
+    vals = np.empty((N, C) + osize, dtype=dt)
+    idx = np.empty((N, C) + osize, dtype=np.int64)
+    for b in range(N):
+        for c in range(C):
+            tables = tuple(_fractional_starts(u[b, c, order[d]], n, o, ki)[:, None]
+                           + np.arange(ki)[None, :]
+                           for d, (n, o, ki) in enumerate(zip(spatial, osize, k)))
+            v, i = max_pool_indices(x._data[b:b + 1, c:c + 1], tables)
+            vals[b, c], idx[b, c] = v[0, 0], i[0, 0]
+    res = _max_pool(x, vals, idx, return_indices)
+    if unb:
+        res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
+    return res
+
+
+def fractional_max_pool2d(input: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                          output_size: IntOrTuple | None = None, output_ratio: Any = None,
+                          return_indices: bool = False, _random_samples: Any = None) -> Any:
+    """Fractional max pooling (Graham): (N, C, H, W) -> (N, C, *output_size) (or the input
+    size times ``output_ratio``), kernel_size windows at pseudo-random starts per plane,
+    drawn from ``_random_samples`` (N, C, 2) in [0, 1) (else the global generator)."""
+    return _fractional_max("fractional_max_pool2d", 2, input, kernel_size, output_size,
+                           output_ratio, return_indices, _random_samples)
+
+
+def fractional_max_pool3d(input: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                          output_size: IntOrTuple | None = None, output_ratio: Any = None,
+                          return_indices: bool = False, _random_samples: Any = None) -> Any:
+    """Fractional max pooling over (N, C, T, H, W); ``_random_samples`` (N, C, 3)."""
+    return _fractional_max("fractional_max_pool3d", 3, input, kernel_size, output_size,
+                           output_ratio, return_indices, _random_samples)
+
+
+def fractional_max_pool2d_with_indices(input: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                                       output_size: IntOrTuple | None = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Any = None) -> tuple:
+    """``fractional_max_pool2d(..., return_indices=True)``."""
+    return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True,
+                                 _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input: Tensor, kernel_size: IntOrTuple,  # noqa: A002
+                                       output_size: IntOrTuple | None = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Any = None) -> tuple:
+    """``fractional_max_pool3d(..., return_indices=True)``."""
+    return fractional_max_pool3d(input, kernel_size, output_size, output_ratio, True,
+                                 _random_samples)

@@ -87,7 +87,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     """Sums, means or maxes of bags of embeddings without materialising them per bag.
 
     ``input`` is (B, N) (B bags of N indices; ``offsets`` must be None) or 1-D with ``offsets``
-    (B,) the start of each bag (``include_last_offset``: B+1 entries, the last the end).
+    (B,) the start of each bag (``include_last_offset``: B+1 entries; as PyTorch's, the last
+    one only has to be at most len(input): the last bag runs to the end of ``input``).
     ``per_sample_weights`` (same shape as ``input``) scales each embedding, mode 'sum' only.
     Entries equal to ``padding_idx`` are left out of their bag (and of its mean's count).
     Returns (B, D); an empty bag gives zeros.
@@ -111,9 +112,11 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
             raise ValueError(f"embedding_bag: offsets has to be a 1-D tensor but got shape "
                              f"{list(starts.shape)}")
         if include_last_offset:
-            if starts.size == 0 or starts[-1] != idx.size:
-                raise ValueError("embedding_bag: with include_last_offset the last offset "
-                                 f"must equal the number of indices ({idx.size})")
+            # ATen's: the last offset only bounds; the last bag runs to the end of input
+            if starts.size == 0 or starts[-1] > idx.size:
+                raise RuntimeError(f"embedding_bag: offsets[-1] can not be greater than input's "
+                                   f"length {idx.size} but got offsets[-1] of "
+                                   f"{int(starts[-1]) if starts.size else None}")
             starts = starts[:-1]
         if starts.size and (starts[0] != 0 or (np.diff(starts) < 0).any()
                             or starts[-1] > idx.size):

@@ -1,6 +1,7 @@
 """All nn modules (each file owns its ``__all__``)."""
 
 from .activation import *  # noqa: F403
+from .adaptive import *  # noqa: F403
 from .container import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .distance import *  # noqa: F403

@@ -8,6 +8,7 @@ import warnings
 from typing import Any, Sequence
 
 from ... import _creation
+from ..._ops.norm import CrossMapLrn
 from ...tensor import Tensor
 from .. import init
 from .._functional import extra as X
@@ -16,7 +17,8 @@ from .loss import NLLLoss
 from .module import Module
 
 __all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "LocalResponseNorm", "RMSNorm",
-           "LPPool1d", "LPPool2d", "LPPool3d", "NLLLoss2d", "Container", "Unfold", "Fold"]
+           "LPPool1d", "LPPool2d", "LPPool3d", "NLLLoss2d", "Container", "Unfold", "Fold",
+           "CrossMapLRN2d"]
 
 
 class PixelShuffle(Module):
@@ -71,6 +73,27 @@ class LocalResponseNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return X.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """PyTorch's legacy cross-channel LRN on (N, C, H, W) (``nn.CrossMapLRN2d``): values and
+    gradients as PyTorch computes them (its running channel sum differs from
+    LocalResponseNorm's window; see ``_ops.norm.CrossMapLrn``)."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        if input.ndim != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.ndim}D "
+                             f"instead.")
+        return CrossMapLrn.apply(input, size=self.size, alpha=self.alpha, beta=self.beta,
+                                 k=self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

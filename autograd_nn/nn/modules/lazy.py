@@ -20,12 +20,20 @@ from ..parameter import Parameter
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    BatchNorm3d,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+)
 
 __all__ = ["UninitializedParameter", "UninitializedBuffer", "LazyModuleMixin", "LazyLinear",
            "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
            "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-           "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d"]
+           "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+           "LazyInstanceNorm3d"]
 
 
 def _np_dtype(dtype: Any) -> np.dtype:
@@ -219,7 +227,7 @@ class _LazyNorm(LazyModuleMixin):
         if not self.has_uninitialized_params():
             return
         unbatched = input.dim() == min(self._base._ndims) and issubclass(
-            self._base, (InstanceNorm1d, InstanceNorm2d))
+            self._base, (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d))
         self.num_features = int(input.shape[0] if unbatched else input.shape[1])
         with no_grad():
             for name in ("weight", "bias", "running_mean", "running_var"):
@@ -241,5 +249,6 @@ LazyBatchNorm2d = _lazy_norm("LazyBatchNorm2d", BatchNorm2d, True, True)
 LazyBatchNorm3d = _lazy_norm("LazyBatchNorm3d", BatchNorm3d, True, True)
 LazyInstanceNorm1d = _lazy_norm("LazyInstanceNorm1d", InstanceNorm1d, True, True)
 LazyInstanceNorm2d = _lazy_norm("LazyInstanceNorm2d", InstanceNorm2d, True, True)
+LazyInstanceNorm3d = _lazy_norm("LazyInstanceNorm3d", InstanceNorm3d, True, True)
 
 del Module

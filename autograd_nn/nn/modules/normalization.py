@@ -15,7 +15,7 @@ from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
-           "LayerNorm", "GroupNorm"]
+           "LayerNorm", "GroupNorm", "InstanceNorm3d"]
 
 
 def _affine_parameters(m: Module, shape: tuple, affine: bool, bias: bool, dtype: Any) -> None:
@@ -165,6 +165,12 @@ class InstanceNorm2d(_InstanceNorm):
     """Normalise each (sample, channel) over H, W: (N, C, H, W) or (C, H, W)."""
 
     _ndims = (3, 4)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Normalise each (sample, channel) over D, H, W: (N, C, D, H, W) or (C, D, H, W)."""
+
+    _ndims = (4, 5)
 
 
 class LayerNorm(Module):
