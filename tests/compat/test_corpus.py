@@ -36,12 +36,10 @@ XFAIL: dict[str, str] = {
     "21_lstm_tagger.py": _GRAD_FN + " (LSTM output: _ViewGetItemBackward vs "
                          "MkldnnRnnLayerBackward0)",
     "23_char_rnn_classify.py": _GRAD_FN + " (ViewGetItemBackward vs SelectBackward0)",
-    "24_char_rnn_generate.py": "Tensor.unsqueeze_",
     "28_makemore_mlp.py": _GRAD_FN + " (CrossEntropyBackward vs NllLossBackward0)",
     "36_d2l_linreg_scratch.py": _GRAD_FN + " (SubBackward vs SubBackward0)",
     "40_what_is_nn.py": _GRAD_FN + " (LogSoftmaxBackward vs LogSoftmaxBackward0)",
     "45_d2l_batchnorm_scratch.py": _GRAD_FN + " (ReshapeBackward vs ViewBackward0)",
-    "50_tensor_tour.py": "Tensor.mv",
 }
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # object addresses differ from run to run
