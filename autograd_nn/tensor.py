@@ -23,7 +23,7 @@ from ._ops.common import as_tensor_like, shape_arg, to_array, values_indices  # 
 from ._repr import tensor_repr
 from .autograd import backward as _backward
 from .autograd import engine
-from .autograd.engine import Node, RemovableHandle
+from .autograd.engine import Node, RemovableHandle, typed
 
 _ndarray = np.ndarray
 # the operators' hot path, bound once (a global lookup each instead of two)
@@ -150,7 +150,10 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Node | None:
-        return self._node
+        """The node that made this tensor (None for a leaf), named as PyTorch names it:
+        ``name()``, ``repr`` and ``type(...).__name__`` read ``MulBackward0``."""
+        node = self._node
+        return typed(node) if node is not None else None
 
     @property
     def grad(self) -> Tensor | None:

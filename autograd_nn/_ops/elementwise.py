@@ -23,6 +23,7 @@ from .special import erf
 
 
 class Add(Op):
+    grad_fn_name = "AddBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -74,7 +75,13 @@ def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = Fal
     else:
         return NotImplemented
     try:
-        return op.apply(b, a) if reverse else op.apply(a, b)
+        if reverse:
+            out = op.apply(b, a)
+            name = _REVERSED_NAMES.get(op)
+            return out if name is None else engine.name_node(out, name)
+        if op is Pow and isinstance(b, engine.Tensor):
+            return engine.name_node(op.apply(a, b), "PowBackward1")  # pow(Tensor, Tensor)
+        return op.apply(a, b)
     except ValueError as e:
         x, y = (b, a) if reverse else (a, b)
         if op is Pow and "negative integer powers" in str(e):
@@ -88,6 +95,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 
 class Sub(Op):
+    grad_fn_name = "SubBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -119,6 +127,7 @@ def no_bool_sub(a: Any, b: Any) -> None:
 
 
 class Mul(Op):
+    grad_fn_name = "MulBackward0"
     grad_reads = ((1,), (0,))
 
     @staticmethod
@@ -138,6 +147,7 @@ def mul(input: Any, other: Any) -> Any:
 
 
 class Div(Op):
+    grad_fn_name = "DivBackward0"
     grad_reads = ((1,), (0, 1))
 
     @staticmethod
@@ -205,6 +215,8 @@ class Pow(Op):
     """a ** b for tensor a and tensor-or-constant b. Poles and roots of negatives give inf/nan
     silently, as in PyTorch."""
 
+    grad_fn_name = "PowBackward0"  # x ** number; ``binary`` names the other overloads
+
     @staticmethod
     def forward(ctx, a, b):
         if _whole_nonneg(b):  # x ** 2 and friends: nothing to warn about
@@ -235,6 +247,11 @@ class Pow(Op):
         return ga, gb
 
 
+# PyTorch's node names for a tensor on the right of a number: 2 - x is rsub(x, 2), 2 / x is
+# reciprocal(x) * 2 (its outer node a Mul), 2 ** x is pow(Scalar, Tensor).
+_REVERSED_NAMES = {Sub: "RsubBackward1", Div: "MulBackward0", Pow: "PowBackward2"}
+
+
 def pow(input: Any, exponent: Any) -> Any:
     """``input ** exponent`` (0 ** 0 = 1; gradient 0 where the exponent is 0)."""
     return input ** exponent
@@ -246,6 +263,7 @@ def _whole_nonneg(b) -> bool:
 
 
 class Neg(Op):
+    grad_fn_name = "NegBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -263,6 +281,8 @@ def neg(input: Any) -> Any:
 
 
 class Maximum(Op):
+    grad_fn_name = "MaximumBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.maximum(a, b)
@@ -279,6 +299,8 @@ def maximum(input: Any, other: Any) -> Any:
 
 
 class Minimum(Op):
+    grad_fn_name = "MinimumBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.minimum(a, b)
@@ -302,6 +324,7 @@ def _share(g, a_wins, b_wins, tie):
 
 class Where(Op):
     """where(cond, a, b); cond is a constant boolean array."""
+    grad_fn_name = "WhereBackward0"
 
     saved_inputs = (0,)
 
@@ -371,13 +394,16 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
             value._data.astype(input._data.dtype)
     else:
         v = np.asarray(value, dtype=input._data.dtype)
-    return Where.apply(m, v, input)
+    # PyTorch's overloads: masked_fill.Scalar and masked_fill.Tensor
+    name = "MaskedFillBackward1" if isinstance(value, engine.Tensor) else "MaskedFillBackward0"
+    return engine.name_node(Where.apply(m, v, input), name)
 
 
 def _triangle(fn: Callable) -> Callable:
     def tri(input: Any, diagonal: int = 0) -> Any:
         mask = fn(np.ones(input._data.shape[-2:], dtype=bool), diagonal)
-        return Where.apply(mask, input, np.zeros((), input._data.dtype))
+        return engine.name_node(Where.apply(mask, input, np.zeros((), input._data.dtype)),
+                                "TrilBackward0" if fn is np.tril else "TriuBackward0")
 
     tri.__name__ = fn.__name__
     tri.__doc__ = f"The {'lower' if fn is np.tril else 'upper'} triangle of the last two dims " \
@@ -440,6 +466,7 @@ def allclose(input: Any, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
 
 
 class Exp(Op):
+    grad_fn_name = "ExpBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -472,6 +499,8 @@ exp = unary(Exp, "exp", "e^x", floating=True)
 
 
 class Log(Op):
+    grad_fn_name = "LogBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -486,6 +515,8 @@ log = unary(Log, "log", "natural log", floating=True)
 
 
 class Log1p(Op):
+    grad_fn_name = "Log1PBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -500,6 +531,7 @@ log1p = unary(Log1p, "log1p", "log(1 + x)", floating=True)
 
 
 class Sqrt(Op):
+    grad_fn_name = "SqrtBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -517,6 +549,7 @@ sqrt = unary(Sqrt, "sqrt", "square root", floating=True)
 
 
 class Rsqrt(Op):
+    grad_fn_name = "RsqrtBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -535,6 +568,8 @@ rsqrt = unary(Rsqrt, "rsqrt", "1 / sqrt(x)", floating=True)
 
 
 class Abs(Op):
+    grad_fn_name = "AbsBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.abs(x)
@@ -549,6 +584,7 @@ abs = unary(Abs, "abs", "|x|; gradient 0 at 0")
 
 class Sign(Op):
     """sign(x): differentiable with a zero gradient everywhere, as PyTorch (SignBackward0)."""
+    grad_fn_name = "SignBackward0"
 
     saved_inputs = ()
 
@@ -565,6 +601,8 @@ sign = unary(Sign, "sign", "-1, 0 or 1 (gradient 0)")
 
 
 class Sin(Op):
+    grad_fn_name = "SinBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.sin(x)
@@ -578,6 +616,8 @@ sin = unary(Sin, "sin", "sine", floating=True)
 
 
 class Cos(Op):
+    grad_fn_name = "CosBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.cos(x)
@@ -592,6 +632,7 @@ cos = unary(Cos, "cos", "cosine", floating=True)
 
 class Clamp(Op):
     """clamp(x, min, max) with scalar bounds (either may be None)."""
+    grad_fn_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, min=None, max=None):  # noqa: A002 - PyTorch's names
@@ -638,7 +679,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
             out = maximum(out, as_tensor_like(min, input))
         if max is not None:
             out = minimum(out, as_tensor_like(max, input))
-        return out
+        return engine.name_node(out, "ClampBackward0")  # clamp.Tensor
     x = input
     if input._data.dtype.kind != "f" and (type(min) is float or type(max) is float):
         x = cast(input, promote(input._data, min, max))
@@ -647,18 +688,21 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
 
 def clamp_min(input: Any, min: Any) -> Any:
     """``clamp(input, min=min)``."""
-    return clamp(input, min=min)
+    return engine.name_node(clamp(input, min=min), "ClampMinBackward1" if isinstance(
+        min, engine.Tensor) else "ClampMinBackward0")
 
 
 def clamp_max(input: Any, max: Any) -> Any:
     """``clamp(input, max=max)``."""
-    return clamp(input, max=max)
+    return engine.name_node(clamp(input, max=max), "ClampMaxBackward1" if isinstance(
+        max, engine.Tensor) else "ClampMaxBackward0")
 
 
 # ------------------------------------------------------------------------------ activations
 
 
 class Tanh(Op):
+    grad_fn_name = "TanhBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -676,6 +720,7 @@ tanh = unary(Tanh, "tanh", "hyperbolic tangent", floating=True)
 
 
 class Sigmoid(Op):
+    grad_fn_name = "SigmoidBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -702,6 +747,7 @@ sigmoid = unary(Sigmoid, "sigmoid", "1 / (1 + e^-x), stable at any x", floating=
 
 
 class Relu(Op):
+    grad_fn_name = "ReluBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -718,6 +764,8 @@ relu = unary(Relu, "relu", "max(x, 0)")
 
 
 class LeakyRelu(Op):
+    grad_fn_name = "LeakyReluBackward0"
+
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         ctx.slope = negative_slope
@@ -736,6 +784,8 @@ def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
 
 
 class Elu(Op):
+    grad_fn_name = "EluBackward0"
+
     @staticmethod
     def forward(ctx, x, alpha=1.0):
         ctx.alpha = alpha
@@ -756,6 +806,7 @@ def elu(input: Any, alpha: float = 1.0) -> Any:
 
 class Softplus(Op):
     """log(1 + exp(beta x)) / beta, linear above ``threshold`` (as PyTorch)."""
+    grad_fn_name = "SoftplusBackward0"
 
     @staticmethod
     def forward(ctx, x, beta=1.0, threshold=20.0):
@@ -780,6 +831,7 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
 # --- trigonometric, hyperbolic and base-2/10 functions: each rule in operators and Op.call,
 # so it runs on arrays and records a graph under create_graph (any order)
 class Tan(Op):
+    grad_fn_name = "TanBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -793,6 +845,8 @@ class Tan(Op):
 
 
 class Asin(Op):
+    grad_fn_name = "AsinBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -805,6 +859,8 @@ class Asin(Op):
 
 
 class Acos(Op):
+    grad_fn_name = "AcosBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -817,6 +873,8 @@ class Acos(Op):
 
 
 class Atan(Op):
+    grad_fn_name = "AtanBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.arctan(x)
@@ -828,6 +886,8 @@ class Atan(Op):
 
 
 class Sinh(Op):
+    grad_fn_name = "SinhBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.sinh(x)
@@ -838,6 +898,8 @@ class Sinh(Op):
 
 
 class Cosh(Op):
+    grad_fn_name = "CoshBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.cosh(x)
@@ -848,6 +910,8 @@ class Cosh(Op):
 
 
 class Asinh(Op):
+    grad_fn_name = "AsinhBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.arcsinh(x)
@@ -859,6 +923,8 @@ class Asinh(Op):
 
 
 class Acosh(Op):
+    grad_fn_name = "AcoshBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -871,6 +937,8 @@ class Acosh(Op):
 
 
 class Atanh(Op):
+    grad_fn_name = "AtanhBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -883,6 +951,8 @@ class Atanh(Op):
 
 
 class Log2(Op):
+    grad_fn_name = "Log2Backward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -894,6 +964,8 @@ class Log2(Op):
 
 
 class Log10(Op):
+    grad_fn_name = "Log10Backward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -905,6 +977,7 @@ class Log10(Op):
 
 
 class Expm1(Op):
+    grad_fn_name = "Expm1Backward0"
     saved_inputs = ()
     saves_out = True
 
@@ -918,6 +991,7 @@ class Expm1(Op):
 
 
 class Exp2(Op):
+    grad_fn_name = "Exp2Backward0"
     saved_inputs = ()
     saves_out = True
 
@@ -946,6 +1020,8 @@ exp2 = unary(Exp2, "exp2", "2^x", floating=True)
 
 
 class Erf(Op):
+    grad_fn_name = "ErfBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return erf(x)
@@ -957,6 +1033,8 @@ class Erf(Op):
 
 
 class Gelu(Op):
+    grad_fn_name = "GeluBackward0"
+
     @staticmethod
     def forward(ctx, x, approximate="none"):
         ctx.approximate = approximate
@@ -990,6 +1068,8 @@ def gelu(input: Any, approximate: str = "none") -> Any:
 
 
 class Silu(Op):
+    grad_fn_name = "SiluBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return x * Sigmoid.forward(ctx, x)
@@ -1011,21 +1091,22 @@ silu = unary(Silu, "silu", "x * sigmoid(x)", floating=True)
 
 def square(input: Any) -> Any:
     """``input * input``."""
-    return input * input
+    return engine.name_node(input * input, "PowBackward0")
 
 
 def reciprocal(input: Any) -> Any:
     """``1 / input`` (in the default float dtype for integers)."""
-    return 1.0 / input
+    return engine.name_node(1.0 / input, "ReciprocalBackward0")
 
 
 def lerp(input: Any, end: Any, weight: Any) -> Any:
     """``input + weight * (end - input)``."""
-    return input + (end - input) * weight
+    return engine.name_node(input + (end - input) * weight, "LerpBackward0")
 
 
 class Cast(Op):
     """Differentiable dtype conversion (the gradient is cast back by the engine)."""
+    grad_fn_name = "ToCopyBackward0"
 
     saved_inputs = ()
 
@@ -1044,6 +1125,7 @@ def cast(x: Any, np_dtype: np.dtype) -> Any:
 
 
 class Clone(Op):
+    grad_fn_name = "CloneBackward0"
     saved_inputs = ()
 
     @staticmethod

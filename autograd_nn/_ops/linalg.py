@@ -98,6 +98,7 @@ def _pieces(g, shapes: tuple) -> list:
 
 
 class Inv(Op):
+    grad_fn_name = "LinalgInvExBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -125,6 +126,7 @@ def _cofactor_svd(a: np.ndarray) -> np.ndarray:
 
 
 class Det(Op):
+    grad_fn_name = "LinalgDetBackward0"
     saves_out = True
 
     @staticmethod
@@ -157,6 +159,7 @@ class Det(Op):
 
 class LogAbsDet(Op):
     """log |det A| (the sign, not differentiable, is computed apart)."""
+    grad_fn_name = "LinalgSlogdetBackward0"
 
     @staticmethod
     def forward(ctx, a):
@@ -174,6 +177,7 @@ class LogAbsDet(Op):
 
 class Solve(Op):
     """X = A^-1 B for A (..., n, n) and B (..., n, k), batch dims broadcasting."""
+    grad_fn_name = "LinalgSolveExBackward0"
 
     saves_out = True
     grad_reads = ((0,), (0,))
@@ -200,6 +204,7 @@ def _triangle(a, upper: bool, unit: bool):
 class SolveTriangular(Op):
     """X with A X = B (``left``) or X A = B, A triangular (only that triangle is read; with
     ``unitriangular`` its diagonal is taken as ones)."""
+    grad_fn_name = "LinalgSolveTriangularBackward0"
 
     saves_out = True
     grad_reads = ((0,), (0,))
@@ -233,6 +238,7 @@ class CholeskySolve(Op):
     """X = (L L^T)^-1 B from a Cholesky factor (lower L, or upper U = L^T with ``upper``;
     only that triangle is read). The gradient of the factor is PyTorch's: that of
     (L L^T)^-1 B with every entry of L taking part."""
+    grad_fn_name = "CholeskySolveBackward0"
 
     saves_out = True
     grad_reads = ((1,), (1,))
@@ -259,6 +265,7 @@ class CholeskySolve(Op):
 
 class Cholesky(Op):
     """L with A = L L^T (or U = L^T with ``upper``); only A's lower triangle is read."""
+    grad_fn_name = "LinalgCholeskyExBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -286,6 +293,7 @@ class Cholesky(Op):
 class Eigh(Op):
     """Eigenvalues (ascending) and orthonormal eigenvectors of symmetric A, packed:
     (..., n + n * n). Only the ``UPLO`` triangle of A is read."""
+    grad_fn_name = "LinalgEighBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -365,6 +373,7 @@ def svd_backward(gu, gs, gvh, u, s, vh):
 
 class Svd(Op):
     """U, S, Vh of A (..., m, n), packed (full_matrices: U (m, m), Vh (n, n); else k = min)."""
+    grad_fn_name = "LinalgSvdBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -397,6 +406,7 @@ class Svd(Op):
 class Qr(Op):
     """Q, R of A (..., m, n), packed; ``mode`` 'reduced' (Q (m, k), R (k, n)) or 'complete'
     (Q (m, m), R (m, n))."""
+    grad_fn_name = "LinalgQrBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -495,6 +505,7 @@ def perm_matrix(perm: np.ndarray, dtype) -> np.ndarray:
 class Lu(Op):
     """L (m, k) unit lower and U (k, n) upper of A = P L U (P from partial pivoting, saved on
     ctx, not differentiable), packed; PyTorch's linalg_lu_backward."""
+    grad_fn_name = "LinalgLuBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -572,6 +583,7 @@ def pinv_np(a: np.ndarray, atol: np.ndarray, rtol: np.ndarray) -> np.ndarray:
 class Pinv(Op):
     """Moore-Penrose pseudo-inverse; PyTorch's pinv_backward (exact where the rank is
     locally constant)."""
+    grad_fn_name = "LinalgPinvBackward0"
 
     saves_out = True
 

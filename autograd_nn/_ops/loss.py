@@ -33,6 +33,7 @@ def _expand_g(g, ctx):
 class WeightedNll(Op):
     """``forward(x (N, C, ...), coef=..., none=bool)``: -sum over C of coef * x, per sample
     when ``none`` else summed to a scalar."""
+    grad_fn_name = "NllLossBackward0"
 
     saved_inputs = ()
 
@@ -49,6 +50,7 @@ class WeightedNll(Op):
 
 class CrossEntropy(Op):
     """``forward(x (N, C, ...) logits, coef=..., none=bool)``: fused log_softmax + weighted nll."""
+    grad_fn_name = "NllLossBackward0"
 
     saved_inputs = (0,)
 
@@ -96,6 +98,7 @@ class BinaryCrossEntropy(Op):
     or "none") in the same node. Gradient w * (p - t) / max(p * (1 - p), 1e-12) as PyTorch
     (finite at p in {0, 1}); the target's gradient is
     w * (max(log(1 - p), -100) - max(log p, -100))."""
+    grad_fn_name = "BinaryCrossEntropyBackward0"
 
     saved_inputs = (0, 1)
 

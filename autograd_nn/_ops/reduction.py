@@ -43,6 +43,11 @@ def _expand(g, ctx):
 class Sum(Op):
     saved_inputs = ()
 
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        # PyTorch's overloads: sum() (SumBackward0) and sum(dim) (SumBackward1)
+        return "SumBackward0" if node.dims is None else "SumBackward1"
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
@@ -76,6 +81,10 @@ def mean_of(x: np.ndarray, axis: tuple | None = None, keepdims: bool = False) ->
 class Mean(Op):
     saved_inputs = ()
 
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        return "MeanBackward0" if node.dims is None else "MeanBackward1"
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
@@ -98,6 +107,8 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
 
 
 class Var(Op):
+    grad_fn_name = "VarBackward0"
+
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
         ctx.dims, ctx.keepdim, ctx.correction = dim, keepdim, correction
@@ -134,6 +145,7 @@ def _spread(op: type, x: Any, dim: Any, unbiased: Any, keepdim: bool, correction
 
 class Std(Var):
     """sqrt(var); the gradient is 0 where the std is 0 (PyTorch's std_backward), not NaN."""
+    grad_fn_name = "StdBackward0"
 
     saves_out = True
 
@@ -157,6 +169,7 @@ def std(input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool
 
 class Amax(Op):
     """max over ``dim`` (None = all); ties share the gradient evenly, as PyTorch's amax."""
+    grad_fn_name = "AmaxBackward0"
 
     saves_out = True
 
@@ -184,8 +197,9 @@ def _max_min(x: Any, dim: Any, keepdim: bool, whole: type, argfn: Callable, pair
              ) -> Any:
     if isinstance(dim, engine.Tensor):
         return binary(pair, x, dim)
-    if dim is None:
-        return whole.apply(x, dim=None, keepdim=False)
+    if dim is None:  # PyTorch's max() / min(): MaxBackward1 (max(dim) is MaxBackward0)
+        return engine.name_node(whole.apply(x, dim=None, keepdim=False),
+                                ("MaxBackward1" if whole is Amax else "MinBackward1"))
     name = argfn.__name__[3:]
     d = norm_dim(dim, x.ndim, name)
     if x._data.shape and x._data.shape[d] == 0:
@@ -197,6 +211,7 @@ def _max_min(x: Any, dim: Any, keepdim: bool, whole: type, argfn: Callable, pair
     if not keepdim:
         values = values.squeeze(d)
         idx = np.squeeze(idx, d)
+    engine.name_node(values, "MaxBackward0" if whole is Amax else "MinBackward0")
     return values_indices(values, wrap(idx.astype(np.int64)))
 
 
@@ -218,6 +233,7 @@ def _arg_reduce(x: Any, dim: Any, keepdim: bool, fn: Callable) -> Any:
 
 class Amin(Amax):
     """min over ``dim``; the backward is Amax's (ties share the gradient)."""
+    grad_fn_name = "AminBackward0"
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
@@ -279,6 +295,7 @@ def _tie_split(ctx, g, absolute=False):
 
 
 class Logsumexp(Op):
+    grad_fn_name = "LogsumexpBackward0"
     saves_out = True
 
     @staticmethod
@@ -305,6 +322,10 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:
 
 class Prod(Op):
     saves_out = True
+
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        return "ProdBackward0" if node.dims is None else "ProdBackward1"
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
@@ -345,6 +366,7 @@ def prod(input: Any, dim: int | None = None, keepdim: bool = False, *, dtype: An
 
 class Norm(Op):
     """Vector p-norm over ``dim`` (None = all): p in (inf, -inf, 0, or any positive float)."""
+    grad_fn_name = "LinalgVectorNormBackward0"
 
     saves_out = True
 
@@ -400,6 +422,7 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
 
 
 class Softmax(Op):
+    grad_fn_name = "SoftmaxBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -422,6 +445,7 @@ def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
 
 
 class LogSoftmax(Op):
+    grad_fn_name = "LogSoftmaxBackward0"
     saved_inputs = ()
     saves_out = True
 

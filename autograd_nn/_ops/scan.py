@@ -11,6 +11,7 @@ from .shape import Flip, norm_dim
 
 
 class Cumsum(Op):
+    grad_fn_name = "CumsumBackward0"
     saved_inputs = ()
 
     @staticmethod

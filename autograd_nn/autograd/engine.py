@@ -134,7 +134,8 @@ class Node:
 
     __slots__ = (
         "op", "inputs", "tensors", "out", "next", "needs_input_grad", "epoch", "out_vc",
-        "pre_hooks", "retained", "scope", "trace", "params", "seq", "__dict__", "__weakref__",
+        "pre_hooks", "retained", "scope", "trace", "params", "seq", "label", "__dict__",
+        "__weakref__",
     )
 
     def __init__(self) -> None:
@@ -143,7 +144,12 @@ class Node:
 
     # --- PyTorch-compatible introspection -------------------------------------------------
     def name(self) -> str:
-        return self.op.__name__ + "Backward" if self.op is not None else "Node"
+        """PyTorch's name for this node (``MulBackward0``): the one its public function gave
+        it (``label``, set by :func:`name_node`), else its op's (:meth:`Op.node_name`)."""
+        label = getattr(self, "label", None)  # unset slot: the common case, no label
+        if label is not None:
+            return label
+        return self.op.node_name(self) if self.op is not None else "Node"
 
     @property
     def next_functions(self) -> tuple:
@@ -152,8 +158,8 @@ class Node:
         for nxt, need in zip(self.next or (), self.needs_input_grad or ()):
             if not need:
                 res.append((None, 0))
-            elif type(nxt) is Node:
-                res.append((nxt, 0))
+            elif isinstance(nxt, Node):
+                res.append((typed(nxt), 0))
             else:
                 res.append((AccumulateGrad(nxt), 0))
         return tuple(res)
@@ -168,6 +174,35 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
+
+
+def name_node(t: Any, name: str) -> Any:
+    """``t`` with its ``grad_fn`` named ``name`` (if it has one): for a public function whose Op
+    serves several PyTorch functions (``Reshape``: view, squeeze, unsqueeze...) or whose node
+    stands for a composition PyTorch records under another name. Returns ``t``."""
+    node = t._node
+    if node is not None:
+        node.label = name
+    return t
+
+
+# One Node subclass per PyTorch node name, made on first use, so that ``type(t.grad_fn)
+# .__name__`` reads ``MulBackward0`` as in PyTorch (graph printers such as torchviz read it).
+_named_types: dict = {}
+
+
+def typed(node: Any) -> Any:
+    """``node`` as an instance of the Node subclass named after it (what ``Tensor.grad_fn`` and
+    ``next_functions`` hand out). The class is set on first access, not in ``Op.apply``: the
+    name is computed only for the nodes someone looks at. The subclasses add no slots (the
+    layout is Node's), so the engine treats them as Nodes (``isinstance``)."""
+    if type(node) is Node:
+        name = node.name()
+        cls = _named_types.get(name)
+        if cls is None:
+            cls = _named_types[name] = type(name, (Node,), {"__slots__": ()})
+        node.__class__ = cls
+    return node
 
 
 class AccumulateGrad:
@@ -232,6 +267,16 @@ class Op:
     is_view = False
     # Output is never differentiable (comparisons, argmax...).
     differentiable = True
+    # PyTorch's name for this op's grad_fn (``"MulBackward0"``). None: ``<class>Backward``,
+    # PyTorch's rule for a user Function. An op whose PyTorch name depends on the call (an
+    # overload: a dim given or not, a scalar or a tensor operand) overrides ``node_name``.
+    grad_fn_name: str | None = None
+
+    @classmethod
+    def node_name(cls, node: Node) -> str:
+        """PyTorch's name for ``node``, a recorded application of this op (its ``params``,
+        ``tensors`` and ``inputs`` tell the overload)."""
+        return cls.grad_fn_name or cls.__name__ + "Backward"
 
     @staticmethod
     def forward(ctx: Any, *arrays: Any, **params: Any) -> np.ndarray:
@@ -503,7 +548,7 @@ def walk(starts: Iterable[Node], freed: Callable[[Node], Any] | None = None) -> 
                 raise freed(node)
             _freed(node)
         for nxt, need in zip(node.next, node.needs_input_grad):
-            if need and type(nxt) is Node and nxt not in seen:
+            if need and isinstance(nxt, Node) and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
     return sorted(seen, key=_seq_of)
@@ -596,7 +641,7 @@ def _find_outputs(p: _Pass, roots: Sequence[Any], start: list) -> None:
             p.out_tensors[r._node] = r
     for node in walk(start):
         for t, nxt, need in zip(node.tensors, node.next, node.needs_input_grad):
-            if need and type(nxt) is Node:
+            if need and isinstance(nxt, Node):
                 p.out_tensors.setdefault(nxt, t)
 
 
@@ -643,7 +688,7 @@ def _propagate(p: _Pass, start: list) -> None:
                 continue
             if gi.shape != ref.shape or (gi.dtype is not ref.dtype and gi.dtype != ref.dtype):
                 gi = _fit(gi, ref)
-            if type(nxt) is Node:
+            if isinstance(nxt, Node):
                 prev = get_grad(nxt)
                 if prev is None:
                     node_grads[nxt] = gi

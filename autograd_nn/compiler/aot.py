@@ -29,6 +29,7 @@ from .tracer import OpEvent
 
 class CompiledGraph(Op):
     """The compiled forward as one op (see the module docstring); ``plan`` is an AOTProgram."""
+    grad_fn_name = "CompiledFunctionBackward"
 
     @staticmethod
     def forward(ctx: Any, *arrays: Any, plan: Any = None) -> np.ndarray:

@@ -33,6 +33,7 @@ __all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "leaky_relu", "lea
 class Hardtanh(Op):
     """clamp(x, lo, hi) whose gradient is 0 *at* the bounds too (PyTorch's hardtanh_backward;
     ``clamp``'s gradient is 1 there, so the two are different ops)."""
+    grad_fn_name = "HardtanhBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -133,7 +134,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """scale * elu(x, alpha) with the self-normalising constants."""
     if inplace:
         return _composite_inplace(input, selu)
-    return E.Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
+    return engine.name_node(E.Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE, "EluBackward0")
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -142,7 +143,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
         raise RuntimeError("celu: ZeroDivisionError: alpha must be non-zero")
     if inplace:
         return _composite_inplace(input, lambda x: celu(x, alpha))
-    return E.Elu.apply(input * (1.0 / alpha), alpha=1.0) * alpha
+    return engine.name_node(E.Elu.apply(input * (1.0 / alpha), alpha=1.0) * alpha, "CeluBackward0")
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -161,21 +162,23 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * tanh(softplus(x))."""
     if inplace:
         return _composite_inplace(input, mish)
-    return input * E.Softplus.apply(input).tanh()
+    return engine.name_node(input * E.Softplus.apply(input).tanh(), "MishBackward0")
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """relu6(x + 3) / 6."""
     if inplace:
         return _composite_inplace(input, hardsigmoid)
-    return Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
+    return engine.name_node(Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0),
+                            "HardsigmoidBackward0")
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * relu6(x + 3) / 6."""
     if inplace:
         return _composite_inplace(input, hardswish)
-    return input * Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
+    out = input * Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
+    return engine.name_node(out, "HardswishBackward0")
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -204,14 +207,15 @@ def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
 
 def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """log(sigmoid(x)) = -softplus(-x), stable for any x."""
-    return -E.Softplus.apply(-input, beta=1.0, threshold=math.inf)
+    return engine.name_node(-E.Softplus.apply(-input, beta=1.0, threshold=math.inf),
+                            "LogSigmoidBackward0")
 
 
 def threshold(input: Tensor, threshold: float, value: float,  # noqa: A002
               inplace: bool = False) -> Tensor:
     """x if x > threshold else value."""
     out = Where.apply(input._data > threshold, input, value)  # saves only the mask
-    return input.copy_(out) if inplace else out
+    return input.copy_(out) if inplace else engine.name_node(out, "ThresholdBackward0")
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
@@ -220,7 +224,8 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     """x if |x| > lambd else 0."""
-    return Where.apply(np.abs(input._data) > lambd, input, 0.0)
+    out = Where.apply(np.abs(input._data) > lambd, input, 0.0)
+    return engine.name_node(out, "HardshrinkBackward0")
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
@@ -229,7 +234,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
         raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be "
                            f"{lambd}.")
     x = input._data
-    return Where.apply(x > lambd, input - lambd, Where.apply(x < -lambd, input + lambd, 0.0))
+    out = Where.apply(x > lambd, input - lambd, Where.apply(x < -lambd, input + lambd, 0.0))
+    return engine.name_node(out, "SoftshrinkBackward0")
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
@@ -241,7 +247,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
                                f"weight has {n} elements, input shape {list(input.shape)} "
                                f"(channels at dim 1)")
         weight = weight.reshape(n, *([1] * (input.ndim - 2)))
-    return Where.apply(input._data > 0, input, weight * input)
+    return engine.name_node(Where.apply(input._data > 0, input, weight * input),
+                            "PreluKernelBackward0")
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
@@ -253,7 +260,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
         raise RuntimeError(f"glu: Halving dimension must be even, but dimension {dim} is size "
                            f"{size}")
     a, b = input.chunk(2, dim)
-    return a * b.sigmoid()
+    return engine.name_node(a * b.sigmoid(), "GluBackward0")
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
