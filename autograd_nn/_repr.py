@@ -127,7 +127,8 @@ def tensor_repr(t: Any, prefix: str = "tensor(") -> str:
         if d not in (default, _dtype.int64, _dtype.bool):
             suffixes.append(f"dtype={d}")
     if t._node is not None:
-        suffixes.append(f"grad_fn=<{t._node.name()}>")
+        # PyTorch prints the node's class name (CopySlices for torch::autograd::CopySlices)
+        suffixes.append(f"grad_fn=<{t._node.name().rpartition('::')[2]}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -47,12 +47,16 @@ def add_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 def addcmul_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """In-place ``input += value * tensor1 * tensor2``."""
-    return add_(input, tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+    before = input._node
+    return inplace.name_write(add_(input, tensor1 * tensor2 * value if value != 1 else
+                                   tensor1 * tensor2), "AddcmulBackward0", before)
 
 
 def addcdiv_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """In-place ``input += value * tensor1 / tensor2``."""
-    return add_(input, tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
+    before = input._node
+    return inplace.name_write(add_(input, tensor1 / tensor2 * value if value != 1 else
+                                   tensor1 / tensor2), "AddcdivBackward0", before)
 
 
 def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = False) -> Any:
@@ -109,7 +113,8 @@ class Sub(Op):
 
 def sub_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """In-place ``input -= alpha * other``."""
-    return add_(input, other, alpha=-alpha)
+    before = input._node
+    return inplace.name_write(add_(input, other, alpha=-alpha), "SubBackward0", before)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
@@ -371,8 +376,10 @@ def where_method(self: Any, condition: Any, other: Any) -> Any:
 
 def masked_fill_(input: Any, mask: Any, value: Any) -> Any:
     """In-place: ``value`` where ``mask`` is True."""
+    before = input._node
     input[mask] = value
-    return input
+    return inplace.name_write(input, "MaskedFillBackward1" if isinstance(value, engine.Tensor)
+                              else "MaskedFillBackward0", before)
 
 
 def masked_fill(input: Any, mask: Any, value: Any) -> Any:

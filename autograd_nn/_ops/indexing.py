@@ -26,7 +26,13 @@ from .shape import (  # noqa: F401 - GetItem, IndexAddInto: indexing's too
 
 class IndexPut(Op):
     """x with ``x[idx] = v`` (out of place; ``__setitem__`` writes the result back in place)."""
-    grad_fn_name = "IndexPutBackward0"
+
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        # PyTorch writes a basic index through a view of x (a CopySlices node), an advanced
+        # one with index_put_
+        return "torch::autograd::CopySlices" if is_basic_index(node.idx) else \
+            "IndexPutBackward0"
 
     saved_inputs = ()
 

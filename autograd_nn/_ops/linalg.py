@@ -85,6 +85,18 @@ def _unpack(packed, shapes: tuple) -> list:
     return out
 
 
+def unpack_results(packed, shapes: tuple) -> list:
+    """The results of a packed multi-output op (:func:`_unpack`), each named after the op's node:
+    PyTorch's one node with several outputs (``LinalgSvdBackward0`` for U, S and Vh)."""
+    parts = _unpack(packed, shapes)
+    node = packed._node
+    if node is not None:
+        name = node.name()
+        for part in parts:
+            engine.name_node(part, name)
+    return parts
+
+
 def _pieces(g, shapes: tuple) -> list:
     """Per-result gradients from the packed gradient ``g``; a result no gradient reached is
     None (its slice is all zeros in a plain backward)."""

@@ -173,7 +173,12 @@ class Node:
     register_prehook = register_hook
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{_type_name(self.name())} object at {hex(id(self))}>"
+
+
+def _type_name(name: str) -> str:
+    """PyTorch's class name for a node name: ``torch::autograd::CopySlices`` -> CopySlices."""
+    return name.rpartition("::")[2]
 
 
 def name_node(t: Any, name: str) -> Any:
@@ -200,7 +205,7 @@ def typed(node: Any) -> Any:
         name = node.name()
         cls = _named_types.get(name)
         if cls is None:
-            cls = _named_types[name] = type(name, (Node,), {"__slots__": ()})
+            cls = _named_types[name] = type(_type_name(name), (Node,), {"__slots__": ()})
         node.__class__ = cls
     return node
 
@@ -214,7 +219,7 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self) -> str:
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"  # PyTorch's name(); its type is AccumulateGrad
 
     next_functions: tuple = ()
 
