@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.engine import Op
@@ -18,6 +20,12 @@ class Linear(Op):
 
     grad_fn_name = "AddmmBackward0"  # 2-D input with bias; see linear_node_name
     saved_inputs = (0, 1)  # b's value is never read by backward
+
+    @classmethod
+    def next_order(cls, node: Any) -> tuple | None:
+        # PyTorch's addmm(bias, input, weight.t()) lists the bias first
+        return (2, 0, 1) if len(node.needs_input_grad) == 3 and \
+            node.name() == "AddmmBackward0" else None
 
     @staticmethod
     def forward(ctx, x, w, b=None):

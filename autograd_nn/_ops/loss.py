@@ -20,7 +20,7 @@ from ..autograd.engine import Op
 from .elementwise import Clamp, Log, Log1p
 from .reduction import Softmax, mean_of
 
-__all__ = ["WeightedNll", "CrossEntropy", "BinaryCrossEntropy"]
+__all__ = ["WeightedNll", "CrossEntropy", "BinaryCrossEntropy", "MseLoss"]
 
 
 def _expand_g(g, ctx):
@@ -161,3 +161,34 @@ class BinaryCrossEntropy(Op):
             if w is not None:
                 gt = gt * w
         return gx, gt
+
+
+class MseLoss(Op):
+    """``forward(input, target, reduction="mean")``: (input - target)^2 (broadcasting), then
+    reduced ("mean", "sum" or "none") in the same node, as PyTorch's one ``MseLossBackward0``
+    (whose ``next_functions`` reach the input's node directly). Gradient 2 (input - target) g,
+    over the element count for "mean"; the target's is its negation."""
+
+    grad_fn_name = "MseLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction="mean"):
+        ctx.reduction = reduction
+        d = x - t
+        sq = np.multiply(d, d, out=d) if type(d) is np.ndarray else d * d
+        if reduction == "none":
+            return sq
+        return np.asarray(sq.sum() if reduction == "sum" else mean_of(sq), dtype=sq.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.inputs
+        need_x, need_t = ctx.needs_input_grad
+        d = x - t
+        if ctx.reduction == "mean":
+            n = int(np.prod(np.broadcast_shapes(np.shape(x), np.shape(t))))
+            g = g * (2.0 / n if n else np.nan)
+        else:
+            g = g * 2.0
+        gx = d * g
+        return (gx if need_x else None), (-gx if need_t else None)

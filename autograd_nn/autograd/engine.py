@@ -155,7 +155,9 @@ class Node:
     def next_functions(self) -> tuple:
         """((node_or_None, 0), ...) as in PyTorch; a leaf appears as an AccumulateGrad node."""
         res = []
-        for nxt, need in zip(self.next or (), self.needs_input_grad or ()):
+        pairs = list(zip(self.next or (), self.needs_input_grad or ()))
+        order = self.op.next_order(self) if self.op is not None and pairs else None
+        for nxt, need in (pairs if order is None else [pairs[i] for i in order]):
             if not need:
                 res.append((None, 0))
             elif isinstance(nxt, Node):
@@ -282,6 +284,12 @@ class Op:
         """PyTorch's name for ``node``, a recorded application of this op (its ``params``,
         ``tensors`` and ``inputs`` tell the overload)."""
         return cls.grad_fn_name or cls.__name__ + "Backward"
+
+    @classmethod
+    def next_order(cls, node: Node) -> tuple | None:
+        """The order in which PyTorch's node lists this op's inputs in ``next_functions``, as
+        indices into ours (None: ours). Addmm's is (bias, input, weight)."""
+        return None
 
     @staticmethod
     def forward(ctx: Any, *arrays: Any, **params: Any) -> np.ndarray:

@@ -288,6 +288,27 @@ def test_fused_cross_entropy_has_one_node_where_pytorch_has_two():
     assert type(o.grad_fn.next_functions[0][0]).__name__ == "AccumulateGrad"
 
 
+def _chain(out, depth: int = 3) -> list:
+    """The names along next_functions[0] from ``out``'s node (the 60-minute blitz prints it)."""
+    node, names = out.grad_fn, []
+    for _ in range(depth):
+        names.append(type(node).__name__)
+        if not node.next_functions:
+            break
+        node = node.next_functions[0][0]
+    return names
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.F.mse_loss(L.nn.Linear(4, 3)(_t(L, 2, 4)), _t(L, 2, 3, grad=False)),
+    lambda L: L.F.mse_loss(_t(L, 3) * 2, _t(L, 3, seed=1), reduction="none"),
+    lambda L: L.nn.Linear(4, 3)(L.F.relu(_t(L, 2, 4))).sum(),
+    lambda L: L.F.linear(_t(L, 2, 4), _t(L, 3, 4)).sum(),
+], ids=["mse_of_linear", "mse_none", "addmm_bias_first", "mm"])
+def test_next_functions_chain_matches_torch(call):
+    assert _chain(call(OURS_NS)) == _chain(call(THEIRS_NS))
+
+
 def test_names_survive_backward_and_node_types_stay_nodes():
     """Names come from what a node keeps after backward frees its inputs; the named classes
     are Node subclasses the engine walks as before (the gradients equal PyTorch's)."""

@@ -27,9 +27,6 @@ PROGRAMS = sorted((HERE / "programs").glob("[0-9][0-9]_*.py"))
 # Programs that do not yet run (or print differently) under autograd_nn: the missing feature.
 XFAIL: dict[str, str] = {
     "06_custom_dataset.py": "Tensor.scatter_ (in-place scatter with value=)",
-    "10_blitz_lenet.py": "MSELoss's graph: its node is named MseLossBackward0, but mse_loss is a "
-                         "composition here, so next_functions reach MulBackward0 <- SubBackward0 "
-                         "where PyTorch's one node reaches AddmmBackward0 <- AccumulateGrad",
     "24_char_rnn_generate.py": "Tensor.unsqueeze_",
 }
 

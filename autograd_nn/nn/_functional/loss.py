@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..._dtype import promote
 from ..._ops import elementwise as E
-from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, WeightedNll
+from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, MseLoss, WeightedNll
 from ...autograd.engine import name_node
 from ...tensor import Tensor
 
@@ -90,11 +91,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
              weight: Tensor | None = None) -> Tensor:
     """(input - target)^2, reduced. Shapes: input (*), target (*) -> scalar or (*)."""
     reduction = _pointwise_prep(input, target, "mse_loss", reduction, size_average, reduce)
+    if weight is None:
+        x, t = input, target
+        if x._data.dtype != t._data.dtype:  # the binary operators' promotion
+            dt = promote(x._data, t._data)
+            x, t = E.cast(x, dt), E.cast(t, dt)
+        return MseLoss.apply(x, t, reduction=reduction)
     d = input - target
-    loss = d * d
-    if weight is not None:
-        loss = loss * weight
-    return name_node(_reduce(loss, reduction), "MseLossBackward0")  # one fused node in PyTorch
+    return name_node(_reduce(d * d * weight, reduction), "MseLossBackward0")
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
