@@ -42,6 +42,7 @@ from .allocator import Allocator
 # bound ``get`` methods; only the functions below change the state.
 _grad_mode: ContextVar[bool] = ContextVar("autograd_nn.grad_mode", default=True)
 _anomaly_mode: ContextVar[bool] = ContextVar("autograd_nn.anomaly_mode", default=False)
+_inference_mode: ContextVar[bool] = ContextVar("autograd_nn.inference_mode", default=False)
 # The innermost running Module (nn.Module.__call__ enters it), tagged on nodes as `scope`.
 _module_scope: ContextVar[Any] = ContextVar("autograd_nn.module_scope", default=None)
 _grad_get = _grad_mode.get
@@ -50,6 +51,8 @@ _scope_get = _module_scope.get
 # True once anomaly mode was ever switched on in any thread: until then the per-op check
 # costs one global read, not a ContextVar lookup.
 _anomaly_ever = False
+# The same for inference mode: until first entered, tensors skip the inference-tensor mark.
+_inference_ever = False
 
 # Bumped by every in-place op (process-wide, under a lock: tensors may be shared across
 # threads); nodes remember its value at creation, so backward only checks saved tensors'
@@ -83,6 +86,28 @@ def swap_anomaly_mode(mode: bool) -> bool:
     prev = _anomaly_get()
     _anomaly_mode.set(mode)
     return prev
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether inference mode is on in this thread (``torch.inference_mode``)."""
+    return _inference_mode.get()
+
+
+def swap_inference_mode(mode: bool) -> bool:
+    """Set this thread's inference mode; returns the previous one, for restoring."""
+    global _inference_ever
+    if mode:
+        _inference_ever = True
+    prev = _inference_mode.get()
+    _inference_mode.set(mode)
+    return prev
+
+
+def mark_inference(t: Any) -> None:
+    """Mark ``t`` an inference tensor if it is made in inference mode (``is_inference()``);
+    one global read until inference mode is first used."""
+    if _inference_ever and _inference_mode.get():
+        t._inference = True
 
 
 def current_scope() -> Any:
@@ -388,6 +413,8 @@ class Op:
             ctx.op = None
             t._node = None
             t.requires_grad = False
+            if _inference_ever and _inference_mode.get():  # (inference mode disables grad)
+                t._inference = True
         if _tracer is not None:
             _tracer.op(cls, inputs, arrays, params, ctx, t)
         return t
