@@ -23,10 +23,17 @@ __all__ = ["range", "layout", "strided", "sparse_coo", "memory_format", "contigu
 
 
 class _Constant:
-    """A named constant that prints as PyTorch's (``torch.strided``)."""
+    """A named constant that prints as PyTorch's (``torch.strided``); only this module makes
+    them (PyTorch's classes have no public constructor either)."""
 
-    def __init__(self, name: str) -> None:
-        self._name = name
+    def __init__(self, *args: Any) -> None:
+        raise TypeError(f"cannot create 'torch.{type(self).__name__}' instances")
+
+    @classmethod
+    def _make(cls, name: str) -> Any:
+        obj = object.__new__(cls)
+        obj._name = name
+        return obj
 
     def __repr__(self) -> str:
         return f"torch.{self._name}"
@@ -44,12 +51,12 @@ class memory_format(_Constant):  # noqa: N801
     and ignored here (NumPy arrays are row-major)."""
 
 
-strided = layout("strided")
-sparse_coo = layout("sparse_coo")
-contiguous_format = memory_format("contiguous_format")
-channels_last = memory_format("channels_last")
-channels_last_3d = memory_format("channels_last_3d")
-preserve_format = memory_format("preserve_format")
+strided = layout._make("strided")
+sparse_coo = layout._make("sparse_coo")
+contiguous_format = memory_format._make("contiguous_format")
+channels_last = memory_format._make("channels_last")
+channels_last_3d = memory_format._make("channels_last_3d")
+preserve_format = memory_format._make("preserve_format")
 
 
 def range(start: float = 0, end: float | None = None, step: float = 1, *, out: Any = None,  # noqa: A001
