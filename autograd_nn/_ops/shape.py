@@ -568,6 +568,8 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None
             else:
                 pos = pos % n
             out = out[(slice(None),) * ax + (pos,)]
+        if out is x:  # nothing padded: x itself, its node untouched
+            return out
         k = len(pad) // 2  # PyTorch's kernels: ReflectionPad1D..3D, ReplicationPad1D..3D
         return engine.name_node(out, "torch::autograd::CopySlices" if mode == "circular" else
                                 f"{_PAD_KERNELS[mode]}{k}DBackward0")
