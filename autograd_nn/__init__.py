@@ -84,6 +84,7 @@ from ._legacy import (  # noqa: E402
     LongTensor,
     ShortTensor,
 )
+from ._torch_misc import *  # noqa: E402, F403 - range, strided, set_printoptions ...
 from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
 from .functional import (  # noqa: E402
     atleast_1d,
@@ -148,6 +149,12 @@ def __getattr__(name: str):
     if name == "bfloat16":
         globals()["bfloat16"] = _dtype.get_bfloat16()  # ml_dtypes on first use
         return globals()["bfloat16"]
+    if name == "BFloat16Tensor":  # its legacy constructor: only where bfloat16 is (ml_dtypes)
+        bf16 = __getattr__("bfloat16")
+        if isinstance(bf16, _dtype._MissingDtype):
+            raise AttributeError("autograd_nn.BFloat16Tensor needs the ml_dtypes package")
+        globals()[name] = _lazy("_legacy")._make(name, bf16)
+        return globals()[name]
     if name == "compile":  # autograd_nn.compile (loads nn and optim: their calls are recorded)
         return _lazy("compiler").compile
     if name in ("save", "load"):

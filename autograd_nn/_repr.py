@@ -10,9 +10,44 @@ import numpy as np
 from . import _dtype
 
 PRECISION = 4
-THRESHOLD = 1000
+THRESHOLD: float = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE: bool | None = None  # None: chosen per tensor (see _Formatter)
+
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Options for printing tensors, as PyTorch's: digits after the point (``precision``,
+    default 4), the element count above which a tensor is summarized (``threshold``, 1000)
+    with ``edgeitems`` (3) items at each end of every dim, the line width (``linewidth``, 80),
+    scientific notation forced on or off (``sci_mode``; None: chosen per tensor). ``profile``
+    ('default', 'short' or 'full') first sets the four numbers; the others override it.
+    ``sci_mode`` is set on every call (omitting it restores the automatic choice)."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:  # PyTorch ignores an unknown profile
+            profile = None
+        else:
+            PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = edgeitems
+    if linewidth is not None:
+        LINEWIDTH = linewidth
+    SCI_MODE = sci_mode
+
+
+def get_printoptions() -> dict:
+    """The current print options, as keyword arguments of :func:`set_printoptions`."""
+    return {"precision": PRECISION, "threshold": THRESHOLD, "edgeitems": EDGEITEMS,
+            "linewidth": LINEWIDTH, "sci_mode": SCI_MODE}
 
 
 class _Formatter:
@@ -35,7 +70,8 @@ class _Formatter:
         a = np.abs(nz.astype(np.float64))
         lo, hi = a.min(), a.max()
         self.int_mode = bool((nz == np.ceil(nz)).all())
-        self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+        self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4) \
+            if SCI_MODE is None else bool(SCI_MODE)
         pyvals = nz.tolist()
         if self.sci_mode:
             self.max_width = max(len(f"{v:.{PRECISION}e}") for v in pyvals)
@@ -67,9 +103,12 @@ def _summarize(arr: np.ndarray) -> np.ndarray:
     """The edge items PyTorch shows when a tensor has more than THRESHOLD elements."""
     if arr.ndim == 0:
         return arr
-    if arr.shape[0] > 2 * EDGEITEMS:
+    if arr.shape[0] > 2 * EDGEITEMS:  # (arr[-0:] is all of it: PyTorch's formatter sees that)
         arr = np.concatenate([arr[:EDGEITEMS], arr[-EDGEITEMS:]])
-    return np.stack([_summarize(a) for a in arr]) if arr.ndim > 1 else arr
+    if arr.ndim == 1:
+        return arr
+    parts = [_summarize(a) for a in arr]
+    return np.stack(parts) if parts else arr
 
 
 def _body(arr: np.ndarray, fmt: _Formatter, indent: int, summarize: bool) -> str:
@@ -78,9 +117,11 @@ def _body(arr: np.ndarray, fmt: _Formatter, indent: int, summarize: bool) -> str
     n = arr.shape[0]
     cut = summarize and n > 2 * EDGEITEMS
     if arr.ndim == 1:
-        if cut:
+        if summarize and not EDGEITEMS:  # PyTorch: nothing but the ellipsis
+            cells = ["..."]
+        elif cut:
             cells = ([fmt.format(v) for v in arr[:EDGEITEMS].tolist()] + [" ..."] +
-                     [fmt.format(v) for v in arr[-EDGEITEMS:].tolist()])
+                     [fmt.format(v) for v in arr[n - EDGEITEMS:].tolist()])
         else:
             cells = [fmt.format(v) for v in arr.tolist()]
         per_line = max(1, (LINEWIDTH - indent) // (fmt.max_width + 2))
@@ -124,10 +165,13 @@ def tensor_repr(t: Any, prefix: str = "tensor(") -> str:
         summarize = arr.size > THRESHOLD
         fmt = _Formatter(_summarize(arr) if summarize else arr)
         body = _body(arr, fmt, indent, summarize)
+        if not EDGEITEMS:  # PyTorch then shows the size (the body may show no element)
+            suffixes.append(f"size={tuple(arr.shape)}")
         if d not in (default, _dtype.int64, _dtype.bool):
             suffixes.append(f"dtype={d}")
     if t._node is not None:
-        suffixes.append(f"grad_fn=<{t._node.name()}>")
+        # PyTorch prints the node's class name (CopySlices for torch::autograd::CopySlices)
+        suffixes.append(f"grad_fn=<{t._node.name().rpartition('::')[2]}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -344,7 +344,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> eigh_result:  # noqa
         raise RuntimeError(f"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got "
                            f"{UPLO}")
     n = a.shape[-1]
-    w, v = LA._unpack(LA.Eigh.apply(a, UPLO=UPLO), ((n,), (n, n)))
+    w, v = LA.unpack_results(LA.Eigh.apply(a, UPLO=UPLO), ((n,), (n, n)))
     return eigh_result(w, v)
 
 
@@ -360,7 +360,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None,  # 
     pass False for gradients through U / Vh of a non-square A to be cheap)."""
     a = _matrix(A, "svd")
     shapes = LA._svd_shapes(a.shape[-2], a.shape[-1], full_matrices)
-    u, s, vh = LA._unpack(LA.Svd.apply(a, full_matrices=full_matrices), shapes)
+    u, s, vh = LA.unpack_results(LA.Svd.apply(a, full_matrices=full_matrices), shapes)
     return svd_result(u, s, vh)
 
 
@@ -382,7 +382,7 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> qr_result:  # no
         return qr_result(Tensor._wrap(np.empty((0,), a._data.dtype)), Tensor._wrap(r))
     m, n = a.shape[-2:]
     k = m if mode == "complete" else min(m, n)
-    q, r = LA._unpack(LA.Qr.apply(a, mode=mode), ((m, k), (k, n)))
+    q, r = LA.unpack_results(LA.Qr.apply(a, mode=mode), ((m, k), (k, n)))
     return qr_result(q, r)
 
 
@@ -476,7 +476,7 @@ def lu(A: Tensor, *, pivot: bool = True, out: Any = None) -> lu_result:  # noqa:
 def _lu(a: Tensor, fact: tuple) -> lu_result:
     m, n = a.shape[-2:]
     k = min(m, n)
-    lo, up = LA._unpack(LA.Lu.apply(a, fact=fact), ((m, k), (k, n)))
+    lo, up = LA.unpack_results(LA.Lu.apply(a, fact=fact), ((m, k), (k, n)))
     return lu_result(Tensor._wrap(LA.perm_matrix(fact[2], a._data.dtype)), lo, up)
 
 

@@ -24,7 +24,7 @@ from ._ops.common import as_tensor_like, shape_arg, to_array, values_indices  # 
 from ._repr import tensor_repr
 from .autograd import backward as _backward
 from .autograd import engine
-from .autograd.engine import Node, RemovableHandle
+from .autograd.engine import Node, RemovableHandle, typed
 
 _ndarray = np.ndarray
 # the operators' hot path, bound once (a global lookup each instead of two)
@@ -69,7 +69,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_grad", "requires_grad", "_node", "_vc", "_base", "_hooks",
-                 "_view_of", "__weakref__")
+                 "_view_of", "_inference", "__weakref__")  # _inference: set only when True
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy operators defer to ours: ndarray * Tensor -> Tensor
 
@@ -104,6 +104,8 @@ class Tensor:
         t._vc = vc
         t._base = None
         t._hooks = None
+        if engine._inference_ever:  # one read until inference mode is first entered
+            engine.mark_inference(t)
         return t
 
     @staticmethod
@@ -151,7 +153,10 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Node | None:
-        return self._node
+        """The node that made this tensor (None for a leaf), named as PyTorch names it:
+        ``name()``, ``repr`` and ``type(...).__name__`` read ``MulBackward0``."""
+        node = self._node
+        return typed(node) if node is not None else None
 
     @property
     def grad(self) -> Tensor | None:
@@ -221,7 +226,13 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def get_device(self) -> int:
+        """The CUDA device index, -1 for a CPU tensor (every tensor here)."""
         return -1
+
+    def is_inference(self) -> bool:
+        """Whether this is an inference tensor: made in ``inference_mode`` (a view: its base)."""
+        t = self if self._base is None else self._base
+        return getattr(t, "_inference", False)  # the slot is set only when True
 
     @property
     def _version(self) -> int:

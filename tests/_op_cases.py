@@ -33,6 +33,8 @@ def _ours_ns() -> SimpleNamespace:
         relu=lambda x: x.relu(),
         pad=lambda x, p, mode="constant", value=None: an.pad(x, p, mode, value),
         one_hot=lambda x, num_classes=-1: an.one_hot(x, num_classes),
+        mse_loss=lambda x, y, reduction="mean": an.nn.functional.mse_loss(x, y,
+                                                                          reduction=reduction),
     )
     return SimpleNamespace(m=an, F=F, t=lambda a: an.tensor(a), name="ours")
 
@@ -727,6 +729,10 @@ CASES = [
          ([(2, 3), (3, 2)], {})),
     Case("gradient_edge2", lambda L, x: L.m.gradient(x, edge_order=2)[0], fixed((5,)),
          ([(5,)], {}), second=False),
+    # fused losses
+    Case("mse_loss", lambda L, x, y, reduction: L.F.mse_loss(x, y, reduction=reduction),
+         _shape().flatmap(lambda s: st.sampled_from(["mean", "sum", "none"]).map(
+             lambda r: ([s, s], {"reduction": r}))), ([(2, 3), (2, 3)], {"reduction": "mean"})),
     # compositions exercising the engine (fan-out, reuse)
     Case("reuse", lambda L, x: (x * x.sin() + x).sum() * x.mean(), UNARY, U2),
     Case("softmax_mse", lambda L, x, y: ((x.softmax(-1) - y) ** 2).sum(), BINARY.filter(

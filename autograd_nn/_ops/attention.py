@@ -39,6 +39,7 @@ def _safe_softmax_np(s: np.ndarray, inplace: bool = False) -> np.ndarray:
 
 class SafeSoftmax(Op):
     """Softmax over the last dim, zero on a row of only ``-inf`` (PyTorch's _safe_softmax)."""
+    grad_fn_name = "SafeSoftmaxBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -63,6 +64,7 @@ class ScaledDotProductAttention(Op):
     under ``create_graph`` it recomputes them from differentiable ops, so the gradient is
     differentiable again.
     """
+    grad_fn_name = "ScaledDotProductFlashAttentionForCpuBackward0"
 
     @staticmethod
     def forward(ctx, q, k, v, bias=None, scale=1.0, keep=None):

@@ -3,8 +3,9 @@ module imports ``tensor.py``), leaf wrapping, argument conversion and PyTorch's 
 
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -208,3 +209,25 @@ def write_result(input: Any, fn: Any, name: str, *args: Any, **kwargs: Any) -> A
         raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired "
                            f"output type {input.dtype}")
     return input.copy_(result)
+
+
+def named_as(fn: Callable, name: Any) -> Callable:
+    """``fn`` whose result's ``grad_fn`` carries PyTorch's node name (``engine.name_node``):
+    ``name`` a string, or ``name(args, kwargs)`` for a name that depends on the call (a number
+    or a tensor operand). A tuple result names its first tensor (``values``)."""
+    @functools.wraps(fn)
+    def named(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        first = out[0] if isinstance(out, tuple) else out
+        if isinstance(first, engine.Tensor) and first._node is not None:
+            engine.name_node(first, name(args, kwargs) if callable(name) else name)
+        return out
+
+    return named
+
+
+def tensor_operand(args: tuple, kwargs: dict, key: str = "other", pos: int = 1) -> bool:
+    """Whether the call's ``key`` argument (position ``pos``) is a Tensor (PyTorch names the
+    Tensor and Scalar overloads' nodes apart)."""
+    value = kwargs[key] if key in kwargs else (args[pos] if len(args) > pos else None)
+    return isinstance(value, engine.Tensor)

@@ -153,6 +153,7 @@ def conv_weight_grad(x: np.ndarray, gy: np.ndarray, g: Geom, ksize: tuple) -> np
 
 class Conv(Op):
     """``Conv(x, w, geom=...)``: cross-correlation, (N, C, *S) x (O, C/g, *K) -> (N, O, *Out)."""
+    grad_fn_name = "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, x, w, geom=None):
@@ -171,6 +172,7 @@ class Conv(Op):
 class ConvTranspose(Op):
     """``ConvTranspose(y, w, geom=...)``: adjoint of :class:`Conv` in x; ``geom.in_size`` is the
     spatial size of the result."""
+    grad_fn_name = "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, y, w, geom=None):

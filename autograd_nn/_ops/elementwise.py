@@ -16,13 +16,14 @@ from .._dtype import promote
 from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import xp
-from .common import as_tensor_like, broadcast_error, check_fits, to_tensor, wrap
+from .common import as_tensor_like, broadcast_error, check_fits, named_as, to_tensor, wrap
 from .special_math import erf
 
 # ---------------------------------------------------------------------------------- arithmetic
 
 
 class Add(Op):
+    grad_fn_name = "AddBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -48,7 +49,9 @@ def addcmul_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """In-place ``input += value * tensor1 * tensor2``."""
     if type(value) is float and input._data.dtype.kind in "biu":
         value = int(value)  # PyTorch converts the multiplier to the integer dtype (truncating)
-    return add_(input, tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+    before = input._node
+    return inplace.name_write(add_(input, tensor1 * tensor2 * value if value != 1 else
+                                   tensor1 * tensor2), "AddcmulBackward0", before)
 
 
 def no_integer_addcdiv(tensor1: Any, tensor2: Any) -> None:
@@ -61,7 +64,9 @@ def no_integer_addcdiv(tensor1: Any, tensor2: Any) -> None:
 def addcdiv_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
     """In-place ``input += value * tensor1 / tensor2``."""
     no_integer_addcdiv(tensor1, tensor2)
-    return add_(input, tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
+    before = input._node
+    return inplace.name_write(add_(input, tensor1 / tensor2 * value if value != 1 else
+                                   tensor1 / tensor2), "AddcdivBackward0", before)
 
 
 def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = False) -> Any:
@@ -84,7 +89,13 @@ def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = Fal
     else:
         return NotImplemented
     try:
-        return op.apply(b, a) if reverse else op.apply(a, b)
+        if reverse:
+            out = op.apply(b, a)
+            name = _REVERSED_NAMES.get(op)
+            return out if name is None else engine.name_node(out, name)
+        if op is Pow and isinstance(b, engine.Tensor):
+            return engine.name_node(op.apply(a, b), "PowBackward1")  # pow(Tensor, Tensor)
+        return op.apply(a, b)
     except ValueError as e:
         x, y = (b, a) if reverse else (a, b)
         if op is Pow and "negative integer powers" in str(e):
@@ -98,6 +109,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 
 class Sub(Op):
+    grad_fn_name = "SubBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -111,7 +123,8 @@ class Sub(Op):
 
 def sub_(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """In-place ``input -= alpha * other``."""
-    return add_(input, other, alpha=-alpha)
+    before = input._node
+    return inplace.name_write(add_(input, other, alpha=-alpha), "SubBackward0", before)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
@@ -129,6 +142,7 @@ def no_bool_sub(a: Any, b: Any) -> None:
 
 
 class Mul(Op):
+    grad_fn_name = "MulBackward0"
     grad_reads = ((1,), (0,))
 
     @staticmethod
@@ -148,6 +162,7 @@ def mul(input: Any, other: Any) -> Any:
 
 
 class Div(Op):
+    grad_fn_name = "DivBackward0"
     grad_reads = ((1,), (0, 1))
 
     @staticmethod
@@ -217,6 +232,8 @@ class Pow(Op):
     """a ** b for tensor a and tensor-or-constant b. Poles and roots of negatives give inf/nan
     silently, as in PyTorch."""
 
+    grad_fn_name = "PowBackward0"  # x ** number; ``binary`` names the other overloads
+
     @staticmethod
     def forward(ctx, a, b):
         if _whole_nonneg(b):  # x ** 2 and friends: nothing to warn about
@@ -247,6 +264,11 @@ class Pow(Op):
         return ga, gb
 
 
+# PyTorch's node names for a tensor on the right of a number: 2 - x is rsub(x, 2), 2 / x is
+# reciprocal(x) * 2 (its outer node a Mul), 2 ** x is pow(Scalar, Tensor).
+_REVERSED_NAMES = {Sub: "RsubBackward1", Div: "MulBackward0", Pow: "PowBackward2"}
+
+
 def pow(input: Any, exponent: Any) -> Any:
     """``input ** exponent`` (0 ** 0 = 1; gradient 0 where the exponent is 0)."""
     return input ** exponent
@@ -258,6 +280,7 @@ def _whole_nonneg(b) -> bool:
 
 
 class Neg(Op):
+    grad_fn_name = "NegBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -275,6 +298,8 @@ def neg(input: Any) -> Any:
 
 
 class Maximum(Op):
+    grad_fn_name = "MaximumBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.maximum(a, b)
@@ -299,6 +324,8 @@ def maximum(input: Any, other: Any) -> Any:
 
 
 class Minimum(Op):
+    grad_fn_name = "MinimumBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.minimum(a, b)
@@ -323,6 +350,7 @@ def _share(g, a_wins, b_wins, tie):
 
 class Where(Op):
     """where(cond, a, b); cond is a constant boolean array."""
+    grad_fn_name = "WhereBackward0"
 
     saved_inputs = (0,)
 
@@ -371,8 +399,10 @@ def masked_fill_(input: Any, mask: Any, value: Any) -> Any:
     """In-place: ``value`` where ``mask`` (broadcastable to ``input``) is True."""
     m = _checked_mask(input, mask, "masked_fill_", inplace=True)
     _checked_fill_value(value, "masked_fill_")
+    before = input._node
     input[np.broadcast_to(m, input._data.shape)] = value
-    return input
+    return inplace.name_write(input, "MaskedFillBackward1" if isinstance(value, engine.Tensor)
+                              else "MaskedFillBackward0", before)
 
 
 def _checked_mask(input: Any, mask: Any, name: str, inplace: bool = False) -> np.ndarray:
@@ -407,7 +437,9 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
             value._data.astype(input._data.dtype)
     else:
         v = np.asarray(value, dtype=input._data.dtype)
-    return Where.apply(m, v, input)
+    # PyTorch's overloads: masked_fill.Scalar and masked_fill.Tensor
+    name = "MaskedFillBackward1" if isinstance(value, engine.Tensor) else "MaskedFillBackward0"
+    return engine.name_node(Where.apply(m, v, input), name)
 
 
 def _triangle(fn: Callable) -> Callable:
@@ -416,7 +448,8 @@ def _triangle(fn: Callable) -> Callable:
             raise RuntimeError(f"{fn.__name__}: input tensor must have at least 2 dimensions, "
                                f"got shape {list(input.shape)}")
         mask = fn(np.ones(input._data.shape[-2:], dtype=bool), diagonal)
-        return Where.apply(mask, input, np.zeros((), input._data.dtype))
+        return engine.name_node(Where.apply(mask, input, np.zeros((), input._data.dtype)),
+                                "TrilBackward0" if fn is np.tril else "TriuBackward0")
 
     tri.__name__ = fn.__name__
     tri.__doc__ = f"The {'lower' if fn is np.tril else 'upper'} triangle of the last two dims " \
@@ -479,6 +512,7 @@ def allclose(input: Any, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
 
 
 class Exp(Op):
+    grad_fn_name = "ExpBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -511,6 +545,8 @@ exp = unary(Exp, "exp", "e^x", floating=True)
 
 
 class Log(Op):
+    grad_fn_name = "LogBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -525,6 +561,8 @@ log = unary(Log, "log", "natural log", floating=True)
 
 
 class Log1p(Op):
+    grad_fn_name = "Log1PBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -539,6 +577,7 @@ log1p = unary(Log1p, "log1p", "log(1 + x)", floating=True)
 
 
 class Sqrt(Op):
+    grad_fn_name = "SqrtBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -556,6 +595,7 @@ sqrt = unary(Sqrt, "sqrt", "square root", floating=True)
 
 
 class Rsqrt(Op):
+    grad_fn_name = "RsqrtBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -574,6 +614,8 @@ rsqrt = unary(Rsqrt, "rsqrt", "1 / sqrt(x)", floating=True)
 
 
 class Abs(Op):
+    grad_fn_name = "AbsBackward0"
+
     @staticmethod
     def forward(ctx, x):
         if x.dtype.kind == "b":
@@ -590,6 +632,7 @@ abs = unary(Abs, "abs", "|x|; gradient 0 at 0")
 
 class Sign(Op):
     """sign(x): differentiable with a zero gradient everywhere, as PyTorch (SignBackward0)."""
+    grad_fn_name = "SignBackward0"
 
     saved_inputs = ()
 
@@ -608,6 +651,8 @@ sign = unary(Sign, "sign", "-1, 0 or 1 (gradient 0)")
 
 
 class Sin(Op):
+    grad_fn_name = "SinBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.sin(x)
@@ -621,6 +666,8 @@ sin = unary(Sin, "sin", "sine", floating=True)
 
 
 class Cos(Op):
+    grad_fn_name = "CosBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.cos(x)
@@ -635,6 +682,7 @@ cos = unary(Cos, "cos", "cosine", floating=True)
 
 class Clamp(Op):
     """clamp(x, min, max) with scalar bounds (either may be None)."""
+    grad_fn_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, min=None, max=None):  # noqa: A002 - PyTorch's names
@@ -684,7 +732,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
             out = maximum(out, as_tensor_like(min, input))
         if max is not None:
             out = minimum(out, as_tensor_like(max, input))
-        return out
+        return engine.name_node(out, "ClampBackward0")  # clamp.Tensor
     x = input
     if input._data.dtype.kind != "f":  # a float bound makes it float, an int one a bool int
         x = cast(input, promote(input._data, min, max))
@@ -693,18 +741,21 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
 
 def clamp_min(input: Any, min: Any) -> Any:
     """``clamp(input, min=min)``."""
-    return clamp(input, min=min)
+    return engine.name_node(clamp(input, min=min), "ClampMinBackward1" if isinstance(
+        min, engine.Tensor) else "ClampMinBackward0")
 
 
 def clamp_max(input: Any, max: Any) -> Any:
     """``clamp(input, max=max)``."""
-    return clamp(input, max=max)
+    return engine.name_node(clamp(input, max=max), "ClampMaxBackward1" if isinstance(
+        max, engine.Tensor) else "ClampMaxBackward0")
 
 
 # ------------------------------------------------------------------------------ activations
 
 
 class Tanh(Op):
+    grad_fn_name = "TanhBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -722,6 +773,7 @@ tanh = unary(Tanh, "tanh", "hyperbolic tangent", floating=True)
 
 
 class Sigmoid(Op):
+    grad_fn_name = "SigmoidBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -748,6 +800,7 @@ sigmoid = unary(Sigmoid, "sigmoid", "1 / (1 + e^-x), stable at any x", floating=
 
 
 class Relu(Op):
+    grad_fn_name = "ReluBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -764,6 +817,8 @@ relu = unary(Relu, "relu", "max(x, 0)")
 
 
 class LeakyRelu(Op):
+    grad_fn_name = "LeakyReluBackward0"
+
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         ctx.slope = negative_slope
@@ -782,6 +837,8 @@ def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
 
 
 class Elu(Op):
+    grad_fn_name = "EluBackward0"
+
     @staticmethod
     def forward(ctx, x, alpha=1.0):
         ctx.alpha = alpha
@@ -802,6 +859,7 @@ def elu(input: Any, alpha: float = 1.0) -> Any:
 
 class Softplus(Op):
     """log(1 + exp(beta x)) / beta, linear above ``threshold`` (as PyTorch)."""
+    grad_fn_name = "SoftplusBackward0"
 
     @staticmethod
     def forward(ctx, x, beta=1.0, threshold=20.0):
@@ -844,6 +902,7 @@ def prelu(input: Any, weight: Any) -> Any:
 # --- trigonometric, hyperbolic and base-2/10 functions: each rule in operators and Op.call,
 # so it runs on arrays and records a graph under create_graph (any order)
 class Tan(Op):
+    grad_fn_name = "TanBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -857,6 +916,8 @@ class Tan(Op):
 
 
 class Asin(Op):
+    grad_fn_name = "AsinBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -869,6 +930,8 @@ class Asin(Op):
 
 
 class Acos(Op):
+    grad_fn_name = "AcosBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -881,6 +944,8 @@ class Acos(Op):
 
 
 class Atan(Op):
+    grad_fn_name = "AtanBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.arctan(x)
@@ -892,6 +957,8 @@ class Atan(Op):
 
 
 class Sinh(Op):
+    grad_fn_name = "SinhBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.sinh(x)
@@ -902,6 +969,8 @@ class Sinh(Op):
 
 
 class Cosh(Op):
+    grad_fn_name = "CoshBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.cosh(x)
@@ -912,6 +981,8 @@ class Cosh(Op):
 
 
 class Asinh(Op):
+    grad_fn_name = "AsinhBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.arcsinh(x)
@@ -923,6 +994,8 @@ class Asinh(Op):
 
 
 class Acosh(Op):
+    grad_fn_name = "AcoshBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -935,6 +1008,8 @@ class Acosh(Op):
 
 
 class Atanh(Op):
+    grad_fn_name = "AtanhBackward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -947,6 +1022,8 @@ class Atanh(Op):
 
 
 class Log2(Op):
+    grad_fn_name = "Log2Backward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -958,6 +1035,8 @@ class Log2(Op):
 
 
 class Log10(Op):
+    grad_fn_name = "Log10Backward0"
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -969,6 +1048,7 @@ class Log10(Op):
 
 
 class Expm1(Op):
+    grad_fn_name = "Expm1Backward0"
     saved_inputs = ()
     saves_out = True
 
@@ -982,6 +1062,7 @@ class Expm1(Op):
 
 
 class Exp2(Op):
+    grad_fn_name = "Exp2Backward0"
     saved_inputs = ()
     saves_out = True
 
@@ -1010,6 +1091,8 @@ exp2 = unary(Exp2, "exp2", "2^x", floating=True)
 
 
 class Erf(Op):
+    grad_fn_name = "ErfBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return erf(x)
@@ -1021,6 +1104,8 @@ class Erf(Op):
 
 
 class Gelu(Op):
+    grad_fn_name = "GeluBackward0"
+
     @staticmethod
     def forward(ctx, x, approximate="none"):
         ctx.approximate = approximate
@@ -1054,6 +1139,8 @@ def gelu(input: Any, approximate: str = "none") -> Any:
 
 
 class Silu(Op):
+    grad_fn_name = "SiluBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return x * Sigmoid.forward(ctx, x)
@@ -1077,21 +1164,22 @@ def square(input: Any) -> Any:
     """``input * input`` (a bool tensor's square is int64, as PyTorch's)."""
     if input._data.dtype.kind == "b":
         input = input.long()
-    return input * input
+    return engine.name_node(input * input, "PowBackward0")
 
 
 def reciprocal(input: Any) -> Any:
     """``1 / input`` (in the default float dtype for integers)."""
-    return 1.0 / input
+    return engine.name_node(1.0 / input, "ReciprocalBackward0")
 
 
 def lerp(input: Any, end: Any, weight: Any) -> Any:
     """``input + weight * (end - input)``."""
-    return input + (end - input) * weight
+    return engine.name_node(input + (end - input) * weight, "LerpBackward0")
 
 
 class Cast(Op):
     """Differentiable dtype conversion (the gradient is cast back by the engine)."""
+    grad_fn_name = "ToCopyBackward0"
 
     saved_inputs = ()
 
@@ -1110,6 +1198,7 @@ def cast(x: Any, np_dtype: np.dtype) -> Any:
 
 
 class Clone(Op):
+    grad_fn_name = "CloneBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -1131,3 +1220,5 @@ def contiguous(input: Any, memory_format: Any = None) -> Any:
     return input if input._data.flags.c_contiguous else Clone.apply(input)
 
 
+hardshrink = named_as(hardshrink, "HardshrinkBackward0")  # PyTorch's node names (a Where here)
+prelu = named_as(prelu, "PreluKernelBackward0")

@@ -247,6 +247,7 @@ def _cumprod_grad_graph(x, g, out, d: int):
 
 
 class Cumprod(Op):
+    grad_fn_name = "CumprodBackward0"
     saves_out = True
 
     @staticmethod
@@ -296,6 +297,13 @@ class Rounding(Op):
     """floor / ceil / trunc / round(decimals): piecewise constant, so the gradient is zero
     (as PyTorch's, not undefined)."""
 
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        mode = node.params.get("mode", "floor")
+        if mode == "round":  # round() and round(decimals=): PyTorch's two overloads
+            return "RoundBackward1" if node.params.get("decimals") else "RoundBackward0"
+        return mode.capitalize() + "Backward0"
+
     saved_inputs = ()
 
     @staticmethod
@@ -311,6 +319,7 @@ class Rounding(Op):
 
 class Frac(Op):
     """x - trunc(x) (sign of x kept); gradient 1."""
+    grad_fn_name = "FracBackward0"
 
     saved_inputs = ()
 

@@ -30,6 +30,13 @@ from .shape import (  # noqa: F401 - GetItem, IndexAddInto: indexing's too
 class IndexPut(Op):
     """x with ``x[idx] = v`` (out of place; ``__setitem__`` writes the result back in place)."""
 
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        # PyTorch writes a basic index through a view of x (a CopySlices node), an advanced
+        # one with index_put_
+        return "torch::autograd::CopySlices" if is_basic_index(node.idx) else \
+            "IndexPutBackward0"
+
     saved_inputs = ()
 
     @staticmethod
@@ -201,6 +208,7 @@ def _idx_repr(idx: tuple) -> str:
 
 class Gather(Op):
     """out[i][j][k] = x[i][index[i][j][k]][k] along ``dim`` (``index`` is a constant array)."""
+    grad_fn_name = "GatherBackward0"
 
     saved_inputs = ()
 
@@ -298,7 +306,8 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
         bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
         raise IndexOutOfRangeError(f"index_select(): index {bad} out of range for dimension "
                                    f"{d} of size {input.shape[d]} (index out of range in self)")
-    return input[(slice(None),) * d + (idx.reshape(-1),)]
+    return engine.name_node(input[(slice(None),) * d + (idx.reshape(-1),)],
+                            "IndexSelectBackward0")
 
 
 def one_hot(input: Any, num_classes: int = -1) -> Any:
@@ -329,7 +338,8 @@ def _sorted_with_indices(x: Any, dim: int = -1, descending: bool = False) -> tup
 
 def sort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> tuple:
     """(values, indices) sorted along ``dim``; values are differentiable."""
-    return values_indices(*_sorted_with_indices(input, dim, descending))
+    values, indices = _sorted_with_indices(input, dim, descending)
+    return values_indices(engine.name_node(values, "SortBackward0"), indices)
 
 
 def argsort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
@@ -347,11 +357,12 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
                            f"{d} of a tensor of shape {list(input.shape)})")
     v, i = _sorted_with_indices(input, dim, largest)
     sl = (slice(None),) * d + (slice(0, k),)
-    return values_indices(v[sl], i[sl])
+    return values_indices(engine.name_node(v[sl], "TopkBackward0"), i[sl])
 
 
 class ScatterAdd(Op):
     """zeros(shape) with ``src`` scatter-added along ``dim`` at ``index``: gather's adjoint."""
+    grad_fn_name = "ScatterAddBackward0"
 
     saved_inputs = ()
 
@@ -379,11 +390,14 @@ def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:
                            f"as self tensor (index {idx.ndim}-D, self {input.ndim}-D)")
     _check_index_bounds(idx, input.shape[d], d, "scatter_add")
     src = src[tuple(slice(0, s) for s in idx.shape)]
-    return input + ScatterAdd.apply(src, idx, shape=input._data.shape, dim=d)
+    return engine.name_node(input + ScatterAdd.apply(src, idx, shape=input._data.shape, dim=d),
+                            "ScatterAddBackward0")
 
 
 class MatMul(Op):
     """a @ b with NumPy/PyTorch semantics for 1-D, 2-D and broadcast batched operands."""
+
+    grad_fn_name = "MmBackward0"  # 2-D @ 2-D; ``matmul`` names the other ranks' nodes
 
     grad_reads = ((1,), (0,))
 
@@ -432,9 +446,24 @@ def matmul(input: Any, other: Any) -> Any:
         raise RuntimeError(f"matmul: expected m1 and m2 to have the same dtype, but got: "
                            f"{a.dtype} != {b.dtype}")
     try:
-        return MatMul.apply(a, b)
+        out = MatMul.apply(a, b)
     except ValueError:
         raise broadcast_error("matmul", a.shape[:-2], b.shape[:-2]) from None
+    if a.ndim != 2 or b.ndim != 2:
+        engine.name_node(out, matmul_node_name(a.ndim, b.ndim))
+    return out
+
+
+def matmul_node_name(a_ndim: int, b_ndim: int) -> str:
+    """PyTorch's name for the outer node of ``matmul`` on operands of these ranks (it
+    dispatches to dot, mv, mm or a folded bmm/mm followed by a view)."""
+    if a_ndim == 1:
+        return "DotBackward0" if b_ndim == 1 else \
+            "SqueezeBackward4" if b_ndim == 2 else "UnsafeViewBackward0"
+    if a_ndim == 2:
+        return "MvBackward0" if b_ndim == 1 else "MmBackward0" if b_ndim == 2 else \
+            "CloneBackward0"
+    return "UnsafeViewBackward0"
 
 
 def _shape_str(s: tuple) -> str:
@@ -455,7 +484,7 @@ def mm(input: Any, mat2: Any) -> Any:
 def bmm(input: Any, mat2: Any) -> Any:
     """Batched matrix product of two (B, n, m) @ (B, m, p) tensors."""
     _needs_dims("bmm", 3, input, mat2)
-    return matmul(input, mat2)
+    return engine.name_node(matmul(input, mat2), "BmmBackward0")
 
 
 def dot(input: Any, other: Any) -> Any:
@@ -616,6 +645,7 @@ class ScatterReduce(Op):
     """``x`` with ``src`` reduced in at ``index`` along ``dim`` (sum, prod, mean, amax, amin;
     ``x``'s own value taking part unless ``include_self`` is False); index.shape ==
     src.shape."""
+    grad_fn_name = "ScatterReduceBackward0"
 
     saved_inputs = (0, 1)
     saves_out = True

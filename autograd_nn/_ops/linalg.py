@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd import engine
 from ..autograd.engine import Op
 from .attention import _mT
-from .common import as_tensor_like, to_tensor, write_result
+from .common import as_tensor_like, named_as, to_tensor, write_result
 from .indexing import MatMul, bmm, dot, matmul, mm, outer
 from .reduction import Sum
 from .shape import Cat
@@ -88,6 +88,18 @@ def _unpack(packed, shapes: tuple) -> list:
     return out
 
 
+def unpack_results(packed, shapes: tuple) -> list:
+    """The results of a packed multi-output op (:func:`_unpack`), each named after the op's node:
+    PyTorch's one node with several outputs (``LinalgSvdBackward0`` for U, S and Vh)."""
+    parts = _unpack(packed, shapes)
+    node = packed._node
+    if node is not None:
+        name = node.name()
+        for part in parts:
+            engine.name_node(part, name)
+    return parts
+
+
 def _pieces(g, shapes: tuple) -> list:
     """Per-result gradients from the packed gradient ``g``; a result no gradient reached is
     None (its slice is all zeros in a plain backward)."""
@@ -101,6 +113,7 @@ def _pieces(g, shapes: tuple) -> list:
 
 
 class Inv(Op):
+    grad_fn_name = "LinalgInvExBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -128,6 +141,7 @@ def _cofactor_svd(a: np.ndarray) -> np.ndarray:
 
 
 class Det(Op):
+    grad_fn_name = "LinalgDetBackward0"
     saves_out = True
 
     @staticmethod
@@ -160,6 +174,7 @@ class Det(Op):
 
 class LogAbsDet(Op):
     """log |det A| (the sign, not differentiable, is computed apart)."""
+    grad_fn_name = "LinalgSlogdetBackward0"
 
     @staticmethod
     def forward(ctx, a):
@@ -177,6 +192,7 @@ class LogAbsDet(Op):
 
 class Solve(Op):
     """X = A^-1 B for A (..., n, n) and B (..., n, k), batch dims broadcasting."""
+    grad_fn_name = "LinalgSolveExBackward0"
 
     saves_out = True
     grad_reads = ((0,), (0,))
@@ -203,6 +219,7 @@ def _triangle(a, upper: bool, unit: bool):
 class SolveTriangular(Op):
     """X with A X = B (``left``) or X A = B, A triangular (only that triangle is read; with
     ``unitriangular`` its diagonal is taken as ones)."""
+    grad_fn_name = "LinalgSolveTriangularBackward0"
 
     saves_out = True
     grad_reads = ((0,), (0,))
@@ -236,6 +253,7 @@ class CholeskySolve(Op):
     """X = (L L^T)^-1 B from a Cholesky factor (lower L, or upper U = L^T with ``upper``;
     only that triangle is read). The gradient of the factor is PyTorch's: that of
     (L L^T)^-1 B with every entry of L taking part."""
+    grad_fn_name = "CholeskySolveBackward0"
 
     saves_out = True
     grad_reads = ((1,), (1,))
@@ -262,6 +280,7 @@ class CholeskySolve(Op):
 
 class Cholesky(Op):
     """L with A = L L^T (or U = L^T with ``upper``); only A's lower triangle is read."""
+    grad_fn_name = "LinalgCholeskyExBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -289,6 +308,7 @@ class Cholesky(Op):
 class Eigh(Op):
     """Eigenvalues (ascending) and orthonormal eigenvectors of symmetric A, packed:
     (..., n + n * n). Only the ``UPLO`` triangle of A is read."""
+    grad_fn_name = "LinalgEighBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -368,6 +388,7 @@ def svd_backward(gu, gs, gvh, u, s, vh):
 
 class Svd(Op):
     """U, S, Vh of A (..., m, n), packed (full_matrices: U (m, m), Vh (n, n); else k = min)."""
+    grad_fn_name = "LinalgSvdBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -400,6 +421,7 @@ class Svd(Op):
 class Qr(Op):
     """Q, R of A (..., m, n), packed; ``mode`` 'reduced' (Q (m, k), R (k, n)) or 'complete'
     (Q (m, m), R (m, n))."""
+    grad_fn_name = "LinalgQrBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -498,6 +520,7 @@ def perm_matrix(perm: np.ndarray, dtype) -> np.ndarray:
 class Lu(Op):
     """L (m, k) unit lower and U (k, n) upper of A = P L U (P from partial pivoting, saved on
     ctx, not differentiable), packed; PyTorch's linalg_lu_backward."""
+    grad_fn_name = "LinalgLuBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -575,6 +598,7 @@ def pinv_np(a: np.ndarray, atol: np.ndarray, rtol: np.ndarray) -> np.ndarray:
 class Pinv(Op):
     """Moore-Penrose pseudo-inverse; PyTorch's pinv_backward (exact where the rank is
     locally constant)."""
+    grad_fn_name = "LinalgPinvBackward0"
 
     saves_out = True
 
@@ -745,3 +769,12 @@ def adjoint(input: Any) -> Any:
         raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of "
                            f"matrices. Got {input.ndim}-D tensor.")
     return input.transpose(-2, -1)
+
+
+# PyTorch's node names for these compositions (one fused kernel there)
+addmm = named_as(addmm, "AddmmBackward0")
+addmv = named_as(addmv, "AddmvBackward0")
+addr = named_as(addr, "AddrBackward0")
+baddbmm = named_as(baddbmm, "BaddbmmBackward0")
+addbmm = named_as(addbmm, "AddbmmBackward0")
+kron = named_as(kron, "UnsafeViewBackward0")  # PyTorch's last step: a view of the product

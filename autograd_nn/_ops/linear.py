@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.engine import Op
 
-__all__ = ["Linear"]
+__all__ = ["Linear", "linear_node_name"]
 
 
 class Linear(Op):
@@ -16,7 +18,14 @@ class Linear(Op):
     with dispatching ops so it also builds a graph under ``create_graph``.
     """
 
+    grad_fn_name = "AddmmBackward0"  # 2-D input with bias; see linear_node_name
     saved_inputs = (0, 1)  # b's value is never read by backward
+
+    @classmethod
+    def next_order(cls, node: Any) -> tuple | None:
+        # PyTorch's addmm(bias, input, weight.t()) lists the bias first
+        return (2, 0, 1) if len(node.needs_input_grad) == 3 and \
+            node.name() == "AddmmBackward0" else None
 
     @staticmethod
     def forward(ctx, x, w, b=None):
@@ -42,3 +51,13 @@ class Linear(Op):
         if len(needs) > 2:
             return gx, gw, gb
         return gx, gw
+
+
+def linear_node_name(input_ndim: int, bias: bool) -> str:
+    """PyTorch's name for the outer node of ``linear``: addmm for a 2-D input with bias, mm
+    without; other ranks go through matmul (and a view when a bias is added)."""
+    if input_ndim == 2:
+        return "AddmmBackward0" if bias else "MmBackward0"
+    if bias:
+        return "ViewBackward0"
+    return "SqueezeBackward4" if input_ndim == 1 else "UnsafeViewBackward0"

@@ -21,7 +21,7 @@ from . import xp
 from .elementwise import Clamp, Log, Log1p
 from .reduction import Softmax, mean_of
 
-__all__ = ["WeightedNll", "CrossEntropy", "BinaryCrossEntropy", "CtcLoss"]
+__all__ = ["WeightedNll", "CrossEntropy", "BinaryCrossEntropy", "CtcLoss", "MseLoss"]
 
 
 def _expand_g(g, ctx):
@@ -34,6 +34,7 @@ def _expand_g(g, ctx):
 class WeightedNll(Op):
     """``forward(x (N, C, ...), coef=..., none=bool)``: -sum over C of coef * x, per sample
     when ``none`` else summed to a scalar."""
+    grad_fn_name = "NllLossBackward0"
 
     saved_inputs = ()
 
@@ -50,6 +51,7 @@ class WeightedNll(Op):
 
 class CrossEntropy(Op):
     """``forward(x (N, C, ...) logits, coef=..., none=bool)``: fused log_softmax + weighted nll."""
+    grad_fn_name = "NllLossBackward0"
 
     saved_inputs = (0,)
 
@@ -97,6 +99,7 @@ class BinaryCrossEntropy(Op):
     or "none") in the same node. Gradient w * (p - t) / max(p * (1 - p), 1e-12) as PyTorch
     (finite at p in {0, 1}); the target's gradient is
     w * (max(log(1 - p), -100) - max(log p, -100))."""
+    grad_fn_name = "BinaryCrossEntropyBackward0"
 
     saved_inputs = (0, 1)
 
@@ -251,3 +254,32 @@ class CtcLoss(Op):
             raise RuntimeError("ctc_loss: double backward is not implemented (as in PyTorch: "
                                "the derivative of _ctc_loss_backward)")
         return ctx.grad * g[None, :, None]
+class MseLoss(Op):
+    """``forward(input, target, reduction="mean")``: (input - target)^2 (broadcasting), then
+    reduced ("mean", "sum" or "none") in the same node, as PyTorch's one ``MseLossBackward0``
+    (whose ``next_functions`` reach the input's node directly). Gradient 2 (input - target) g,
+    over the element count for "mean"; the target's is its negation."""
+
+    grad_fn_name = "MseLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction="mean"):
+        ctx.reduction = reduction
+        d = x - t
+        sq = np.multiply(d, d, out=d) if type(d) is np.ndarray else d * d
+        if reduction == "none":
+            return sq
+        return np.asarray(sq.sum() if reduction == "sum" else mean_of(sq), dtype=sq.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.inputs
+        need_x, need_t = ctx.needs_input_grad
+        d = x - t
+        if ctx.reduction == "mean":
+            n = int(np.prod(np.broadcast_shapes(np.shape(x), np.shape(t))))
+            g = g * (2.0 / n if n else np.nan)
+        else:
+            g = g * 2.0
+        gx = d * g
+        return (gx if need_x else None), (-gx if need_t else None)

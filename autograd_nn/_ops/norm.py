@@ -27,6 +27,7 @@ class Normalize(Op):
     """``Normalize(x, weight, bias, dims=..., eps=..., wshape=..., stats=None)``; weight and
     bias may be None. If ``stats`` is a list, the batch mean and biased variance (keepdims
     arrays) are appended to it (for running statistics)."""
+    grad_fn_name = "NativeLayerNormBackward0"
 
     saved_inputs = (0, 1)
 

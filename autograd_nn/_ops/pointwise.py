@@ -23,7 +23,7 @@ from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import elementwise as E
 from . import xp
-from .common import broadcast_error, check_fits, to_tensor, wrap
+from .common import broadcast_error, check_fits, named_as, tensor_operand, to_tensor, wrap
 
 frexp_result = namedtuple("frexp", ["mantissa", "exponent"])
 
@@ -136,6 +136,8 @@ def inplace_from(fn: Callable, name: str) -> Callable:
 
 
 class Atan2(Op):
+    grad_fn_name = "Atan2Backward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.arctan2(a, b)
@@ -159,6 +161,8 @@ def atan2(input: Any, other: Any) -> Any:
 
 
 class Hypot(Op):
+    grad_fn_name = "HypotBackward0"
+
     saves_out = True
 
     @staticmethod
@@ -181,6 +185,8 @@ def hypot(input: Any, other: Any) -> Any:
 
 
 class Copysign(Op):
+    grad_fn_name = "CopysignBackward0"
+
     saves_out = True
 
     @staticmethod
@@ -213,6 +219,7 @@ def _int_zero_division(a: Any, b: Any) -> None:
 
 class Fmod(Op):
     """C's fmod: the remainder of truncated division, with the dividend's sign."""
+    grad_fn_name = "FmodBackward1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -232,6 +239,7 @@ class Fmod(Op):
 
 class Remainder(Op):
     """Python's %: the remainder of floor division, with the divisor's sign."""
+    grad_fn_name = "RemainderBackward1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -280,6 +288,8 @@ def floor_divide(input: Any, other: Any) -> Any:
 
 
 class Fmax(Op):
+    grad_fn_name = "FmaxBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.fmax(a, b)
@@ -292,6 +302,8 @@ class Fmax(Op):
 
 
 class Fmin(Op):
+    grad_fn_name = "FminBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return np.fmin(a, b)
@@ -324,6 +336,8 @@ fmin = _nan_ignoring(Fmin, "fmin", "minimum")
 
 
 class Logaddexp(Op):
+    grad_fn_name = "LogaddexpBackward0"
+
     @staticmethod
     def forward(ctx, a, b, base2=False):
         ctx.base2 = base2
@@ -420,6 +434,8 @@ rad2deg = _scale(180 / math.pi, "rad2deg", "Radians to degrees (integers in the 
 
 
 class NanToNum(Op):
+    grad_fn_name = "NanToNumBackward0"
+
     @staticmethod
     def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
         return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
@@ -440,6 +456,7 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,
 
 class Frexp(Op):
     """The mantissa of frexp (the exponent is an integer output, never differentiable)."""
+    grad_fn_name = "FrexpBackward0"
 
     saved_inputs = (0,)
 
@@ -585,6 +602,7 @@ def heaviside(input: Any, values: Any) -> Any:
 class Nextafter(Op):
     """The next float after ``a`` toward ``b``: within one ulp of ``a``, so PyTorch's gradient
     is 1 for ``a`` and 0 for ``b``."""
+    grad_fn_name = "NextafterBackward0"
 
     saved_inputs = ()
 
@@ -686,3 +704,13 @@ def is_complex(input: Any) -> bool:
 def is_neg(input: Any) -> bool:
     """False: there are no lazy negation views."""
     return False
+
+
+# PyTorch's node names where one Op serves several functions or overloads
+fmod = named_as(fmod, lambda a, k: "FmodBackward1" if tensor_operand(a, k) else "FmodBackward0")
+remainder = named_as(remainder, lambda a, k: "RemainderBackward1" if tensor_operand(a, k)
+                     else "RemainderBackward0")
+copysign = named_as(copysign, lambda a, k: "CopysignBackward0" if tensor_operand(a, k)
+                    else "CopysignBackward1")
+logaddexp2 = named_as(logaddexp2, "Logaddexp2Backward0")
+ldexp = named_as(ldexp, "LdexpBackward0")

@@ -13,7 +13,7 @@ from .._dtype import promote
 from ..autograd import engine
 from ..autograd.engine import Op
 from . import xp
-from .common import float_input, to_tensor, values_indices, wrap, write_result
+from .common import float_input, named_as, to_tensor, values_indices, wrap, write_result
 from .elementwise import Exp, Maximum, Minimum, Sign, Where, binary, cast, clamp, sqrt, where
 from .indexing import Gather, matmul, sort
 from .shape import Cat, ExpandTo, norm_dim, norm_dims, reduce_dims
@@ -55,6 +55,11 @@ def _expand(g, ctx):
 class Sum(Op):
     saved_inputs = ()
 
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        # PyTorch's overloads: sum() (SumBackward0) and sum(dim) (SumBackward1)
+        return "SumBackward0" if node.dims is None else "SumBackward1"
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
@@ -88,6 +93,10 @@ def mean_of(x: np.ndarray, axis: tuple | None = None, keepdims: bool = False) ->
 class Mean(Op):
     saved_inputs = ()
 
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        return "MeanBackward0" if node.dims is None else "MeanBackward1"
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
@@ -110,6 +119,8 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
 
 
 class Var(Op):
+    grad_fn_name = "VarBackward0"
+
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
         ctx.dims, ctx.keepdim, ctx.correction = dim, keepdim, correction
@@ -146,6 +157,7 @@ def _spread(op: type, x: Any, dim: Any, unbiased: Any, keepdim: bool, correction
 
 class Std(Var):
     """sqrt(var); the gradient is 0 where the std is 0 (PyTorch's std_backward), not NaN."""
+    grad_fn_name = "StdBackward0"
 
     saves_out = True
 
@@ -169,6 +181,7 @@ def std(input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool
 
 class Amax(Op):
     """max over ``dim`` (None = all); ties share the gradient evenly, as PyTorch's amax."""
+    grad_fn_name = "AmaxBackward0"
 
     saves_out = True
 
@@ -196,8 +209,9 @@ def _max_min(x: Any, dim: Any, keepdim: bool, whole: type, argfn: Callable, pair
              ) -> Any:
     if isinstance(dim, engine.Tensor):
         return binary(pair, x, dim)
-    if dim is None:
-        return whole.apply(x, dim=None, keepdim=False)
+    if dim is None:  # PyTorch's max() / min(): MaxBackward1 (max(dim) is MaxBackward0)
+        return engine.name_node(whole.apply(x, dim=None, keepdim=False),
+                                ("MaxBackward1" if whole is Amax else "MinBackward1"))
     name = argfn.__name__[3:]
     d = norm_dim(dim, x.ndim, name)
     if x._data.shape and x._data.shape[d] == 0:
@@ -209,6 +223,7 @@ def _max_min(x: Any, dim: Any, keepdim: bool, whole: type, argfn: Callable, pair
     if not keepdim:
         values = values.squeeze(d)
         idx = np.squeeze(idx, d)
+    engine.name_node(values, "MaxBackward0" if whole is Amax else "MinBackward0")
     return values_indices(values, wrap(idx.astype(np.int64)))
 
 
@@ -230,6 +245,7 @@ def _arg_reduce(x: Any, dim: Any, keepdim: bool, fn: Callable) -> Any:
 
 class Amin(Amax):
     """min over ``dim``; the backward is Amax's (ties share the gradient)."""
+    grad_fn_name = "AminBackward0"
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
@@ -291,6 +307,7 @@ def _tie_split(ctx, g, absolute=False):
 
 
 class Logsumexp(Op):
+    grad_fn_name = "LogsumexpBackward0"
     saves_out = True
 
     @staticmethod
@@ -317,6 +334,10 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:
 
 class Prod(Op):
     saves_out = True
+
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        return "ProdBackward0" if node.dims is None else "ProdBackward1"
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
@@ -357,6 +378,7 @@ def prod(input: Any, dim: int | None = None, keepdim: bool = False, *, dtype: An
 
 class Norm(Op):
     """Vector p-norm over ``dim`` (None = all): p in (inf, -inf, 0, or any positive float)."""
+    grad_fn_name = "LinalgVectorNormBackward0"
 
     saves_out = True
 
@@ -412,6 +434,7 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
 
 
 class Softmax(Op):
+    grad_fn_name = "SoftmaxBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -434,6 +457,7 @@ def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
 
 
 class LogSoftmax(Op):
+    grad_fn_name = "LogSoftmaxBackward0"
     saved_inputs = ()
     saves_out = True
 
@@ -845,3 +869,17 @@ def corrcoef(input: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         c = c / std_dev.unsqueeze(1) / std_dev.unsqueeze(0)
     return clamp(c, -1, 1)
+
+
+# PyTorch's node names (here compositions: a sort and a gather, a norm and a product)
+median = named_as(median, lambda a, k: "MedianBackward1" if len(a) > 1 or k.get("dim") is not None
+                  else "MedianBackward0")
+nanmedian = named_as(nanmedian, lambda a, k: "NanmedianBackward1"
+                     if len(a) > 1 or k.get("dim") is not None else "NanmedianBackward0")
+kthvalue = named_as(kthvalue, "KthvalueBackward0")
+mode = named_as(mode, "ModeBackward0")
+renorm = named_as(renorm, "RenormBackward0")
+# PyTorch's quantile and cov end in a squeeze (its last node, whatever keepdim says)
+quantile = named_as(quantile, "SqueezeBackward4")
+nanquantile = named_as(nanquantile, "SqueezeBackward4")
+cov = named_as(cov, "SqueezeBackward0")

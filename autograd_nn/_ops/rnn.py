@@ -295,6 +295,7 @@ class RecurrentScan(Op):
     ``has_proj``, ``mask`` ((T, B) bool, True on the steps inside each sequence, or None),
     ``reverse``. Output (T, B, S).
     """
+    grad_fn_name = "StackBackward0"
 
     @staticmethod
     def forward(ctx, xp, s0, w_hh, *rest, mode="LSTM", hidden_size=0, has_bias=True,

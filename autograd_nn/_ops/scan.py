@@ -11,7 +11,7 @@ from .._dtype import promote
 from ..autograd import engine
 from ..autograd.engine import Op
 from . import xp
-from .common import check_inplace_dtype, to_tensor, values_indices, wrap, write_result
+from .common import check_inplace_dtype, named_as, to_tensor, values_indices, wrap, write_result
 from .elementwise import Abs, Exp, Log, Where, cast, ne
 from .indexing import Gather
 from .reduction import sum as _sum
@@ -19,6 +19,7 @@ from .shape import Flip, cat, norm_dim
 
 
 class Cumsum(Op):
+    grad_fn_name = "CumsumBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -83,6 +84,7 @@ def cummin(input: Any, dim: int) -> values_indices:
 
 class Logcumsumexp(Op):
     """``log(cumsum(exp(x)))`` along ``dim``, stable (NumPy's ``logaddexp.accumulate``)."""
+    grad_fn_name = "LogcumsumexpBackward0"
 
     saves_out = True
 
@@ -269,3 +271,6 @@ def gradient(input: Any, *, spacing: Any = 1, dim: Any = None, edge_order: int =
         out.append(_gradient_one(f, k, h, edge_order))
     return tuple(out)
 
+
+cummax = named_as(cummax, "CummaxBackward0")  # PyTorch's node names (here: a gather)
+cummin = named_as(cummin, "CumminBackward0")

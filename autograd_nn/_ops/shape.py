@@ -56,6 +56,7 @@ def is_basic_index(idx) -> bool:
 
 
 class GetItem(Op):
+    grad_fn_name = "IndexBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -73,9 +74,33 @@ class ViewGetItem(GetItem):
 
     is_view = True
 
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        """PyTorch applies a basic index one entry at a time (select for an int, slice for a
+        slice, unsqueeze for None) and names the node after the last one applied; inside a
+        tuple, a slice over a whole dim is skipped (``x[:, :]`` is an alias)."""
+        idx, shape = node.idx, node.src_shape
+        name = "AliasBackward0"
+        used = builtins.sum(i is not None and i is not Ellipsis for i in idx)
+        d = 0
+        for i in idx:
+            if i is None:
+                name = "UnsqueezeBackward0"
+            elif i is Ellipsis:
+                d += len(shape) - used
+            elif isinstance(i, slice):
+                if len(idx) == 1 or i.indices(shape[d]) != (0, shape[d], 1):
+                    name = "SliceBackward0"
+                d += 1
+            else:
+                name = "SelectBackward0"
+                d += 1
+        return name
+
     @staticmethod
     def forward(ctx, x, idx=None):
         ctx.idx = idx
+        ctx.src_shape = x.shape  # for node_name
         # an index of ints only would give a NumPy scalar (a copy); a trailing Ellipsis keeps
         # the element a 0-d view, so in-place ops on it reach the base (h[0] += 1)
         return x[idx + (Ellipsis,)] if Ellipsis not in idx else x[idx]
@@ -102,6 +127,7 @@ class IndexAddInto(Op):
 
 
 class Reshape(Op):
+    grad_fn_name = "ViewBackward0"
     saved_inputs = ()
     is_view = True
 
@@ -116,7 +142,10 @@ class Reshape(Op):
 
 def reshape(input: Any, *shape: Any) -> Any:
     """The same elements in ``shape`` (one -1 is inferred); a view where the memory allows."""
-    return Reshape.apply(input, shape=infer_shape(shape_arg(shape), input._data.size, "reshape"))
+    out = Reshape.apply(input, shape=infer_shape(shape_arg(shape), input._data.size, "reshape"))
+    if out._node is not None and not np.may_share_memory(out._data, input._data):
+        engine.name_node(out, "UnsafeViewBackward0")  # a copy: PyTorch's clone + _unsafe_view
+    return out
 
 
 def view(input: Any, *shape: Any) -> Any:
@@ -160,6 +189,8 @@ def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
     e = norm_dim(end_dim, input.ndim, "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:  # nothing to merge: PyTorch returns the input itself (no node)
+        return input
     shp = input._data.shape
     return reshape(input, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
 
@@ -180,18 +211,23 @@ def squeeze(input: Any, dim: Any = None) -> Any:
     else:
         dims = norm_dims(dim, input.ndim, "squeeze") if input.ndim else ()
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return Reshape.apply(input, shape=new)
+    # PyTorch's overloads: squeeze(), squeeze(int), squeeze(dims)
+    name = "SqueezeBackward0" if dim is None else \
+        "SqueezeBackward1" if isinstance(dim, (int, np.integer)) else "SqueezeBackward2"
+    return engine.name_node(Reshape.apply(input, shape=new), name)
 
 
 def unsqueeze(input: Any, dim: int) -> Any:
     """A size-1 dim inserted at ``dim``."""
     d = norm_dim(dim, input.ndim + 1, "unsqueeze")
     shp = input._data.shape
-    return Reshape.apply(input, shape=shp[:d] + (1,) + shp[d:])
+    return engine.name_node(Reshape.apply(input, shape=shp[:d] + (1,) + shp[d:]),
+                            "UnsqueezeBackward0")
 
 
 class ExpandTo(Op):
     """Broadcast to ``shape`` (PyTorch's expand); the gradient sums back."""
+    grad_fn_name = "ExpandBackward0"
 
     saved_inputs = ()
     is_view = True
@@ -271,6 +307,7 @@ class SumTo(Op):
 
 
 class Transpose(Op):
+    grad_fn_name = "TransposeBackward0"
     saved_inputs = ()
     is_view = True
 
@@ -297,10 +334,11 @@ def t(input: Any) -> Any:
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input.ndim}D")
-    return transpose(input, 0, 1) if input.ndim == 2 else input
+    return engine.name_node(transpose(input, 0, 1), "TBackward0") if input.ndim == 2 else input
 
 
 class Permute(Op):
+    grad_fn_name = "PermuteBackward0"
     saved_inputs = ()
     is_view = True
 
@@ -327,6 +365,7 @@ def permute(input: Any, *dims: Any) -> Any:
 
 
 class Cat(Op):
+    grad_fn_name = "CatBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -380,6 +419,7 @@ def cat(tensors: Any, dim: int = 0) -> Any:
 
 
 class Stack(Op):
+    grad_fn_name = "StackBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -420,9 +460,13 @@ def split(input: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"{sizes}")
+    # PyTorch's split (equal sizes) and split_with_sizes (a list): one node per piece here
+    name = "SplitBackward0" if isinstance(split_size_or_sections, int) else \
+        "SplitWithSizesBackward0"
     out, start = [], 0
     for s in sizes:
-        out.append(input[(slice(None),) * d + (slice(start, start + s),)])
+        out.append(engine.name_node(input[(slice(None),) * d + (slice(start, start + s),)],
+                                    name))
         start += s
     return tuple(out)
 
@@ -438,7 +482,8 @@ def chunk(input: Any, chunks: int, dim: int = 0) -> tuple:
 def unbind(input: Any, dim: int = 0) -> tuple:
     """The slices along ``dim`` (views)."""
     d = norm_dim(dim, input.ndim, "unbind")
-    return tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d]))
+    return tuple(engine.name_node(input[(slice(None),) * d + (i,)], "UnbindBackward0")
+                 for i in range(input.shape[d]))
 
 
 def narrow(input: Any, dim: int, start: int, length: int) -> Any:
@@ -454,7 +499,8 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Any:
     if start + length > size:
         raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension "
                            f"size ({size}).")
-    return input[(slice(None),) * d + (slice(start, start + length),)]
+    return engine.name_node(input[(slice(None),) * d + (slice(start, start + length),)],
+                            "SliceBackward0")
 
 
 def select(input: Any, dim: int, index: int) -> Any:
@@ -469,6 +515,7 @@ def select(input: Any, dim: int, index: int) -> Any:
 
 class Pad(Op):
     """Constant padding; ``widths`` is NumPy's ((before, after), ...) per axis, may be negative."""
+    grad_fn_name = "ConstantPadNdBackward0"
 
     saved_inputs = ()
 
@@ -522,13 +569,21 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None
             else:
                 pos = pos % n
             out = out[(slice(None),) * ax + (pos,)]
-        return out
+        if out is x:  # nothing padded: x itself, its node untouched
+            return out
+        k = len(pad) // 2  # PyTorch's kernels: ReflectionPad1D..3D, ReplicationPad1D..3D
+        return engine.name_node(out, "torch::autograd::CopySlices" if mode == "circular" else
+                                f"{_PAD_KERNELS[mode]}{k}DBackward0")
     raise NotImplementedError(f"pad: mode {mode!r} (expected constant, reflect, replicate or "
                               f"circular)")
 
 
+_PAD_KERNELS = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}
+
+
 class Repeat(Op):
     """np.tile semantics (PyTorch's Tensor.repeat); ``reps`` has at least x.ndim entries."""
+    grad_fn_name = "RepeatBackward0"
 
     saved_inputs = ()
 
@@ -559,6 +614,7 @@ def repeat(input: Any, *sizes: Any) -> Any:
 
 
 class Flip(Op):
+    grad_fn_name = "FlipBackward0"
     saved_inputs = ()
 
     @staticmethod
@@ -593,6 +649,7 @@ def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarr
 
 class Diagonal(Op):
     """The diagonal over (dim1, dim2) with ``offset``, appended as the last dim (a view)."""
+    grad_fn_name = "DiagonalBackward0"
 
     saved_inputs = ()
     is_view = True
@@ -612,6 +669,7 @@ class Diagonal(Op):
 class DiagonalInto(Op):
     """zeros(shape) with ``g`` written on the diagonal (dim1, dim2, offset): Diagonal's
     adjoint, and diag_embed."""
+    grad_fn_name = "DiagEmbedBackward0"
 
     saved_inputs = ()
 
@@ -882,6 +940,7 @@ def tile(input: Any, dims: Any) -> Any:
 class Unfold(Op):
     """Every window of ``size`` elements, ``step`` apart, along ``dim``, as a new last dim
     (a view: windows overlap in memory when step < size)."""
+    grad_fn_name = "UnfoldBackward0"
 
     saved_inputs = ()
     is_view = True

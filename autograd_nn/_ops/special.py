@@ -18,7 +18,7 @@ from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import special_math as M
 from . import xp
-from .common import to_tensor, wrap
+from .common import named_as, tensor_operand, to_tensor, wrap
 from .elementwise import Cos, Erf, Exp, Log, Sign, Sin, Where, cast, unary
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -61,6 +61,8 @@ class _Kernel:
 # ---------------------------------------------------------------------------- error functions
 
 class Erfc(_Kernel, Op):
+    grad_fn_name = "ErfcBackward0"
+
     saved_inputs = (0,)
     kernel = staticmethod(M.erfc)
 
@@ -71,6 +73,8 @@ class Erfc(_Kernel, Op):
 
 
 class Erfinv(_Kernel, Op):
+    grad_fn_name = "ErfinvBackward0"
+
     saved_inputs = ()
     saves_out = True
     kernel = staticmethod(M.erfinv)
@@ -82,6 +86,8 @@ class Erfinv(_Kernel, Op):
 
 
 class Erfcx(_Kernel, Op):
+    grad_fn_name = "SpecialErfcxBackward0"
+
     saves_out = True
     kernel = staticmethod(M.erfcx)
 
@@ -92,6 +98,8 @@ class Erfcx(_Kernel, Op):
 
 
 class LogNdtr(_Kernel, Op):
+    grad_fn_name = "SpecialLogNdtrBackward0"
+
     saves_out = True
     kernel = staticmethod(M.log_ndtr)
 
@@ -102,6 +110,8 @@ class LogNdtr(_Kernel, Op):
 
 
 class Ndtri(_Kernel, Op):
+    grad_fn_name = "SpecialNdtriBackward0"
+
     saved_inputs = ()
     saves_out = True
     kernel = staticmethod(M.ndtri)
@@ -137,6 +147,8 @@ def ndtr(input: Any) -> Any:
 # ---------------------------------------------------------------------------- gamma functions
 
 class Lgamma(_Kernel, Op):
+    grad_fn_name = "LgammaBackward0"
+
     kernel = staticmethod(M.lgamma)
 
     @staticmethod
@@ -145,6 +157,8 @@ class Lgamma(_Kernel, Op):
 
 
 class Digamma(_Kernel, Op):
+    grad_fn_name = "DigammaBackward0"
+
     kernel = staticmethod(M.digamma)
 
     @staticmethod
@@ -153,6 +167,8 @@ class Digamma(_Kernel, Op):
 
 
 class Polygamma(Op):
+    grad_fn_name = "PolygammaBackward0"
+
     @staticmethod
     def forward(ctx, x, n=0):
         ctx.n = n
@@ -214,6 +230,7 @@ def mvlgamma_(input: Any, p: int) -> Any:
 
 class Igamma(Op):
     """The regularized lower incomplete gamma ``P(a, x)`` (``upper``: ``Q = 1 - P``)."""
+    grad_fn_name = "IgammaBackward0"
 
     @staticmethod
     def forward(ctx, a, x, upper=False):
@@ -258,6 +275,8 @@ def igammac_(input: Any, other: Any) -> Any:
 
 
 class Zeta(Op):
+    grad_fn_name = "SpecialZetaBackward0"
+
     @staticmethod
     def forward(ctx, x, q):
         return M.evaluate(M.zeta, x, q)
@@ -280,6 +299,8 @@ def zeta(input: Any, other: Any) -> Any:
 # ------------------------------------------------------------------------ Bessel functions I
 
 class I0(_Kernel, Op):
+    grad_fn_name = "I0Backward0"
+
     kernel = staticmethod(M.i0)
 
     @staticmethod
@@ -288,6 +309,8 @@ class I0(_Kernel, Op):
 
 
 class I0e(_Kernel, Op):
+    grad_fn_name = "SpecialI0EBackward0"
+
     saves_out = True
     kernel = staticmethod(M.i0e)
 
@@ -305,6 +328,8 @@ def _safe_small(x: Any) -> tuple:
 
 
 class I1(_Kernel, Op):
+    grad_fn_name = "SpecialI1Backward0"
+
     saves_out = True
     kernel = staticmethod(M.i1)
 
@@ -316,6 +341,8 @@ class I1(_Kernel, Op):
 
 
 class I1e(_Kernel, Op):
+    grad_fn_name = "SpecialI1EBackward0"
+
     saves_out = True
     kernel = staticmethod(M.i1e)
 
@@ -335,6 +362,8 @@ i1e = unary(I1e, "i1e", "``exp(-|x|) i1(x)``.", floating=True)
 # ------------------------------------------------------- logit, xlogy, xlog1py, sinc, entr
 
 class Logit(Op):
+    grad_fn_name = "LogitBackward0"
+
     @staticmethod
     def forward(ctx, x, eps=None):
         ctx.eps = eps
@@ -367,6 +396,7 @@ def logit_(input: Any, eps: float | None = None) -> Any:
 
 class Xlogy(Op):
     """``x * log(y)`` (``log1p``: ``x * log1p(y)``); 0 where ``x == 0`` unless ``y`` is NaN."""
+    grad_fn_name = "XlogyBackward0"
 
     @staticmethod
     def forward(ctx, x, y, log1p=False):
@@ -410,6 +440,8 @@ def xlog1py(input: Any, other: Any) -> Any:
 
 
 class Sinc(_Kernel, Op):
+    grad_fn_name = "SincBackward0"
+
     @staticmethod
     def kernel(x):
         px = np.pi * x
@@ -435,6 +467,8 @@ sinc = unary(Sinc, "sinc", "The normalized sinc ``sin(pi x) / (pi x)`` (1 at 0).
 
 
 class Entr(_Kernel, Op):
+    grad_fn_name = "SpecialEntrBackward0"
+
     @staticmethod
     def kernel(x):
         out = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)), 0.0)
@@ -508,3 +542,11 @@ chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v, \
             ("hermite_polynomial_he", "probabilists' Hermite He"),
             ("laguerre_polynomial_l", "Laguerre L"),
             ("legendre_polynomial_p", "Legendre P")))
+
+
+# PyTorch's node names where one Op serves several functions or overloads
+igammac = named_as(igammac, "IgammacBackward0")
+xlog1py = named_as(xlog1py, "SpecialXlog1PyBackward0")
+xlogy = named_as(xlogy, lambda a, k: "XlogyBackward0" if tensor_operand(a, k)
+                 else "XlogyBackward2")
+mvlgamma = named_as(mvlgamma, "MvlgammaBackward0")

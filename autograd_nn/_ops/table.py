@@ -492,6 +492,8 @@ OPS: tuple = (
     Row("cross_entropy", None, LO.CrossEntropy, method=False, export=False),
     Row("nll_loss", None, LO.WeightedNll, method=False, export=False),
     Row("binary_cross_entropy", None, LO.BinaryCrossEntropy, method=False, export=False),
+    # --- grad_fn names (issue 12): mse_loss as PyTorch's one node
+    Row("mse_loss", None, LO.MseLoss, method=False, export=False, cases=("mse_loss",)),
     Row("normalize", None, NO.Normalize, method=False, export=False),
     Row("pool_gather", None, PO.PoolGather, method=False, export=False),
     Row("pool_scatter", None, PO.PoolScatter, method=False, export=False),

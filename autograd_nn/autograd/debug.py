@@ -473,11 +473,11 @@ def explain(output: Any, names: dict | Iterable | None = None, *, max_elements: 
                 if gi is None or not need:
                     continue
                 gi = np.asarray(engine._fit(np.asarray(gi), np.asarray(ref)))
-                to = label[nxt] if type(nxt) is Node else _tensor_name(nxt, name_of)
+                to = label[nxt] if isinstance(nxt, Node) else _tensor_name(nxt, name_of)
                 lines.append(f"    input {i} ({to}): local derivative "
                              f"{_local(node, i, g, gi, max_elements)}; passes gradient "
                              f"{_fmt(gi, max_elements)}")
-                if type(nxt) is Node:
+                if isinstance(nxt, Node):
                     grads[nxt] = gi if nxt not in grads else grads[nxt] + gi
                 else:
                     e = leaf.get(id(nxt))

@@ -42,6 +42,7 @@ from .allocator import Allocator
 # bound ``get`` methods; only the functions below change the state.
 _grad_mode: ContextVar[bool] = ContextVar("autograd_nn.grad_mode", default=True)
 _anomaly_mode: ContextVar[bool] = ContextVar("autograd_nn.anomaly_mode", default=False)
+_inference_mode: ContextVar[bool] = ContextVar("autograd_nn.inference_mode", default=False)
 # The innermost running Module (nn.Module.__call__ enters it), tagged on nodes as `scope`.
 _module_scope: ContextVar[Any] = ContextVar("autograd_nn.module_scope", default=None)
 _grad_get = _grad_mode.get
@@ -50,6 +51,8 @@ _scope_get = _module_scope.get
 # True once anomaly mode was ever switched on in any thread: until then the per-op check
 # costs one global read, not a ContextVar lookup.
 _anomaly_ever = False
+# The same for inference mode: until first entered, tensors skip the inference-tensor mark.
+_inference_ever = False
 
 # Bumped by every in-place op (process-wide, under a lock: tensors may be shared across
 # threads); nodes remember its value at creation, so backward only checks saved tensors'
@@ -83,6 +86,28 @@ def swap_anomaly_mode(mode: bool) -> bool:
     prev = _anomaly_get()
     _anomaly_mode.set(mode)
     return prev
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether inference mode is on in this thread (``torch.inference_mode``)."""
+    return _inference_mode.get()
+
+
+def swap_inference_mode(mode: bool) -> bool:
+    """Set this thread's inference mode; returns the previous one, for restoring."""
+    global _inference_ever
+    if mode:
+        _inference_ever = True
+    prev = _inference_mode.get()
+    _inference_mode.set(mode)
+    return prev
+
+
+def mark_inference(t: Any) -> None:
+    """Mark ``t`` an inference tensor if it is made in inference mode (``is_inference()``);
+    one global read until inference mode is first used."""
+    if _inference_ever and _inference_mode.get():
+        t._inference = True
 
 
 def current_scope() -> Any:
@@ -134,7 +159,8 @@ class Node:
 
     __slots__ = (
         "op", "inputs", "tensors", "out", "next", "needs_input_grad", "epoch", "out_vc",
-        "pre_hooks", "retained", "scope", "trace", "params", "seq", "__dict__", "__weakref__",
+        "pre_hooks", "retained", "scope", "trace", "params", "seq", "label", "__dict__",
+        "__weakref__",
     )
 
     def __init__(self) -> None:
@@ -143,17 +169,24 @@ class Node:
 
     # --- PyTorch-compatible introspection -------------------------------------------------
     def name(self) -> str:
-        return self.op.__name__ + "Backward" if self.op is not None else "Node"
+        """PyTorch's name for this node (``MulBackward0``): the one its public function gave
+        it (``label``, set by :func:`name_node`), else its op's (:meth:`Op.node_name`)."""
+        label = getattr(self, "label", None)  # unset slot: the common case, no label
+        if label is not None:
+            return label
+        return self.op.node_name(self) if self.op is not None else "Node"
 
     @property
     def next_functions(self) -> tuple:
         """((node_or_None, 0), ...) as in PyTorch; a leaf appears as an AccumulateGrad node."""
         res = []
-        for nxt, need in zip(self.next or (), self.needs_input_grad or ()):
+        pairs = list(zip(self.next or (), self.needs_input_grad or ()))
+        order = self.op.next_order(self) if self.op is not None and pairs else None
+        for nxt, need in (pairs if order is None else [pairs[i] for i in order]):
             if not need:
                 res.append((None, 0))
-            elif type(nxt) is Node:
-                res.append((nxt, 0))
+            elif isinstance(nxt, Node):
+                res.append((typed(nxt), 0))
             else:
                 res.append((AccumulateGrad(nxt), 0))
         return tuple(res)
@@ -167,7 +200,41 @@ class Node:
     register_prehook = register_hook
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{_type_name(self.name())} object at {hex(id(self))}>"
+
+
+def _type_name(name: str) -> str:
+    """PyTorch's class name for a node name: ``torch::autograd::CopySlices`` -> CopySlices."""
+    return name.rpartition("::")[2]
+
+
+def name_node(t: Any, name: str) -> Any:
+    """``t`` with its ``grad_fn`` named ``name`` (if it has one): for a public function whose Op
+    serves several PyTorch functions (``Reshape``: view, squeeze, unsqueeze...) or whose node
+    stands for a composition PyTorch records under another name. Returns ``t``."""
+    node = t._node
+    if node is not None:
+        node.label = name
+    return t
+
+
+# One Node subclass per PyTorch node name, made on first use, so that ``type(t.grad_fn)
+# .__name__`` reads ``MulBackward0`` as in PyTorch (graph printers such as torchviz read it).
+_named_types: dict = {}
+
+
+def typed(node: Any) -> Any:
+    """``node`` as an instance of the Node subclass named after it (what ``Tensor.grad_fn`` and
+    ``next_functions`` hand out). The class is set on first access, not in ``Op.apply``: the
+    name is computed only for the nodes someone looks at. The subclasses add no slots (the
+    layout is Node's), so the engine treats them as Nodes (``isinstance``)."""
+    if type(node) is Node:
+        name = node.name()
+        cls = _named_types.get(name)
+        if cls is None:
+            cls = _named_types[name] = type(_type_name(name), (Node,), {"__slots__": ()})
+        node.__class__ = cls
+    return node
 
 
 class AccumulateGrad:
@@ -179,7 +246,7 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self) -> str:
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"  # PyTorch's name(); its type is AccumulateGrad
 
     next_functions: tuple = ()
 
@@ -232,6 +299,22 @@ class Op:
     is_view = False
     # Output is never differentiable (comparisons, argmax...).
     differentiable = True
+    # PyTorch's name for this op's grad_fn (``"MulBackward0"``). None: ``<class>Backward``,
+    # PyTorch's rule for a user Function. An op whose PyTorch name depends on the call (an
+    # overload: a dim given or not, a scalar or a tensor operand) overrides ``node_name``.
+    grad_fn_name: str | None = None
+
+    @classmethod
+    def node_name(cls, node: Node) -> str:
+        """PyTorch's name for ``node``, a recorded application of this op (its ``params``,
+        ``tensors`` and ``inputs`` tell the overload)."""
+        return cls.grad_fn_name or cls.__name__ + "Backward"
+
+    @classmethod
+    def next_order(cls, node: Node) -> tuple | None:
+        """The order in which PyTorch's node lists this op's inputs in ``next_functions``, as
+        indices into ours (None: ours). Addmm's is (bias, input, weight)."""
+        return None
 
     @staticmethod
     def forward(ctx: Any, *arrays: Any, **params: Any) -> np.ndarray:
@@ -333,6 +416,8 @@ class Op:
             ctx.op = None
             t._node = None
             t.requires_grad = False
+            if _inference_ever and _inference_mode.get():  # (inference mode disables grad)
+                t._inference = True
         if _tracer is not None:
             _tracer.op(cls, inputs, arrays, params, ctx, t)
         return t
@@ -528,7 +613,7 @@ def walk(starts: Iterable[Node], freed: Callable[[Node], Any] | None = None) -> 
                 raise freed(node)
             _freed(node)
         for nxt, need in zip(node.next, node.needs_input_grad):
-            if need and type(nxt) is Node and nxt not in seen:
+            if need and isinstance(nxt, Node) and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
     return sorted(seen, key=_seq_of)
@@ -621,7 +706,7 @@ def _find_outputs(p: _Pass, roots: Sequence[Any], start: list) -> None:
             p.out_tensors[r._node] = r
     for node in walk(start):
         for t, nxt, need in zip(node.tensors, node.next, node.needs_input_grad):
-            if need and type(nxt) is Node:
+            if need and isinstance(nxt, Node):
                 p.out_tensors.setdefault(nxt, t)
 
 
@@ -668,7 +753,7 @@ def _propagate(p: _Pass, start: list) -> None:
                 continue
             if gi.shape != ref.shape or (gi.dtype is not ref.dtype and gi.dtype != ref.dtype):
                 gi = _fit(gi, ref)
-            if type(nxt) is Node:
+            if isinstance(nxt, Node):
                 prev = get_grad(nxt)
                 if prev is None:
                     node_grads[nxt] = gi

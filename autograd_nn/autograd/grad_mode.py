@@ -50,8 +50,30 @@ class enable_grad(_GradMode):  # noqa: N801
 
 
 class inference_mode(no_grad):  # noqa: N801
+    """No graph is recorded (as ``no_grad``) and the tensors made inside are inference tensors
+    (``Tensor.is_inference()``); ``inference_mode(False)`` turns both off inside."""
+
     def __init__(self, mode: bool = True) -> None:
-        self.mode = not mode
+        self.mode = not mode  # the grad mode while active
+        self._inference = bool(mode)
+
+    def __enter__(self) -> None:
+        self._prev = engine.swap_grad_mode(self.mode)
+        self._prev_inference = engine.swap_inference_mode(self._inference)
+
+    def __exit__(self, *exc: Any) -> None:
+        engine.swap_inference_mode(self._prev_inference)
+        engine.swap_grad_mode(self._prev)
+
+    def __call__(self, fn: Callable) -> Callable:
+        inference = self._inference
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(inference):
+                return fn(*args, **kwargs)
+
+        return wrapper
 
 
 class set_grad_enabled(_GradMode):  # noqa: N801
@@ -70,3 +92,4 @@ class set_grad_enabled(_GradMode):  # noqa: N801
 
 
 is_grad_enabled = engine.is_grad_enabled
+is_inference_mode_enabled = engine.is_inference_mode_enabled

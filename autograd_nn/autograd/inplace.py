@@ -175,22 +175,38 @@ def copy_(t: Any, src: Any, non_blocking: bool = False) -> Any:
 
 def fill_(t: Any, value: Any) -> Any:
     """``t.fill_(value)``: a number or a 0-d tensor (which then gets the summed gradient)."""
+    return _fill(t, value, "FillBackward2")
+
+
+def _fill(t: Any, value: Any, name: str) -> Any:
+    """fill_ whose recorded node (for a number ``value``) is named ``name`` (PyTorch's
+    fill_.Scalar, or zero_'s); a tensor value is fill_.Tensor."""
     if xp.is_graph(value):
         if value.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value.ndim} dimensions.")
         if records(value):
-            return copy_(t, value)
+            return name_write(copy_(t, value), "FillBackward3")
         value = value.item()
     check_writable(t, "fill_")
     if records(t):
-        return copy_(t, np.full(t._data.shape, value, t._data.dtype))
+        return name_write(copy_(t, np.full(t._data.shape, value, t._data.dtype)), name)
     return overwrite(t, value, "fill_")
 
 
 def zero_(t: Any) -> Any:
     """``t.fill_(0)``."""
-    return fill_(t, 0)
+    return _fill(t, 0, "ZeroBackward0")
+
+
+def name_write(t: Any, name: str, before: Any = False) -> Any:
+    """Name the node an in-place op just recorded on ``t`` after the PyTorch op it stands for
+    (``fill_`` records a copy). Only for a tensor that is no view (a write into a view is a
+    CopySlices of its base, in PyTorch too) and, given ``before`` (t's node before the op),
+    only if the op recorded one. Returns ``t``."""
+    if t._base is None and t._node is not before:
+        engine.name_node(t, name)
+    return t
 
 
 # ---------------------------------------------------------------------------- views
@@ -235,6 +251,8 @@ def replay_view(x: Any, chain: Sequence) -> Any:
 class CopySlices(Op):
     """base with ``src`` written at the view of it described by ``chain`` (in-place on views)."""
 
+    grad_fn_name = "torch::autograd::CopySlices"
+
     saved_inputs = ()
 
     @staticmethod
@@ -263,6 +281,8 @@ class CopySlices(Op):
 
 class CopyFrom(Op):
     """dst.copy_(src): the result is src broadcast to dst's shape and cast to dst's dtype."""
+
+    grad_fn_name = "torch::autograd::CopyBackwards"  # fill_ and zero_ name theirs
 
     saved_inputs = ()
 

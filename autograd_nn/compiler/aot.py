@@ -29,6 +29,7 @@ from .tracer import OpEvent
 
 class CompiledGraph(Op):
     """The compiled forward as one op (see the module docstring); ``plan`` is an AOTProgram."""
+    grad_fn_name = "CompiledFunctionBackward"
 
     @staticmethod
     def forward(ctx: Any, *arrays: Any, plan: Any = None) -> np.ndarray:
@@ -64,7 +65,7 @@ class AOTProgram:
                                                    node.tensors)):
                 if not need:
                     continue
-                if type(nxt) is engine.Node and id(nxt) in slot_of:
+                if isinstance(nxt, engine.Node) and id(nxt) in slot_of:
                     r.append((j, f"g{slot_of[id(nxt)]}"))
                     continue
                 k = ext_index.get(id(t))

@@ -235,7 +235,7 @@ class Tracer:
             if gi is None or not need:
                 continue
             fit = gi.shape != ref.shape or gi.dtype != ref.dtype
-            if type(nxt) is engine.Node:
+            if isinstance(nxt, engine.Node):
                 slot = self.node_slot.get(id(nxt))
                 if slot is None:
                     self.graph_break("backward through a graph built before the compiled call")

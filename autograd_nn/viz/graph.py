@@ -117,7 +117,7 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
                graph_attr: dict | None = None, name: str = "autograd_graph") -> Graph:
     """Draw the graph recorded behind ``output_or_outputs`` as a Graphviz ``Digraph``.
 
-    One box per op (labelled like PyTorch's ``grad_fn``: ``MulBackward``, with output shape and
+    One box per op (labelled like PyTorch's ``grad_fn``: ``MulBackward0``, with output shape and
     dtype) and per tensor that matters: leaves that require grad (parameters, named), inputs
     that do not, the outputs, and on request each node's saved tensors. Edges run the way data
     flows (inputs to outputs). Ops recorded inside ``nn.Module`` calls are grouped into nested
@@ -139,7 +139,7 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
             count ``xN``.
         rankdir: Graphviz layout direction ('TB', 'LR', 'BT', 'RL').
         highlight: Nodes to draw in red: a Node, a list of Nodes or op names
-            (``'MulBackward'``), or a :class:`~autograd_nn.autograd.GraphCheckReport`.
+            (``'MulBackward0'``), or a :class:`~autograd_nn.autograd.GraphCheckReport`.
             Tensors holding NaN/Inf (and ops that output them) are always red.
         show_attrs: add each op's keyword arguments (``dim=1``...) to its label.
         show_modules: group ops into module clusters (default True).
@@ -394,7 +394,7 @@ def draw_graph(output_or_outputs: Any, params: Any = None, *, show_saved: bool =
         dst = node_id[node]
         tensors = node.tensors or ()
         for i, (nxt, need) in enumerate(zip(node.next, node.needs_input_grad)):
-            if need and type(nxt) is Node:
+            if need and isinstance(nxt, Node):
                 add_edge(node_id[nxt], dst)
             elif need:
                 add_edge(tensor_node(nxt, "param"), dst)

@@ -39,10 +39,10 @@ def test_forward_log_zero_names_op_and_line():
         with pytest.raises(AnomalyError) as info:
             h.log()  # the anomaly
     e = info.value
-    assert e.op == "LogBackward" and e.module_path is None
+    assert e.op == "LogBackward0" and e.module_path is None
     line = _line_of(test_forward_log_zero_names_op_and_line, "h.log()  # the anomaly")
     assert e.source.endswith(f"test_anomaly.py:{line}: h.log()  # the anomaly")
-    assert re.search(r"Function 'LogBackward' returned 1 Inf of 3 values in its forward output "
+    assert re.search(r"Function 'LogBackward0' returned 1 Inf of 3 values in its forward output "
                      r"\(shape \[3\]\) \(first at index \[1\]\)", str(e))
     assert not is_anomaly_enabled()
 
@@ -56,7 +56,7 @@ def test_backward_sqrt_at_zero_names_op_module_and_line():
         with pytest.raises(AnomalyError) as info:
             y.sum().backward()
     e = info.value
-    assert e.op == "SqrtBackward" and e.module_path == "block.1"
+    assert e.op == "SqrtBackward0" and e.module_path == "block.1"
     assert "in module 'block.1' (Inner)" in str(e)
     line = _line_of(Inner.forward, "return x.sqrt()")
     assert e.source.endswith(f"test_anomaly.py:{line}: return x.sqrt()")
@@ -73,11 +73,11 @@ def test_same_op_as_pytorch_for_nan_backward():
     tx = torch.tensor(data, requires_grad=True)
     with torch.autograd.detect_anomaly(), pytest.raises(RuntimeError) as t_info:
         f(torch, tx).backward()
-    t_op = re.search(r"Function '(\w+?)\d*' returned nan", str(t_info.value)).group(1)
+    t_op = re.search(r"Function '(\w+)' returned nan", str(t_info.value)).group(1)
     x = ag.tensor(data, requires_grad=True)
     with detect_anomaly(), pytest.raises(AnomalyError, match="returned 1 NaN of 2") as info:
         f(ag, x).backward()
-    assert info.value.op == t_op == "SqrtBackward"
+    assert info.value.op == t_op == "SqrtBackward0"
 
 
 def test_finite_graph_runs_and_modes_nest():
@@ -118,7 +118,7 @@ def test_custom_function_backward_nan_is_named():
     assert info.value.source.endswith(f"test_anomaly.py:{line}: y = SafeDiv.apply(x)  # the "
                                       f"creating line")
     # NaN made by an op inside a backward is pinned to that op and its line in the backward
-    with detect_anomaly(), pytest.raises(AnomalyError, match="'DivBackward' returned 2 NaN"):
+    with detect_anomaly(), pytest.raises(AnomalyError, match="'DivBackward0' returned 2 NaN"):
         (x * 0).div(x * 0)
 
 
@@ -171,7 +171,7 @@ def test_backward_that_divides_by_zero_names_function_module_and_lines():
     e = info.value
     # the Inf is pinned where it is made: the division inside _Recip's backward, and the node
     # whose backward ran it (PyTorch's name for that node) with its module and creating line
-    assert e.op == "DivBackward" and e.backward_of == "_RecipBackward" == "_" + t_op[1:]
+    assert e.op == "DivBackward0" and e.backward_of == "_RecipBackward" == "_" + t_op[1:]
     line = _line_of(_Recip.backward, "return g / x")
     assert e.source.endswith(f"test_anomaly.py:{line}: return g / x  # the division by zero")
     msg = str(e)

@@ -107,8 +107,8 @@ def test_correct_model_reports_nothing():
     report = check_graph(y)
     assert report.ok and not report.bad and not report.skipped, str(report)
     ops = {c.op for c in report.checks}
-    assert {"LinearBackward", "CubeBackward", "LogSoftmaxBackward", "MeanBackward",
-            "SqrtBackward", "ExpBackward", "SigmoidBackward"} <= ops
+    assert {"AddmmBackward0", "CubeBackward", "LogSoftmaxBackward0", "MeanBackward0",
+            "MeanBackward1", "SqrtBackward0", "ExpBackward0", "SigmoidBackward0"} <= ops
     assert max(c.max_rel_err for c in report.checks) < 1e-5
 
 
@@ -189,7 +189,7 @@ def test_explain_vector_matches_backward():
 def test_pole_is_skipped_not_passed_silently():
     x = ag.tensor([0.0, 1.0, 2.0], dtype=ag.float64, requires_grad=True)
     report = check_graph((x.log() * 3).sum())
-    log = next(c for c in report.checks if c.op == "LogBackward")
+    log = next(c for c in report.checks if c.op == "LogBackward0")
     assert log.ok and log.skipped_elements == 1 and log.checked_elements == 2
 
 
@@ -204,8 +204,8 @@ def test_views_cached_results_and_layers_check_clean():
     report = check_graph(y)
     assert report.ok and not report.skipped, str(report)
     ops = {c.op for c in report.checks}
-    assert {"TransposeBackward", "ReshapeBackward", "PoolGatherBackward"} <= ops or \
-        {"PermuteBackward", "ReshapeBackward"} <= ops, ops
+    assert {"PermuteBackward0", "ViewBackward0", "SliceBackward0",
+            "MaxPool2DWithIndicesBackward0"} <= ops, ops
     assert all(c.checked_elements > 0 for c in report.checks)
 
 
@@ -282,7 +282,7 @@ def test_layer_zoo_checks_clean_and_pins_planted_node(freq, monkeypatch):
     idx = ag.tensor([[1, 2, 0, 2], [4, 2, 6, 0]])
     report = check_graph(m(idx))
     assert report.ok and not report.skipped and report.n_nodes >= 45, str(report)
-    emb = [c for c in report.checks if c.op == "EmbeddingLookupBackward"]
+    emb = [c for c in report.checks if c.op == "EmbeddingBackward0"]
     assert len(emb) == 1 and emb[0].checked_elements == 40
     m.act.kind = "cube"
     monkeypatch.setattr(Cube, "wrong", True)

@@ -127,7 +127,7 @@ def test_draw_writes_each_format(workdir, tmp_path):
     source = (tmp_path / "g.gv").read_text()
     assert source.startswith("digraph")
     # the small CNN's forward: 2 convolutions, 2 ReLUs, 1 linear layer, one box each
-    for op, count in (("ConvBackward", 2), ("ReluBackward", 2), ("LinearBackward", 1)):
+    for op, count in (("ConvolutionBackward0", 2), ("ReluBackward0", 2), ("AddmmBackward0", 1)):
         assert source.count(f'label="{op}') == count, op
     if shutil.which("dot") is None:
         assert_one_line_error(cli("draw", str(tmp_path / "g.svg"), cwd=workdir),

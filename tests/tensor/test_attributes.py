@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
 import autograd_nn as an
 
 torch = pytest.importorskip("torch")
-
-
-def _norm(s: str) -> str:
-    """torch's repr as ours prints it (dtypes and sizes as torch.*, as PyTorch prints them):
-    MulBackward0 -> MulBackward."""
-    return re.sub(r"(\w+Backward)\d+", r"\1", s)
 
 
 REPR = [
@@ -46,7 +38,7 @@ REPR = [
 
 @pytest.mark.parametrize("expr", REPR, ids=[str(i) for i in range(len(REPR))])
 def test_repr_matches_torch(expr):
-    assert repr(expr(an)) == _norm(repr(expr(torch)))
+    assert repr(expr(an)) == repr(expr(torch))
 
 
 def test_repr_float64_default():
@@ -54,7 +46,7 @@ def test_repr_float64_default():
         an.set_default_dtype(an.float64)
         torch.set_default_dtype(torch.float64)
         for e in (lambda m: m.tensor([1.5]), lambda m: m.tensor([1.5], dtype=m.float32)):
-            assert repr(e(an)) == _norm(repr(e(torch)))
+            assert repr(e(an)) == repr(e(torch))
     finally:
         an.set_default_dtype(an.float32)
         torch.set_default_dtype(torch.float32)
@@ -66,10 +58,10 @@ def test_attributes_match_torch():
     assert a.shape == tuple(b.shape) and a.size() == tuple(b.size())
     assert a.size(1) == b.size(1) and a.size(-1) == b.size(-1)
     assert a.ndim == b.ndim == a.dim() and a.numel() == b.numel()
-    assert repr(a.shape) == _norm(repr(b.shape))
+    assert repr(a.shape) == repr(b.shape)
     assert a.shape.numel() == 24 and isinstance(a.shape, tuple)
     assert str(a.device) == str(b.device) == "cpu" and repr(a.device) == repr(b.device)
-    assert a.dtype == an.float64 and repr(a.dtype) == _norm(repr(b.dtype))
+    assert a.dtype == an.float64 and repr(a.dtype) == repr(b.dtype)
     assert a.is_floating_point() and not an.tensor([1]).is_floating_point()
     assert a.is_leaf and a.grad_fn is None and a.grad is None and not a.requires_grad
     np.testing.assert_array_equal(a.T.numpy(), b.permute(2, 1, 0).numpy())

@@ -34,6 +34,7 @@ __all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "leaky_relu", "lea
 class Hardtanh(Op):
     """clamp(x, lo, hi) whose gradient is 0 *at* the bounds too (PyTorch's hardtanh_backward;
     ``clamp``'s gradient is 1 there, so the two are different ops)."""
+    grad_fn_name = "HardtanhBackward0"
 
     saved_inputs = ()
     saves_out = True
@@ -134,7 +135,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """scale * elu(x, alpha) with the self-normalising constants."""
     if inplace:
         return _composite_inplace(input, selu)
-    return E.Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
+    return engine.name_node(E.Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE, "EluBackward0")
 
 
 def selu_(input: Tensor) -> Tensor:  # noqa: A002
@@ -148,7 +149,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
         raise RuntimeError("celu: ZeroDivisionError: alpha must be non-zero")
     if inplace:
         return _composite_inplace(input, lambda x: celu(x, alpha))
-    return E.Elu.apply(input * (1.0 / alpha), alpha=1.0) * alpha
+    return engine.name_node(E.Elu.apply(input * (1.0 / alpha), alpha=1.0) * alpha, "CeluBackward0")
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
@@ -172,21 +173,23 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * tanh(softplus(x))."""
     if inplace:
         return _composite_inplace(input, mish)
-    return input * E.Softplus.apply(input).tanh()
+    return engine.name_node(input * E.Softplus.apply(input).tanh(), "MishBackward0")
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """relu6(x + 3) / 6."""
     if inplace:
         return _composite_inplace(input, hardsigmoid)
-    return Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
+    return engine.name_node(Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0),
+                            "HardsigmoidBackward0")
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * relu6(x + 3) / 6."""
     if inplace:
         return _composite_inplace(input, hardswish)
-    return input * Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
+    out = input * Hardtanh.apply(input + 3.0, min_val=0.0, max_val=6.0) * (1.0 / 6.0)
+    return engine.name_node(out, "HardswishBackward0")
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -215,14 +218,15 @@ def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
 
 def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """log(sigmoid(x)) = -softplus(-x), stable for any x."""
-    return -E.Softplus.apply(-input, beta=1.0, threshold=math.inf)
+    return engine.name_node(-E.Softplus.apply(-input, beta=1.0, threshold=math.inf),
+                            "LogSigmoidBackward0")
 
 
 def threshold(input: Tensor, threshold: float, value: float,  # noqa: A002
               inplace: bool = False) -> Tensor:
     """x if x > threshold else value."""
     out = Where.apply(input._data > threshold, input, value)  # saves only the mask
-    return input.copy_(out) if inplace else out
+    return input.copy_(out) if inplace else engine.name_node(out, "ThresholdBackward0")
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
@@ -235,7 +239,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
         raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be "
                            f"{lambd}.")
     x = input._data
-    return Where.apply(x > lambd, input - lambd, Where.apply(x < -lambd, input + lambd, 0.0))
+    out = Where.apply(x > lambd, input - lambd, Where.apply(x < -lambd, input + lambd, 0.0))
+    return engine.name_node(out, "SoftshrinkBackward0")
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
@@ -247,7 +252,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
         raise RuntimeError(f"glu: Halving dimension must be even, but dimension {dim} is size "
                            f"{size}")
     a, b = input.chunk(2, dim)
-    return a * b.sigmoid()
+    return engine.name_node(a * b.sigmoid(), "GluBackward0")
 
 
 def _softmax_dim(name: str, ndim: int) -> int:

@@ -11,6 +11,7 @@ import numpy as np
 from ... import _dtype
 from ..._ops.attention import ScaledDotProductAttention
 from ..._ops.shape import cat, pad
+from ...autograd.engine import name_node
 from ...random import _gen
 from ...tensor import Tensor
 from .dropout import dropout as _dropout
@@ -122,8 +123,12 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
             keep = (_gen().random(scores_shape) >= dropout_p).astype(dt) * \
                 dt.type(1.0 / (1.0 - dropout_p))
     if bias is None:
-        return ScaledDotProductAttention.apply(query, key, value, scale=s, keep=keep)
-    return ScaledDotProductAttention.apply(query, key, value, bias, scale=s, keep=keep)
+        out = ScaledDotProductAttention.apply(query, key, value, scale=s, keep=keep)
+    else:
+        out = ScaledDotProductAttention.apply(query, key, value, bias, scale=s, keep=keep)
+    if query.ndim != 4:  # PyTorch's fused CPU kernel takes 4-D inputs; others go by matmul
+        name_node(out, "MmBackward0" if query.ndim == 2 else "UnsafeViewBackward0")
+    return out
 
 
 # ---------------------------------------------------------------------- multi-head attention

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence, Union
 
 from ..._ops.conv import Conv, ConvTranspose, Geom, out_size
+from ...autograd.engine import name_node
 from ...tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -44,7 +45,8 @@ def _check_input(op: str, x: Tensor, w: Tensor, nd: int) -> None:
 def _add_bias(y: Tensor, bias: Tensor | None, nd: int) -> Tensor:
     if bias is None:
         return y
-    return y + bias.reshape((-1,) + (1,) * nd)
+    # one convolution node in PyTorch, the bias included
+    return name_node(y + bias.reshape((-1,) + (1,) * nd), "ConvolutionBackward0")
 
 
 def _convnd(op: str, nd: int, x: Tensor, weight: Tensor, bias: Tensor | None,

@@ -12,6 +12,7 @@ import numpy as np
 from ..._creation import zeros
 from ..._ops.indexing import scatter_add
 from ..._ops.shape import pad
+from ...autograd.engine import name_node
 from ...random import _gen
 from ...tensor import Tensor
 from .activation import relu
@@ -54,7 +55,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     n = len(b)
     x = input.reshape(*b, c // (r * r), r, r, h, w)
     x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
-    return x.reshape(*b, c // (r * r), h * r, w * r)
+    return name_node(x.reshape(*b, c // (r * r), h * r, w * r), "PixelShuffleBackward0")
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
@@ -71,7 +72,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     n = len(b)
     x = input.reshape(*b, c, h // r, r, w // r, r)
     x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
-    return x.reshape(*b, c * r * r, h // r, w // r)
+    return name_node(x.reshape(*b, c * r * r, h // r, w // r), "PixelUnshuffleBackward0")
 
 
 def channel_shuffle(input: Tensor, groups: int) -> Tensor:
@@ -231,7 +232,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
                            f"dilation={d}, padding={p}, calculated shape of the array of "
                            f"sliding blocks as ({oh}, {ow}), but its components must be at "
                            f"least one.")
-    out = x.reshape(n, -1)[:, idx]
+    out = name_node(x.reshape(n, -1)[:, idx], "Im2ColBackward0")
     return out if batched else out.squeeze(0)
 
 
@@ -264,7 +265,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
     flat = zeros(n, c * hp * wp, dtype=x.dtype)
     index = Tensor._wrap(np.broadcast_to(idx.reshape(1, -1), (n, idx.size)).copy())
     out = scatter_add(flat, 1, index, x.reshape(n, -1)).reshape(n, c, hp, wp)
-    out = out[:, :, p[0]:p[0] + o[0], p[1]:p[1] + o[1]]
+    out = name_node(out[:, :, p[0]:p[0] + o[0], p[1]:p[1] + o[1]], "Col2ImBackward0")
     return out if batched else out.squeeze(0)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..._ops.indexing import MatMul
 from ..._ops.shape import Transpose
-from ...autograd.engine import Op
+from ...autograd.engine import Op, name_node
 from ...tensor import Tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
@@ -291,7 +291,9 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
         y = Resample1d.apply(y, axis=ax, idx=idx, w=w, valid=valid)
     if y is input:  # nothing to resample: still a new tensor, as PyTorch
         y = Resample1d.apply(input, axis=input.ndim - 1, idx=np.arange(input.shape[-1])[None])
-    return y
+    # PyTorch's one kernel per mode and rank: UpsampleNearest2D, UpsampleBilinear2DAa...
+    kernel = "NearestExact" if mode == "nearest-exact" else mode.capitalize()
+    return name_node(y, f"Upsample{kernel}{nd}D{'Aa' if antialias else ''}Backward0")
 
 
 def upsample(input: Tensor, size: Size | None = None, scale_factor: Scale | None = None,

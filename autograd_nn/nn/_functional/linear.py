@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..._ops.linear import Linear as _LinearOp
+from ..._ops.linear import linear_node_name
+from ...autograd.engine import name_node
 from ...tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
@@ -23,11 +25,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got "
                            f"{input.dtype} and {weight.dtype}")
     if bias is None:
-        return _LinearOp.apply(input, weight)
+        out = _LinearOp.apply(input, weight)
+        return name_node(out, linear_node_name(len(xs), False)) if out._node else out
     if bias._data.shape not in ((ws[0],), ()) and bias._data.shape != (1,):
         raise RuntimeError(f"linear: bias must have shape ({ws[0]},) to match weight "
                            f"{list(ws)}, got {list(bias._data.shape)}")
-    return _LinearOp.apply(input, weight, bias)
+    out = _LinearOp.apply(input, weight, bias)
+    return name_node(out, linear_node_name(len(xs), True)) if len(xs) != 2 else out
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,

@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from ..._dtype import promote
 from ..._ops import elementwise as E
-from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, CtcLoss, WeightedNll
+from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, CtcLoss, MseLoss, WeightedNll
 from ..._search import cosine_similarity, pairwise_distance  # noqa: F401 - F.<name> too
-from ...autograd.engine import is_grad_enabled
+from ...autograd.engine import is_grad_enabled, name_node
 from ...tensor import Tensor
 from .linear import linear
 
@@ -92,11 +93,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
              weight: Tensor | None = None) -> Tensor:
     """(input - target)^2, reduced. Shapes: input (*), target (*) -> scalar or (*)."""
     reduction = _pointwise_prep(input, target, "mse_loss", reduction, size_average, reduce)
+    if weight is None:
+        x, t = input, target
+        if x._data.dtype != t._data.dtype:  # the binary operators' promotion
+            dt = promote(x._data, t._data)
+            x, t = E.cast(x, dt), E.cast(t, dt)
+        return MseLoss.apply(x, t, reduction=reduction)
     d = input - target
-    loss = d * d
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return name_node(_reduce(d * d * weight, reduction), "MseLossBackward0")
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
@@ -127,7 +131,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     d = input - target
     loss = d.abs() if beta == 0 else _piecewise_quadratic(d, beta, 0.5 / beta, 1.0, 0.5 * beta)
-    return _reduce(loss, reduction)
+    return name_node(_reduce(loss, reduction), "SmoothL1LossBackward0")
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
@@ -139,7 +143,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
     loss = _piecewise_quadratic(input - target, delta, 0.5, delta, 0.5 * delta * delta)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return name_node(_reduce(loss, reduction), "HuberLossBackward0")
 
 
 # ----------------------------------------------------------------------------------- binary
@@ -204,7 +208,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         loss = (1 - target) * input + sp
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return name_node(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 # -------------------------------------------------------------------------------- classes
@@ -293,10 +297,15 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     tgt = _index_target(t, "nll_loss", x)
     coef, empty = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
                               ignore_index, 0.0, reduction, x._data.dtype, "nll_loss")
-    out = WeightedNll.apply(x, coef=coef, none=reduction == "none")
+    out = name_node(WeightedNll.apply(x, coef=coef, none=reduction == "none"), _nll_name(x))
     if empty:
         out = out + math.nan
     return out.reshape(()) if single and reduction == "none" else out
+
+
+def _nll_name(x: Tensor) -> str:
+    """PyTorch's nll_loss node: NllLoss2d for inputs of 3 or more dims (it views them 4-D)."""
+    return "NllLoss2DBackward0" if x.ndim >= 3 else "NllLossBackward0"
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -325,13 +334,17 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         if ignore_index >= 0:
             raise RuntimeError("cross_entropy: ignore_index is not supported for floating point "
                                "target")
-        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
+        # PyTorch's composition ends in a division (mean) or a negation
+        return name_node(_soft_cross_entropy(input, target, weight, reduction, label_smoothing),
+                         "DivBackward1" if reduction == "mean" else "NegBackward0")
     x, t, single = _unbatched(input, target, "cross_entropy")
     tgt = _index_target(t, "cross_entropy", x)
     coef, empty = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
                               ignore_index, label_smoothing, reduction, x._data.dtype,
                               "cross_entropy")
     out = CrossEntropy.apply(x, coef=coef, none=reduction == "none")
+    # PyTorch: nll_loss(log_softmax(x)) (nll_loss2d for images), plus a smoothing term
+    name_node(out, "AddBackward0" if label_smoothing > 0 else _nll_name(x))
     if empty:
         out = out + math.nan
     return out.reshape(()) if single and reduction == "none" else out

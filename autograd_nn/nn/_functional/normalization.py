@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..._ops.norm import Normalize
+from ...autograd.engine import name_node
 from ...tensor import Tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
@@ -70,11 +71,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             mean, var = stats[0].reshape(C), stats[1].reshape(C)
             _update_running(running_mean, mean, momentum)
             _update_running(running_var, var * (m / (m - 1)), momentum)
-        return y
+        return name_node(y, "NativeBatchNormBackward0")
     dt = input._data.dtype
     inv = (1.0 / np.sqrt(running_var._data.astype(dt) + eps)).reshape(shape)
     y = (input - running_mean._data.astype(dt).reshape(shape)) * inv
-    return _affine(y, weight, bias, shape)
+    return name_node(_affine(y, weight, bias, shape), "NativeBatchNormBackward0")
 
 
 def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
@@ -111,7 +112,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     for name, t in (("weight", weight), ("bias", bias)):
         _check_channel_param("group_norm", name, t, C)
     y = Normalize.apply(input.reshape(N, num_groups, -1), None, None, dims=(2,), eps=eps)
-    return _affine(y.reshape(input.shape), weight, bias, (C,) + (1,) * (input.ndim - 2))
+    return name_node(_affine(y.reshape(input.shape), weight, bias,
+                             (C,) + (1,) * (input.ndim - 2)), "NativeGroupNormBackward0")
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None,
@@ -134,4 +136,4 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         _update_running(running_mean, stats[0].reshape(-1, C).mean(0), momentum)
         _update_running(running_var, (stats[1] * (m / max(m - 1, 1))).reshape(-1, C).mean(0),
                         momentum)
-    return y
+    return name_node(y, "ViewBackward0")  # PyTorch: batch_norm on an (1, N*C, *) view

@@ -22,6 +22,7 @@ from ..._ops.pool import (
     max_pool_regular,
     window_table,
 )
+from ...autograd.engine import name_node
 from ...random import _gen
 from ...tensor import Tensor
 from .conv import ntuple
@@ -45,9 +46,15 @@ def _batched(op: str, x: Any, nd: int) -> tuple[Tensor, bool]:
     return (x.unsqueeze(0), True) if x.ndim == nd + 1 else (x, False)
 
 
+def _node_name(kernel: str, nd: int) -> str:
+    """PyTorch's node for a pooling kernel (``MaxPool2DWithIndices``...): its 1-D forms run the
+    2-D kernel between an unsqueeze and a squeeze."""
+    return "SqueezeBackward1" if nd == 1 else f"{kernel.format(nd)}Backward0"
+
+
 def _max_pool(x: Tensor, vals: np.ndarray, idx: np.ndarray, return_indices: bool,
-              unique: bool = False) -> Any:
-    out = PoolGather.apply(x, index=idx, values=vals, unique=unique)
+              name: str, unique: bool = False) -> Any:
+    out = name_node(PoolGather.apply(x, index=idx, values=vals, unique=unique), name)
     return (out, Tensor._wrap(idx)) if return_indices else out
 
 
@@ -76,7 +83,8 @@ def _max_poolnd(op: str, nd: int, x: Tensor, kernel_size: IntOrTuple,
     vals, idx = max_pool_regular(x._data, k, s, p, d, osize)
     # windows that never overlap let the backward assign instead of accumulate
     unique = all(si >= (ki - 1) * di + 1 for si, ki, di in zip(s, k, d))
-    res = _max_pool(x, vals, idx, return_indices, unique)
+    res = _max_pool(x, vals, idx, return_indices, _node_name("MaxPool{}DWithIndices", nd),
+                    unique)
     if unb:
         res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
     return res
@@ -149,6 +157,7 @@ def _avg_poolnd(op: str, nd: int, x: Tensor, kernel_size: IntOrTuple,
         for c in divs[1:]:
             div = np.multiply.outer(div, c.astype(dt))
         y = y * (1.0 / div)
+    name_node(y, _node_name("AvgPool{}D", nd))
     return y.squeeze(0) if unb else y
 
 
@@ -207,6 +216,8 @@ def _adaptive_avg(op: str, nd: int, x: Tensor, output_size: Any) -> Tensor:
             # pool dim ax: move it last, multiply by A^T, move it back
             y = MatMul.apply(y.transpose(ax, -1), A.T).transpose(ax, -1) if ax != x.ndim - 1 \
                 else MatMul.apply(y, A.T)
+        if y is not x:
+            name_node(y, _node_name("AdaptiveAvgPool{}D", nd))
     return y.squeeze(0) if unb else y
 
 
@@ -227,7 +238,7 @@ def _adaptive_max(op: str, nd: int, x: Tensor, output_size: Any, return_indices:
     osz = _out_sizes(op, nd, x, output_size)
     tables = tuple(adaptive_table(n, o) for n, o in zip(x.shape[2:], osz))
     vals, idx = max_pool_indices(x._data, tables)
-    res = _max_pool(x, vals, idx, return_indices)
+    res = _max_pool(x, vals, idx, return_indices, _node_name("AdaptiveMaxPool{}D", nd))
     if unb:
         res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
     return res
@@ -380,7 +391,7 @@ def _fractional_max(op: str, nd: int, x: Tensor, kernel_size: Any, output_size: 
                            for d, (n, o, ki) in enumerate(zip(spatial, osize, k)))
             v, i = max_pool_indices(x._data[b:b + 1, c:c + 1], tables)
             vals[b, c], idx[b, c] = v[0, 0], i[0, 0]
-    res = _max_pool(x, vals, idx, return_indices)
+    res = _max_pool(x, vals, idx, return_indices, f"FractionalMaxPool{nd}DBackward0")
     if unb:
         res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
     return res

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..._ops.rnn import RecurrentScan
 from ..._ops.shape import cat, stack
+from ...autograd.engine import name_node
 from ...tensor import Tensor
 from .dropout import dropout as _dropout
 from .linear import linear
@@ -76,7 +77,9 @@ def rnn_stack(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None,
             else:
                 s0 = h
             states = _scan(mode, xp, s0, w, hidden_size, mask, reverse=d == 1)
-            outs.append(states[:, :, :P] if lstm else states)
+            # PyTorch's CPU LSTM layer is one MkldnnRnnLayer node (its RNN/GRU: a stack)
+            outs.append(name_node(states[:, :, :P], "MkldnnRnnLayerBackward0") if lstm else
+                        states)
             last = states[0] if d == 1 else states[T - 1]
             h_n.append(last[:, :P] if lstm else last)
             if lstm:
@@ -102,6 +105,12 @@ def rnn_cell(mode: str, x: Tensor, h: Tensor | None, c: Tensor | None, weights: 
         s0 = hh
     xp = _project(x.unsqueeze(0), weights[0], weights[2])
     state = _scan(mode, xp, s0, weights, hidden_size, None, reverse=False)[0]
+    # PyTorch's cells end in h' = o * tanh(c') (c' = f * c + i * g), h' = (1 - z) * n + z * h
+    # (GRU), h' = tanh(...) or relu(...)
     if lstm:
-        return state[:, :hidden_size], state[:, hidden_size:]
-    return state, None
+        return (name_node(state[:, :hidden_size], "MulBackward0"),
+                name_node(state[:, hidden_size:], "AddBackward0"))
+    return name_node(state, _CELL_NAMES[mode]), None
+
+
+_CELL_NAMES = {"GRU": "AddBackward0", "RNN_TANH": "TanhBackward0", "RNN_RELU": "ReluBackward0"}
