@@ -5,13 +5,13 @@ and result types PyTorch keeps for them."""
 from __future__ import annotations
 
 import warnings
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
 from . import linalg as L
 from ._creation import randn
+from ._ops.common import structseq
 from ._ops.linalg import CholeskySolve
 from ._ops.shape import cat
 from .tensor import Tensor
@@ -21,10 +21,10 @@ __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
            "lu", "lu_unpack", "lu_solve", "orgqr", "geqrf", "ormqr", "triangular_solve",
            "svd_lowrank", "pca_lowrank", "lobpcg"]
 
-svd_legacy = namedtuple("svd", ["U", "S", "V"])
-geqrf_result = namedtuple("geqrf", ["a", "tau"])
-triangular_solve_result = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
-qr_legacy = namedtuple("qr", ["Q", "R"])
+svd_legacy = structseq("svd", ["U", "S", "V"])
+geqrf_result = structseq("geqrf", ["a", "tau"])
+triangular_solve_result = structseq("triangular_solve", ["solution", "cloned_coefficient"])
+qr_legacy = structseq("qr", ["Q", "R"])
 
 det = L.det
 logdet = L.logdet

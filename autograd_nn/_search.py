@@ -9,13 +9,13 @@ are floats without a gradient, as in PyTorch. ``cdist`` is differentiable.
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 from typing import Any, Sequence
 
 import numpy as np
 
 from . import _dtype
 from ._creation import tensor
+from ._ops.common import structseq
 from ._ops.reduction import Norm
 from ._ops.shape import norm_dim
 from .tensor import Tensor
@@ -24,8 +24,8 @@ __all__ = ["unique", "unique_consecutive", "histc", "histogram", "histogramdd", 
            "searchsorted", "bucketize", "tril_indices", "triu_indices", "cdist", "pdist",
            "cosine_similarity", "pairwise_distance"]
 
-histogram_result = namedtuple("histogram", ["hist", "bin_edges"])
-histogramdd_result = namedtuple("histogramdd", ["hist", "bin_edges"])
+histogram_result = structseq("histogram", ["hist", "bin_edges"])
+histogramdd_result = structseq("histogramdd", ["hist", "bin_edges"])
 
 
 def _array(x: Any, name: str, fn: str) -> np.ndarray:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections import namedtuple
 from typing import Any, Sequence
 
 import numpy as np
 
 from ._creation import tensor
 from ._ops import linalg as LA
+from ._ops.common import structseq
 from ._ops.elementwise import Where
 from ._ops.indexing import matmul
 from ._ops.reduction import Norm
@@ -43,17 +43,17 @@ class LinAlgError(RuntimeError):
     positive-definite (``torch.linalg.LinAlgError``)."""
 
 
-svd_result = namedtuple("svd_result", ["U", "S", "Vh"])
-eigh_result = namedtuple("eigh_result", ["eigenvalues", "eigenvectors"])
-qr_result = namedtuple("qr_result", ["Q", "R"])
-slogdet_result = namedtuple("slogdet_result", ["sign", "logabsdet"])
-lstsq_result = namedtuple("lstsq_result", ["solution", "residuals", "rank", "singular_values"])
-inv_ex_result = namedtuple("inv_ex_result", ["inverse", "info"])
-cholesky_ex_result = namedtuple("cholesky_ex_result", ["L", "info"])
-lu_result = namedtuple("lu_result", ["P", "L", "U"])
-lu_factor_result = namedtuple("lu_factor_result", ["LU", "pivots"])
-lu_factor_ex_result = namedtuple("lu_factor_ex_result", ["LU", "pivots", "info"])
-solve_ex_result = namedtuple("solve_ex_result", ["result", "info"])
+svd_result = structseq("linalg_svd", ["U", "S", "Vh"])
+eigh_result = structseq("linalg_eigh", ["eigenvalues", "eigenvectors"])
+qr_result = structseq("linalg_qr", ["Q", "R"])
+slogdet_result = structseq("linalg_slogdet", ["sign", "logabsdet"])
+lstsq_result = structseq("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+inv_ex_result = structseq("linalg_inv_ex", ["inverse", "info"])
+cholesky_ex_result = structseq("linalg_cholesky_ex", ["L", "info"])
+lu_result = structseq("linalg_lu", ["P", "L", "U"])
+lu_factor_result = structseq("linalg_lu_factor", ["LU", "pivots"])
+lu_factor_ex_result = structseq("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+solve_ex_result = structseq("linalg_solve_ex", ["result", "info"])
 
 
 # ------------------------------------------------------------------------------- checks

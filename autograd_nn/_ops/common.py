@@ -231,3 +231,38 @@ def tensor_operand(args: tuple, kwargs: dict, key: str = "other", pos: int = 1) 
     Tensor and Scalar overloads' nodes apart)."""
     value = kwargs[key] if key in kwargs else (args[pos] if len(args) > pos else None)
     return isinstance(value, engine.Tensor)
+
+
+_STRUCTSEQS: dict = {}
+
+
+def structseq(name: str, fields: tuple) -> type:
+    """PyTorch's ``torch.return_types.<name>``: a named tuple (``values``, ``indices``...) that
+    prints as PyTorch's does (``torch.return_types.max(\nvalues=...,\nindices=...)``); one
+    class per name."""
+    cls = _STRUCTSEQS.get(name)
+    if cls is None:
+        base = namedtuple(name, fields)
+
+        def _repr(self: Any) -> str:
+            body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+            return f"torch.return_types.{name}(\n{body})"
+
+        cls = type(name, (base,), {"__slots__": (), "__repr__": _repr, "__str__": _repr,
+                                   "__module__": "torch.return_types"})
+        _STRUCTSEQS[name] = cls
+    return cls
+
+
+def returns(fn: Callable, name: str) -> Callable:
+    """``fn`` whose named-tuple result is PyTorch's ``torch.return_types.<name>`` (same fields);
+    other results (a tensor: ``max()`` without a dim) pass through."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        fields = getattr(type(out), "_fields", None)
+        if fields is not None:
+            return structseq(name, fields)(*out)
+        return out
+
+    return wrapper

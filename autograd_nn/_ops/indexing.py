@@ -14,7 +14,7 @@ from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from ..autograd.grad_mode import no_grad as _no_grad
 from . import xp
-from .common import as_tensor_like, broadcast_error, to_tensor, values_indices, wrap
+from .common import as_tensor_like, broadcast_error, returns, to_tensor, values_indices, wrap
 from .elementwise import Where
 from .shape import (  # noqa: F401 - GetItem, IndexAddInto: indexing's too
     GetItem,
@@ -1148,3 +1148,6 @@ def tril_(input: Any, diagonal: int = 0) -> Any:
 def triu_(input: Any, diagonal: int = 0) -> Any:
     """``triu`` in place."""
     return in_place(input, "triu_", type(input).triu, diagonal)
+
+
+sort, topk = returns(sort, "sort"), returns(topk, "topk")  # torch.return_types.sort / .topk

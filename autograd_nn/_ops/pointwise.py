@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections import namedtuple
 from typing import Any, Callable
 
 import numpy as np
@@ -23,9 +22,17 @@ from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import elementwise as E
 from . import xp
-from .common import broadcast_error, check_fits, named_as, tensor_operand, to_tensor, wrap
+from .common import (
+    broadcast_error,
+    check_fits,
+    named_as,
+    structseq,
+    tensor_operand,
+    to_tensor,
+    wrap,
+)
 
-frexp_result = namedtuple("frexp", ["mantissa", "exponent"])
+frexp_result = structseq("frexp", ["mantissa", "exponent"])
 
 _F64 = np.dtype(np.float64)
 

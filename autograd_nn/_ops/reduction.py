@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections import namedtuple
 from typing import Any, Callable
 
 import numpy as np
@@ -13,7 +12,16 @@ from .._dtype import promote
 from ..autograd import engine
 from ..autograd.engine import Op
 from . import xp
-from .common import float_input, named_as, to_tensor, values_indices, wrap, write_result
+from .common import (
+    float_input,
+    named_as,
+    returns,
+    structseq,
+    to_tensor,
+    values_indices,
+    wrap,
+    write_result,
+)
 from .elementwise import Exp, Maximum, Minimum, Sign, Where, binary, cast, clamp, sqrt, where
 from .indexing import Gather, matmul, sort
 from .shape import Cat, ExpandTo, norm_dim, norm_dims, reduce_dims
@@ -481,7 +489,7 @@ def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
 # --- statistics, NaN-aware reductions and order statistics. Compositions of the differentiable
 # ops above (sum, where, gather): their gradients come from the pieces, at any order.
 
-aminmax_result = namedtuple("aminmax", ["min", "max"])
+aminmax_result = structseq("aminmax", ["min", "max"])
 
 
 def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> aminmax_result:
@@ -883,3 +891,8 @@ renorm = named_as(renorm, "RenormBackward0")
 quantile = named_as(quantile, "SqueezeBackward4")
 nanquantile = named_as(nanquantile, "SqueezeBackward4")
 cov = named_as(cov, "SqueezeBackward0")
+
+# results as PyTorch's torch.return_types.<name> (they print as PyTorch's)
+max, min = returns(max, "max"), returns(min, "min")
+median, nanmedian = returns(median, "median"), returns(nanmedian, "nanmedian")
+kthvalue, mode = returns(kthvalue, "kthvalue"), returns(mode, "mode")

@@ -11,7 +11,15 @@ from .._dtype import promote
 from ..autograd import engine
 from ..autograd.engine import Op
 from . import xp
-from .common import check_inplace_dtype, named_as, to_tensor, values_indices, wrap, write_result
+from .common import (
+    check_inplace_dtype,
+    named_as,
+    returns,
+    to_tensor,
+    values_indices,
+    wrap,
+    write_result,
+)
 from .elementwise import Abs, Exp, Log, Where, cast, ne
 from .indexing import Gather
 from .reduction import sum as _sum
@@ -274,3 +282,4 @@ def gradient(input: Any, *, spacing: Any = 1, dim: Any = None, edge_order: int =
 
 cummax = named_as(cummax, "CummaxBackward0")  # PyTorch's node names (here: a gather)
 cummin = named_as(cummin, "CumminBackward0")
+cummax, cummin = returns(cummax, "cummax"), returns(cummin, "cummin")  # torch.return_types
