@@ -109,7 +109,7 @@ OPS: tuple = (
         inplace=E.sub_),
     Row("mul", E.mul, E.Mul, aliases=("multiply",), cases=("mul",), inplace=True),
     Row("div", E.div, E.Div, aliases=("divide", "true_divide"), cases=("div", "rdiv_scalar"),
-        inplace=True),
+        inplace=P.div_),
     Row("pow", E.pow, E.Pow, cases=("pow", "pow_scalar", "pow_frac", "rpow"), inplace=True),
     Row("neg", E.neg, E.Neg, aliases=("negative",), cases=("neg",), inplace=True,
         export_inplace=True),

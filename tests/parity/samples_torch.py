@@ -42,7 +42,16 @@ SAMPLES["sub"] += [S(A(3, 4), A(4), alpha=0.5), S(B(3), B(3), raises=True)]
 for _n in ("divide", "true_divide"):
     SAMPLES[_n] = [S(A(3, 4), A(4, domain="away0")), S(A(3), 2.5),
                    S(I(2, 3, low=-4, high=5), I(3, low=1, high=4), rtol=1e-6)]
-# TODO(lead): div(rounding_mode=) samples once div_ takes it and the float result takes grad
+SAMPLES["div"] = [S(A(3, 4), A(4, domain="away0")), S(A(3), 2.5), S(I(2, 3), I(3, low=1, high=4)),
+                  S(A(3, 4), A(4, domain="away0"), rounding_mode="floor"),
+                  S(A(3, 4), A(4, domain="away0"), rounding_mode="trunc"),
+                  S(A(2, 3), -0.7, rounding_mode="floor"),
+                  S(A(3, dtype="float32"), A(3, domain="away0"), rounding_mode="trunc"),
+                  S(I(2, 3, low=-9, high=9), I(3, low=1, high=4), rounding_mode="floor"),
+                  S(I(2, 3, low=-9, high=9), -2, rounding_mode="trunc"),
+                  S(I(3, low=-9, high=9), 2.5, rounding_mode="floor"),
+                  S(I(3), V(np.array([1, 0, 2])), rounding_mode="floor", raises=True),
+                  S(A(3), A(3), rounding_mode="round", raises=True)]
 SAMPLES["pow"] = [S(A(3, 4, domain="pos"), A(4)), S(A(3), 3), S(A(3, domain="pos"), 0.5),
                   S(2.0, A(3)), S(I(3, low=0, high=4), 2), S(I(3), -1, raises=True)]
 for _n in ():  # TODO(lead): ("eq", "ne", "lt", "le", "gt", "ge") once eq_... exist
