@@ -157,10 +157,10 @@ def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803
 
 
 def slogdet(A: Tensor, *, out: Any = None) -> slogdet_result:  # noqa: N803
-    """(sign, logabsdet) of det A; logabsdet is differentiable (g A^-T), sign is not; a singular
-    matrix gives (0, -inf)."""
+    """(sign, logabsdet) of det A; logabsdet is differentiable (g A^-T), sign passes no
+    gradient (it requires grad with A, as PyTorch's); a singular matrix gives (0, -inf)."""
     a = _square(A, "slogdet")
-    sign = Tensor._wrap(np.linalg.slogdet(a._data)[0].astype(a._data.dtype))
+    sign = LA.NoGradOutput.apply(np.linalg.slogdet(a._data)[0].astype(a._data.dtype), a)
     with np.errstate(divide="ignore"):
         return slogdet_result(sign, LA.LogAbsDet.apply(a))
 
@@ -369,6 +369,11 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Any = None) -> Tensor:
     return svd(_matrix(A, "svdvals"), full_matrices=False).S
 
 
+_QR_R = ("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+         "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+         "linalg.qr.")
+
+
 def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> qr_result:  # noqa: N803
     """(Q, R) with A = Q R, Q orthonormal columns, R upper triangular. ``mode``: 'reduced'
     (Q (m, k), R (k, n)), 'complete' (Q (m, m), R (m, n)), 'r' (R only; Q is empty and R
@@ -377,9 +382,10 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> qr_result:  # no
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            f"'reduced' (default), 'r', or 'complete'")
-    if mode == "r":
+    if mode == "r":  # both require grad with A, as PyTorch's, and refuse backward
         r = np.linalg.qr(a._data, mode="r")
-        return qr_result(Tensor._wrap(np.empty((0,), a._data.dtype)), Tensor._wrap(r))
+        return qr_result(LA.NoGradOutput.apply(np.empty((0,), a._data.dtype), a, error=_QR_R),
+                         LA.NoGradOutput.apply(r, a, error=_QR_R))
     m, n = a.shape[-2:]
     k = m if mode == "complete" else min(m, n)
     q, r = LA._unpack(LA.Qr.apply(a, mode=mode), ((m, k), (k, n)))
@@ -446,7 +452,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,  # noqa: N803
     s = np.linalg.svd(a._data, compute_uv=False)
     rank = (s > rt * s.max(-1, keepdims=True, initial=0)).sum(-1).astype(np.int64)
     empty = Tensor._wrap(np.empty((0,), a._data.dtype))
-    residuals = empty
+    residuals = LA.NoGradOutput.apply(empty._data, a, bm)  # requires grad, as PyTorch's
     if driver != "gelsy" and m > n and (rank == n).all():
         residuals = ((matmul(a, x) - bm) ** 2).sum(-2)
         if vec:

@@ -24,7 +24,7 @@ from .reduction import Sum
 from .shape import Cat
 
 __all__ = ["Inv", "Det", "LogAbsDet", "Solve", "SolveTriangular", "Cholesky", "CholeskySolve",
-           "Eigh", "Svd", "Qr", "Pinv", "Lu", "lu_np", "pack", "tril", "triu"]
+           "Eigh", "Svd", "Qr", "Pinv", "Lu", "lu_np", "pack", "tril", "triu", "NoGradOutput"]
 
 
 # ------------------------------------------------------------- helpers (arrays and Tensors)
@@ -95,6 +95,25 @@ def _pieces(g, shapes: tuple) -> list:
     if _is_t(g):  # a constant zero slice (an unused result) is None too
         return [p if p.requires_grad or p._data.any() else None for p in parts]
     return [p if p.any() else None for p in parts]
+
+
+class NoGradOutput(Op):
+    """``value``: an output PyTorch's node records although no gradient flows back through it
+    (slogdet's sign, lstsq's empty residuals, qr(mode='r')'s Q and R). It requires grad when
+    ``inputs`` do; backward passes nothing, or raises ``error`` where PyTorch's does."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, value, *inputs, error=""):
+        ctx.error = error
+        return value
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.error:
+            raise RuntimeError(ctx.error)
+        return (None,) * len(ctx.needs_input_grad)
 
 
 # --------------------------------------------------------------------------------- inverse

@@ -512,6 +512,8 @@ OPS: tuple = (
     Row("safe_softmax", None, AT.SafeSoftmax, method=False, export=False),
     Row("scaled_dot_product_attention", None, AT.ScaledDotProductAttention, method=False,
         export=False),
+    # --- parity2: recorded outputs without a gradient (slogdet's sign, qr(mode='r'), ...)
+    Row("no_grad_output", None, LA.NoGradOutput, method=False, export=False),
 )
 
 
