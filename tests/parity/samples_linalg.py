@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 from parity_samples import A, S, V
 
 SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
@@ -10,6 +11,8 @@ WELL = np.array([[3.0, 1.0, -0.5], [0.4, 2.5, 0.3], [-0.2, 0.6, 1.8]])  # well c
 WELL_BATCH = np.stack([WELL, WELL.T + np.eye(3)])
 TALL = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.3], [-0.7, 1.1]])
 SINGULAR = np.array([[1.0, 2.0], [2.0, 4.0]])
+INDEF = np.array([[0.0, 1.0, 2.0, 0.5], [1.0, 0.0, 3.0, -1.0], [2.0, 3.0, 0.0, 0.2],
+                  [0.5, -1.0, 0.2, 0.1]])  # symmetric indefinite: 2x2 pivots
 
 
 
@@ -32,6 +35,15 @@ def _qr_r(ours, theirs) -> None:
         for t in lib_result:
             with pytest.raises(RuntimeError, match="mode='r'"):
                 t.sum().backward()
+
+
+def _ldl(a: np.ndarray) -> tuple:
+    """(LD, pivots) of ``a`` from LAPACK itself, through PyTorch (ldl_solve's inputs)."""
+    res = torch.linalg.ldl_factor(torch.tensor(a))
+    return res.LD.numpy(), res.pivots.numpy()
+
+
+_LDL_INDEF, _LDL_SPD = _ldl(INDEF), _ldl(SPD)
 
 
 SAMPLES = {
@@ -67,6 +79,19 @@ SAMPLES = {
     "linalg.lu_factor_ex": [S(V(WELL))],
     "linalg.lu_solve": [S(V(np.array([[3.0, 1.0], [0.0, 2.0]])),
                           V(np.array([1, 2], dtype=np.int32)), A(2, 3))],
+    "linalg.ldl_factor": [S(V(INDEF)), S(V(SPD)), S(V(WELL)), S(V(np.stack([INDEF, -INDEF]))),
+                          S(V(INDEF, grad=True), grad=False), S(V(np.zeros((3, 3))), raises=True),
+                          S(A(2, 3), raises=True), S(V(INDEF), hermitian=True)],
+    "linalg.ldl_factor_ex": [S(V(INDEF)), S(V(SPD_BATCH)), S(V(np.diag([1.0, 0.0, 0.0]))),
+                             S(V(INDEF.astype(np.float32))),
+                             S(V(np.diag([1.0, 0.0, 0.0])), check_errors=True, raises=True)],
+    "linalg.ldl_solve": [S(V(_LDL_INDEF[0]), V(_LDL_INDEF[1]), A(4, 2, grad=False)),
+                         S(V(_LDL_INDEF[0]), V(_LDL_INDEF[1].astype(np.int64)),
+                           A(3, 4, 1, grad=False)),
+                         S(V(_LDL_SPD[0]), V(_LDL_SPD[1]), A(3, 3, grad=False), hermitian=True),
+                         S(V(_LDL_INDEF[0]), V(_LDL_INDEF[1]), A(4), raises=True),
+                         S(V(_LDL_INDEF[0]), V(_LDL_INDEF[1]), A(4, 2, dtype="float32"),
+                           raises=True)],
     "linalg.matmul": [S(A(3, 4), A(4, 2)), S(A(2, 3, 4), A(4))],
     "linalg.matrix_exp": [S(A(3, 3, domain="unit")), S(A(2, 2, 2, domain="unit"))],
     "linalg.matrix_power": [S(V(WELL, grad=True), 3), S(V(WELL, grad=True), 0),
