@@ -17,8 +17,7 @@ def _unary(domain: str) -> list:
             S(I(4, low=1, high=4), rtol=1e-6)]  # ints compute in float32: libm ulps
 
 
-# TODO(lead): their in-place methods (cos_, sin_...) arrive with the pointwise branch
-_PENDING = {"cos", "sign", "sin", "square", "log", "log1p", "rsqrt", "reciprocal"}
+_PENDING = {"sign", "square"}  # sampled in samples_pointwise.py
 _UNARY_ANY = [n for n in _UNARY_ANY if n not in _PENDING]
 _UNARY_POS = [n for n in _UNARY_POS if n not in _PENDING]
 
@@ -54,10 +53,14 @@ SAMPLES["div"] = [S(A(3, 4), A(4, domain="away0")), S(A(3), 2.5), S(I(2, 3), I(3
                   S(A(3), A(3), rounding_mode="round", raises=True)]
 SAMPLES["pow"] = [S(A(3, 4, domain="pos"), A(4)), S(A(3), 3), S(A(3, domain="pos"), 0.5),
                   S(2.0, A(3)), S(I(3, low=0, high=4), 2), S(I(3), -1, raises=True)]
-for _n in ():  # TODO(lead): ("eq", "ne", "lt", "le", "gt", "ge") once eq_... exist
+for _n in ("eq", "ne", "lt", "le", "gt", "ge"):
     SAMPLES[_n] = [S(A(3, 4, domain="int"), A(4, domain="int")), S(A(3), 0.5),
-                   S(I(3, 4), I(4)), S(I(3), A(3, domain="int"))]
-# TODO(lead): logical_and/or/not once logical_and_... exist
+                   S(I(3, 4), I(4)), S(I(3), A(3, domain="int")), S(B(3), B(3)),
+                   S(A(3), A(2), raises=True)]
+for _n in ("logical_and", "logical_or"):
+    SAMPLES[_n] = [S(B(3, 4), B(4)), S(A(3, 4, domain="int", grad=False), I(3, 4, low=0, high=2)),
+                   S(I(3), B(3)), S(B(3), B(2), raises=True)]
+SAMPLES["logical_not"] = [S(B(3, 4)), S(A(3, domain="int", grad=False)), S(I(4, low=0, high=2))]
 for _n in ("isfinite", "isinf", "isnan"):
     SAMPLES[_n] = [S(V([1.0, float("inf"), -float("inf"), float("nan"), 0.0])), S(I(3))]
 SAMPLES["equal"] = [S(A(3), A(3)), S(V([1.0, 2.0]), V([1.0, 2.0])), S(I(3), I(2))]
@@ -110,13 +113,13 @@ _LATER["cumprod"] = [S(A(3, 4), 1), S(A(3, 4), dim=0), S(I(3, 4), -1)]
 SAMPLES["reshape"] = [S(A(3, 4), (2, 6)), S(A(3, 4), (-1,)), S(A(2, 3, 4), (4, -1, 2)),
                       S(A(3, 4), (5, 2), raises=True)]
 SAMPLES["flatten"] = [S(A(2, 3, 4)), S(A(2, 3, 4), 1), S(A(2, 3, 4), 0, 1), S(A(3), 0, -1)]
-_LATER["squeeze"] = [S(A(1, 3, 1)), S(A(1, 3, 1), 0), S(A(1, 3, 1), (0, 2)), S(A(3, 1), -1)]
-_LATER["unsqueeze"] = [S(A(3, 4), 0), S(A(3, 4), -1), S(A(3), 1), S(A(3), 3, raises=True)]
+SAMPLES["squeeze"] = [S(A(1, 3, 1)), S(A(1, 3, 1), 0), S(A(1, 3, 1), (0, 2)), S(A(3, 1), -1)]
+SAMPLES["unsqueeze"] = [S(A(3, 4), 0), S(A(3, 4), -1), S(A(3), 1), S(A(3), 3, raises=True)]
 SAMPLES["permute"] = [S(A(2, 3, 4), (2, 0, 1)), S(A(2, 3, 4), (-1, 0, 1)),
                       S(A(2, 3), (0, 0), raises=True)]
 for _n in ("transpose", "swapaxes", "swapdims"):
-    _LATER[_n] = [S(A(2, 3, 4), 0, 2), S(A(3, 4), -1, 0), S(A(3), 0, 0)]
-_LATER["t"] = [S(A(3, 4)), S(A(3)), S(A(2, 3, 4), raises=True)]
+    SAMPLES[_n] = [S(A(2, 3, 4), 0, 2), S(A(3, 4), -1, 0), S(A(3), 0, 0)]
+SAMPLES["t"] = [S(A(3, 4)), S(A(3)), S(A(2, 3, 4), raises=True)]
 SAMPLES["flip"] = [S(A(3, 4), (0,)), S(A(2, 3, 4), (0, 2)), S(A(3, 4), [-1])]
 SAMPLES["broadcast_to"] = [S(A(3, 1), (2, 3, 4)), S(A(4), (3, -1)), S(A(3), (4,), raises=True)]
 SAMPLES["narrow"] = [S(A(5, 4), 0, 1, 3), S(A(5, 4), -1, 2, 2), S(A(5, 4), 0, 4, 3, raises=True)]
@@ -135,8 +138,8 @@ SAMPLES["concat"] = [S([A(2, 3), A(4, 3)]), S([A(2, 3), A(2, 1)], dim=1)]
 SAMPLES["concatenate"] = [S([A(2, 3), A(4, 3)]), S([A(2, 3), A(2, 1)], axis=1)]
 SAMPLES["stack"] = [S([A(2, 3), A(2, 3)]), S([A(2, 3), A(2, 3)], 2), S([A(3), A(3)], dim=-1),
                     S([A(2, 3), A(3, 2)], raises=True)]
-_LATER["tril"] = [S(A(4, 5)), S(A(4, 5), 1), S(A(2, 3, 3), -1), S(I(3, 3))]
-_LATER["triu"] = [S(A(4, 5)), S(A(4, 5), -1), S(A(2, 3, 3), 2), S(A(3), raises=True)]
+SAMPLES["tril"] = [S(A(4, 5)), S(A(4, 5), 1), S(A(2, 3, 3), -1), S(I(3, 3))]
+SAMPLES["triu"] = [S(A(4, 5)), S(A(4, 5), -1), S(A(2, 3, 3), 2), S(A(3), raises=True)]
 SAMPLES["clone"] = [S(A(3, 4)), S(I(3))]
 SAMPLES["detach"] = [S(A(3, 4))]
 SAMPLES["broadcast_tensors"] = [S(A(3, 1), A(4)), S(A(2, 1, 3), I(4, 1), A(3))]
@@ -269,8 +272,8 @@ SAMPLES["normal"] = [S(A(3, 4, grad=False), 1.0, check=_drawn()),
                      S(A(3, 4, dtype="float32", grad=False), V(np.ones(4)), check=_drawn()),
                      S(0.0, A(3, domain="pos", grad=False), check=_drawn()),
                      S(1.0, 2.0, (2, 3), check=_drawn())]
-_LATER["bernoulli"] = [S(V(np.full((3, 4), 0.5)), check=_within(0, 2))]
-_LATER["multinomial"] = [S(V([0.2, 0.3, 0.5]), 4, replacement=True, check=_within(0, 3)),
+SAMPLES["bernoulli"] = [S(V(np.full((3, 4), 0.5)), check=_within(0, 2))]
+SAMPLES["multinomial"] = [S(V([0.2, 0.3, 0.5]), 4, replacement=True, check=_within(0, 3)),
                           S(V([[0.5, 0.5, 0.0], [0.1, 0.1, 0.8]]), 2, check=_within(0, 3))]
 SAMPLES["poisson"] = [S(V(np.full((3, 4), 2.0)), check=_within(0, 1e9))]
 SAMPLES["binomial"] = [S(V(np.full((3,), 10.0)), V(np.full((3,), 0.5)), check=_within(0, 11))]
