@@ -112,14 +112,6 @@ def get_default_device() -> device:
     return device("cpu")
 
 
-def get_num_threads() -> int:
-    return 1
-
-
-def set_num_threads(n: int) -> None:
-    """Accepted for compatibility: NumPy's BLAS threads are set by OMP_NUM_THREADS."""
-
-
 def _lazy(name: str):
     return _importlib.import_module(f".{name}", __name__)
 

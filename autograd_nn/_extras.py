@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = ["finfo", "iinfo", "promote_types", "result_type", "can_cast", "hann_w
            "from_dlpack", "to_dlpack", "randint_like", "poisson", "binomial", "typename",
            "is_nonzero", "is_same_size", "is_signed", "is_complex", "is_neg",
            "get_num_interop_threads", "set_num_interop_threads", "init_num_threads",
+           "get_num_threads", "set_num_threads",
            "set_warn_always", "is_warn_always_enabled", "get_deterministic_debug_mode",
            "set_deterministic_debug_mode", "is_deterministic_algorithms_warn_only_enabled",
            "get_float32_matmul_precision", "set_float32_matmul_precision",
@@ -63,7 +65,8 @@ class finfo:  # noqa: N801 - mirrors torch.finfo
 
 
 class iinfo:  # noqa: N801 - mirrors torch.iinfo
-    """Limits of an integer (or bool) dtype: ``bits``, ``max``, ``min``, ``dtype``."""
+    """Limits of an integer dtype: ``bits``, ``max``, ``min``, ``dtype`` (bool raises, as
+    PyTorch's)."""
 
     def __init__(self, type: Any) -> None:
         d = _dtype.to_dtype(type)
@@ -71,10 +74,9 @@ class iinfo:  # noqa: N801 - mirrors torch.iinfo
             raise TypeError(f"torch.iinfo() requires an integer input type. Use torch.finfo "
                             f"to handle '{d}'")
         if d is _dtype.bool:
-            self.bits, self.min, self.max = 8, 0, 1
-        else:
-            ii = np.iinfo(d.np)
-            self.bits, self.min, self.max = int(ii.bits), int(ii.min), int(ii.max)
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        ii = np.iinfo(d.np)
+        self.bits, self.min, self.max = int(ii.bits), int(ii.min), int(ii.max)
         self.dtype = d.name
 
     def __repr__(self) -> str:
@@ -252,8 +254,25 @@ def frombuffer(buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0,
     return t.requires_grad_(True) if requires_grad else t
 
 
+class _Capsule:
+    """A bare DLPack capsule (``to_dlpack``'s) as the exporter NumPy's from_dlpack reads (the
+    capsule names its device; NumPy refuses any but the CPU)."""
+
+    def __init__(self, capsule: Any) -> None:
+        self.capsule = capsule
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self.capsule
+
+    def __dlpack_device__(self) -> tuple:
+        return (1, 0)  # kDLCPU
+
+
 def from_dlpack(ext_tensor: Any) -> Tensor:
-    """A tensor sharing memory with any DLPack-exporting array (NumPy, PyTorch CPU...)."""
+    """A tensor sharing memory with any DLPack-exporting array (NumPy, PyTorch CPU...) or a
+    DLPack capsule (``to_dlpack``'s, consumed once)."""
+    if type(ext_tensor).__name__ == "PyCapsule":
+        ext_tensor = _Capsule(ext_tensor)
     return Tensor._wrap(np.from_dlpack(ext_tensor))
 
 
@@ -296,8 +315,21 @@ def typename(obj: Any) -> str:
     return name if module in ("", "builtins") else f"{module}.{name}"
 
 
-_flags: dict = {"interop_threads": 1, "warn_always": False, "deterministic_debug": 0,
+_flags: dict = {"threads": 1, "interop_threads": 1, "warn_always": False, "deterministic_debug": 0,
                 "matmul_precision": "highest", "anomaly_check_nan": True}
+
+
+def get_num_threads() -> int:
+    """The number last given to :func:`set_num_threads` (1 until then)."""
+    return _flags["threads"]
+
+
+def set_num_threads(n: int) -> None:
+    """Recorded for compatibility (NumPy's BLAS threads are set by OMP_NUM_THREADS); ``n``
+    must be positive, as PyTorch's."""
+    if n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _flags["threads"] = int(n)
 
 
 def get_num_interop_threads() -> int:
@@ -357,10 +389,12 @@ def is_deterministic_algorithms_warn_only_enabled() -> builtins.bool:
 
 
 def set_float32_matmul_precision(precision: str) -> None:
-    """Recorded: NumPy's float32 matmul is always full precision."""
+    """Recorded: NumPy's float32 matmul is always full precision. Another value warns and
+    changes nothing, as PyTorch."""
     if precision not in ("highest", "high", "medium"):
-        raise RuntimeError(f"Invalid precision: {precision!r}; expected 'highest', 'high' or "
-                           f"'medium'")
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      f"set_float32_matmul_precision call has no effect.", stacklevel=2)
+        return
     _flags["matmul_precision"] = precision
 
 

@@ -25,6 +25,7 @@ from ._ops import linalg as LA
 from ._ops.common import structseq
 from ._ops.elementwise import Where
 from ._ops.indexing import matmul
+from ._ops.pointwise import recorded
 from ._ops.reduction import Norm
 from ._ops.shape import norm_dim, reduce_dims, stack
 from .tensor import Tensor
@@ -54,6 +55,8 @@ lu_result = structseq("linalg_lu", ["P", "L", "U"])
 lu_factor_result = structseq("linalg_lu_factor", ["LU", "pivots"])
 lu_factor_ex_result = structseq("linalg_lu_factor_ex", ["LU", "pivots", "info"])
 solve_ex_result = structseq("linalg_solve_ex", ["result", "info"])
+ldl_factor_result = structseq("linalg_ldl_factor", ["LD", "pivots"])
+ldl_factor_ex_result = structseq("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
 
 
 # ------------------------------------------------------------------------------- checks
@@ -157,10 +160,10 @@ def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803
 
 
 def slogdet(A: Tensor, *, out: Any = None) -> slogdet_result:  # noqa: N803
-    """(sign, logabsdet) of det A; logabsdet is differentiable (g A^-T), sign is not; a singular
-    matrix gives (0, -inf)."""
+    """(sign, logabsdet) of det A; logabsdet is differentiable (g A^-T), sign passes no
+    gradient (it requires grad with A, as PyTorch's); a singular matrix gives (0, -inf)."""
     a = _square(A, "slogdet")
-    sign = Tensor._wrap(np.linalg.slogdet(a._data)[0].astype(a._data.dtype))
+    sign = LA.NoGradOutput.apply(np.linalg.slogdet(a._data)[0].astype(a._data.dtype), a)
     with np.errstate(divide="ignore"):
         return slogdet_result(sign, LA.LogAbsDet.apply(a))
 
@@ -369,6 +372,11 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Any = None) -> Tensor:
     return svd(_matrix(A, "svdvals"), full_matrices=False).S
 
 
+_QR_R = ("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+         "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+         "linalg.qr.")
+
+
 def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> qr_result:  # noqa: N803
     """(Q, R) with A = Q R, Q orthonormal columns, R upper triangular. ``mode``: 'reduced'
     (Q (m, k), R (k, n)), 'complete' (Q (m, m), R (m, n)), 'r' (R only; Q is empty and R
@@ -377,9 +385,10 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> qr_result:  # no
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            f"'reduced' (default), 'r', or 'complete'")
-    if mode == "r":
+    if mode == "r":  # both require grad with A, as PyTorch's, and refuse backward
         r = np.linalg.qr(a._data, mode="r")
-        return qr_result(Tensor._wrap(np.empty((0,), a._data.dtype)), Tensor._wrap(r))
+        return qr_result(LA.NoGradOutput.apply(np.empty((0,), a._data.dtype), a, error=_QR_R),
+                         LA.NoGradOutput.apply(r, a, error=_QR_R))
     m, n = a.shape[-2:]
     k = m if mode == "complete" else min(m, n)
     q, r = LA.unpack_results(LA.Qr.apply(a, mode=mode), ((m, k), (k, n)))
@@ -446,7 +455,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,  # noqa: N803
     s = np.linalg.svd(a._data, compute_uv=False)
     rank = (s > rt * s.max(-1, keepdims=True, initial=0)).sum(-1).astype(np.int64)
     empty = Tensor._wrap(np.empty((0,), a._data.dtype))
-    residuals = empty
+    residuals = LA.NoGradOutput.apply(empty._data, a, bm)  # requires grad, as PyTorch's
     if driver != "gelsy" and m > n and (rank == n).all():
         residuals = ((matmul(a, x) - bm) ** 2).sum(-2)
         if vec:
@@ -622,28 +631,77 @@ def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None  # 
     return _out(q[..., :, :n], out)
 
 
-def _no_ldl(fn: str) -> NotImplementedError:
-    return NotImplementedError(f"linalg.{fn}: the LDL (Bunch-Kaufman) factorization is not "
-                               f"implemented in autograd_nn; for a symmetric positive-definite "
-                               f"matrix use linalg.cholesky, otherwise linalg.lu_factor / "
-                               f"linalg.solve")
-
-
-def ldl_factor(A: Tensor, *, hermitian: bool = False, out: Any = None) -> Any:  # noqa: N803
-    """Not implemented (raises NotImplementedError naming the alternatives)."""
-    raise _no_ldl("ldl_factor")
-
-
 def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = False,  # noqa: N803
-                  out: Any = None) -> Any:
-    """Not implemented (raises NotImplementedError naming the alternatives)."""
-    raise _no_ldl("ldl_factor_ex")
+                  out: Any = None) -> ldl_factor_ex_result:
+    """(LD, pivots, info): the Bunch-Kaufman factorization P A P^T = L D L^T of symmetric A
+    (..., n, n), read from its lower triangle, in LAPACK sytrf's compact form and with its
+    pivot choices (``pivots`` (..., n) int32, 1-based, both entries of a 2x2 block of D
+    negative); ``info`` (...) int32 is 0 or the first zero column (D singular), raised with
+    ``check_errors``. ``hermitian`` changes nothing for real A. Not differentiable (PyTorch
+    records LD and refuses its backward)."""
+    a = _square(A, "ldl_factor_ex")
+    ld, piv, info = LA.ldl_np(a._data)
+    if check_errors and info.any():
+        raise LinAlgError(_ldl_error("ldl_factor_ex", info))
+    res = ldl_factor_ex_result(recorded("linalg_ldl_factor_ex", ld, a), Tensor._wrap(piv),
+                               Tensor._wrap(info))
+    return _outs(res, out)
+
+
+def _ldl_error(fn: str, info: np.ndarray) -> str:
+    i = int(info[info > 0].min())
+    return (f"torch.linalg.{fn}: D[{i},{i}] is zero: the input is singular and LD cannot be "
+            f"used to solve a system (ldl_solve would divide by zero)")
+
+
+def ldl_factor(A: Tensor, *, hermitian: bool = False, out: Any = None  # noqa: N803
+               ) -> ldl_factor_result:
+    """(LD, pivots) as :func:`ldl_factor_ex`; a singular D raises."""
+    a = _square(A, "ldl_factor")
+    res = ldl_factor_ex(a, hermitian=hermitian)
+    if res.info._data.any():
+        raise LinAlgError(_ldl_error("ldl_factor", res.info._data))
+    return _outs(ldl_factor_result(res.LD, res.pivots), out)
 
 
 def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False,  # noqa: N803
-              out: Any = None) -> Any:
-    """Not implemented (raises NotImplementedError naming the alternatives)."""
-    raise _no_ldl("ldl_solve")
+              out: Any = None) -> Tensor:
+    """X with A X = B, from :func:`ldl_factor`'s (LD, pivots) of A (LAPACK's sytrs). LD
+    (..., n, n), pivots (..., n), B (..., n, k): batch dims broadcast. Not differentiable
+    (as PyTorch's)."""
+    ld = _square(LD, "ldl_solve")
+    b = _as_tensor(B, "ldl_solve")
+    if b.ndim < 2:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got "
+                         f"-2): linalg.ldl_solve: B must have shape (*, n, k), got "
+                         f"{list(b.shape)}")
+    if b._data.dtype != ld._data.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_dtype_name(b)} and A of type {_dtype_name(ld)} instead.")
+    piv = _as_tensor(pivots, "ldl_solve")._data
+    n = ld.shape[-1]
+    if piv.dtype.kind not in "iu" or piv.shape[-1:] != (n,) or b.shape[-2] != n:
+        raise RuntimeError(f"linalg.ldl_solve: expected LD (*, n, n), integer pivots (*, n) and "
+                           f"B (*, n, k) with the same n; got LD {list(ld.shape)}, pivots "
+                           f"{list(piv.shape)} ({piv.dtype}), B {list(b.shape)}")
+    batch = np.broadcast_shapes(ld.shape[:-2], piv.shape[:-1], b.shape[:-2])
+    count = math.prod(batch)
+    lds = np.broadcast_to(ld._data, batch + (n, n)).reshape((count, n, n))
+    pvs = np.broadcast_to(piv, batch + (n,)).reshape((count, n))
+    x = np.broadcast_to(b._data, batch + tuple(b.shape[-2:])).copy()  # C order: xs is a view
+    xs = x.reshape((count,) + tuple(b.shape[-2:]))
+    for m in range(xs.shape[0]):
+        LA.ldl_solve_np(lds[m], pvs[m], xs[m])
+    return _out(recorded("linalg_ldl_solve", x, ld, b), out)
+
+
+def _outs(res: tuple, out: Any) -> tuple:
+    """A named tuple of results written into ``out`` (a tuple of tensors) when given."""
+    if out is None:
+        return res
+    if not isinstance(out, (tuple, list)) or len(out) != len(res):
+        raise TypeError(f"out must be a tuple of {len(res)} tensors")
+    return type(res)(*[_out(r, o) for r, o in zip(res, out)])
 
 
 # ------------------------------------------------------------------------------------ norms

@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import inplace
+from .autograd import engine, inplace
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default initial seed
+_STATE_BYTES = 48  # get_state's size: PCG64's state, increment and buffered word
 
 
 class Generator:
@@ -31,11 +32,34 @@ class Generator:
     def initial_seed(self) -> int:
         return self._seed
 
-    def get_state(self) -> dict:
-        return self.rng.bit_generator.state
+    def get_state(self) -> Any:
+        """The generator's state as a uint8 tensor (opaque: for :meth:`set_state`), as
+        PyTorch's ByteTensor: PCG64's 128-bit state and increment, its buffered 32 bits."""
+        s = self.rng.bit_generator.state
+        raw = b"".join([s["state"]["state"].to_bytes(16, "little"),
+                        s["state"]["inc"].to_bytes(16, "little"),
+                        s["has_uint32"].to_bytes(8, "little"),
+                        s["uinteger"].to_bytes(8, "little")])
+        return engine.Tensor._wrap(np.frombuffer(raw, np.uint8).copy())
 
-    def set_state(self, state: dict) -> None:
-        self.rng.bit_generator.state = state
+    def set_state(self, new_state: Any) -> Generator:
+        """Restore a state from :meth:`get_state`."""
+        if not isinstance(new_state, engine.Tensor) or new_state._data.dtype != np.uint8:
+            raise TypeError(f"expected a torch.ByteTensor, but got "
+                            f"{type(new_state).__name__}: an RNG state comes from "
+                            f"get_rng_state() / Generator.get_state()")
+        raw = new_state._data.tobytes()
+        if len(raw) != _STATE_BYTES:
+            raise RuntimeError(f"set_rng_state: expected a state of {_STATE_BYTES} bytes (from "
+                               f"get_rng_state()), got {len(raw)}")
+
+        def word(start: int, size: int) -> int:
+            return int.from_bytes(raw[start:start + size], "little")
+
+        self.rng.bit_generator.state = {
+            "bit_generator": "PCG64", "state": {"state": word(0, 16), "inc": word(16, 16)},
+            "has_uint32": word(32, 8), "uinteger": word(40, 8)}
+        return self
 
     # thin forwards used by the creation functions and init
     def __getattr__(self, name: str) -> Any:
@@ -63,12 +87,14 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def get_rng_state() -> dict:
+def get_rng_state() -> Any:
+    """The global generator's state, a uint8 tensor (for :func:`set_rng_state`)."""
     return default_generator.get_state()
 
 
-def set_rng_state(state: dict) -> None:
-    default_generator.set_state(state)
+def set_rng_state(new_state: Any) -> None:
+    """Restore the global generator's state from :func:`get_rng_state`."""
+    default_generator.set_state(new_state)
 
 
 # ------------------------------------------------------------------ in-place random fills

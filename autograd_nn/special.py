@@ -24,7 +24,18 @@ def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return (input if dtype is None else input.to(dtype)).log_softmax(dim)
 
 
+_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+               "uint8": "Byte", "bool": "Bool"}
+
+
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch's name
+    """``torch.round`` for floating input; unlike it, PyTorch's special.round has no integer
+    kernel (it raises)."""
+    name = input._data.dtype.name
+    if name in _TYPE_NAMES:
+        raise NotImplementedError(f"special.round: \"round_vml_cpu\" not implemented for "
+                                  f"'{_TYPE_NAMES[name]}' (round integer tensors with "
+                                  f"torch.round)")
     return input.round(decimals=decimals)
 
 

@@ -53,7 +53,7 @@ class _Device:
 CPU = _Device()
 
 
-def device(spec: Any = "cpu", index: int | None = None) -> _Device:
+def device(spec: Any, index: int | None = None) -> _Device:
     """``autograd_nn.device('cpu')``: the CPU; any other device is refused clearly."""
     if str(spec).split(":")[0] != "cpu":
         raise RuntimeError(f"device: autograd_nn runs on NumPy and has only the 'cpu' device, "
@@ -75,11 +75,12 @@ class Tensor:
 
     def __init__(self, *args: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
-        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
             data = args[0]
             arr = data._data.astype(d) if isinstance(data, Tensor) else np.array(data, dtype=d)
-        else:
-            arr = np.empty(tuple(int(a) for a in args), dtype=d)
+        else:  # sizes (ints or one Size); none: an empty (0,) tensor, as torch.Tensor()
+            sizes = args[0] if len(args) == 1 and isinstance(args[0], Size) else args
+            arr = np.empty(tuple(int(a) for a in sizes) if args else (0,), dtype=d)
         self._data = arr
         self._grad = None
         self._node = None
@@ -129,7 +130,7 @@ class Tensor:
 
     @property
     def shape(self) -> tuple:
-        return Size(self._data.shape)
+        return _tuple_new(Size, self._data.shape)  # (ints already: no per-item check)
 
     @property
     def dtype(self) -> DType:
@@ -201,7 +202,7 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
-            return Size(self._data.shape)
+            return _tuple_new(Size, self._data.shape)
         return self._data.shape[S.norm_dim(dim, self.ndim, "size")]
 
     def dim(self) -> int:
@@ -586,8 +587,19 @@ class Tensor:
         return self.pow_(other)
 
 
+_tuple_new = tuple.__new__
+
+
 class Size(tuple):
-    """A tensor's shape: a tuple that prints as PyTorch's ``torch.Size``."""
+    """A tensor's shape: a tuple of ints that prints as PyTorch's ``torch.Size``."""
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        sizes = tuple(sizes)
+        for i, s in enumerate(sizes):
+            if not isinstance(s, (int, np.integer)):
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                                f"'{type(s).__name__}')")
+        return super().__new__(cls, sizes)
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"

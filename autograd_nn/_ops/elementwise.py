@@ -162,17 +162,26 @@ def mul(input: Any, other: Any) -> Any:
 
 
 class Div(Op):
-    grad_fn_name = "DivBackward0"
+    """``a / b``, or with ``rounding_mode`` ('floor', 'trunc') the rounded quotient of the
+    promoted float operands, which PyTorch records (DivBackward) with a zero gradient."""
     grad_reads = ((1,), (0, 1))
 
+    @classmethod
+    def node_name(cls, node: Any) -> str:
+        return "DivBackward2" if getattr(node, "params", None) else "DivBackward0"  # rounded
+
     @staticmethod
-    def forward(ctx, a, b):
-        return a / b
+    def forward(ctx, a, b, rounding_mode=None):
+        if rounding_mode is None:
+            return a / b
+        return _ROUNDING[rounding_mode](a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
+        if ctx.params:  # rounded: piecewise constant
+            return (g * 0 if need_a else None), (g * 0 if need_b else None)
         ga = g / b if need_a else None
         gb = -g * a / (b * b) if need_b else None
         return ga, gb
@@ -180,15 +189,22 @@ class Div(Op):
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
     """``input / other`` (true division), or rounded: ``rounding_mode`` 'floor' or 'trunc'
-    (not differentiable, PyTorch's promotion, an error for integer division by zero)."""
+    (PyTorch's promotion, an error for integer division by zero; a float result that needs
+    grad is recorded with a zero gradient, as PyTorch)."""
     if rounding_mode is None:
         return input / other
-    if rounding_mode == "floor":
-        return rounding_divide(input, other, np.floor_divide)
-    if rounding_mode != "trunc":
+    fn = _ROUNDING.get(rounding_mode)
+    if fn is None:
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
                          f"'floor' but found {rounding_mode!r}")
-    return rounding_divide(input, other, _trunc_divide)
+    out = rounding_divide(input, other, fn)  # values, promotion and integer errors
+    if not inplace.records(input, other):  # (grad mode on and an input needs grad)
+        return out
+    # an input needs grad, so it is float and so is the result: record it on the promoted
+    # operands (the same values again)
+    t = out._data.dtype
+    b = cast(other, t) if isinstance(other, engine.Tensor) else np.asarray(other, t)
+    return Div.apply(cast(input, t), b, rounding_mode=rounding_mode)
 
 
 def rounding_divide(x: Any, other: Any, fn: Callable, reverse: bool = False) -> Any:
@@ -220,6 +236,9 @@ def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         q = np.floor_divide(a, b)
         return q + ((q < 0) & (q * b != a))
     return np.trunc(a / b)
+
+
+_ROUNDING = {"floor": np.floor_divide, "trunc": _trunc_divide}
 
 
 def no_bool_kernel(a: Any, b: Any, kernel: str) -> None:

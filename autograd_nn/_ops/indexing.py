@@ -382,16 +382,13 @@ class ScatterAdd(Op):
 
 
 def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:
-    """``input`` plus ``src`` scatter-added at ``index`` along ``dim`` (out of place)."""
-    idx = _index_array(index, "scatter_add")
-    d = norm_dim(dim, input.ndim, "scatter_add")
-    if idx.ndim != input.ndim:
-        raise RuntimeError(f"scatter_add(): Index tensor must have the same number of dimensions "
-                           f"as self tensor (index {idx.ndim}-D, self {input.ndim}-D)")
-    _check_index_bounds(idx, input.shape[d], d, "scatter_add")
-    src = src[tuple(slice(0, s) for s in idx.shape)]
-    return engine.name_node(input + ScatterAdd.apply(src, idx, shape=input._data.shape, dim=d),
-                            "ScatterAddBackward0")
+    """``input`` plus ``src`` scatter-added at ``index`` along ``dim`` (out of place), with
+    PyTorch's checks (dtypes, index no larger than src, nor than self outside ``dim``)."""
+    _same_dtype_src(input, src, "scatter_add")
+    d, idx = _scatter_checks(input, dim, index, src, "scatter_add")
+    target = input if input.ndim else input.reshape(1)
+    out = target + ScatterAdd.apply(_scatter_src(src, idx), idx, shape=target._data.shape, dim=d)
+    return engine.name_node(out if input.ndim else out.reshape(()), "ScatterAddBackward0")
 
 
 class MatMul(Op):

@@ -24,7 +24,8 @@ from .reduction import Sum
 from .shape import Cat
 
 __all__ = ["Inv", "Det", "LogAbsDet", "Solve", "SolveTriangular", "Cholesky", "CholeskySolve",
-           "Eigh", "Svd", "Qr", "Pinv", "Lu", "lu_np", "pack", "tril", "triu"]
+           "Eigh", "Svd", "Qr", "Pinv", "Lu", "lu_np", "pack", "tril", "triu", "NoGradOutput",
+           "ldl_np", "ldl_solve_np"]
 
 
 # ------------------------------------------------------------- helpers (arrays and Tensors)
@@ -107,6 +108,25 @@ def _pieces(g, shapes: tuple) -> list:
     if _is_t(g):  # a constant zero slice (an unused result) is None too
         return [p if p.requires_grad or p._data.any() else None for p in parts]
     return [p if p.any() else None for p in parts]
+
+
+class NoGradOutput(Op):
+    """``value``: an output PyTorch's node records although no gradient flows back through it
+    (slogdet's sign, lstsq's empty residuals, qr(mode='r')'s Q and R). It requires grad when
+    ``inputs`` do; backward passes nothing, or raises ``error`` where PyTorch's does."""
+
+    saved_inputs = ()
+
+    @staticmethod
+    def forward(ctx, value, *inputs, error=""):
+        ctx.error = error
+        return value
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.error:
+            raise RuntimeError(ctx.error)
+        return (None,) * len(ctx.needs_input_grad)
 
 
 # --------------------------------------------------------------------------------- inverse
@@ -507,6 +527,133 @@ def lu_np(a: np.ndarray) -> tuple:
         lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:]
     return (lu.reshape(a.shape), piv.reshape(batch + (k,)), perm.reshape(batch + (m,)),
             info.reshape(batch))
+
+
+# ------------------------------------------------------------------- LDL^T (Bunch-Kaufman)
+
+_BK_ALPHA = (1 + 17 ** 0.5) / 8  # Bunch-Kaufman's growth bound, as LAPACK's dsytf2
+
+
+def ldl_np(a: np.ndarray) -> tuple:
+    """The Bunch-Kaufman factorization P A P^T = L D L^T of the symmetric matrices ``a``
+    (..., n, n), from their lower triangles, as LAPACK's dsytrf with uplo 'L' (its unblocked
+    dsytf2: the same pivot choices, the same update order). Returns (LD (..., n, n): L's
+    multipliers below the diagonal and D's blocks on and next to it, upper triangle zero;
+    pivots (..., n) int32, 1-based, a 2x2 block's both entries ``-p`` (rows k+1 and p were
+    swapped); info (...) int32: 0, or the first k whose column was zero (D singular))."""
+    n = a.shape[-1]
+    flat = np.array(a, copy=True).reshape((int(np.prod(a.shape[:-2])), n, n))
+    piv = np.zeros(flat.shape[:1] + (n,), np.int32)
+    info = np.zeros(flat.shape[0], np.int32)
+    for m in range(flat.shape[0]):
+        info[m] = _sytf2_lower(flat[m], piv[m])
+    ld = np.tril(flat).reshape(a.shape)
+    return ld, piv.reshape(a.shape[:-1]), info.reshape(a.shape[:-2])
+
+
+def _sytf2_lower(a: np.ndarray, piv: np.ndarray) -> int:
+    """dsytf2 (uplo 'L') on one matrix, in place (0-based indices; ``piv`` gets 1-based)."""
+    n = a.shape[0]
+    info = 0
+    k = 0
+    while k < n:
+        kstep = 1
+        absakk = abs(a[k, k])
+        if k < n - 1:
+            imax = k + 1 + int(np.argmax(np.abs(a[k + 1:, k])))  # idamax: the first largest
+            colmax = abs(a[imax, k])
+        else:
+            imax, colmax = k, 0.0
+        if max(absakk, colmax) == 0 or absakk != absakk:  # a zero column (or NaN): skip it
+            info = info or k + 1
+            kp = k
+        else:
+            if absakk >= _BK_ALPHA * colmax:
+                kp = k
+            else:  # the largest off-diagonal of row/column imax
+                rowmax = abs(a[imax, k + int(np.argmax(np.abs(a[imax, k:imax])))])
+                if imax < n - 1:
+                    rowmax = max(rowmax, abs(a[imax + 1 + int(np.argmax(np.abs(
+                        a[imax + 1:, imax]))), imax]))
+                if absakk >= _BK_ALPHA * colmax * (colmax / rowmax):
+                    kp = k
+                elif abs(a[imax, imax]) >= _BK_ALPHA * rowmax:
+                    kp = imax
+                else:
+                    kp, kstep = imax, 2
+            kk = k + kstep - 1
+            if kp != kk:  # swap rows and columns kk and kp of the trailing lower triangle
+                a[kp + 1:, [kk, kp]] = a[kp + 1:, [kp, kk]]
+                seg = a[kk + 1:kp, kk].copy()
+                a[kk + 1:kp, kk] = a[kp, kk + 1:kp]
+                a[kp, kk + 1:kp] = seg
+                a[kk, kk], a[kp, kp] = a[kp, kp], a[kk, kk]
+                if kstep == 2:
+                    a[k + 1, k], a[kp, k] = a[kp, k], a[k + 1, k]
+            if kstep == 1:
+                if k < n - 1:  # dsyr, then dscal: A22 -= x x^T / d, L = x / d
+                    d11 = 1 / a[k, k]
+                    x = a[k + 1:, k].copy()
+                    a[k + 1:, k + 1:] += np.outer(x, -d11 * x)
+                    a[k + 1:, k] *= d11
+            elif k < n - 2:
+                d21 = a[k + 1, k]
+                d11 = a[k + 1, k + 1] / d21
+                d22 = a[k, k] / d21
+                t = 1 / (d11 * d22 - 1)
+                d21 = t / d21
+                c0, c1 = a[k + 2:, k].copy(), a[k + 2:, k + 1].copy()
+                wk = d21 * (d11 * c0 - c1)
+                wkp1 = d21 * (d22 * c1 - c0)
+                sub = a[k + 2:, k + 2:]
+                sub -= np.outer(c0, wk)
+                sub -= np.outer(c1, wkp1)
+                a[k + 2:, k], a[k + 2:, k + 1] = wk, wkp1
+        if kstep == 1:
+            piv[k] = kp + 1
+        else:
+            piv[k] = piv[k + 1] = -(kp + 1)
+        k += kstep
+    return info
+
+
+def ldl_solve_np(ld: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """X with A X = B from :func:`ldl_np`'s (LD, pivots) of one matrix (LAPACK's dsytrs,
+    uplo 'L'); ``b`` (n, k) is overwritten."""
+    n = ld.shape[0]
+    k = 0
+    while k < n:  # L D Y = P B
+        p = int(piv[k])
+        if p > 0:
+            if p - 1 != k:
+                b[[k, p - 1]] = b[[p - 1, k]]
+            b[k + 1:] -= np.outer(ld[k + 1:, k], b[k])
+            b[k] *= 1 / ld[k, k]
+            k += 1
+        else:
+            if -p - 1 != k + 1:
+                b[[k + 1, -p - 1]] = b[[-p - 1, k + 1]]
+            b[k + 2:] -= np.outer(ld[k + 2:, k], b[k])
+            b[k + 2:] -= np.outer(ld[k + 2:, k + 1], b[k + 1])
+            akm1k = ld[k + 1, k]
+            akm1, ak = ld[k, k] / akm1k, ld[k + 1, k + 1] / akm1k
+            denom = akm1 * ak - 1
+            bkm1, bk = b[k] / akm1k, b[k + 1] / akm1k
+            b[k], b[k + 1] = (ak * bkm1 - bk) / denom, (akm1 * bk - bkm1) / denom
+            k += 2
+    k = n - 1
+    while k >= 0:  # L^T X = Y, then undo P
+        p = int(piv[k])
+        b[k] -= ld[k + 1:, k] @ b[k + 1:]
+        if p > 0:
+            step = 1
+        else:
+            b[k - 1] -= ld[k + 1:, k - 1] @ b[k + 1:]
+            p, step = -p, 2
+        if p - 1 != k:
+            b[[k, p - 1]] = b[[p - 1, k]]
+        k -= step
+    return b
 
 
 def perm_matrix(perm: np.ndarray, dtype) -> np.ndarray:

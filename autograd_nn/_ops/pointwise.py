@@ -139,6 +139,17 @@ def inplace_from(fn: Callable, name: str) -> Callable:
     return method
 
 
+_div_rounded_ = inplace_from(E.div, "div")
+
+
+def div_(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
+    """In-place ``div`` (``rounding_mode`` as there; a rounded float write that is recorded
+    passes a zero gradient, as PyTorch)."""
+    if rounding_mode is None:
+        return inplace.apply(input, E.Div, other)
+    return _div_rounded_(input, other, rounding_mode=rounding_mode)
+
+
 # ------------------------------------------------------------------------- two-input maths
 
 

@@ -149,9 +149,10 @@ def reshape(input: Any, *shape: Any) -> Any:
 
 
 def view(input: Any, *shape: Any) -> Any:
-    """``reshape`` that refuses to copy (PyTorch's view rule)."""
+    """``reshape`` that refuses to copy (PyTorch's view rule), or ``view(dtype)``: the same
+    memory read as ``dtype`` (see :func:`view_dtype`)."""
     if len(shape) == 1 and isinstance(shape[0], (_dtype.dtype, type, np.dtype, str)):
-        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+        return view_dtype(input, shape[0])
     target = infer_shape(shape_arg(shape), input._data.size, "view")
     if not _viewable(input._data, target):
         raise RuntimeError(
@@ -159,6 +160,57 @@ def view(input: Any, *shape: Any) -> Any:
             f"dimension spans across two contiguous subspaces): a view of shape "
             f"{list(input.shape)} as {list(target)} needs a copy. Use .reshape(...) instead.")
     return Reshape.apply(input, shape=target)
+
+
+# PyTorch's ScalarType names, which its view(dtype) errors print
+_SCALAR_TYPE_NAMES = {"float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
+                      "float64": "Double", "uint8": "Byte", "int8": "Char", "int16": "Short",
+                      "int32": "Int", "int64": "Long", "bool": "Bool"}
+
+
+def view_dtype(input: Any, dtype: Any) -> Any:
+    """The memory of ``input`` (shape (..., n)) reinterpreted as ``dtype`` (NumPy's
+    ``ndarray.view``): with an item size k times larger the result is (..., n / k), k times
+    smaller (..., n * k). A view (it shares memory and version counter) that is not
+    differentiable, as PyTorch's. PyTorch's errors: a different item size needs a last dim of
+    stride 1 and at least one dim; a larger one a last size, storage offset and other strides
+    divisible by the ratio."""
+    new = _dtype.to_dtype(dtype)
+    a = input._data
+    old_size, new_size = a.itemsize, new.np.itemsize
+    if old_size != new_size:
+        what = (f"to view {_SCALAR_TYPE_NAMES.get(a.dtype.name, a.dtype.name)} as "
+                f"{_SCALAR_TYPE_NAMES.get(new.name, new.name)} (different element sizes)")
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        strides = [st // old_size for st in a.strides]
+        if new_size > old_size:  # PyTorch's order of checks
+            ratio = new_size // old_size
+            if a.shape[-1] % ratio:
+                raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but "
+                                   f"got {a.shape[-1]}")
+            offset = _storage_offset(input)
+            if offset % ratio:
+                raise RuntimeError(f"self.storage_offset() must be divisible by {ratio} "
+                                   f"{what}, but got {offset}")
+        if strides[-1] != 1 and a.shape[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {strides[-1]}")
+        if new_size > old_size:
+            for i, st in enumerate(strides[:-1]):
+                if st % ratio:
+                    raise RuntimeError(f"self.stride({i}) must be divisible by {ratio} {what}, "
+                                       f"but got {st}")
+    out = engine.Tensor._wrap(a.view(new.np))
+    out._vc = input._vc if input._vc is not None else input._new_vc()
+    return out
+
+
+def _storage_offset(t: Any) -> int:
+    """``t``'s offset in elements from the start of its base's memory (0 for a base)."""
+    if t._base is None:
+        return 0
+    start = t._base._data.__array_interface__["data"][0]
+    return (t._data.__array_interface__["data"][0] - start) // t._data.itemsize
 
 
 def _viewable(a: np.ndarray, shape: tuple) -> bool:

@@ -109,7 +109,7 @@ OPS: tuple = (
         inplace=E.sub_),
     Row("mul", E.mul, E.Mul, aliases=("multiply",), cases=("mul",), inplace=True),
     Row("div", E.div, E.Div, aliases=("divide", "true_divide"), cases=("div", "rdiv_scalar"),
-        inplace=True),
+        inplace=P.div_),
     Row("pow", E.pow, E.Pow, cases=("pow", "pow_scalar", "pow_frac", "rpow"), inplace=True),
     Row("neg", E.neg, E.Neg, aliases=("negative",), cases=("neg",), inplace=True,
         export_inplace=True),
@@ -514,6 +514,8 @@ OPS: tuple = (
     Row("safe_softmax", None, AT.SafeSoftmax, method=False, export=False),
     Row("scaled_dot_product_attention", None, AT.ScaledDotProductAttention, method=False,
         export=False),
+    # --- parity2: recorded outputs without a gradient (slogdet's sign, qr(mode='r'), ...)
+    Row("no_grad_output", None, LA.NoGradOutput, method=False, export=False),
 )
 
 

@@ -50,7 +50,8 @@ add("rrelu_", S(A(3, 4), training=False))
 _reds = ("mean", "sum", "none")
 for _n in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"):
     add(_n, *[S(A(3, 4), A(3, 4), reduction=r) for r in _reds])
-add("soft_margin_loss", *[S(A(3, 4), A(3, 4, grad=False), reduction=r) for r in _reds])
+add("soft_margin_loss", *[S(A(3, 4), A(3, 4, grad=False), reduction=r) for r in _reds],
+    S(A(3, 4), A(3, 4), raises=True), S(A(3, 4, grad=False), A(3, 4), raises=True))
 SAMPLES[F + "smooth_l1_loss"].append(S(A(3, 4), A(3, 4), beta=0.5))
 SAMPLES[F + "huber_loss"].append(S(A(3, 4), A(3, 4), delta=0.5))
 add("cross_entropy", S(A(4, 5), I(4, low=0, high=5)),
@@ -58,15 +59,23 @@ add("cross_entropy", S(A(4, 5), I(4, low=0, high=5)),
     S(A(2, 5, 3), I(2, 3, low=0, high=5), ignore_index=1),
     S(A(4, 5), A(4, 5, domain="pos", grad=False)),
     S(A(4, 5), I(4, low=0, high=5), weight=A(5, domain="pos", grad=False)),
-    S(A(4, 5), I(4, low=5, high=6), raises=True))
+    S(A(4, 5), I(4, low=5, high=6), raises=True),
+    S(A(4, 5), I(4, low=0, high=5), weight=A(5, domain="pos"), raises=True),
+    S(A(4, 5), A(4, 5, domain="pos"), weight=A(5, domain="pos")))
 add("nll_loss", S(A(4, 5), I(4, low=0, high=5)), S(A(4, 5), I(4, low=0, high=5),
                                                    reduction="none", ignore_index=2),
-    S(A(2, 5, 3), I(2, 3, low=0, high=5), weight=A(5, domain="pos", grad=False)))
+    S(A(2, 5, 3), I(2, 3, low=0, high=5), weight=A(5, domain="pos", grad=False)),
+    S(A(4, 5), I(4, low=0, high=5), weight=A(5, domain="pos"), raises=True),
+    S(A(2, 5, 3), I(2, 3, low=0, high=5), weight=A(5, domain="pos"), raises=True))
 add("binary_cross_entropy", S(V(np.full((3, 4), 0.3), grad=True), V(np.eye(3, 4))),
-    S(V(np.linspace(0.1, 0.9, 6), grad=True), V(np.linspace(0, 1, 6)), reduction="sum"))
+    S(V(np.linspace(0.1, 0.9, 6), grad=True), V(np.linspace(0, 1, 6)), reduction="sum"),
+    S(V(np.full((3, 4), 0.3), grad=True), V(np.full((3, 4), 0.6), grad=True)),
+    S(V(np.full((3, 4), 0.3), grad=True), V(np.eye(3, 4)), weight=A(4, domain="pos"),
+      raises=True))
 add("binary_cross_entropy_with_logits", S(A(3, 4), V(np.eye(3, 4))),
     S(A(3, 4), V(np.eye(3, 4)), pos_weight=A(4, domain="pos", grad=False)),
-    S(A(3, 4), V(np.eye(3, 4)), weight=A(4, domain="pos", grad=False), reduction="none"))
+    S(A(3, 4), V(np.eye(3, 4)), weight=A(4, domain="pos", grad=False), reduction="none"),
+    S(A(3, 4), V(np.eye(3, 4)), pos_weight=A(4, domain="pos"), raises=True))
 add("kl_div", S(A(3, 4), A(3, 4, domain="pos"), reduction="batchmean"),
     S(A(3, 4), A(3, 4), log_target=True, reduction="sum"))
 add("gaussian_nll_loss", S(A(3, 4), A(3, 4), A(3, 4, domain="pos")),
@@ -76,7 +85,9 @@ add("poisson_nll_loss", S(A(3, 4), A(3, 4, domain="pos")),
 add("hinge_embedding_loss", S(A(3, 4), V(np.where(np.eye(3, 4) > 0, 1.0, -1.0))))
 add("margin_ranking_loss", S(A(4), A(4), V(np.array([1.0, -1.0, 1.0, -1.0])), margin=0.1))
 add("cosine_embedding_loss", S(A(3, 4), A(3, 4), V(np.array([1.0, -1.0, 1.0]))))
-add("multi_margin_loss", S(A(3, 4), I(3, low=0, high=4)), S(A(3, 4), I(3, low=0, high=4), p=2))
+add("multi_margin_loss", S(A(3, 4), I(3, low=0, high=4)), S(A(3, 4), I(3, low=0, high=4), p=2),
+    S(A(3, 4), I(3, low=0, high=4), weight=A(4, domain="pos", grad=False)),
+    S(A(3, 4), I(3, low=0, high=4), weight=A(4, domain="pos"), raises=True))
 add("multilabel_margin_loss", S(A(2, 4), V(np.array([[3, 0, -1, 1], [1, 2, 3, -1]]))))
 add("multilabel_soft_margin_loss", S(A(3, 4), V(np.eye(3, 4))))
 add("triplet_margin_loss", S(A(3, 4), A(3, 4), A(3, 4)), S(A(3, 4), A(3, 4), A(3, 4), p=1.0,

@@ -17,7 +17,7 @@ def _unary(domain: str) -> list:
             S(I(4, low=1, high=4), rtol=1e-6)]  # ints compute in float32: libm ulps
 
 
-_PENDING = {"sign", "square"}  # (their samples are in samples_pointwise.py)
+_PENDING = {"sign", "square"}  # sampled in samples_pointwise.py
 _UNARY_ANY = [n for n in _UNARY_ANY if n not in _PENDING]
 _UNARY_POS = [n for n in _UNARY_POS if n not in _PENDING]
 
@@ -41,17 +41,26 @@ SAMPLES["sub"] += [S(A(3, 4), A(4), alpha=0.5), S(B(3), B(3), raises=True)]
 for _n in ("divide", "true_divide"):
     SAMPLES[_n] = [S(A(3, 4), A(4, domain="away0")), S(A(3), 2.5),
                    S(I(2, 3, low=-4, high=5), I(3, low=1, high=4), rtol=1e-6)]
-# TODO(lead): div(rounding_mode=) samples once div_ takes it and the float result takes grad
+SAMPLES["div"] = [S(A(3, 4), A(4, domain="away0")), S(A(3), 2.5), S(I(2, 3), I(3, low=1, high=4)),
+                  S(A(3, 4), A(4, domain="away0"), rounding_mode="floor"),
+                  S(A(3, 4), A(4, domain="away0"), rounding_mode="trunc"),
+                  S(A(2, 3), -0.7, rounding_mode="floor"),
+                  S(A(3, dtype="float32"), A(3, domain="away0"), rounding_mode="trunc"),
+                  S(I(2, 3, low=-9, high=9), I(3, low=1, high=4), rounding_mode="floor"),
+                  S(I(2, 3, low=-9, high=9), -2, rounding_mode="trunc"),
+                  S(I(3, low=-9, high=9), 2.5, rounding_mode="floor"),
+                  S(I(3), V(np.array([1, 0, 2])), rounding_mode="floor", raises=True),
+                  S(A(3), A(3), rounding_mode="round", raises=True)]
 SAMPLES["pow"] = [S(A(3, 4, domain="pos"), A(4)), S(A(3), 3), S(A(3, domain="pos"), 0.5),
                   S(2.0, A(3)), S(I(3, low=0, high=4), 2), S(I(3), -1, raises=True)]
 for _n in ("eq", "ne", "lt", "le", "gt", "ge"):
     SAMPLES[_n] = [S(A(3, 4, domain="int"), A(4, domain="int")), S(A(3), 0.5),
-                   S(I(3, 4), I(4)), S(I(3), A(3, domain="int"))]
-# (float inputs without grad: PyTorch's in-place logical ops pass an identity gradient through
-# a bool-valued write, a bug of its own, so there is no gradient oracle)
+                   S(I(3, 4), I(4)), S(I(3), A(3, domain="int")), S(B(3), B(3)),
+                   S(A(3), A(2), raises=True)]
 for _n in ("logical_and", "logical_or"):
-    SAMPLES[_n] = [S(B(3, 4), B(4)), S(A(3, domain="int", grad=False), I(3)), S(I(3), I(2, 3))]
-SAMPLES["logical_not"] = [S(B(3, 4)), S(A(3, domain="int", grad=False)), S(I(4))]
+    SAMPLES[_n] = [S(B(3, 4), B(4)), S(A(3, 4, domain="int", grad=False), I(3, 4, low=0, high=2)),
+                   S(I(3), B(3)), S(B(3), B(2), raises=True)]
+SAMPLES["logical_not"] = [S(B(3, 4)), S(A(3, domain="int", grad=False)), S(I(4, low=0, high=2))]
 for _n in ("isfinite", "isinf", "isnan"):
     SAMPLES[_n] = [S(V([1.0, float("inf"), -float("inf"), float("nan"), 0.0])), S(I(3))]
 SAMPLES["equal"] = [S(A(3), A(3)), S(V([1.0, 2.0]), V([1.0, 2.0])), S(I(3), I(2))]
@@ -96,21 +105,18 @@ SAMPLES["norm"] = [S(A(3, 4)), S(A(3, 4), 1), S(A(3, 4), p=1, dim=0), S(A(3, 4),
 for _n in ("softmax", "log_softmax"):
     SAMPLES[_n] = [S(A(3, 4), 1), S(A(3, 4), dim=0), S(A(2, 3, 4), 1),
                    S(A(3, 4), -1, dtype="dtype:float32", rtol=1e-6)]
-_LATER = {}  # names whose samples live in another table (samples_reduce/_pointwise.py)
-_LATER["cumsum"] = [S(A(3, 4), 1), S(A(3, 4), dim=0), S(I(3, 4), 1), S(B(5), 0)]
-_LATER["cumprod"] = [S(A(3, 4), 1), S(A(3, 4), dim=0), S(I(3, 4), -1)]
 
 # --- shapes and views
 SAMPLES["reshape"] = [S(A(3, 4), (2, 6)), S(A(3, 4), (-1,)), S(A(2, 3, 4), (4, -1, 2)),
                       S(A(3, 4), (5, 2), raises=True)]
 SAMPLES["flatten"] = [S(A(2, 3, 4)), S(A(2, 3, 4), 1), S(A(2, 3, 4), 0, 1), S(A(3), 0, -1)]
-_LATER["squeeze"] = [S(A(1, 3, 1)), S(A(1, 3, 1), 0), S(A(1, 3, 1), (0, 2)), S(A(3, 1), -1)]
-_LATER["unsqueeze"] = [S(A(3, 4), 0), S(A(3, 4), -1), S(A(3), 1), S(A(3), 3, raises=True)]
+SAMPLES["squeeze"] = [S(A(1, 3, 1)), S(A(1, 3, 1), 0), S(A(1, 3, 1), (0, 2)), S(A(3, 1), -1)]
+SAMPLES["unsqueeze"] = [S(A(3, 4), 0), S(A(3, 4), -1), S(A(3), 1), S(A(3), 3, raises=True)]
 SAMPLES["permute"] = [S(A(2, 3, 4), (2, 0, 1)), S(A(2, 3, 4), (-1, 0, 1)),
                       S(A(2, 3), (0, 0), raises=True)]
 for _n in ("transpose", "swapaxes", "swapdims"):
-    _LATER[_n] = [S(A(2, 3, 4), 0, 2), S(A(3, 4), -1, 0), S(A(3), 0, 0)]
-_LATER["t"] = [S(A(3, 4)), S(A(3)), S(A(2, 3, 4), raises=True)]
+    SAMPLES[_n] = [S(A(2, 3, 4), 0, 2), S(A(3, 4), -1, 0), S(A(3), 0, 0)]
+SAMPLES["t"] = [S(A(3, 4)), S(A(3)), S(A(2, 3, 4), raises=True)]
 SAMPLES["flip"] = [S(A(3, 4), (0,)), S(A(2, 3, 4), (0, 2)), S(A(3, 4), [-1])]
 SAMPLES["broadcast_to"] = [S(A(3, 1), (2, 3, 4)), S(A(4), (3, -1)), S(A(3), (4,), raises=True)]
 SAMPLES["narrow"] = [S(A(5, 4), 0, 1, 3), S(A(5, 4), -1, 2, 2), S(A(5, 4), 0, 4, 3, raises=True)]
@@ -129,8 +135,8 @@ SAMPLES["concat"] = [S([A(2, 3), A(4, 3)]), S([A(2, 3), A(2, 1)], dim=1)]
 SAMPLES["concatenate"] = [S([A(2, 3), A(4, 3)]), S([A(2, 3), A(2, 1)], axis=1)]
 SAMPLES["stack"] = [S([A(2, 3), A(2, 3)]), S([A(2, 3), A(2, 3)], 2), S([A(3), A(3)], dim=-1),
                     S([A(2, 3), A(3, 2)], raises=True)]
-_LATER["tril"] = [S(A(4, 5)), S(A(4, 5), 1), S(A(2, 3, 3), -1), S(I(3, 3))]
-_LATER["triu"] = [S(A(4, 5)), S(A(4, 5), -1), S(A(2, 3, 3), 2), S(A(3), raises=True)]
+SAMPLES["tril"] = [S(A(4, 5)), S(A(4, 5), 1), S(A(2, 3, 3), -1), S(I(3, 3))]
+SAMPLES["triu"] = [S(A(4, 5)), S(A(4, 5), -1), S(A(2, 3, 3), 2), S(A(3), raises=True)]
 SAMPLES["clone"] = [S(A(3, 4)), S(I(3))]
 SAMPLES["detach"] = [S(A(3, 4))]
 SAMPLES["broadcast_tensors"] = [S(A(3, 1), A(4)), S(A(2, 1, 3), I(4, 1), A(3))]
@@ -147,13 +153,11 @@ SAMPLES["matmul"] = [S(A(3, 4), A(4, 2)), S(A(4), A(4)), S(A(2, 3, 4), A(4)),
 SAMPLES["mm"] = [S(A(3, 4), A(4, 2)), S(A(3, 4), A(4), raises=True)]
 SAMPLES["bmm"] = [S(A(2, 3, 4), A(2, 4, 5)), S(A(2, 3, 4), A(3, 4, 5), raises=True)]
 SAMPLES["dot"] = [S(A(4), A(4)), S(I(3), I(3)), S(A(4), A(3), raises=True)]
-_LATER["outer"] = [S(A(3), A(4)), S(I(3), I(2))]
 SAMPLES["tensordot"] = [S(A(3, 4, 5), A(4, 5, 2)), S(A(3, 4), A(4, 3), dims=1),
                         S(A(3, 4, 5), A(5, 3), dims=([0, 2], [1, 0]))]
 SAMPLES["einsum"] = [S("ij,jk->ik", A(3, 4), A(4, 2)), S("bij,bjk->bik", A(2, 3, 4), A(2, 4, 5)),
                      S("ii->i", A(3, 3)), S("i,j->ij", A(3), A(2)), S("ij->", A(3, 4)),
                      S("...ij,...jk", A(2, 3, 4), A(4, 2))]
-_LATER["cross"] = [S(A(4, 3), A(4, 3), dim=1), S(A(3, 4), A(3, 4), dim=0)]
 SAMPLES["cdist"] = [S(A(3, 4), A(5, 4)), S(A(2, 3, 4), A(2, 5, 4), p=1.0)]
 SAMPLES["cosine_similarity"] = [S(A(3, 4), A(3, 4)), S(A(3, 4), A(4), dim=0)]
 SAMPLES["pairwise_distance"] = [S(A(3, 4), A(3, 4)), S(A(3, 4), A(4), p=1.0, keepdim=True)]
@@ -197,19 +201,6 @@ SAMPLES["searchsorted"] = [S(V([1.0, 3.0, 5.0, 7.0]), V([0.0, 3.0, 6.0, 9.0])),
                            S(V([[1, 3, 5], [2, 4, 6]]), V([[3], [5]]), side="right")]
 SAMPLES["bucketize"] = [S(V([0.0, 3.0, 6.0, 9.0]), V([1.0, 3.0, 5.0, 7.0])),
                         S(V([3, 5]), V([1, 3, 5]), right=True)]
-_LATER["histc"] = [S(A(20, grad=False), bins=4, min=-2, max=2), S(A(10, grad=False)),
-                    S(A(3, 4, grad=False), bins=3, min=0, max=1)]
-_LATER["histogram"] = [S(A(20, grad=False), 4), S(A(10, grad=False), bins=3, range=(-1.0, 1.0)),
-                        S(A(10, grad=False), V([-2.0, 0.0, 1.0, 2.0]))]
-_LATER["bincount"] = [S(I(10, low=0, high=5)), S(I(6, low=0, high=3), minlength=5),
-                       S(I(6, low=0, high=3), V([0.5, 1.0, 2.0, 0.5, 1.0, 3.0])),
-                       S(V([-1, 2]), raises=True)]
-_LATER["unique"] = [S(V([3, 1, 2, 3, 1])), S(V([3, 1, 2, 3, 1]), return_counts=True),
-                     S(V([3.0, 1.0, 3.0]), return_inverse=True),
-                     S(V([[1, 2], [1, 2], [0, 1]]), dim=0)]
-_LATER["unique_consecutive"] = [S(V([1, 1, 2, 2, 3, 1, 1])),
-                                 S(V([1, 1, 2, 2, 3, 1]), return_counts=True,
-                                   return_inverse=True)]
 SAMPLES["topk"] = [S(A(3, 5), 2), S(A(3, 5), 3, dim=0, largest=False), S(A(5), 1, sorted=True),
                    S(A(5), 6, raises=True)]
 SAMPLES["argsort"] = [S(A(3, 5)), S(A(3, 5), dim=0, descending=True), S(I(6, low=0, high=3),
@@ -263,12 +254,8 @@ SAMPLES["normal"] = [S(A(3, 4, grad=False), 1.0, check=_drawn()),
                      S(A(3, 4, dtype="float32", grad=False), V(np.ones(4)), check=_drawn()),
                      S(0.0, A(3, domain="pos", grad=False), check=_drawn()),
                      S(1.0, 2.0, (2, 3), check=_drawn())]
-_LATER["bernoulli"] = [S(V(np.full((3, 4), 0.5)), check=_within(0, 2))]
-_LATER["multinomial"] = [S(V([0.2, 0.3, 0.5]), 4, replacement=True, check=_within(0, 3)),
+SAMPLES["bernoulli"] = [S(V(np.full((3, 4), 0.5)), check=_within(0, 2))]
+SAMPLES["multinomial"] = [S(V([0.2, 0.3, 0.5]), 4, replacement=True, check=_within(0, 3)),
                           S(V([[0.5, 0.5, 0.0], [0.1, 0.1, 0.8]]), 2, check=_within(0, 3))]
 SAMPLES["poisson"] = [S(V(np.full((3, 4), 2.0)), check=_within(0, 1e9))]
 SAMPLES["binomial"] = [S(V(np.full((3,), 10.0)), V(np.full((3,), 0.5)), check=_within(0, 11))]
-
-for _n in ("squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "t", "tril", "triu",
-           "bernoulli", "multinomial"):
-    SAMPLES[_n] = _LATER.pop(_n)

@@ -49,6 +49,23 @@ def _check_reduction(reduction: str, allowed: tuple = _REDUCTIONS) -> None:
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+def _not_differentiable(fn: str, **args: Any) -> None:
+    """PyTorch's error for an argument its derivative table marks non-differentiable (a
+    target, a class weight) that requires grad while grad mode is on; ``fn`` is the name
+    PyTorch's message gives (ATen's function)."""
+    if not is_grad_enabled():
+        return
+    for name, t in args.items():
+        if isinstance(t, Tensor) and t.requires_grad:
+            raise RuntimeError(f"The function '{fn}' is not differentiable with respect to "
+                               f"argument '{name}'. This input cannot have requires_grad True.")
+
+
+def _nll_kernel(input: Tensor) -> str:  # noqa: A002
+    """The ATen function PyTorch names for nll_loss / cross_entropy with class indices."""
+    return "nll_loss2d_forward" if input.ndim > 2 else "nll_loss_forward"
+
+
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return loss.mean()
@@ -163,6 +180,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          f"size.")
     _check_float_target(target, "binary_cross_entropy")
+    _not_differentiable("binary_cross_entropy", weight=weight)
     x = input._data
     w = None
     if weight is not None:
@@ -195,11 +213,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     _check_float_target(target, "binary_cross_entropy_with_logits")
-    for name, t in (("weight", weight), ("pos_weight", pos_weight)):
-        if t is not None and t.requires_grad and is_grad_enabled():  # as ATen's derivative table
-            raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not "
-                               f"differentiable with respect to argument '{name}'. This input "
-                               f"cannot have requires_grad True.")
+    _not_differentiable("binary_cross_entropy_with_logits", weight=weight,
+                        pos_weight=pos_weight)
     sp = E.Softplus.apply(-input, beta=1.0, threshold=math.inf)  # log(1 + e^-x), exact
     if pos_weight is not None:
         log_weight = (pos_weight - 1) * target + 1
@@ -295,6 +310,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     _check_reduction(reduction)
     x, t, single = _unbatched(input, target, "nll_loss")
     tgt = _index_target(t, "nll_loss", x)
+    _not_differentiable(_nll_kernel(input), weight=weight)
     coef, empty = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
                               ignore_index, 0.0, reduction, x._data.dtype, "nll_loss")
     out = name_node(WeightedNll.apply(x, coef=coef, none=reduction == "none"), _nll_name(x))
@@ -339,6 +355,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
                          "DivBackward1" if reduction == "mean" else "NegBackward0")
     x, t, single = _unbatched(input, target, "cross_entropy")
     tgt = _index_target(t, "cross_entropy", x)
+    _not_differentiable(_nll_kernel(input), weight=weight)
     coef, empty = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
                               ignore_index, label_smoothing, reduction, x._data.dtype,
                               "cross_entropy")
@@ -460,9 +477,11 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # 
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
-    """log(1 + exp(-y x))."""
+    """log(1 + exp(-y x)); ``target`` (the input's shape, +-1) must not require grad, as
+    PyTorch's."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _not_differentiable("soft_margin_loss", target=target)
     return _reduce(E.Softplus.apply(-target * input, beta=1.0, threshold=math.inf), reduction)
 
 
@@ -561,6 +580,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1,  # noqa: A002
     if p not in (1, 2):
         raise ValueError("multi_margin_loss: only p == 1 and p == 2 supported")
     x, t, single = _margin_prep(input, target, "multi_margin_loss", False)
+    _not_differentiable("multi_margin_loss", weight=weight)
     n, c = x.shape
     if t.size and (t.min() < 0 or t.max() >= c):
         raise IndexError(f"multi_margin_loss: target {int(t[(t < 0) | (t >= c)][0])} is out of "
