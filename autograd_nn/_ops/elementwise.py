@@ -14,7 +14,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import promote
 from ..autograd import engine, inplace
-from ..autograd.engine import Op
+from ..autograd.engine import Op, apply1, apply2, plain
 from . import xp
 from .common import as_tensor_like, broadcast_error, check_fits, to_tensor, wrap
 from .special_math import erf
@@ -67,7 +67,8 @@ def addcdiv_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
 def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = False) -> Any:
     """``op(a, b)`` (``op(b, a)`` with ``reverse``) for Tensor ``a`` and a Tensor, number or
     array ``b``, after PyTorch's type promotion (``_dtype.promote``); ``true_div`` computes an
-    integer result in the default float dtype. The path of every arithmetic operator."""
+    integer result in the default float dtype. The path of every arithmetic operator; ``op``
+    is a plain one (``engine.plain``: applied through ``engine.apply2``)."""
     da = a._data.dtype
     if isinstance(b, engine.Tensor):
         db = b._data.dtype
@@ -84,7 +85,7 @@ def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = Fal
     else:
         return NotImplemented
     try:
-        return op.apply(b, a) if reverse else op.apply(a, b)
+        return apply2(op, b, a) if reverse else apply2(op, a, b)
     except ValueError as e:
         x, y = (b, a) if reverse else (a, b)
         if op is Pow and "negative integer powers" in str(e):
@@ -494,13 +495,14 @@ class Exp(Op):
 def unary(op: type, name: str, doc: str, floating: bool = False) -> Callable:
     """The public function of a one-input op with no options; ``floating``: integer input is
     computed in the default float dtype (PyTorch's rule for exp, sin, sigmoid...)."""
+    apply = apply1 if plain(op) else op.apply.__func__  # either is called as apply(op, x)
     if floating:
         def fn(input: Any) -> Any:
             x = input if input._data.dtype.kind == "f" else input.to(_dtype.get_default_dtype())
-            return op.apply(x)
+            return apply(op, x)
     else:
         def fn(input: Any) -> Any:
-            return op.apply(input)
+            return apply(op, input)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
