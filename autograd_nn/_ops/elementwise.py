@@ -23,6 +23,7 @@ from .special_math import erf
 
 
 class Add(Op):
+    elementwise = True
     saved_inputs = ()
 
     @staticmethod
@@ -99,6 +100,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 
 class Sub(Op):
+    elementwise = True
     saved_inputs = ()
 
     @staticmethod
@@ -130,6 +132,7 @@ def no_bool_sub(a: Any, b: Any) -> None:
 
 
 class Mul(Op):
+    elementwise = True
     grad_reads = ((1,), (0,))
 
     @staticmethod
@@ -149,6 +152,7 @@ def mul(input: Any, other: Any) -> Any:
 
 
 class Div(Op):
+    elementwise = True
     grad_reads = ((1,), (0, 1))
 
     @staticmethod
@@ -259,6 +263,7 @@ def _whole_nonneg(b) -> bool:
 
 
 class Neg(Op):
+    elementwise = True
     saved_inputs = ()
 
     @staticmethod
@@ -480,6 +485,7 @@ def allclose(input: Any, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
 
 
 class Exp(Op):
+    elementwise = True
     saved_inputs = ()
     saves_out = True
 
@@ -707,6 +713,7 @@ def clamp_max(input: Any, max: Any) -> Any:
 
 
 class Tanh(Op):
+    elementwise = True
     saved_inputs = ()
     saves_out = True
 
@@ -724,6 +731,7 @@ tanh = unary(Tanh, "tanh", "hyperbolic tangent", floating=True)
 
 
 class Sigmoid(Op):
+    elementwise = True
     saved_inputs = ()
     saves_out = True
 
