@@ -788,12 +788,14 @@ def _propagate(p: _Pass, start: list) -> None:
             check(node, gin)
         if _tracer is not None:
             _tracer.backward_node(node, g, gin)
-        if type(gin) is not tuple:
-            gin = (gin,)
         refs = node.inputs
         if free:
             node.next = node.inputs = node.tensors = node.out = None
-        for gi, nxt, need, ref in zip(gin, nexts, node.needs_input_grad, refs):
+        if type(gin) is tuple:
+            routes: Any = zip(gin, nexts, node.needs_input_grad, refs)
+        else:  # a one-input op's gradient: one route, without zip's four iterators
+            routes = ((gin, nexts[0], node.needs_input_grad[0], refs[0]),)
+        for gi, nxt, need, ref in routes:
             if gi is None or not need:
                 continue
             if not fits and (gi.shape != ref.shape
