@@ -76,3 +76,14 @@ def test_mixed_dtypes_and_errors_take_the_promoting_path():
         f + ag.tensor([1.0, 2.0])
     with ag.no_grad():
         assert (f * f).grad_fn is None and not (f * f).requires_grad
+
+
+@pytest.mark.parametrize("name", ["float16", "bfloat16", "float64", "bool", "uint8", "int32"])
+def test_sum_result_dtype_matches_torch(name):
+    if name == "bfloat16":
+        pytest.importorskip("ml_dtypes")
+    data = [1, 0, 1, 1] if name == "bool" else [1.0, 2.0, 3.0, 4.0]
+    ours = ag.tensor(data).to(getattr(ag, name)).sum()
+    ref = torch.tensor(data).to(getattr(torch, name)).sum()
+    assert str(ours.dtype) == str(ref.dtype)
+    assert float(ours) == float(ref)
