@@ -29,6 +29,7 @@ from .autograd.engine import Node, RemovableHandle, typed
 _ndarray = np.ndarray
 # the operators' hot path, bound once (a global lookup each instead of two)
 _binary, _Add, _Sub, _Mul, _Div, _Pow = E.binary, E.Add, E.Sub, E.Mul, E.Div, E.Pow
+_apply2 = engine.apply2
 
 
 class _Device:
@@ -456,13 +457,27 @@ class Tensor:
                  inputs=inputs)
 
     # ------------------------------------------------------------------------- operators
+    # The arithmetic operators' fast path: a tensor of the same dtype (no promotion, no bool
+    # check to make) goes straight to the Op (engine.apply2); anything else, and a ValueError
+    # (shapes that do not broadcast), goes through binary, which promotes and words the errors.
     def __add__(self, other: Any) -> Tensor:
+        if isinstance(other, Tensor) and self._data.dtype is other._data.dtype:
+            try:
+                return engine.apply2(_Add, self, other)
+            except ValueError:
+                pass
         return _binary(_Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
         return _binary(_Add, self, other, True)
 
     def __sub__(self, other: Any) -> Tensor:
+        if (isinstance(other, Tensor) and (d := self._data.dtype) is other._data.dtype
+                and d.kind != "b"):
+            try:
+                return engine.apply2(_Sub, self, other)
+            except ValueError:
+                pass
         E.no_bool_sub(self, other)
         return _binary(_Sub, self, other)
 
@@ -471,12 +486,23 @@ class Tensor:
         return _binary(_Sub, self, other, True)
 
     def __mul__(self, other: Any) -> Tensor:
+        if isinstance(other, Tensor) and self._data.dtype is other._data.dtype:
+            try:
+                return engine.apply2(_Mul, self, other)
+            except ValueError:
+                pass
         return _binary(_Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
         return _binary(_Mul, self, other, True)
 
     def __truediv__(self, other: Any) -> Tensor:
+        if (isinstance(other, Tensor) and (d := self._data.dtype) is other._data.dtype
+                and d.kind == "f"):
+            try:
+                return _apply2(_Div, self, other)
+            except ValueError:
+                pass
         return _binary(_Div, self, other, False, True)
 
     def __rtruediv__(self, other: Any) -> Tensor:

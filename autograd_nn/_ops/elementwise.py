@@ -14,7 +14,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import promote
 from ..autograd import engine, inplace
-from ..autograd.engine import Op
+from ..autograd.engine import Op, apply1, apply2, plain
 from . import xp
 from .common import as_tensor_like, broadcast_error, check_fits, named_as, to_tensor, wrap
 from .special_math import erf
@@ -24,6 +24,7 @@ from .special_math import erf
 
 class Add(Op):
     grad_fn_name = "AddBackward0"
+    elementwise = True
     saved_inputs = ()
 
     @staticmethod
@@ -72,7 +73,8 @@ def addcdiv_(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
 def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = False) -> Any:
     """``op(a, b)`` (``op(b, a)`` with ``reverse``) for Tensor ``a`` and a Tensor, number or
     array ``b``, after PyTorch's type promotion (``_dtype.promote``); ``true_div`` computes an
-    integer result in the default float dtype. The path of every arithmetic operator."""
+    integer result in the default float dtype. The path of every arithmetic operator; ``op``
+    is a plain one (``engine.plain``: applied through ``engine.apply2``)."""
     da = a._data.dtype
     if isinstance(b, engine.Tensor):
         db = b._data.dtype
@@ -90,12 +92,12 @@ def binary(op: type, a: Any, b: Any, reverse: bool = False, true_div: bool = Fal
         return NotImplemented
     try:
         if reverse:
-            out = op.apply(b, a)
+            out = apply2(op, b, a)
             name = _REVERSED_NAMES.get(op)
             return out if name is None else engine.name_node(out, name)
         if op is Pow and isinstance(b, engine.Tensor):
-            return engine.name_node(op.apply(a, b), "PowBackward1")  # pow(Tensor, Tensor)
-        return op.apply(a, b)
+            return engine.name_node(apply2(op, a, b), "PowBackward1")  # pow(Tensor, Tensor)
+        return apply2(op, a, b)
     except ValueError as e:
         x, y = (b, a) if reverse else (a, b)
         if op is Pow and "negative integer powers" in str(e):
@@ -110,6 +112,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 class Sub(Op):
     grad_fn_name = "SubBackward0"
+    elementwise = True
     saved_inputs = ()
 
     @staticmethod
@@ -143,6 +146,7 @@ def no_bool_sub(a: Any, b: Any) -> None:
 
 class Mul(Op):
     grad_fn_name = "MulBackward0"
+    elementwise = True
     grad_reads = ((1,), (0,))
 
     @staticmethod
@@ -164,6 +168,7 @@ def mul(input: Any, other: Any) -> Any:
 class Div(Op):
     """``a / b``, or with ``rounding_mode`` ('floor', 'trunc') the rounded quotient of the
     promoted float operands, which PyTorch records (DivBackward) with a zero gradient."""
+    elementwise = True
     grad_reads = ((1,), (0, 1))
 
     @classmethod
@@ -300,6 +305,7 @@ def _whole_nonneg(b) -> bool:
 
 class Neg(Op):
     grad_fn_name = "NegBackward0"
+    elementwise = True
     saved_inputs = ()
 
     @staticmethod
@@ -532,6 +538,7 @@ def allclose(input: Any, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
 
 class Exp(Op):
     grad_fn_name = "ExpBackward0"
+    elementwise = True
     saved_inputs = ()
     saves_out = True
 
@@ -547,13 +554,14 @@ class Exp(Op):
 def unary(op: type, name: str, doc: str, floating: bool = False) -> Callable:
     """The public function of a one-input op with no options; ``floating``: integer input is
     computed in the default float dtype (PyTorch's rule for exp, sin, sigmoid...)."""
+    apply = apply1 if plain(op) else op.apply.__func__  # either is called as apply(op, x)
     if floating:
         def fn(input: Any) -> Any:
             x = input if input._data.dtype.kind == "f" else input.to(_dtype.get_default_dtype())
-            return op.apply(x)
+            return apply(op, x)
     else:
         def fn(input: Any) -> Any:
-            return op.apply(input)
+            return apply(op, input)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
@@ -775,6 +783,7 @@ def clamp_max(input: Any, max: Any) -> Any:
 
 class Tanh(Op):
     grad_fn_name = "TanhBackward0"
+    elementwise = True
     saved_inputs = ()
     saves_out = True
 
@@ -793,6 +802,7 @@ tanh = unary(Tanh, "tanh", "hyperbolic tangent", floating=True)
 
 class Sigmoid(Op):
     grad_fn_name = "SigmoidBackward0"
+    elementwise = True
     saved_inputs = ()
     saves_out = True
 

@@ -81,7 +81,7 @@ class Sum(Op):
 def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Sum over ``dim`` (None or () = all); bool and integer input sum in int64."""
     x = input if dtype is None else input.to(dtype)
-    if dtype is None:
+    if dtype is None and x._data.dtype.kind in "biu":  # (promotion keeps any other dtype)
         x = cast(x, promote(x._data, wide_ints=True))
     return Sum.apply(x, dim=_reduce_dims(dim, x, "sum"), keepdim=keepdim)
 
