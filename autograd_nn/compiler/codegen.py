@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from sys import getrefcount
 from typing import Any
 
 import numpy as np
@@ -47,8 +48,10 @@ class Program:
         not), the ops of :mod:`.lower` write into buffers reused across calls."""
         self.ns: dict[str, Any] = {"_Ctx": _Ctx, "_nd": np.ndarray, "_asarray": np.asarray,
                                    "_fit": engine._fit, "_wrap": Tensor._wrap, "_np": np,
-                                   "_diverged": _diverged, **KERNELS}
+                                   "_diverged": _diverged, "_reuse": _reuse, **KERNELS}
         self._consts: dict[int, str] = {}
+        self._nums: dict[tuple, str] = {}  # Python numbers as 0-d arrays (num)
+        self.cur_dtype: Any = None  # the dtype of the op being written out
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
         self._events = {ev.slot: ev for ev in events if type(ev) is OpEvent}
@@ -117,6 +120,25 @@ class Program:
         """(shape, dtype, layout) of a lowered forward output ``v<slot>``."""
         return self._events[int(var[1:])].meta
 
+    def num(self, value: int | float, dtype: Any = None) -> str:
+        """A Python number operand of a written-out ufunc as a 0-d array of ``dtype`` (default:
+        the dtype of the op being written out). A ufunc takes a Python scalar as *weak*: it is
+        cast to the array's dtype, the loop is the same; a 0-d array of that dtype holding the
+        cast value gives the same bits and skips ~0.7-1 us of scalar conversion per call. An
+        int not exactly representable, or a value that overflows, stays a literal."""
+        dtype = np.dtype(dtype if dtype is not None else self.cur_dtype)
+        key = (type(value), repr(value), dtype.str)
+        name = self._nums.get(key)
+        if name is None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                arr = np.array(value, dtype=dtype)
+            if not np.isfinite(arr) or (type(value) is int and int(arr) != value):
+                return self.src(("c", value))
+            arr.flags.writeable = False
+            name = self._nums[key] = f"N{len(self._nums)}"
+            self.ns[name] = arr
+        return name
+
     # ------------------------------------------------------------------------ expressions
     def const(self, value: Any, hint: str = "C") -> str:
         key = id(value)
@@ -142,7 +164,7 @@ class Program:
                 self._pre.append(f"    {name} = {self.const(x, 'P')}._data")
             return name
         if kind == "grad":
-            return f"{self.const(x, 'L')}.grad._data"
+            return f"{self.const(x, 'L')}._grad._data"
         return repr(x) if _plain(x) else self.const(x)
 
     def param(self, p: tuple) -> str:
@@ -188,7 +210,9 @@ class Program:
             return None
         if all(m[1] is None for m in metas) or (ev.params and pair[0] not in WITH_PARAMS):
             return None
-        self.params, self.cur_node = ev.params, ev.node
+        self.params, self.cur_node, self.cur_dtype = ev.params, ev.node, ev.meta[1]
+        # Python numbers among the operands: 0-d arrays of the op's dtype (see num)
+        ins = [self.num(s[1]) if m[1] is None else i for i, s, m in zip(ins, ev.inputs, metas)]
         body = pair[0](self, ins, metas)
         if body is None:
             return None
@@ -231,7 +255,9 @@ class Program:
             maybe.discard(var)
             return f"    {var} = {var} + {value}"
 
-        # a leaf gradient that arrives once and is adopted as .grad: computed in a fresh array
+        # a leaf gradient that arrives once and is adopted as .grad: computed into an array
+        # of its own (not a buffer: it is handed out), the one handed out by the previous call
+        # when nothing references it any more (zero_grad dropped it), else a fresh one
         arrivals: dict = {}
         for target, _ in ev.seeds:
             arrivals[target_var(target)] = arrivals.get(target_var(target), 0) + 1
@@ -245,6 +271,7 @@ class Program:
             if s[0] == "c":
                 seed += ".copy()"  # eager makes a fresh one each call
             out.append(arrive(target_var(target), seed, s[0] != "c", self.meta_of(s)))
+        recycled: set = set()  # arrays of their own (see _reuse), handed out as they are
         for slot, is_tuple, routes in ev.steps:
             self.n_backward_rules += 1
             g = f"g{slot}"
@@ -255,8 +282,14 @@ class Program:
                 for j, fit, target, meta in routes:
                     var = target_var(target)
                     fresh = not fit and var in adopted and arrivals[var] == 1
-                    outs[j] = None if fresh or meta[2] is None else self.buf(*meta)
-                self.params, self.cur_inputs = fev.params, fev.inputs
+                    if fresh and meta[2] is not None:
+                        r = self.const([np.empty(meta[0], meta[1], order=meta[2])], "R")
+                        out.append(f"    o{j} = _reuse({r})")
+                        outs[j] = f"o{j}"
+                        recycled.add(f"o{j}")
+                    else:
+                        outs[j] = None if fresh or meta[2] is None else self.buf(*meta)
+                self.params, self.cur_inputs, self.cur_dtype = fev.params, fev.inputs, fev.meta[1]
                 lines, values = rule(self, ins, f"v{slot}", g, outs)
                 out += lines
                 refs = ins
@@ -273,7 +306,8 @@ class Program:
             pending.discard(g)
             for j, fit, target, meta in routes:
                 value = values[j]
-                is_buf = outs[j] is not None or (value == g and g in maybe)
+                is_buf = (outs[j] is not None and outs[j] not in recycled) or \
+                    (value == g and g in maybe)
                 if fit:
                     value = f"_fit({value}, {refs[j]})"
                     meta = self.meta_of(fev.inputs[j])
@@ -288,8 +322,9 @@ class Program:
                 fresh = f"_np.array({var}, dtype={dt}, copy=True)"
             else:  # a buffer is never handed out: .grad outlives the call
                 fresh = f"{var}.copy('K')" if var in maybe else var
-            out += [f"    if {L}.grad is None: {L}.grad = _wrap({fresh})",
-                    f"    else: _np.add({L}.grad._data, {var}, out={L}.grad._data)"]
+            # (the engine's own stores: the .grad setter's checks hold by construction)
+            out += [f"    if {L}._grad is None: {L}._grad = _wrap({fresh})",
+                    f"    else: _np.add({L}._grad._data, {var}, out={L}._grad._data)"]
         return out
 
     def _helper(self, ev: HelperEvent) -> list:
@@ -367,6 +402,26 @@ def _free_dead(lines: list, buffers: set = frozenset()) -> list:
         if i in dels and i < len(lines) - 1:
             out.append(f"    del {', '.join(sorted(dels[i]))}")
     return out
+
+
+def _refs_in(r: list) -> int:
+    a = r[0]
+    return getrefcount(a)
+
+
+_REUSE_REFS = _refs_in([np.empty(1)])  # _reuse's count when only its list holds the array
+
+
+def _reuse(r: list) -> np.ndarray:
+    """``r[0]`` when nothing but ``r`` references it (the gradient array handed out as a
+    leaf's ``.grad`` by the previous call, since dropped by ``zero_grad``: reusing its memory
+    is unobservable and saves the page faults of a fresh large array), else a new array laid
+    out like it (``r[0]`` becomes that one). A view, a Tensor or any other holder of the old
+    array counts as a reference, as for the engine's adoption (allocator.owned)."""
+    a = r[0]
+    if getrefcount(a) > _REUSE_REFS:
+        a = r[0] = np.empty_like(a)
+    return a
 
 
 def _plain(x: Any) -> bool:

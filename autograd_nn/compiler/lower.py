@@ -38,7 +38,8 @@ KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.
            "_less": np.less, "_greater": np.greater, "_max": np.maximum, "_matmul": np.matmul,
            "_radd": np.add.reduce, "_bump": inplace.bump_version, "_log": np.log,
            "_log1p": np.log1p, "_div": np.true_divide, "_isnan": np.isnan,
-           "_errstate": np.errstate}
+           "_errstate": np.errstate, "_copysign": np.copysign,
+           "_putmask": np.putmask}  # (+ _bce_logs, below)
 
 
 def _out(o: str | None) -> str:
@@ -86,40 +87,44 @@ def _tanh_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     o = outs[0]  # g * (1 - y * y)
     name = "t0"
     first = f"    {name} = _mul({y}, {y}{_out(o)})"
-    return [first, f"    _sub(1, {name}, out={name})", f"    _mul({g}, {name}, out={name})"], \
-        {0: name}
+    return [first, f"    _sub({pg.num(1)}, {name}, out={name})",
+            f"    _mul({g}, {name}, out={name})"], {0: name}
 
 
 def _sigmoid_fwd(pg: Any, ins: list, metas: list) -> list | None:
     shape, dtype = metas[0][:2]
     if not shape:  # 0-d: the op reshapes; left to it
         return None
-    e = pg.buf(shape, dtype)
+    e, t = pg.buf(shape, dtype), pg.buf(shape, dtype)
     m = pg.buf(shape, np.dtype(bool))
     x = ins[0]
-    # Sigmoid.forward's seven ufunc calls: e = exp(-|x|); y = 1 / (e + 1); y *= e where x < 0
-    return [f"_abs({x}, out={e})", f"_neg({e}, out={e})", f"_exp({e}, out={e})",
-            f"OUT = _add({e}, 1, out=BUF)", "_recip(OUT, out=OUT)", f"_less({x}, 0, out={m})",
-            f"_mul(OUT, {e}, out=OUT, where={m})"]
+    # Sigmoid.forward's ufuncs: e = exp(-|x|); y = 1 / (e + 1); y *= e where x < 0. -|x| as
+    # copysign(x, -1) (the same bits, NaNs included: both set the sign bit) and the masked
+    # product as a full product put back under the mask (the same products where x < 0;
+    # ``where=`` alone costs ~2.5 us on a small array, product and putmask ~1.3 us)
+    return [f"_copysign({x}, {pg.num(-1)}, out={e})", f"_exp({e}, out={e})",
+            f"OUT = _add({e}, {pg.num(1)}, out=BUF)", "_recip(OUT, out=OUT)",
+            f"_less({x}, {pg.num(0)}, out={m})", f"_mul(OUT, {e}, out={t})",
+            f"_putmask(OUT, {m}, {t})"]
 
 
 def _sigmoid_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     o = outs[0]  # g * y * (1 - y)
     name = "t0"
     s = pg.buf(*pg.meta_expr(y))
-    return [f"    {name} = _mul({g}, {y}{_out(o)})", f"    _sub(1, {y}, out={s})",
+    return [f"    {name} = _mul({g}, {y}{_out(o)})", f"    _sub({pg.num(1)}, {y}, out={s})",
             f"    _mul({name}, {s}, out={name})"], {0: name}
 
 
 def _relu_fwd(pg: Any, ins: list, metas: list) -> list:
-    return [f"OUT = _max({ins[0]}, 0, out=BUF)"]
+    return [f"OUT = _max({ins[0]}, {pg.num(0)}, out=BUF)"]
 
 
 def _relu_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     o = outs[0]  # g * (y > 0) (the mask cast to g's dtype: 0.0/1.0, the same products)
     name = "t0"
     m = pg.buf(pg.meta_expr(y)[0], np.dtype(bool))
-    return [f"    _greater({y}, 0, out={m})", f"    {name} = _mul({g}, {m}{_out(o)})"], \
+    return [f"    _greater({y}, {pg.num(0)}, out={m})", f"    {name} = _mul({g}, {m}{_out(o)})"], \
         {0: name}
 
 
@@ -160,20 +165,33 @@ def _bce_fwd(pg: Any, ins: list, metas: list) -> list | None:
     if not _plain_bce(pg, metas):
         return None
     (shape, dtype, layout), (x, t) = metas[0], ins
+    n = math.prod(shape)
+    if dtype.itemsize < 4 or not n:  # mean_of sums float16 in float32; the mean of nothing
+        return None
     lx, l1x = pg.buf(shape, dtype, layout), pg.buf(shape, dtype, layout)  # (reduced: x's layout)
+    z = pg.buf((), dtype)
     fwd = pg.const(BinaryCrossEntropy.forward, "BinaryCrossEntropy_forward_")
     dt = pg.const(dtype, "DT")
     # BinaryCrossEntropy.forward's ufuncs: -(t * max(log x, -100) + (1 - t) * max(log1p(-x),
-    # -100)) in place, then mean_of's sum / count; a NaN re-runs the op (its error message)
-    return ["with _errstate(divide='ignore', invalid='ignore'):",
-            f"    _log({x}, out={lx})", f"    _neg({x}, out={l1x})",
-            f"    _log1p({l1x}, out={l1x})",
-            f"_max({lx}, -100, out={lx})", f"_max({l1x}, -100, out={l1x})",
+    # -100)) in place, then mean_of's sum / count (summed into a 0-d buffer: the same
+    # reduction); a NaN re-runs the op (its error message, or eager's value)
+    m100 = pg.num(-100)
+    return [f"_bce_logs({x}, {lx}, {l1x})",
+            f"_max({lx}, {m100}, out={lx})", f"_max({l1x}, {m100}, out={l1x})",
             f"_sub({lx}, {l1x}, out={lx})", f"_mul({lx}, {t}, out={lx})",
             f"_add({lx}, {l1x}, out={lx})", f"_neg({lx}, out={lx})",
-            f"OUT = _div(_radd({lx}, axis=None, keepdims=False), {math.prod(shape)})",
-            f"if _isnan(OUT): OUT = {fwd}(_Ctx(), {x}, {t}, weight=None, reduction='mean')",
-            f"OUT = _asarray(OUT, dtype={dt})"]
+            f"_radd({lx}, axis=None, out={z})", f"OUT = _div({z}, {pg.num(n)}, out={z})",
+            f"if OUT != OUT: OUT = _asarray({fwd}(_Ctx(), {x}, {t}, weight=None, "
+            f"reduction='mean'), dtype={dt})"]
+
+
+@np.errstate(divide="ignore", invalid="ignore")
+def _bce_logs(x: np.ndarray, lx: np.ndarray, l1x: np.ndarray) -> None:
+    """BinaryCrossEntropy.forward's logs (log x, log1p(-x)) into buffers, warnings off as
+    there (the decorator sets NumPy's error state with one context-variable write per call)."""
+    np.log(x, out=lx)
+    np.negative(x, out=l1x)
+    np.log1p(l1x, out=l1x)
 
 
 def _bce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
@@ -183,8 +201,8 @@ def _bce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     d = pg.buf(shape, dtype, layout)
     n = math.prod(shape)
     # g * (1 / n); d = max((1 - x) * x, eps); gx = (x - t) / d * g
-    return [f"    gs = _mul({g}, {1.0 / n!r})", f"    _sub(1, {x}, out={d})",
-            f"    _mul({d}, {x}, out={d})", f"    _max({d}, {_BCE_EPS!r}, out={d})",
+    return [f"    gs = _mul({g}, {pg.num(1.0 / n)})", f"    _sub({pg.num(1)}, {x}, out={d})",
+            f"    _mul({d}, {x}, out={d})", f"    _max({d}, {pg.num(_BCE_EPS)}, out={d})",
             f"    t0 = _sub({x}, {t}{_out(o)})", f"    _div(t0, {d}, out=t0)",
             "    _mul(t0, gs, out=t0)"], {0: "t0"}
 
@@ -205,10 +223,11 @@ LOWERED: dict = {
 def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
     """Source of a function ``name(O)`` doing ``SGD.step`` on ``opt`` as the optimizer does it
     (``b *= mu; b += g``; ``p -= lr * b``: the same ufuncs, the scratch ``lr * g`` in a buffer),
-    reading lr and momentum from the param groups when it runs; it calls the real step
-    (``fn``) instead whenever the optimizer is not the plain case it was written for (hooks,
-    other groups or parameters, weight decay, maximize, dampening, Nesterov, a missing momentum
-    buffer, a gradient of another dtype)."""
+    reading lr and momentum from the param groups when it runs (into 0-d arrays of the
+    parameters' dtype: the values the ufuncs would cast them to, see ``Program.num``); it calls
+    the real step (``fn``) instead whenever the optimizer is not the plain case it was written
+    for (hooks, other groups or parameters, weight decay, maximize, dampening, Nesterov, a
+    missing momentum buffer, a gradient of another dtype)."""
     name = f"_sgd{len(pg.buffers)}"
     lines = [f"def {name}(O):", "    G = O.param_groups",
              f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
@@ -223,16 +242,20 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
                   f"    if len(L) != {len(params)} or "
                   + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
                   + "g['weight_decay'] != 0 or g['maximize'] or g['dampening'] != 0 or "
-                  f"g['nesterov'] or type(lr) is not float or type(mu) not in (int, float): "
-                  f"return {fn}(O)"]
+                  f"g['nesterov'] or type(lr) is not float or type(mu) not in (int, float) "
+                  f"or not -16777216 < mu < 16777216: return {fn}(O)"]
+        scalars: dict = {}  # dtype -> (0-d lr, 0-d mu) of this group
         for k, (p, t) in enumerate(zip(ps, params)):
-            dt = pg.const(t._data.dtype, "DT")
-            key = (t._data.shape, t._data.dtype)  # lr * b is consumed at once: one per shape
+            dtype = t._data.dtype
+            dt = pg.const(dtype, "DT")
+            key = (t._data.shape, dtype)  # lr * b is consumed at once: one per shape
             if key not in scratches:
                 scratches[key] = pg.buf(*key)
-            scratch = scratches[key]
+            if dtype not in scalars:
+                scalars[dtype] = (pg.buf((), dtype), pg.buf((), dtype))
+            scratch, (lr0, mu0) = scratches[key], scalars[dtype]
             gk, bk = f"g{i}_{k}", f"b{i}_{k}"
-            lines += [f"    {gk} = {p}.grad",
+            lines += [f"    {gk} = {p}._grad",
                       f"    if {gk} is not None:",
                       f"        {gk} = {gk}._data",
                       f"        if {gk}.dtype != {dt}: return {fn}(O)",
@@ -242,12 +265,17 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
             body += [f"    if {gk} is not None:",
                      f"        if mu{i} != 0:",  # b *= mu; b += g; the step is b
                      f"            b = {bk}._data",
-                     f"            _mul(b, mu{i}, out=b)",
+                     f"            _mul(b, {mu0}, out=b)",
                      f"            _add(b, {gk}, out=b)",
                      f"            {gk} = b",
-                     f"        {p}._data -= _mul(lr{i}, {gk}, out={scratch})",
+                     f"        p = {p}._data",  # p -= lr * g
+                     f"        _sub(p, _mul({lr0}, {gk}, out={scratch}), out=p)",
                      f"        _bump({p})"]
-        lines += [f"    lr{i}, mu{i} = lr, mu"]
+        lines += [f"    mu{i} = mu"]
+        for lr0, mu0 in scalars.values():
+            lines += [f"    {lr0}.fill(lr)", f"    if mu != 0: {mu0}.fill(mu)"]
     return lines + body + ["    return None"], name
 
+
+KERNELS["_bce_logs"] = _bce_logs
 WITH_PARAMS = {_bce_fwd}  # the forwards that read pg.params (the others take none)

@@ -1,0 +1,197 @@
+"""The written-out kernels of compiler/lower.py beyond the first set: Python numbers as 0-d
+operands, Sigmoid's masked product as product + putmask, BinaryCrossEntropy's mean into a 0-d
+buffer, SGD's lr/momentum read into 0-d arrays, adopted gradients recycled when dropped, and
+Adam's step. The oracle is the same code run eagerly: every result must be eager's, bit for bit
+(compared as raw bytes, so NaN payloads and signs of zero count), over several replayed calls."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_nn as torch
+
+nn = torch.nn
+
+
+def _bits(a) -> bytes:
+    a = a._data if isinstance(a, torch.Tensor) else np.asarray(a)
+    return a.dtype.str.encode() + repr(a.shape).encode() + np.ascontiguousarray(a).tobytes()
+
+
+def _same(xs, ys) -> None:
+    assert len(xs) == len(ys)
+    for a, b in zip(xs, ys):
+        assert _bits(a) == _bits(b)
+
+
+def _twice(make, calls):
+    """Run ``make()``'s step eagerly and compiled over ``calls`` (argument tuples); returns the
+    two lists of per-call results (copied at once) and the compiled function."""
+    out = []
+    for compiled in (False, True):
+        step, state = make()
+        fn = torch.compile(step) if compiled else step
+        res = []
+        for args in calls:
+            r = fn(*[torch.from_numpy(a) for a in args])
+            res.append([np.array(t._data, copy=True) for t in (r if isinstance(r, tuple) else (r,))]
+                       + [np.array(s._data, copy=True) for s in state()])
+        out.append((res, fn))
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_python_numbers_as_0d_operands_bitwise(dtype):
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((5, 4)).astype(dtype)
+
+    def make():
+        w = torch.tensor(w0.copy(), requires_grad=True)
+        opt = torch.optim.SGD([w], lr=0.0)  # (opt.zero_grad(): recorded; p.grad = None is not)
+
+        def step(x):
+            opt.zero_grad()
+            # inexact floats (0.1, 1/3), ints, an int not exact in float16/32 (kept a literal)
+            h = (x * 0.1 + 3) * w - (1 / 3) * w + (2 ** 70 + 1) * 1e-21
+            h = (2.5 - h).tanh() * -7 + (h - 1).relu()
+            loss = (h * h).sum()
+            loss.backward()
+            return loss, h
+        return step, lambda: [w.grad]
+
+    calls = [(rng.standard_normal((5, 4)).astype(dtype),) for _ in range(5)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    assert fn.replays == 3
+    assert "N0" in fn.entries()[0].program.source  # 0-d operands are used
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sigmoid_putmask_bitwise_at_edge_values(dtype):
+    edge = np.array([-0.0, 0.0, np.inf, -np.inf, np.nan, -np.nan, 1e-30, -1e-30, 88.0, -88.0,
+                     800.0, -800.0, 5e-324, -5e-324, 0.5, -0.5], dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        edge = edge.astype(dtype)
+    rng = np.random.default_rng(1)
+
+    def make():
+        s = torch.tensor(np.ones(edge.shape, dtype), requires_grad=True)
+        opt = torch.optim.SGD([s], lr=0.0)  # (opt.zero_grad(): recorded; p.grad = None is not)
+
+        def step(x):
+            opt.zero_grad()
+            y = (x * s).sigmoid()
+            y.sum().backward()
+            return y
+        return step, lambda: [s.grad]
+
+    calls = [(edge * dtype(k),) for k in (1, -1, 2)] + \
+        [(rng.standard_normal(edge.shape).astype(dtype) * 10,) for _ in range(3)]
+    with np.errstate(all="ignore"):
+        (eager, _), (comp, fn) = _twice(make, calls)
+    assert fn.replays == 4 and "_putmask(" in fn.entries()[0].program.source
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bce_mean_into_a_0d_buffer_bitwise(dtype):
+    # an odd, large count: NumPy's pairwise summation takes several blocks
+    rng = np.random.default_rng(2)
+    shape = (777, 3)
+
+    def make():
+        w = torch.tensor(np.full(shape, 0.5, dtype), requires_grad=True)
+        opt = torch.optim.SGD([w], lr=0.0)  # (opt.zero_grad(): recorded; p.grad = None is not)
+
+        def step(p, t):
+            opt.zero_grad()
+            loss = nn.functional.binary_cross_entropy((p * w).sigmoid(), t)
+            loss.backward()
+            return loss
+        return step, lambda: [w.grad]
+
+    calls = [(rng.standard_normal(shape).astype(dtype) * 4,
+              (rng.random(shape) > 0.5).astype(dtype)) for _ in range(5)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    assert fn.replays == 3 and "_bce_logs(" in fn.entries()[0].program.source
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
+def test_sgd_lr_and_momentum_read_at_replay_bitwise():
+    # two groups (float32 and float64 parameters), lr changed between calls to inexact values
+    rng = np.random.default_rng(3)
+    a0 = rng.standard_normal((4, 3)).astype(np.float32)
+    b0 = rng.standard_normal((3,)).astype(np.float64)
+
+    def make():
+        a = torch.tensor(a0.copy(), requires_grad=True)
+        b = torch.tensor(b0.copy(), requires_grad=True)
+        opt = torch.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.3, "momentum": 0.0}],
+                              lr=0.1, momentum=0.9)
+        k = [0]
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = ((x @ a).tanh() * y).sum() + (b.double() * b).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        def state():
+            k[0] += 1  # the next call's learning rates (a scheduler's job)
+            opt.param_groups[0]["lr"] = 0.1 / (1 + k[0]) ** 0.5
+            opt.param_groups[1]["lr"] = 1 / 3 + k[0] / 7
+            return [a, b] + [s["momentum_buffer"] for s in opt.state.values()
+                             if s.get("momentum_buffer") is not None]
+        return step, state
+
+    calls = [(rng.standard_normal((2, 4)).astype(np.float32),
+              rng.standard_normal((2, 3)).astype(np.float32)) for _ in range(7)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    assert fn.replays == 5 and "_sgd" in fn.entries()[0].program.source
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
+def test_adopted_grad_recycled_only_when_nothing_holds_it():
+    lin = nn.Linear(6, 3)
+    opt = torch.optim.SGD(lin.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = lin(x).tanh().sum()
+        loss.backward()
+        return loss
+
+    fn = torch.compile(step)
+    rng = np.random.default_rng(4)
+    xs = [torch.from_numpy(rng.standard_normal((5, 6)).astype(np.float32)) for _ in range(9)]
+    for x in xs[:4]:
+        fn(x)
+    assert fn.replays == 2
+    # nothing kept: the next call computes into the memory the dropped .grad had
+    wid, bid = id(lin.weight.grad._data), id(lin.bias.grad._data)
+    fn(xs[4])
+    assert (id(lin.weight.grad._data), id(lin.bias.grad._data)) == (wid, bid)
+    # a kept Tensor, a kept view of the other array: both survive the next calls unchanged
+    kept_w, kept_b = lin.weight.grad, lin.bias.grad._data[1:]
+    copies = (kept_w._data.copy(), kept_b.copy())
+    fn(xs[5])
+    fn(xs[6])
+    assert np.array_equal(kept_w._data, copies[0]) and np.array_equal(kept_b, copies[1])
+    assert lin.weight.grad is not kept_w and lin.weight.grad._data is not kept_w._data
+    assert not np.shares_memory(lin.bias.grad._data, kept_b)
+    # and the values are eager's
+    torch.manual_seed(0)
+    ref = nn.Linear(6, 3)
+    ref.load_state_dict({k: v for k, v in lin.state_dict().items()})
+    fn(xs[7])
+    step_ref = torch.optim.SGD(ref.parameters(), lr=0.1)
+    step_ref.zero_grad()
+    ref(xs[7]).tanh().sum().backward()
+    assert np.array_equal(ref.weight.grad._data, lin.weight.grad._data)
+    assert np.array_equal(ref.bias.grad._data, lin.bias.grad._data)
