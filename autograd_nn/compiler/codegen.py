@@ -25,10 +25,16 @@ import numpy as np
 
 from ..autograd import engine
 from ..optim.optimizer import Optimizer
+from ..optim.adam import Adam, AdamW
 from ..optim.sgd import SGD
 from ..tensor import Tensor
-from .lower import KERNELS, LOWERED, WITH_PARAMS, sgd_step
+from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
+
+
+# optimizers whose step() the replay writes out (lower.py), by exact type (a subclass may
+# override _update_group)
+_WRITTEN_OUT_STEPS = {SGD: sgd_step, Adam: adam_step, AdamW: adam_step}
 
 
 class _Ctx:
@@ -345,9 +351,9 @@ class Program:
         args = [self.src(("c", a)) for a in ev.args]
         kw = [f"{k}={self.src(('c', v))}" for k, v in ev.kwargs.items()]
         call = f"{fn}({', '.join(args + kw)})"
-        if (self.lower and ev.fn is Optimizer.step and type(ev.args[0]) is SGD
+        if (self.lower and ev.fn is Optimizer.step and type(ev.args[0]) in _WRITTEN_OUT_STEPS
                 and len(ev.args) == 1 and not ev.kwargs and ev.result_slot is None):
-            src, name = sgd_step(self, ev.args[0], fn)
+            src, name = _WRITTEN_OUT_STEPS[type(ev.args[0])](self, ev.args[0], fn)
             self._funcs += src
             return [f"    {name}({args[0]})"]
         if ev.result_slot is None:

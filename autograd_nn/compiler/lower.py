@@ -29,6 +29,7 @@ from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
 from .._ops.loss import _BCE_EPS, BinaryCrossEntropy
 from ..autograd import inplace
+from ..optim.adam import Adam
 from ..optim.sgd import SGD
 
 # the NumPy callables the lowered code uses (bound as the replay function's default arguments:
@@ -39,7 +40,7 @@ KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.
            "_radd": np.add.reduce, "_bump": inplace.bump_version, "_log": np.log,
            "_log1p": np.log1p, "_div": np.true_divide, "_isnan": np.isnan,
            "_errstate": np.errstate, "_copysign": np.copysign,
-           "_putmask": np.putmask}  # (+ _bce_logs, below)
+           "_putmask": np.putmask, "_sqrt": np.sqrt}  # (+ _bce_logs, below)
 
 
 def _out(o: str | None) -> str:
@@ -274,6 +275,91 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
         lines += [f"    mu{i} = mu"]
         for lr0, mu0 in scalars.values():
             lines += [f"    {lr0}.fill(lr)", f"    if mu != 0: {mu0}.fill(mu)"]
+    return lines + body + ["    return None"], name
+
+
+def adam_step(pg: Any, opt: Adam, fn: str) -> tuple:
+    """Source of a function ``name(O)`` doing ``Adam.step`` / ``AdamW.step`` on ``opt`` as
+    ``Adam._update_group`` does it, parameter by parameter: ``step += 1``; (AdamW: ``p *= 1 -
+    lr * wd``); ``m *= 1 - w; m += w * g`` (w = 1 - b1); ``v *= b2; v += (1 - b2) * g * g``;
+    ``d = sqrt(v) / bc2 + eps; d = m / d * step_size; p -= d`` -- the same ufuncs in the same
+    order, the temporaries in one scratch buffer per shape, the Python floats (bias corrections
+    from the step count, lr, betas, eps, read from the group when it runs) computed by the same
+    expressions and filled into 0-d arrays of the parameter's dtype. It calls the real step
+    (``fn``) whenever the case is another (hooks, other groups or parameters, amsgrad,
+    maximize, coupled weight decay, a parameter without state yet, a gradient or step count of
+    another dtype, hyper-parameters that are not Python numbers)."""
+    name = f"_adam{len(pg.buffers)}"
+    lines = [f"def {name}(O):", "    G = O.param_groups",
+             f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
+             f"len(G) != {len(opt.param_groups)}: return {fn}(O)", "    S = O.state"]
+    body = []
+    scratches: dict = {}
+    for i, group in enumerate(opt.param_groups):
+        params = group["params"]
+        ps = [pg.const(p, "P") for p in params]
+        lines += [f"    g = G[{i}]", "    L = g['params']",
+                  "    lr, (b1, b2), eps, wd = g['lr'], g['betas'], g['eps'], g['weight_decay']",
+                  f"    if len(L) != {len(params)} or "
+                  + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
+                  + "g['amsgrad'] or g['maximize'] or type(lr) is not float or type(b1) is "
+                  "not float or type(b2) is not float or type(eps) is not float or type(wd) "
+                  "not in (int, float) or (wd != 0 and not g['decoupled_weight_decay']): "
+                  f"return {fn}(O)",
+                  f"    lr{i}, b1_{i}, b2_{i}, eps{i}, wd{i} = lr, b1, b2, eps, wd",
+                  "    w = 1 - b1"]
+        consts: dict = {}  # dtype -> 0-d arrays of the group's constants
+        for k, (p, t) in enumerate(zip(ps, params)):
+            dtype = t._data.dtype
+            dt = pg.const(dtype, "DT")
+            st = opt.state.get(t, {}).get("step")  # (none yet: a parameter without gradients)
+            # step_t += 1 with a 0-d 1 of the step count's dtype, as recorded (checked)
+            one = "1" if st is None else pg.num(1, st._data.dtype)
+            same = "" if st is None else \
+                f"        if {f's{i}_{k}'}.dtype != {pg.const(st._data.dtype, 'DT')}: " \
+                f"return {fn}(O)"
+            key = (t._data.shape, dtype)
+            if key not in scratches:
+                scratches[key] = pg.buf(*key)
+            if dtype not in consts:
+                consts[dtype] = [pg.buf((), dtype) for _ in range(8)]
+            sc = scratches[key]
+            K1mw, Kw, Kb2, K1mb2, Keps, Kwd, Kbc2, Kss = consts[dtype]
+            gk, sk, mk, vk = f"g{i}_{k}", f"s{i}_{k}", f"m{i}_{k}", f"v{i}_{k}"
+            lines += [f"    {gk} = {p}._grad",
+                      f"    if {gk} is not None:",
+                      f"        {gk} = {gk}._data",
+                      f"        {sk} = S.get({p})",
+                      f"        if {gk}.dtype != {dt} or not {sk}: return {fn}(O)",
+                      f"        {mk}, {vk} = {sk}['exp_avg']._data, {sk}['exp_avg_sq']._data",
+                      f"        {sk} = {sk}['step']._data"] + ([same] if same else [])
+            body += [f"    if {gk} is not None:",
+                     f"        _add({sk}, {one}, out={sk})",  # step_t += 1
+                     f"        step = float({sk})",
+                     f"        if step != cur{i}_{id(dtype)}:",
+                     f"            cur{i}_{id(dtype)} = step",
+                     f"            {Kss}.fill(lr{i} / (1 - b1_{i} ** step))",
+                     f"            {Kbc2}.fill((1 - b2_{i} ** step) ** 0.5)",
+                     f"        x = {p}._data",
+                     f"        if wd{i} != 0: _mul(x, {Kwd}, out=x)",  # AdamW: p *= 1 - lr * wd
+                     f"        _mul({mk}, {K1mw}, out={mk})",  # m = lerp(m, g, w)
+                     f"        _add({mk}, _mul({Kw}, {gk}, out={sc}), out={mk})",
+                     f"        _mul({vk}, {Kb2}, out={vk})",  # v = b2 v + (1 - b2) g g
+                     f"        _mul({K1mb2}, {gk}, out={sc})",
+                     f"        _mul({sc}, {gk}, out={sc})",
+                     f"        _add({vk}, {sc}, out={vk})",
+                     f"        _sqrt({vk}, out={sc})",  # denom
+                     f"        _div({sc}, {Kbc2}, out={sc})",
+                     f"        _add({sc}, {Keps}, out={sc})",
+                     f"        _div({mk}, {sc}, out={sc})",
+                     f"        _mul({sc}, {Kss}, out={sc})",
+                     f"        _sub(x, {sc}, out=x)",
+                     f"        _bump({p})"]
+        for dtype, (K1mw, Kw, Kb2, K1mb2, Keps, Kwd, _, _) in consts.items():
+            lines += [f"    {K1mw}.fill(1 - w)", f"    {Kw}.fill(w)", f"    {Kb2}.fill(b2)",
+                      f"    {K1mb2}.fill(1 - b2)", f"    {Keps}.fill(eps)",
+                      f"    if wd != 0: {Kwd}.fill(1 - lr * wd)",
+                      f"    cur{i}_{id(dtype)} = None"]
     return lines + body + ["    return None"], name
 
 

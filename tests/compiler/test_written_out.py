@@ -195,3 +195,51 @@ def test_adopted_grad_recycled_only_when_nothing_holds_it():
     ref(xs[7]).tanh().sum().backward()
     assert np.array_equal(ref.weight.grad._data, lin.weight.grad._data)
     assert np.array_equal(ref.bias.grad._data, lin.bias.grad._data)
+
+
+@pytest.mark.parametrize("cls, kw", [("Adam", {}), ("AdamW", {"weight_decay": 0.05}),
+                                     ("Adam", {"betas": (0.8, 0.99), "eps": 1e-6})])
+def test_adam_step_written_out_bitwise(cls, kw, monkeypatch):
+    # two groups (float32 and float64), a parameter that never gets a gradient, lr changed
+    # between calls by a scheduler, the state cleared once (the real step re-creates it)
+    rng = np.random.default_rng(5)
+    a0 = rng.standard_normal((4, 3)).astype(np.float32)
+    b0 = rng.standard_normal((3,)).astype(np.float64)
+
+    def make():
+        a = torch.tensor(a0.copy(), requires_grad=True)
+        b = torch.tensor(b0.copy(), requires_grad=True)
+        unused = torch.tensor(np.ones(2, np.float32), requires_grad=True)
+        opt = getattr(torch.optim, cls)([{"params": [a, unused]}, {"params": [b], "lr": 0.03}],
+                                        lr=0.01, **kw)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.7)
+        k = [0]
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = ((x @ a).tanh() * y).sum() + (b * b).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        def state():
+            k[0] += 1
+            sched.step()
+            if k[0] == 5:
+                opt.state.clear()
+            return [a, b, unused] + [v for s in opt.state.values() for v in s.values()]
+        return step, state
+
+    calls = [(rng.standard_normal((2, 4)).astype(np.float32),
+              rng.standard_normal((2, 3)).astype(np.float32)) for _ in range(9)]
+    runs = []
+    orig = torch.optim.Adam._update_group
+    monkeypatch.setattr(torch.optim.Adam, "_update_group",
+                        lambda self, group: (runs.append(1), orig(self, group))[1])
+    (eager, _), (comp, fn) = _twice(make, calls)
+    assert fn.replays == 7 and "_sqrt(" in fn.entries()[0].program.source
+    # the real update ran for both groups: 9 eager calls, the 2 recorded ones and the one
+    # after the state was cleared (the 6 other replays ran the written-out step)
+    assert len(runs) == 2 * (9 + 3)
+    for a, b in zip(eager, comp):
+        _same(a, b)
