@@ -24,13 +24,12 @@ from typing import Any
 import numpy as np
 
 from ..autograd import engine
-from ..optim.optimizer import Optimizer
 from ..optim.adam import Adam, AdamW
+from ..optim.optimizer import Optimizer
 from ..optim.sgd import SGD
 from ..tensor import Tensor
 from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
-
 
 # optimizers whose step() the replay writes out (lower.py), by exact type (a subclass may
 # override _update_group)
