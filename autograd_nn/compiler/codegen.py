@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 
 from ..autograd import engine
+from ..nn._functional.loss import _class_coef
 from ..optim.adam import Adam, AdamW
 from ..optim.optimizer import Optimizer
 from ..optim.sgd import SGD
 from ..tensor import Tensor
-from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, sgd_step
+from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, class_coef, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
 
 # optimizers whose step() the replay writes out (lower.py), by exact type (a subclass may
@@ -57,6 +58,8 @@ class Program:
         self._consts: dict[int, str] = {}
         self._nums: dict[tuple, str] = {}  # Python numbers as 0-d arrays (num)
         self.cur_dtype: Any = None  # the dtype of the op being written out
+        self.saved: dict = {}  # slot of a written-out op -> what its backward reads (lower.py)
+        self._helper_meta: dict = {}  # slot -> (shape, dtype, layout) of a written-out helper's
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
         self._events = {ev.slot: ev for ev in events if type(ev) is OpEvent}
@@ -112,7 +115,9 @@ class Program:
         kind, x = s
         if kind == "v":
             ev = self._events.get(x)
-            return ev.meta if ev is not None and ev.meta else None
+            if ev is None:
+                return self._helper_meta.get(x)
+            return ev.meta or None
         if kind == "arg":
             return self.arg_meta[x] if x < len(self.arg_meta) else None
         if kind == "p":
@@ -216,6 +221,7 @@ class Program:
         if all(m[1] is None for m in metas) or (ev.params and pair[0] not in WITH_PARAMS):
             return None
         self.params, self.cur_node, self.cur_dtype = ev.params, ev.node, ev.meta[1]
+        self.cur_slot = ev.slot
         # Python numbers among the operands: 0-d arrays of the op's dtype (see num)
         ins = [self.num(s[1]) if m[1] is None else i for i, s, m in zip(ins, ev.inputs, metas)]
         body = pair[0](self, ins, metas)
@@ -334,6 +340,12 @@ class Program:
 
     def _helper(self, ev: HelperEvent) -> list:
         fn = self.const(ev.fn, "H")
+        if self.lower and ev.fn is _class_coef:
+            low = class_coef(self, ev, fn)
+            if low is not None:
+                slot = ev.results[0][1]
+                self._maybe.add(f"v{slot}")
+                return low
         out = [f"    r = {fn}({', '.join(self.param(a) for a in ev.args)})"]
         many = len(ev.results) > 1
         for i, (kind, x) in enumerate(ev.results):

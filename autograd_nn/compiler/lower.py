@@ -27,7 +27,7 @@ import numpy as np
 
 from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
-from .._ops.loss import _BCE_EPS, BinaryCrossEntropy
+from .._ops.loss import _BCE_EPS, BinaryCrossEntropy, CrossEntropy
 from ..autograd import inplace
 from ..optim.adam import Adam
 from ..optim.sgd import SGD
@@ -40,7 +40,9 @@ KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.
            "_radd": np.add.reduce, "_bump": inplace.bump_version, "_log": np.log,
            "_log1p": np.log1p, "_div": np.true_divide, "_isnan": np.isnan,
            "_errstate": np.errstate, "_copysign": np.copysign,
-           "_putmask": np.putmask, "_sqrt": np.sqrt}  # (+ _bce_logs, below)
+           "_putmask": np.putmask, "_sqrt": np.sqrt,
+           "_rmax": np.maximum.reduce, "_einsum": np.einsum, "_U64": np.uint64}
+# (+ _bce_logs, below)
 
 
 def _out(o: str | None) -> str:
@@ -208,6 +210,76 @@ def _bce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
             "    _mul(t0, gs, out=t0)"], {0: "t0"}
 
 
+# ------------------------------------------------------------------ softmax cross-entropy
+def _ce_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    """CrossEntropy.forward (log-softmax and the weighted sum with the class coefficients,
+    summed to a scalar) on a 2-D C-ordered float32/float64 input."""
+    (shape, dtype, layout), x = metas[0], ins[0]
+    p = pg.params
+    if (len(shape) != 2 or layout != "C" or dtype.itemsize < 4 or p.get("none") != ("c", False)
+            or len(p) != 2 or p.get("coef", ("",))[0] != "src"):
+        return None
+    cm = pg.meta_of(p["coef"][1])
+    if cm is None or cm[:2] != (shape, dtype) or cm[2] != "C":
+        return None
+    coef = pg.param(p["coef"])
+    n = shape[0]
+    mx, s, ls, cs = (pg.buf((n, 1), dtype) for _ in range(4))
+    logp, e, r = pg.buf(shape, dtype), pg.buf(shape, dtype), pg.buf((n,), dtype)
+    pg.saved[pg.cur_slot] = (e, cs, coef)
+    # logp = x - max(x, 1); e = exp(logp); s = sum(e, 1); logp -= log(s); probs = e / s (kept
+    # for backward); coef_sum = sum(coef, 1); out = sum(0.0 - einsum("ij,ij->i", coef, logp))
+    return [f"_rmax({x}, 1, None, {mx}, True)", f"_sub({x}, {mx}, out={logp})",
+            f"_exp({logp}, out={e})", f"_radd({e}, 1, None, {s}, True)",
+            f"_log({s}, out={ls})", f"_sub({logp}, {ls}, out={logp})",
+            f"_div({e}, {s}, out={e})", f"_radd({coef}, 1, None, {cs}, True)",
+            f"_einsum('ij,ij->i', {coef}, {logp}, out={r})",
+            f"_sub({pg.num(0.0)}, {r}, out={r})", "OUT = _radd(" + r + ", axis=None, out=BUF)"]
+
+
+def _ce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    e, cs, coef = pg.saved[int(y[1:])]
+    o = outs[0]  # probs * coef_sum - coef, times g
+    return [f"    t0 = _mul({e}, {cs}{_out(o)})", f"    _sub(t0, {coef}, out=t0)",
+            f"    _mul(t0, {g}, out=t0)"], {0: "t0"}
+
+
+def class_coef(pg: Any, ev: Any, fn: str) -> list | None:
+    """``_class_coef`` (the class-index losses' coefficients: 1/N at each sample's target) for
+    the common case -- no weight, no smoothing, mean, (N, C) input, int64 targets, an
+    ignore_index outside [0, C) -- as a scatter into a zeroed buffer: ``coef[i, t[i]] = 1/N``,
+    1/N computed as the helper computes it. Whenever a target is outside [0, C) (ignored, or
+    the helper's error), the helper runs instead. None when the case is another."""
+    args = ev.args
+    if len(args) != 8 or len(ev.results) != 2 or ev.results[0][0] != "v" or \
+            ev.results[1] != ("c", False) or args[1][0] != "src":
+        return None
+    shape, weight, ii, smooth, red, dtype = (a[1] if a[0] == "c" else None
+                                            for a in (args[0], *args[2:7]))
+    tm = pg.meta_of(args[1][1])
+    if (type(shape) is not tuple or len(shape) != 2 or weight is not None or smooth != 0
+            or red != "mean" or type(ii) is not int or 0 <= ii < shape[1] or tm is None
+            or tm[:2] != ((shape[0],), np.dtype(np.int64)) or tm[2] is None or not shape[0]):
+        return None
+    n, c = shape
+    dtype = np.dtype(dtype)
+    wi = np.ones((n,), dtype=dtype)
+    val = pg.const(np.array((wi / wi.sum())[0]), "VAL")  # the helper's vals = wi / total
+    coef = pg.buf(shape, dtype)
+    pg._helper_meta[ev.results[0][1]] = (shape, dtype, "C")
+    rows = pg.const(np.arange(n), "AR")
+    t, slot = pg.param(args[1]), ev.results[0][1]
+    call = f"{fn}({', '.join(pg.param(a) for a in args)})"
+    return [f"    if _rmax({t}.view(_U64)) >= {c}:",
+            f"        r = {call}",
+            f"        v{slot} = r[0]",
+            f"        if r[1] != False: _diverged({fn})",
+            "    else:",
+            f"        {coef}.fill(0)",
+            f"        {coef}[{rows}, {t}] = {val}",
+            f"        v{slot} = {coef}"]
+
+
 LOWERED: dict = {
     BinaryCrossEntropy: (_bce_fwd, _bce_bwd),
     Add: (_binary("_add"), _add_bwd),
@@ -217,6 +289,7 @@ LOWERED: dict = {
     Sigmoid: (_sigmoid_fwd, _sigmoid_bwd),
     Relu: (_relu_fwd, _relu_bwd),
     Linear: (_linear_fwd, _linear_bwd),
+    CrossEntropy: (_ce_fwd, _ce_bwd),
 }
 
 
@@ -364,4 +437,4 @@ def adam_step(pg: Any, opt: Adam, fn: str) -> tuple:
 
 
 KERNELS["_bce_logs"] = _bce_logs
-WITH_PARAMS = {_bce_fwd}  # the forwards that read pg.params (the others take none)
+WITH_PARAMS = {_bce_fwd, _ce_fwd}  # the forwards that read pg.params (the others take none)

@@ -243,3 +243,38 @@ def test_adam_step_written_out_bitwise(cls, kw, monkeypatch):
     assert len(runs) == 2 * (9 + 3)
     for a, b in zip(eager, comp):
         _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_and_class_coefficients_written_out_bitwise(dtype):
+    # an MLP step with nn.CrossEntropyLoss; at replay a batch with an ignored target (-100)
+    # takes the helper's path, and a target out of range raises eager's error
+    rng = np.random.default_rng(6)
+    n, c = 37, 7  # odd sizes: several summation blocks, an uneven class count
+
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, c)).to(
+            torch.float64 if dtype == np.float64 else torch.float32)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.CrossEntropyLoss()(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return step, lambda: list(model.parameters())
+
+    ys = [rng.integers(0, c, n) for _ in range(7)]
+    ys[4][[3, 30]] = -100  # ignored at replay: the helper runs
+    calls = [(rng.standard_normal((n, 5)).astype(dtype) * 3, y) for y in ys]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    src = fn.entries()[0].program.source
+    assert fn.replays == 5 and "_einsum(" in src and "CrossEntropy_forward" not in src
+    for a, b in zip(eager, comp):
+        _same(a, b)
+    bad = calls[0][1].copy()
+    bad[5] = c
+    with pytest.raises(IndexError, match="out of bounds"):
+        fn(torch.from_numpy(calls[0][0]), torch.from_numpy(bad))
