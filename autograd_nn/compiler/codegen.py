@@ -23,18 +23,21 @@ from typing import Any
 
 import numpy as np
 
+from .._ops.pool import max_pool_regular
 from ..autograd import engine
 from ..nn._functional.loss import _class_coef
 from ..optim.adam import Adam, AdamW
 from ..optim.optimizer import Optimizer
 from ..optim.sgd import SGD
 from ..tensor import Tensor
-from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, class_coef, sgd_step
+from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, class_coef, pool_tiles, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
 
 # optimizers whose step() the replay writes out (lower.py), by exact type (a subclass may
 # override _update_group)
 _WRITTEN_OUT_STEPS = {SGD: sgd_step, Adam: adam_step, AdamW: adam_step}
+# helpers of the functional layer written out (lower.py)
+_WRITTEN_OUT_HELPERS = {_class_coef: class_coef, max_pool_regular: pool_tiles}
 
 
 class _Ctx:
@@ -195,7 +198,10 @@ class Program:
             return low
         fwd = self.const(ev.cls.forward, f"{ev.cls.__name__}_forward_")
         kw = [f"{k}={self.param(v)}" for k, v in ev.params.items()]
-        if any(i in self._maybe for i in ins):  # its result may be a view of a buffer
+        # its result may be (a view of) a buffer: an input or a parameter is one (PoolGather
+        # returns its ``values`` parameter itself)
+        if any(i in self._maybe for i in ins) or \
+                any(v in self._maybe for v in _NAME.findall(" ".join(kw))):
             self._maybe.add(f"v{n}")
         out = [f"    c{n} = _Ctx()",
                f"    v{n} = {fwd}(c{n}, {', '.join(ins + kw)})",
@@ -340,11 +346,11 @@ class Program:
 
     def _helper(self, ev: HelperEvent) -> list:
         fn = self.const(ev.fn, "H")
-        if self.lower and ev.fn is _class_coef:
-            low = class_coef(self, ev, fn)
-            if low is not None:
-                slot = ev.results[0][1]
-                self._maybe.add(f"v{slot}")
+        write_out = _WRITTEN_OUT_HELPERS.get(ev.fn) if self.lower else None
+        if write_out is not None:
+            low = write_out(self, ev, fn)
+            if low is not None:  # (its results are buffers)
+                self._maybe.update(f"v{r[1]}" for r in ev.results if r[0] == "v")
                 return low
         out = [f"    r = {fn}({', '.join(self.param(a) for a in ev.args)})"]
         many = len(ev.results) > 1

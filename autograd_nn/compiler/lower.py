@@ -28,6 +28,7 @@ import numpy as np
 from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
 from .._ops.loss import _BCE_EPS, BinaryCrossEntropy, CrossEntropy
+from .._ops.pool import regular_offsets, tile_geometry
 from ..autograd import inplace
 from ..optim.adam import Adam
 from ..optim.sgd import SGD
@@ -41,7 +42,8 @@ KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.
            "_log1p": np.log1p, "_div": np.true_divide, "_isnan": np.isnan,
            "_errstate": np.errstate, "_copysign": np.copysign,
            "_putmask": np.putmask, "_sqrt": np.sqrt,
-           "_rmax": np.maximum.reduce, "_einsum": np.einsum, "_U64": np.uint64}
+           "_rmax": np.maximum.reduce, "_einsum": np.einsum, "_U64": np.uint64,
+           "_copyto": np.copyto, "_equal": np.equal, "_take": np.take}
 # (+ _bce_logs, below)
 
 
@@ -278,6 +280,54 @@ def class_coef(pg: Any, ev: Any, fn: str) -> list | None:
             f"        {coef}.fill(0)",
             f"        {coef}[{rows}, {t}] = {val}",
             f"        v{slot} = {coef}"]
+
+
+# ------------------------------------------------------------------ max pooling's arg-max
+def pool_tiles(pg: Any, ev: Any, fn: str) -> list | None:
+    """``max_pool_regular`` (values and flat arg-max indices) for non-overlapping windows
+    (stride = kernel, no padding or dilation) of a C-ordered float input, as the helper
+    computes it into buffers: the taps-first copy, the max over taps, the first tap equal to
+    the max (``tap = where(tap_t == max, t, tap)`` from the last tap to the first), the index
+    ``base + koff[tap]``. Any NaN in the maxima runs the helper (NaN wins, first NaN's tap).
+    None when the case is another."""
+    args = ev.args
+    if (len(args) != 6 or args[0][0] != "src" or any(a[0] != "c" for a in args[1:])
+            or len(ev.results) != 2 or any(r[0] != "v" for r in ev.results)):
+        return None
+    k, st, p, d, osize = (a[1] for a in args[1:])
+    xm = pg.meta_of(args[0][1])
+    if (xm is None or xm[2] != "C" or xm[1].kind != "f" or len(xm[0]) != len(k) + 2
+            or st != k or any(p) or any(di != 1 for di in d)):
+        return None
+    shape, dtype = xm[0], xm[1]
+    N, C = shape[:2]
+    K = math.prod(k)
+    crop, split, perm = tile_geometry(shape, k, osize)
+    base, koff = regular_offsets(shape[2:], k, st, p, d, osize)
+    tf = pg.buf((K, N, C) + tuple(osize), dtype)
+    best, tap, idx = (pg.buf((N, C) + tuple(osize), dt) for dt in (dtype, np.int64, np.int64))
+    eq = pg.buf((N, C) + tuple(osize), np.dtype(bool))
+    tfv = pg.const(pg.ns[tf].reshape(tuple(k) + (N, C) + tuple(osize)), "TFV")
+    taps = [pg.const(pg.ns[tf][t], "TF") for t in range(K)]
+    x = pg.param(args[0])
+    va, vb = (f"v{r[1]}" for r in ev.results)
+    for r, dt in zip(ev.results, (dtype, np.dtype(np.int64))):
+        pg._helper_meta[r[1]] = ((N, C) + tuple(osize), dt, "C")
+    call = f"{fn}({', '.join(pg.param(a) for a in args)})"
+    lines = [f"    _copyto({tfv}, {x}[{pg.const(crop)}].reshape({split!r})"
+             f".transpose({perm!r}))",
+             f"    _rmax({tf}, 0, None, {best})",
+             f"    if _isnan({best}).any():",
+             f"        r = {call}",
+             f"        {va}, {vb} = r[0], r[1]",
+             "    else:",
+             f"        {tap}.fill({K - 1})"]
+    for t in range(K - 2, -1, -1):
+        lines += [f"        _equal({taps[t]}, {best}, out={eq})",
+                  f"        _copyto({tap}, {t}, where={eq})"]
+    return lines + [f"        _take({pg.const(koff, 'KOFF')}, {tap}, out={idx})",
+                    f"        _add({idx}, {pg.const(np.asarray(base), 'BASE')}, out={idx})",
+                    f"        {va}, {vb} = {best}, {idx}"]
 
 
 LOWERED: dict = {

@@ -278,3 +278,44 @@ def test_cross_entropy_and_class_coefficients_written_out_bitwise(dtype):
     bad[5] = c
     with pytest.raises(IndexError, match="out of bounds"):
         fn(torch.from_numpy(calls[0][0]), torch.from_numpy(bad))
+
+
+def test_max_pool_arg_max_written_out_bitwise_ties_nan_and_returned_values():
+    # 2x2 tiles (the written-out case) and a 3x3 stride-2 pool (the helper), ties of +-0.0
+    # and equal values (the first maximum wins), a NaN at replay (the helper), the pooled
+    # output returned (a buffer: handed out as a copy)
+    rng = np.random.default_rng(7)
+
+    def make():
+        torch.manual_seed(0)
+        conv = nn.Conv2d(2, 3, 3, padding=1)
+        opt = torch.optim.SGD(conv.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            h = conv(x).relu()
+            p = nn.functional.max_pool2d(h, 2)
+            q = nn.functional.max_pool2d(x, 3, stride=2)
+            loss = (p * p).sum() + q.sum()
+            loss.backward()
+            opt.step()
+            return loss, p
+        return step, lambda: list(conv.parameters())
+
+    xs = [rng.standard_normal((4, 2, 8, 8)).astype(np.float32) for _ in range(7)]
+    xs[3] = np.round(xs[3])  # many equal values
+    xs[3][:, :, ::2] = -0.0
+    xs[4][1, 0, 2, 3] = np.nan
+    with np.errstate(invalid="ignore"):
+        (eager, _), (comp, fn) = _twice(make, [(x,) for x in xs])
+    assert fn.replays == 5 and "_equal(" in fn.entries()[0].program.source
+    for a, b in zip(eager, comp):
+        _same(a, b)
+    # every returned pooled output, checked after all calls: none was overwritten
+    step, _ = make()
+    f = torch.compile(step)
+    with np.errstate(invalid="ignore"):
+        outs = [f(torch.from_numpy(x))[1] for x in xs]
+    assert f.replays == 5
+    for o, e in zip(outs, eager):
+        assert _bits(o) == _bits(e[1])
