@@ -62,6 +62,7 @@ class Program:
         self._nums: dict[tuple, str] = {}  # Python numbers as 0-d arrays (num)
         self.cur_dtype: Any = None  # the dtype of the op being written out
         self.saved: dict = {}  # slot of a written-out op -> what its backward reads (lower.py)
+        self.buffer_views: set = set()  # constants that are views of buffers (lower.py)
         self._helper_meta: dict = {}  # slot -> (shape, dtype, layout) of a written-out helper's
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
@@ -324,7 +325,7 @@ class Program:
             for j, fit, target, meta in routes:
                 value = values[j]
                 is_buf = (outs[j] is not None and outs[j] not in recycled) or \
-                    (value == g and g in maybe)
+                    (value == g and g in maybe) or value in self.buffer_views
                 if fit:
                     value = f"_fit({value}, {refs[j]})"
                     meta = self.meta_of(fev.inputs[j])

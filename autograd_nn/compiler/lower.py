@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._ops.conv import Conv, Geom, _tap_slice, _windows, out_size
 from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
 from .._ops.loss import _BCE_EPS, BinaryCrossEntropy, CrossEntropy
@@ -43,7 +44,8 @@ KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.
            "_errstate": np.errstate, "_copysign": np.copysign,
            "_putmask": np.putmask, "_sqrt": np.sqrt,
            "_rmax": np.maximum.reduce, "_einsum": np.einsum, "_U64": np.uint64,
-           "_copyto": np.copyto, "_equal": np.equal, "_take": np.take}
+           "_copyto": np.copyto, "_equal": np.equal, "_take": np.take,
+           "_dot": np.dot}
 # (+ _bce_logs, below)
 
 
@@ -282,6 +284,85 @@ def class_coef(pg: Any, ev: Any, fn: str) -> list | None:
             f"        v{slot} = {coef}"]
 
 
+# ---------------------------------------------------------------------------- convolution
+def _conv_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    """conv_forward for one group (not depthwise) of C-ordered float inputs: the padded input
+    in a buffer whose border stays zero (only the interior is copied each call), the im2col
+    copy through a sliding-window view of that buffer (made once), one batched matmul into the
+    output. The column matrix is kept for the weight gradient (eager recomputes the same copy
+    there)."""
+    geom = pg.params.get("geom", ("",))[1] if len(pg.params) == 1 else None
+    (xs, dtype, xl), (ws, _, wl) = metas
+    if (type(geom) is not Geom or geom.groups != 1 or xl != "C" or wl != "C"
+            or len(xs) != len(ws) or len(xs) < 3 or tuple(xs[2:]) != tuple(geom.in_size)):
+        return None
+    N, C = xs[:2]
+    O, Cg = ws[:2]
+    ksize = tuple(ws[2:])
+    osize = out_size(geom, ksize)
+    kp, op = math.prod(ksize), math.prod(osize)
+    ck = Cg * kp
+    if C != Cg or N < 2 or O < 2 or ck < 2 or op < 2:  # (see _conv_bwd: tensordot's copies)
+        return None
+    psize = tuple(n + lo + hi for n, (lo, hi) in zip(geom.in_size, geom.padding))
+    xp = pg.buf((N, C) + psize, dtype)
+    interior = (slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in
+                                                  zip(geom.in_size, geom.padding))
+    cols = pg.buf((N, 1, ck, op), dtype)
+    win = pg.const(_windows(pg.ns[xp], geom, ksize, osize), "WIN")
+    colsv = pg.const(pg.ns[cols].reshape((N, C) + ksize + osize), "COLSV")
+    pg.saved[pg.cur_slot] = (cols, xs, ws, osize, psize)
+    return [f"_copyto({pg.const(pg.ns[xp][interior], 'XPI')}, {ins[0]})",
+            f"_copyto({colsv}, {win})",
+            f"_matmul({ins[1]}.reshape(1, {O}, {ck}), {cols}, "
+            f"out=BUF.reshape({N}, 1, {O}, {op}))", "OUT = BUF"]
+
+
+def _conv_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    """Conv.backward: conv_transpose_forward (gx: the columns by one batched matmul, added tap
+    by tap into a zeroed padded buffer, cropped) and conv_weight_grad (gw: tensordot's two
+    transposing copies -- both are copies when N, O, C*K > 1 -- and its dot)."""
+    cols, xs, ws, osize, psize = pg.saved[int(y[1:])]
+    geom = pg.params["geom"][1]
+    dtype = pg.cur_dtype
+    N, C = xs[:2]
+    O = ws[0]
+    ksize = tuple(ws[2:])
+    kp, op = math.prod(ksize), math.prod(osize)
+    ck = C * kp
+    lines, res = [], {}
+    if 0 in outs:
+        xt = pg.buf((N, C) + psize, dtype)
+        ct = pg.buf((N, 1, ck, op), dtype)
+        ctv = pg.ns[ct].reshape((N, C, kp) + osize)
+        lines += [f"    {xt}.fill(0)",
+                  f"    _matmul({ins[1]}.reshape(1, {O}, {ck}).transpose(0, 2, 1), "
+                  f"{g}.reshape({N}, 1, {O}, -1), out={ct})"]
+        for i, k in enumerate(np.ndindex(*ksize)):
+            tap = pg.const(pg.ns[xt][_tap_slice(k, geom, osize)], "XT")
+            lines.append(f"    _add({tap}, {pg.const(ctv[:, :, i], 'CT')}, out={tap})")
+        if any(lo or hi for lo, hi in geom.padding):
+            crop = (slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in
+                                                      zip(geom.in_size, geom.padding))
+            res[0] = pg.const(pg.ns[xt][crop], "XC")
+        else:
+            res[0] = xt
+        pg.buffer_views.add(res[0])
+    if 1 in outs:
+        o = outs[1]
+        at, bt = pg.buf((O, N * op), dtype), pg.buf((N * op, ck), dtype)
+        atv = pg.const(pg.ns[at].reshape(O, N, op), "ATV")
+        btv = pg.const(pg.ns[bt].reshape(N, op, ck), "BTV")
+        lines += [f"    _copyto({atv}, {g}.reshape({N}, {O}, {op}).transpose(1, 0, 2))",
+                  f"    _copyto({btv}, {cols}.reshape({N}, {ck}, {op}).transpose(0, 2, 1))"]
+        if o is None:
+            lines.append(f"    t1 = _dot({at}, {bt}).reshape({ws!r})")
+        else:
+            lines.append(f"    t1 = _dot({at}, {bt}, out={o}.reshape({O}, {ck})).reshape({ws!r})")
+        res[1] = "t1"
+    return lines, res
+
+
 # ------------------------------------------------------------------ max pooling's arg-max
 def pool_tiles(pg: Any, ev: Any, fn: str) -> list | None:
     """``max_pool_regular`` (values and flat arg-max indices) for non-overlapping windows
@@ -340,6 +421,7 @@ LOWERED: dict = {
     Relu: (_relu_fwd, _relu_bwd),
     Linear: (_linear_fwd, _linear_bwd),
     CrossEntropy: (_ce_fwd, _ce_bwd),
+    Conv: (_conv_fwd, _conv_bwd),
 }
 
 
@@ -487,4 +569,5 @@ def adam_step(pg: Any, opt: Adam, fn: str) -> tuple:
 
 
 KERNELS["_bce_logs"] = _bce_logs
-WITH_PARAMS = {_bce_fwd, _ce_fwd}  # the forwards that read pg.params (the others take none)
+# the forwards that read pg.params (the others take none)
+WITH_PARAMS = {_bce_fwd, _ce_fwd, _conv_fwd}

@@ -319,3 +319,34 @@ def test_max_pool_arg_max_written_out_bitwise_ties_nan_and_returned_values():
     assert f.replays == 5
     for o, e in zip(outs, eager):
         assert _bits(o) == _bits(e[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("conv_kw", [{"padding": 1}, {"padding": 0, "stride": 2},
+                                     {"padding": (2, 1), "dilation": 2}])
+def test_conv_written_out_bitwise(dtype, conv_kw):
+    # two convolutions (the second one's input gradient is written out too), momentum SGD
+    rng = np.random.default_rng(8)
+    tdt = torch.float64 if dtype == np.float64 else torch.float32
+
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(2, 4, 3, **conv_kw), nn.Tanh(),
+                              nn.Conv2d(4, 3, 3, **conv_kw)).to(tdt)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x):
+            opt.zero_grad()
+            y = model(x)
+            loss = (y * y).mean()
+            loss.backward()
+            opt.step()
+            return loss, y
+        return step, lambda: list(model.parameters())
+
+    calls = [(rng.standard_normal((3, 2, 11, 10)).astype(dtype),) for _ in range(6)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    src = fn.entries()[0].program.source
+    assert fn.replays == 4 and "Conv_forward" not in src and "_dot(" in src
+    for a, b in zip(eager, comp):
+        _same(a, b)
