@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from .._ops.elementwise import Sigmoid
+from .._ops.loss import BinaryCrossEntropy
 from .._ops.pool import max_pool_regular
 from ..autograd import engine
 from ..nn._functional.loss import _class_coef
@@ -50,7 +52,8 @@ class Program:
     """A recording compiled to a Python function ``run(args) -> result``."""
 
     def __init__(self, events: list, arg_count: int, result: Any,
-                 returns: str | None = None, arg_meta: list | None = None) -> None:
+                 returns: str | None = None, arg_meta: list | None = None,
+                 fuse: bool = False) -> None:
         """``returns``: the return expression verbatim (the compiled module's forward returns
         its output array and the ctxs its backward reads); ``A`` then holds arrays.
         ``arg_meta``: (shape, dtype, layout) of each argument's array; given (and ``returns``
@@ -70,6 +73,7 @@ class Program:
         self._n_backward = 0
         # buffers: only for functions (a compiled module's ctxs outlive the call)
         self.lower = returns is None and arg_meta is not None
+        self.fuse = fuse and self.lower  # mode="max-autotune": see _fusions (not bit-identical)
         self.arg_meta = list(arg_meta or ())
         self.buffers: list = []  # the preallocated arrays (B0, B1, ...)
         self.lock = threading.Lock()  # held by the replay using them (compiled.py)
@@ -290,12 +294,22 @@ class Program:
                 seed += ".copy()"  # eager makes a fresh one each call
             out.append(arrive(target_var(target), seed, s[0] != "c", self.meta_of(s)))
         recycled: set = set()  # arrays of their own (see _reuse), handed out as they are
+        fused_bce, fused_sig = self._fusions(ev, arrivals) if self.fuse else ({}, {})
         for slot, is_tuple, routes in ev.steps:
             self.n_backward_rules += 1
             g = f"g{slot}"
             low = self._low.get(slot)
+            if slot in fused_bce:  # BCE of sigmoid (mode="max-autotune"): only g * (1 / n),
+                s, inv_n = fused_bce[slot]  # handed to the sigmoid's step
+                out.append(f"    g{s} = _mul({g}, {inv_n})")
+                pending.discard(g)
+                pending.add(f"g{s}")
+                maybe.discard(f"g{s}")
+                continue
             if low is not None:
                 rule, ins, fev = low
+                if slot in fused_sig:  # its input's gradient: (p - t) * g * (1 / n)
+                    rule = fused_sig[slot]
                 outs = {}
                 for j, fit, target, meta in routes:
                     var = target_var(target)
@@ -344,6 +358,36 @@ class Program:
             out += [f"    if {L}._grad is None: {L}._grad = _wrap({fresh})",
                     f"    else: _np.add({L}._grad._data, {var}, out={L}._grad._data)"]
         return out
+
+    def _fusions(self, ev: BackwardEvent, arrivals: dict) -> tuple:
+        """mode="max-autotune": the backward of ``binary_cross_entropy(sigmoid(z), t)`` (mean,
+        no weight, the sigmoid's output read by nothing else that is differentiated) as
+        ``(p - t) * (g / n)``, BCE-with-logits' gradient, instead of BCE's rule (divided by
+        ``max(p (1 - p), eps)``) then sigmoid's (times ``p (1 - p)``). NOT bit-identical to
+        eager: it rounds differently, and where ``p`` rounds to 0 or 1 eager's gradient
+        vanishes while this one is the exact derivative. Returns ({BCE slot: (sigmoid slot,
+        1/n)}, {sigmoid slot: its replacement rule})."""
+        bce, sig = {}, {}
+        for slot, _, routes in ev.steps:
+            low = self._low.get(slot)
+            if low is None or low[2].cls is not BinaryCrossEntropy or len(routes) != 1:
+                continue
+            j, fit, target, _ = routes[0]
+            s = target[1] if target[0] == "n" else None
+            if (j != 0 or fit or s is None or low[2].inputs[0] != ("v", s)
+                    or s not in self._low or self._low[s][2].cls is not Sigmoid
+                    or arrivals.get(f"g{s}") != 1):
+                continue
+            shape, dtype = self.meta_of(low[2].inputs[0])[:2]
+            bce[slot] = (s, self.num(1.0 / math.prod(shape), dtype))
+            t = low[1][1]
+
+            def rule(pg: Any, ins: list, y: str, g: str, outs: dict, t: str = t) -> tuple:
+                o = outs[0]
+                return [f"    t0 = _sub({y}, {t}{f', out={o}' if o else ''})",
+                        f"    _mul(t0, {g}, out=t0)"], {0: "t0"}
+            sig[s] = rule
+        return bce, sig
 
     def _helper(self, ev: HelperEvent) -> list:
         fn = self.const(ev.fn, "H")

@@ -350,3 +350,45 @@ def test_conv_written_out_bitwise(dtype, conv_kw):
     assert fn.replays == 4 and "Conv_forward" not in src and "_dot(" in src
     for a, b in zip(eager, comp):
         _same(a, b)
+
+
+def test_max_autotune_fuses_sigmoid_bce_backward_at_a_tolerance():
+    # mode="max-autotune": BCE(sigmoid(z)) differentiated as BCE-with-logits, (p - t) / n:
+    # not eager's bits (documented); the oracle is the float64 gradient of the same loss,
+    # and the loss itself (the forward is unchanged) stays eager's, bit for bit
+    rng = np.random.default_rng(9)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)  # parameters stay put: calls comparable
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.BCELoss()(model(x), y)
+        loss.backward()
+        return loss
+
+    fused = torch.compile(step, mode="max-autotune")
+    xs = [rng.standard_normal((16, 3)).astype(np.float32) for _ in range(5)]
+    ys = [(rng.random((16, 1)) > 0.5).astype(np.float32) for _ in range(5)]
+    for x, y in zip(xs, ys):
+        X, Y = torch.from_numpy(x), torch.from_numpy(y)
+        got = fused(X, Y)
+        grads = [p.grad._data.copy() for p in model.parameters()]
+        want = step(X, Y)
+        eager = [p.grad._data.copy() for p in model.parameters()]
+        assert _bits(got) == _bits(want)
+        # float64 reference: the same model and loss, eager, in double precision
+        m64 = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid()).double()
+        m64.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
+        nn.BCELoss()(m64(X.double()), Y.double()).backward()
+        for g, e, p64 in zip(grads, eager, m64.parameters()):
+            ref = p64.grad._data
+            np.testing.assert_allclose(g, ref, rtol=2e-5, atol=1e-7)
+            np.testing.assert_allclose(g, e, rtol=2e-5, atol=1e-7)
+    assert fused.replays == 3
+    src = fused.entries()[0].program.source
+    assert "_max(B" not in src.split("# backward pass")[1]  # BCE's rule is not in it
+    plain = torch.compile(step)  # the default mode: eager's bits
+    for x, y in zip(xs, ys):
+        plain(torch.from_numpy(x), torch.from_numpy(y))
+    assert "_max(B" in plain.entries()[0].program.source.split("# backward pass")[1]
