@@ -1,12 +1,17 @@
 """Ops the replay writes out as NumPy calls into preallocated buffers instead of calling them.
 
-For the ops that dominate small training steps (``Add``, ``Sub``, ``Mul``, ``Tanh``,
-``Sigmoid``, ``Relu`` and ``Linear`` on float arrays), the generated replay inlines the very
-ufunc calls the op's ``forward`` and ``backward`` make, in the same order on the same operands,
-each with ``out=`` one of the replay's buffers (allocated once per specialization, reused every
-call), so no ctx, no call into the op, no fresh array per kernel. An elementwise ufunc or a
-``matmul`` computes the same bits whether it writes a fresh array or ``out=``: the results stay
-eager's, bit for bit (``tests/compiler/test_buffers.py`` compares whole runs bitwise).
+For the ops that dominate training steps (``Add``, ``Sub``, ``Mul``, ``Tanh``, ``Sigmoid``,
+``Relu``, ``Linear``, ``BinaryCrossEntropy``, ``CrossEntropy`` and ``Conv`` on float arrays),
+the generated replay inlines the very NumPy calls the op's ``forward`` and ``backward`` make, in
+the same order on the same operands, each with ``out=`` one of the replay's buffers (allocated
+once per specialization, reused every call), so no ctx, no call into the op, no fresh array per
+kernel. An elementwise ufunc, a reduction, ``matmul``, ``dot`` or ``einsum`` computes the same
+bits whether it writes a fresh array or ``out=``: the results stay eager's, bit for bit
+(``tests/compiler/test_buffers.py`` and ``test_written_out.py`` compare whole runs bitwise).
+Python numbers become 0-d arrays of the op's dtype (``Program.num``: the value a ufunc would
+cast them to, without the per-call scalar conversion). Also written out: the functional
+layer's NumPy helpers ``_class_coef`` and ``max_pool_regular`` (common cases) and the
+optimizers' ``step()`` (SGD, Adam, AdamW).
 
 Each entry is ``(forward, backward)``:
 
