@@ -392,3 +392,29 @@ def test_max_autotune_fuses_sigmoid_bce_backward_at_a_tolerance():
     for x, y in zip(xs, ys):
         plain(torch.from_numpy(x), torch.from_numpy(y))
     assert "_max(B" in plain.entries()[0].program.source.split("# backward pass")[1]
+
+
+@pytest.mark.parametrize("nd", [1, 3])
+def test_conv_written_out_bitwise_1d_3d(nd):
+    rng = np.random.default_rng(10)
+    Conv = {1: nn.Conv1d, 3: nn.Conv3d}[nd]
+    size = {1: (13,), 3: (5, 6, 4)}[nd]
+
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(Conv(2, 3, 3, padding=1), nn.ReLU(), Conv(3, 2, 2, stride=2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).tanh().sum()
+            loss.backward()
+            opt.step()
+            return loss
+        return step, lambda: list(model.parameters())
+
+    calls = [(rng.standard_normal((2, 2) + size).astype(np.float32),) for _ in range(5)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    assert fn.replays == 3 and "Conv_forward" not in fn.entries()[0].program.source
+    for a, b in zip(eager, comp):
+        _same(a, b)
