@@ -27,16 +27,22 @@ def _same(xs, ys) -> None:
 
 def _twice(make, calls):
     """Run ``make()``'s step eagerly and compiled over ``calls`` (argument tuples); returns the
-    two lists of per-call results (copied at once) and the compiled function."""
+    two lists of per-call results (copied at once) and the compiled function. Every returned
+    tensor is also kept and checked after the last call: no later call overwrote it (buffer
+    aliasing)."""
     out = []
     for compiled in (False, True):
         step, state = make()
         fn = torch.compile(step) if compiled else step
-        res = []
+        res, kept = [], []
         for args in calls:
             r = fn(*[torch.from_numpy(a) for a in args])
-            res.append([np.array(t._data, copy=True) for t in (r if isinstance(r, tuple) else (r,))]
+            r = r if isinstance(r, tuple) else (r,)
+            kept.append(r)
+            res.append([np.array(t._data, copy=True) for t in r]
                        + [np.array(s._data, copy=True) for s in state()])
+        for r, copies in zip(kept, res):
+            _same(r, copies[:len(r)])
         out.append((res, fn))
     return out
 
