@@ -45,15 +45,12 @@ def max_pool_regular(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple,
     One pass per kernel tap over strided views (no window copy, no argmax over a copied axis);
     a strict ``>`` keeps the first maximum, as PyTorch (NaN wins, as there)."""
     S = x.shape[2:]
-    nd = len(k)
     if s == k and not any(p) and all(di == 1 for di in d):
         # non-overlapping tiles: one transposing copy puts the K taps on a leading axis, so
         # every pass below is over contiguous memory (strided passes are several times slower)
         N, C = x.shape[:2]
-        crop = x[(slice(None), slice(None)) + tuple(slice(0, o * ki) for o, ki in zip(osize, k))]
-        split = (N, C) + tuple(v for o, ki in zip(osize, k) for v in (o, ki))
-        perm = tuple(3 + 2 * i for i in range(nd)) + (0, 1) + tuple(2 + 2 * i for i in range(nd))
-        taps_first = crop.reshape(split).transpose(perm).reshape((-1, N, C) + tuple(osize))
+        crop, split, perm = tile_geometry(x.shape, k, osize)
+        taps_first = x[crop].reshape(split).transpose(perm).reshape((-1, N, C) + tuple(osize))
         best = taps_first.max(axis=0)
         if x.dtype.kind == "f" and np.isnan(best).any():  # NaN wins; first NaN's tap
             eq = [np.isnan(v) for v in taps_first]
@@ -81,8 +78,17 @@ def max_pool_regular(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple,
                 upd |= np.isnan(v) & ~np.isnan(best)
             np.copyto(best, v, where=upd)
             tap_of[upd] = t
+    base, koff = regular_offsets(S, k, s, p, d, osize)
+    return best, base + koff[tap_of]
+
+
+def regular_offsets(S: tuple, k: tuple, s: tuple, p: tuple, d: tuple,
+                    osize: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(base, koff): the flat index into S of an output position's window origin (shaped
+    ``osize``) and of each kernel tap's offset (K,), in unpadded coordinates; the arg-max's
+    flat index is ``base + koff[tap]``. (Shared with the compiler's written-out pooling.)"""
+    nd = len(k)
     sstride = np.cumprod((1,) + S[::-1])[::-1][1:]
-    # flat index = base(output position) + offset(tap), in unpadded coordinates
     base = 0
     koff = 0
     taps = np.array(list(np.ndindex(*k)), dtype=np.int64).reshape(-1, nd)
@@ -91,7 +97,17 @@ def max_pool_regular(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple,
         shape[dd] = osize[dd]
         base = base + ((np.arange(osize[dd]) * s[dd] - p[dd]) * int(sstride[dd])).reshape(shape)
         koff = koff + taps[:, dd] * d[dd] * int(sstride[dd])
-    return best, base + koff[tap_of]
+    return base, koff
+
+
+def tile_geometry(shape: tuple, k: tuple, osize: tuple) -> tuple:
+    """(crop index, split shape, transpose) putting the K taps of non-overlapping windows on
+    leading axes: ``x[crop].reshape(split).transpose(perm)`` is (*k, N, C, *osize)."""
+    nd = len(k)
+    crop = (slice(None), slice(None)) + tuple(slice(0, o * ki) for o, ki in zip(osize, k))
+    split = tuple(shape[:2]) + tuple(v for o, ki in zip(osize, k) for v in (o, ki))
+    perm = tuple(3 + 2 * i for i in range(nd)) + (0, 1) + tuple(2 + 2 * i for i in range(nd))
+    return crop, split, perm
 
 
 def max_pool_indices(x: np.ndarray, tables: tuple) -> tuple[np.ndarray, np.ndarray]:

@@ -42,7 +42,10 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False,  # noqa: 
             function eagerly.
         dynamic: accepted for compatibility; every new shape gets its own specialization (up to
             :data:`RECOMPILE_LIMIT`), so a last short batch costs one trace, not a cliff.
-        backend, mode, options: accepted for compatibility (there is one backend: replay).
+        mode: ``"max-autotune"`` also fuses kernels whose fusion changes floating-point
+            results (BCE of a sigmoid differentiated as BCE-with-logits): NOT bit-identical to
+            eager (docs/compile.md); any other value: eager's bits.
+        backend, options: accepted for compatibility (there is one backend: replay).
         disable: return a wrapper that always runs eagerly.
     Returns:
         a :class:`CompiledFunction` (call it like ``model``) or an :class:`OptimizedModule`.

@@ -18,16 +18,28 @@ from __future__ import annotations
 import math
 import re
 import threading
+from sys import getrefcount
 from typing import Any
 
 import numpy as np
 
+from .._ops.elementwise import Sigmoid
+from .._ops.loss import BinaryCrossEntropy
+from .._ops.pool import max_pool_regular
 from ..autograd import engine
+from ..nn._functional.loss import _class_coef
+from ..optim.adam import Adam, AdamW
 from ..optim.optimizer import Optimizer
 from ..optim.sgd import SGD
 from ..tensor import Tensor
-from .lower import KERNELS, LOWERED, WITH_PARAMS, sgd_step
+from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, class_coef, pool_tiles, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
+
+# optimizers whose step() the replay writes out (lower.py), by exact type (a subclass may
+# override _update_group)
+_WRITTEN_OUT_STEPS = {SGD: sgd_step, Adam: adam_step, AdamW: adam_step}
+# helpers of the functional layer written out (lower.py)
+_WRITTEN_OUT_HELPERS = {_class_coef: class_coef, max_pool_regular: pool_tiles}
 
 
 class _Ctx:
@@ -40,21 +52,28 @@ class Program:
     """A recording compiled to a Python function ``run(args) -> result``."""
 
     def __init__(self, events: list, arg_count: int, result: Any,
-                 returns: str | None = None, arg_meta: list | None = None) -> None:
+                 returns: str | None = None, arg_meta: list | None = None,
+                 fuse: bool = False) -> None:
         """``returns``: the return expression verbatim (the compiled module's forward returns
         its output array and the ctxs its backward reads); ``A`` then holds arrays.
         ``arg_meta``: (shape, dtype, layout) of each argument's array; given (and ``returns``
         not), the ops of :mod:`.lower` write into buffers reused across calls."""
         self.ns: dict[str, Any] = {"_Ctx": _Ctx, "_nd": np.ndarray, "_asarray": np.asarray,
                                    "_fit": engine._fit, "_wrap": Tensor._wrap, "_np": np,
-                                   "_diverged": _diverged, **KERNELS}
+                                   "_diverged": _diverged, "_reuse": _reuse, **KERNELS}
         self._consts: dict[int, str] = {}
+        self._nums: dict[tuple, str] = {}  # Python numbers as 0-d arrays (num)
+        self.cur_dtype: Any = None  # the dtype of the op being written out
+        self.saved: dict = {}  # slot of a written-out op -> what its backward reads (lower.py)
+        self.buffer_views: set = set()  # constants that are views of buffers (lower.py)
+        self._helper_meta: dict = {}  # slot -> (shape, dtype, layout) of a written-out helper's
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
         self._events = {ev.slot: ev for ev in events if type(ev) is OpEvent}
         self._n_backward = 0
         # buffers: only for functions (a compiled module's ctxs outlive the call)
         self.lower = returns is None and arg_meta is not None
+        self.fuse = fuse and self.lower  # mode="max-autotune": see _fusions (not bit-identical)
         self.arg_meta = list(arg_meta or ())
         self.buffers: list = []  # the preallocated arrays (B0, B1, ...)
         self.lock = threading.Lock()  # held by the replay using them (compiled.py)
@@ -104,7 +123,9 @@ class Program:
         kind, x = s
         if kind == "v":
             ev = self._events.get(x)
-            return ev.meta if ev is not None and ev.meta else None
+            if ev is None:
+                return self._helper_meta.get(x)
+            return ev.meta or None
         if kind == "arg":
             return self.arg_meta[x] if x < len(self.arg_meta) else None
         if kind == "p":
@@ -116,6 +137,25 @@ class Program:
     def meta_expr(self, var: str) -> tuple:
         """(shape, dtype, layout) of a lowered forward output ``v<slot>``."""
         return self._events[int(var[1:])].meta
+
+    def num(self, value: int | float, dtype: Any = None) -> str:
+        """A Python number operand of a written-out ufunc as a 0-d array of ``dtype`` (default:
+        the dtype of the op being written out). A ufunc takes a Python scalar as *weak*: it is
+        cast to the array's dtype, the loop is the same; a 0-d array of that dtype holding the
+        cast value gives the same bits and skips ~0.7-1 us of scalar conversion per call. An
+        int not exactly representable, or a value that overflows, stays a literal."""
+        dtype = np.dtype(dtype if dtype is not None else self.cur_dtype)
+        key = (type(value), repr(value), dtype.str)
+        name = self._nums.get(key)
+        if name is None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                arr = np.array(value, dtype=dtype)
+            if not np.isfinite(arr) or (type(value) is int and int(arr) != value):
+                return self.src(("c", value))
+            arr.flags.writeable = False
+            name = self._nums[key] = f"N{len(self._nums)}"
+            self.ns[name] = arr
+        return name
 
     # ------------------------------------------------------------------------ expressions
     def const(self, value: Any, hint: str = "C") -> str:
@@ -142,7 +182,7 @@ class Program:
                 self._pre.append(f"    {name} = {self.const(x, 'P')}._data")
             return name
         if kind == "grad":
-            return f"{self.const(x, 'L')}.grad._data"
+            return f"{self.const(x, 'L')}._grad._data"
         return repr(x) if _plain(x) else self.const(x)
 
     def param(self, p: tuple) -> str:
@@ -163,7 +203,10 @@ class Program:
             return low
         fwd = self.const(ev.cls.forward, f"{ev.cls.__name__}_forward_")
         kw = [f"{k}={self.param(v)}" for k, v in ev.params.items()]
-        if any(i in self._maybe for i in ins):  # its result may be a view of a buffer
+        # its result may be (a view of) a buffer: an input or a parameter is one (PoolGather
+        # returns its ``values`` parameter itself)
+        if any(i in self._maybe for i in ins) or \
+                any(v in self._maybe for v in _NAME.findall(" ".join(kw))):
             self._maybe.add(f"v{n}")
         out = [f"    c{n} = _Ctx()",
                f"    v{n} = {fwd}(c{n}, {', '.join(ins + kw)})",
@@ -188,7 +231,10 @@ class Program:
             return None
         if all(m[1] is None for m in metas) or (ev.params and pair[0] not in WITH_PARAMS):
             return None
-        self.params, self.cur_node = ev.params, ev.node
+        self.params, self.cur_node, self.cur_dtype = ev.params, ev.node, ev.meta[1]
+        self.cur_slot = ev.slot
+        # Python numbers among the operands: 0-d arrays of the op's dtype (see num)
+        ins = [self.num(s[1]) if m[1] is None else i for i, s, m in zip(ins, ev.inputs, metas)]
         body = pair[0](self, ins, metas)
         if body is None:
             return None
@@ -231,7 +277,9 @@ class Program:
             maybe.discard(var)
             return f"    {var} = {var} + {value}"
 
-        # a leaf gradient that arrives once and is adopted as .grad: computed in a fresh array
+        # a leaf gradient that arrives once and is adopted as .grad: computed into an array
+        # of its own (not a buffer: it is handed out), the one handed out by the previous call
+        # when nothing references it any more (zero_grad dropped it), else a fresh one
         arrivals: dict = {}
         for target, _ in ev.seeds:
             arrivals[target_var(target)] = arrivals.get(target_var(target), 0) + 1
@@ -245,18 +293,35 @@ class Program:
             if s[0] == "c":
                 seed += ".copy()"  # eager makes a fresh one each call
             out.append(arrive(target_var(target), seed, s[0] != "c", self.meta_of(s)))
+        recycled: set = set()  # arrays of their own (see _reuse), handed out as they are
+        fused_bce, fused_sig = self._fusions(ev, arrivals) if self.fuse else ({}, {})
         for slot, is_tuple, routes in ev.steps:
             self.n_backward_rules += 1
             g = f"g{slot}"
             low = self._low.get(slot)
+            if slot in fused_bce:  # BCE of sigmoid (mode="max-autotune"): only g * (1 / n),
+                s, inv_n = fused_bce[slot]  # handed to the sigmoid's step
+                out.append(f"    g{s} = _mul({g}, {inv_n})")
+                pending.discard(g)
+                pending.add(f"g{s}")
+                maybe.discard(f"g{s}")
+                continue
             if low is not None:
                 rule, ins, fev = low
+                if slot in fused_sig:  # its input's gradient: (p - t) * g * (1 / n)
+                    rule = fused_sig[slot]
                 outs = {}
                 for j, fit, target, meta in routes:
                     var = target_var(target)
                     fresh = not fit and var in adopted and arrivals[var] == 1
-                    outs[j] = None if fresh or meta[2] is None else self.buf(*meta)
-                self.params, self.cur_inputs = fev.params, fev.inputs
+                    if fresh and meta[2] is not None:
+                        r = self.const([np.empty(meta[0], meta[1], order=meta[2])], "R")
+                        out.append(f"    o{j} = _reuse({r})")
+                        outs[j] = f"o{j}"
+                        recycled.add(f"o{j}")
+                    else:
+                        outs[j] = None if fresh or meta[2] is None else self.buf(*meta)
+                self.params, self.cur_inputs, self.cur_dtype = fev.params, fev.inputs, fev.meta[1]
                 lines, values = rule(self, ins, f"v{slot}", g, outs)
                 out += lines
                 refs = ins
@@ -273,7 +338,8 @@ class Program:
             pending.discard(g)
             for j, fit, target, meta in routes:
                 value = values[j]
-                is_buf = outs[j] is not None or (value == g and g in maybe)
+                is_buf = (outs[j] is not None and outs[j] not in recycled) or \
+                    (value == g and g in maybe) or value in self.buffer_views
                 if fit:
                     value = f"_fit({value}, {refs[j]})"
                     meta = self.meta_of(fev.inputs[j])
@@ -288,12 +354,49 @@ class Program:
                 fresh = f"_np.array({var}, dtype={dt}, copy=True)"
             else:  # a buffer is never handed out: .grad outlives the call
                 fresh = f"{var}.copy('K')" if var in maybe else var
-            out += [f"    if {L}.grad is None: {L}.grad = _wrap({fresh})",
-                    f"    else: _np.add({L}.grad._data, {var}, out={L}.grad._data)"]
+            # (the engine's own stores: the .grad setter's checks hold by construction)
+            out += [f"    if {L}._grad is None: {L}._grad = _wrap({fresh})",
+                    f"    else: _np.add({L}._grad._data, {var}, out={L}._grad._data)"]
         return out
+
+    def _fusions(self, ev: BackwardEvent, arrivals: dict) -> tuple:
+        """mode="max-autotune": the backward of ``binary_cross_entropy(sigmoid(z), t)`` (mean,
+        no weight, the sigmoid's output read by nothing else that is differentiated) as
+        ``(p - t) * (g / n)``, BCE-with-logits' gradient, instead of BCE's rule (divided by
+        ``max(p (1 - p), eps)``) then sigmoid's (times ``p (1 - p)``). NOT bit-identical to
+        eager: it rounds differently, and where ``p`` rounds to 0 or 1 eager's gradient
+        vanishes while this one is the exact derivative. Returns ({BCE slot: (sigmoid slot,
+        1/n)}, {sigmoid slot: its replacement rule})."""
+        bce, sig = {}, {}
+        for slot, _, routes in ev.steps:
+            low = self._low.get(slot)
+            if low is None or low[2].cls is not BinaryCrossEntropy or len(routes) != 1:
+                continue
+            j, fit, target, _ = routes[0]
+            s = target[1] if target[0] == "n" else None
+            if (j != 0 or fit or s is None or low[2].inputs[0] != ("v", s)
+                    or s not in self._low or self._low[s][2].cls is not Sigmoid
+                    or arrivals.get(f"g{s}") != 1):
+                continue
+            shape, dtype = self.meta_of(low[2].inputs[0])[:2]
+            bce[slot] = (s, self.num(1.0 / math.prod(shape), dtype))
+            t = low[1][1]
+
+            def rule(pg: Any, ins: list, y: str, g: str, outs: dict, t: str = t) -> tuple:
+                o = outs[0]
+                return [f"    t0 = _sub({y}, {t}{f', out={o}' if o else ''})",
+                        f"    _mul(t0, {g}, out=t0)"], {0: "t0"}
+            sig[s] = rule
+        return bce, sig
 
     def _helper(self, ev: HelperEvent) -> list:
         fn = self.const(ev.fn, "H")
+        write_out = _WRITTEN_OUT_HELPERS.get(ev.fn) if self.lower else None
+        if write_out is not None:
+            low = write_out(self, ev, fn)
+            if low is not None:  # (its results are buffers)
+                self._maybe.update(f"v{r[1]}" for r in ev.results if r[0] == "v")
+                return low
         out = [f"    r = {fn}({', '.join(self.param(a) for a in ev.args)})"]
         many = len(ev.results) > 1
         for i, (kind, x) in enumerate(ev.results):
@@ -310,9 +413,9 @@ class Program:
         args = [self.src(("c", a)) for a in ev.args]
         kw = [f"{k}={self.src(('c', v))}" for k, v in ev.kwargs.items()]
         call = f"{fn}({', '.join(args + kw)})"
-        if (self.lower and ev.fn is Optimizer.step and type(ev.args[0]) is SGD
+        if (self.lower and ev.fn is Optimizer.step and type(ev.args[0]) in _WRITTEN_OUT_STEPS
                 and len(ev.args) == 1 and not ev.kwargs and ev.result_slot is None):
-            src, name = sgd_step(self, ev.args[0], fn)
+            src, name = _WRITTEN_OUT_STEPS[type(ev.args[0])](self, ev.args[0], fn)
             self._funcs += src
             return [f"    {name}({args[0]})"]
         if ev.result_slot is None:
@@ -367,6 +470,26 @@ def _free_dead(lines: list, buffers: set = frozenset()) -> list:
         if i in dels and i < len(lines) - 1:
             out.append(f"    del {', '.join(sorted(dels[i]))}")
     return out
+
+
+def _refs_in(r: list) -> int:
+    a = r[0]
+    return getrefcount(a)
+
+
+_REUSE_REFS = _refs_in([np.empty(1)])  # _reuse's count when only its list holds the array
+
+
+def _reuse(r: list) -> np.ndarray:
+    """``r[0]`` when nothing but ``r`` references it (the gradient array handed out as a
+    leaf's ``.grad`` by the previous call, since dropped by ``zero_grad``: reusing its memory
+    is unobservable and saves the page faults of a fresh large array), else a new array laid
+    out like it (``r[0]`` becomes that one). A view, a Tensor or any other holder of the old
+    array counts as a reference, as for the engine's adoption (allocator.owned)."""
+    a = r[0]
+    if getrefcount(a) > _REUSE_REFS:
+        a = r[0] = np.empty_like(a)
+    return a
 
 
 def _plain(x: Any) -> bool:

@@ -251,7 +251,8 @@ class CompiledFunction:
         if spec[0] == "aot":
             entry.program = AOTProgram(tr.events, tensors, spec[1], self._fn)
         else:
-            entry.program = Program(tr.events, len(tensors), spec, arg_meta=arg_meta(tensors))
+            entry.program = Program(tr.events, len(tensors), spec, arg_meta=arg_meta(tensors),
+                                    fuse=self.mode == "max-autotune")
         return result
 
     def _record(self, tensors: list, args: tuple, kwargs: dict) -> tuple:

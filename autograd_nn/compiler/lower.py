@@ -1,12 +1,17 @@
 """Ops the replay writes out as NumPy calls into preallocated buffers instead of calling them.
 
-For the ops that dominate small training steps (``Add``, ``Sub``, ``Mul``, ``Tanh``,
-``Sigmoid``, ``Relu`` and ``Linear`` on float arrays), the generated replay inlines the very
-ufunc calls the op's ``forward`` and ``backward`` make, in the same order on the same operands,
-each with ``out=`` one of the replay's buffers (allocated once per specialization, reused every
-call), so no ctx, no call into the op, no fresh array per kernel. An elementwise ufunc or a
-``matmul`` computes the same bits whether it writes a fresh array or ``out=``: the results stay
-eager's, bit for bit (``tests/compiler/test_buffers.py`` compares whole runs bitwise).
+For the ops that dominate training steps (``Add``, ``Sub``, ``Mul``, ``Tanh``, ``Sigmoid``,
+``Relu``, ``Linear``, ``BinaryCrossEntropy``, ``CrossEntropy`` and ``Conv`` on float arrays),
+the generated replay inlines the very NumPy calls the op's ``forward`` and ``backward`` make, in
+the same order on the same operands, each with ``out=`` one of the replay's buffers (allocated
+once per specialization, reused every call), so no ctx, no call into the op, no fresh array per
+kernel. An elementwise ufunc, a reduction, ``matmul``, ``dot`` or ``einsum`` computes the same
+bits whether it writes a fresh array or ``out=``: the results stay eager's, bit for bit
+(``tests/compiler/test_buffers.py`` and ``test_written_out.py`` compare whole runs bitwise).
+Python numbers become 0-d arrays of the op's dtype (``Program.num``: the value a ufunc would
+cast them to, without the per-call scalar conversion). Also written out: the functional
+layer's NumPy helpers ``_class_coef`` and ``max_pool_regular`` (common cases) and the
+optimizers' ``step()`` (SGD, Adam, AdamW).
 
 Each entry is ``(forward, backward)``:
 
@@ -25,10 +30,13 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._ops.conv import Conv, Geom, _tap_slice, _windows, out_size
 from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
-from .._ops.loss import _BCE_EPS, BinaryCrossEntropy
+from .._ops.loss import _BCE_EPS, BinaryCrossEntropy, CrossEntropy
+from .._ops.pool import regular_offsets, tile_geometry
 from ..autograd import inplace
+from ..optim.adam import Adam
 from ..optim.sgd import SGD
 
 # the NumPy callables the lowered code uses (bound as the replay function's default arguments:
@@ -38,7 +46,12 @@ KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.
            "_less": np.less, "_greater": np.greater, "_max": np.maximum, "_matmul": np.matmul,
            "_radd": np.add.reduce, "_bump": inplace.bump_version, "_log": np.log,
            "_log1p": np.log1p, "_div": np.true_divide, "_isnan": np.isnan,
-           "_errstate": np.errstate}
+           "_errstate": np.errstate, "_copysign": np.copysign,
+           "_putmask": np.putmask, "_sqrt": np.sqrt,
+           "_rmax": np.maximum.reduce, "_einsum": np.einsum, "_U64": np.uint64,
+           "_copyto": np.copyto, "_equal": np.equal, "_take": np.take,
+           "_dot": np.dot}
+# (+ _bce_logs, below)
 
 
 def _out(o: str | None) -> str:
@@ -86,40 +99,44 @@ def _tanh_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     o = outs[0]  # g * (1 - y * y)
     name = "t0"
     first = f"    {name} = _mul({y}, {y}{_out(o)})"
-    return [first, f"    _sub(1, {name}, out={name})", f"    _mul({g}, {name}, out={name})"], \
-        {0: name}
+    return [first, f"    _sub({pg.num(1)}, {name}, out={name})",
+            f"    _mul({g}, {name}, out={name})"], {0: name}
 
 
 def _sigmoid_fwd(pg: Any, ins: list, metas: list) -> list | None:
     shape, dtype = metas[0][:2]
     if not shape:  # 0-d: the op reshapes; left to it
         return None
-    e = pg.buf(shape, dtype)
+    e, t = pg.buf(shape, dtype), pg.buf(shape, dtype)
     m = pg.buf(shape, np.dtype(bool))
     x = ins[0]
-    # Sigmoid.forward's seven ufunc calls: e = exp(-|x|); y = 1 / (e + 1); y *= e where x < 0
-    return [f"_abs({x}, out={e})", f"_neg({e}, out={e})", f"_exp({e}, out={e})",
-            f"OUT = _add({e}, 1, out=BUF)", "_recip(OUT, out=OUT)", f"_less({x}, 0, out={m})",
-            f"_mul(OUT, {e}, out=OUT, where={m})"]
+    # Sigmoid.forward's ufuncs: e = exp(-|x|); y = 1 / (e + 1); y *= e where x < 0. -|x| as
+    # copysign(x, -1) (the same bits, NaNs included: both set the sign bit) and the masked
+    # product as a full product put back under the mask (the same products where x < 0;
+    # ``where=`` alone costs ~2.5 us on a small array, product and putmask ~1.3 us)
+    return [f"_copysign({x}, {pg.num(-1)}, out={e})", f"_exp({e}, out={e})",
+            f"OUT = _add({e}, {pg.num(1)}, out=BUF)", "_recip(OUT, out=OUT)",
+            f"_less({x}, {pg.num(0)}, out={m})", f"_mul(OUT, {e}, out={t})",
+            f"_putmask(OUT, {m}, {t})"]
 
 
 def _sigmoid_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     o = outs[0]  # g * y * (1 - y)
     name = "t0"
     s = pg.buf(*pg.meta_expr(y))
-    return [f"    {name} = _mul({g}, {y}{_out(o)})", f"    _sub(1, {y}, out={s})",
+    return [f"    {name} = _mul({g}, {y}{_out(o)})", f"    _sub({pg.num(1)}, {y}, out={s})",
             f"    _mul({name}, {s}, out={name})"], {0: name}
 
 
 def _relu_fwd(pg: Any, ins: list, metas: list) -> list:
-    return [f"OUT = _max({ins[0]}, 0, out=BUF)"]
+    return [f"OUT = _max({ins[0]}, {pg.num(0)}, out=BUF)"]
 
 
 def _relu_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     o = outs[0]  # g * (y > 0) (the mask cast to g's dtype: 0.0/1.0, the same products)
     name = "t0"
     m = pg.buf(pg.meta_expr(y)[0], np.dtype(bool))
-    return [f"    _greater({y}, 0, out={m})", f"    {name} = _mul({g}, {m}{_out(o)})"], \
+    return [f"    _greater({y}, {pg.num(0)}, out={m})", f"    {name} = _mul({g}, {m}{_out(o)})"], \
         {0: name}
 
 
@@ -160,20 +177,33 @@ def _bce_fwd(pg: Any, ins: list, metas: list) -> list | None:
     if not _plain_bce(pg, metas):
         return None
     (shape, dtype, layout), (x, t) = metas[0], ins
+    n = math.prod(shape)
+    if dtype.itemsize < 4 or not n:  # mean_of sums float16 in float32; the mean of nothing
+        return None
     lx, l1x = pg.buf(shape, dtype, layout), pg.buf(shape, dtype, layout)  # (reduced: x's layout)
+    z = pg.buf((), dtype)
     fwd = pg.const(BinaryCrossEntropy.forward, "BinaryCrossEntropy_forward_")
     dt = pg.const(dtype, "DT")
     # BinaryCrossEntropy.forward's ufuncs: -(t * max(log x, -100) + (1 - t) * max(log1p(-x),
-    # -100)) in place, then mean_of's sum / count; a NaN re-runs the op (its error message)
-    return ["with _errstate(divide='ignore', invalid='ignore'):",
-            f"    _log({x}, out={lx})", f"    _neg({x}, out={l1x})",
-            f"    _log1p({l1x}, out={l1x})",
-            f"_max({lx}, -100, out={lx})", f"_max({l1x}, -100, out={l1x})",
+    # -100)) in place, then mean_of's sum / count (summed into a 0-d buffer: the same
+    # reduction); a NaN re-runs the op (its error message, or eager's value)
+    m100 = pg.num(-100)
+    return [f"_bce_logs({x}, {lx}, {l1x})",
+            f"_max({lx}, {m100}, out={lx})", f"_max({l1x}, {m100}, out={l1x})",
             f"_sub({lx}, {l1x}, out={lx})", f"_mul({lx}, {t}, out={lx})",
             f"_add({lx}, {l1x}, out={lx})", f"_neg({lx}, out={lx})",
-            f"OUT = _div(_radd({lx}, axis=None, keepdims=False), {math.prod(shape)})",
-            f"if _isnan(OUT): OUT = {fwd}(_Ctx(), {x}, {t}, weight=None, reduction='mean')",
-            f"OUT = _asarray(OUT, dtype={dt})"]
+            f"_radd({lx}, axis=None, out={z})", f"OUT = _div({z}, {pg.num(n)}, out={z})",
+            f"if OUT != OUT: OUT = _asarray({fwd}(_Ctx(), {x}, {t}, weight=None, "
+            f"reduction='mean'), dtype={dt})"]
+
+
+@np.errstate(divide="ignore", invalid="ignore")
+def _bce_logs(x: np.ndarray, lx: np.ndarray, l1x: np.ndarray) -> None:
+    """BinaryCrossEntropy.forward's logs (log x, log1p(-x)) into buffers, warnings off as
+    there (the decorator sets NumPy's error state with one context-variable write per call)."""
+    np.log(x, out=lx)
+    np.negative(x, out=l1x)
+    np.log1p(l1x, out=l1x)
 
 
 def _bce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
@@ -183,10 +213,207 @@ def _bce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     d = pg.buf(shape, dtype, layout)
     n = math.prod(shape)
     # g * (1 / n); d = max((1 - x) * x, eps); gx = (x - t) / d * g
-    return [f"    gs = _mul({g}, {1.0 / n!r})", f"    _sub(1, {x}, out={d})",
-            f"    _mul({d}, {x}, out={d})", f"    _max({d}, {_BCE_EPS!r}, out={d})",
+    return [f"    gs = _mul({g}, {pg.num(1.0 / n)})", f"    _sub({pg.num(1)}, {x}, out={d})",
+            f"    _mul({d}, {x}, out={d})", f"    _max({d}, {pg.num(_BCE_EPS)}, out={d})",
             f"    t0 = _sub({x}, {t}{_out(o)})", f"    _div(t0, {d}, out=t0)",
             "    _mul(t0, gs, out=t0)"], {0: "t0"}
+
+
+# ------------------------------------------------------------------ softmax cross-entropy
+def _ce_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    """CrossEntropy.forward (log-softmax and the weighted sum with the class coefficients,
+    summed to a scalar) on a 2-D C-ordered float32/float64 input."""
+    (shape, dtype, layout), x = metas[0], ins[0]
+    p = pg.params
+    if (len(shape) != 2 or layout != "C" or dtype.itemsize < 4 or p.get("none") != ("c", False)
+            or len(p) != 2 or p.get("coef", ("",))[0] != "src"):
+        return None
+    cm = pg.meta_of(p["coef"][1])
+    if cm is None or cm[:2] != (shape, dtype) or cm[2] != "C":
+        return None
+    coef = pg.param(p["coef"])
+    n = shape[0]
+    mx, s, ls, cs = (pg.buf((n, 1), dtype) for _ in range(4))
+    logp, e, r = pg.buf(shape, dtype), pg.buf(shape, dtype), pg.buf((n,), dtype)
+    pg.saved[pg.cur_slot] = (e, cs, coef)
+    # logp = x - max(x, 1); e = exp(logp); s = sum(e, 1); logp -= log(s); probs = e / s (kept
+    # for backward); coef_sum = sum(coef, 1); out = sum(0.0 - einsum("ij,ij->i", coef, logp))
+    return [f"_rmax({x}, 1, None, {mx}, True)", f"_sub({x}, {mx}, out={logp})",
+            f"_exp({logp}, out={e})", f"_radd({e}, 1, None, {s}, True)",
+            f"_log({s}, out={ls})", f"_sub({logp}, {ls}, out={logp})",
+            f"_div({e}, {s}, out={e})", f"_radd({coef}, 1, None, {cs}, True)",
+            f"_einsum('ij,ij->i', {coef}, {logp}, out={r})",
+            f"_sub({pg.num(0.0)}, {r}, out={r})", "OUT = _radd(" + r + ", axis=None, out=BUF)"]
+
+
+def _ce_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    e, cs, coef = pg.saved[int(y[1:])]
+    o = outs[0]  # probs * coef_sum - coef, times g
+    return [f"    t0 = _mul({e}, {cs}{_out(o)})", f"    _sub(t0, {coef}, out=t0)",
+            f"    _mul(t0, {g}, out=t0)"], {0: "t0"}
+
+
+def class_coef(pg: Any, ev: Any, fn: str) -> list | None:
+    """``_class_coef`` (the class-index losses' coefficients: 1/N at each sample's target) for
+    the common case -- no weight, no smoothing, mean, (N, C) input, int64 targets, an
+    ignore_index outside [0, C) -- as a scatter into a zeroed buffer: ``coef[i, t[i]] = 1/N``,
+    1/N computed as the helper computes it. Whenever a target is outside [0, C) (ignored, or
+    the helper's error), the helper runs instead. None when the case is another."""
+    args = ev.args
+    if len(args) != 8 or len(ev.results) != 2 or ev.results[0][0] != "v" or \
+            ev.results[1] != ("c", False) or args[1][0] != "src":
+        return None
+    shape, weight, ii, smooth, red, dtype = (a[1] if a[0] == "c" else None
+                                            for a in (args[0], *args[2:7]))
+    tm = pg.meta_of(args[1][1])
+    if (type(shape) is not tuple or len(shape) != 2 or weight is not None or smooth != 0
+            or red != "mean" or type(ii) is not int or 0 <= ii < shape[1] or tm is None
+            or tm[:2] != ((shape[0],), np.dtype(np.int64)) or tm[2] is None or not shape[0]):
+        return None
+    n, c = shape
+    dtype = np.dtype(dtype)
+    wi = np.ones((n,), dtype=dtype)
+    val = pg.const(np.array((wi / wi.sum())[0]), "VAL")  # the helper's vals = wi / total
+    coef = pg.buf(shape, dtype)
+    pg._helper_meta[ev.results[0][1]] = (shape, dtype, "C")
+    rows = pg.const(np.arange(n), "AR")
+    t, slot = pg.param(args[1]), ev.results[0][1]
+    call = f"{fn}({', '.join(pg.param(a) for a in args)})"
+    return [f"    if _rmax({t}.view(_U64)) >= {c}:",
+            f"        r = {call}",
+            f"        v{slot} = r[0]",
+            f"        if r[1] != False: _diverged({fn})",
+            "    else:",
+            f"        {coef}.fill(0)",
+            f"        {coef}[{rows}, {t}] = {val}",
+            f"        v{slot} = {coef}"]
+
+
+# ---------------------------------------------------------------------------- convolution
+def _conv_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    """conv_forward for one group (not depthwise) of C-ordered float inputs: the padded input
+    in a buffer whose border stays zero (only the interior is copied each call), the im2col
+    copy through a sliding-window view of that buffer (made once), one batched matmul into the
+    output. The column matrix is kept for the weight gradient (eager recomputes the same copy
+    there)."""
+    geom = pg.params.get("geom", ("",))[1] if len(pg.params) == 1 else None
+    (xs, dtype, xl), (ws, _, wl) = metas
+    if (type(geom) is not Geom or geom.groups != 1 or xl != "C" or wl != "C"
+            or len(xs) != len(ws) or len(xs) < 3 or tuple(xs[2:]) != tuple(geom.in_size)):
+        return None
+    N, C = xs[:2]
+    O, Cg = ws[:2]
+    ksize = tuple(ws[2:])
+    osize = out_size(geom, ksize)
+    kp, op = math.prod(ksize), math.prod(osize)
+    ck = Cg * kp
+    if C != Cg or N < 2 or O < 2 or ck < 2 or op < 2:  # (see _conv_bwd: tensordot's copies)
+        return None
+    psize = tuple(n + lo + hi for n, (lo, hi) in zip(geom.in_size, geom.padding))
+    xp = pg.buf((N, C) + psize, dtype)
+    interior = (slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in
+                                                  zip(geom.in_size, geom.padding))
+    cols = pg.buf((N, 1, ck, op), dtype)
+    win = pg.const(_windows(pg.ns[xp], geom, ksize, osize), "WIN")
+    colsv = pg.const(pg.ns[cols].reshape((N, C) + ksize + osize), "COLSV")
+    pg.saved[pg.cur_slot] = (cols, xs, ws, osize, psize)
+    return [f"_copyto({pg.const(pg.ns[xp][interior], 'XPI')}, {ins[0]})",
+            f"_copyto({colsv}, {win})",
+            f"_matmul({ins[1]}.reshape(1, {O}, {ck}), {cols}, "
+            f"out=BUF.reshape({N}, 1, {O}, {op}))", "OUT = BUF"]
+
+
+def _conv_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    """Conv.backward: conv_transpose_forward (gx: the columns by one batched matmul, added tap
+    by tap into a zeroed padded buffer, cropped) and conv_weight_grad (gw: tensordot's two
+    transposing copies -- both are copies when N, O, C*K > 1 -- and its dot)."""
+    cols, xs, ws, osize, psize = pg.saved[int(y[1:])]
+    geom = pg.params["geom"][1]
+    dtype = pg.cur_dtype
+    N, C = xs[:2]
+    O = ws[0]
+    ksize = tuple(ws[2:])
+    kp, op = math.prod(ksize), math.prod(osize)
+    ck = C * kp
+    lines, res = [], {}
+    if 0 in outs:
+        xt = pg.buf((N, C) + psize, dtype)
+        ct = pg.buf((N, 1, ck, op), dtype)
+        ctv = pg.ns[ct].reshape((N, C, kp) + osize)
+        lines += [f"    {xt}.fill(0)",
+                  f"    _matmul({ins[1]}.reshape(1, {O}, {ck}).transpose(0, 2, 1), "
+                  f"{g}.reshape({N}, 1, {O}, -1), out={ct})"]
+        for i, k in enumerate(np.ndindex(*ksize)):
+            tap = pg.const(pg.ns[xt][_tap_slice(k, geom, osize)], "XT")
+            lines.append(f"    _add({tap}, {pg.const(ctv[:, :, i], 'CT')}, out={tap})")
+        if any(lo or hi for lo, hi in geom.padding):
+            crop = (slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in
+                                                      zip(geom.in_size, geom.padding))
+            res[0] = pg.const(pg.ns[xt][crop], "XC")
+        else:
+            res[0] = xt
+        pg.buffer_views.add(res[0])
+    if 1 in outs:
+        o = outs[1]
+        at, bt = pg.buf((O, N * op), dtype), pg.buf((N * op, ck), dtype)
+        atv = pg.const(pg.ns[at].reshape(O, N, op), "ATV")
+        btv = pg.const(pg.ns[bt].reshape(N, op, ck), "BTV")
+        lines += [f"    _copyto({atv}, {g}.reshape({N}, {O}, {op}).transpose(1, 0, 2))",
+                  f"    _copyto({btv}, {cols}.reshape({N}, {ck}, {op}).transpose(0, 2, 1))"]
+        if o is None:
+            lines.append(f"    t1 = _dot({at}, {bt}).reshape({ws!r})")
+        else:
+            lines.append(f"    t1 = _dot({at}, {bt}, out={o}.reshape({O}, {ck})).reshape({ws!r})")
+        res[1] = "t1"
+    return lines, res
+
+
+# ------------------------------------------------------------------ max pooling's arg-max
+def pool_tiles(pg: Any, ev: Any, fn: str) -> list | None:
+    """``max_pool_regular`` (values and flat arg-max indices) for non-overlapping windows
+    (stride = kernel, no padding or dilation) of a C-ordered float input, as the helper
+    computes it into buffers: the taps-first copy, the max over taps, the first tap equal to
+    the max (``tap = where(tap_t == max, t, tap)`` from the last tap to the first), the index
+    ``base + koff[tap]``. Any NaN in the maxima runs the helper (NaN wins, first NaN's tap).
+    None when the case is another."""
+    args = ev.args
+    if (len(args) != 6 or args[0][0] != "src" or any(a[0] != "c" for a in args[1:])
+            or len(ev.results) != 2 or any(r[0] != "v" for r in ev.results)):
+        return None
+    k, st, p, d, osize = (a[1] for a in args[1:])
+    xm = pg.meta_of(args[0][1])
+    if (xm is None or xm[2] != "C" or xm[1].kind != "f" or len(xm[0]) != len(k) + 2
+            or st != k or any(p) or any(di != 1 for di in d)):
+        return None
+    shape, dtype = xm[0], xm[1]
+    N, C = shape[:2]
+    K = math.prod(k)
+    crop, split, perm = tile_geometry(shape, k, osize)
+    base, koff = regular_offsets(shape[2:], k, st, p, d, osize)
+    tf = pg.buf((K, N, C) + tuple(osize), dtype)
+    best, tap, idx = (pg.buf((N, C) + tuple(osize), dt) for dt in (dtype, np.int64, np.int64))
+    eq = pg.buf((N, C) + tuple(osize), np.dtype(bool))
+    tfv = pg.const(pg.ns[tf].reshape(tuple(k) + (N, C) + tuple(osize)), "TFV")
+    taps = [pg.const(pg.ns[tf][t], "TF") for t in range(K)]
+    x = pg.param(args[0])
+    va, vb = (f"v{r[1]}" for r in ev.results)
+    for r, dt in zip(ev.results, (dtype, np.dtype(np.int64))):
+        pg._helper_meta[r[1]] = ((N, C) + tuple(osize), dt, "C")
+    call = f"{fn}({', '.join(pg.param(a) for a in args)})"
+    lines = [f"    _copyto({tfv}, {x}[{pg.const(crop)}].reshape({split!r})"
+             f".transpose({perm!r}))",
+             f"    _rmax({tf}, 0, None, {best})",
+             f"    if _isnan({best}).any():",
+             f"        r = {call}",
+             f"        {va}, {vb} = r[0], r[1]",
+             "    else:",
+             f"        {tap}.fill({K - 1})"]
+    for t in range(K - 2, -1, -1):
+        lines += [f"        _equal({taps[t]}, {best}, out={eq})",
+                  f"        _copyto({tap}, {t}, where={eq})"]
+    return lines + [f"        _take({pg.const(koff, 'KOFF')}, {tap}, out={idx})",
+                    f"        _add({idx}, {pg.const(np.asarray(base), 'BASE')}, out={idx})",
+                    f"        {va}, {vb} = {best}, {idx}"]
 
 
 LOWERED: dict = {
@@ -198,6 +425,8 @@ LOWERED: dict = {
     Sigmoid: (_sigmoid_fwd, _sigmoid_bwd),
     Relu: (_relu_fwd, _relu_bwd),
     Linear: (_linear_fwd, _linear_bwd),
+    CrossEntropy: (_ce_fwd, _ce_bwd),
+    Conv: (_conv_fwd, _conv_bwd),
 }
 
 
@@ -205,10 +434,11 @@ LOWERED: dict = {
 def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
     """Source of a function ``name(O)`` doing ``SGD.step`` on ``opt`` as the optimizer does it
     (``b *= mu; b += g``; ``p -= lr * b``: the same ufuncs, the scratch ``lr * g`` in a buffer),
-    reading lr and momentum from the param groups when it runs; it calls the real step
-    (``fn``) instead whenever the optimizer is not the plain case it was written for (hooks,
-    other groups or parameters, weight decay, maximize, dampening, Nesterov, a missing momentum
-    buffer, a gradient of another dtype)."""
+    reading lr and momentum from the param groups when it runs (into 0-d arrays of the
+    parameters' dtype: the values the ufuncs would cast them to, see ``Program.num``); it calls
+    the real step (``fn``) instead whenever the optimizer is not the plain case it was written
+    for (hooks, other groups or parameters, weight decay, maximize, dampening, Nesterov, a
+    missing momentum buffer, a gradient of another dtype)."""
     name = f"_sgd{len(pg.buffers)}"
     lines = [f"def {name}(O):", "    G = O.param_groups",
              f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
@@ -223,16 +453,20 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
                   f"    if len(L) != {len(params)} or "
                   + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
                   + "g['weight_decay'] != 0 or g['maximize'] or g['dampening'] != 0 or "
-                  f"g['nesterov'] or type(lr) is not float or type(mu) not in (int, float): "
-                  f"return {fn}(O)"]
+                  f"g['nesterov'] or type(lr) is not float or type(mu) not in (int, float) "
+                  f"or not -16777216 < mu < 16777216: return {fn}(O)"]
+        scalars: dict = {}  # dtype -> (0-d lr, 0-d mu) of this group
         for k, (p, t) in enumerate(zip(ps, params)):
-            dt = pg.const(t._data.dtype, "DT")
-            key = (t._data.shape, t._data.dtype)  # lr * b is consumed at once: one per shape
+            dtype = t._data.dtype
+            dt = pg.const(dtype, "DT")
+            key = (t._data.shape, dtype)  # lr * b is consumed at once: one per shape
             if key not in scratches:
                 scratches[key] = pg.buf(*key)
-            scratch = scratches[key]
+            if dtype not in scalars:
+                scalars[dtype] = (pg.buf((), dtype), pg.buf((), dtype))
+            scratch, (lr0, mu0) = scratches[key], scalars[dtype]
             gk, bk = f"g{i}_{k}", f"b{i}_{k}"
-            lines += [f"    {gk} = {p}.grad",
+            lines += [f"    {gk} = {p}._grad",
                       f"    if {gk} is not None:",
                       f"        {gk} = {gk}._data",
                       f"        if {gk}.dtype != {dt}: return {fn}(O)",
@@ -242,12 +476,103 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
             body += [f"    if {gk} is not None:",
                      f"        if mu{i} != 0:",  # b *= mu; b += g; the step is b
                      f"            b = {bk}._data",
-                     f"            _mul(b, mu{i}, out=b)",
+                     f"            _mul(b, {mu0}, out=b)",
                      f"            _add(b, {gk}, out=b)",
                      f"            {gk} = b",
-                     f"        {p}._data -= _mul(lr{i}, {gk}, out={scratch})",
+                     f"        p = {p}._data",  # p -= lr * g
+                     f"        _sub(p, _mul({lr0}, {gk}, out={scratch}), out=p)",
                      f"        _bump({p})"]
-        lines += [f"    lr{i}, mu{i} = lr, mu"]
+        lines += [f"    mu{i} = mu"]
+        for lr0, mu0 in scalars.values():
+            lines += [f"    {lr0}.fill(lr)", f"    if mu != 0: {mu0}.fill(mu)"]
     return lines + body + ["    return None"], name
 
-WITH_PARAMS = {_bce_fwd}  # the forwards that read pg.params (the others take none)
+
+def adam_step(pg: Any, opt: Adam, fn: str) -> tuple:
+    """Source of a function ``name(O)`` doing ``Adam.step`` / ``AdamW.step`` on ``opt`` as
+    ``Adam._update_group`` does it, parameter by parameter: ``step += 1``; (AdamW: ``p *= 1 -
+    lr * wd``); ``m *= 1 - w; m += w * g`` (w = 1 - b1); ``v *= b2; v += (1 - b2) * g * g``;
+    ``d = sqrt(v) / bc2 + eps; d = m / d * step_size; p -= d`` -- the same ufuncs in the same
+    order, the temporaries in one scratch buffer per shape, the Python floats (bias corrections
+    from the step count, lr, betas, eps, read from the group when it runs) computed by the same
+    expressions and filled into 0-d arrays of the parameter's dtype. It calls the real step
+    (``fn``) whenever the case is another (hooks, other groups or parameters, amsgrad,
+    maximize, coupled weight decay, a parameter without state yet, a gradient or step count of
+    another dtype, hyper-parameters that are not Python numbers)."""
+    name = f"_adam{len(pg.buffers)}"
+    lines = [f"def {name}(O):", "    G = O.param_groups",
+             f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
+             f"len(G) != {len(opt.param_groups)}: return {fn}(O)", "    S = O.state"]
+    body = []
+    scratches: dict = {}
+    for i, group in enumerate(opt.param_groups):
+        params = group["params"]
+        ps = [pg.const(p, "P") for p in params]
+        lines += [f"    g = G[{i}]", "    L = g['params']",
+                  "    lr, (b1, b2), eps, wd = g['lr'], g['betas'], g['eps'], g['weight_decay']",
+                  f"    if len(L) != {len(params)} or "
+                  + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
+                  + "g['amsgrad'] or g['maximize'] or type(lr) is not float or type(b1) is "
+                  "not float or type(b2) is not float or type(eps) is not float or type(wd) "
+                  "not in (int, float) or (wd != 0 and not g['decoupled_weight_decay']): "
+                  f"return {fn}(O)",
+                  f"    lr{i}, b1_{i}, b2_{i}, eps{i}, wd{i} = lr, b1, b2, eps, wd",
+                  "    w = 1 - b1"]
+        consts: dict = {}  # dtype -> 0-d arrays of the group's constants
+        for k, (p, t) in enumerate(zip(ps, params)):
+            dtype = t._data.dtype
+            dt = pg.const(dtype, "DT")
+            st = opt.state.get(t, {}).get("step")  # (none yet: a parameter without gradients)
+            # step_t += 1 with a 0-d 1 of the step count's dtype, as recorded (checked)
+            one = "1" if st is None else pg.num(1, st._data.dtype)
+            same = "" if st is None else \
+                f"        if {f's{i}_{k}'}.dtype != {pg.const(st._data.dtype, 'DT')}: " \
+                f"return {fn}(O)"
+            key = (t._data.shape, dtype)
+            if key not in scratches:
+                scratches[key] = pg.buf(*key)
+            if dtype not in consts:
+                consts[dtype] = [pg.buf((), dtype) for _ in range(8)]
+            sc = scratches[key]
+            K1mw, Kw, Kb2, K1mb2, Keps, Kwd, Kbc2, Kss = consts[dtype]
+            gk, sk, mk, vk = f"g{i}_{k}", f"s{i}_{k}", f"m{i}_{k}", f"v{i}_{k}"
+            lines += [f"    {gk} = {p}._grad",
+                      f"    if {gk} is not None:",
+                      f"        {gk} = {gk}._data",
+                      f"        {sk} = S.get({p})",
+                      f"        if {gk}.dtype != {dt} or not {sk}: return {fn}(O)",
+                      f"        {mk}, {vk} = {sk}['exp_avg']._data, {sk}['exp_avg_sq']._data",
+                      f"        {sk} = {sk}['step']._data"] + ([same] if same else [])
+            body += [f"    if {gk} is not None:",
+                     f"        _add({sk}, {one}, out={sk})",  # step_t += 1
+                     f"        step = float({sk})",
+                     f"        if step != cur{i}_{id(dtype)}:",
+                     f"            cur{i}_{id(dtype)} = step",
+                     f"            {Kss}.fill(lr{i} / (1 - b1_{i} ** step))",
+                     f"            {Kbc2}.fill((1 - b2_{i} ** step) ** 0.5)",
+                     f"        x = {p}._data",
+                     f"        if wd{i} != 0: _mul(x, {Kwd}, out=x)",  # AdamW: p *= 1 - lr * wd
+                     f"        _mul({mk}, {K1mw}, out={mk})",  # m = lerp(m, g, w)
+                     f"        _add({mk}, _mul({Kw}, {gk}, out={sc}), out={mk})",
+                     f"        _mul({vk}, {Kb2}, out={vk})",  # v = b2 v + (1 - b2) g g
+                     f"        _mul({K1mb2}, {gk}, out={sc})",
+                     f"        _mul({sc}, {gk}, out={sc})",
+                     f"        _add({vk}, {sc}, out={vk})",
+                     f"        _sqrt({vk}, out={sc})",  # denom
+                     f"        _div({sc}, {Kbc2}, out={sc})",
+                     f"        _add({sc}, {Keps}, out={sc})",
+                     f"        _div({mk}, {sc}, out={sc})",
+                     f"        _mul({sc}, {Kss}, out={sc})",
+                     f"        _sub(x, {sc}, out=x)",
+                     f"        _bump({p})"]
+        for dtype, (K1mw, Kw, Kb2, K1mb2, Keps, Kwd, _, _) in consts.items():
+            lines += [f"    {K1mw}.fill(1 - w)", f"    {Kw}.fill(w)", f"    {Kb2}.fill(b2)",
+                      f"    {K1mb2}.fill(1 - b2)", f"    {Keps}.fill(eps)",
+                      f"    if wd != 0: {Kwd}.fill(1 - lr * wd)",
+                      f"    cur{i}_{id(dtype)} = None"]
+    return lines + body + ["    return None"], name
+
+
+KERNELS["_bce_logs"] = _bce_logs
+# the forwards that read pg.params (the others take none)
+WITH_PARAMS = {_bce_fwd, _ce_fwd, _conv_fwd}

@@ -123,7 +123,7 @@ def test_explain_reports_breaks_guards_and_the_recording():
     assert (ex.graph_count, ex.graph_break_count, ex.op_count) == (1, 0, 3)
     assert any("Linear" in g and "training=True" in g for g in ex.guards)
     # Linear and ReLU written out as NumPy calls into buffers (lower.py), Sum called as is
-    assert "_matmul(a0, p0.T, out=B0)" in ex.source and "_max(v0, 0, out=" in ex.source
+    assert "_matmul(a0, p0.T, out=B0)" in ex.source and "_max(v0, N0, out=" in ex.source
     assert "Sum_forward" in ex.source
     assert "Graph Count: 1" in str(ex)
 
