@@ -25,10 +25,7 @@ ROOT = HERE.parent.parent
 PROGRAMS = sorted((HERE / "programs").glob("[0-9][0-9]_*.py"))
 
 # Programs that do not yet run (or print differently) under autograd_nn: the missing feature.
-XFAIL: dict[str, str] = {
-    "06_custom_dataset.py": "torch.randint with a seeded Generator draws other numbers than "
-                            "PyTorch's and the program prints their means (not synced)",
-}
+XFAIL: dict[str, str] = {}
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # object addresses differ from run to run
 _NUM = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?inf|nan")

@@ -1,15 +1,17 @@
 """A custom Dataset with a transform and a target transform, iterated by a DataLoader.
 Modelled on pytorch/tutorials beginner_source/basics/data_tutorial.py and
 transforms_tutorial.py. Changed: images and labels generated in memory instead of read from
-disk (torchvision.io not needed); the Lambda target transform written as a function."""
+disk (torchvision.io not needed); the Lambda target transform written as a function; the
+random images synced."""
 import torch
+from _sync import sync
 from torch.utils.data import DataLoader, Dataset
 
 
 class CustomImageDataset(Dataset):
     def __init__(self, n, transform=None, target_transform=None):
         g = torch.Generator().manual_seed(0)
-        self.images = torch.randint(0, 256, (n, 1, 6, 6), generator=g, dtype=torch.uint8)
+        self.images = sync(torch.randint(0, 256, (n, 1, 6, 6), generator=g, dtype=torch.uint8))
         self.img_labels = [i % 10 for i in range(n)]
         self.transform = transform
         self.target_transform = target_transform
