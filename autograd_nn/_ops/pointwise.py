@@ -235,44 +235,40 @@ def _int_zero_division(a: Any, b: Any) -> None:
         raise RuntimeError("ZeroDivisionError: integer division by zero")
 
 
-class Fmod(Op):
+class _Modulo:
+    """The remainder ops' forward and backward (a mixin, so no Op of its own): ``kernel`` the
+    remainder, ``rounding`` the rounding of the quotient it implies; the gradient is ``g`` for
+    the dividend and ``-g * rounding(a / b)`` for the divisor (piecewise constant itself)."""
+
+    kernel: Callable = staticmethod(np.fmod)
+    rounding: Callable = staticmethod(np.trunc)
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return cls.kernel(a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        if not need_b:
+            return g, None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = cls.rounding(xp.data(a) / xp.data(b))
+        return (g if need_a else None), -g * q
+
+
+class Fmod(_Modulo, Op):
     """C's fmod: the remainder of truncated division, with the dividend's sign."""
     grad_fn_name = "FmodBackward1"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.inputs
-        need_a, need_b = ctx.needs_input_grad
-        if not need_b:
-            return g, None
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.trunc(xp.data(a) / xp.data(b))  # piecewise constant: no gradient of its own
-        return (g if need_a else None), -g * q
+    kernel, rounding = staticmethod(np.fmod), staticmethod(np.trunc)
 
 
-class Remainder(Op):
+class Remainder(_Modulo, Op):
     """Python's %: the remainder of floor division, with the divisor's sign."""
     grad_fn_name = "RemainderBackward1"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.mod(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.inputs
-        need_a, need_b = ctx.needs_input_grad
-        if not need_b:
-            return g, None
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.floor(xp.data(a) / xp.data(b))
-        return (g if need_a else None), -g * q
+    kernel, rounding = staticmethod(np.mod), staticmethod(np.floor)
 
 
 def _modulo(op: type, name: str) -> Callable:
