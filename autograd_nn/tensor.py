@@ -181,6 +181,9 @@ class Tensor:
                                    f"'{value.dtype}' to a tensor with dtype '{self.dtype}'. "
                                    f"Please ensure that the gradient and the tensor have the "
                                    f"same dtype")
+        tracer = engine.current_tracer()
+        if tracer is not None:  # a compiled function recording: it must be able to repeat this
+            tracer.grad_assigned(self)
         self._grad = value
 
     @property

@@ -607,6 +607,11 @@ def set_tracer(tracer: Any) -> Any:
     return prev
 
 
+def current_tracer() -> Any:
+    """The compiler's tracer while a compiled function records, else None."""
+    return _tracer
+
+
 # Anomaly mode's checks: (forward(cls, ctx, out, arrays), backward(node, grads)). They live in
 # autograd/anomaly.py, above the engine, which registers them when it is imported.
 _anomaly_checks: Any = None

@@ -138,6 +138,16 @@ class Tracer:
                                   f"{reason}")
         self.breaks.append((reason, where))
 
+    def grad_assigned(self, t: Any) -> None:
+        """``t.grad = ...`` ran while recording. Inside a recorded whole call (``zero_grad``)
+        the replay repeats it by calling it again; anywhere else (``p.grad = None`` by hand, or
+        a ``zero_grad`` bound before compiling, which escapes the class-level wrappers) the
+        replay could not, and would accumulate where eager starts afresh: a graph break."""
+        if self.active():
+            self.graph_break("`.grad` assigned outside a call the compiler records "
+                             "(`p.grad = None` by hand, or a `zero_grad` bound before compiling): "
+                             "call optimizer.zero_grad() / module.zero_grad() inside the function")
+
     def new_slot(self, array: np.ndarray) -> int:
         n = self.n_slots
         self.n_slots += 1

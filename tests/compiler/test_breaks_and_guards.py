@@ -275,3 +275,55 @@ def test_infinite_and_nan_constants_in_the_recording():
         x = _x(3, 4, seed=seed)
         np.testing.assert_array_equal(cf(x)._data, fn(x)._data)  # (NaN equal to NaN)
     assert cf.replays == 1
+
+
+# ------------------------------------------- .grad reset the compiler cannot record: eager
+def _reset_grad_step(how: str, compiled: bool) -> tuple:
+    """Five SGD steps on a Linear whose step resets ``.grad`` in a way no recorded call covers:
+    a ``zero_grad`` bound before compiling, or ``p.grad = None`` by hand."""
+    torch.manual_seed(0)
+    m = nn.Linear(3, 1)
+    opt = torch.optim.SGD(m.parameters(), lr=0.1)
+    zero = opt.zero_grad  # bound before compile: the class-level wrapper never sees the call
+
+    def step(x, y):
+        if how == "bound":
+            zero()  # RESET-BOUND
+        else:
+            for p in m.parameters():
+                p.grad = None  # RESET-BY-HAND
+        loss = ((m(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = torch.compile(step) if compiled else step
+    x, y = _x(4, 3), _x(4, 1, seed=1)
+    losses = [f(x, y).detach().numpy().tobytes() for _ in range(5)]
+    return losses, m.weight.detach().numpy().tobytes(), f
+
+
+@pytest.mark.parametrize("how,marker", [("bound", "RESET-BOUND"), ("by_hand", "RESET-BY-HAND")])
+def test_unrecorded_grad_reset_is_a_graph_break_not_a_wrong_replay(how, marker):
+    eager = _reset_grad_step(how, compiled=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compiled = _reset_grad_step(how, compiled=True)
+    assert compiled[:2] == eager[:2]  # bitwise: losses of every step and the final weights
+    text = " ".join(str(w.message) for w in caught)
+    assert "`.grad` assigned" in text
+    assert f":{_line_of(_reset_grad_step, marker)}" in text
+
+
+def test_unrecorded_grad_reset_raises_under_fullgraph():
+    m = nn.Linear(3, 1)
+
+    def step(x):
+        for p in m.parameters():
+            p.grad = None
+        m(x).sum().backward()
+
+    f = torch.compile(step, fullgraph=True)
+    with pytest.raises(GraphBreakError, match="grad` assigned"):
+        for _ in range(3):
+            f(_x(2, 3))
