@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .. import _dtype
-from ..autograd.engine import RemovableHandle
+from ..autograd.engine import RemovableHandle, current_tracer
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, typename
 
@@ -191,6 +191,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: to None (default) or, with ``set_to_none=False``, to zeros in
         place (the grad tensors keep their identity)."""
+        tracer = current_tracer()
         for group in self.param_groups:
             for p in group["params"]:
                 g = p.grad
@@ -199,6 +200,8 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                     continue
+                if tracer is not None:  # zeroed in place, past .grad's setter: tell it too
+                    tracer.grad_assigned(p)
                 if g._node is not None:
                     g = p.grad = g.detach()
                 g.requires_grad = False

@@ -289,6 +289,8 @@ def _reset_grad_step(how: str, compiled: bool) -> tuple:
     def step(x, y):
         if how == "bound":
             zero()  # RESET-BOUND
+        elif how == "bound_in_place":
+            zero(set_to_none=False)  # RESET-IN-PLACE
         else:
             for p in m.parameters():
                 p.grad = None  # RESET-BY-HAND
@@ -303,7 +305,8 @@ def _reset_grad_step(how: str, compiled: bool) -> tuple:
     return losses, m.weight.detach().numpy().tobytes(), f
 
 
-@pytest.mark.parametrize("how,marker", [("bound", "RESET-BOUND"), ("by_hand", "RESET-BY-HAND")])
+@pytest.mark.parametrize("how,marker", [("bound", "RESET-BOUND"), ("by_hand", "RESET-BY-HAND"),
+                                        ("bound_in_place", "RESET-IN-PLACE")])
 def test_unrecorded_grad_reset_is_a_graph_break_not_a_wrong_replay(how, marker):
     eager = _reset_grad_step(how, compiled=False)
     with warnings.catch_warnings(record=True) as caught:

@@ -456,12 +456,15 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's ``.grad``: to None (default) or to zeros in place."""
+        tracer = engine.current_tracer()
         for p in self.parameters():
             if p.grad is None:
                 continue
             if set_to_none:
                 p.grad = None
             else:
+                if tracer is not None:  # zeroed in place, past .grad's setter: tell it too
+                    tracer.grad_assigned(p)
                 g = p.grad
                 if g.grad_fn is not None:
                     g.detach_()
