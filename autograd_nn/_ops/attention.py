@@ -40,7 +40,6 @@ def _safe_softmax_np(s: np.ndarray, inplace: bool = False) -> np.ndarray:
 class SafeSoftmax(Op):
     """Softmax over the last dim, zero on a row of only ``-inf`` (PyTorch's _safe_softmax)."""
     grad_fn_name = "SafeSoftmaxBackward0"
-
     saved_inputs = ()
     saves_out = True
 

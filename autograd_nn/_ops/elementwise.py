@@ -376,7 +376,6 @@ def _share(g, a_wins, b_wins, tie):
 class Where(Op):
     """where(cond, a, b); cond is a constant boolean array."""
     grad_fn_name = "WhereBackward0"
-
     saved_inputs = (0,)
 
     @staticmethod
@@ -660,7 +659,6 @@ abs = unary(Abs, "abs", "|x|; gradient 0 at 0")
 class Sign(Op):
     """sign(x): differentiable with a zero gradient everywhere, as PyTorch (SignBackward0)."""
     grad_fn_name = "SignBackward0"
-
     saved_inputs = ()
 
     @staticmethod
@@ -1209,7 +1207,6 @@ def lerp(input: Any, end: Any, weight: Any) -> Any:
 class Cast(Op):
     """Differentiable dtype conversion (the gradient is cast back by the engine)."""
     grad_fn_name = "ToCopyBackward0"
-
     saved_inputs = ()
 
     @staticmethod

@@ -42,7 +42,6 @@ def accumulate_rows(g: np.ndarray, flat_idx: np.ndarray, num_rows: int) -> np.nd
 class EmbeddingLookup(Op):
     """``weight[indices]`` (indices: an integer array of any shape; output (*, D))."""
     grad_fn_name = "EmbeddingBackward0"
-
     saved_inputs = ()
 
     @staticmethod

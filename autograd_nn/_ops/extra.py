@@ -320,7 +320,6 @@ class Rounding(Op):
 class Frac(Op):
     """x - trunc(x) (sign of x kept); gradient 1."""
     grad_fn_name = "FracBackward0"
-
     saved_inputs = ()
 
     @staticmethod

@@ -209,7 +209,6 @@ def _idx_repr(idx: tuple) -> str:
 class Gather(Op):
     """out[i][j][k] = x[i][index[i][j][k]][k] along ``dim`` (``index`` is a constant array)."""
     grad_fn_name = "GatherBackward0"
-
     saved_inputs = ()
 
     @staticmethod
@@ -363,7 +362,6 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
 class ScatterAdd(Op):
     """zeros(shape) with ``src`` scatter-added along ``dim`` at ``index``: gather's adjoint."""
     grad_fn_name = "ScatterAddBackward0"
-
     saved_inputs = ()
 
     @staticmethod
@@ -643,7 +641,6 @@ class ScatterReduce(Op):
     ``x``'s own value taking part unless ``include_self`` is False); index.shape ==
     src.shape."""
     grad_fn_name = "ScatterReduceBackward0"
-
     saved_inputs = (0, 1)
     saves_out = True
 

@@ -213,7 +213,6 @@ class LogAbsDet(Op):
 class Solve(Op):
     """X = A^-1 B for A (..., n, n) and B (..., n, k), batch dims broadcasting."""
     grad_fn_name = "LinalgSolveExBackward0"
-
     saves_out = True
     grad_reads = ((0,), (0,))
 
@@ -240,7 +239,6 @@ class SolveTriangular(Op):
     """X with A X = B (``left``) or X A = B, A triangular (only that triangle is read; with
     ``unitriangular`` its diagonal is taken as ones)."""
     grad_fn_name = "LinalgSolveTriangularBackward0"
-
     saves_out = True
     grad_reads = ((0,), (0,))
 
@@ -274,7 +272,6 @@ class CholeskySolve(Op):
     only that triangle is read). The gradient of the factor is PyTorch's: that of
     (L L^T)^-1 B with every entry of L taking part."""
     grad_fn_name = "CholeskySolveBackward0"
-
     saves_out = True
     grad_reads = ((1,), (1,))
 
@@ -301,7 +298,6 @@ class CholeskySolve(Op):
 class Cholesky(Op):
     """L with A = L L^T (or U = L^T with ``upper``); only A's lower triangle is read."""
     grad_fn_name = "LinalgCholeskyExBackward0"
-
     saved_inputs = ()
     saves_out = True
 
@@ -329,7 +325,6 @@ class Eigh(Op):
     """Eigenvalues (ascending) and orthonormal eigenvectors of symmetric A, packed:
     (..., n + n * n). Only the ``UPLO`` triangle of A is read."""
     grad_fn_name = "LinalgEighBackward0"
-
     saved_inputs = ()
     saves_out = True
 
@@ -409,7 +404,6 @@ def svd_backward(gu, gs, gvh, u, s, vh):
 class Svd(Op):
     """U, S, Vh of A (..., m, n), packed (full_matrices: U (m, m), Vh (n, n); else k = min)."""
     grad_fn_name = "LinalgSvdBackward0"
-
     saved_inputs = ()
     saves_out = True
 
@@ -442,7 +436,6 @@ class Qr(Op):
     """Q, R of A (..., m, n), packed; ``mode`` 'reduced' (Q (m, k), R (k, n)) or 'complete'
     (Q (m, m), R (m, n))."""
     grad_fn_name = "LinalgQrBackward0"
-
     saved_inputs = ()
     saves_out = True
 
@@ -668,7 +661,6 @@ class Lu(Op):
     """L (m, k) unit lower and U (k, n) upper of A = P L U (P from partial pivoting, saved on
     ctx, not differentiable), packed; PyTorch's linalg_lu_backward."""
     grad_fn_name = "LinalgLuBackward0"
-
     saved_inputs = ()
     saves_out = True
 
@@ -746,7 +738,6 @@ class Pinv(Op):
     """Moore-Penrose pseudo-inverse; PyTorch's pinv_backward (exact where the rank is
     locally constant)."""
     grad_fn_name = "LinalgPinvBackward0"
-
     saves_out = True
 
     @staticmethod

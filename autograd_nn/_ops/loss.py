@@ -35,7 +35,6 @@ class WeightedNll(Op):
     """``forward(x (N, C, ...), coef=..., none=bool)``: -sum over C of coef * x, per sample
     when ``none`` else summed to a scalar."""
     grad_fn_name = "NllLossBackward0"
-
     saved_inputs = ()
 
     @staticmethod
@@ -52,7 +51,6 @@ class WeightedNll(Op):
 class CrossEntropy(Op):
     """``forward(x (N, C, ...) logits, coef=..., none=bool)``: fused log_softmax + weighted nll."""
     grad_fn_name = "NllLossBackward0"
-
     saved_inputs = (0,)
 
     @staticmethod
@@ -100,7 +98,6 @@ class BinaryCrossEntropy(Op):
     (finite at p in {0, 1}); the target's gradient is
     w * (max(log(1 - p), -100) - max(log p, -100))."""
     grad_fn_name = "BinaryCrossEntropyBackward0"
-
     saved_inputs = (0, 1)
 
     @staticmethod

@@ -28,7 +28,6 @@ class Normalize(Op):
     bias may be None. If ``stats`` is a list, the batch mean and biased variance (keepdims
     arrays) are appended to it (for running statistics)."""
     grad_fn_name = "NativeLayerNormBackward0"
-
     saved_inputs = (0, 1)
 
     @staticmethod

@@ -180,7 +180,6 @@ def atan2(input: Any, other: Any) -> Any:
 
 class Hypot(Op):
     grad_fn_name = "HypotBackward0"
-
     saves_out = True
 
     @staticmethod
@@ -204,7 +203,6 @@ def hypot(input: Any, other: Any) -> Any:
 
 class Copysign(Op):
     grad_fn_name = "CopysignBackward0"
-
     saves_out = True
 
     @staticmethod
@@ -471,7 +469,6 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,
 class Frexp(Op):
     """The mantissa of frexp (the exponent is an integer output, never differentiable)."""
     grad_fn_name = "FrexpBackward0"
-
     saved_inputs = (0,)
 
     @staticmethod
@@ -617,7 +614,6 @@ class Nextafter(Op):
     """The next float after ``a`` toward ``b``: within one ulp of ``a``, so PyTorch's gradient
     is 1 for ``a`` and 0 for ``b``."""
     grad_fn_name = "NextafterBackward0"
-
     saved_inputs = ()
 
     @staticmethod

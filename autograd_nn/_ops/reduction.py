@@ -166,7 +166,6 @@ def _spread(op: type, x: Any, dim: Any, unbiased: Any, keepdim: bool, correction
 class Std(Var):
     """sqrt(var); the gradient is 0 where the std is 0 (PyTorch's std_backward), not NaN."""
     grad_fn_name = "StdBackward0"
-
     saves_out = True
 
     @staticmethod
@@ -190,7 +189,6 @@ def std(input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool
 class Amax(Op):
     """max over ``dim`` (None = all); ties share the gradient evenly, as PyTorch's amax."""
     grad_fn_name = "AmaxBackward0"
-
     saves_out = True
 
     @staticmethod
@@ -387,7 +385,6 @@ def prod(input: Any, dim: int | None = None, keepdim: bool = False, *, dtype: An
 class Norm(Op):
     """Vector p-norm over ``dim`` (None = all): p in (inf, -inf, 0, or any positive float)."""
     grad_fn_name = "LinalgVectorNormBackward0"
-
     saves_out = True
 
     @staticmethod

@@ -93,7 +93,6 @@ def cummin(input: Any, dim: int) -> values_indices:
 class Logcumsumexp(Op):
     """``log(cumsum(exp(x)))`` along ``dim``, stable (NumPy's ``logaddexp.accumulate``)."""
     grad_fn_name = "LogcumsumexpBackward0"
-
     saves_out = True
 
     @staticmethod

@@ -280,7 +280,6 @@ def unsqueeze(input: Any, dim: int) -> Any:
 class ExpandTo(Op):
     """Broadcast to ``shape`` (PyTorch's expand); the gradient sums back."""
     grad_fn_name = "ExpandBackward0"
-
     saved_inputs = ()
     is_view = True
 
@@ -568,7 +567,6 @@ def select(input: Any, dim: int, index: int) -> Any:
 class Pad(Op):
     """Constant padding; ``widths`` is NumPy's ((before, after), ...) per axis, may be negative."""
     grad_fn_name = "ConstantPadNdBackward0"
-
     saved_inputs = ()
 
     @staticmethod
@@ -636,7 +634,6 @@ _PAD_KERNELS = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}
 class Repeat(Op):
     """np.tile semantics (PyTorch's Tensor.repeat); ``reps`` has at least x.ndim entries."""
     grad_fn_name = "RepeatBackward0"
-
     saved_inputs = ()
 
     @staticmethod
@@ -702,7 +699,6 @@ def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarr
 class Diagonal(Op):
     """The diagonal over (dim1, dim2) with ``offset``, appended as the last dim (a view)."""
     grad_fn_name = "DiagonalBackward0"
-
     saved_inputs = ()
     is_view = True
 
@@ -722,7 +718,6 @@ class DiagonalInto(Op):
     """zeros(shape) with ``g`` written on the diagonal (dim1, dim2, offset): Diagonal's
     adjoint, and diag_embed."""
     grad_fn_name = "DiagEmbedBackward0"
-
     saved_inputs = ()
 
     @staticmethod
@@ -993,7 +988,6 @@ class Unfold(Op):
     """Every window of ``size`` elements, ``step`` apart, along ``dim``, as a new last dim
     (a view: windows overlap in memory when step < size)."""
     grad_fn_name = "UnfoldBackward0"
-
     saved_inputs = ()
     is_view = True
 

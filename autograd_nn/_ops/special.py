@@ -62,7 +62,6 @@ class _Kernel:
 
 class Erfc(_Kernel, Op):
     grad_fn_name = "ErfcBackward0"
-
     saved_inputs = (0,)
     kernel = staticmethod(M.erfc)
 
@@ -74,7 +73,6 @@ class Erfc(_Kernel, Op):
 
 class Erfinv(_Kernel, Op):
     grad_fn_name = "ErfinvBackward0"
-
     saved_inputs = ()
     saves_out = True
     kernel = staticmethod(M.erfinv)
@@ -87,7 +85,6 @@ class Erfinv(_Kernel, Op):
 
 class Erfcx(_Kernel, Op):
     grad_fn_name = "SpecialErfcxBackward0"
-
     saves_out = True
     kernel = staticmethod(M.erfcx)
 
@@ -99,7 +96,6 @@ class Erfcx(_Kernel, Op):
 
 class LogNdtr(_Kernel, Op):
     grad_fn_name = "SpecialLogNdtrBackward0"
-
     saves_out = True
     kernel = staticmethod(M.log_ndtr)
 
@@ -111,7 +107,6 @@ class LogNdtr(_Kernel, Op):
 
 class Ndtri(_Kernel, Op):
     grad_fn_name = "SpecialNdtriBackward0"
-
     saved_inputs = ()
     saves_out = True
     kernel = staticmethod(M.ndtri)
@@ -148,7 +143,6 @@ def ndtr(input: Any) -> Any:
 
 class Lgamma(_Kernel, Op):
     grad_fn_name = "LgammaBackward0"
-
     kernel = staticmethod(M.lgamma)
 
     @staticmethod
@@ -158,7 +152,6 @@ class Lgamma(_Kernel, Op):
 
 class Digamma(_Kernel, Op):
     grad_fn_name = "DigammaBackward0"
-
     kernel = staticmethod(M.digamma)
 
     @staticmethod
@@ -300,7 +293,6 @@ def zeta(input: Any, other: Any) -> Any:
 
 class I0(_Kernel, Op):
     grad_fn_name = "I0Backward0"
-
     kernel = staticmethod(M.i0)
 
     @staticmethod
@@ -310,7 +302,6 @@ class I0(_Kernel, Op):
 
 class I0e(_Kernel, Op):
     grad_fn_name = "SpecialI0EBackward0"
-
     saves_out = True
     kernel = staticmethod(M.i0e)
 
@@ -329,7 +320,6 @@ def _safe_small(x: Any) -> tuple:
 
 class I1(_Kernel, Op):
     grad_fn_name = "SpecialI1Backward0"
-
     saves_out = True
     kernel = staticmethod(M.i1)
 
@@ -342,7 +332,6 @@ class I1(_Kernel, Op):
 
 class I1e(_Kernel, Op):
     grad_fn_name = "SpecialI1EBackward0"
-
     saves_out = True
     kernel = staticmethod(M.i1e)
 

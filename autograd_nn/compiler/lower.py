@@ -431,6 +431,23 @@ LOWERED: dict = {
 
 
 # ------------------------------------------------------------------------ optimizer.step()
+def _step_prelude(opt: Any, fn: str, name: str) -> list:
+    """The first lines of a written-out ``step``: fall back to the real one (``fn``) when the
+    optimizer has hooks or another number of parameter groups."""
+    return [f"def {name}(O):", "    G = O.param_groups",
+            f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
+            f"len(G) != {len(opt.param_groups)}: return {fn}(O)", "    S = O.state"]
+
+
+def _group_guard(i: int, ps: list, reads: str, refused: str, fn: str) -> list:
+    """Group ``i``'s lines: read it (``reads``: the hyper-parameters into locals), and fall back
+    to the real step unless it holds the same parameters ``ps`` and ``refused`` is false."""
+    return [f"    g = G[{i}]", "    L = g['params']", reads,
+            f"    if len(L) != {len(ps)} or "
+            + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
+            + refused + f": return {fn}(O)"]
+
+
 def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
     """Source of a function ``name(O)`` doing ``SGD.step`` on ``opt`` as the optimizer does it
     (``b *= mu; b += g``; ``p -= lr * b``: the same ufuncs, the scratch ``lr * g`` in a buffer),
@@ -440,21 +457,17 @@ def sgd_step(pg: Any, opt: SGD, fn: str) -> list:
     for (hooks, other groups or parameters, weight decay, maximize, dampening, Nesterov, a
     missing momentum buffer, a gradient of another dtype)."""
     name = f"_sgd{len(pg.buffers)}"
-    lines = [f"def {name}(O):", "    G = O.param_groups",
-             f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
-             f"len(G) != {len(opt.param_groups)}: return {fn}(O)", "    S = O.state"]
+    lines = _step_prelude(opt, fn, name)
     body = []
     scratches: dict = {}
     for i, group in enumerate(opt.param_groups):
         params = group["params"]
         ps = [pg.const(p, "P") for p in params]
-        lines += [f"    g = G[{i}]", "    L = g['params']",
-                  "    lr, mu = g['lr'], g['momentum']",
-                  f"    if len(L) != {len(params)} or "
-                  + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
-                  + "g['weight_decay'] != 0 or g['maximize'] or g['dampening'] != 0 or "
-                  f"g['nesterov'] or type(lr) is not float or type(mu) not in (int, float) "
-                  f"or not -16777216 < mu < 16777216: return {fn}(O)"]
+        lines += _group_guard(
+            i, ps, "    lr, mu = g['lr'], g['momentum']",
+            "g['weight_decay'] != 0 or g['maximize'] or g['dampening'] != 0 or g['nesterov'] or "
+            "type(lr) is not float or type(mu) not in (int, float) or "
+            "not -16777216 < mu < 16777216", fn)
         scalars: dict = {}  # dtype -> (0-d lr, 0-d mu) of this group
         for k, (p, t) in enumerate(zip(ps, params)):
             dtype = t._data.dtype
@@ -500,23 +513,18 @@ def adam_step(pg: Any, opt: Adam, fn: str) -> tuple:
     maximize, coupled weight decay, a parameter without state yet, a gradient or step count of
     another dtype, hyper-parameters that are not Python numbers)."""
     name = f"_adam{len(pg.buffers)}"
-    lines = [f"def {name}(O):", "    G = O.param_groups",
-             f"    if O._optimizer_step_pre_hooks or O._optimizer_step_post_hooks or "
-             f"len(G) != {len(opt.param_groups)}: return {fn}(O)", "    S = O.state"]
+    lines = _step_prelude(opt, fn, name)
     body = []
     scratches: dict = {}
     for i, group in enumerate(opt.param_groups):
         params = group["params"]
         ps = [pg.const(p, "P") for p in params]
-        lines += [f"    g = G[{i}]", "    L = g['params']",
-                  "    lr, (b1, b2), eps, wd = g['lr'], g['betas'], g['eps'], g['weight_decay']",
-                  f"    if len(L) != {len(params)} or "
-                  + "".join(f"L[{k}] is not {p} or " for k, p in enumerate(ps))
-                  + "g['amsgrad'] or g['maximize'] or type(lr) is not float or type(b1) is "
-                  "not float or type(b2) is not float or type(eps) is not float or type(wd) "
-                  "not in (int, float) or (wd != 0 and not g['decoupled_weight_decay']): "
-                  f"return {fn}(O)",
-                  f"    lr{i}, b1_{i}, b2_{i}, eps{i}, wd{i} = lr, b1, b2, eps, wd",
+        lines += _group_guard(
+            i, ps, "    lr, (b1, b2), eps, wd = g['lr'], g['betas'], g['eps'], g['weight_decay']",
+            "g['amsgrad'] or g['maximize'] or type(lr) is not float or type(b1) is not float or "
+            "type(b2) is not float or type(eps) is not float or type(wd) not in (int, float) or "
+            "(wd != 0 and not g['decoupled_weight_decay'])", fn)
+        lines += [f"    lr{i}, b1_{i}, b2_{i}, eps{i}, wd{i} = lr, b1, b2, eps, wd",
                   "    w = 1 - b1"]
         consts: dict = {}  # dtype -> 0-d arrays of the group's constants
         for k, (p, t) in enumerate(zip(ps, params)):
