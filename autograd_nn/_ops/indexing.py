@@ -63,6 +63,21 @@ class IndexPut(Op):
 def getitem(x: Any, idx: Any) -> Any:
     """``x[idx]`` with PyTorch's indexing: a view for ints, slices, None and Ellipsis; a copy
     (repeated indices accumulating in the gradient) for index arrays and masks."""
+    # The two indexes of a training loop's batch gather (``perm[i:i + b]`` then ``X[idx]``)
+    # skip normalisation: a slice of a tensor with dims is always valid, and a 1-D signed
+    # integer index tensor is its array, bounds-checked by the indexing itself. Both reach the
+    # Op the general path below reaches, with the same index.
+    kind = type(idx)
+    if kind is slice:
+        if x._data.ndim:
+            return ViewGetItem.apply(x, idx=(idx,))
+    elif kind is engine.Tensor:
+        arr = idx._data
+        if arr.ndim == 1 and arr.dtype.kind == "i":
+            try:
+                return GetItem.apply(x, idx=(arr,))
+            except IndexError as e:
+                raise index_error((arr,), x, e) from None
     idx = norm_index(idx, x, probe=False)
     if is_basic_index(idx):
         return ViewGetItem.apply(x, idx=idx)

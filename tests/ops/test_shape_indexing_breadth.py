@@ -191,3 +191,27 @@ def test_views_taken_before_an_in_place_shape_change_follow_later_writes(reshape
     np.testing.assert_allclose(v.detach().numpy(), tv.detach().numpy())
     np.testing.assert_allclose(root.detach().numpy(), troot.detach().numpy())
     _grads_match(loss, tloss, [x], [tx])
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+def test_batch_gather_fast_path_matches_torch(dtype):
+    """``perm[i:i + b]`` then ``X[idx]`` (getitem's fast path): values, view-ness, repeated and
+    negative indices accumulating in the gradient, and PyTorch's error on an index out of range."""
+    perm = np.array([4, -1, 0, 4, 2], dtype=dtype)
+    P, tP = ag.tensor(perm), torch.tensor(perm)
+    x, tx = _pair((5, 3))
+    idx, tidx = P[1:5], tP[1:5]
+    assert idx._base is P and idx.shape == tidx.shape
+    out, tout = x[idx], tx[tidx]
+    np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
+    assert type(out.grad_fn).__name__ == type(tout.grad_fn).__name__
+    _grads_match((out * out).sum(), (tout * tout).sum(), [x], [tx])
+    bad = ag.tensor(np.array([5], dtype=dtype))
+    with pytest.raises(IndexError):
+        tx[torch.tensor(np.array([5], dtype=dtype))]
+    with pytest.raises(IndexError, match=r"shape \[5, 3\].*out of bounds"):
+        x[bad]
+    with pytest.raises(IndexError, match="dimension 0"):
+        ag.tensor(1.0)[0:1]
+    with pytest.raises(IndexError):
+        torch.tensor(1.0)[0:1]
