@@ -34,7 +34,7 @@ import numpy as np
 
 from ..autograd import engine
 from ..nn import utils as nn_utils
-from ..nn._functional import dropout, loss, pooling
+from ..nn._functional import dropout, loss, pooling, sparse
 from ..nn.modules.module import Module
 from ..nn.utils import clip_grad
 from ..optim import lr_scheduler
@@ -381,7 +381,7 @@ def rng_state() -> tuple:
 def _helpers() -> list:
     """(module, name, draws random numbers) of the NumPy helpers recorded as HelperEvents."""
     return [(loss, "_class_coef", False), (pooling, "max_pool_regular", False),
-            (dropout, "_dropout_scale", True)]
+            (dropout, "_dropout_scale", True), (sparse, "_grad_scale", False)]
 
 
 def _module_call_wrapper(tracer: Tracer, orig: Callable) -> Callable:

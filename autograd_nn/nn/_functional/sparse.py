@@ -71,12 +71,21 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     scale = None
     if (padding_idx is not None or scale_grad_by_freq) and engine.is_grad_enabled() and \
             weight.requires_grad:
-        scale = np.ones(idx.shape)
-        if scale_grad_by_freq:
-            scale = 1.0 / np.bincount(idx.ravel(), minlength=num)[idx]
-        if padding_idx is not None:
-            scale[idx == padding_idx] = 0.0
+        scale = _grad_scale(idx, num, padding_idx, scale_grad_by_freq)
     return EmbeddingLookup.apply(weight, idx, scale=scale)
+
+
+def _grad_scale(idx: np.ndarray, num: int, padding_idx: int | None,
+                scale_grad_by_freq: bool) -> np.ndarray:
+    """The gradient's factor per looked-up index (idx's shape): 0 at ``padding_idx``, 1 / the
+    index's count in ``idx`` under ``scale_grad_by_freq``, else 1. A helper of its own so that
+    ``autograd_nn.compile`` re-runs it on each batch's indices (compiler/tracer.py)."""
+    scale = np.ones(idx.shape)
+    if scale_grad_by_freq:
+        scale = 1.0 / np.bincount(idx.ravel(), minlength=num)[idx]
+    if padding_idx is not None:
+        scale[idx == padding_idx] = 0.0
+    return scale
 
 
 def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,  # noqa: A002
