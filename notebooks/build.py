@@ -154,10 +154,11 @@ def problems(nb) -> list[str]:
 
 
 def draws(source: str) -> bool:
-    """Whether a code cell shows a figure: ``plt.show()``, or a ``draw_graph(...)`` call as its
-    last line (the cell's displayed value)."""
+    """Whether a code cell shows a figure: ``plt.show()``, or a cell calling ``draw_graph`` whose
+    last line (its displayed value) is that call or a bare name (the drawing kept in a variable)."""
     lines = [ln for ln in source.strip().splitlines() if ln.strip()]
-    return "plt.show()" in source or bool(lines) and lines[-1].startswith("draw_graph(")
+    return "plt.show()" in source or bool(lines) and (
+        lines[-1].startswith("draw_graph(") or "draw_graph(" in source and lines[-1].isidentifier())
 
 
 def build(path: Path, timeout: int = 300) -> float | None:

@@ -108,14 +108,17 @@ def test_problems_finds_a_drawing_cell_without_its_figure():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("plt.plot([1, 2])\nplt.show()"),
                 nbformat.v4.new_code_cell("g = 1\ndraw_graph(y, net)\n"),
-                nbformat.v4.new_code_cell("draw_graph(y, net)\nprint(2)")]
+                nbformat.v4.new_code_cell("draw_graph(y, net)\nprint(2)"),
+                nbformat.v4.new_code_cell("g = draw_graph(y, net)\nassert g.source\ng"),
+                nbformat.v4.new_code_cell("g = draw_graph(y, net)\ng.source")]
     for n, cell in enumerate(nb.cells, 1):
         cell.execution_count = n
     assert build.problems(nb) == [f"code cell {i}: draws but saved no figure (not the inline "
-                                  "matplotlib backend, or no Graphviz 'dot'?)" for i in (1, 2)]
+                                  "matplotlib backend, or no Graphviz 'dot'?)" for i in (1, 2, 4)]
     nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBO"})]
-    nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", execution_count=2,
-                                                  data={"image/svg+xml": "<svg/>"})]
+    for i in (1, 3):
+        nb.cells[i].outputs = [nbformat.v4.new_output("execute_result", execution_count=i + 1,
+                                                      data={"image/svg+xml": "<svg/>"})]
     assert build.problems(nb) == []
 
 
