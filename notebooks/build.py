@@ -91,21 +91,36 @@ def _unpath(match: re.Match) -> str:
     return "<path>/" + p.rstrip("/").rsplit("/", 1)[-1]
 
 
+def _joined(text) -> str:
+    """An output's text, stored as one string or as a list of lines."""
+    return "".join(text) if isinstance(text, list) else text
+
+
 def _clean_text(text):
-    if isinstance(text, list):
-        text = "".join(text)
+    text = _joined(text)
     for root in {str(ROOT), str(ROOT.resolve())}:  # the checkout first, wherever it lives
         text = re.sub(r"(?<![\w./-])" + re.escape(root + "/"), "", text)
     return MACHINE_PATH.sub(_unpath, text)
 
 
 def clean(nb):
-    """Strip machine paths from every output and the ``text/plain`` twin of figures; drop
-    per-cell execution metadata. Changes ``nb`` in place and returns it."""
+    """Strip machine paths from every output and the ``text/plain`` twin of figures; merge
+    consecutive chunks of one stream (how a cell's prints arrive in chunks depends on timing);
+    drop per-cell execution metadata. Changes ``nb`` in place and returns it."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         cell.metadata.pop("execution", None)
+        merged = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else {}
+            if (out.get("output_type") == "stream" and last.get("output_type") == "stream"
+                    and last.get("name") == out.get("name")):
+                last["text"] = _joined(last["text"]) + _joined(out["text"])
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
         for out in cell.get("outputs", []):
             if "text" in out:
                 out["text"] = _clean_text(out["text"])

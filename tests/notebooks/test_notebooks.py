@@ -138,3 +138,21 @@ def test_execute_draws_inline_even_when_the_shell_says_agg(monkeypatch):
     build.execute(nb, timeout=60)
     assert build.problems(nb) == []
     assert any("image/png" in out.get("data", {}) for out in nb.cells[0].outputs)
+
+
+def test_clean_merges_the_chunks_of_a_stream():
+    # a cell's prints arrive in timing-dependent chunks: unmerged, a rebuild rewrote unchanged text
+    nbformat = pytest.importorskip("nbformat")
+    cell = nbformat.v4.new_code_cell("...")
+    cell.outputs = [nbformat.v4.new_output("stream", text="epoch 1\n"),
+                    nbformat.v4.new_output("stream", text=["epoch 2\n", "epoch 3\n"]),
+                    nbformat.v4.new_output("stream", name="stderr", text="note\n"),
+                    nbformat.v4.new_output("display_data", data={"image/png": "iVBO"}),
+                    nbformat.v4.new_output("stream", text="done\n"),
+                    nbformat.v4.new_output("stream", text="at /tmp/ipykernel_3/4.py:1\n")]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    build.clean(nb)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs] == [
+        ("stream", "stdout", "epoch 1\nepoch 2\nepoch 3\n"), ("stream", "stderr", "note\n"),
+        ("display_data", None, None), ("stream", "stdout", "done\nat <cell>:1\n")]
