@@ -26,10 +26,12 @@ from pathlib import Path
 NOTEBOOKS = Path(__file__).resolve().parent
 ROOT = NOTEBOOKS.parent
 
-# an absolute path under one of the usual machine roots, up to the next quote, space or colon
-# (not inside a longer path: the checkout itself may sit under any root, e.g. /check/work/main)
-MACHINE_PATH = re.compile(r"(?<![\w./-])(?:/tmp|/work|/home|/root|/Users|/private)/"
-                          r"[^\s'\"`:,;()<>\[\]]+")
+# an absolute path of two or more components under any root (/check/work/main, /usr/lib/...,
+# /opt/conda/...), from its start (not a piece of a longer path or of a URL's "//host/..."), up
+# to the next quote, space or colon; or a Windows path of two or more components (C:\Users\...)
+_PATH_END = r"[^\s'\"`:,;()<>\[\]]+"
+MACHINE_PATH = re.compile(r"(?<![\w./-])/[\w.-]+/" + _PATH_END
+                          + r"|(?<![\w])[A-Za-z]:\\[\w.-]+\\" + _PATH_END)
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 BINARY_TYPES = ("image/png", "image/jpeg")  # base64: may spell "/tmp/" by chance, never a path
 WARNING = re.compile(r"\w+Warning: ")  # as Python prints one: "file:line: RuntimeWarning: ..."
@@ -62,7 +64,9 @@ def execute(nb, timeout: int = 300):
 
     env = dict(os.environ)
     env.setdefault("AUTOGRAD_NN_DATA", str(data_dir()))
-    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # inline whatever the shell says: with MPLBACKEND=Agg (usual on headless machines)
+    # plt.show() would display nothing and the saved notebook would lose its figures
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             allow_errors=False,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
@@ -76,6 +80,7 @@ def _unpath(match: re.Match) -> str:
     p = match.group(0)
     if "/ipykernel_" in p:
         return "<cell>"
+    p = p.replace("\\", "/")
     if "site-packages/" in p:
         return p.split("site-packages/", 1)[1]
     for root in (str(ROOT), str(ROOT.resolve())):
@@ -86,21 +91,36 @@ def _unpath(match: re.Match) -> str:
     return "<path>/" + p.rstrip("/").rsplit("/", 1)[-1]
 
 
+def _joined(text) -> str:
+    """An output's text, stored as one string or as a list of lines."""
+    return "".join(text) if isinstance(text, list) else text
+
+
 def _clean_text(text):
-    if isinstance(text, list):
-        text = "".join(text)
+    text = _joined(text)
     for root in {str(ROOT), str(ROOT.resolve())}:  # the checkout first, wherever it lives
         text = re.sub(r"(?<![\w./-])" + re.escape(root + "/"), "", text)
     return MACHINE_PATH.sub(_unpath, text)
 
 
 def clean(nb):
-    """Strip machine paths from every output and the ``text/plain`` twin of figures; drop
-    per-cell execution metadata. Changes ``nb`` in place and returns it."""
+    """Strip machine paths from every output and the ``text/plain`` twin of figures; merge
+    consecutive chunks of one stream (how a cell's prints arrive in chunks depends on timing);
+    drop per-cell execution metadata. Changes ``nb`` in place and returns it."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         cell.metadata.pop("execution", None)
+        merged = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else {}
+            if (out.get("output_type") == "stream" and last.get("output_type") == "stream"
+                    and last.get("name") == out.get("name")):
+                last["text"] = _joined(last["text"]) + _joined(out["text"])
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
         for out in cell.get("outputs", []):
             if "text" in out:
                 out["text"] = _clean_text(out["text"])
@@ -118,7 +138,8 @@ def clean(nb):
 def problems(nb) -> list[str]:
     """What a committed notebook must not have: unexecuted code cells, an execution order other
     than 1, 2, 3..., error outputs or tracebacks, warnings printed to stderr (they quote a
-    library file and line number that go stale) and machine paths."""
+    library file and line number that go stale), machine paths, and a cell that draws (calls
+    ``plt.show()`` or ends with ``draw_graph(...)``) without a figure among its outputs."""
     found = []
     code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
     counts = [c.get("execution_count") for c in code]
@@ -140,7 +161,19 @@ def problems(nb) -> list[str]:
                     found.append(f"code cell {i}: a traceback in its output")
                 for m in MACHINE_PATH.finditer(t):
                     found.append(f"code cell {i}: machine path {m.group(0)!r}")
+        if draws(cell.source) and not any(k in out.get("data", {}) for out in cell.outputs
+                                          for k in IMAGE_TYPES):
+            found.append(f"code cell {i}: draws but saved no figure (not the inline matplotlib "
+                         "backend, or no Graphviz 'dot'?)")
     return found
+
+
+def draws(source: str) -> bool:
+    """Whether a code cell shows a figure: ``plt.show()``, or a cell calling ``draw_graph`` whose
+    last line (its displayed value) is that call or a bare name (the drawing kept in a variable)."""
+    lines = [ln for ln in source.strip().splitlines() if ln.strip()]
+    return "plt.show()" in source or bool(lines) and (
+        lines[-1].startswith("draw_graph(") or "draw_graph(" in source and lines[-1].isidentifier())
 
 
 def build(path: Path, timeout: int = 300) -> float | None:

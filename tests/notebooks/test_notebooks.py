@@ -76,3 +76,83 @@ def test_clean_strips_the_checkout_wherever_it_lives(monkeypatch, checkout):
     text = f"{checkout}/autograd_nn/tensor.py:10: RuntimeWarning\n"
     assert build._clean_text(text) == "autograd_nn/tensor.py:10: RuntimeWarning\n"
     assert build._clean_text("see /tmp/x/y.py:2") == "see <path>/y.py:2"
+
+
+@pytest.mark.parametrize("path", ["/check/work/main/autograd_nn/tensor.py",
+                                  "/usr/lib/python3.12/site-packages/numpy/core.py",
+                                  "/opt/conda/lib/python3.12/x.py", "/mnt/data/mnist-test",
+                                  "/var/folders/ab/T/ipykernel_7/1.py", "C:\\Users\\me\\x.py"])
+def test_problems_finds_a_path_under_any_root(path):
+    # a machine path planted in a committed notebook's output fails the clean-outputs test
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    assert build.problems(nb) == []
+    cell = next(c for c in nb.cells if c.cell_type == "code")
+    cell.outputs.append(nbformat.v4.new_output("stream", text=f"read {path}:3 (ok)\n"))
+    assert build.problems(nb) == [f"code cell 1: machine path {path!r}"]
+    build.clean(nb)
+    assert build.problems(nb) == []
+    assert path not in "".join(cell.outputs[-1]["text"])
+
+
+@pytest.mark.parametrize("text", ["https://arxiv.org/abs/1609.04747", "8.9 us/op",
+                                  "autograd_nn/tensor.py:10", "<path>/y.py", "1/1 ━━ 0s",
+                                  '"-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/"'])
+def test_machine_path_leaves_urls_and_relative_paths(text):
+    assert build.MACHINE_PATH.search(text) is None
+    assert build._clean_text(text) == text
+
+
+def test_problems_finds_a_drawing_cell_without_its_figure():
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("plt.plot([1, 2])\nplt.show()"),
+                nbformat.v4.new_code_cell("g = 1\ndraw_graph(y, net)\n"),
+                nbformat.v4.new_code_cell("draw_graph(y, net)\nprint(2)"),
+                nbformat.v4.new_code_cell("g = draw_graph(y, net)\nassert g.source\ng"),
+                nbformat.v4.new_code_cell("g = draw_graph(y, net)\ng.source")]
+    for n, cell in enumerate(nb.cells, 1):
+        cell.execution_count = n
+    assert build.problems(nb) == [f"code cell {i}: draws but saved no figure (not the inline "
+                                  "matplotlib backend, or no Graphviz 'dot'?)" for i in (1, 2, 4)]
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBO"})]
+    for i in (1, 3):
+        nb.cells[i].outputs = [nbformat.v4.new_output("execute_result", execution_count=i + 1,
+                                                      data={"image/svg+xml": "<svg/>"})]
+    assert build.problems(nb) == []
+
+
+def test_execute_draws_inline_even_when_the_shell_says_agg(monkeypatch):
+    # MPLBACKEND=Agg (usual on headless machines) made plt.show() display nothing: the saved
+    # notebook lost its figures without any error
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\n"
+                                          "plt.plot([1, 2])\nplt.show()")]
+    build.execute(nb, timeout=60)
+    assert build.problems(nb) == []
+    assert any("image/png" in out.get("data", {}) for out in nb.cells[0].outputs)
+
+
+def test_clean_merges_the_chunks_of_a_stream():
+    # a cell's prints arrive in timing-dependent chunks: unmerged, a rebuild rewrote unchanged text
+    nbformat = pytest.importorskip("nbformat")
+    cell = nbformat.v4.new_code_cell("...")
+    cell.outputs = [nbformat.v4.new_output("stream", text="epoch 1\n"),
+                    nbformat.v4.new_output("stream", text=["epoch 2\n", "epoch 3\n"]),
+                    nbformat.v4.new_output("stream", name="stderr", text="note\n"),
+                    nbformat.v4.new_output("display_data", data={"image/png": "iVBO"}),
+                    nbformat.v4.new_output("stream", text="done\n"),
+                    nbformat.v4.new_output("stream", text="at /tmp/ipykernel_3/4.py:1\n")]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    build.clean(nb)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs] == [
+        ("stream", "stdout", "epoch 1\nepoch 2\nepoch 3\n"), ("stream", "stderr", "note\n"),
+        ("display_data", None, None), ("stream", "stdout", "done\nat <cell>:1\n")]
