@@ -197,6 +197,9 @@ def build(path: Path, timeout: int = 300) -> float | None:
 
 
 def main(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip())
+        return 0
     paths = [p for p in notebook_paths()
              if not argv or any(p.name.startswith(a) for a in argv)]
     if not paths:

@@ -156,3 +156,11 @@ def test_clean_merges_the_chunks_of_a_stream():
     assert [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs] == [
         ("stream", "stdout", "epoch 1\nepoch 2\nepoch 3\n"), ("stream", "stderr", "note\n"),
         ("display_data", None, None), ("stream", "stdout", "done\nat <cell>:1\n")]
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_build_help_prints_usage_and_runs_nothing(flag, capsys):
+    """``build.py --help`` was read as a notebook name ("no notebook matches")."""
+    assert build.main([flag]) == 0
+    out = capsys.readouterr().out
+    assert "python notebooks/build.py 02 16" in out and "no notebook" not in out
