@@ -130,7 +130,10 @@ def bump_inplace_epoch() -> int:
     global _inplace_epoch
     with _epoch_lock:
         _inplace_epoch += 1
-        return _inplace_epoch
+        epoch = _inplace_epoch
+    if (tracer := _tracer) is not None:  # a compiled function recording (counts its thread's)
+        tracer.inplace_write()
+    return epoch
 
 
 # The Tensor class. The engine sits below it and never imports it: ``tensor.py`` hands the
@@ -426,8 +429,8 @@ class Op:
             t.requires_grad = False
             if _inference_ever and _inference_mode.get():  # (inference mode disables grad)
                 t._inference = True
-        if _tracer is not None:
-            _tracer.op(cls, inputs, arrays, params, ctx, t)
+        if (tracer := _tracer) is not None:  # (read once: another thread may unset it)
+            tracer.op(cls, inputs, arrays, params, ctx, t)
         return t
 
     @classmethod
@@ -510,8 +513,8 @@ def apply2(cls: type, a: Any, b: Any) -> Any:
         t.requires_grad = False
         if _inference_ever and _inference_mode.get():  # (inference mode disables grad)
             t._inference = True
-    if _tracer is not None:
-        _tracer.op(cls, (a, b), (xa, xb), _NO_PARAMS, ctx, t)
+    if (tracer := _tracer) is not None:
+        tracer.op(cls, (a, b), (xa, xb), _NO_PARAMS, ctx, t)
     return t
 
 
@@ -554,8 +557,8 @@ def apply1(cls: type, a: Any) -> Any:
         t.requires_grad = False
         if _inference_ever and _inference_mode.get():  # (inference mode disables grad)
             t._inference = True
-    if _tracer is not None:
-        _tracer.op(cls, (a,), (xa,), _NO_PARAMS, ctx, t)
+    if (tracer := _tracer) is not None:
+        tracer.op(cls, (a,), (xa,), _NO_PARAMS, ctx, t)
     return t
 
 
@@ -596,7 +599,9 @@ def _register_view(vc: list, t: Any) -> None:
 # call is being recorded. When set, Op.apply reports every application (``op``), and
 # run_backward its pass (``backward_begin`` / ``backward_node`` after each rule / ``backward_end``),
 # so the compiler can replay the same kernels without Tensors or Nodes. Unset, it costs one
-# global read per op and per backward node.
+# global read per op and per backward node. One thread records at a time (the compiler's lock);
+# the tracer ignores reports from other threads (``Tracer.active``), and for them
+# current_tracer() is None: to every other thread the recording is invisible.
 _tracer: Any = None
 
 
@@ -608,8 +613,9 @@ def set_tracer(tracer: Any) -> Any:
 
 
 def current_tracer() -> Any:
-    """The compiler's tracer while a compiled function records, else None."""
-    return _tracer
+    """The compiler's tracer while a compiled function records in this thread, else None."""
+    tracer = _tracer
+    return tracer if tracer is not None and tracer.thread == threading.get_ident() else None
 
 
 # Anomaly mode's checks: (forward(cls, ctx, out, arrays), backward(node, grads)). They live in
@@ -881,8 +887,8 @@ def _propagate(p: _Pass, start: list) -> None:
         gin = node.op.backward(ctx, g)
         if check is not None:
             check(node, gin)
-        if _tracer is not None:
-            _tracer.backward_node(node, g, gin)
+        if (tracer := _tracer) is not None:
+            tracer.backward_node(node, g, gin)
         refs = node.inputs
         if free:
             node.next = node.inputs = node.tensors = node.out = None
