@@ -68,13 +68,13 @@ CASES = {
         lambda m: m.full((2,), 2.7, dtype=m.int64),
         lambda m: m.full((2,), -1, dtype=m.uint8),
     ],
-    "negative dimension": [
-        lambda m: m.randperm(-1),
-        lambda m: m.randn(-1),
-        lambda m: m.rand(2, -1),
-        lambda m: m.randint(0, 5, (-1,)),
-        lambda m: m.zeros(2, -3),
-    ],
+    "randperm": [lambda m: m.randperm(-1)],
+    "randn": [lambda m: m.randn(-1)],
+    "rand": [lambda m: m.rand(2, -1)],
+    "randint": [lambda m: m.randint(0, 5, (-1,))],
+    "zeros": [lambda m: m.zeros(2, -3)],
+    "ones": [lambda m: m.ones(-1, 2)],
+    "empty": [lambda m: m.empty(-2)],
     "eye": [lambda m: m.eye(-1), lambda m: m.eye(2, -1)],
     "linspace": [lambda m: m.linspace(0, 1, -1), lambda m: m.linspace(0, 1, 0)],
     "bernoulli": [
@@ -270,7 +270,7 @@ def _creation_program(op, value, dtype, n):
     return fn
 
 
-_CREATION_NAME = {"tensor": "tensor", "full": "full", "randperm": "negative dimension",
+_CREATION_NAME = {"tensor": "tensor", "full": "full", "randperm": "randperm",
                   "eye": "eye", "linspace": "linspace", "bernoulli": "bernoulli"}
 
 
