@@ -701,6 +701,22 @@ def _check_versions(node: Node) -> None:
             _raise_modified(node, f"input {i}", t.shape, t._vc[0])
     if node.out_vc is not None and node.out_vc[1] > node.epoch:
         _raise_modified(node, "its output", node.out.shape, node.out_vc[0])
+    for t in getattr(node, "guarded", ()):
+        if t._vc is not None and t._vc[1] > node.epoch:
+            _raise_modified(node, f"its {t.dtype} index/mask", t.shape, t._vc[0])
+
+
+def guard(out: Any, *sources: Any) -> Any:
+    """``out`` (an op's result), whose backward reads the data of the Tensors among
+    ``sources`` (an index or mask handed to the Op as a constant array, sharing their memory):
+    its backward raises, as PyTorch's does for a saved tensor, if one of them is changed in
+    place before it runs, instead of reading the new values. Returns ``out``."""
+    node = out._node
+    if node is not None:
+        kept = [s for s in sources if isinstance(s, Tensor)]
+        if kept:
+            node.guarded = (*getattr(node, "guarded", ()), *kept)
+    return out
 
 
 def _raise_modified(node: Node, which: str, shape: tuple, version: int) -> None:

@@ -283,3 +283,46 @@ def test_drawn_creation_misuse_matches_pytorch(prog):
             isinstance(value, float):
         return  # default-dtype floats: covered by the dtype tests; values may differ by rounding
     _compare(_CREATION_NAME[op], fn)
+
+
+# ---- an index or mask changed in place between forward and backward -----------------------
+# PyTorch saves the index tensor and its backward raises once the tensor has been changed in
+# place; reading the new values instead (a negative index wrapping around) was a silent wrong
+# gradient. (take_along_dim: PyTorch's backward keeps its own broadcast copy: no error.)
+_CHANGED_INDEX = {
+    "gather": lambda m, x, i: m.gather(x, 1, i),
+    "take_along_dim": lambda m, x, i: m.take_along_dim(x, i, 1),
+    "index_select": lambda m, x, i: m.index_select(x, 1, i[0]),
+    "getitem": lambda m, x, i: x[:, i[0]],
+    "scatter_add": lambda m, x, i: m.zeros(2, 2).scatter_add(1, i, x),
+    "scatter_add_reduce": lambda m, x, i: m.zeros(2, 2).scatter_(1, i, x, reduce="add"),
+    "scatter": lambda m, x, i: m.zeros(2, 2).scatter(1, i, x),
+    "index_add": lambda m, x, i: m.zeros(2, 2).index_add(1, i[0], x),
+    "embedding": lambda m, x, i: m.nn.functional.embedding(i, x),
+    "where": lambda m, x, i: m.where(i, x, m.zeros(2, 2)),  # i: a bool mask
+    "masked_select": lambda m, x, i: m.masked_select(x, i),
+}
+
+
+@pytest.mark.parametrize("op", list(_CHANGED_INDEX))
+def test_index_changed_in_place_before_backward(op):
+    def run(m):
+        x = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        i = m.tensor([[1, 0], [0, 1]])
+        if op in ("where", "masked_select"):
+            i = i == 1
+        y = _CHANGED_INDEX[op](m, x, i)
+        i[0, 0] = False if i.dtype == m.bool else -2  # after forward, before backward (-2 wraps
+        # around to 0, not the 1 it replaced)
+        w = m.arange(1, y.numel() + 1, dtype=m.float32).reshape(y.shape)
+        (y * w).sum().backward()
+        return x.grad
+
+    want_kind, want = _run(run, torch)
+    got_kind, got = _run(run, ag)
+    assert got_kind == want_kind, (want, got)
+    if want_kind == "raise":
+        assert isinstance(got, RuntimeError)
+        assert "modified by an inplace operation" in str(got) and "index" in str(got), got
+    else:
+        assert np.array_equal(got.numpy(), want.numpy()), (got, want)

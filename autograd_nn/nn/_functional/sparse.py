@@ -76,7 +76,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
             scale = 1.0 / np.bincount(idx.ravel(), minlength=num)[idx]
         if padding_idx is not None:
             scale[idx == padding_idx] = 0.0
-    return EmbeddingLookup.apply(weight, idx, scale=scale)
+    return engine.guard(EmbeddingLookup.apply(weight, idx, scale=scale), input)
 
 
 def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,  # noqa: A002
