@@ -260,11 +260,13 @@ def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *,
     """Normal samples with the given mean and std (numbers with ``size``, or tensors)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
+    # (written as "not >=": a NaN std is refused too, as in PyTorch)
     if isinstance(std, Tensor):
-        if np.any(s < 0):
+        if not np.all(s >= 0):
             raise RuntimeError("normal(): expects all elements of std >= 0.0")
-    elif s < 0:
+    elif not s >= 0:
         raise RuntimeError(f"normal(): expects std >= 0.0, but found std {s}")
+    s = np.abs(s)  # -0.0 is a valid std (PyTorch: >= 0), which NumPy refuses by its sign bit
     shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     tensors = [t._data for t in (mean, std) if isinstance(t, Tensor)]
     if dtype is not None:

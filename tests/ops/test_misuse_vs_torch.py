@@ -99,6 +99,10 @@ CASES = {
         lambda m: m.normal(0.0, -1.0, size=(2,)),
         lambda m: m.normal(m.tensor([0.0]), -1.0),
         lambda m: m.normal(2.0, 0.0, size=(2,)),
+        lambda m: m.normal(m.tensor([0.0]), m.tensor([NAN])),
+        lambda m: m.normal(0.0, NAN, size=(2,)),
+        lambda m: m.normal(m.tensor([1.5]), m.tensor([-0.0])),  # -0.0 >= 0: the mean itself
+        lambda m: m.normal(1.5, -0.0, size=(2,)),
     ],
     "sort": [
         lambda m: m.sort(m.tensor([3.0, NAN, 1.0, NAN, 3.0])),
@@ -326,3 +330,42 @@ def test_index_changed_in_place_before_backward(op):
         assert "modified by an inplace operation" in str(got) and "index" in str(got), got
     else:
         assert np.array_equal(got.numpy(), want.numpy()), (got, want)
+
+
+# ---- drawn: sampling, selection and NaN ordering ------------------------------------------
+_FLOATS = st.sampled_from([0.0, 1.0, 2.5, -1.0, -0.0, NAN, float("inf"), -float("inf"), 1e-30])
+
+
+@st.composite
+def _value_programs(draw):
+    op = draw(st.sampled_from(["multinomial", "normal", "select", "sort", "topk", "argsort",
+                               "bernoulli"]))
+    values = draw(st.lists(_FLOATS, min_size=0, max_size=4))
+    k = draw(st.integers(-2, 5))
+    flag = draw(st.booleans())
+    return op, values, k, flag
+
+
+def _value_program(op, values, k, flag):
+    def fn(m):
+        x = m.tensor(values, dtype=m.float64)
+        if op == "multinomial":
+            return m.multinomial(x, k, replacement=flag).shape
+        if op == "normal":
+            return m.normal(m.zeros(len(values), dtype=m.float64), x).shape
+        if op == "bernoulli":
+            return m.bernoulli(x).shape
+        if op == "select":
+            return x.select(0, k)
+        if op == "sort":
+            return m.sort(x, descending=flag, stable=True)
+        if op == "argsort":
+            return m.argsort(x, descending=flag, stable=True)
+        r = m.topk(x, k, largest=flag)
+        return r.values, x[r.indices]  # which of equal values is picked is unspecified
+    return fn
+
+
+@given(_value_programs())
+def test_drawn_value_misuse_matches_pytorch(prog):
+    _compare(prog[0], _value_program(*prog))
