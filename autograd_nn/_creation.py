@@ -42,17 +42,17 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return Tensor._wrap(arr)
 
 
-def _check_shape(shape: tuple) -> None:
+def _check_shape(shape: tuple, name: str) -> None:
     for s in shape:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+            raise RuntimeError(f"{name}(): Trying to create tensor with negative dimension {s}: "
                                f"{list(shape)}")
 
 
-def _make(shape: tuple, dtype: Any, fill: Any, requires_grad: bool) -> Tensor:
+def _make(shape: tuple, dtype: Any, fill: Any, requires_grad: bool, name: str) -> Tensor:
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
     shape = _shape_arg(shape)
-    _check_shape(shape)
+    _check_shape(shape, name)
     if fill is not None and not (type(fill) is int and 0 <= fill <= 1):  # zeros/ones: fast
         value = np.asarray(fill._data if isinstance(fill, Tensor) else fill)
         _check_fits(value, np.dtype(d), "full()")
@@ -76,17 +76,17 @@ def _sizes(size: tuple, kw: dict, name: str) -> tuple:
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           **kw: Any) -> Tensor:
-    return _make(_sizes(size, kw, "zeros"), dtype, 0, requires_grad)
+    return _make(_sizes(size, kw, "zeros"), dtype, 0, requires_grad, "zeros")
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
          **kw: Any) -> Tensor:
-    return _make(_sizes(size, kw, "ones"), dtype, 1, requires_grad)
+    return _make(_sizes(size, kw, "ones"), dtype, 1, requires_grad, "ones")
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           **kw: Any) -> Tensor:
-    return _make(_sizes(size, kw, "empty"), dtype, None, requires_grad)
+    return _make(_sizes(size, kw, "empty"), dtype, None, requires_grad, "empty")
 
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = None,
@@ -108,7 +108,7 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = 
             and abs(fill_value) > _FLOAT32_MAX and _dtype.to_dtype(dtype).np == np.float32):
         raise RuntimeError("full(): value cannot be converted to type float without overflow")
     return _make(tuple(size) if not isinstance(size, int) else (size,), dtype, fill_value,
-                 requires_grad)
+                 requires_grad, "full")
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)  # PyTorch checks float32 (not float16) fills
@@ -178,30 +178,30 @@ def _like(x: Tensor, dtype: Any) -> tuple:
 
 def zeros_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False,
                **_: Any) -> Tensor:
-    return _make(*_like(x, dtype), 0, requires_grad)
+    return _make(*_like(x, dtype), 0, requires_grad, "zeros_like")
 
 
 def ones_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False,
               **_: Any) -> Tensor:
-    return _make(*_like(x, dtype), 1, requires_grad)
+    return _make(*_like(x, dtype), 1, requires_grad, "ones_like")
 
 
 def empty_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False,
                **_: Any) -> Tensor:
-    return _make(*_like(x, dtype), None, requires_grad)
+    return _make(*_like(x, dtype), None, requires_grad, "empty_like")
 
 
 def full_like(x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False, **_: Any) -> Tensor:
-    return _make(*_like(x, dtype), fill_value, requires_grad)
+    return _make(*_like(x, dtype), fill_value, requires_grad, "full_like")
 
 
-def _random(size: tuple, dtype: Any, requires_grad: bool, sample: Any) -> Tensor:
+def _random(size: tuple, dtype: Any, requires_grad: bool, sample: Any, name: str) -> Tensor:
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
     if np.dtype(d).kind != "f":
         raise RuntimeError(f"expected a floating point dtype for random floats, got {dtype}")
     shape = _shape_arg(size)
-    _check_shape(shape)
+    _check_shape(shape, name)
     t = Tensor._wrap(np.asarray(sample(shape)).astype(d, copy=False))
     return t.requires_grad_(True) if requires_grad else t
 
@@ -211,7 +211,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, devi
     """Uniform samples in [0, 1); the shape as ``rand(2, 3)``, ``rand((2, 3))`` or
     ``rand(size=(2, 3))``."""
     return _random(_sizes(size, kw, "rand"), dtype, requires_grad,
-                   lambda s: _gen(generator).random(s))
+                   lambda s: _gen(generator).random(s), "rand")
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
@@ -219,7 +219,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, dev
     """Standard normal samples; the shape as ``randn(2, 3)``, ``randn((2, 3))`` or
     ``randn(size=(2, 3))``."""
     return _random(_sizes(size, kw, "randn"), dtype, requires_grad,
-                   lambda s: _gen(generator).standard_normal(s))
+                   lambda s: _gen(generator).standard_normal(s), "randn")
 
 
 def rand_like(x: Tensor, dtype: Any = None, **kw: Any) -> Tensor:
@@ -242,7 +242,7 @@ def randint(low: int, high: int | None = None, size: Sequence[int] = (), *,
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     d = _dtype.to_dtype(dtype).np if dtype is not None else np.int64
-    _check_shape(tuple(size))
+    _check_shape(tuple(size), "randint")
     return Tensor._wrap(_gen(generator).integers(low, high, tuple(size)).astype(d))
 
 
@@ -250,7 +250,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1 (int64)."""
     d = _dtype.to_dtype(dtype).np if dtype is not None else np.int64
-    _check_shape((n,))
+    _check_shape((n,), "randperm")
     return Tensor._wrap(_gen(generator).permutation(n).astype(d))
 
 
@@ -260,11 +260,13 @@ def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *,
     """Normal samples with the given mean and std (numbers with ``size``, or tensors)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
+    # (written as "not >=": a NaN std is refused too, as in PyTorch)
     if isinstance(std, Tensor):
-        if np.any(s < 0):
+        if not np.all(s >= 0):
             raise RuntimeError("normal(): expects all elements of std >= 0.0")
-    elif s < 0:
+    elif not s >= 0:
         raise RuntimeError(f"normal(): expects std >= 0.0, but found std {s}")
+    s = np.abs(s)  # -0.0 is a valid std (PyTorch: >= 0), which NumPy refuses by its sign bit
     shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     tensors = [t._data for t in (mean, std) if isinstance(t, Tensor)]
     if dtype is not None:

@@ -36,8 +36,8 @@ class _LegacyTensorType(type):
                 (len(args) == 1 and isinstance(args[0], Size)):
             shape = tuple(args[0]) if isinstance(args[0], Size) else tuple(int(a) for a in args)
             if any(s < 0 for s in shape):
-                raise RuntimeError(f"Trying to create tensor with negative dimension: "
-                                   f"{list(shape)}")
+                raise RuntimeError(f"{cls.__name__}(): Trying to create tensor with negative "
+                                   f"dimension: {list(shape)}")
             return Tensor._wrap(np.zeros(shape, d.np))  # zeros: "uninitialised" made safe
         if len(args) == 1:
             return tensor(args[0], dtype=d)

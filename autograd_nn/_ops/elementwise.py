@@ -409,7 +409,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
         target = promote(input._data, other._data)
         input, other = cast(input, target), cast(other, target)
     try:
-        return Where.apply(cond, input, other)
+        return engine.guard(Where.apply(cond, input, other), condition)
     except ValueError:
         raise broadcast_error("where", cond.shape, input.shape, other.shape) from None
 

@@ -75,9 +75,11 @@ def getitem(x: Any, idx: Any) -> Any:
         arr = idx._data
         if arr.ndim == 1 and arr.dtype.kind == "i":
             try:
-                return GetItem.apply(x, idx=(arr,))
+                out = GetItem.apply(x, idx=(arr,))
             except IndexError as e:
                 raise index_error((arr,), x, e) from None
+            return engine.guard(out, idx)
+    raw = idx  # index tensors among it: guarded against in-place changes before backward
     idx = norm_index(idx, x, probe=False)
     if is_basic_index(idx):
         return ViewGetItem.apply(x, idx=idx)
@@ -85,9 +87,10 @@ def getitem(x: Any, idx: Any) -> Any:
     if split is not None:
         return getitem(getitem(x, split[0]), split[1])
     try:  # index arrays are checked by the indexing itself (nothing is written)
-        return GetItem.apply(x, idx=idx)
+        out = GetItem.apply(x, idx=idx)
     except IndexError as e:
         raise index_error(idx, x, e) from None
+    return engine.guard(out, *(raw if isinstance(raw, tuple) else (raw,)))
 
 
 def setitem(x: Any, idx: Any, value: Any) -> None:
@@ -272,7 +275,7 @@ def gather(input: Any, dim: int, index: Any) -> Any:
     if idx.shape[:d] + idx.shape[d + 1:] != x.shape[:d] + x.shape[d + 1:]:
         sl = tuple(slice(0, s) if i != d else slice(None) for i, s in enumerate(idx.shape))
         x = x[sl]
-    return Gather.apply(x, idx, dim=d)
+    return engine.guard(Gather.apply(x, idx, dim=d), index)
 
 
 def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Any:
@@ -306,6 +309,8 @@ def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Any:
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
         raise RuntimeError(f"{op}: index {bad} is out of bounds for dimension {d} with size {n}")
+    if x.requires_grad:  # PyTorch's backward reads its own broadcast copy: later in-place
+        idx = idx.copy()  # changes of ``indices`` neither reach it nor raise
     return Gather.apply(x, idx, dim=d)
 
 
@@ -320,8 +325,8 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
         bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
         raise IndexOutOfRangeError(f"index_select(): index {bad} out of range for dimension "
                                    f"{d} of size {input.shape[d]} (index out of range in self)")
-    return engine.name_node(input[(slice(None),) * d + (idx.reshape(-1),)],
-                            "IndexSelectBackward0")
+    out = input[(slice(None),) * d + (idx.reshape(-1),)]
+    return engine.guard(engine.name_node(out, "IndexSelectBackward0"), index)
 
 
 def one_hot(input: Any, num_classes: int = -1) -> Any:
@@ -400,7 +405,8 @@ def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:
     _same_dtype_src(input, src, "scatter_add")
     d, idx = _scatter_checks(input, dim, index, src, "scatter_add")
     target = input if input.ndim else input.reshape(1)
-    out = target + ScatterAdd.apply(_scatter_src(src, idx), idx, shape=target._data.shape, dim=d)
+    added = ScatterAdd.apply(_scatter_src(src, idx), idx, shape=target._data.shape, dim=d)
+    out = target + engine.guard(added, index)
     return engine.name_node(out if input.ndim else out.reshape(()), "ScatterAddBackward0")
 
 
@@ -605,8 +611,10 @@ def scatter_(input: Any, dim: int, index: Any, src: Any = None, *, value: Any = 
         part = wrap(np.broadcast_to(np.asarray(value, dtype=input._data.dtype), idx.shape))
     if reduce is None:
         setitem(target, pos, part)
+        engine.guard(target, index)
     elif reduce == "add":
-        target.add_(ScatterAdd.apply(part, idx, shape=target._data.shape, dim=d))
+        target.add_(engine.guard(ScatterAdd.apply(part, idx, shape=target._data.shape, dim=d),
+                                 index))
     elif reduce == "multiply":
         if inplace.records(part):
             raise RuntimeError("scatter(reduce='multiply'): the gradient with respect to src "
@@ -799,7 +807,7 @@ def index_add(input: Any, dim: int, index: Any, source: Any, *, alpha: Any = 1) 
     x = input if input.ndim else input.view(1)
     s = source if source.ndim else source.view(1)
     s = s if alpha == 1 else s * alpha
-    out = x + IndexAddInto.apply(s, shape=x._data.shape, idx=_along(d, idx))
+    out = x + engine.guard(IndexAddInto.apply(s, shape=x._data.shape, idx=_along(d, idx)), index)
     return out if input.ndim else out.view(())
 
 
@@ -976,7 +984,7 @@ def masked_select(input: Any, mask: Any) -> Any:
     except ValueError:
         raise broadcast_error("masked_select", input.shape, m.shape) from None
     x = input.expand(*shape) if tuple(shape) != tuple(input.shape) else input
-    return x.reshape(-1)[np.broadcast_to(m, shape).reshape(-1)]
+    return engine.guard(x.reshape(-1)[np.broadcast_to(m, shape).reshape(-1)], mask)
 
 
 def masked_scatter_(input: Any, mask: Any, source: Any) -> Any:

@@ -1156,7 +1156,8 @@ def resize_(input: Any, *sizes: Any) -> Any:
     elements (when it grows) are zeros here, uninitialised memory in PyTorch."""
     sizes = shape_arg(sizes)
     if builtins.any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(sizes)}")
+        raise RuntimeError(f"resize_(): Trying to create tensor with negative dimension: "
+                           f"{list(sizes)}")
     if engine.is_grad_enabled() and input.requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
     n = int(np.prod(sizes))

@@ -130,7 +130,10 @@ def bump_inplace_epoch() -> int:
     global _inplace_epoch
     with _epoch_lock:
         _inplace_epoch += 1
-        return _inplace_epoch
+        epoch = _inplace_epoch
+    if (tracer := _tracer) is not None:  # a compiled function recording (counts its thread's)
+        tracer.inplace_write()
+    return epoch
 
 
 # The Tensor class. The engine sits below it and never imports it: ``tensor.py`` hands the
@@ -426,8 +429,8 @@ class Op:
             t.requires_grad = False
             if _inference_ever and _inference_mode.get():  # (inference mode disables grad)
                 t._inference = True
-        if _tracer is not None:
-            _tracer.op(cls, inputs, arrays, params, ctx, t)
+        if (tracer := _tracer) is not None:  # (read once: another thread may unset it)
+            tracer.op(cls, inputs, arrays, params, ctx, t)
         return t
 
     @classmethod
@@ -510,8 +513,8 @@ def apply2(cls: type, a: Any, b: Any) -> Any:
         t.requires_grad = False
         if _inference_ever and _inference_mode.get():  # (inference mode disables grad)
             t._inference = True
-    if _tracer is not None:
-        _tracer.op(cls, (a, b), (xa, xb), _NO_PARAMS, ctx, t)
+    if (tracer := _tracer) is not None:
+        tracer.op(cls, (a, b), (xa, xb), _NO_PARAMS, ctx, t)
     return t
 
 
@@ -554,8 +557,8 @@ def apply1(cls: type, a: Any) -> Any:
         t.requires_grad = False
         if _inference_ever and _inference_mode.get():  # (inference mode disables grad)
             t._inference = True
-    if _tracer is not None:
-        _tracer.op(cls, (a,), (xa,), _NO_PARAMS, ctx, t)
+    if (tracer := _tracer) is not None:
+        tracer.op(cls, (a,), (xa,), _NO_PARAMS, ctx, t)
     return t
 
 
@@ -596,7 +599,9 @@ def _register_view(vc: list, t: Any) -> None:
 # call is being recorded. When set, Op.apply reports every application (``op``), and
 # run_backward its pass (``backward_begin`` / ``backward_node`` after each rule / ``backward_end``),
 # so the compiler can replay the same kernels without Tensors or Nodes. Unset, it costs one
-# global read per op and per backward node.
+# global read per op and per backward node. One thread records at a time (the compiler's lock);
+# the tracer ignores reports from other threads (``Tracer.active``), and for them
+# current_tracer() is None: to every other thread the recording is invisible.
 _tracer: Any = None
 
 
@@ -608,8 +613,9 @@ def set_tracer(tracer: Any) -> Any:
 
 
 def current_tracer() -> Any:
-    """The compiler's tracer while a compiled function records, else None."""
-    return _tracer
+    """The compiler's tracer while a compiled function records in this thread, else None."""
+    tracer = _tracer
+    return tracer if tracer is not None and tracer.thread == threading.get_ident() else None
 
 
 # Anomaly mode's checks: (forward(cls, ctx, out, arrays), backward(node, grads)). They live in
@@ -695,6 +701,22 @@ def _check_versions(node: Node) -> None:
             _raise_modified(node, f"input {i}", t.shape, t._vc[0])
     if node.out_vc is not None and node.out_vc[1] > node.epoch:
         _raise_modified(node, "its output", node.out.shape, node.out_vc[0])
+    for t in getattr(node, "guarded", ()):
+        if t._vc is not None and t._vc[1] > node.epoch:
+            _raise_modified(node, f"its {t.dtype} index/mask", t.shape, t._vc[0])
+
+
+def guard(out: Any, *sources: Any) -> Any:
+    """``out`` (an op's result), whose backward reads the data of the Tensors among
+    ``sources`` (an index or mask handed to the Op as a constant array, sharing their memory):
+    its backward raises, as PyTorch's does for a saved tensor, if one of them is changed in
+    place before it runs, instead of reading the new values. Returns ``out``."""
+    node = out._node
+    if node is not None:
+        kept = [s for s in sources if isinstance(s, Tensor)]
+        if kept:
+            node.guarded = (*getattr(node, "guarded", ()), *kept)
+    return out
 
 
 def _raise_modified(node: Node, which: str, shape: tuple, version: int) -> None:
@@ -881,8 +903,8 @@ def _propagate(p: _Pass, start: list) -> None:
         gin = node.op.backward(ctx, g)
         if check is not None:
             check(node, gin)
-        if _tracer is not None:
-            _tracer.backward_node(node, g, gin)
+        if (tracer := _tracer) is not None:
+            tracer.backward_node(node, g, gin)
         refs = node.inputs
         if free:
             node.next = node.inputs = node.tensors = node.out = None

@@ -118,5 +118,6 @@ def reset() -> None:
 
 
 def is_compiling() -> bool:
-    """Whether a compiled function is being recorded right now (``torch.compiler.is_compiling``)."""
-    return engine._tracer is not None
+    """Whether a compiled function is being recorded right now in this thread
+    (``torch.compiler.is_compiling``)."""
+    return engine.current_tracer() is not None

@@ -14,7 +14,7 @@ from ..autograd import engine
 from ..tensor import Tensor
 from .aot import AOTProgram
 from .codegen import Program
-from .tracer import GraphBreakError, OpEvent, Patched, Tracer, meta, rng_state
+from .tracer import GraphBreakError, OpEvent, Patched, Tracer, TracerBusyError, meta, rng_state
 from .validate import difference, merge_adoption
 
 # As torch._dynamo.config.recompile_limit: specializations per function before it stays eager.
@@ -185,8 +185,14 @@ class CompiledFunction:
         _ALL.add(self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.disable or engine._tracer is not None:  # inside another trace: it records us
+        if self.disable or engine.current_tracer() is not None:  # inside a trace: it records us
             return self._fn(*args, **kwargs)
+        try:
+            return self._call(args, kwargs)
+        except TracerBusyError:  # another thread is recording: this call runs eagerly
+            return self._fn(*args, **kwargs)
+
+    def _call(self, args: tuple, kwargs: dict) -> Any:
         tensors, key = flatten_args(args, kwargs)
         key = (engine.is_grad_enabled(), key)
         entries = self._cache.get(key, ())
@@ -260,14 +266,13 @@ class CompiledFunction:
         for k, t in enumerate(tensors):
             tr.arg_ids[id(t)] = k
             tr.arg_arrays.setdefault(id(t._data), k)
-        epoch0 = engine.inplace_epoch()
         t0 = time.perf_counter()
         with Patched(tr):
             result = self._fn(*args, **kwargs)
             if tr.rng_outside or rng_state() != tr.rng_mark:
                 tr.graph_break("random numbers drawn outside the recorded kernels (dropout, "
                                "randn, ...)", f"in {self.__qualname__}")
-            if engine.inplace_epoch() - epoch0 > tr.inplace_outside:
+            if tr.inplace_inside:
                 tr.graph_break("an in-place write into a tensor (x.add_(), x[i] = v, ...)",
                                f"in {self.__qualname__}")
             spec = _result_spec(tr, result, self.aot)

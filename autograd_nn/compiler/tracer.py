@@ -122,7 +122,7 @@ class Tracer:
         self.persistent: dict[int, Any] = {}  # id(tensor) -> tensor read as ("p", t)
         self.breaks: list[tuple[str, str]] = []  # (reason, where)
         self.suspended = 0
-        self.inplace_outside = 0
+        self.inplace_inside = 0  # in-place writes recorded (not those of whole calls)
         self.rng_mark = rng_state()  # the generator's state after the last recorded draw
         self.rng_outside = False  # whether something else drew from it
         self._bw: BackwardEvent | None = None
@@ -130,6 +130,12 @@ class Tracer:
     # ---------------------------------------------------------------------- bookkeeping
     def active(self) -> bool:
         return not self.suspended and threading.get_ident() == self.thread
+
+    def inplace_write(self) -> None:
+        """An in-place op ran (engine.bump_inplace_epoch): a graph break if it ran here, in the
+        recorded function (other threads' writes and whole calls' are not its own)."""
+        if self.active():
+            self.inplace_inside += 1
 
     def graph_break(self, reason: str, where: str | None = None) -> None:
         where = where or user_frame(3)
@@ -289,13 +295,11 @@ class Tracer:
             for t in (a if isinstance(a, (list, tuple)) else (a,)):
                 if isinstance(t, Tensor) and id(t._data) in self.slots:
                     self.graph_break(f"{_qualname(fn)} called on a tensor computed inside")
-        e0 = engine.inplace_epoch()
         self.suspended += 1
         try:
             res = fn(*args, **kwargs)
         finally:
             self.suspended -= 1
-            self.inplace_outside += engine.inplace_epoch() - e0
         slot = None
         if isinstance(res, Tensor):
             slot = self.new_slot(res._data)
@@ -408,8 +412,18 @@ def _whole_calls() -> list:
     return out
 
 
+class TracerBusyError(Exception):
+    """Another thread is recording: this call cannot record now (it runs eagerly)."""
+
+
+# One recording at a time in the process: the wrappers are installed on shared classes, and
+# a second thread's recording would install its own over them and restore the first's.
+_RECORDING = threading.Lock()
+
+
 class Patched:
-    """Context manager installing the wrappers above and the engine tracer."""
+    """Context manager installing the wrappers above and the engine tracer. Raises
+    TracerBusyError, having done nothing, while another thread records."""
 
     def __init__(self, tracer: Tracer) -> None:
         self.tracer = tracer
@@ -421,9 +435,11 @@ class Patched:
 
     def __enter__(self) -> Tracer:
         tr = self.tracer
-        if engine._tracer is not None:
+        if engine.current_tracer() is not None:
             raise RuntimeError("autograd_nn.compile: a compiled function called while another "
                                "one is being traced (nested compile is not supported)")
+        if not _RECORDING.acquire(blocking=False):  # not waiting: it may be waiting for us
+            raise TracerBusyError
         try:
             for name, reason in _BREAKS.items():
                 self._set(Tensor, name, _break_wrapper(tr, getattr(Tensor, name), reason))
@@ -434,6 +450,7 @@ class Patched:
             self._set(Module, "__call__", _module_call_wrapper(tr, Module.__call__))
         except BaseException:
             self._restore()
+            _RECORDING.release()
             raise
         engine.set_tracer(tr)
         return tr
@@ -446,3 +463,4 @@ class Patched:
     def __exit__(self, *exc: Any) -> None:
         engine.set_tracer(None)
         self._restore()
+        _RECORDING.release()

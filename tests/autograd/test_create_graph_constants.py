@@ -35,3 +35,25 @@ def test_gradient_graph_has_the_rules_nodes_only():
     names = [node.name() for node in engine.walk([g.grad_fn])]
     assert not any(name.startswith("Cast") for name in names), sorted(set(names))
     assert len(names) <= 6 * n + 2, len(names)
+
+
+def test_create_graph_memory_per_op():
+    """Issue 11: create_graph=True through 1,000,000 ops took 3.2 GB. Measured with tracemalloc
+    (Python objects and NumPy arrays alike) over a 4,000-op chain: the forward graph plus the
+    gradient's graph held 2,978 B per forward op while constants were wrapped as float64
+    Tensors, 2,000 B since (RSS at 1,000,000 ops: 2.05 GiB). The budget leaves 15% for other
+    Python/NumPy versions and fails at the old size."""
+    import gc
+    import tracemalloc
+
+    n = 2000
+    gc.collect()
+    tracemalloc.start()
+    try:
+        x, h = _chain(n)
+        (g,) = an.autograd.grad(h, x, create_graph=True)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert g.requires_grad
+    assert held / (2 * n) < 2300, held / (2 * n)

@@ -269,3 +269,43 @@ def test_concurrent_inplace_bumps_keep_epochs_distinct(n_threads):
 
     got = [e for es in _run_threads([bump] * n_threads) for e in es]
     assert len(set(got)) == len(got)
+
+
+def test_compiling_in_one_thread_is_invisible_to_another():
+    # The compiler's recording is an engine switch too: while thread A records a compiled
+    # function, thread B is not "compiling" (torch.compiler.is_compiling), B's in-place writes
+    # (an optimizer step) are not A's graph break, and B's own first compiled call runs (eagerly,
+    # or recorded after A) instead of colliding with A's recording.
+    inside, done = threading.Event(), threading.Event()
+    seen: dict = {}
+
+    def f(x):
+        if not inside.is_set():  # the first recording only: let the other thread act meanwhile
+            inside.set()
+            done.wait(10)
+        return (x * 2).tanh() + 1
+
+    def other_thread():
+        assert inside.wait(10)
+        try:
+            seen["compiling"] = torch.compiler.is_compiling()
+            w = torch.ones(3)
+            w.add_(1)  # an in-place write elsewhere: not a write inside f
+            g = torch.compile(lambda a: a * 3)
+            seen["g"] = g(torch.ones(2)).tolist()
+        finally:
+            done.set()
+
+    cf = torch.compile(f, fullgraph=True)  # a graph break would raise
+    x = torch.tensor([0.5, -1.0, 2.0])
+    t = threading.Thread(target=other_thread)
+    t.start()
+    try:
+        outs = [cf(x).numpy().copy() for _ in range(3)]  # record, validate, replay
+    finally:
+        done.set()
+        t.join()
+    assert seen == {"compiling": False, "g": [3.0, 3.0]}
+    assert cf.replays == 1
+    want = f(x).numpy()
+    assert all(np.array_equal(o, want) for o in outs)

@@ -68,13 +68,13 @@ CASES = {
         lambda m: m.full((2,), 2.7, dtype=m.int64),
         lambda m: m.full((2,), -1, dtype=m.uint8),
     ],
-    "negative dimension": [
-        lambda m: m.randperm(-1),
-        lambda m: m.randn(-1),
-        lambda m: m.rand(2, -1),
-        lambda m: m.randint(0, 5, (-1,)),
-        lambda m: m.zeros(2, -3),
-    ],
+    "randperm": [lambda m: m.randperm(-1)],
+    "randn": [lambda m: m.randn(-1)],
+    "rand": [lambda m: m.rand(2, -1)],
+    "randint": [lambda m: m.randint(0, 5, (-1,))],
+    "zeros": [lambda m: m.zeros(2, -3)],
+    "ones": [lambda m: m.ones(-1, 2)],
+    "empty": [lambda m: m.empty(-2)],
     "eye": [lambda m: m.eye(-1), lambda m: m.eye(2, -1)],
     "linspace": [lambda m: m.linspace(0, 1, -1), lambda m: m.linspace(0, 1, 0)],
     "bernoulli": [
@@ -99,6 +99,10 @@ CASES = {
         lambda m: m.normal(0.0, -1.0, size=(2,)),
         lambda m: m.normal(m.tensor([0.0]), -1.0),
         lambda m: m.normal(2.0, 0.0, size=(2,)),
+        lambda m: m.normal(m.tensor([0.0]), m.tensor([NAN])),
+        lambda m: m.normal(0.0, NAN, size=(2,)),
+        lambda m: m.normal(m.tensor([1.5]), m.tensor([-0.0])),  # -0.0 >= 0: the mean itself
+        lambda m: m.normal(1.5, -0.0, size=(2,)),
     ],
     "sort": [
         lambda m: m.sort(m.tensor([3.0, NAN, 1.0, NAN, 3.0])),
@@ -270,7 +274,7 @@ def _creation_program(op, value, dtype, n):
     return fn
 
 
-_CREATION_NAME = {"tensor": "tensor", "full": "full", "randperm": "negative dimension",
+_CREATION_NAME = {"tensor": "tensor", "full": "full", "randperm": "randperm",
                   "eye": "eye", "linspace": "linspace", "bernoulli": "bernoulli"}
 
 
@@ -283,3 +287,85 @@ def test_drawn_creation_misuse_matches_pytorch(prog):
             isinstance(value, float):
         return  # default-dtype floats: covered by the dtype tests; values may differ by rounding
     _compare(_CREATION_NAME[op], fn)
+
+
+# ---- an index or mask changed in place between forward and backward -----------------------
+# PyTorch saves the index tensor and its backward raises once the tensor has been changed in
+# place; reading the new values instead (a negative index wrapping around) was a silent wrong
+# gradient. (take_along_dim: PyTorch's backward keeps its own broadcast copy: no error.)
+_CHANGED_INDEX = {
+    "gather": lambda m, x, i: m.gather(x, 1, i),
+    "take_along_dim": lambda m, x, i: m.take_along_dim(x, i, 1),
+    "index_select": lambda m, x, i: m.index_select(x, 1, i[0]),
+    "getitem": lambda m, x, i: x[:, i[0]],
+    "scatter_add": lambda m, x, i: m.zeros(2, 2).scatter_add(1, i, x),
+    "scatter_add_reduce": lambda m, x, i: m.zeros(2, 2).scatter_(1, i, x, reduce="add"),
+    "scatter": lambda m, x, i: m.zeros(2, 2).scatter(1, i, x),
+    "index_add": lambda m, x, i: m.zeros(2, 2).index_add(1, i[0], x),
+    "embedding": lambda m, x, i: m.nn.functional.embedding(i, x),
+    "where": lambda m, x, i: m.where(i, x, m.zeros(2, 2)),  # i: a bool mask
+    "masked_select": lambda m, x, i: m.masked_select(x, i),
+}
+
+
+@pytest.mark.parametrize("op", list(_CHANGED_INDEX))
+def test_index_changed_in_place_before_backward(op):
+    def run(m):
+        x = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        i = m.tensor([[1, 0], [0, 1]])
+        if op in ("where", "masked_select"):
+            i = i == 1
+        y = _CHANGED_INDEX[op](m, x, i)
+        i[0, 0] = False if i.dtype == m.bool else -2  # after forward, before backward (-2 wraps
+        # around to 0, not the 1 it replaced)
+        w = m.arange(1, y.numel() + 1, dtype=m.float32).reshape(y.shape)
+        (y * w).sum().backward()
+        return x.grad
+
+    want_kind, want = _run(run, torch)
+    got_kind, got = _run(run, ag)
+    assert got_kind == want_kind, (want, got)
+    if want_kind == "raise":
+        assert isinstance(got, RuntimeError)
+        assert "modified by an inplace operation" in str(got) and "index" in str(got), got
+    else:
+        assert np.array_equal(got.numpy(), want.numpy()), (got, want)
+
+
+# ---- drawn: sampling, selection and NaN ordering ------------------------------------------
+_FLOATS = st.sampled_from([0.0, 1.0, 2.5, -1.0, -0.0, NAN, float("inf"), -float("inf"), 1e-30])
+
+
+@st.composite
+def _value_programs(draw):
+    op = draw(st.sampled_from(["multinomial", "normal", "select", "sort", "topk", "argsort",
+                               "bernoulli"]))
+    values = draw(st.lists(_FLOATS, min_size=0, max_size=4))
+    k = draw(st.integers(-2, 5))
+    flag = draw(st.booleans())
+    return op, values, k, flag
+
+
+def _value_program(op, values, k, flag):
+    def fn(m):
+        x = m.tensor(values, dtype=m.float64)
+        if op == "multinomial":
+            return m.multinomial(x, k, replacement=flag).shape
+        if op == "normal":
+            return m.normal(m.zeros(len(values), dtype=m.float64), x).shape
+        if op == "bernoulli":
+            return m.bernoulli(x).shape
+        if op == "select":
+            return x.select(0, k)
+        if op == "sort":
+            return m.sort(x, descending=flag, stable=True)
+        if op == "argsort":
+            return m.argsort(x, descending=flag, stable=True)
+        r = m.topk(x, k, largest=flag)
+        return r.values, x[r.indices]  # which of equal values is picked is unspecified
+    return fn
+
+
+@given(_value_programs())
+def test_drawn_value_misuse_matches_pytorch(prog):
+    _compare(prog[0], _value_program(*prog))

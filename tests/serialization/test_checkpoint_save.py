@@ -228,6 +228,26 @@ def test_directories_and_sockets_are_refused(tmp_path):
     assert _temps(tmp_path) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="mknod needs root")
+def test_block_device_node_is_refused_not_replaced(tmp_path):
+    # Issue 11: as root, save turned a device node into a regular file. A block device is
+    # refused (writing a checkpoint over a disk is never meant), and the node stays as it was;
+    # load refuses it before opening it.
+    node = tmp_path / "disk"
+    try:
+        os.mknod(node, 0o600 | stat.S_IFBLK, os.makedev(7, 200))
+    except OSError as e:  # a container without CAP_MKNOD
+        pytest.skip(f"cannot make a device node here ({e})")
+    with pytest.raises(OSError, match="is a block device; only regular files") as e:
+        ag.save(OBJ, node)
+    assert e.value.errno == errno.EINVAL
+    st = node.stat()
+    assert stat.S_ISBLK(st.st_mode) and st.st_rdev == os.makedev(7, 200)
+    assert sorted(os.listdir(tmp_path)) == ["disk"]
+    with pytest.raises(S.CheckpointError, match="is a block device, not a regular file"):
+        ag.load(node)
+
+
 # ----------------------------------------------------------------------------- stale temps
 def _dead_pid() -> int:
     pid = os.fork()

@@ -72,7 +72,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     if (padding_idx is not None or scale_grad_by_freq) and engine.is_grad_enabled() and \
             weight.requires_grad:
         scale = _grad_scale(idx, num, padding_idx, scale_grad_by_freq)
-    return EmbeddingLookup.apply(weight, idx, scale=scale)
+    return engine.guard(EmbeddingLookup.apply(weight, idx, scale=scale), input)
 
 
 def _grad_scale(idx: np.ndarray, num: int, padding_idx: int | None,
