@@ -151,16 +151,23 @@ def test_progress_output(capsys, xy, verbose):
 
 
 def test_fit_accepts_lists_tensors_and_dataloaders(xy):
+    """Python lists, Tensors and a DataLoader of batches train exactly as the NumPy arrays do
+    (the array path is checked against Keras in test_training.py)."""
     import autograd_nn as torch
     from autograd_nn.utils.data import DataLoader, TensorDataset
 
     x, y = xy
-    m = _model()
-    h1 = m.fit(x.tolist(), y[:, 0].tolist(), epochs=1, verbose=0)
-    h2 = m.fit(torch.tensor(x), torch.tensor(y), epochs=1, verbose=0)
-    h3 = m.fit(DataLoader(TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=8),
-               epochs=1, verbose=0)
-    assert all(math.isfinite(h.history["loss"][0]) for h in (h1, h2, h3))
+
+    def run(*data, **kw):
+        return _model().fit(*data, epochs=2, shuffle=False, verbose=0, **kw).history  # seeded
+
+    want = run(x, y, batch_size=8)
+    for got in (run(x.tolist(), y[:, 0].tolist(), batch_size=8),
+                run(torch.tensor(x), torch.tensor(y), batch_size=8),
+                run(DataLoader(TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=8))):
+        assert sorted(got) == sorted(want) == ["loss", "mae"]
+        for key in want:
+            np.testing.assert_allclose(got[key], want[key], rtol=1e-6, err_msg=key)
 
 
 def test_errors_name_the_problem(xy):

@@ -1,0 +1,236 @@
+"""Issue 14's bullets not covered elsewhere, each against Keras 3 (torch backend) or a hand count:
+the public paths the issue lists, the Callback hook points, Dense's callable activation and
+initializers, the probability losses' clipping, the default batch size and the validation split
+taken before shuffling, the progress output of fit/evaluate/predict, MobileNetV2's options,
+TerminateOnNaN(raise_error) and files that are never unpickled."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import math
+import pickle
+import re
+
+import numpy as np
+import pytest
+
+from autograd_nn import keras
+
+F32 = dict(rtol=2e-5, atol=2e-6)
+
+# every public path the issue names (relative to `keras`); all but the Tokenizer (which Keras 3
+# dropped) exist in Keras 3 too, which keeps this list to Keras's own names
+PATHS = """
+models.Sequential Sequential Model Input layers optimizers losses metrics callbacks regularizers
+initializers utils utils.to_categorical utils.pad_sequences utils.set_random_seed
+preprocessing.sequence.pad_sequences preprocessing.image.load_img preprocessing.image.img_to_array
+preprocessing.image.array_to_img applications.MobileNetV2 applications.mobilenet_v2.preprocess_input
+applications.mobilenet_v2.decode_predictions models.load_model
+layers.Dense layers.Dropout layers.Flatten layers.Activation layers.Input layers.InputLayer
+layers.Conv2D layers.MaxPooling2D layers.AveragePooling2D layers.GlobalAveragePooling2D
+layers.BatchNormalization layers.Embedding layers.LSTM layers.GRU layers.SimpleRNN
+layers.Bidirectional layers.Concatenate layers.Add
+Model.compile Model.fit Model.evaluate Model.predict Model.train_on_batch Model.summary
+Model.count_params Model.get_weights Model.set_weights Model.save_weights Model.load_weights
+Model.save
+callbacks.Callback callbacks.History callbacks.EarlyStopping callbacks.ModelCheckpoint
+callbacks.ReduceLROnPlateau callbacks.LearningRateScheduler callbacks.CSVLogger
+callbacks.TerminateOnNaN callbacks.LambdaCallback callbacks.ProgbarLogger
+optimizers.Adam optimizers.RMSprop optimizers.SGD
+losses.MeanSquaredError losses.MeanAbsoluteError losses.BinaryCrossentropy
+losses.CategoricalCrossentropy losses.SparseCategoricalCrossentropy losses.Huber losses.Hinge
+losses.binary_crossentropy losses.categorical_crossentropy losses.sparse_categorical_crossentropy
+losses.huber losses.hinge metrics.BinaryAccuracy metrics.CategoricalAccuracy
+metrics.SparseCategoricalAccuracy regularizers.l1 regularizers.l2 regularizers.L1L2
+initializers.GlorotUniform initializers.Orthogonal initializers.Zeros
+""".split()
+
+
+def _resolve(root, path: str):
+    obj = root
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def test_issue_public_paths_resolve(kref):
+    for path in PATHS:
+        assert _resolve(keras, path) is not None, path
+        assert _resolve(kref, path) is not None, f"not a Keras 3 name: {path}"
+    # the import statements users type, each module importable by its dotted name
+    for module, names in (("layers", ["Dense", "Dropout", "Embedding", "LSTM"]),
+                          ("models", ["Sequential"]), ("optimizers", ["Adam"]),
+                          ("callbacks", ["EarlyStopping"]), ("applications", ["MobileNetV2"]),
+                          ("applications.mobilenet_v2", ["preprocess_input",
+                                                         "decode_predictions"]),
+                          ("preprocessing", ["image"]), ("preprocessing.text", ["Tokenizer"]),
+                          ("preprocessing.sequence", ["pad_sequences"])):
+        mod = importlib.import_module(f"autograd_nn.keras.{module}")
+        assert all(hasattr(mod, n) for n in names), module
+
+
+def test_callback_hook_points_equal_keras(kref):
+    def hooks(cls):
+        return sorted(n for n in dir(cls) if n.startswith(("on_", "set_")))
+    assert hooks(keras.callbacks.Callback) == hooks(kref.callbacks.Callback)
+
+
+def test_dense_callable_activation_and_initializers_match_keras(kref, rng):
+    """Deterministic initializers by name and object, an activation given as a function: the
+    output equals Keras's with no weights copied."""
+    x = rng.standard_normal((4, 5)).astype("float32")
+    for make in (lambda k: dict(activation=k.activations.tanh, kernel_initializer="ones",
+                                bias_initializer=k.initializers.Constant(0.25)),
+                 lambda k: dict(activation=lambda t: t * 2.0,
+                                kernel_initializer=k.initializers.Constant(-0.5)),
+                 lambda k: dict(kernel_initializer="identity", use_bias=False)):
+        ours, ref = keras.layers.Dense(5, **make(keras)), kref.layers.Dense(5, **make(kref))
+        got = ours(x).detach().numpy()
+        want = kref.ops.convert_to_numpy(ref(x))
+        np.testing.assert_allclose(got, want, **F32)
+    # random initializers by name: the spread of a large kernel equals Keras's
+    for name in ("he_normal", "lecun_uniform", "glorot_normal", "random_normal"):
+        ours, ref = keras.layers.Dense(300, kernel_initializer=name), \
+            kref.layers.Dense(300, kernel_initializer=name)
+        ours.build((None, 400))
+        ref.build((None, 400))
+        got, want = ours.get_weights()[0].std(), ref.get_weights()[0].std()
+        assert got == pytest.approx(want, rel=0.03), name
+
+
+def test_probability_losses_clip_at_keras_epsilon(kref):
+    """Probabilities of exactly 0 and 1 are clipped to [1e-7, 1 - 1e-7] as Keras does (finite
+    losses, equal values)."""
+    yt = np.array([[0.0], [1.0], [1.0], [0.0]], "float32")
+    yp = np.array([[0.0], [0.0], [1.0], [1.0]], "float32")
+    onehot = np.eye(3, dtype="float32")[[0, 1, 2]]
+    probs = np.array([[0, 1, 0], [0, 1, 0], [0.2, 0.3, 0.5]], "float32")
+    for name, cls, a, b in (
+            ("binary_crossentropy", "BinaryCrossentropy", yt, yp),
+            ("categorical_crossentropy", "CategoricalCrossentropy", onehot, probs),
+            ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy",
+             np.array([0, 1, 2]), probs)):
+        got = np.asarray(getattr(keras.losses, name)(a, b).detach().numpy())
+        want = kref.ops.convert_to_numpy(getattr(kref.losses, name)(a, b))
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got, want, **F32)
+        got_obj = float(getattr(keras.losses, cls)()(a, b).detach().numpy())
+        assert got_obj == pytest.approx(float(getattr(kref.losses, cls)()(a, b)), rel=1e-6)
+
+
+def test_default_batch_size_and_validation_split_before_shuffling(kref, rng):
+    """batch_size defaults to 32; validation_split holds out the last rows although the
+    training rows are shuffled (shuffle=True is the default)."""
+    x = rng.standard_normal((70, 5)).astype("float32")
+    y = x[:, :2].sum(1)
+    for k in (keras, kref):
+        k.utils.set_random_seed(0)
+        m = k.Sequential([k.Input(shape=(5,)), k.layers.Dense(4, activation="relu"),
+                          k.layers.Dense(1)])
+        m.compile("adam", "mse")
+        h = m.fit(x, y, epochs=1, validation_split=0.2, verbose=0)
+        assert int(m.optimizer.iterations) == math.ceil(56 / 32)  # 56 training rows
+        held_out = m.evaluate(x[56:], y[56:], verbose=0)
+        assert h.history["val_loss"][0] == pytest.approx(held_out, rel=1e-5), k.__name__
+
+
+def _final_lines(text: str) -> list[str]:
+    """What a console shows: the last redraw of each line, Keras's colours removed; times and
+    values replaced (they differ run to run), step counts kept."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\x08", "")
+    lines = [ln.split("\r")[-1].rstrip() for ln in text.split("\n")]
+    return [re.sub(r"\d+\.\d+(e[-+]\d+)?", "V", re.sub(r"\b\d+(us|ms|s)\b", "T", ln))
+            for ln in lines]
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_fit_evaluate_predict_progress_lines_equal_keras(kref, rng, capsys, verbose):
+    x = rng.standard_normal((40, 4)).astype("float32")
+    y = x.sum(1)
+    outs = []
+    for k in (kref, keras):
+        m = k.Sequential([k.Input(shape=(4,)), k.layers.Dense(1)])
+        m.compile("adam", "mse", metrics=["mae"])
+        capsys.readouterr()
+        m.fit(x, y, epochs=2, batch_size=10, verbose=verbose, validation_split=0.25)
+        m.evaluate(x, y, verbose=verbose)
+        m.predict(x, verbose=verbose)
+        outs.append(_final_lines(capsys.readouterr().out))
+    assert outs[1] == outs[0]
+    assert "3/3" in outs[1][1] and "val_mae: V" in outs[1][1]
+
+
+class _Console(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_verbose_auto_is_a_bar_in_a_terminal_and_quiet_on_a_pipe(rng, capsys, monkeypatch):
+    """The issue's rule: 'auto' is 1 in a terminal (a bar redrawn each batch with the step count,
+    the ETA and the running loss) and 0 otherwise."""
+    x = rng.standard_normal((40, 4)).astype("float32")
+    m = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+    m.compile("adam", "mse")
+    m.fit(x, x.sum(1), epochs=1, batch_size=10)
+    m.evaluate(x, x.sum(1))
+    assert capsys.readouterr().out == ""  # pytest's captured stdout is not a terminal
+    console = _Console()
+    monkeypatch.setattr("sys.stdout", console)
+    m.fit(x, x.sum(1), epochs=1, batch_size=10)
+    text = console.getvalue()
+    draws = text.split("\r")[1:]
+    assert re.match(r"1/4 ━{5}─{15} \d+s \d+(us|ms|s)/step - loss: \d+\.\d{4}", draws[0])
+    assert draws[-1].startswith("4/4 ━━━━━━━━━━━━━━━━━━━━ ") and text.endswith("\n")
+
+
+def test_mobilenetv2_options_match_keras(kref, tmp_path):
+    for kw in (dict(include_top=False, input_shape=(96, 96, 3)),
+               dict(include_top=False, input_shape=(96, 96, 3), pooling="avg", alpha=0.5),
+               dict(input_shape=(64, 64, 3), alpha=0.35, classes=7,
+                    classifier_activation=None)):
+        keras.backend.clear_session()
+        kref.backend.clear_session()
+        ours = keras.applications.MobileNetV2(weights=None, **kw)
+        ref = kref.applications.MobileNetV2(weights=None, **kw)
+        assert ours.count_params() == ref.count_params(), kw
+        assert tuple(ours.output_shape) == tuple(ref.output_shape), kw
+    # weights=<path>: a file written by save_weights
+    path = tmp_path / "mine.weights.h5"
+    ours.save_weights(path)
+    again = keras.applications.MobileNetV2(weights=str(path), input_shape=(64, 64, 3),
+                                           alpha=0.35, classes=7, classifier_activation=None)
+    for a, b in zip(again.get_weights(), ours.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_terminate_on_nan_raise_error_matches_keras(kref, rng):
+    x = rng.standard_normal((16, 3)).astype("float32")
+    y = x.sum(1) * 1e20
+    for k in (kref, keras):
+        m = k.Sequential([k.Input(shape=(3,)), k.layers.Dense(1)])
+        m.compile(k.optimizers.SGD(learning_rate=1e10), "mse")
+        ended: list = []
+        cleanup = k.callbacks.LambdaCallback(on_train_end=lambda logs, e=ended: e.append(1))
+        with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at batch"):
+            m.fit(x, y, epochs=3, batch_size=4, verbose=0,
+                  callbacks=[k.callbacks.TerminateOnNaN(raise_error=True), cleanup])
+        assert ended == [], k.__name__  # raised past the other callbacks' cleanup
+
+
+class _Payload:
+    def __reduce__(self):
+        return (open, ("UNPICKLED", "w"))
+
+
+@pytest.mark.parametrize("name", ["m.keras", "m.weights.h5"])
+def test_loading_never_unpickles(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_bytes(pickle.dumps({"weights": _Payload()}))
+    m = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="not a file written by autograd_nn.keras"):
+        if name.endswith(".keras"):
+            keras.models.load_model(name)
+        else:
+            m.load_weights(name)
+    assert not (tmp_path / "UNPICKLED").exists()
