@@ -199,20 +199,53 @@ def test_demo_reaches_96_percent_and_writes_its_outputs(workdir, tmp_path):
     history = json.loads((out / "history.json").read_text())
     losses = history["losses"]
     assert len(losses) == 30 and losses[-1] < losses[0] / 10
-    # the saved weights give the printed accuracy in a hand-written NumPy forward pass over
-    # the held-out 20% (the split's indices from the seeded random_split)
+    assert digits_mlp_accuracy(out / "model.safetensors") == pytest.approx(acc, abs=5e-4)
+    if "curves.png" in r.stdout:
+        assert (out / "curves.png").read_bytes().startswith(b"\x89PNG")
+    graph = next(out.glob("graph.*"))
+    assert graph.suffix in (".svg", ".gv") and graph.stat().st_size > 0
+
+
+def digits_mlp_accuracy(weights: Path) -> float:
+    """The held-out accuracy of saved digits-MLP weights in a hand-written NumPy forward pass
+    over the held-out 20% (the split's indices from the seeded random_split)."""
     import autograd_nn as ag
     from autograd_nn.recipes import load_digits
 
-    w = {k: v.numpy() for k, v in ag.load(out / "model.safetensors").items()}
+    w = {k: v.numpy() for k, v in ag.load(weights).items()}
     data = load_digits()
     _, test = ag.utils.data.random_split(data, [0.8, 0.2],
                                          generator=ag.Generator().manual_seed(0))
     x, y = (t.numpy()[np.asarray(test.indices)] for t in data.tensors)
     logits = np.maximum(x @ w["fc1.weight"].T + w["fc1.bias"], 0) @ w["fc2.weight"].T \
         + w["fc2.bias"]
-    assert float((logits.argmax(1) == y).mean()) == pytest.approx(acc, abs=5e-4)
-    if "curves.png" in r.stdout:
-        assert (out / "curves.png").read_bytes().startswith(b"\x89PNG")
-    graph = next(out.glob("graph.*"))
-    assert graph.suffix in (".svg", ".gv") and graph.stat().st_size > 0
+    return float((logits.argmax(1) == y).mean())
+
+
+def test_train_writes_what_it_prints(workdir, tmp_path):
+    pytest.importorskip("sklearn")
+    out = tmp_path / "run"
+    r = cli("train", "--dataset", "digits", "--model", "mlp", "--epochs", "2", "--out", str(out),
+            "--no-progress", cwd=workdir)
+    assert r.returncode == 0, r.stderr
+    acc = float(re.search(r"held-out accuracy ([0-9.]+) after 2 epochs", r.stdout).group(1))
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["losses"]) == 2
+    assert history["held_out_accuracy"]["2"] == pytest.approx(acc, abs=5e-5)
+    assert digits_mlp_accuracy(out / "model.safetensors") == pytest.approx(acc, abs=5e-5)
+    assert f"outputs written to {out}" in r.stdout
+
+
+def test_data_folder_comes_from_the_variable_before_shared_data(workdir, tmp_path):
+    """$AUTOGRAD_NN_DATA wins over ../shared/data: pointed at an empty folder from a working
+    directory that has ../shared/data beside it, train fails on the variable's folder."""
+    cwd = tmp_path / "repo"
+    (tmp_path / "shared" / "data" / "mnist-test").mkdir(parents=True)
+    cwd.mkdir()
+    r = cli("train", "--dataset", "mnist", "--model", "mlp", cwd=cwd,
+            env={"AUTOGRAD_NN_DATA": str(workdir / "empty")})
+    assert_one_line_error(r, rf"load_mnist: missing file {re.escape(str(workdir))}/empty/")
+    # without the variable, ../shared/data is used
+    r = cli("train", "--dataset", "mnist", "--model", "mlp", cwd=cwd,
+            env={"AUTOGRAD_NN_DATA": ""})
+    assert_one_line_error(r, r"load_mnist: missing file .*shared/data/mnist-test/t10k-images")

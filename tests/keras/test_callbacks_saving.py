@@ -219,6 +219,18 @@ def test_project_tools_work_on_keras_models(rng):
     assert "hidden" in table and "probs" in table
 
 
+def test_detect_anomaly_names_the_keras_layer():
+    """sqrt of Dense's -3s is NaN: anomaly mode stops there and names the Keras layer."""
+    import autograd_nn as torch
+
+    m = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2),
+                          keras.layers.Lambda(lambda t: t.sqrt(), name="root")])
+    m.set_weights([-np.ones((3, 2), "float32"), np.zeros(2, "float32")])
+    with pytest.raises(RuntimeError, match=r"(?s)SqrtBackward0.*NaN.*module 'root' \(Lambda\)"):
+        with torch.autograd.detect_anomaly():
+            m(torch.ones(2, 3), training=True).sum().backward()
+
+
 def test_multi_output_model_save_load_keeps_compile(tmp_path, rng):
     i = keras.Input(shape=(3,))
     h = keras.layers.Dense(4)(i)
