@@ -116,9 +116,9 @@ class History(Callback):
             if ax is None and path is not None:
                 matplotlib.use("Agg", force=False)
             import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover - depends on the install
+        except ImportError:  # one line naming the extra that holds matplotlib
             raise ImportError("History.plot needs matplotlib: pip install "
-                              "autograd_nn[viz] (or pip install matplotlib)") from e
+                              "'autograd_nn[plot]'") from None
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
         keys = list(keys or [k for k in self.history if not k.startswith("val_")] +

@@ -3,6 +3,7 @@
 import csv
 import math
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -132,6 +133,14 @@ def test_history_plot(tmp_path, xy):
     assert labels == ["loss", "val_loss", "mae", "val_mae"]
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), h.history["val_loss"])
     assert (tmp_path / "h.png").stat().st_size > 0
+
+
+def test_history_plot_without_matplotlib_names_the_extra(monkeypatch, xy):
+    h = _model().fit(*xy, epochs=1, verbose=0)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"^History.plot needs matplotlib: pip install "
+                                          r"'autograd_nn\[plot\]'$"):
+        h.plot()
 
 
 @pytest.mark.parametrize("verbose", [0, 1, 2])
