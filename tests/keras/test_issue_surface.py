@@ -234,3 +234,47 @@ def test_loading_never_unpickles(tmp_path, monkeypatch, name):
         else:
             m.load_weights(name)
     assert not (tmp_path / "UNPICKLED").exists()
+
+
+def test_mobilenetv2_rejects_what_keras_rejects(kref):
+    for kw in (dict(input_shape=(20, 40, 3), weights=None), dict(classes=10),
+               dict(alpha=0.3), dict(weights="no/such.weights.h5")):
+        with pytest.raises(ValueError) as want:
+            kref.applications.MobileNetV2(**kw)
+        with pytest.raises(ValueError) as got:
+            keras.applications.MobileNetV2(**kw)
+        if "input_shape" in kw:
+            assert str(got.value) == str(want.value)
+
+
+def test_converted_keras_weights_load_as_imagenet(kref, tmp_path, monkeypatch, capsys):
+    """The conversion command on Keras's model (here Keras's own weights=None model standing in
+    for the ImageNet download), then weights='imagenet' reads the file: Keras's predictions."""
+    from autograd_nn.keras.applications import mobilenet_v2
+
+    monkeypatch.setenv("AUTOGRAD_NN_KERAS_WEIGHTS", str(tmp_path))
+    kw = dict(input_shape=(96, 96, 3), alpha=0.35)
+    ref = kref.applications.MobileNetV2(weights=None, **kw)
+    asked = []
+
+    def download(**args):
+        asked.append(args)
+        return ref
+    monkeypatch.setattr(kref.applications, "MobileNetV2", download)
+    assert mobilenet_v2._main(["--convert", "--alpha", "0.35", "--rows", "96"]) == 0
+    assert asked == [dict(weights="imagenet", include_top=True, **kw)]
+    path = mobilenet_v2.weights_path(0.35, 96, True)
+    assert capsys.readouterr().out.strip() == path
+    ours = keras.applications.MobileNetV2(**kw)  # weights='imagenet'
+    x = np.random.default_rng(2).uniform(-1, 1, (2, 96, 96, 3)).astype("float32")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), ref.predict(x, verbose=0),
+                               rtol=1e-4, atol=1e-6)
+
+    def offline(**args):
+        raise Exception("URL fetch failure on https://storage.googleapis.com/x.h5: None --\n"
+                        "[Errno -2] Name or service not known")
+    monkeypatch.setattr(kref.applications, "MobileNetV2", offline)
+    assert mobilenet_v2._main(["--convert", "--no-top", "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: cannot convert") and \
+        "Name or service not known" in err

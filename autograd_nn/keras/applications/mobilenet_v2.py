@@ -122,6 +122,9 @@ def MobileNetV2(input_shape: Sequence[int] | None = None, alpha: float = 1.0,  #
             raise ValueError(f"MobileNetV2: input_shape must be (rows, cols, 3), got "
                              f"{input_shape}")
         rows = input_shape[0]
+        if any(n is not None and n < 32 for n in input_shape[:2]):
+            raise ValueError(f"Input size must be at least 32x32; Received: "
+                             f"input_shape={input_shape}")
         img_input = layers.Input(shape=input_shape)
     if weights == "imagenet" and (rows not in (96, 128, 160, 192, 224) or
                                   alpha not in (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)):
@@ -193,13 +196,18 @@ def _main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     include_top = not args.no_top
-    ref = real_keras.applications.MobileNetV2(input_shape=(args.rows, args.rows, 3),
-                                              alpha=args.alpha, include_top=include_top,
-                                              weights="imagenet")
     path = weights_path(args.alpha, args.rows, include_top)
     if args.out:
         path = os.path.join(args.out, os.path.basename(path))
-    print(convert_keras_weights(ref, path, args.alpha, args.rows, include_top))
+    try:  # Keras downloads the weights: no network, a bad size, a full disk... one line each
+        ref = real_keras.applications.MobileNetV2(input_shape=(args.rows, args.rows, 3),
+                                                  alpha=args.alpha, include_top=include_top,
+                                                  weights="imagenet")
+        print(convert_keras_weights(ref, path, args.alpha, args.rows, include_top))
+    except Exception as e:
+        print(f"error: cannot convert Keras's MobileNetV2 ImageNet weights: "
+              f"{' '.join(str(e).split())}", file=sys.stderr)
+        return 1
     return 0
 
 
