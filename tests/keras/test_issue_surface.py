@@ -278,3 +278,37 @@ def test_converted_keras_weights_load_as_imagenet(kref, tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: cannot convert") and \
         "Name or service not known" in err
+
+
+ACCURACY_CASES = [  # (loss, outputs, activation, labels): which accuracy 'accuracy' becomes
+    ("mse", 1, None, "binary"), ("mse", 1, None, "binary_2d"),
+    ("sparse_categorical_crossentropy", 3, "softmax", "ids_2d"),
+    ("sparse_categorical_crossentropy", 3, "softmax", "ids_float"),
+    ("mse", 3, "softmax", "onehot"), ("binary_crossentropy", 3, "sigmoid", "onehot"),
+    ("binary_crossentropy", 1, "sigmoid", "binary_int"), ("logits", 1, None, "binary"),
+]
+
+
+@pytest.mark.parametrize("loss, units, act, labels", ACCURACY_CASES,
+                         ids=[f"{c[0]}-{c[3]}" for c in ACCURACY_CASES])
+def test_accuracy_name_resolves_as_keras(kref, rng, loss, units, act, labels):
+    """'accuracy' (and 'acc') becomes binary, sparse categorical or categorical accuracy from
+    the loss and the shapes: the History equals Keras's."""
+    x = rng.standard_normal((40, 5)).astype("float32")
+    ids = np.digitize(x[:, 0], [-0.5, 0.5])
+    y = {"binary": (x[:, 0] > 0).astype("float32"),
+         "binary_2d": (x[:, :1] > 0).astype("float32"),
+         "binary_int": (x[:, 0] > 0).astype(int), "ids_2d": ids[:, None],
+         "ids_float": ids.astype("float32"), "onehot": np.eye(3)[ids]}[labels]
+    histories = []
+    for k in (kref, keras):
+        m = k.Sequential([k.Input(shape=(5,)), k.layers.Dense(units, activation=act)])
+        if k is kref:
+            weights = m.get_weights()
+        m.set_weights(weights)
+        m.compile("sgd", k.losses.BinaryCrossentropy(from_logits=True) if loss == "logits"
+                  else loss, metrics=["accuracy", "acc"])
+        histories.append(m.fit(x, y, epochs=2, batch_size=10, shuffle=False, verbose=0).history)
+    assert sorted(histories[1]) == sorted(histories[0]) == ["acc", "accuracy", "loss"]
+    for key in histories[0]:
+        np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=2e-5, atol=1e-6)
