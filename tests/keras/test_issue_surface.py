@@ -312,3 +312,58 @@ def test_accuracy_name_resolves_as_keras(kref, rng, loss, units, act, labels):
     assert sorted(histories[1]) == sorted(histories[0]) == ["acc", "accuracy", "loss"]
     for key in histories[0]:
         np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=2e-5, atol=1e-6)
+
+
+def _twin_models(kref, loss="mse", metrics=("mae",), units=1, act=None, lr=0.05):
+    models = []
+    for k in (kref, keras):
+        m = k.Sequential([k.Input(shape=(4,)), k.layers.Dense(units, activation=act)])
+        if k is kref:
+            weights = m.get_weights()
+        m.set_weights(weights)
+        m.compile(k.optimizers.SGD(learning_rate=lr), loss, metrics=list(metrics))
+        models.append(m)
+    return models
+
+
+def test_csv_logger_file_equals_keras(kref, rng, tmp_path):
+    """Columns, separator, NA for absent validation, append across two fits."""
+    x = rng.standard_normal((40, 4)).astype("float32")
+    y = x.sum(1)
+    rows = []
+    for k, m in zip((kref, keras), _twin_models(kref)):
+        path = tmp_path / f"{k.__name__}.csv"
+        for split in (0.0, 0.25):
+            m.fit(x, y, epochs=2, batch_size=10, shuffle=False, verbose=0, validation_split=split,
+                  callbacks=[k.callbacks.CSVLogger(path, separator=";", append=True)])
+        rows.append([line.split(";") for line in path.read_text().splitlines()])
+    want, got = rows
+    assert got[0] == want[0] == ["epoch", "loss", "mae", "val_loss", "val_mae"]
+    assert len(got) == len(want) == 5  # append: the second fit adds 2 rows, no second header
+    for g, w in zip(got[1:], want[1:]):
+        assert g[0] == w[0] and (g[3] == "NA") == (w[3] == "NA")
+        nums = [(float(a), float(b)) for a, b in zip(g[1:], w[1:]) if b != "NA"]
+        np.testing.assert_allclose(*zip(*nums), rtol=2e-5)
+
+
+@pytest.mark.parametrize("monitor, mode", [("val_loss", "auto"), ("val_accuracy", "max"),
+                                           ("loss", "min")])
+def test_model_checkpoint_saves_the_epochs_keras_saves(kref, rng, tmp_path, monitor, mode):
+    x = rng.standard_normal((48, 4)).astype("float32")
+    y = (x[:, 0] + 0.7 * rng.standard_normal(48) > 0).astype("float32")
+    saved, best = [], []
+    for k, m in zip((kref, keras), _twin_models(kref, "binary_crossentropy", ["accuracy"],
+                                                act="sigmoid", lr=0.3)):
+        folder = tmp_path / k.__name__
+        folder.mkdir()
+        ck = k.callbacks.ModelCheckpoint(str(folder / "w-{epoch:02d}.weights.h5"),
+                                         monitor=monitor, mode=mode, save_best_only=True,
+                                         save_weights_only=True)
+        m.fit(x, y, epochs=8, batch_size=8, shuffle=False, verbose=0, validation_split=0.25,
+              callbacks=[ck])
+        saved.append(sorted(p.name for p in folder.iterdir()))
+        m.load_weights(folder / saved[-1][-1])  # the last improvement's weights
+        best.append(m.get_weights())
+    assert saved[1] == saved[0] and saved[0]
+    for a, b in zip(*best):
+        np.testing.assert_allclose(b, a, rtol=2e-4, atol=2e-6)
