@@ -47,8 +47,12 @@ class Callback:
     def on_train_end(self, logs: dict | None = None) -> None: ...
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs=logs)  # tf.keras's name, as Keras 3 keeps it
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs=logs)
+
     def on_test_begin(self, logs: dict | None = None) -> None: ...
     def on_test_end(self, logs: dict | None = None) -> None: ...
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
@@ -64,7 +68,8 @@ class Callback:
 
 
 class CallbackList:
-    """Dispatch each hook to every callback, in order."""
+    """Dispatch each hook to every callback, in order, as Keras 3 does: ``logs`` is a dict
+    (``{}`` where there is nothing to log), passed by keyword to the batch hooks."""
 
     def __init__(self, callbacks: Sequence[Callback] | None, model: Any,
                  params: dict[str, Any]) -> None:
@@ -80,13 +85,16 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
+        n = 1 if "batch" in hook or "epoch" in hook else 0  # a batch or epoch number first
+
         def call(*args: Any) -> None:
+            index = args[:n]
+            logs = args[n] if len(args) > n and args[n] is not None else {}
             for cb in self.callbacks:
-                getattr(cb, hook)(*args)
-                if hook == "on_train_batch_begin":
-                    cb.on_batch_begin(*args)
-                elif hook == "on_train_batch_end":
-                    cb.on_batch_end(*args)
+                if "batch" in hook:
+                    getattr(cb, hook)(*index, logs=logs)
+                else:
+                    getattr(cb, hook)(*index, logs)
         return call
 
 

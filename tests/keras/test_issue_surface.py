@@ -367,3 +367,38 @@ def test_model_checkpoint_saves_the_epochs_keras_saves(kref, rng, tmp_path, moni
     assert saved[1] == saved[0] and saved[0]
     for a, b in zip(*best):
         np.testing.assert_allclose(b, a, rtol=2e-4, atol=2e-6)
+
+
+def _recorder(k, events: list, hooks: list[str]):
+    """A Callback of namespace ``k`` logging (hook, batch/epoch, sorted logs keys) for
+    ``hooks``."""
+    def make(hook):
+        if "batch" in hook or "epoch" in hook:
+            def fn(self, i, logs=None):
+                events.append((hook, i, sorted(logs) if isinstance(logs, dict) else logs))
+        else:
+            def fn(self, logs=None):
+                events.append((hook, sorted(logs) if isinstance(logs, dict) else logs))
+        return fn
+    return type("Recorder", (k.callbacks.Callback,), {h: make(h) for h in hooks})()
+
+
+@pytest.mark.parametrize("which", ["all", "tf_keras_names"])
+def test_callback_hooks_calls_and_logs_equal_keras(kref, rng, which):
+    """Every hook, in Keras's order, with a logs dict ({} where nothing is logged); a callback
+    written with tf.keras's on_batch_begin/on_batch_end gets them through on_train_batch_*."""
+    x = rng.standard_normal((20, 4)).astype("float32")
+    y = x.sum(1)
+    hooks = sorted(n for n in dir(kref.callbacks.Callback) if n.startswith("on_"))
+    if which == "tf_keras_names":
+        hooks = [h for h in hooks if not h.startswith("on_train_batch")]
+    runs = []
+    for k, m in zip((kref, keras), _twin_models(kref)):
+        events: list = []
+        m.fit(x, y, epochs=2, batch_size=10, validation_split=0.5, verbose=0,
+              callbacks=[_recorder(k, events, hooks)])
+        m.evaluate(x, y, batch_size=10, verbose=0, callbacks=[_recorder(k, events, hooks)])
+        m.predict(x, batch_size=10, verbose=0, callbacks=[_recorder(k, events, hooks)])
+        runs.append(events)
+    assert runs[1] == runs[0]
+    assert ("on_batch_end" in str(runs[0])) == (which == "tf_keras_names")
