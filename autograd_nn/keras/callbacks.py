@@ -495,6 +495,13 @@ class ProgbarLogger(Callback):
         self.epochs = 1
         self.progbar: Any = None
         self._seen = 0
+        self._in_fit = False  # fit's validation passes draw no bar of their own
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._in_fit = True
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._in_fit = False
 
     def set_params(self, params: dict[str, Any]) -> None:
         super().set_params(params)
@@ -520,18 +527,18 @@ class ProgbarLogger(Callback):
             self.progbar.update(self._seen, list((logs or {}).items()), finalize=True)
 
     def on_test_begin(self, logs: dict | None = None) -> None:
-        if not self.params.get("_in_fit"):
+        if not self._in_fit:
             self._new_bar(self.params.get("steps"))
             self._seen = 0
 
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if not self.params.get("_in_fit"):
+        if not self._in_fit:
             self._seen = batch + 1
             if self.verbose == 1:
                 self.progbar.update(self._seen, list((logs or {}).items()), finalize=False)
 
     def on_test_end(self, logs: dict | None = None) -> None:
-        if not self.params.get("_in_fit") and self.verbose:
+        if not self._in_fit and self.verbose:
             self.progbar.update(self._seen, list((logs or {}).items()), finalize=True)
 
     def on_predict_begin(self, logs: dict | None = None) -> None:

@@ -370,22 +370,24 @@ def test_model_checkpoint_saves_the_epochs_keras_saves(kref, rng, tmp_path, moni
 
 
 def _recorder(k, events: list, hooks: list[str]):
-    """A Callback of namespace ``k`` logging (hook, batch/epoch, sorted logs keys) for
-    ``hooks``."""
+    """A Callback of namespace ``k`` logging (hook, batch/epoch, sorted logs keys, params)
+    for ``hooks``."""
     def make(hook):
         if "batch" in hook or "epoch" in hook:
             def fn(self, i, logs=None):
                 events.append((hook, i, sorted(logs) if isinstance(logs, dict) else logs))
-        else:
+        else:  # train/test/predict begin and end: self.params too
             def fn(self, logs=None):
-                events.append((hook, sorted(logs) if isinstance(logs, dict) else logs))
+                events.append((hook, sorted(logs) if isinstance(logs, dict) else logs,
+                               dict(self.params)))
         return fn
     return type("Recorder", (k.callbacks.Callback,), {h: make(h) for h in hooks})()
 
 
 @pytest.mark.parametrize("which", ["all", "tf_keras_names"])
 def test_callback_hooks_calls_and_logs_equal_keras(kref, rng, which):
-    """Every hook, in Keras's order, with a logs dict ({} where nothing is logged); a callback
+    """Every hook, in Keras's order, with a logs dict ({} where nothing is logged) and Keras's
+    ``self.params``; a callback
     written with tf.keras's on_batch_begin/on_batch_end gets them through on_train_batch_*."""
     x = rng.standard_normal((20, 4)).astype("float32")
     y = x.sum(1)

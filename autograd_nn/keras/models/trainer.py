@@ -450,8 +450,7 @@ class Trainer:
         if verbose and not any(isinstance(c, callbacks_module.ProgbarLogger) for c in cbs):
             cbs.append(callbacks_module.ProgbarLogger())
         cbs.append(history)
-        params = {"epochs": epochs, "steps": len(data) or None, "verbose": verbose,
-                  "_in_fit": True}
+        params = {"verbose": verbose, "epochs": epochs, "steps": len(data) or None}
         cb = callbacks_module.CallbackList(cbs, self, params)
         self.stop_training = False
         self.history = history
