@@ -159,21 +159,28 @@ def test_gradcheck_command(workdir):
 
 
 def test_summary_works_without_graphviz(workdir):
-    """A bare install (no graphviz package): summary works, drawing names the extra."""
+    """A bare install (NumPy only: no graphviz, matplotlib, tqdm, scikit-learn, Pillow, SciPy,
+    PyTorch, Keras): summary works, for Keras models too; drawing names the extra."""
     code = (
-        "import sys; sys.modules['graphviz'] = None\n"
+        "import sys\n"
+        "for m in ('graphviz matplotlib tqdm sklearn PIL scipy torch keras keras_preprocessing "
+        "h5py safetensors ml_dtypes').split():\n    sys.modules[m] = None\n"
         "import autograd_nn as t\nfrom autograd_nn import nn\n"
         "m = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))\n"
         "print(t.summary(m, (2, 4)).total_params)\n"
         "from autograd_nn.viz import summary\nprint(summary(m, (2, 4)).trainable_params)\n"
+        "from autograd_nn import keras\n"
+        "k = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(16), "
+        "keras.layers.Dense(3)])\nlines = []\nk.summary(print_fn=lines.append)\n"
+        "print(lines[0].split('Total params: ')[1].split()[0])\n"
         "try:\n    from autograd_nn.viz import draw_graph\nexcept ImportError as e:\n"
         "    print(e)\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True,
                        env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert r.returncode == 0, r.stderr
     n = 4 * 16 + 16 + 16 * 3 + 3  # hand count: 131
-    assert r.stdout.splitlines() == [str(n), str(n), "drawing graphs needs the graphviz Python "
-                                     "package: pip install 'autograd_nn[viz]'"]
+    assert r.stdout.splitlines() == [str(n), str(n), str(n), "drawing graphs needs the graphviz "
+                                     "Python package: pip install 'autograd_nn[viz]'"]
 
 
 def test_console_script_is_declared():
