@@ -404,3 +404,35 @@ def test_callback_hooks_calls_and_logs_equal_keras(kref, rng, which):
         runs.append(events)
     assert runs[1] == runs[0]
     assert ("on_batch_end" in str(runs[0])) == (which == "tf_keras_names")
+
+
+DEFAULT_INIT_LAYERS = [("Dense", (300,), (None, 400)), ("Conv2D", (64, 3), (None, 9, 9, 32)),
+                       ("Embedding", (1000, 16), None), ("LSTM", (32,), (None, 5, 48)),
+                       ("GRU", (32,), (None, 5, 48)), ("SimpleRNN", (48,), (None, 5, 64)),
+                       ("BatchNormalization", (), (None, 8))]
+
+
+@pytest.mark.parametrize("cls, args, shape", DEFAULT_INIT_LAYERS,
+                         ids=[c[0] for c in DEFAULT_INIT_LAYERS])
+def test_default_initializers_are_keras(kref, cls, args, shape):
+    """Keras's defaults, not PyTorch's: each weight's constant value or spread equals Keras's
+    (glorot_uniform kernels, zero biases, LSTM's forget bias 1, U(-0.05, 0.05) embeddings),
+    recurrent kernels orthogonal."""
+    ours, ref = getattr(keras.layers, cls)(*args), getattr(kref.layers, cls)(*args)
+    if shape is None:  # Embedding builds from its arguments
+        ours(np.zeros((1, 2), "int64"))
+        ref(np.zeros((1, 2), "int64"))
+    else:
+        ours.build(shape)
+        ref.build(shape)
+    got, want = ours.get_weights(), ref.get_weights()
+    assert [w.shape for w in got] == [w.shape for w in want]
+    for g, w in zip(got, want):
+        if w.std() == 0 or w.size < 64 or "Normalization" in cls:  # biases, gates, BN: exact
+            np.testing.assert_array_equal(g, w)
+        else:
+            assert g.std() == pytest.approx(w.std(), rel=0.05)
+            assert np.abs(g).max() <= np.abs(w).max() * 1.25
+    if cls in ("LSTM", "GRU", "SimpleRNN"):
+        rk = got[1]  # (units, gates * units): orthonormal rows, as Keras's
+        np.testing.assert_allclose(rk @ rk.T, np.eye(rk.shape[0]), atol=1e-5)
