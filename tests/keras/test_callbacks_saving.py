@@ -191,8 +191,9 @@ def test_errors_name_the_problem(xy):
         m.compile("adam", "msee")
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier"):
         m.compile("adamm", "mse")
-    with pytest.raises(ValueError, match="class_weight` must contain all classes"):
-        m.fit(x, (y > 0).astype(int), class_weight={0: 1.0}, verbose=0)
+    with pytest.raises(ValueError, match="cannot `class_weight` and `sample_weight`"):
+        m.fit(x, (y > 0).astype(int), class_weight={0: 1.0}, sample_weight=np.ones(len(x)),
+              verbose=0)
     with pytest.raises(ValueError, match="not sufficient to split"):
         m.fit(x[:1], y[:1], validation_split=0.5, verbose=0)
     with pytest.raises(ValueError, match="unique names"):

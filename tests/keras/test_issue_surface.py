@@ -436,3 +436,34 @@ def test_default_initializers_are_keras(kref, cls, args, shape):
     if cls in ("LSTM", "GRU", "SimpleRNN"):
         rk = got[1]  # (units, gates * units): orthonormal rows, as Keras's
         np.testing.assert_allclose(rk @ rk.T, np.eye(rk.shape[0]), atol=1e-5)
+
+
+@pytest.mark.parametrize("labels", ["ids", "ids_2d", "onehot"])
+def test_class_weight_as_keras_3(kref, rng, labels):
+    """A class missing from class_weight weighs 1 (Keras 3; tf.keras raised), in fit and
+    train_on_batch; class_weight with sample_weight is an error in both."""
+    x = rng.standard_normal((40, 5)).astype("float32")
+    ids = np.digitize(x[:, 0], [-0.5, 0.5])
+    y = {"ids": ids, "ids_2d": ids[:, None].astype("float32"), "onehot": np.eye(3)[ids]}[labels]
+    loss = "categorical_crossentropy" if labels == "onehot" else \
+        "sparse_categorical_crossentropy"
+    cw = {0: 3.0, 2: 0.5}  # class 1 left out
+    results = []
+    for k in (kref, keras):
+        m = k.Sequential([k.Input(shape=(5,)), k.layers.Dense(3, activation="softmax")])
+        if k is kref:
+            weights = m.get_weights()
+        m.set_weights(weights)
+        m.compile(k.optimizers.SGD(learning_rate=0.1), loss, weighted_metrics=["accuracy"])
+        h = m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0, class_weight=cw)
+        step = m.train_on_batch(x[:8], y[:8], class_weight=cw, return_dict=True)
+        results.append((h.history, step))
+        with pytest.raises(ValueError, match="class_weight"):
+            m.fit(x, y, class_weight=cw, sample_weight=np.ones(40), verbose=0)
+        with pytest.raises(ValueError, match="class_weight"):
+            m.train_on_batch(x[:8], y[:8], class_weight=cw, sample_weight=np.ones(8))
+    (h_ref, s_ref), (h_ours, s_ours) = results
+    for key in h_ref:
+        np.testing.assert_allclose(h_ours[key], h_ref[key], rtol=2e-5, atol=1e-6)
+    for key in s_ref:
+        assert s_ours[key] == pytest.approx(float(s_ref[key]), rel=2e-5)
