@@ -236,15 +236,57 @@ def test_loading_never_unpickles(tmp_path, monkeypatch, name):
     assert not (tmp_path / "UNPICKLED").exists()
 
 
-def test_mobilenetv2_rejects_what_keras_rejects(kref):
-    for kw in (dict(input_shape=(20, 40, 3), weights=None), dict(classes=10),
-               dict(alpha=0.3), dict(weights="no/such.weights.h5")):
-        with pytest.raises(ValueError) as want:
-            kref.applications.MobileNetV2(**kw)
-        with pytest.raises(ValueError) as got:
-            keras.applications.MobileNetV2(**kw)
-        if "input_shape" in kw:
-            assert str(got.value) == str(want.value)
+MOBILENET_SHAPES = [
+    dict(include_top=False, weights=None, alpha=0.35),  # no top, no shape: any size
+    dict(include_top=False, weights=None, input_shape=(64, 80, 3), alpha=0.35),
+    dict(weights=None, input_shape=(64, 80, 1), alpha=0.35, classes=4),
+    dict(weights=None, input_shape=(64, 80, 5), alpha=0.35, classes=4),  # warns
+    dict(weights=None, alpha=0.35, input_shape=(None, None, 3)),  # the top needs a size
+    dict(input_shape=(96, 128, 3)), dict(input_shape=(100, 100, 3)),  # imagenet's top sizes
+    dict(input_shape=(96, 96, 1)), dict(include_top=False, input_shape=(96, 96, 1)),
+    dict(weights=None, input_shape=(96, 96)), dict(input_shape=(31, 64, 3), weights=None),
+    dict(classes=10), dict(alpha=0.3), dict(weights="no/such.weights.h5"),
+]
+
+
+@pytest.mark.parametrize("kw", MOBILENET_SHAPES, ids=[str(i) for i in range(len(MOBILENET_SHAPES))])
+def test_mobilenetv2_input_shapes_as_keras(kref, kw):
+    """Keras's input-shape rules: the model's name, input and output shapes and size, or the
+    same ValueError, and the same channel warning."""
+    import warnings
+
+    results = []
+    for k in (kref, keras):
+        k.backend.clear_session()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                m = k.applications.MobileNetV2(**kw)
+                results.append((m.name, tuple(m.input_shape), tuple(m.output_shape),
+                                m.count_params()))
+            except ValueError as e:
+                results.append(("ValueError", " ".join(str(e).split())))
+        results[-1] += (any("input channels" in str(w.message) for w in caught),)
+    assert results[1] == results[0]
+
+
+def test_mobilenetv2_imagenet_without_top_loads_the_224_weights(tmp_path, monkeypatch):
+    """Without the top, an input size Keras has no weights for loads the 224 ones (a warning),
+    as Keras does."""
+    monkeypatch.setenv("AUTOGRAD_NN_KERAS_WEIGHTS", str(tmp_path))
+    path = keras.applications.mobilenet_v2.weights_path(0.35, 224, include_top=False)
+    with pytest.warns(UserWarning, match="Weights for input shape \\(224, 224\\)"):
+        with pytest.raises(FileNotFoundError, match=re.escape(path)):
+            keras.applications.MobileNetV2(include_top=False, input_shape=(100, 120, 3),
+                                           alpha=0.35)
+    source = keras.applications.MobileNetV2(include_top=False, alpha=0.35, weights=None)
+    source.save_weights(path)
+    with pytest.warns(UserWarning, match="non-square"):
+        m = keras.applications.MobileNetV2(include_top=False, input_shape=(100, 120, 3),
+                                           alpha=0.35)
+    assert m.output_shape == (None, 4, 4, 1280)
+    for a, b in zip(m.get_weights(), source.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_converted_keras_weights_load_as_imagenet(kref, tmp_path, monkeypatch, capsys):
