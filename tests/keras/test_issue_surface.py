@@ -11,6 +11,8 @@ import io
 import math
 import pickle
 import re
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -168,7 +170,7 @@ class _Console(io.StringIO):
 
 def test_verbose_auto_is_a_bar_in_a_terminal_and_quiet_on_a_pipe(rng, capsys, monkeypatch):
     """The issue's rule: 'auto' is 1 in a terminal (a bar redrawn each batch with the step count,
-    the ETA and the running loss) and 0 otherwise."""
+    the ETA and the running loss) or a notebook, and 0 otherwise."""
     x = rng.standard_normal((40, 4)).astype("float32")
     m = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
     m.compile("adam", "mse")
@@ -182,6 +184,12 @@ def test_verbose_auto_is_a_bar_in_a_terminal_and_quiet_on_a_pipe(rng, capsys, mo
     draws = text.split("\r")[1:]
     assert re.match(r"1/4 ━{5}─{15} \d+s \d+(us|ms|s)/step - loss: \d+\.\d{4}", draws[0])
     assert draws[-1].startswith("4/4 ━━━━━━━━━━━━━━━━━━━━ ") and text.endswith("\n")
+    # in a notebook (an IPython kernel is loaded) 'auto' is 1 too: the final bar of the epoch
+    monkeypatch.undo()
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    capsys.readouterr()
+    m.fit(x, x.sum(1), epochs=1, batch_size=10)
+    assert capsys.readouterr().out.startswith("4/4 ━━━━━━━━━━━━━━━━━━━━ ")
 
 
 def test_mobilenetv2_options_match_keras(kref, tmp_path):
