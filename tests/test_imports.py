@@ -4,8 +4,10 @@ and no module imports inside a function except for the optional extras listed be
 from __future__ import annotations
 
 import ast
+import configparser
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +91,35 @@ def test_import_loads_only_numpy():
     assert not third_party, f"import autograd_nn loaded {sorted(third_party)}"
     for lazy in ("autograd_nn.nn", "autograd_nn.optim", "autograd_nn.keras", "autograd_nn.viz"):
         assert lazy not in loaded, f"{lazy} should load on first use"
+
+
+# the distribution that installs each optional import of ALLOWED
+DISTRIBUTION = {"matplotlib": "matplotlib", "PIL": "Pillow", "sklearn": "scikit-learn",
+                "tqdm": "tqdm", "graphviz": "graphviz"}
+
+
+def _extras() -> dict[str, set[str]]:
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    return {name: {re.split(r"[<>=!~\[; ]", line.strip())[0] for line in value.splitlines()
+                   if line.strip() and not line.strip().startswith("#")}
+            for name, value in cfg["options.extras_require"].items()}
+
+
+def test_missing_extra_messages_name_the_extra_that_installs_it():
+    """Every ``autograd_nn[X]`` the package tells users to install exists in setup.cfg, and a
+    module importing an optional package names the extra that holds that package."""
+    extras = _extras()
+    named = {path.relative_to(PACKAGE).as_posix():
+             set(re.findall(r"autograd_nn\[(\w+)\]", path.read_text(encoding="utf-8")))
+             for path in PACKAGE.rglob("*.py")}
+    unknown = {f: n - set(extras) for f, n in named.items() if n - set(extras)}
+    assert not unknown, f"extras that setup.cfg does not define: {unknown}"
+    for (file, module), why in [*ALLOWED.items(),
+                                (("viz/graph.py", "graphviz"), "optional extra [viz]")]:
+        tag = re.search(r"optional extra \[(\w+)\]", why)
+        if not tag:
+            continue
+        extra, dist = tag.group(1), DISTRIBUTION[module.split(".")[0]]
+        assert dist in extras.get(extra, set()), f"[{extra}] does not install {dist}"
+        assert extra in named[file], f"{file} should name autograd_nn[{extra}] for {dist}"

@@ -47,8 +47,12 @@ class Callback:
     def on_train_end(self, logs: dict | None = None) -> None: ...
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs=logs)  # tf.keras's name, as Keras 3 keeps it
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs=logs)
+
     def on_test_begin(self, logs: dict | None = None) -> None: ...
     def on_test_end(self, logs: dict | None = None) -> None: ...
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
@@ -64,7 +68,8 @@ class Callback:
 
 
 class CallbackList:
-    """Dispatch each hook to every callback, in order."""
+    """Dispatch each hook to every callback, in order, as Keras 3 does: ``logs`` is a dict
+    (``{}`` where there is nothing to log), passed by keyword to the batch hooks."""
 
     def __init__(self, callbacks: Sequence[Callback] | None, model: Any,
                  params: dict[str, Any]) -> None:
@@ -80,13 +85,16 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
+        n = 1 if "batch" in hook or "epoch" in hook else 0  # a batch or epoch number first
+
         def call(*args: Any) -> None:
+            index = args[:n]
+            logs = args[n] if len(args) > n and args[n] is not None else {}
             for cb in self.callbacks:
-                getattr(cb, hook)(*args)
-                if hook == "on_train_batch_begin":
-                    cb.on_batch_begin(*args)
-                elif hook == "on_train_batch_end":
-                    cb.on_batch_end(*args)
+                if "batch" in hook:
+                    getattr(cb, hook)(*index, logs=logs)
+                else:
+                    getattr(cb, hook)(*index, logs)
         return call
 
 
@@ -116,9 +124,9 @@ class History(Callback):
             if ax is None and path is not None:
                 matplotlib.use("Agg", force=False)
             import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover - depends on the install
+        except ImportError:  # one line naming the extra that holds matplotlib
             raise ImportError("History.plot needs matplotlib: pip install "
-                              "autograd_nn[viz] (or pip install matplotlib)") from e
+                              "'autograd_nn[plot]'") from None
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
         keys = list(keys or [k for k in self.history if not k.startswith("val_")] +
@@ -439,11 +447,20 @@ class CSVLogger(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop training as soon as a batch loss is NaN or infinite."""
+    """Stop training as soon as a batch loss is NaN or infinite: gracefully (the epoch ends,
+    ``on_train_end`` runs), or with ``raise_error=True`` by raising RuntimeError at once,
+    past the other callbacks' cleanup (Keras 3.15)."""
+
+    def __init__(self, raise_error: bool = False) -> None:
+        super().__init__()
+        self.raise_error = raise_error
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         loss = (logs or {}).get("loss")
         if loss is not None and (math.isnan(loss) or math.isinf(loss)):
+            if self.raise_error:
+                raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: "
+                                   f"{loss}. Terminating training immediately.")
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
@@ -478,6 +495,13 @@ class ProgbarLogger(Callback):
         self.epochs = 1
         self.progbar: Any = None
         self._seen = 0
+        self._in_fit = False  # fit's validation passes draw no bar of their own
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._in_fit = True
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._in_fit = False
 
     def set_params(self, params: dict[str, Any]) -> None:
         super().set_params(params)
@@ -503,18 +527,18 @@ class ProgbarLogger(Callback):
             self.progbar.update(self._seen, list((logs or {}).items()), finalize=True)
 
     def on_test_begin(self, logs: dict | None = None) -> None:
-        if not self.params.get("_in_fit"):
+        if not self._in_fit:
             self._new_bar(self.params.get("steps"))
             self._seen = 0
 
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if not self.params.get("_in_fit"):
+        if not self._in_fit:
             self._seen = batch + 1
             if self.verbose == 1:
                 self.progbar.update(self._seen, list((logs or {}).items()), finalize=False)
 
     def on_test_end(self, logs: dict | None = None) -> None:
-        if not self.params.get("_in_fit") and self.verbose:
+        if not self._in_fit and self.verbose:
             self.progbar.update(self._seen, list((logs or {}).items()), finalize=True)
 
     def on_predict_begin(self, logs: dict | None = None) -> None:

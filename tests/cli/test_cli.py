@@ -159,21 +159,28 @@ def test_gradcheck_command(workdir):
 
 
 def test_summary_works_without_graphviz(workdir):
-    """A bare install (no graphviz package): summary works, drawing names the extra."""
+    """A bare install (NumPy only: no graphviz, matplotlib, tqdm, scikit-learn, Pillow, SciPy,
+    PyTorch, Keras): summary works, for Keras models too; drawing names the extra."""
     code = (
-        "import sys; sys.modules['graphviz'] = None\n"
+        "import sys\n"
+        "for m in ('graphviz matplotlib tqdm sklearn PIL scipy torch keras keras_preprocessing "
+        "h5py safetensors ml_dtypes').split():\n    sys.modules[m] = None\n"
         "import autograd_nn as t\nfrom autograd_nn import nn\n"
         "m = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))\n"
         "print(t.summary(m, (2, 4)).total_params)\n"
         "from autograd_nn.viz import summary\nprint(summary(m, (2, 4)).trainable_params)\n"
+        "from autograd_nn import keras\n"
+        "k = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(16), "
+        "keras.layers.Dense(3)])\nlines = []\nk.summary(print_fn=lines.append)\n"
+        "print(lines[0].split('Total params: ')[1].split()[0])\n"
         "try:\n    from autograd_nn.viz import draw_graph\nexcept ImportError as e:\n"
         "    print(e)\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True,
                        env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert r.returncode == 0, r.stderr
     n = 4 * 16 + 16 + 16 * 3 + 3  # hand count: 131
-    assert r.stdout.splitlines() == [str(n), str(n), "drawing graphs needs the graphviz Python "
-                                     "package: pip install 'autograd_nn[viz]'"]
+    assert r.stdout.splitlines() == [str(n), str(n), str(n), "drawing graphs needs the graphviz "
+                                     "Python package: pip install 'autograd_nn[viz]'"]
 
 
 def test_console_script_is_declared():
@@ -199,20 +206,53 @@ def test_demo_reaches_96_percent_and_writes_its_outputs(workdir, tmp_path):
     history = json.loads((out / "history.json").read_text())
     losses = history["losses"]
     assert len(losses) == 30 and losses[-1] < losses[0] / 10
-    # the saved weights give the printed accuracy in a hand-written NumPy forward pass over
-    # the held-out 20% (the split's indices from the seeded random_split)
+    assert digits_mlp_accuracy(out / "model.safetensors") == pytest.approx(acc, abs=5e-4)
+    if "curves.png" in r.stdout:
+        assert (out / "curves.png").read_bytes().startswith(b"\x89PNG")
+    graph = next(out.glob("graph.*"))
+    assert graph.suffix in (".svg", ".gv") and graph.stat().st_size > 0
+
+
+def digits_mlp_accuracy(weights: Path) -> float:
+    """The held-out accuracy of saved digits-MLP weights in a hand-written NumPy forward pass
+    over the held-out 20% (the split's indices from the seeded random_split)."""
     import autograd_nn as ag
     from autograd_nn.recipes import load_digits
 
-    w = {k: v.numpy() for k, v in ag.load(out / "model.safetensors").items()}
+    w = {k: v.numpy() for k, v in ag.load(weights).items()}
     data = load_digits()
     _, test = ag.utils.data.random_split(data, [0.8, 0.2],
                                          generator=ag.Generator().manual_seed(0))
     x, y = (t.numpy()[np.asarray(test.indices)] for t in data.tensors)
     logits = np.maximum(x @ w["fc1.weight"].T + w["fc1.bias"], 0) @ w["fc2.weight"].T \
         + w["fc2.bias"]
-    assert float((logits.argmax(1) == y).mean()) == pytest.approx(acc, abs=5e-4)
-    if "curves.png" in r.stdout:
-        assert (out / "curves.png").read_bytes().startswith(b"\x89PNG")
-    graph = next(out.glob("graph.*"))
-    assert graph.suffix in (".svg", ".gv") and graph.stat().st_size > 0
+    return float((logits.argmax(1) == y).mean())
+
+
+def test_train_writes_what_it_prints(workdir, tmp_path):
+    pytest.importorskip("sklearn")
+    out = tmp_path / "run"
+    r = cli("train", "--dataset", "digits", "--model", "mlp", "--epochs", "2", "--out", str(out),
+            "--no-progress", cwd=workdir)
+    assert r.returncode == 0, r.stderr
+    acc = float(re.search(r"held-out accuracy ([0-9.]+) after 2 epochs", r.stdout).group(1))
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["losses"]) == 2
+    assert history["held_out_accuracy"]["2"] == pytest.approx(acc, abs=5e-5)
+    assert digits_mlp_accuracy(out / "model.safetensors") == pytest.approx(acc, abs=5e-5)
+    assert f"outputs written to {out}" in r.stdout
+
+
+def test_data_folder_comes_from_the_variable_before_shared_data(workdir, tmp_path):
+    """$AUTOGRAD_NN_DATA wins over ../shared/data: pointed at an empty folder from a working
+    directory that has ../shared/data beside it, train fails on the variable's folder."""
+    cwd = tmp_path / "repo"
+    (tmp_path / "shared" / "data" / "mnist-test").mkdir(parents=True)
+    cwd.mkdir()
+    r = cli("train", "--dataset", "mnist", "--model", "mlp", cwd=cwd,
+            env={"AUTOGRAD_NN_DATA": str(workdir / "empty")})
+    assert_one_line_error(r, rf"load_mnist: missing file {re.escape(str(workdir))}/empty/")
+    # without the variable, ../shared/data is used
+    r = cli("train", "--dataset", "mnist", "--model", "mlp", cwd=cwd,
+            env={"AUTOGRAD_NN_DATA": ""})
+    assert_one_line_error(r, r"load_mnist: missing file .*shared/data/mnist-test/t10k-images")

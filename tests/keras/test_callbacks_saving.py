@@ -3,6 +3,7 @@
 import csv
 import math
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -134,6 +135,14 @@ def test_history_plot(tmp_path, xy):
     assert (tmp_path / "h.png").stat().st_size > 0
 
 
+def test_history_plot_without_matplotlib_names_the_extra(monkeypatch, xy):
+    h = _model().fit(*xy, epochs=1, verbose=0)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"^History.plot needs matplotlib: pip install "
+                                          r"'autograd_nn\[plot\]'$"):
+        h.plot()
+
+
 @pytest.mark.parametrize("verbose", [0, 1, 2])
 def test_progress_output(capsys, xy, verbose):
     _model().fit(*xy, epochs=2, batch_size=10, verbose=verbose)
@@ -151,16 +160,23 @@ def test_progress_output(capsys, xy, verbose):
 
 
 def test_fit_accepts_lists_tensors_and_dataloaders(xy):
+    """Python lists, Tensors and a DataLoader of batches train exactly as the NumPy arrays do
+    (the array path is checked against Keras in test_training.py)."""
     import autograd_nn as torch
     from autograd_nn.utils.data import DataLoader, TensorDataset
 
     x, y = xy
-    m = _model()
-    h1 = m.fit(x.tolist(), y[:, 0].tolist(), epochs=1, verbose=0)
-    h2 = m.fit(torch.tensor(x), torch.tensor(y), epochs=1, verbose=0)
-    h3 = m.fit(DataLoader(TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=8),
-               epochs=1, verbose=0)
-    assert all(math.isfinite(h.history["loss"][0]) for h in (h1, h2, h3))
+
+    def run(*data, **kw):
+        return _model().fit(*data, epochs=2, shuffle=False, verbose=0, **kw).history  # seeded
+
+    want = run(x, y, batch_size=8)
+    for got in (run(x.tolist(), y[:, 0].tolist(), batch_size=8),
+                run(torch.tensor(x), torch.tensor(y), batch_size=8),
+                run(DataLoader(TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=8))):
+        assert sorted(got) == sorted(want) == ["loss", "mae"]
+        for key in want:
+            np.testing.assert_allclose(got[key], want[key], rtol=1e-6, err_msg=key)
 
 
 def test_errors_name_the_problem(xy):
@@ -175,8 +191,9 @@ def test_errors_name_the_problem(xy):
         m.compile("adam", "msee")
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier"):
         m.compile("adamm", "mse")
-    with pytest.raises(ValueError, match="class_weight` must contain all classes"):
-        m.fit(x, (y > 0).astype(int), class_weight={0: 1.0}, verbose=0)
+    with pytest.raises(ValueError, match="cannot `class_weight` and `sample_weight`"):
+        m.fit(x, (y > 0).astype(int), class_weight={0: 1.0}, sample_weight=np.ones(len(x)),
+              verbose=0)
     with pytest.raises(ValueError, match="not sufficient to split"):
         m.fit(x[:1], y[:1], validation_split=0.5, verbose=0)
     with pytest.raises(ValueError, match="unique names"):
@@ -210,6 +227,18 @@ def test_project_tools_work_on_keras_models(rng):
     assert "hidden" in dot and "probs" in dot
     table = str(torch.viz.summary(m, (1, 6)))
     assert "hidden" in table and "probs" in table
+
+
+def test_detect_anomaly_names_the_keras_layer():
+    """sqrt of Dense's -3s is NaN: anomaly mode stops there and names the Keras layer."""
+    import autograd_nn as torch
+
+    m = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2),
+                          keras.layers.Lambda(lambda t: t.sqrt(), name="root")])
+    m.set_weights([-np.ones((3, 2), "float32"), np.zeros(2, "float32")])
+    with pytest.raises(RuntimeError, match=r"(?s)SqrtBackward0.*NaN.*module 'root' \(Lambda\)"):
+        with torch.autograd.detect_anomaly():
+            m(torch.ones(2, 3), training=True).sum().backward()
 
 
 def test_multi_output_model_save_load_keeps_compile(tmp_path, rng):

@@ -40,8 +40,11 @@ def port(code: str) -> str:
 
 
 def run_slide(number: int, code: str | None = None) -> tuple[dict, str]:
-    code = port(code if code is not None else slide_code(number))
+    original = code if code is not None else slide_code(number)
+    code = port(original)
     assert "tensorflow" not in code
+    changed = [b for a, b in zip(original.splitlines(), code.splitlines()) if a != b]
+    assert changed and all(line.startswith(("import ", "from ")) for line in changed), changed
     keras.utils.set_random_seed(0)
     keras.backend.clear_session()
     out = io.StringIO()

@@ -77,6 +77,7 @@ CASES = [
     ("GRU", dict(units=3, activation="softsign", go_backwards=True, return_state=True),
      (2, 4, 3)),
     ("SimpleRNN", dict(units=3, activation="sigmoid", use_bias=False), (2, 4, 3)),
+    ("SimpleRNN", dict(units=3, return_sequences=True, return_state=True), (2, 4, 3)),
     ("GRU", dict(units=4, return_sequences=True, return_state=True), (2, 5, 3)),
 ]
 

@@ -153,6 +153,7 @@ def _noisy(rng, n=60):
     dict(patience=1, min_delta=0.01, restore_best_weights=True, start_from_epoch=2),
     dict(patience=3, baseline=0.5, restore_best_weights=True),
     dict(monitor="loss", patience=0, mode="min"),
+    dict(monitor="val_loss", patience=2, mode="max", restore_best_weights=True),
 ])
 def test_early_stopping_matches_keras(kref, rng, kw):
     x, y = _noisy(rng)

@@ -7,6 +7,7 @@ file Keras downloads: md5 ``c2c37ea517e94d9795004a39431a14cb``), so nothing is d
 from __future__ import annotations
 
 import json
+import warnings
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -16,7 +17,8 @@ import numpy as np
 from ..._creation import as_tensor
 from ...tensor import Tensor
 
-__all__ = ["preprocess_input", "decode_predictions", "class_index", "PREPROCESS_MODES"]
+__all__ = ["preprocess_input", "decode_predictions", "class_index", "obtain_input_shape",
+           "PREPROCESS_MODES"]
 
 PREPROCESS_MODES = ("caffe", "tf", "torch")
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -29,6 +31,43 @@ def class_index() -> dict[str, tuple[str, str]]:
     """``{"0": (wnid, label), ..., "999": ...}``: the ImageNet classes in model output order."""
     text = resources.files(__package__).joinpath("imagenet_class_index.json").read_text("utf-8")
     return {k: (v[0], v[1]) for k, v in json.loads(text).items()}
+
+
+def obtain_input_shape(input_shape: Any, default_size: int, min_size: int,
+                       require_flatten: bool, weights: Any = None) -> tuple:
+    """Keras's check and default of an application's (rows, cols, channels) input shape
+    (channels-last): with ImageNet weights and the classifier top the shape must be
+    (default_size, default_size, 3); otherwise any rows and cols of at least ``min_size``
+    (None: any size, without the top)."""
+    if weights != "imagenet" and input_shape and len(input_shape) == 3:
+        if input_shape[-1] not in {1, 3}:
+            warnings.warn(f"This model usually expects 1 or 3 input channels. However, it was "
+                          f"passed an input_shape with {input_shape[-1]} input channels.",
+                          stacklevel=3)
+        default_shape = (default_size, default_size, input_shape[-1])
+    else:
+        default_shape = (default_size, default_size, 3)
+    if weights == "imagenet" and require_flatten:
+        if input_shape is not None and tuple(input_shape) != default_shape:
+            raise ValueError(f"When setting `include_top=True` and loading `imagenet` weights, "
+                             f"`input_shape` should be {default_shape}.  Received: "
+                             f"input_shape={input_shape}")
+        return default_shape
+    if input_shape:
+        if len(input_shape) != 3:
+            raise ValueError("`input_shape` must be a tuple of three integers.")
+        if input_shape[-1] != 3 and weights == "imagenet":
+            raise ValueError(f"The input must have 3 channels; Received "
+                             f"`input_shape={input_shape}`")
+        if any(n is not None and n < min_size for n in input_shape[:2]):
+            raise ValueError(f"Input size must be at least {min_size}x{min_size}; Received: "
+                             f"input_shape={input_shape}")
+    else:
+        input_shape = default_shape if require_flatten else (None, None, 3)
+    if require_flatten and None in input_shape:
+        raise ValueError(f"If `include_top` is True, you should specify a static "
+                         f"`input_shape`. Received: input_shape={input_shape}")
+    return tuple(input_shape)
 
 
 def _channel_shape(ndim: int, data_format: str) -> tuple[int, ...]:

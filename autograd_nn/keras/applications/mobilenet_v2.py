@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from typing import Any, Sequence
 
 from ...models.mobilenetv2 import make_divisible  # the same rounding as torchvision's
@@ -75,6 +76,7 @@ def _inverted_res_block(inputs: Any, expansion: int, stride: int, alpha: float, 
     return x
 
 
+_IMAGENET_SIZES = (96, 128, 160, 192, 224)  # the input sizes Keras has ImageNet weights for
 _BLOCKS = [  # (filters, stride, expansion) for blocks 0..16
     (16, 1, 1), (24, 2, 6), (24, 1, 6), (32, 2, 6), (32, 1, 6), (32, 1, 6), (64, 2, 6),
     (64, 1, 6), (64, 1, 6), (64, 1, 6), (96, 1, 6), (96, 1, 6), (96, 1, 6), (160, 2, 6),
@@ -97,7 +99,10 @@ def MobileNetV2(input_shape: Sequence[int] | None = None, alpha: float = 1.0,  #
     """MobileNetV2 on (N, rows, cols, 3) images scaled to [-1, 1].
 
     Args:
-        input_shape: (rows, cols, 3); default (224, 224, 3).
+        input_shape: (rows, cols, channels), rows and cols at least 32; default (224, 224, 3)
+            with the top, (None, None, 3) (any size) without. With ImageNet weights and the
+            top it must be (s, s, 3) for s in 96, 128, 160, 192, 224; without the top other
+            sizes load the 224 weights (with a warning), as Keras.
         alpha: width multiplier (0.35, 0.5, 0.75, 1.0, 1.3, 1.4 for ImageNet weights).
         include_top: keep the pooling + ``classes``-way Dense classifier.
         weights: None (random init), 'imagenet' (a local converted file, see the module
@@ -113,21 +118,26 @@ def MobileNetV2(input_shape: Sequence[int] | None = None, alpha: float = 1.0,  #
     if weights == "imagenet" and include_top and classes != 1000:
         raise ValueError(f'If using `weights="imagenet"` with `include_top` as true, `classes` '
                          f"should be 1000. Received `classes={classes}`")
-    if input_tensor is not None:
-        img_input = input_tensor
-        rows = input_tensor.shape[1] or 224
-    else:
-        input_shape = tuple(input_shape) if input_shape is not None else (224, 224, 3)
-        if len(input_shape) != 3 or input_shape[-1] != 3:
-            raise ValueError(f"MobileNetV2: input_shape must be (rows, cols, 3), got "
-                             f"{input_shape}")
-        rows = input_shape[0]
-        img_input = layers.Input(shape=input_shape)
-    if weights == "imagenet" and (rows not in (96, 128, 160, 192, 224) or
-                                  alpha not in (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)):
-        raise ValueError(f"MobileNetV2: ImageNet weights exist for input sizes 96, 128, 160, "
-                         f"192, 224 and alpha 0.35, 0.5, 0.75, 1.0, 1.3, 1.4; got rows={rows}, "
-                         f"alpha={alpha}")
+    # Keras's input shape rules (imagenet_utils.obtain_input_shape), then the weights' size
+    shape = input_shape if input_shape is not None else (
+        tuple(input_tensor.shape[1:]) if input_tensor is not None else None)
+    square = shape is not None and shape[0] == shape[1] and shape[0] in _IMAGENET_SIZES
+    input_shape = imagenet_utils.obtain_input_shape(
+        None if input_shape is None else tuple(input_shape),
+        default_size=shape[0] if square else 224, min_size=32, require_flatten=include_top,
+        weights=weights)
+    rows = input_shape[0]
+    if weights == "imagenet":
+        if alpha not in (0.35, 0.5, 0.75, 1.0, 1.3, 1.4):
+            raise ValueError(f"If imagenet weights are being loaded, alpha must be one of "
+                             f"`0.35`, `0.50`, `0.75`, `1.0`, `1.3` or `1.4` only; Received "
+                             f"`alpha={alpha}`")
+        if rows != input_shape[1] or rows not in _IMAGENET_SIZES:
+            rows = 224
+            warnings.warn("`input_shape` is undefined or non-square, or `rows` is not in "
+                          "[96, 128, 160, 192, 224]. Weights for input shape (224, 224) will "
+                          "be loaded as the default.", stacklevel=2)
+    img_input = layers.Input(shape=input_shape) if input_tensor is None else input_tensor
     x = layers.Conv2D(make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
                       padding="same", use_bias=False, name="Conv1")(img_input)
     x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name="bn_Conv1")(x)
@@ -193,13 +203,18 @@ def _main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     include_top = not args.no_top
-    ref = real_keras.applications.MobileNetV2(input_shape=(args.rows, args.rows, 3),
-                                              alpha=args.alpha, include_top=include_top,
-                                              weights="imagenet")
     path = weights_path(args.alpha, args.rows, include_top)
     if args.out:
         path = os.path.join(args.out, os.path.basename(path))
-    print(convert_keras_weights(ref, path, args.alpha, args.rows, include_top))
+    try:  # Keras downloads the weights: no network, a bad size, a full disk... one line each
+        ref = real_keras.applications.MobileNetV2(input_shape=(args.rows, args.rows, 3),
+                                                  alpha=args.alpha, include_top=include_top,
+                                                  weights="imagenet")
+        print(convert_keras_weights(ref, path, args.alpha, args.rows, include_top))
+    except Exception as e:
+        print(f"error: cannot convert Keras's MobileNetV2 ImageNet weights: "
+              f"{' '.join(str(e).split())}", file=sys.stderr)
+        return 1
     return 0
 
 

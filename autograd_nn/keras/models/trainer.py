@@ -7,7 +7,8 @@ layers' regularization losses), ``backward``, one optimizer step. Keras's semant
   means over the samples, computed on each batch's predictions before its update;
 - ``validation_split`` takes the last fraction of the rows, before any shuffling; the
   validation metrics are computed after the epoch, with the final weights, in inference mode;
-- ``class_weight`` becomes per-sample weights; ``sample_weight`` weights the loss (and the
+- ``class_weight`` becomes per-sample weights (a class it lacks weighs 1; not together with
+  ``sample_weight``, as Keras 3); ``sample_weight`` weights the loss (and the
   ``weighted_metrics``); ``metrics`` are unweighted, as in Keras 3;
 - float data runs in float32; ``x``/``y`` may be NumPy arrays, lists, Tensors, a list/dict of
   them for several inputs, or a ``DataLoader`` (or any iterable) of (x, y[, sample_weight])
@@ -87,6 +88,20 @@ def _take(x: Any, idx: Any) -> Any:
     if isinstance(x, list):
         return [v[idx] for v in x]
     return x[idx]
+
+
+def _class_sample_weights(y: Any, class_weight: dict[int, float]) -> np.ndarray:
+    """Keras 3's per-sample weights from ``class_weight``: the class of a row is its label
+    (rounded), or the argmax of a one-hot row; a class absent from the dict weighs 1."""
+    if isinstance(y, (list, tuple, dict)):
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+    if not isinstance(y, np.ndarray):
+        raise ValueError("`class_weight` needs array targets `y`")
+    labels = y
+    if labels.ndim > 1:
+        labels = labels.argmax(-1) if labels.shape[-1] != 1 else labels[..., 0]
+    labels = np.round(labels).astype(np.int64)
+    return np.array([class_weight.get(int(c), 1.0) for c in labels], dtype=np.float32)
 
 
 def _is_array_data(x: Any) -> bool:
@@ -424,17 +439,10 @@ class Trainer:
             xa, ya, swa = (_take(xa, slice(0, split)), _take(ya, slice(0, split)),
                            _take(swa, slice(0, split)))
         if class_weight is not None:
-            if ya is None or not isinstance(ya, np.ndarray):
-                raise ValueError("`class_weight` needs array targets `y`")
-            cls = np.argmax(ya, axis=-1) if ya.ndim > 1 and ya.shape[-1] > 1 else \
-                ya.reshape(len(ya), -1)[:, 0].astype(np.int64)
-            missing = set(np.unique(cls).tolist()) - set(class_weight)
-            if missing:
-                raise ValueError(f"`class_weight` must contain all classes in the data. The "
-                                 f"classes {missing} exist in the data but not in "
-                                 f"`class_weight`.")
-            cw = np.array([class_weight[int(c)] for c in cls], dtype="float32")
-            swa = cw if swa is None else swa * cw
+            if swa is not None:
+                raise ValueError("You cannot `class_weight` and `sample_weight` at the same "
+                                 "time.")
+            swa = _class_sample_weights(ya, class_weight)
         data = self._batches(xa if _is_array_data(xa) else x, ya if _is_array_data(xa) else y,
                              swa, batch_size, shuffle, steps_per_epoch, "fit")
         val = None
@@ -450,8 +458,7 @@ class Trainer:
         if verbose and not any(isinstance(c, callbacks_module.ProgbarLogger) for c in cbs):
             cbs.append(callbacks_module.ProgbarLogger())
         cbs.append(history)
-        params = {"epochs": epochs, "steps": len(data) or None, "verbose": verbose,
-                  "_in_fit": True}
+        params = {"verbose": verbose, "epochs": epochs, "steps": len(data) or None}
         cb = callbacks_module.CallbackList(cbs, self, params)
         self.stop_training = False
         self.history = history
@@ -565,10 +572,11 @@ class Trainer:
         self._check_compiled("train_on_batch")
         xa, ya, swa = _as_array(x), _as_array(y), _as_array(sample_weight)
         if class_weight is not None:
-            cls = np.argmax(ya, -1) if ya.ndim > 1 and ya.shape[-1] > 1 else \
-                ya.reshape(len(ya), -1)[:, 0].astype(np.int64)
-            cw = np.array([class_weight[int(c)] for c in cls], "float32")
-            swa = cw if swa is None else swa * cw
+            if swa is not None:
+                raise ValueError(f"Arguments `sample_weight` and `class_weight` cannot be "
+                                 f"specified at the same time. Received: sample_weight="
+                                 f"{sample_weight}, class_weight={class_weight}")
+            swa = _class_sample_weights(ya, class_weight)
         self._reset_metrics()
         self._train_step(xa, ya, swa)
         return self._single_logs(return_dict)
