@@ -70,6 +70,7 @@ class Program:
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
         self._events = {ev.slot: ev for ev in events if type(ev) is OpEvent}
+        self._all_events, self._result_spec = events, result  # (users_of)
         self._n_backward = 0
         # buffers: only for functions (a compiled module's ctxs outlive the call)
         self.lower = returns is None and arg_meta is not None
@@ -133,6 +134,33 @@ class Program:
         if kind == "c" and type(x) in (int, float):
             return ((), None, "C")
         return None
+
+    def users_of(self, slot: int) -> list:
+        """Every place the recording reads value ``("v", slot)``: (the event, or None for the
+        function's result; where in it) -- the op events' inputs and parameters, the helpers'
+        arguments, the backward seeds."""
+        found: list = []
+
+        def scan(obj: Any, ev: Any, where: Any) -> None:
+            if (type(obj) is tuple and len(obj) == 2 and type(obj[0]) is str and obj[0] == "v"
+                    and type(obj[1]) is int and obj[1] == slot):
+                found.append((ev, where))
+            elif type(obj) in (tuple, list):
+                for o in obj:
+                    scan(o, ev, where)
+            elif type(obj) is dict:
+                for k, o in obj.items():
+                    scan(o, ev, k)
+        for ev in self._all_events:
+            if type(ev) is OpEvent:
+                scan(ev.inputs, ev, "inputs")
+                scan(ev.params, ev, None)
+            elif type(ev) is HelperEvent:
+                scan(ev.args, ev, "args")
+            elif type(ev) is BackwardEvent:
+                scan(ev.seeds, ev, "seeds")
+        scan(self._result_spec, None, "result")
+        return found
 
     def meta_expr(self, var: str) -> tuple:
         """(shape, dtype, layout) of a lowered forward output ``v<slot>``."""

@@ -327,6 +327,84 @@ def test_max_pool_arg_max_written_out_bitwise_ties_nan_and_returned_values():
         assert _bits(o) == _bits(e[1])
 
 
+def _nan(dtype, payload: int):
+    """A quiet NaN of ``dtype`` with a payload (the scatter must carry these bits)."""
+    u = np.dtype(f"u{np.dtype(dtype).itemsize}")
+    bits = np.array(np.nan, dtype=dtype).view(u) | u.type(payload)
+    return bits.view(dtype)[()]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("nd, size, k", [(1, 9, 2), (2, 9, 2), (2, 8, 2), (2, 9, 3),
+                                         (3, 5, 2)])
+def test_max_pool_masks_and_scatter_written_out_bitwise(dtype, nd, size, k):
+    # max pooling whose indices only its own gather reads: the arg-max kept as tap masks, the
+    # backward's scatter a masked copy per tap (compiler/lower.py: _pool_masks, _gather_bwd).
+    # The incoming gradient carries -0.0 and NaN payloads (copied as bits), sizes not covered
+    # by whole windows leave +0.0 there, ties and +-0.0 pick the first maximum, a NaN input
+    # takes the helper's NaN rule; one pool on a parameter (its gradient adopted as .grad:
+    # an array of its own) and one on a product (a buffer, then Mul's rule)
+    rng = np.random.default_rng(11 + nd + size + k)
+    shape = (3, 2) + (size,) * nd
+    pool = getattr(nn.functional, f"max_pool{nd}d")
+    osize = (size // k,) * nd
+    c0 = rng.standard_normal((3, 2) + osize).astype(dtype)
+    c0.flat[::5] = -0.0
+    c0.flat[1] = _nan(dtype, 3)
+    c0.flat[7] = -_nan(dtype, 5)
+    w0, s0 = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+
+    def make():
+        w, s = nn.Parameter(torch.tensor(w0)), nn.Parameter(torch.tensor(s0))
+        c = torch.tensor(c0)
+        opt = torch.optim.SGD([w, s], lr=0.0)
+
+        def step(x):
+            opt.zero_grad()
+            a = pool(w, k)
+            b = pool(x * s, k)
+            loss = (a * c).sum() + (b * c).sum()
+            loss.backward()
+            return a, b
+        return step, lambda: [w.grad, s.grad]
+
+    xs = [rng.standard_normal(shape).astype(dtype) for _ in range(6)]
+    xs[2] = np.round(xs[2])  # ties
+    xs[2].flat[::3] = -0.0
+    xs[3].flat[4] = np.nan
+    with np.errstate(invalid="ignore"):
+        (eager, _), (comp, fn) = _twice(make, [(x,) for x in xs])
+    src = fn.entries()[0].program.source
+    assert fn.replays == 4 and "_and(" in src and "PoolScatter" not in src
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
+def test_max_pool_returned_indices_keep_the_helper_indices():
+    # indices read by the user (return_indices=True): computed as the helper does, bitwise
+    rng = np.random.default_rng(12)
+    w0 = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+
+    def make():
+        w = nn.Parameter(torch.tensor(w0))
+        opt = torch.optim.SGD([w], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            p, i = nn.functional.max_pool2d(w * x, 2, return_indices=True)
+            p.sum().backward()
+            opt.step()
+            return p, i
+        return step, lambda: [w, w.grad]
+
+    xs = [rng.standard_normal((2, 3, 6, 6)).astype(np.float32) for _ in range(5)]
+    xs[1] = np.round(xs[1])
+    (eager, _), (comp, fn) = _twice(make, [(x,) for x in xs])
+    assert fn.replays == 3 and "_take(" in fn.entries()[0].program.source
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("conv_kw", [{"padding": 1}, {"padding": 0, "stride": 2},
                                      {"padding": (2, 1), "dilation": 2}])
