@@ -502,3 +502,55 @@ def test_conv_written_out_bitwise_1d_3d(nd):
     assert fn.replays == 3 and "Conv_forward" not in fn.entries()[0].program.source
     for a, b in zip(eager, comp):
         _same(a, b)
+
+
+def test_elementwise_op_writes_over_a_dead_input_only():
+    # Add/Sub/Relu/Tanh write over the buffer of an input that nothing else reads (a Linear's
+    # or Conv's output, an Add's); an input read again later (h feeds relu and a product; t is
+    # returned; r is read by its own backward through Relu's output) keeps its own buffer.
+    # Oracle: the eager run, bit for bit, every returned value kept and checked after the
+    # later calls (nothing handed out is overwritten).
+    rng = np.random.default_rng(13)
+    w0 = rng.standard_normal((6, 5)).astype(np.float32)
+    k0 = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+
+    def make():
+        torch.manual_seed(0)
+        lin = nn.Linear(5, 6)
+        conv = nn.Conv2d(2, 3, 3, padding=1)
+        with torch.no_grad():
+            lin.weight.copy_(torch.tensor(w0))
+            conv.weight.copy_(torch.tensor(k0))
+        opt = torch.optim.SGD(list(lin.parameters()) + list(conv.parameters()), lr=0.1)
+
+        def step(x, z):
+            opt.zero_grad()
+            h = lin(x)  # read twice: keeps its buffer
+            r = (h + 1).relu()  # h + 1 dead after relu: relu writes over it
+            t = (h * r).tanh()  # returned: Tanh's output is no input of an in-place op
+            u = (t - 0.5).tanh()  # t - 0.5 read only by tanh: in place
+            c = (conv(z) - 1).relu()  # conv output -> minus -> relu, one buffer
+            loss = u.sum() + c.sum() + (t * t).sum()
+            loss.backward()
+            opt.step()
+            return loss, t, c
+        return step, lambda: [lin.weight, lin.bias, conv.weight, conv.bias]
+
+    calls = [(rng.standard_normal((4, 5)).astype(np.float32),
+              rng.standard_normal((2, 2, 5, 5)).astype(np.float32)) for _ in range(5)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    src = fn.entries()[0].program.source
+    assert fn.replays == 3
+    for a, b in zip(eager, comp):
+        _same(a, b)
+    # the buffers written by more than one line: h + 1 and its relu, h * r and its tanh,
+    # t - 0.5 and its tanh, the loss's two sums, the conv's output (+ bias), its minus and
+    # relu; h (the Linear's output, read twice) and t (returned, read twice) are never
+    # written over after they are made
+    lines = [ln for ln in src.splitlines() if ln.startswith("    v") and "out=B" in ln]
+    outs = [ln.split("out=")[1].split(")")[0] for ln in lines]
+    assert sorted(outs.count(b) for b in set(outs) if outs.count(b) > 1) == [2, 2, 2, 2, 3]
+    t = src.split("return (")[1].split(", _wrap(")[1].split(".copy")[0]  # (loss, t, c)
+    for v in (lines[0].split(" = ")[0].strip(), t):
+        i = next(i for i, ln in enumerate(lines) if ln.startswith(f"    {v} = "))
+        assert outs[i] not in outs[i + 1:], src
