@@ -34,6 +34,7 @@ from ..optim.adam import Adam, AdamW
 from ..optim.optimizer import Optimizer
 from ..optim.sgd import SGD
 from ..tensor import Tensor
+from . import lower
 from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, class_coef, pool_tiles, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
 
@@ -80,6 +81,7 @@ class Program:
         self._all_events, self._result_spec = events, result  # (users_of)
         self._users: dict | None = None
         self._out_buf: dict[int, str] = {}  # slot of a written-out op -> its output buffer
+        self.identity_rules: set = set()  # slots whose rule another one did (lower.py)
         self._n_backward = 0
         # buffers: only for functions (a compiled module's ctxs outlive the call)
         self.lower = returns is None and arg_meta is not None
@@ -369,6 +371,8 @@ class Program:
                 rule, ins, fev = low
                 if slot in fused_sig:  # its input's gradient: (p - t) * g * (1 / n)
                     rule = fused_sig[slot]
+                if slot in self.identity_rules:  # applied by the rule before (lower.py)
+                    rule = lower.identity_rule
                 outs = {}
                 for j, fit, target, meta in routes:
                     var = target_var(target)

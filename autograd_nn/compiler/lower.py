@@ -52,7 +52,7 @@ KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.
            "_rmax": np.maximum.reduce, "_einsum": np.einsum, "_U64": np.uint64,
            "_copyto": np.copyto, "_equal": np.equal, "_take": np.take,
            "_dot": np.dot, "_lor": np.logical_or, "_lnot": np.logical_not,
-           "_and": np.bitwise_and}
+           "_and": np.bitwise_and, "_or": np.bitwise_or}
 # (+ _bce_logs, below)
 
 
@@ -453,7 +453,8 @@ def _pool_masks(pg: Any, ev: Any, xm: tuple, k: tuple, osize: tuple, taps: list,
     fu = pg.buf((K,) + inner, U)
     eqs = [pg.const(pg.ns[eqb][t], "EQ") for t in range(K)]
     taken = eqs[K - 1]
-    lines = [f"    if _isnan({best}).any():"]
+    nan = f"nan{ev.results[1][1]}"  # (read again by the backward: _gather_bwd)
+    lines = [f"    {nan} = _isnan({best}).any()", f"    if {nan}:"]
     lines += [f"        _isnan({taps[t]}, out={eqs[t]})" for t in range(K - 1)]
     lines += ["    else:"]
     lines += [f"        _equal({taps[t]}, {best}, out={eqs[t]})" for t in range(K - 1)]
@@ -464,7 +465,8 @@ def _pool_masks(pg: Any, ev: Any, xm: tuple, k: tuple, osize: tuple, taps: list,
     lines += [f"    _lnot({taken}, out={taken})",
               f"    _neg({eqb}, out={fu}, dtype={pg.const(U, 'U')})",
               f"    {va} = {best}"]
-    pg.saved[("pool", ev.results[1][1])] = (fu, tuple(shape), tuple(k), tuple(osize), U)
+    pg.saved[("pool", ev.results[1][1])] = (fu, tuple(shape), tuple(k), tuple(osize), U, best,
+                                            taps, nan)
     return lines
 
 
@@ -481,12 +483,36 @@ def _gather_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     """PoolScatter (zeros, ``g`` assigned at each window's arg-max) as one masked copy per tap
     into the tap's strided view of the result: the bits of ``g`` and'ed with the tap's mask
     (``g`` where the tap is the arg-max, +0.0 elsewhere: the scatter's values, NaN payloads
-    and signed zeros included); positions no window covers stay +0.0."""
-    fu, shape, k, osize, U = pg.saved[int(y[1:])]
+    and signed zeros included); positions no window covers stay +0.0.
+
+    When the pooled input is a written-out ReLU's output read by nothing else (the usual
+    conv-ReLU-pool), ReLU's rule ``scatter * (y > 0)`` is done before the scatter, on the
+    pooled size: ``g * (max > 0)``, since at a window's arg-max ``y`` is that window's max
+    (the same product of the same two numbers), and elsewhere eager multiplies the scatter's
+    +0.0 by 0 or 1: +0.0 either way, what the scatter leaves there. Where a NaN is among the
+    maxima the helper's rule picks taps that need not hold the max: ``y`` at the picked tap
+    is then gathered from the taps by their masks. The ReLU's own rule then passes its
+    gradient on (``identity_rules``)."""
+    fu, shape, k, osize, U, best, taps, nan = pg.saved[int(y[1:])]
     dt = pg.const(pg.cur_dtype, "DT")
     o = outs.get(0)
     covered = all(o_ * k_ == n for o_, k_, n in zip(osize, k, shape[2:]))
     lines = []
+    x = pg.cur_inputs[0]
+    if x[0] == "v" and _relu_only_pooled(pg, x[1]):
+        pooled = (shape[0], shape[1]) + tuple(osize)
+        m, gm = pg.buf(pooled, np.dtype(bool)), pg.buf(pooled, pg.cur_dtype)
+        sel, tmp = pg.buf(pooled, U), pg.buf(pooled, U)
+        lines += [f"    if {nan}:", f"        {sel}.fill(0)"]
+        for t, tap in enumerate(taps):
+            lines += [f"        _and({tap}.view({pg.const(U, 'U')}), "
+                      f"{pg.const(pg.ns[fu][t], 'FU')}, out={tmp})",
+                      f"        _or({sel}, {tmp}, out={sel})"]
+        lines += [f"        _greater({sel}.view({dt}), {pg.num(0)}, out={m})", "    else:",
+                  f"        _greater({best}, {pg.num(0)}, out={m})",
+                  f"    _mul({g}, {m}, out={gm})"]
+        g = gm
+        pg.identity_rules.add(x[1])
     if o is None:
         lines.append(f"    t0 = _np.zeros({shape!r}, {dt})")
     else:
@@ -504,6 +530,22 @@ def _gather_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
         dst = pg.const(pg.ns[o].view(U)[view], "GT") if fixed else f"tu[{pg.const(view)}]"
         lines.append(f"    _and(gu, {pg.const(pg.ns[fu][t], 'FU')}, out={dst})")
     return lines, {0: "t0"}
+
+
+def _relu_only_pooled(pg: Any, slot: int) -> bool:
+    """Whether value ``slot`` is a written-out ReLU's output read only by max pooling's helper
+    and its gather (so its rule's only incoming gradient is the gather's scatter)."""
+    ev = pg._events.get(slot)
+    if ev is None or ev.cls is not Relu or slot not in pg._low:
+        return False
+    kinds = sorted((w, type(e).__name__, getattr(e, "cls", None) is PoolGather)
+                   for e, w in pg.users_of(slot))
+    return kinds == [("args", "HelperEvent", False), ("inputs", "OpEvent", True)]
+
+
+def identity_rule(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    """A rule already applied by the rule before it (see _gather_bwd): ``g`` passes on."""
+    return [], {0: g}
 
 
 LOWERED: dict = {

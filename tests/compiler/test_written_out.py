@@ -343,7 +343,9 @@ def test_max_pool_masks_and_scatter_written_out_bitwise(dtype, nd, size, k):
     # The incoming gradient carries -0.0 and NaN payloads (copied as bits), sizes not covered
     # by whole windows leave +0.0 there, ties and +-0.0 pick the first maximum, a NaN input
     # takes the helper's NaN rule; one pool on a parameter (its gradient adopted as .grad:
-    # an array of its own) and one on a product (a buffer, then Mul's rule)
+    # an array of its own), one on a product (a buffer, then Mul's rule), two on ReLUs: one
+    # read only by its pool (ReLU's rule done on the pooled size before the scatter) and one
+    # read again (ReLU's own rule)
     rng = np.random.default_rng(11 + nd + size + k)
     shape = (3, 2) + (size,) * nd
     pool = getattr(nn.functional, f"max_pool{nd}d")
@@ -363,7 +365,9 @@ def test_max_pool_masks_and_scatter_written_out_bitwise(dtype, nd, size, k):
             opt.zero_grad()
             a = pool(w, k)
             b = pool(x * s, k)
-            loss = (a * c).sum() + (b * c).sum()
+            r1, r2 = (x * s - 0.5).relu(), (x - s).relu()
+            loss = (a * c).sum() + (b * c).sum() + (pool(r1, k) * c).sum() + \
+                (pool(r2, k) * c).sum() + r2.sum()
             loss.backward()
             return a, b
         return step, lambda: [w.grad, s.grad]
@@ -374,8 +378,9 @@ def test_max_pool_masks_and_scatter_written_out_bitwise(dtype, nd, size, k):
     xs[3].flat[4] = np.nan
     with np.errstate(invalid="ignore"):
         (eager, _), (comp, fn) = _twice(make, [(x,) for x in xs])
-    src = fn.entries()[0].program.source
-    assert fn.replays == 4 and "_and(" in src and "PoolScatter" not in src
+    prog = fn.entries()[0].program
+    assert fn.replays == 4 and "_and(" in prog.source and "PoolScatter" not in prog.source
+    assert len(prog.identity_rules) == 1  # r1's rule, not r2's
     for a, b in zip(eager, comp):
         _same(a, b)
 
