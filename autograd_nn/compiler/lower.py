@@ -357,9 +357,13 @@ def _conv_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
         pg.buffer_views.add(res[0])
     if 1 in outs:
         o = outs[1]
-        at, bt = pg.buf((O, N * op), dtype), pg.buf((N * op, ck), dtype)
+        at = pg.buf((O, N * op), dtype)
+        # tensordot's second copy, (N * Out, C * K) C-ordered as there: into the columns of
+        # the input gradient above when there are (dead once added up, and just touched)
+        bt = pg.buf((N * op, ck), dtype) if 0 not in outs else \
+            pg.const(pg.ns[ct].reshape(N * op, ck), "BT")
         atv = pg.const(pg.ns[at].reshape(O, N, op), "ATV")
-        btv = pg.const(pg.ns[bt].reshape(N, op, ck), "BTV")
+        btv = pg.const(pg.ns[ct if 0 in outs else bt].reshape(N, op, ck), "BTV")
         lines += [f"    _copyto({atv}, {g}.reshape({N}, {O}, {op}).transpose(1, 0, 2))",
                   f"    _copyto({btv}, {cols}.reshape({N}, {ck}, {op}).transpose(0, 2, 1))"]
         if o is None:
