@@ -467,7 +467,7 @@ def _pool_masks(pg: Any, ev: Any, xm: tuple, k: tuple, osize: tuple, taps: list,
         lines += [f"    _greater({eqs[t]}, {taken}, out={eqs[t]})",
                   f"    _lor({taken}, {eqs[t]}, out={taken})"]
     lines += [f"    _lnot({taken}, out={taken})",
-              f"    _neg({eqb}, out={fu}, dtype={pg.const(U, 'U')})",
+              f"    _copyto({fu}, {eqb})", f"    _neg({fu}, out={fu})",  # 0/1 -> 0/~0
               f"    {va} = {best}"]
     pg.saved[("pool", ev.results[1][1])] = (fu, tuple(shape), tuple(k), tuple(osize), U, best,
                                             taps, nan)
