@@ -117,8 +117,23 @@ class Program:
         lines.append(f"    return {returns if returns is not None else self._result(result)}")
         lines = _free_dead(lines, {f"v{n}" for n in self._low})
         self.source = "\n".join(self._funcs + lines) + "\n"
+        self._drop_untouched()
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)
         self.run = self.ns["run"]
+
+    def _drop_untouched(self) -> None:
+        """Forget the buffers the code never reads or writes (a route's buffer a rule did not
+        use, an output that is its input's values): neither by name nor through a view."""
+        used = set(re.findall(r"\b[A-Z]+\d+\b", self.source))
+        views = [v for k, v in self.ns.items() if k in used and type(v) is np.ndarray]
+        keep = []
+        for i, arr in enumerate(self.buffers):
+            name = f"B{i}"
+            if name in used or any(np.may_share_memory(arr, v) for v in views):
+                keep.append(arr)
+            else:
+                del self.ns[name]
+        self.buffers = keep
 
     def buf(self, shape: tuple, dtype: Any, layout: str = "C") -> str:
         """A new preallocated array (a global of the generated code), zero-filled, laid out as
@@ -185,7 +200,7 @@ class Program:
         if ev.cls not in _INPLACE:
             return None
         for s in ev.inputs:
-            if s[0] != "v" or s[1] not in self._out_buf:
+            if s[0] != "v" or self._out_buf.get(s[1]) is None:
                 continue
             a = self._events.get(s[1])
             if a is None or a.cls not in _NO_OUTPUT_READ or a.meta != ev.meta:
@@ -300,11 +315,13 @@ class Program:
         if body is None:
             return None
         n = ev.slot
-        b = self._out_buf[n] = self._inplace(ev) or self.buf(*ev.meta)
+        # (a forward that writes no kernel -- PoolGather's: its values -- gets no buffer)
+        b = self._out_buf[n] = self._inplace(ev) or (
+            self.buf(*ev.meta) if any("BUF" in line for line in body) else None)
         self._low[n] = (pair[1], ins, ev)
         self._maybe.add(f"v{n}")
         self.n_lowered += 1
-        return [f"    {line.replace('OUT', f'v{n}').replace('BUF', b)}" for line in body]
+        return [f"    {line.replace('OUT', f'v{n}').replace('BUF', b or 'BUF')}" for line in body]
 
     def _backward(self, ev: BackwardEvent) -> list:
         self._n_backward += 1
@@ -371,10 +388,14 @@ class Program:
                 rule, ins, fev = low
                 if slot in fused_sig:  # its input's gradient: (p - t) * g * (1 / n)
                     rule = fused_sig[slot]
-                if slot in self.identity_rules:  # applied by the rule before (lower.py)
+                identity = slot in self.identity_rules  # done by the rule before (lower.py)
+                if identity:
                     rule = lower.identity_rule
                 outs = {}
                 for j, fit, target, meta in routes:
+                    if identity:  # (writes nothing)
+                        outs[j] = None
+                        continue
                     var = target_var(target)
                     fresh = not fit and var in adopted and arrivals[var] == 1
                     if fresh and meta[2] is not None:
