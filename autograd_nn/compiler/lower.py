@@ -10,8 +10,9 @@ bits whether it writes a fresh array or ``out=``: the results stay eager's, bit 
 (``tests/compiler/test_buffers.py`` and ``test_written_out.py`` compare whole runs bitwise).
 Python numbers become 0-d arrays of the op's dtype (``Program.num``: the value a ufunc would
 cast them to, without the per-call scalar conversion). Also written out: the functional
-layer's NumPy helpers ``_class_coef`` and ``max_pool_regular`` (common cases) and the
-optimizers' ``step()`` (SGD, Adam, AdamW).
+layer's NumPy helpers ``_class_coef`` and ``max_pool_regular`` (common cases; the latter with
+max pooling's own ``PoolGather`` and its scatter, and the ReLU rule before it, when the
+indices are read by nothing else) and the optimizers' ``step()`` (SGD, Adam, AdamW).
 
 Each entry is ``(forward, backward)``:
 
