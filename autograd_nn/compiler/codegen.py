@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from .._ops.elementwise import Sigmoid
+from .._ops.conv import Conv
+from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
+from .._ops.linear import Linear
 from .._ops.loss import BinaryCrossEntropy
 from .._ops.pool import max_pool_regular
 from ..autograd import engine
@@ -32,12 +34,18 @@ from ..optim.adam import Adam, AdamW
 from ..optim.optimizer import Optimizer
 from ..optim.sgd import SGD
 from ..tensor import Tensor
+from . import lower
 from .lower import KERNELS, LOWERED, WITH_PARAMS, adam_step, class_coef, pool_tiles, sgd_step
 from .tracer import BackwardEvent, CallEvent, HelperEvent, OpEvent, meta
 
 # optimizers whose step() the replay writes out (lower.py), by exact type (a subclass may
 # override _update_group)
 _WRITTEN_OUT_STEPS = {SGD: sgd_step, Adam: adam_step, AdamW: adam_step}
+# written-out elementwise ops that may write over their input (their forward is one ufunc per
+# element; their backward reads no input: Program._inplace), and written-out ops whose backward
+# never reads their output array (Conv's reads its saved columns)
+_INPLACE = {Add, Sub, Relu, Tanh}
+_NO_OUTPUT_READ = {Add, Sub, Mul, Linear, Conv}
 # helpers of the functional layer written out (lower.py)
 _WRITTEN_OUT_HELPERS = {_class_coef: class_coef, max_pool_regular: pool_tiles}
 
@@ -70,6 +78,10 @@ class Program:
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
         self._events = {ev.slot: ev for ev in events if type(ev) is OpEvent}
+        self._all_events, self._result_spec = events, result  # (users_of)
+        self._users: dict | None = None
+        self._out_buf: dict[int, str] = {}  # slot of a written-out op -> its output buffer
+        self.identity_rules: set = set()  # slots whose rule another one did (lower.py)
         self._n_backward = 0
         # buffers: only for functions (a compiled module's ctxs outlive the call)
         self.lower = returns is None and arg_meta is not None
@@ -105,8 +117,23 @@ class Program:
         lines.append(f"    return {returns if returns is not None else self._result(result)}")
         lines = _free_dead(lines, {f"v{n}" for n in self._low})
         self.source = "\n".join(self._funcs + lines) + "\n"
+        self._drop_untouched()
         exec(compile(self.source, "<autograd_nn.compile replay>", "exec"), self.ns)
         self.run = self.ns["run"]
+
+    def _drop_untouched(self) -> None:
+        """Forget the buffers the code never reads or writes (a route's buffer a rule did not
+        use, an output that is its input's values): neither by name nor through a view."""
+        used = set(re.findall(r"\b[A-Z]+\d+\b", self.source))
+        views = [v for k, v in self.ns.items() if k in used and type(v) is np.ndarray]
+        keep = []
+        for i, arr in enumerate(self.buffers):
+            name = f"B{i}"
+            if name in used or any(np.may_share_memory(arr, v) for v in views):
+                keep.append(arr)
+            else:
+                del self.ns[name]
+        self.buffers = keep
 
     def buf(self, shape: tuple, dtype: Any, layout: str = "C") -> str:
         """A new preallocated array (a global of the generated code), zero-filled, laid out as
@@ -132,6 +159,55 @@ class Program:
             return meta(x._data)
         if kind == "c" and type(x) in (int, float):
             return ((), None, "C")
+        return None
+
+    def users_of(self, slot: int) -> list:
+        """Every place the recording reads value ``("v", slot)``: (the event, or None for the
+        function's result; where in it: "inputs", a parameter's name, "args", "seeds" or
+        "result") -- the op events' inputs and parameters, the helpers' arguments, the
+        backward seeds, the result."""
+        if self._users is None:
+            self._users = {}
+
+            def scan(obj: Any, ev: Any, where: Any) -> None:
+                if (type(obj) is tuple and len(obj) == 2 and type(obj[0]) is str
+                        and obj[0] == "v" and type(obj[1]) is int):
+                    self._users.setdefault(obj[1], []).append((ev, where))
+                elif type(obj) in (tuple, list):
+                    for o in obj:
+                        scan(o, ev, where)
+                elif type(obj) is dict:
+                    for k, o in obj.items():
+                        scan(o, ev, k)
+            for ev in self._all_events:
+                if type(ev) is OpEvent:
+                    scan(ev.inputs, ev, "inputs")
+                    scan(ev.params, ev, None)
+                elif type(ev) is HelperEvent:
+                    scan(ev.args, ev, "args")
+                elif type(ev) is BackwardEvent:
+                    scan(ev.seeds, ev, "seeds")
+            scan(self._result_spec, None, "result")
+        return self._users.get(slot, [])
+
+    def _inplace(self, ev: OpEvent) -> str | None:
+        """The buffer of an input this written-out op may overwrite: an elementwise op whose
+        backward reads no input (``_INPLACE``) on the value of a written-out op whose backward
+        does not read its output (``_NO_OUTPUT_READ``), of the same shape, dtype and layout,
+        read by nothing else (no other op, helper, seed or result): eager's fresh array and
+        the input's, one dead once the other exists, share one buffer. A ufunc gives the same
+        bits in place; the step's working set shrinks (the next kernel finds it in cache)."""
+        if ev.cls not in _INPLACE:
+            return None
+        for s in ev.inputs:
+            if s[0] != "v" or self._out_buf.get(s[1]) is None:
+                continue
+            a = self._events.get(s[1])
+            if a is None or a.cls not in _NO_OUTPUT_READ or a.meta != ev.meta:
+                continue
+            users = self.users_of(s[1])
+            if len(users) == 1 and users[0][0] is ev and users[0][1] == "inputs":
+                return self._out_buf[s[1]]
         return None
 
     def meta_expr(self, var: str) -> tuple:
@@ -239,11 +315,13 @@ class Program:
         if body is None:
             return None
         n = ev.slot
-        b = self.buf(*ev.meta)
+        # (a forward that writes no kernel -- PoolGather's: its values -- gets no buffer)
+        b = self._out_buf[n] = self._inplace(ev) or (
+            self.buf(*ev.meta) if any("BUF" in line for line in body) else None)
         self._low[n] = (pair[1], ins, ev)
         self._maybe.add(f"v{n}")
         self.n_lowered += 1
-        return [f"    {line.replace('OUT', f'v{n}').replace('BUF', b)}" for line in body]
+        return [f"    {line.replace('OUT', f'v{n}').replace('BUF', b or 'BUF')}" for line in body]
 
     def _backward(self, ev: BackwardEvent) -> list:
         self._n_backward += 1
@@ -310,8 +388,14 @@ class Program:
                 rule, ins, fev = low
                 if slot in fused_sig:  # its input's gradient: (p - t) * g * (1 / n)
                     rule = fused_sig[slot]
+                identity = slot in self.identity_rules  # done by the rule before (lower.py)
+                if identity:
+                    rule = lower.identity_rule
                 outs = {}
                 for j, fit, target, meta in routes:
+                    if identity:  # (writes nothing)
+                        outs[j] = None
+                        continue
                     var = target_var(target)
                     fresh = not fit and var in adopted and arrivals[var] == 1
                     if fresh and meta[2] is not None:

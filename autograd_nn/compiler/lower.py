@@ -10,8 +10,9 @@ bits whether it writes a fresh array or ``out=``: the results stay eager's, bit 
 (``tests/compiler/test_buffers.py`` and ``test_written_out.py`` compare whole runs bitwise).
 Python numbers become 0-d arrays of the op's dtype (``Program.num``: the value a ufunc would
 cast them to, without the per-call scalar conversion). Also written out: the functional
-layer's NumPy helpers ``_class_coef`` and ``max_pool_regular`` (common cases) and the
-optimizers' ``step()`` (SGD, Adam, AdamW).
+layer's NumPy helpers ``_class_coef`` and ``max_pool_regular`` (common cases; the latter with
+max pooling's own ``PoolGather`` and its scatter, and the ReLU rule before it, when the
+indices are read by nothing else) and the optimizers' ``step()`` (SGD, Adam, AdamW).
 
 Each entry is ``(forward, backward)``:
 
@@ -34,10 +35,11 @@ from .._ops.conv import Conv, Geom, _tap_slice, _windows, out_size
 from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
 from .._ops.loss import _BCE_EPS, BinaryCrossEntropy, CrossEntropy
-from .._ops.pool import regular_offsets, tile_geometry
+from .._ops.pool import PoolGather, regular_offsets, tile_geometry
 from ..autograd import inplace
 from ..optim.adam import Adam
 from ..optim.sgd import SGD
+from .tracer import OpEvent
 
 # the NumPy callables the lowered code uses (bound as the replay function's default arguments:
 # local-variable loads, no global or attribute lookup per call)
@@ -50,7 +52,8 @@ KERNELS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_neg": np.
            "_putmask": np.putmask, "_sqrt": np.sqrt,
            "_rmax": np.maximum.reduce, "_einsum": np.einsum, "_U64": np.uint64,
            "_copyto": np.copyto, "_equal": np.equal, "_take": np.take,
-           "_dot": np.dot}
+           "_dot": np.dot, "_lor": np.logical_or, "_lnot": np.logical_not,
+           "_and": np.bitwise_and, "_or": np.bitwise_or}
 # (+ _bce_logs, below)
 
 
@@ -355,9 +358,13 @@ def _conv_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
         pg.buffer_views.add(res[0])
     if 1 in outs:
         o = outs[1]
-        at, bt = pg.buf((O, N * op), dtype), pg.buf((N * op, ck), dtype)
+        at = pg.buf((O, N * op), dtype)
+        # tensordot's second copy, (N * Out, C * K) C-ordered as there: into the columns of
+        # the input gradient above when there are (dead once added up, and just touched)
+        bt = pg.buf((N * op, ck), dtype) if 0 not in outs else \
+            pg.const(pg.ns[ct].reshape(N * op, ck), "BT")
         atv = pg.const(pg.ns[at].reshape(O, N, op), "ATV")
-        btv = pg.const(pg.ns[bt].reshape(N, op, ck), "BTV")
+        btv = pg.const(pg.ns[ct if 0 in outs else bt].reshape(N, op, ck), "BTV")
         lines += [f"    _copyto({atv}, {g}.reshape({N}, {O}, {op}).transpose(1, 0, 2))",
                   f"    _copyto({btv}, {cols}.reshape({N}, {ck}, {op}).transpose(0, 2, 1))"]
         if o is None:
@@ -375,7 +382,10 @@ def pool_tiles(pg: Any, ev: Any, fn: str) -> list | None:
     computes it into buffers: the taps-first copy, the max over taps, the first tap equal to
     the max (``tap = where(tap_t == max, t, tap)`` from the last tap to the first), the index
     ``base + koff[tap]``. Any NaN in the maxima runs the helper (NaN wins, first NaN's tap).
-    None when the case is another."""
+    When the indices are read by nothing but the pooling's own gather (``PoolGather`` with
+    these values, written out below), they are not computed at all: the arg-max is kept as
+    one bit mask per tap (:func:`_pool_masks`), from which the backward's scatter is a masked
+    copy. None when the case is another."""
     args = ev.args
     if (len(args) != 6 or args[0][0] != "src" or any(a[0] != "c" for a in args[1:])
             or len(ev.results) != 2 or any(r[0] != "v" for r in ev.results)):
@@ -389,31 +399,158 @@ def pool_tiles(pg: Any, ev: Any, fn: str) -> list | None:
     N, C = shape[:2]
     K = math.prod(k)
     crop, split, perm = tile_geometry(shape, k, osize)
-    base, koff = regular_offsets(shape[2:], k, st, p, d, osize)
     tf = pg.buf((K, N, C) + tuple(osize), dtype)
-    best, tap, idx = (pg.buf((N, C) + tuple(osize), dt) for dt in (dtype, np.int64, np.int64))
-    eq = pg.buf((N, C) + tuple(osize), np.dtype(bool))
+    best = pg.buf((N, C) + tuple(osize), dtype)
     tfv = pg.const(pg.ns[tf].reshape(tuple(k) + (N, C) + tuple(osize)), "TFV")
     taps = [pg.const(pg.ns[tf][t], "TF") for t in range(K)]
     x = pg.param(args[0])
     va, vb = (f"v{r[1]}" for r in ev.results)
-    for r, dt in zip(ev.results, (dtype, np.dtype(np.int64))):
-        pg._helper_meta[r[1]] = ((N, C) + tuple(osize), dt, "C")
+    pg._helper_meta[ev.results[0][1]] = ((N, C) + tuple(osize), dtype, "C")
     call = f"{fn}({', '.join(pg.param(a) for a in args)})"
     lines = [f"    _copyto({tfv}, {x}[{pg.const(crop)}].reshape({split!r})"
              f".transpose({perm!r}))",
-             f"    _rmax({tf}, 0, None, {best})",
-             f"    if _isnan({best}).any():",
-             f"        r = {call}",
-             f"        {va}, {vb} = r[0], r[1]",
-             "    else:",
-             f"        {tap}.fill({K - 1})"]
+             f"    _rmax({tf}, 0, None, {best})"]
+    if K > 1 and _gathered_only(pg, ev, xm):
+        return lines + _pool_masks(pg, ev, xm, k, osize, taps, best, va)
+    base, koff = regular_offsets(shape[2:], k, st, p, d, osize)
+    tap, idx = (pg.buf((N, C) + tuple(osize), np.int64) for _ in range(2))
+    eq = pg.buf((N, C) + tuple(osize), np.dtype(bool))
+    pg._helper_meta[ev.results[1][1]] = ((N, C) + tuple(osize), np.dtype(np.int64), "C")
+    lines += [f"    if _isnan({best}).any():",
+              f"        r = {call}",
+              f"        {va}, {vb} = r[0], r[1]",
+              "    else:",
+              f"        {tap}.fill({K - 1})"]
     for t in range(K - 2, -1, -1):
         lines += [f"        _equal({taps[t]}, {best}, out={eq})",
                   f"        _copyto({tap}, {t}, where={eq})"]
     return lines + [f"        _take({pg.const(koff, 'KOFF')}, {tap}, out={idx})",
                     f"        _add({idx}, {pg.const(np.asarray(base), 'BASE')}, out={idx})",
                     f"        {va}, {vb} = {best}, {idx}"]
+
+
+def _gathered_only(pg: Any, ev: Any, xm: tuple) -> bool:
+    """Whether the helper's indices are read only as the ``index`` of one ``PoolGather`` of the
+    same input with the helper's values (max pooling's own gather: ``_max_pool``), which
+    :func:`_gather_fwd` writes out (its conditions are the replay's for writing an op out)."""
+    users = pg.users_of(ev.results[1][1])
+    if len(users) != 1 or users[0][1] != "index":
+        return False
+    g = users[0][0]
+    return (type(g) is OpEvent and g.cls is PoolGather and len(g.params) == 3
+            and g.params.get("values") == ("src", ev.results[0])
+            and g.params.get("unique") == ("c", True) and g.inputs == [ev.args[0][1]]
+            and bool(g.meta) and g.meta[1] == xm[1] and g.meta[2] is not None)
+
+
+def _pool_masks(pg: Any, ev: Any, xm: tuple, k: tuple, osize: tuple, taps: list, best: str,
+                va: str) -> list:
+    """The helper's arg-max as one mask per tap, all bits set where that tap is the first
+    maximum of its window, for the written-out gather's backward: eq_t = (tap_t == max) (or
+    tap_t is NaN, where a NaN is among the maxima: the helper's rule), then first-true by
+    ``eq_t and not taken`` from the first tap to the last (the last: where no earlier one
+    was) -- the same tap as the helper's ``where`` chain, so the same index."""
+    shape, dtype = xm[:2]
+    K = len(taps)
+    inner = (shape[0], shape[1]) + tuple(osize)
+    eqb = pg.buf((K,) + inner, np.dtype(bool))
+    U = np.dtype(f"u{dtype.itemsize}")
+    fu = pg.buf((K,) + inner, U)
+    eqs = [pg.const(pg.ns[eqb][t], "EQ") for t in range(K)]
+    taken = eqs[K - 1]
+    nan = f"nan{ev.results[1][1]}"  # (read again by the backward: _gather_bwd)
+    lines = [f"    {nan} = _isnan({best}).any()", f"    if {nan}:"]
+    lines += [f"        _isnan({taps[t]}, out={eqs[t]})" for t in range(K - 1)]
+    lines += ["    else:"]
+    lines += [f"        _equal({taps[t]}, {best}, out={eqs[t]})" for t in range(K - 1)]
+    lines += [f"    _copyto({taken}, {eqs[0]})"]
+    for t in range(1, K - 1):
+        lines += [f"    _greater({eqs[t]}, {taken}, out={eqs[t]})",
+                  f"    _lor({taken}, {eqs[t]}, out={taken})"]
+    lines += [f"    _lnot({taken}, out={taken})",
+              f"    _copyto({fu}, {eqb})", f"    _neg({fu}, out={fu})",  # 0/1 -> 0/~0
+              f"    {va} = {best}"]
+    pg.saved[("pool", ev.results[1][1])] = (fu, tuple(shape), tuple(k), tuple(osize), U, best,
+                                            taps, nan)
+    return lines
+
+
+def _gather_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    """``PoolGather`` of max pooling's own values (see :func:`_gathered_only`): no kernel."""
+    index, values = pg.params.get("index"), pg.params.get("values")
+    if index is None or values is None or ("pool", index[1][1]) not in pg.saved:
+        return None
+    pg.saved[pg.cur_slot] = pg.saved[("pool", index[1][1])]
+    return [f"OUT = {pg.src(values[1])}"]
+
+
+def _gather_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    """PoolScatter (zeros, ``g`` assigned at each window's arg-max) as one masked copy per tap
+    into the tap's strided view of the result: the bits of ``g`` and'ed with the tap's mask
+    (``g`` where the tap is the arg-max, +0.0 elsewhere: the scatter's values, NaN payloads
+    and signed zeros included); positions no window covers stay +0.0.
+
+    When the pooled input is a written-out ReLU's output read by nothing else (the usual
+    conv-ReLU-pool), ReLU's rule ``scatter * (y > 0)`` is done before the scatter, on the
+    pooled size: ``g * (max > 0)``, since at a window's arg-max ``y`` is that window's max
+    (the same product of the same two numbers), and elsewhere eager multiplies the scatter's
+    +0.0 by 0 or 1: +0.0 either way, what the scatter leaves there. Where a NaN is among the
+    maxima the helper's rule picks taps that need not hold the max: ``y`` at the picked tap
+    is then gathered from the taps by their masks. The ReLU's own rule then passes its
+    gradient on (``identity_rules``)."""
+    fu, shape, k, osize, U, best, taps, nan = pg.saved[int(y[1:])]
+    dt = pg.const(pg.cur_dtype, "DT")
+    o = outs.get(0)
+    covered = all(o_ * k_ == n for o_, k_, n in zip(osize, k, shape[2:]))
+    lines = []
+    x = pg.cur_inputs[0]
+    if x[0] == "v" and _relu_only_pooled(pg, x[1]):
+        pooled = (shape[0], shape[1]) + tuple(osize)
+        m, gm = pg.buf(pooled, np.dtype(bool)), pg.buf(pooled, pg.cur_dtype)
+        sel, tmp = pg.buf(pooled, U), pg.buf(pooled, U)
+        lines += [f"    if {nan}:", f"        {sel}.fill(0)"]
+        for t, tap in enumerate(taps):
+            lines += [f"        _and({tap}.view({pg.const(U, 'U')}), "
+                      f"{pg.const(pg.ns[fu][t], 'FU')}, out={tmp})",
+                      f"        _or({sel}, {tmp}, out={sel})"]
+        lines += [f"        _greater({sel}.view({dt}), {pg.num(0)}, out={m})", "    else:",
+                  f"        _greater({best}, {pg.num(0)}, out={m})",
+                  f"    _mul({g}, {m}, out={gm})"]
+        g = gm
+        pg.identity_rules.add(x[1])
+    if o is None:
+        lines.append(f"    t0 = _np.zeros({shape!r}, {dt})")
+    else:
+        lines.append(f"    t0 = {o}")
+        if not covered:  # (a recycled array may hold anything there)
+            lines.append("    t0.fill(0)")
+    u = pg.const(U, "U")
+    lines.append(f"    gu = {g}.view({u})")
+    fixed = o is not None and o in pg.ns  # a buffer: its taps' views made once
+    if not fixed:
+        lines.append(f"    tu = t0.view({u})")
+    for t, kk in enumerate(np.ndindex(*k)):
+        view = (slice(None), slice(None)) + tuple(
+            slice(ki, o_ * kn, kn) for ki, o_, kn in zip(kk, osize, k))
+        dst = pg.const(pg.ns[o].view(U)[view], "GT") if fixed else f"tu[{pg.const(view)}]"
+        lines.append(f"    _and(gu, {pg.const(pg.ns[fu][t], 'FU')}, out={dst})")
+    return lines, {0: "t0"}
+
+
+def _relu_only_pooled(pg: Any, slot: int) -> bool:
+    """Whether value ``slot`` is a written-out ReLU's output read only by max pooling's helper
+    and its gather (so its rule's only incoming gradient is the gather's scatter)."""
+    ev = pg._events.get(slot)
+    if ev is None or ev.cls is not Relu or slot not in pg._low:
+        return False
+    kinds = sorted((w, type(e).__name__, getattr(e, "cls", None) is PoolGather)
+                   for e, w in pg.users_of(slot))
+    return kinds == [("args", "HelperEvent", False), ("inputs", "OpEvent", True)]
+
+
+def identity_rule(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    """A rule already applied by the rule before it (see _gather_bwd): ``g`` passes on."""
+    return [], {0: g}
 
 
 LOWERED: dict = {
@@ -427,6 +564,7 @@ LOWERED: dict = {
     Linear: (_linear_fwd, _linear_bwd),
     CrossEntropy: (_ce_fwd, _ce_bwd),
     Conv: (_conv_fwd, _conv_bwd),
+    PoolGather: (_gather_fwd, _gather_bwd),
 }
 
 
@@ -583,4 +721,4 @@ def adam_step(pg: Any, opt: Adam, fn: str) -> tuple:
 
 KERNELS["_bce_logs"] = _bce_logs
 # the forwards that read pg.params (the others take none)
-WITH_PARAMS = {_bce_fwd, _ce_fwd, _conv_fwd}
+WITH_PARAMS = {_bce_fwd, _ce_fwd, _conv_fwd, _gather_fwd}

@@ -185,6 +185,50 @@ def test_small_cnn_bitwise():
     assert comp[3].replays > 0
 
 
+def test_w4_cnn_bitwise_as_raw_bytes():
+    # benchmarks' W4 (two conv-ReLU-maxpool blocks, 1->8->16 channels, Linear(784, 10), batch
+    # 64 of 28x28, cross-entropy, SGD momentum) plus a short last batch: losses, parameters,
+    # gradients and momentum buffers compared as raw bytes (signed zeros and NaN payloads
+    # count) after every step; the replay writes the pooling, its scatter and the ReLU before
+    # it out (compiler/lower.py: _pool_masks, _gather_bwd) and shares buffers (_inplace)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((148, 1, 28, 28)).astype(np.float32)
+    x[3, 0, :4] = 0.0  # ties among zeros and negative inputs (ReLU's zeros) in the pools
+    y = rng.integers(0, 10, 148)
+    batches = [(torch.from_numpy(x[i:i + 64]), torch.from_numpy(y[i:i + 64]))
+               for i in range(0, 148, 64)]
+
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(784, 10))
+        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+        def step(xb, yb):
+            opt.zero_grad()
+            loss = nn.CrossEntropyLoss()(model(xb), yb)
+            loss.backward()
+            opt.step()
+            return loss
+        fn = torch.compile(step) if compiled else step
+        out = []
+        for _ in range(3):
+            for xb, yb in batches:
+                out.append(fn(xb, yb)._data.tobytes())
+                out += [p._data.tobytes() + p.grad._data.tobytes() for p in model.parameters()]
+                out += [a.tobytes() for a in _state_arrays(opt)]
+        return out, fn
+
+    (eager, _), (comp, fn) = run(False), run(True)
+    assert fn.replays == 5  # (two recordings per batch size)
+    prog = fn.entries()[0].program
+    assert len(prog.identity_rules) == 2 and "PoolScatter" not in prog.source
+    assert len(eager) == len(comp)
+    differ = [i for i, (a, b) in enumerate(zip(eager, comp)) if a != b]
+    assert not differ, f"bytes differ at items {differ[:5]} of {len(eager)}"
+
+
 def test_embedding_lstm_bitwise():
     rng = np.random.default_rng(3)
     toks = rng.integers(0, 30, (12, 7))

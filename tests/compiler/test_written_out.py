@@ -327,6 +327,89 @@ def test_max_pool_arg_max_written_out_bitwise_ties_nan_and_returned_values():
         assert _bits(o) == _bits(e[1])
 
 
+def _nan(dtype, payload: int):
+    """A quiet NaN of ``dtype`` with a payload (the scatter must carry these bits)."""
+    u = np.dtype(f"u{np.dtype(dtype).itemsize}")
+    bits = np.array(np.nan, dtype=dtype).view(u) | u.type(payload)
+    return bits.view(dtype)[()]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("nd, size, k", [(1, 9, 2), (2, 9, 2), (2, 8, 2), (2, 9, 3),
+                                         (3, 5, 2)])
+def test_max_pool_masks_and_scatter_written_out_bitwise(dtype, nd, size, k):
+    # max pooling whose indices only its own gather reads: the arg-max kept as tap masks, the
+    # backward's scatter a masked copy per tap (compiler/lower.py: _pool_masks, _gather_bwd).
+    # The incoming gradient carries -0.0 and NaN payloads (copied as bits), sizes not covered
+    # by whole windows leave +0.0 there, ties and +-0.0 pick the first maximum, a NaN input
+    # takes the helper's NaN rule; one pool on a parameter (its gradient adopted as .grad:
+    # an array of its own), one on a product (a buffer, then Mul's rule), two on ReLUs: one
+    # read only by its pool (ReLU's rule done on the pooled size before the scatter) and one
+    # read again (ReLU's own rule)
+    rng = np.random.default_rng(11 + nd + size + k)
+    shape = (3, 2) + (size,) * nd
+    pool = getattr(nn.functional, f"max_pool{nd}d")
+    osize = (size // k,) * nd
+    c0 = rng.standard_normal((3, 2) + osize).astype(dtype)
+    c0.flat[::5] = -0.0
+    c0.flat[1] = _nan(dtype, 3)
+    c0.flat[7] = -_nan(dtype, 5)
+    w0, s0 = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+
+    def make():
+        w, s = nn.Parameter(torch.tensor(w0)), nn.Parameter(torch.tensor(s0))
+        c = torch.tensor(c0)
+        opt = torch.optim.SGD([w, s], lr=0.0)
+
+        def step(x):
+            opt.zero_grad()
+            a = pool(w, k)
+            b = pool(x * s, k)
+            r1, r2 = (x * s - 0.5).relu(), (x - s).relu()
+            loss = (a * c).sum() + (b * c).sum() + (pool(r1, k) * c).sum() + \
+                (pool(r2, k) * c).sum() + r2.sum()
+            loss.backward()
+            return a, b
+        return step, lambda: [w.grad, s.grad]
+
+    xs = [rng.standard_normal(shape).astype(dtype) for _ in range(6)]
+    xs[2] = np.round(xs[2])  # ties
+    xs[2].flat[::3] = -0.0
+    xs[3].flat[4] = np.nan
+    with np.errstate(invalid="ignore"):
+        (eager, _), (comp, fn) = _twice(make, [(x,) for x in xs])
+    prog = fn.entries()[0].program
+    assert fn.replays == 4 and "_and(" in prog.source and "PoolScatter" not in prog.source
+    assert len(prog.identity_rules) == 1  # r1's rule, not r2's
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
+def test_max_pool_returned_indices_keep_the_helper_indices():
+    # indices read by the user (return_indices=True): computed as the helper does, bitwise
+    rng = np.random.default_rng(12)
+    w0 = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+
+    def make():
+        w = nn.Parameter(torch.tensor(w0))
+        opt = torch.optim.SGD([w], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            p, i = nn.functional.max_pool2d(w * x, 2, return_indices=True)
+            p.sum().backward()
+            opt.step()
+            return p, i
+        return step, lambda: [w, w.grad]
+
+    xs = [rng.standard_normal((2, 3, 6, 6)).astype(np.float32) for _ in range(5)]
+    xs[1] = np.round(xs[1])
+    (eager, _), (comp, fn) = _twice(make, [(x,) for x in xs])
+    assert fn.replays == 3 and "_take(" in fn.entries()[0].program.source
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("conv_kw", [{"padding": 1}, {"padding": 0, "stride": 2},
                                      {"padding": (2, 1), "dilation": 2}])
@@ -424,3 +507,55 @@ def test_conv_written_out_bitwise_1d_3d(nd):
     assert fn.replays == 3 and "Conv_forward" not in fn.entries()[0].program.source
     for a, b in zip(eager, comp):
         _same(a, b)
+
+
+def test_elementwise_op_writes_over_a_dead_input_only():
+    # Add/Sub/Relu/Tanh write over the buffer of an input that nothing else reads (a Linear's
+    # or Conv's output, an Add's); an input read again later (h feeds relu and a product; t is
+    # returned; r is read by its own backward through Relu's output) keeps its own buffer.
+    # Oracle: the eager run, bit for bit, every returned value kept and checked after the
+    # later calls (nothing handed out is overwritten).
+    rng = np.random.default_rng(13)
+    w0 = rng.standard_normal((6, 5)).astype(np.float32)
+    k0 = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+
+    def make():
+        torch.manual_seed(0)
+        lin = nn.Linear(5, 6)
+        conv = nn.Conv2d(2, 3, 3, padding=1)
+        with torch.no_grad():
+            lin.weight.copy_(torch.tensor(w0))
+            conv.weight.copy_(torch.tensor(k0))
+        opt = torch.optim.SGD(list(lin.parameters()) + list(conv.parameters()), lr=0.1)
+
+        def step(x, z):
+            opt.zero_grad()
+            h = lin(x)  # read twice: keeps its buffer
+            r = (h + 1).relu()  # h + 1 dead after relu: relu writes over it
+            t = (h * r).tanh()  # returned: Tanh's output is no input of an in-place op
+            u = (t - 0.5).tanh()  # t - 0.5 read only by tanh: in place
+            c = (conv(z) - 1).relu()  # conv output -> minus -> relu, one buffer
+            loss = u.sum() + c.sum() + (t * t).sum()
+            loss.backward()
+            opt.step()
+            return loss, t, c
+        return step, lambda: [lin.weight, lin.bias, conv.weight, conv.bias]
+
+    calls = [(rng.standard_normal((4, 5)).astype(np.float32),
+              rng.standard_normal((2, 2, 5, 5)).astype(np.float32)) for _ in range(5)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    src = fn.entries()[0].program.source
+    assert fn.replays == 3
+    for a, b in zip(eager, comp):
+        _same(a, b)
+    # the buffers written by more than one line: h + 1 and its relu, h * r and its tanh,
+    # t - 0.5 and its tanh, the loss's two sums, the conv's output (+ bias), its minus and
+    # relu; h (the Linear's output, read twice) and t (returned, read twice) are never
+    # written over after they are made
+    lines = [ln for ln in src.splitlines() if ln.startswith("    v") and "out=B" in ln]
+    outs = [ln.split("out=")[1].split(")")[0] for ln in lines]
+    assert sorted(outs.count(b) for b in set(outs) if outs.count(b) > 1) == [2, 2, 2, 2, 3]
+    t = src.split("return (")[1].split(", _wrap(")[1].split(".copy")[0]  # (loss, t, c)
+    for v in (lines[0].split(" = ")[0].strip(), t):
+        i = next(i for i, ln in enumerate(lines) if ln.startswith(f"    {v} = "))
+        assert outs[i] not in outs[i + 1:], src
