@@ -66,6 +66,8 @@ class Program:
         self.cur_dtype: Any = None  # the dtype of the op being written out
         self.saved: dict = {}  # slot of a written-out op -> what its backward reads (lower.py)
         self.buffer_views: set = set()  # constants that are views of buffers (lower.py)
+        self._out_meta: Any = None  # (shape, dtype, layout) of the op being written out
+        self._out_buf: str | None = None  # its output buffer, once made (out_buffer)
         self._helper_meta: dict = {}  # slot -> (shape, dtype, layout) of a written-out helper's
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
@@ -117,6 +119,13 @@ class Program:
         self.ns[name] = arr
         return name
 
+    def out_buffer(self) -> str:
+        """The output buffer of the op being written out (made now: a written-out forward
+        that makes views of it; otherwise made after the forward's lines)."""
+        if self._out_buf is None:
+            self._out_buf = self.buf(*self._out_meta)
+        return self._out_buf
+
     def meta_of(self, s: tuple) -> tuple | None:
         """(shape, dtype, layout) of a source's array (tracer.meta); dtype None for a Python int
         or float."""
@@ -132,6 +141,8 @@ class Program:
             return meta(x._data)
         if kind == "c" and type(x) in (int, float):
             return ((), None, "C")
+        if kind == "c" and type(x) is np.ndarray:  # (e.g. the zero initial state of an RNN)
+            return meta(x)
         return None
 
     def meta_expr(self, var: str) -> tuple:
@@ -235,11 +246,12 @@ class Program:
         self.cur_slot = ev.slot
         # Python numbers among the operands: 0-d arrays of the op's dtype (see num)
         ins = [self.num(s[1]) if m[1] is None else i for i, s, m in zip(ins, ev.inputs, metas)]
+        self._out_meta, self._out_buf = ev.meta, None
         body = pair[0](self, ins, metas)
         if body is None:
             return None
         n = ev.slot
-        b = self.buf(*ev.meta)
+        b = self._out_buf or self.buf(*ev.meta)
         self._low[n] = (pair[1], ins, ev)
         self._maybe.add(f"v{n}")
         self.n_lowered += 1
