@@ -35,7 +35,7 @@ from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
 from .._ops.loss import _BCE_EPS, BinaryCrossEntropy, CrossEntropy
 from .._ops.pool import regular_offsets, tile_geometry
-from .._ops.rnn import RecurrentScan
+from .._ops.rnn import LSTMLoop, RecurrentScan
 from ..autograd import inplace
 from ..optim.adam import Adam
 from ..optim.sgd import SGD
@@ -418,128 +418,10 @@ def pool_tiles(pg: Any, ev: Any, fn: str) -> list | None:
 
 
 # ------------------------------------------------------------------- the LSTM's recurrent scan
-class LSTMScan:
-    """``RecurrentScan`` (mode LSTM, one direction forward in time, no mask or projection) of
-    one specialization, as the op's NumPy path computes it (``rnn.scan`` with ``_lstm_cell``;
-    ``RecurrentScan.backward`` with ``_lstm_prepare`` and ``_lstm_step``): the same ufuncs and
-    matmuls in the same order on the same operands (views of the same shapes and strides),
-    into buffers allocated once -- the saved activations, the scratch, the transposed
-    recurrent weight, the backward's gradient, factors, running ``dh``/``dc`` and shifted
-    states -- and every per-step view of them made once, so a step is its kernels (13 NumPy
-    calls forward, 8 backward) with no slicing, dispatch, cell call or allocation."""
-
-    def __init__(self, pg: Any, out: np.ndarray, T: int, B: int, H: int, dtype: Any) -> None:
-        def buf(shape: tuple) -> np.ndarray:
-            return pg.ns[pg.buf(shape, dtype)]
-        self.pg, self.T, self.B, self.H, self.dtype = pg, T, B, H, dtype
-        self.out = out
-        self.sg, self.tc = buf((T, B, 4 * H)), buf((T, B, H))  # the saved arrays
-        self.S, self.tmp, self.wt = buf((B, 4 * H)), buf((B, H)), buf((H, 4 * H))
-        self.one = np.ones((), dtype)  # the Python 1 the op adds: cast to dtype (Program.num)
-        sg, tc, S = self.sg, self.tc, self.S
-        self.Sg = S[:, 2 * H:3 * H]
-        # step t: the saved sigmoids (all four quarters: i, f, g (tanh), o), tanh(c), h, c
-        self.fsteps = [(sg[t], sg[t][:, :H], sg[t][:, H:2 * H], sg[t][:, 2 * H:3 * H],
-                        sg[t][:, 3 * H:], tc[t], out[t][:, :H], out[t][:, H:])
-                       for t in range(T)]
-        self.dx = None  # the backward's buffers: made with its source (see backward_lines)
-
-    def backward_buffers(self, dx: np.ndarray) -> None:
-        """The backward's buffers and views; ``dx`` is the (T, B, 4H) gradient w.r.t. xp."""
-        T, B, H = self.T, self.B, self.H
-        pg, dtype, sg, out = self.pg, self.dtype, self.sg, self.out
-        self.dx = dx
-        self.odtc = pg.ns[pg.buf((T, B, H), dtype)]
-        self.dh, self.dc = pg.ns[pg.buf((B, H), dtype)], pg.ns[pg.buf((B, H), dtype)]
-        self.hp = None
-        m4 = dx.reshape(T, B, 4, H)
-        self.m4 = [m4[:, :, k] for k in range(4)]
-        self.c_prev = out[:-1, :, H:]
-        self.dc3 = self.dc[:, None, :]
-        self.bsteps = [(self.odtc[t], dx[t].reshape(B, 4, H)[:, :3],
-                        dx[t].reshape(B, 4, H)[:, 3], sg[t][:, H:2 * H], dx[t])
-                       for t in range(T - 1, -1, -1)]
-
-    @np.errstate(over="ignore")  # exp overflow (x << 0) gives the right limit, as in the op
-    def forward(self, xp: np.ndarray, s0: np.ndarray, w_hh: np.ndarray,
-                b_hh: np.ndarray | None = None) -> None:
-        """The states into ``out``, the activations into the saved buffers."""
-        mm, add, mul, neg, exp, recip, tanh = (np.matmul, np.add, np.multiply, np.negative,
-                                               np.exp, np.reciprocal, np.tanh)
-        S, Sg, tmp, one, wt = self.S, self.Sg, self.tmp, self.one, self.wt
-        np.copyto(wt, w_hh.T)  # the op's contiguous copy of w_hh^T
-        H = self.H
-        h, c = s0[:, :H], s0[:, H:]
-        for xt, (sg, si, sf, sgg, so, tc, ho, co) in zip(xp, self.fsteps):
-            mm(h, wt, out=S)  # gates = h @ w_hh^T + xp[t] (+ b_hh)
-            add(S, xt, out=S)
-            if b_hh is not None:
-                add(S, b_hh, out=S)
-            neg(S, out=sg)  # sigmoid of all four quarters
-            exp(sg, out=sg)
-            add(sg, one, out=sg)
-            recip(sg, out=sg)
-            tanh(Sg, out=sgg)  # g = tanh(gates' g quarter), into sg's g quarter
-            mul(sf, c, out=co)  # c' = f c + i g
-            mul(si, sgg, out=tmp)
-            add(co, tmp, out=co)
-            tanh(co, out=tc)
-            mul(so, tc, out=ho)  # h' = o tanh(c')
-            h, c = ho, co
-
-    def backward(self, g: np.ndarray, s0: np.ndarray, w_hh: np.ndarray, o1: Any = None,
-                 o2: Any = None, o3: Any = None, need: tuple = (False, True, True)) -> tuple:
-        """(dxp, ds0, dw_hh, db_hh) as ``RecurrentScan.backward``: ``dxp`` is the dx buffer;
-        ``o1``-``o3``: arrays to write the others into (None: fresh ones); ``need``: which of
-        ds0, dw_hh, db_hh to compute."""
-        mm, add, mul, sub = np.matmul, np.add, np.multiply, np.subtract
-        H, one, sg, tc, out = self.H, self.one, self.sg, self.tc, self.out
-        d, (m0, m1, m2, m3), odtc = self.dx, self.m4, self.odtc
-        # _lstm_prepare: the factors, into d and odtc
-        sub(one, sg, out=d)
-        mul(d, sg, out=d)
-        gq = sg[:, :, 2 * H:3 * H]
-        mul(m0, gq, out=m0)
-        mul(m1[1:], self.c_prev, out=m1[1:])  # *= c before each step
-        mul(m1[0], s0[:, H:], out=m1[0])
-        mul(gq, gq, out=m2)
-        sub(one, m2, out=m2)
-        mul(m2, sg[:, :, :H], out=m2)
-        mul(m3, tc, out=m3)
-        mul(tc, tc, out=odtc)
-        sub(one, odtc, out=odtc)
-        mul(odtc, sg[:, :, 3 * H:], out=odtc)
-        dh, dc, dc3, tmp = self.dh, self.dc, self.dc3, self.tmp
-        dh.fill(0)
-        dc.fill(0)
-        for gh, gc, (od, d3, do, f, dxt) in zip(g[::-1, :, :H], g[::-1, :, H:], self.bsteps):
-            add(dh, gh, out=dh)
-            add(dc, gc, out=dc)
-            mul(dh, od, out=tmp)  # dc += dh * o_dtc[t]
-            add(dc, tmp, out=dc)
-            mul(d3, dc3, out=d3)
-            mul(do, dh, out=do)
-            mul(dc, f, out=dc)
-            mm(dxt, w_hh, out=dh)  # dh = dgh[t] @ w_hh
-        ds0 = dw = db = None
-        if need[0]:
-            ds0 = np.concatenate([dh, dc], axis=1, out=o1)
-        d2 = d.reshape(-1, 4 * H)
-        if need[1]:
-            hp = self.hp
-            if hp is None:
-                hp = self.hp = self.pg.ns[self.pg.buf(out.shape[:2] + (H,), self.dtype)]
-            np.copyto(hp[1:], out[:-1, :, :H])  # the state before each step
-            np.copyto(hp[0], s0[:, :H])
-            dw = mm(d2.T, hp.reshape(-1, H), out=o2)
-        if need[2]:
-            db = add.reduce(d2, 0, None, o3)
-        return d, ds0, dw, db
-
-
 def _scan_fwd(pg: Any, ins: list, metas: list) -> list | None:
     """The LSTM's RecurrentScan (forward in time, no mask or projection, C-ordered xp and
-    w_hh) as ``LSTMScan.forward``; the output is the op's (T, B, 2H) states buffer."""
+    w_hh) as the op's own ``LSTMLoop`` over buffers made once, with its per-step views (the
+    op makes them each call); the output is the op's (T, B, 2H) states buffer."""
     p = pg.params
     v = {k: x[1] for k, x in p.items() if x[0] == "c"}
     if (len(v) != len(p) or v.get("mode") != "LSTM" or v.get("has_proj") is not False
@@ -554,26 +436,29 @@ def _scan_fwd(pg: Any, ins: list, metas: list) -> list | None:
         return None
     T, B = xs[:2]
     out = pg.out_buffer()
-    plan = LSTMScan(pg, pg.ns[out], T, B, H, dtype)
-    name = pg.const(plan, "SCAN")
-    pg.saved[pg.cur_slot] = plan
-    return [f"{name}.forward({', '.join(ins)})", "OUT = BUF"]
+    shapes = ((T, B, 4 * H), (T, B, H), (B, 4 * H), (B, H), (H, 4 * H))  # sg, tc, S, tmp, wt
+    loop = LSTMLoop(pg.ns[out], *(pg.ns[pg.buf(shape, dtype)] for shape in shapes))
+    pg.saved[pg.cur_slot] = loop
+    return [f"{pg.const(loop, 'SCAN')}.forward({', '.join(ins)})", "OUT = BUF"]
 
 
 def _scan_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
-    plan = pg.saved[int(y[1:])]
-    o0 = outs.get(0)
-    if o0 is not None and o0 in pg.ns and any(pg.ns[o0] is b for b in pg.buffers):
-        dx = o0  # the buffer the codegen gave this gradient
-    else:
-        dx = pg.buf((plan.T, plan.B, 4 * plan.H), plan.dtype)
-        pg.buffer_views.add(dx)  # (a buffer: copied where it is handed out)
-    plan.backward_buffers(pg.ns[dx])
+    """``LSTMLoop.backward`` into buffers; the gradient w.r.t. xp is the buffer the codegen
+    gives it, else one of its own (marked: copied where it is handed out)."""
+    loop = pg.saved[int(y[1:])]
+    T, B, H, dtype = loop.T, loop.B, loop.H, loop.out.dtype
+    dx = outs.get(0)
+    if dx is None or not any(pg.ns.get(dx) is a for a in pg.buffers):
+        dx = pg.buf((T, B, 4 * H), dtype)
+        pg.buffer_views.add(dx)
+    hp = pg.ns[pg.buf((T, B, H), dtype)] if 2 in outs else None
+    bw = loop.backward_views(pg.ns[dx], *(pg.ns[pg.buf(shape, dtype)] for shape in
+                                          ((T, B, H), (B, H), (B, H))), hp)
     need = tuple(j in outs for j in (1, 2, 3))
     args = ", ".join(str(outs.get(j)) for j in (1, 2, 3))
-    name = pg.const(plan, "SCAN")
-    line = f"    t0, t1, t2, t3 = {name}.backward({g}, {ins[1]}, {ins[2]}, {args}, {need!r})"
-    return [line], {j: (dx if j == 0 else f"t{j}") for j in outs}
+    call = f"{pg.const(loop, 'SCAN')}.backward({pg.const(bw, 'BW')}, {g}, {ins[1]}, {ins[2]}, "
+    return [f"    t0, t1, t2, t3 = {call}{args}, {need!r})"], \
+        {j: (dx if j == 0 else f"t{j}") for j in outs}
 
 
 LOWERED: dict = {
