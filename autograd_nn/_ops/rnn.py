@@ -291,38 +291,47 @@ _FAST_LSTM = True
 class LSTMLoop:
     """An LSTM layer-direction's scan (forward in time, no mask or projection) on NumPy arrays
     given once: ``out`` (T, B, 2H) the states, ``sg`` (T, B, 4H) and ``tc`` (T, B, H) the saved
-    activations (the sigmoids of the i, f, o gates with tanh(g) in the g quarter; tanh(c)),
-    ``S`` (B, 4H) and ``tmp`` (B, H) scratch, ``wt`` (H, 4H) for w_hh^T. Every per-step view is
-    made here, once: the op makes one loop per call, the compiler's replay one per
-    specialization over its buffers (compiler/lower.py), so a step is its kernels alone (13
-    NumPy calls forward, 8 backward; no cell dispatch, slicing or allocation).
+    activations (the sigmoids of the i, f, o gates with tanh(g) in the g quarter; tanh(c)).
+    Every per-step view is made here, once: the op makes one loop per call, the compiler's
+    replay one per specialization over its buffers (compiler/lower.py), so a step is its
+    kernels alone (13 NumPy calls forward, 7 backward; no cell dispatch, slicing or
+    allocation). ``ext`` (T + 1, B, 2H), when given, holds ``out`` as ``ext[1:]`` and receives
+    the initial state in ``ext[0]``: the states before each step are then one view
+    (``ext[:-1]``), read in place by the backward where the op copies them.
 
     The kernels are the generic path's (``scan`` with ``_lstm_cell``, ``RecurrentScan.backward``
-    with ``_lstm_prepare`` and ``_lstm_step``) in its order, on views of the same shapes and
-    strides: the same bits (tests/ops and tests/compiler compare raw bytes)."""
+    with ``_lstm_prepare`` and ``_lstm_step``) in its order, on the same values: the same bits
+    (tests/nn/test_rnn.py and tests/compiler compare raw bytes). Where an operand's layout
+    differs from the generic path's, the kernel is one whose result does not depend on it:
+    an elementwise add or multiply (IEEE-rounded per element: b_hh added from a copy tiled
+    to (B, 4H), dh and dc updated side by side in one (B, 2H) array), or a matmul reading or
+    writing rows with a leading dimension (BLAS computes the same blocks)."""
 
-    def __init__(self, out: np.ndarray, sg: np.ndarray, tc: np.ndarray, S: np.ndarray,
-                 tmp: np.ndarray, wt: np.ndarray) -> None:
+    def __init__(self, out: np.ndarray, sg: np.ndarray, tc: np.ndarray,
+                 ext: np.ndarray | None = None) -> None:
         T, B, H = tc.shape
-        self.T, self.B, self.H = T, B, H
-        self.out, self.sg, self.tc, self.S, self.tmp, self.wt = out, sg, tc, S, tmp, wt
-        self.one = np.ones((), out.dtype)  # the op's Python 1, as the ufuncs cast it
-        self.Sg = S[:, 2 * H:3 * H]
+        dt = out.dtype
+        self.T, self.B, self.H, self.out, self.sg, self.tc, self.ext = T, B, H, out, sg, tc, ext
+        self.S, self.bb = np.empty((B, 4 * H), dt), np.empty((B, 4 * H), dt)  # gates, b_hh
+        self.tmp, self.wt = np.empty((B, H), dt), np.empty((H, 4 * H), dt)  # scratch, w_hh^T
+        self.one = np.ones((), dt)  # the op's Python 1, as the ufuncs cast it
+        self.Sg = self.S[:, 2 * H:3 * H]
         self.fsteps = [(sg[t], sg[t][:, :H], sg[t][:, H:2 * H], sg[t][:, 2 * H:3 * H],
                         sg[t][:, 3 * H:], tc[t], out[t][:, :H], out[t][:, H:])
                        for t in range(T)]
 
-    def backward_views(self, dx: np.ndarray, odtc: np.ndarray, dh: np.ndarray,
-                       dc: np.ndarray, hp: np.ndarray | None) -> tuple:
+    def backward_views(self, dx: np.ndarray, odtc: np.ndarray, dhc: np.ndarray,
+                       hp: np.ndarray | None) -> tuple:
         """The backward's arrays with their per-step views, for :meth:`backward`: ``dx`` (T,
-        B, 4H) the gradient w.r.t. xp (and the gates), ``odtc`` (T, B, H) a factor, ``dh`` and
-        ``dc`` (B, H) the running gradients, ``hp`` (T, B, H) the states before each step (for
-        dw_hh; None when not needed)."""
+        B, 4H) the gradient w.r.t. xp (and the gates), ``odtc`` (T, B, H) a factor, ``dhc``
+        (B, 2H) the running gradients [dh, dc], ``hp`` (T, B, H) for the states before each
+        step (for dw_hh; unused with ``ext``, None when not needed)."""
         T, B, H, sg = self.T, self.B, self.H, self.sg
         m4 = dx.reshape(T, B, 4, H)
         steps = [(odtc[t], dx[t].reshape(B, 4, H)[:, :3], dx[t].reshape(B, 4, H)[:, 3],
                   sg[t][:, H:2 * H], dx[t]) for t in range(T - 1, -1, -1)]
-        return dx, [m4[:, :, k] for k in range(4)], odtc, dh, dc, dc[:, None, :], hp, steps
+        dh, dc = dhc[:, :H], dhc[:, H:]
+        return dx, [m4[:, :, k] for k in range(4)], odtc, dhc, dh, dc, dc[:, None, :], hp, steps
 
     @np.errstate(over="ignore")  # exp overflow (x << 0) gives inf -> 0, the correct limit
     def forward(self, xp: np.ndarray, s0: np.ndarray, w_hh: np.ndarray,
@@ -330,14 +339,19 @@ class LSTMLoop:
         """The states into ``out``, the activations into ``sg`` and ``tc``."""
         mm, add, mul, neg, exp, recip, tanh = (np.matmul, np.add, np.multiply, np.negative,
                                                np.exp, np.reciprocal, np.tanh)
-        S, Sg, tmp, one, wt, H = self.S, self.Sg, self.tmp, self.one, self.wt, self.H
+        S, Sg, tmp, one, wt, bb, H = self.S, self.Sg, self.tmp, self.one, self.wt, self.bb, self.H
         np.copyto(wt, w_hh.T)  # (_transposed: a contiguous copy)
+        if b_hh is not None:
+            np.copyto(bb, b_hh)
+        if self.ext is not None:
+            np.copyto(self.ext[0], s0)
+            s0 = self.ext[0]
         h, c = s0[:, :H], s0[:, H:]
         for xt, (sg, si, sf, sgg, so, tc, ho, co) in zip(xp, self.fsteps):
             mm(h, wt, out=S)  # gates = h @ w_hh^T + xp[t] (+ b_hh)
             add(S, xt, out=S)
             if b_hh is not None:
-                add(S, b_hh, out=S)
+                add(S, bb, out=S)
             neg(S, out=sg)  # _sigmoid of all four quarters
             exp(sg, out=sg)
             add(sg, one, out=sg)
@@ -358,15 +372,18 @@ class LSTMLoop:
         ds0, dw_hh, db_hh to compute (the others are None), ``o1``-``o3`` arrays to write them
         into (None: fresh ones)."""
         mm, add, mul, sub = np.matmul, np.add, np.multiply, np.subtract
-        H, one, sg, tc, out = self.H, self.one, self.sg, self.tc, self.out
-        d, (m0, m1, m2, m3), odtc, dh, dc, dc3, hp, steps = bw
+        H, one, sg, tc, out, ext = self.H, self.one, self.sg, self.tc, self.out, self.ext
+        d, (m0, m1, m2, m3), odtc, dhc, dh, dc, dc3, hp, steps = bw
         # _lstm_prepare: each step's factors, for all steps at once, into d and odtc
         sub(one, sg, out=d)
         mul(d, sg, out=d)
         gq = sg[:, :, 2 * H:3 * H]
         mul(m0, gq, out=m0)
-        mul(m1[1:], out[:-1, :, H:], out=m1[1:])  # *= c before each step
-        mul(m1[0], s0[:, H:], out=m1[0])
+        if ext is not None:  # *= c before each step
+            mul(m1, ext[:-1, :, H:], out=m1)
+        else:
+            mul(m1[1:], out[:-1, :, H:], out=m1[1:])
+            mul(m1[0], s0[:, H:], out=m1[0])
         mul(gq, gq, out=m2)
         sub(one, m2, out=m2)
         mul(m2, sg[:, :, :H], out=m2)
@@ -375,11 +392,9 @@ class LSTMLoop:
         sub(one, odtc, out=odtc)
         mul(odtc, sg[:, :, 3 * H:], out=odtc)
         tmp = self.tmp
-        dh.fill(0)
-        dc.fill(0)
-        for gh, gc, (od, d3, do, f, dxt) in zip(g[::-1, :, :H], g[::-1, :, H:], steps):
-            add(dh, gh, out=dh)
-            add(dc, gc, out=dc)
+        dhc.fill(0)
+        for gt, (od, d3, do, f, dxt) in zip(g[::-1], steps):
+            add(dhc, gt, out=dhc)  # dh += g[t, :, :H]; dc += g[t, :, H:]
             mul(dh, od, out=tmp)  # _lstm_step: dc += dh * o_dtc[t]
             add(dc, tmp, out=dc)
             mul(d3, dc3, out=d3)
@@ -387,13 +402,19 @@ class LSTMLoop:
             mul(dc, f, out=dc)
             mm(dxt, w_hh, out=dh)  # dh = dgh[t] @ w_hh
         ds0 = dw = db = None
-        if need[0]:
-            ds0 = np.concatenate([dh, dc], axis=1, out=o1)
+        if need[0]:  # (the op's concatenate([dh, dc], axis=1))
+            ds0 = dhc.copy() if o1 is None else o1
+            if o1 is not None:
+                np.copyto(o1, dhc)
         d2 = d.reshape(-1, 4 * H)
-        if need[1]:  # one matmul over all (t, b)
-            np.copyto(hp[1:], out[:-1, :, :H])  # the state before each step
-            np.copyto(hp[0], s0[:, :H])
-            dw = mm(d2.T, hp.reshape(-1, H), out=o2)
+        if need[1]:  # one matmul over all (t, b), with the state before each step
+            if ext is not None:
+                hprev = ext[:-1, :, :H].reshape(-1, H)  # (a view: rows 2H apart)
+            else:
+                np.copyto(hp[1:], out[:-1, :, :H])
+                np.copyto(hp[0], s0[:, :H])
+                hprev = hp.reshape(-1, H)
+            dw = mm(d2.T, hprev, out=o2)
         if need[2]:
             db = add.reduce(d2, 0, None, o3)
         return d, ds0, dw, db
@@ -426,9 +447,7 @@ class RecurrentScan(Op):
         out = np.empty((T, B, s0.shape[1]), dtype=xp.dtype)
         ctx.lstm_loop = None
         if mode == "LSTM" and mask is None and not has_proj and not reverse and _FAST_LSTM:
-            e = np.empty
-            loop = ctx.lstm_loop = LSTMLoop(out, saved[0], saved[1], e((B, 4 * H), xp.dtype),
-                                            e((B, H), xp.dtype), e((H, 4 * H), xp.dtype))
+            loop = ctx.lstm_loop = LSTMLoop(out, saved[0], saved[1])
             loop.forward(xp, s0, w_hh, rest[0] if has_bias else None)
         else:
             w = (_transposed(w_hh), rest[0] if has_bias else None,
@@ -531,8 +550,7 @@ def _lstm_loop_backward(ctx, g, s0, w_hh, has_bias):
     need = ctx.needs_input_grad
     odtc = _take((T, B, H), dt)
     hp = _take((T, B, H), dt) if need[2] else None
-    bw = loop.backward_views(np.empty((T, B, 4 * H), dt), odtc, np.empty((B, H), dt),
-                             np.empty((B, H), dt), hp)
+    bw = loop.backward_views(np.empty((T, B, 4 * H), dt), odtc, np.empty((B, 2 * H), dt), hp)
     dxp, ds0, dw, db = loop.backward(bw, g, s0, w_hh,
                                      need=(need[1], need[2], has_bias and need[3]))
     _release([odtc] if hp is None else [odtc, hp])

@@ -119,11 +119,12 @@ class Program:
         self.ns[name] = arr
         return name
 
-    def out_buffer(self) -> str:
-        """The output buffer of the op being written out (made now: a written-out forward
-        that makes views of it; otherwise made after the forward's lines)."""
+    def out_buffer(self, view: str | None = None) -> str:
+        """The output buffer of the op being written out, made now (for a written-out forward
+        that makes views of it; otherwise it is made after the forward's lines), or ``view``:
+        a constant naming a view of a buffer (laid out as the output) that holds it."""
         if self._out_buf is None:
-            self._out_buf = self.buf(*self._out_meta)
+            self._out_buf = view or self.buf(*self._out_meta)
         return self._out_buf
 
     def meta_of(self, s: tuple) -> tuple | None:

@@ -419,9 +419,10 @@ def pool_tiles(pg: Any, ev: Any, fn: str) -> list | None:
 
 # ------------------------------------------------------------------- the LSTM's recurrent scan
 def _scan_fwd(pg: Any, ins: list, metas: list) -> list | None:
-    """The LSTM's RecurrentScan (forward in time, no mask or projection, C-ordered xp and
+    """The LSTM's RecurrentScan (forward in time, no mask or projection, C-ordered xp, s0 and
     w_hh) as the op's own ``LSTMLoop`` over buffers made once, with its per-step views (the
-    op makes them each call); the output is the op's (T, B, 2H) states buffer."""
+    op makes them each call); the output, (T, B, 2H), is a view of a (T + 1, B, 2H) buffer
+    whose first step holds s0 (``LSTMLoop``'s ``ext``)."""
     p = pg.params
     v = {k: x[1] for k, x in p.items() if x[0] == "c"}
     if (len(v) != len(p) or v.get("mode") != "LSTM" or v.get("has_proj") is not False
@@ -430,14 +431,15 @@ def _scan_fwd(pg: Any, ins: list, metas: list) -> list | None:
         return None
     H = v["hidden_size"]
     (xs, dtype, xl), (ss, _, sl), (ws, _, wl) = metas[:3]
-    if (len(xs) != 3 or xl != "C" or wl != "C" or sl is None or xs[2] != 4 * H
+    if (len(xs) != 3 or xl != "C" or wl != "C" or sl != "C" or xs[2] != 4 * H
             or tuple(ws) != (4 * H, H) or tuple(ss) != (xs[1], 2 * H) or not xs[0]
             or (len(ins) == 4 and tuple(metas[3][0]) != (4 * H,))):
         return None
     T, B = xs[:2]
-    out = pg.out_buffer()
-    shapes = ((T, B, 4 * H), (T, B, H), (B, 4 * H), (B, H), (H, 4 * H))  # sg, tc, S, tmp, wt
-    loop = LSTMLoop(pg.ns[out], *(pg.ns[pg.buf(shape, dtype)] for shape in shapes))
+    ext = pg.ns[pg.buf((T + 1, B, 2 * H), dtype)]
+    out = pg.out_buffer(pg.const(ext[1:], "OUTV"))
+    loop = LSTMLoop(pg.ns[out], pg.ns[pg.buf((T, B, 4 * H), dtype)],
+                    pg.ns[pg.buf((T, B, H), dtype)], ext)
     pg.saved[pg.cur_slot] = loop
     return [f"{pg.const(loop, 'SCAN')}.forward({', '.join(ins)})", "OUT = BUF"]
 
@@ -451,9 +453,8 @@ def _scan_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     if dx is None or not any(pg.ns.get(dx) is a for a in pg.buffers):
         dx = pg.buf((T, B, 4 * H), dtype)
         pg.buffer_views.add(dx)
-    hp = pg.ns[pg.buf((T, B, H), dtype)] if 2 in outs else None
-    bw = loop.backward_views(pg.ns[dx], *(pg.ns[pg.buf(shape, dtype)] for shape in
-                                          ((T, B, H), (B, H), (B, H))), hp)
+    bw = loop.backward_views(pg.ns[dx], pg.ns[pg.buf((T, B, H), dtype)],
+                             pg.ns[pg.buf((B, 2 * H), dtype)], None)
     need = tuple(j in outs for j in (1, 2, 3))
     args = ", ".join(str(outs.get(j)) for j in (1, 2, 3))
     call = f"{pg.const(loop, 'SCAN')}.backward({pg.const(bw, 'BW')}, {g}, {ins[1]}, {ins[2]}, "

@@ -430,7 +430,8 @@ def test_conv_written_out_bitwise_1d_3d(nd):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("bias, state", [(True, False), (False, True)])
-def test_lstm_scan_written_out_bitwise(dtype, bias, state, monkeypatch):
+@pytest.mark.parametrize("B, H", [(4, 7), (33, 64)])
+def test_lstm_scan_written_out_bitwise(dtype, bias, state, B, H, monkeypatch):
     # the LSTM's recurrent scan written out (the op's LSTMLoop over buffers and views made once
     # per specialization): losses, every parameter (SGD with momentum), the returned output,
     # and, with ``state``, the gradient of a learned initial (h0, c0) that reaches the scan's
@@ -444,10 +445,10 @@ def test_lstm_scan_written_out_bitwise(dtype, bias, state, monkeypatch):
     def make():
         torch.manual_seed(0)
         emb = nn.Embedding(20, 5).to(tdt)
-        lstm = nn.LSTM(5, 7, batch_first=True, bias=bias).to(tdt)
-        fc = nn.Linear(7, 3).to(tdt)
-        h0 = torch.zeros(1, 4, 7, dtype=tdt).uniform_(-1, 1).requires_grad_(state)
-        c0 = torch.zeros(1, 4, 7, dtype=tdt).uniform_(-1, 1).requires_grad_(state)
+        lstm = nn.LSTM(5, H, batch_first=True, bias=bias).to(tdt)
+        fc = nn.Linear(H, 3).to(tdt)
+        h0 = torch.zeros(1, B, H, dtype=tdt).uniform_(-1, 1).requires_grad_(state)
+        c0 = torch.zeros(1, B, H, dtype=tdt).uniform_(-1, 1).requires_grad_(state)
         params = [*emb.parameters(), *lstm.parameters(), *fc.parameters()] + \
             ([h0, c0] if state else [])
         opt = torch.optim.SGD(params, lr=0.5, momentum=0.9)
@@ -462,7 +463,7 @@ def test_lstm_scan_written_out_bitwise(dtype, bias, state, monkeypatch):
             return loss, out
         return step, lambda: params
 
-    calls = [(rng.integers(0, 20, (4, 6)), rng.integers(0, 3, 4),
+    calls = [(rng.integers(0, 20, (B, 6)), rng.integers(0, 3, B),
               np.array(s, dtype)) for s in (1.0, 30.0, 0.5, 80.0, 1.0, 2.0)]
     (eager, _), (comp, fn) = _twice(make, calls)
     src = fn.entries()[0].program.source
