@@ -1,10 +1,11 @@
 """Ops the replay writes out as NumPy calls into preallocated buffers instead of calling them.
 
 For the ops that dominate training steps (``Add``, ``Sub``, ``Mul``, ``Tanh``, ``Sigmoid``,
-``Relu``, ``Linear``, ``BinaryCrossEntropy``, ``CrossEntropy`` and ``Conv`` on float arrays),
-the generated replay inlines the very NumPy calls the op's ``forward`` and ``backward`` make, in
-the same order on the same operands, each with ``out=`` one of the replay's buffers (allocated
-once per specialization, reused every call), so no ctx, no call into the op, no fresh array per
+``Relu``, ``Linear``, ``BinaryCrossEntropy``, ``CrossEntropy``, ``Conv`` and the LSTM's
+``RecurrentScan`` on float arrays), the generated replay inlines the very NumPy calls the op's
+``forward`` and ``backward`` make (the scan: runs the op's own loop, ``LSTMLoop``), in the same
+order on the same operands, each with ``out=`` one of the replay's buffers (allocated once per
+specialization, reused every call), so no ctx, no call into the op, no fresh array per
 kernel. An elementwise ufunc, a reduction, ``matmul``, ``dot`` or ``einsum`` computes the same
 bits whether it writes a fresh array or ``out=``: the results stay eager's, bit for bit
 (``tests/compiler/test_buffers.py`` and ``test_written_out.py`` compare whole runs bitwise).
