@@ -14,11 +14,14 @@ from ..autograd.engine import Op
 def accumulate_rows(g: np.ndarray, flat_idx: np.ndarray, num_rows: int) -> np.ndarray:
     """zeros((num_rows, D)) with row ``g[k]`` added at ``flat_idx[k]`` (repeats accumulate).
 
-    One ``np.bincount`` over (row, column) bins sums every repeat in a single vectorised pass
-    (in float64, rounded once: float64 gradients get the sequential sum, float32 ones a more
-    accurate one); several times faster than ``np.add.at`` or a sort + ``np.add.reduceat``,
-    whose cost is per distinct row. When the table is much larger than the batch, the bins are
-    the distinct indices only, so the work never scales with ``num_rows``.
+    Every repeat is summed in one vectorised pass over (row, column) bins, in float64 in the
+    order of ``flat_idx``, rounded once (float64 gradients get the sequential sum, float32 ones
+    a more accurate one): ``np.add.at`` on a flat float64 array, which gives the bits of
+    ``np.bincount(bins, weights=g)`` (the same sums in the same order; tested) at a fraction of
+    its time on NumPy 2 (W5's 1,280 x 32 gradient: ~55 us against ~270 us), and is several
+    times faster than a sort + ``np.add.reduceat``, whose cost is per distinct row. When the
+    table is much larger than the batch, the bins are the distinct indices only, so the work
+    never scales with ``num_rows``.
     """
     D = g.shape[-1]
     out = np.zeros((num_rows, D), dtype=g.dtype)
@@ -30,8 +33,13 @@ def accumulate_rows(g: np.ndarray, flat_idx: np.ndarray, num_rows: int) -> np.nd
     else:
         rows, inv = np.unique(flat_idx, return_inverse=True)
         n = rows.size
-    bins = inv.reshape(-1, 1) * D + np.arange(D)  # (N, D): row * D + column
-    sums = np.bincount(bins.reshape(-1), weights=w, minlength=n * D).reshape(n, D)
+    bins = (inv.reshape(-1, 1) * D + np.arange(D)).reshape(-1)  # (N * D,): row * D + column
+    if w.dtype.kind == "f":
+        sums = np.zeros(n * D)
+        np.add.at(sums, bins, w.astype(np.float64))
+    else:  # (bincount's own errors for other dtypes)
+        sums = np.bincount(bins, weights=w, minlength=n * D)
+    sums = sums.reshape(n, D)
     if rows is None:
         out[...] = sums
     else:
