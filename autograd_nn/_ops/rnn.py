@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import operator
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -281,6 +282,144 @@ def scan(xp, s0, w, mode: str, H: int, P: int, valid: np.ndarray | None, reverse
     return None if out is not None else (hs, cs)
 
 
+# The LSTM's common case -- forward in time, no mask, no projection, NumPy arrays -- runs these
+# loops instead of ``scan`` and the generic backward (``_FAST_LSTM``; the tests switch it off to
+# compare with the generic path, bit for bit).
+_FAST_LSTM = True
+
+
+class LSTMLoop:
+    """An LSTM layer-direction's scan (forward in time, no mask or projection) on NumPy arrays
+    given once: ``out`` (T, B, 2H) the states, ``sg`` (T, B, 4H) and ``tc`` (T, B, H) the saved
+    activations (the sigmoids of the i, f, o gates with tanh(g) in the g quarter; tanh(c)).
+    Every per-step view is made here, once: the op makes one loop per call, the compiler's
+    replay one per specialization over its buffers (compiler/lower.py), so a step is its
+    kernels alone (13 NumPy calls forward, 7 backward; no cell dispatch, slicing or
+    allocation). ``ext`` (T + 1, B, 2H), when given, holds ``out`` as ``ext[1:]`` and receives
+    the initial state in ``ext[0]``: the states before each step are then one view
+    (``ext[:-1]``), read in place by the backward where the op copies them.
+
+    The kernels are the generic path's (``scan`` with ``_lstm_cell``, ``RecurrentScan.backward``
+    with ``_lstm_prepare`` and ``_lstm_step``) in its order, on the same values: the same bits
+    (tests/nn/test_rnn.py and tests/compiler compare raw bytes). Where an operand's layout
+    differs from the generic path's, the kernel is one whose result does not depend on it:
+    an elementwise add or multiply (IEEE-rounded per element: b_hh added from a copy tiled
+    to (B, 4H), dh and dc updated side by side in one (B, 2H) array), or a matmul reading or
+    writing rows with a leading dimension (BLAS computes the same blocks)."""
+
+    def __init__(self, out: np.ndarray, sg: np.ndarray, tc: np.ndarray,
+                 ext: np.ndarray | None = None) -> None:
+        T, B, H = tc.shape
+        dt = out.dtype
+        self.T, self.B, self.H, self.out, self.sg, self.tc, self.ext = T, B, H, out, sg, tc, ext
+        self.S, self.bb = np.empty((B, 4 * H), dt), np.empty((B, 4 * H), dt)  # gates, b_hh
+        self.tmp, self.wt = np.empty((B, H), dt), np.empty((H, 4 * H), dt)  # scratch, w_hh^T
+        self.one = np.ones((), dt)  # the op's Python 1, as the ufuncs cast it
+        self.Sg = self.S[:, 2 * H:3 * H]
+        self.fsteps = [(sg[t], sg[t][:, :H], sg[t][:, H:2 * H], sg[t][:, 2 * H:3 * H],
+                        sg[t][:, 3 * H:], tc[t], out[t][:, :H], out[t][:, H:])
+                       for t in range(T)]
+
+    def backward_views(self, dx: np.ndarray, odtc: np.ndarray, dhc: np.ndarray,
+                       hp: np.ndarray | None) -> tuple:
+        """The backward's arrays with their per-step views, for :meth:`backward`: ``dx`` (T,
+        B, 4H) the gradient w.r.t. xp (and the gates), ``odtc`` (T, B, H) a factor, ``dhc``
+        (B, 2H) the running gradients [dh, dc], ``hp`` (T, B, H) for the states before each
+        step (for dw_hh; unused with ``ext``, None when not needed)."""
+        T, B, H, sg = self.T, self.B, self.H, self.sg
+        m4 = dx.reshape(T, B, 4, H)
+        steps = [(odtc[t], dx[t].reshape(B, 4, H)[:, :3], dx[t].reshape(B, 4, H)[:, 3],
+                  sg[t][:, H:2 * H], dx[t]) for t in range(T - 1, -1, -1)]
+        dh, dc = dhc[:, :H], dhc[:, H:]
+        return dx, [m4[:, :, k] for k in range(4)], odtc, dhc, dh, dc, dc[:, None, :], hp, steps
+
+    @np.errstate(over="ignore")  # exp overflow (x << 0) gives inf -> 0, the correct limit
+    def forward(self, xp: np.ndarray, s0: np.ndarray, w_hh: np.ndarray,
+                b_hh: np.ndarray | None = None) -> None:
+        """The states into ``out``, the activations into ``sg`` and ``tc``."""
+        mm, add, mul, neg, exp, recip, tanh = (np.matmul, np.add, np.multiply, np.negative,
+                                               np.exp, np.reciprocal, np.tanh)
+        S, Sg, tmp, one, wt, bb, H = self.S, self.Sg, self.tmp, self.one, self.wt, self.bb, self.H
+        np.copyto(wt, w_hh.T)  # (_transposed: a contiguous copy)
+        if b_hh is not None:
+            np.copyto(bb, b_hh)
+        if self.ext is not None:
+            np.copyto(self.ext[0], s0)
+            s0 = self.ext[0]
+        h, c = s0[:, :H], s0[:, H:]
+        for xt, (sg, si, sf, sgg, so, tc, ho, co) in zip(xp, self.fsteps):
+            mm(h, wt, out=S)  # gates = h @ w_hh^T + xp[t] (+ b_hh)
+            add(S, xt, out=S)
+            if b_hh is not None:
+                add(S, bb, out=S)
+            neg(S, out=sg)  # _sigmoid of all four quarters
+            exp(sg, out=sg)
+            add(sg, one, out=sg)
+            recip(sg, out=sg)
+            tanh(Sg, out=sgg)  # g, into the g quarter
+            mul(sf, c, out=co)  # c' = f c + i g (_fma_np)
+            mul(si, sgg, out=tmp)
+            add(co, tmp, out=co)
+            tanh(co, out=tc)
+            mul(so, tc, out=ho)  # h' = o tanh(c')
+            h, c = ho, co
+
+    def backward(self, bw: tuple, g: np.ndarray, s0: np.ndarray, w_hh: np.ndarray,
+                 o1: Any = None, o2: Any = None, o3: Any = None,
+                 need: tuple = (False, True, True)) -> tuple:
+        """(dxp, ds0, dw_hh, db_hh) for the incoming gradient ``g`` (T, B, 2H), into the
+        arrays ``bw`` (:meth:`backward_views`): ``dxp`` is its ``dx``; ``need`` says which of
+        ds0, dw_hh, db_hh to compute (the others are None), ``o1``-``o3`` arrays to write them
+        into (None: fresh ones)."""
+        mm, add, mul, sub = np.matmul, np.add, np.multiply, np.subtract
+        H, one, sg, tc, out, ext = self.H, self.one, self.sg, self.tc, self.out, self.ext
+        d, (m0, m1, m2, m3), odtc, dhc, dh, dc, dc3, hp, steps = bw
+        # _lstm_prepare: each step's factors, for all steps at once, into d and odtc
+        sub(one, sg, out=d)
+        mul(d, sg, out=d)
+        gq = sg[:, :, 2 * H:3 * H]
+        mul(m0, gq, out=m0)
+        if ext is not None:  # *= c before each step
+            mul(m1, ext[:-1, :, H:], out=m1)
+        else:
+            mul(m1[1:], out[:-1, :, H:], out=m1[1:])
+            mul(m1[0], s0[:, H:], out=m1[0])
+        mul(gq, gq, out=m2)
+        sub(one, m2, out=m2)
+        mul(m2, sg[:, :, :H], out=m2)
+        mul(m3, tc, out=m3)
+        mul(tc, tc, out=odtc)
+        sub(one, odtc, out=odtc)
+        mul(odtc, sg[:, :, 3 * H:], out=odtc)
+        tmp = self.tmp
+        dhc.fill(0)
+        for gt, (od, d3, do, f, dxt) in zip(g[::-1], steps):
+            add(dhc, gt, out=dhc)  # dh += g[t, :, :H]; dc += g[t, :, H:]
+            mul(dh, od, out=tmp)  # _lstm_step: dc += dh * o_dtc[t]
+            add(dc, tmp, out=dc)
+            mul(d3, dc3, out=d3)
+            mul(do, dh, out=do)
+            mul(dc, f, out=dc)
+            mm(dxt, w_hh, out=dh)  # dh = dgh[t] @ w_hh
+        ds0 = dw = db = None
+        if need[0]:  # (the op's concatenate([dh, dc], axis=1))
+            ds0 = dhc.copy() if o1 is None else o1
+            if o1 is not None:
+                np.copyto(o1, dhc)
+        d2 = d.reshape(-1, 4 * H)
+        if need[1]:  # one matmul over all (t, b), with the state before each step
+            if ext is not None:
+                hprev = ext[:-1, :, :H].reshape(-1, H)  # (a view: rows 2H apart)
+            else:
+                np.copyto(hp[1:], out[:-1, :, :H])
+                np.copyto(hp[0], s0[:, :H])
+                hprev = hp.reshape(-1, H)
+            dw = mm(d2.T, hprev, out=o2)
+        if need[2]:
+            db = add.reduce(d2, 0, None, o3)
+        return d, ds0, dw, db
+
+
 def _transposed(w):
     """w^T of an array (a contiguous copy: BLAS reads it fastest) or a Tensor."""
     if isinstance(w, np.ndarray):
@@ -303,13 +442,18 @@ class RecurrentScan(Op):
         H = hidden_size
         P = w_hh.shape[1]
         T, B = xp.shape[:2]
-        w = (_transposed(w_hh), rest[0] if has_bias else None,
-             _transposed(rest[-1]) if has_proj else None)
         valid = None if mask is None else mask[:, :, None]
         saved = engine.allocator.saved(_take((T, B, k * H), xp.dtype) for k in _SAVED[mode])
         out = np.empty((T, B, s0.shape[1]), dtype=xp.dtype)
-        with np.errstate(over="ignore"):
-            scan(xp, s0, w, mode, H, P, valid, reverse, saved, out)
+        ctx.lstm_loop = None
+        if mode == "LSTM" and mask is None and not has_proj and not reverse and _FAST_LSTM:
+            loop = ctx.lstm_loop = LSTMLoop(out, saved[0], saved[1])
+            loop.forward(xp, s0, w_hh, rest[0] if has_bias else None)
+        else:
+            w = (_transposed(w_hh), rest[0] if has_bias else None,
+                 _transposed(rest[-1]) if has_proj else None)
+            with np.errstate(over="ignore"):
+                scan(xp, s0, w, mode, H, P, valid, reverse, saved, out)
         ctx.rnn_saved = saved
         ctx.cfg = dict(mode=mode, hidden_size=H, has_bias=has_bias, has_proj=has_proj,
                        mask=mask, reverse=reverse)
@@ -321,6 +465,8 @@ class RecurrentScan(Op):
             return _graph_backward(ctx, g)
         xp, s0, w_hh, *rest = ctx.inputs
         p = ctx.cfg
+        if ctx.lstm_loop is not None:
+            return _lstm_loop_backward(ctx, g, s0, w_hh, p["has_bias"])
         mode, H, reverse = p["mode"], p["hidden_size"], p["reverse"]
         w_hr = rest[-1] if p["has_proj"] else None
         lstm = mode == "LSTM"
@@ -394,6 +540,21 @@ class RecurrentScan(Op):
             hr = saved[0][:, :, 3 * H:] * saved[1]  # o * tanh(c), the unprojected output
             grads.append(dh_out.reshape(-1, P).T @ hr.reshape(-1, H) if need[-1] else None)
         return tuple(grads)
+
+
+def _lstm_loop_backward(ctx, g, s0, w_hh, has_bias):
+    """RecurrentScan.backward of a scan run by an LSTMLoop (its arrays from the allocator)."""
+    loop = ctx.lstm_loop
+    T, B, H = loop.T, loop.B, loop.H
+    dt = g.dtype
+    need = ctx.needs_input_grad
+    odtc = _take((T, B, H), dt)
+    hp = _take((T, B, H), dt) if need[2] else None
+    bw = loop.backward_views(np.empty((T, B, 4 * H), dt), odtc, np.empty((B, 2 * H), dt), hp)
+    dxp, ds0, dw, db = loop.backward(bw, g, s0, w_hh,
+                                     need=(need[1], need[2], has_bias and need[3]))
+    _release([odtc] if hp is None else [odtc, hp])
+    return (dxp, ds0, dw, db) if has_bias else (dxp, ds0, dw)
 
 
 def _graph_backward(ctx, g):

@@ -74,6 +74,8 @@ class Program:
         self.cur_dtype: Any = None  # the dtype of the op being written out
         self.saved: dict = {}  # slot of a written-out op -> what its backward reads (lower.py)
         self.buffer_views: set = set()  # constants that are views of buffers (lower.py)
+        self._out_meta: Any = None  # (shape, dtype, layout) of the op being written out
+        self._cur_out: str | None = None  # its output buffer, once made (out_buffer)
         self._helper_meta: dict = {}  # slot -> (shape, dtype, layout) of a written-out helper's
         self._keep: list = []
         self._nodes = {ev.slot: ev.node for ev in events if type(ev) is OpEvent}
@@ -144,6 +146,14 @@ class Program:
         self.ns[name] = arr
         return name
 
+    def out_buffer(self, view: str | None = None) -> str:
+        """The output buffer of the op being written out, made now (for a written-out forward
+        that makes views of it; otherwise it is made after the forward's lines), or ``view``:
+        a constant naming a view of a buffer (laid out as the output) that holds it."""
+        if self._cur_out is None:
+            self._cur_out = view or self.buf(*self._out_meta)
+        return self._cur_out
+
     def meta_of(self, s: tuple) -> tuple | None:
         """(shape, dtype, layout) of a source's array (tracer.meta); dtype None for a Python int
         or float."""
@@ -159,6 +169,8 @@ class Program:
             return meta(x._data)
         if kind == "c" and type(x) in (int, float):
             return ((), None, "C")
+        if kind == "c" and type(x) is np.ndarray:  # (e.g. the zero initial state of an RNN)
+            return meta(x)
         return None
 
     def users_of(self, slot: int) -> list:
@@ -311,12 +323,13 @@ class Program:
         self.cur_slot = ev.slot
         # Python numbers among the operands: 0-d arrays of the op's dtype (see num)
         ins = [self.num(s[1]) if m[1] is None else i for i, s, m in zip(ins, ev.inputs, metas)]
+        self._out_meta, self._cur_out = ev.meta, None
         body = pair[0](self, ins, metas)
         if body is None:
             return None
         n = ev.slot
         # (a forward that writes no kernel -- PoolGather's: its values -- gets no buffer)
-        b = self._out_buf[n] = self._inplace(ev) or (
+        b = self._out_buf[n] = self._cur_out or self._inplace(ev) or (
             self.buf(*ev.meta) if any("BUF" in line for line in body) else None)
         self._low[n] = (pair[1], ins, ev)
         self._maybe.add(f"v{n}")

@@ -1,10 +1,11 @@
 """Ops the replay writes out as NumPy calls into preallocated buffers instead of calling them.
 
 For the ops that dominate training steps (``Add``, ``Sub``, ``Mul``, ``Tanh``, ``Sigmoid``,
-``Relu``, ``Linear``, ``BinaryCrossEntropy``, ``CrossEntropy`` and ``Conv`` on float arrays),
-the generated replay inlines the very NumPy calls the op's ``forward`` and ``backward`` make, in
-the same order on the same operands, each with ``out=`` one of the replay's buffers (allocated
-once per specialization, reused every call), so no ctx, no call into the op, no fresh array per
+``Relu``, ``Linear``, ``BinaryCrossEntropy``, ``CrossEntropy``, ``Conv`` and the LSTM's
+``RecurrentScan`` on float arrays), the generated replay inlines the very NumPy calls the op's
+``forward`` and ``backward`` make (the scan: runs the op's own loop, ``LSTMLoop``), in the same
+order on the same operands, each with ``out=`` one of the replay's buffers (allocated once per
+specialization, reused every call), so no ctx, no call into the op, no fresh array per
 kernel. An elementwise ufunc, a reduction, ``matmul``, ``dot`` or ``einsum`` computes the same
 bits whether it writes a fresh array or ``out=``: the results stay eager's, bit for bit
 (``tests/compiler/test_buffers.py`` and ``test_written_out.py`` compare whole runs bitwise).
@@ -36,6 +37,7 @@ from .._ops.elementwise import Add, Mul, Relu, Sigmoid, Sub, Tanh
 from .._ops.linear import Linear
 from .._ops.loss import _BCE_EPS, BinaryCrossEntropy, CrossEntropy
 from .._ops.pool import PoolGather, regular_offsets, tile_geometry
+from .._ops.rnn import LSTMLoop, RecurrentScan
 from ..autograd import inplace
 from ..optim.adam import Adam
 from ..optim.sgd import SGD
@@ -553,6 +555,51 @@ def identity_rule(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
     return [], {0: g}
 
 
+# ------------------------------------------------------------------- the LSTM's recurrent scan
+def _scan_fwd(pg: Any, ins: list, metas: list) -> list | None:
+    """The LSTM's RecurrentScan (forward in time, no mask or projection, C-ordered xp, s0 and
+    w_hh) as the op's own ``LSTMLoop`` over buffers made once, with its per-step views (the
+    op makes them each call); the output, (T, B, 2H), is a view of a (T + 1, B, 2H) buffer
+    whose first step holds s0 (``LSTMLoop``'s ``ext``)."""
+    p = pg.params
+    v = {k: x[1] for k, x in p.items() if x[0] == "c"}
+    if (len(v) != len(p) or v.get("mode") != "LSTM" or v.get("has_proj") is not False
+            or v.get("mask", 0) is not None or v.get("reverse") is not False
+            or len(ins) != 3 + bool(v.get("has_bias"))):
+        return None
+    H = v["hidden_size"]
+    (xs, dtype, xl), (ss, _, sl), (ws, _, wl) = metas[:3]
+    if (len(xs) != 3 or xl != "C" or wl != "C" or sl != "C" or xs[2] != 4 * H
+            or tuple(ws) != (4 * H, H) or tuple(ss) != (xs[1], 2 * H) or not xs[0]
+            or (len(ins) == 4 and tuple(metas[3][0]) != (4 * H,))):
+        return None
+    T, B = xs[:2]
+    ext = pg.ns[pg.buf((T + 1, B, 2 * H), dtype)]
+    out = pg.out_buffer(pg.const(ext[1:], "OUTV"))
+    loop = LSTMLoop(pg.ns[out], pg.ns[pg.buf((T, B, 4 * H), dtype)],
+                    pg.ns[pg.buf((T, B, H), dtype)], ext)
+    pg.saved[pg.cur_slot] = loop
+    return [f"{pg.const(loop, 'SCAN')}.forward({', '.join(ins)})", "OUT = BUF"]
+
+
+def _scan_bwd(pg: Any, ins: list, y: str, g: str, outs: dict) -> tuple:
+    """``LSTMLoop.backward`` into buffers; the gradient w.r.t. xp is the buffer the codegen
+    gives it, else one of its own (marked: copied where it is handed out)."""
+    loop = pg.saved[int(y[1:])]
+    T, B, H, dtype = loop.T, loop.B, loop.H, loop.out.dtype
+    dx = outs.get(0)
+    if dx is None or not any(pg.ns.get(dx) is a for a in pg.buffers):
+        dx = pg.buf((T, B, 4 * H), dtype)
+        pg.buffer_views.add(dx)
+    bw = loop.backward_views(pg.ns[dx], pg.ns[pg.buf((T, B, H), dtype)],
+                             pg.ns[pg.buf((B, 2 * H), dtype)], None)
+    need = tuple(j in outs for j in (1, 2, 3))
+    args = ", ".join(str(outs.get(j)) for j in (1, 2, 3))
+    call = f"{pg.const(loop, 'SCAN')}.backward({pg.const(bw, 'BW')}, {g}, {ins[1]}, {ins[2]}, "
+    return [f"    t0, t1, t2, t3 = {call}{args}, {need!r})"], \
+        {j: (dx if j == 0 else f"t{j}") for j in outs}
+
+
 LOWERED: dict = {
     BinaryCrossEntropy: (_bce_fwd, _bce_bwd),
     Add: (_binary("_add"), _add_bwd),
@@ -565,6 +612,7 @@ LOWERED: dict = {
     CrossEntropy: (_ce_fwd, _ce_bwd),
     Conv: (_conv_fwd, _conv_bwd),
     PoolGather: (_gather_fwd, _gather_bwd),
+    RecurrentScan: (_scan_fwd, _scan_bwd),
 }
 
 
@@ -721,4 +769,4 @@ def adam_step(pg: Any, opt: Adam, fn: str) -> tuple:
 
 KERNELS["_bce_logs"] = _bce_logs
 # the forwards that read pg.params (the others take none)
-WITH_PARAMS = {_bce_fwd, _ce_fwd, _conv_fwd, _gather_fwd}
+WITH_PARAMS = {_bce_fwd, _ce_fwd, _conv_fwd, _gather_fwd, _scan_fwd}

@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 import autograd_nn as torch
+from autograd_nn._ops import rnn as rnn_ops
 
 nn = torch.nn
+F = torch.nn.functional
 
 
 def _bits(a) -> bytes:
@@ -559,3 +561,74 @@ def test_elementwise_op_writes_over_a_dead_input_only():
     for v in (lines[0].split(" = ")[0].strip(), t):
         i = next(i for i, ln in enumerate(lines) if ln.startswith(f"    {v} = "))
         assert outs[i] not in outs[i + 1:], src
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bias, state", [(True, False), (False, True)])
+@pytest.mark.parametrize("B, H", [(4, 7), (33, 64)])
+def test_lstm_scan_written_out_bitwise(dtype, bias, state, B, H, monkeypatch):
+    # the LSTM's recurrent scan written out (the op's LSTMLoop over buffers and views made once
+    # per specialization): losses, every parameter (SGD with momentum), the returned output,
+    # and, with ``state``, the gradient of a learned initial (h0, c0) that reaches the scan's
+    # s0 through a concatenation, all eager's bits over several calls -- eager here being the
+    # generic cell path (rnn._FAST_LSTM off), which the loop replaces; large inputs make exp
+    # overflow and tanh saturate on some steps
+    monkeypatch.setattr(rnn_ops, "_FAST_LSTM", False)
+    rng = np.random.default_rng(11)
+    tdt = torch.float64 if dtype == np.float64 else torch.float32
+
+    def make():
+        torch.manual_seed(0)
+        emb = nn.Embedding(20, 5).to(tdt)
+        lstm = nn.LSTM(5, H, batch_first=True, bias=bias).to(tdt)
+        fc = nn.Linear(H, 3).to(tdt)
+        h0 = torch.zeros(1, B, H, dtype=tdt).uniform_(-1, 1).requires_grad_(state)
+        c0 = torch.zeros(1, B, H, dtype=tdt).uniform_(-1, 1).requires_grad_(state)
+        params = [*emb.parameters(), *lstm.parameters(), *fc.parameters()] + \
+            ([h0, c0] if state else [])
+        opt = torch.optim.SGD(params, lr=0.5, momentum=0.9)
+
+        def step(x, y, scale):
+            opt.zero_grad()
+            e = emb(x) * scale
+            out, (h, c) = lstm(e, (h0, c0)) if state else lstm(e)
+            loss = F.cross_entropy(fc(h[-1]), y) + (out * out).mean() + c.sum()
+            loss.backward()
+            opt.step()
+            return loss, out
+        return step, lambda: params
+
+    calls = [(rng.integers(0, 20, (B, 6)), rng.integers(0, 3, B),
+              np.array(s, dtype)) for s in (1.0, 30.0, 0.5, 80.0, 1.0, 2.0)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    src = fn.entries()[0].program.source
+    assert fn.replays == 4 and "RecurrentScan" not in src and "SCAN" in src
+    for a, b in zip(eager, comp):
+        _same(a, b)
+
+
+@pytest.mark.parametrize("kw", [{"bidirectional": True}, {"num_layers": 2, "proj_size": 3}])
+def test_lstm_scan_cases_not_written_out_stay_bitwise(kw):
+    # a reverse scan (bidirectional) or a projection is the op's own forward and backward
+    rng = np.random.default_rng(12)
+
+    def make():
+        torch.manual_seed(0)
+        lstm = nn.LSTM(3, 4, batch_first=True, **kw)
+        opt = torch.optim.SGD(lstm.parameters(), lr=0.3)
+
+        def step(x):
+            opt.zero_grad()
+            out, _ = lstm(x)
+            loss = (out * out).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        return step, lambda: list(lstm.parameters())
+
+    calls = [(rng.standard_normal((2, 5, 3)).astype(np.float32),) for _ in range(5)]
+    (eager, _), (comp, fn) = _twice(make, calls)
+    src = fn.entries()[0].program.source
+    assert fn.replays == 3 and "RecurrentScan" in src
+    for a, b in zip(eager, comp):
+        _same(a, b)

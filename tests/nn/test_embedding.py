@@ -176,3 +176,26 @@ def test_embedding_bag_per_sample_weights(rng):
     _close(o.weight.grad, t.weight.grad, 1e-12, "weight grad")
     with pytest.raises(NotImplementedError, match="only supported for mode='sum'"):
         nn.EmbeddingBag(6, 3, mode="mean")(ag.tensor(IDX), per_sample_weights=op)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("rows, n", [(1000, (32, 40)), (7, (50,)), (100000, (64,))])
+def test_accumulate_rows_is_the_float64_bincount_bit_for_bit(dtype, rows, n, rng):
+    """The row accumulation behind the embedding's gradient (np.add.at on float64 bins) gives
+    exactly what the float64 ``np.bincount`` of the (row, column) bins gives -- the sequential
+    sum of each row's repeats in index order, rounded once -- for a table smaller than the
+    batch (heavy repeats), W5's shape, and a table much larger (the distinct-rows path);
+    values span magnitudes and include signed zeros, so a different order or rounding shows."""
+    from autograd_nn._ops.embedding import accumulate_rows
+
+    D = 5
+    idx = rng.integers(0, rows, n).reshape(-1)
+    g = (rng.standard_normal((idx.size, D)) * 10.0 ** rng.integers(-6, 6, (idx.size, D)))
+    g[rng.random(g.shape) < 0.05] = -0.0
+    g = g.astype(dtype)
+    uniq, inv = np.unique(idx, return_inverse=True)
+    bins = (inv.reshape(-1, 1) * D + np.arange(D)).reshape(-1)
+    want = np.zeros((rows, D), dtype)
+    want[uniq] = np.bincount(bins, weights=g.reshape(-1), minlength=uniq.size * D).reshape(-1, D)
+    got = accumulate_rows(g, idx, rows)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()

@@ -453,3 +453,39 @@ def test_saved_buffers_are_recycled_and_bounded():
     A.release([np.empty((A.max_bytes // 8,), np.uint8) for _ in range(12)])
     assert A._bytes == sum(a.nbytes for st in A._free.values() for a in st)
     assert A._bytes <= A.max_bytes
+
+
+# ------------------------------------------------------------------ the LSTM's fast loop
+
+def _bits(a):
+    a = _np(a)
+    return a.dtype.str.encode() + repr(a.shape).encode() + np.ascontiguousarray(a).tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kw", [{}, {"bias": False}, {"num_layers": 2, "batch_first": True},
+                                {"bidirectional": True}])
+@pytest.mark.parametrize("B, H", [(4, 5), (33, 64)])
+def test_lstm_loop_is_the_generic_scan_bit_for_bit(dtype, kw, B, H, rng, monkeypatch):
+    """The LSTM's common case runs ``_ops.rnn.LSTMLoop`` (per-step views made once, no cell
+    dispatch); the oracle is the generic cell path it replaces (``_FAST_LSTM`` off): outputs,
+    final states and every gradient (input, h0, c0, weights, biases) equal as raw bytes,
+    signs of zero and saturated/overflowing steps included (inputs up to +-60)."""
+    from autograd_nn._ops import rnn as rnn_ops
+
+    m = nn.LSTM(3, H, dtype=ag.float64 if dtype == np.float64 else ag.float32, **kw)
+    D = 2 if kw.get("bidirectional") else 1
+    L = kw.get("num_layers", 1)
+    TB = (B, 7) if kw.get("batch_first") else (7, B)  # 7 steps
+    x0 = (rng.standard_normal(TB + (3,)) * rng.choice([0.1, 1.0, 60.0], TB + (1,))).astype(dtype)
+    h00, c00 = (rng.standard_normal((L * D, B, H)).astype(dtype) for _ in range(2))
+    w = rng.standard_normal(TB + (H * D,)).astype(dtype)
+    res = []
+    for fast in (False, True):
+        monkeypatch.setattr(rnn_ops, "_FAST_LSTM", fast)
+        m.zero_grad()
+        x, h0, c0 = (ag.tensor(a.copy(), requires_grad=True) for a in (x0, h00, c00))
+        out, (h, c) = m(x, (h0, c0))
+        ((out * ag.tensor(w)).sum() + (h * h).sum() + c.sum()).backward()
+        res.append([out, h, c, x.grad, h0.grad, c0.grad] + [p.grad for p in m.parameters()])
+    assert [_bits(a) for a in res[0]] == [_bits(a) for a in res[1]]
