@@ -305,6 +305,8 @@ _CHANGED_INDEX = {
     "embedding": lambda m, x, i: m.nn.functional.embedding(i, x),
     "where": lambda m, x, i: m.where(i, x, m.zeros(2, 2)),  # i: a bool mask
     "masked_select": lambda m, x, i: m.masked_select(x, i),
+    "cross_entropy": lambda m, x, i: m.nn.functional.cross_entropy(x, i[0], reduction="none"),
+    "nll_loss": lambda m, x, i: m.nn.functional.nll_loss(x, i[0]),
 }
 
 

@@ -16,7 +16,7 @@ from ..._dtype import promote
 from ..._ops import elementwise as E
 from ..._ops.loss import BinaryCrossEntropy, CrossEntropy, CtcLoss, MseLoss, WeightedNll
 from ..._search import cosine_similarity, pairwise_distance  # noqa: F401 - F.<name> too
-from ...autograd.engine import is_grad_enabled, name_node
+from ...autograd.engine import guard, is_grad_enabled, name_node
 from ...tensor import Tensor
 from .linear import linear
 
@@ -313,7 +313,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     _not_differentiable(_nll_kernel(input), weight=weight)
     coef, empty = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
                               ignore_index, 0.0, reduction, x._data.dtype, "nll_loss")
-    out = name_node(WeightedNll.apply(x, coef=coef, none=reduction == "none"), _nll_name(x))
+    # (the coefficients are a copy, but PyTorch saves the target: a later in-place change raises)
+    out = guard(name_node(WeightedNll.apply(x, coef=coef, none=reduction == "none"),
+                          _nll_name(x)), target)
     if empty:
         out = out + math.nan
     return out.reshape(()) if single and reduction == "none" else out
@@ -359,7 +361,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     coef, empty = _class_coef(x._data.shape, tgt, None if weight is None else weight._data,
                               ignore_index, label_smoothing, reduction, x._data.dtype,
                               "cross_entropy")
-    out = CrossEntropy.apply(x, coef=coef, none=reduction == "none")
+    out = guard(CrossEntropy.apply(x, coef=coef, none=reduction == "none"), target)  # (as nll)
     # PyTorch: nll_loss(log_softmax(x)) (nll_loss2d for images), plus a smoothing term
     name_node(out, "AddBackward0" if label_smoothing > 0 else _nll_name(x))
     if empty:
