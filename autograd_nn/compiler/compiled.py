@@ -105,8 +105,10 @@ class Entry:
         self.tensor_sigs = [_tensor_sig(t) for t in self.tensors]
         # Buffers (BatchNorm's running statistics) may be read with NumPy outside the ops, as
         # constants of the recording: their values are guards (small arrays; a change, e.g.
-        # after a training epoch, re-records this specialization in place)
-        self.buffers = [b for m in self.modules for b in m._buffers.values() if b is not None]
+        # after a training epoch, re-records this specialization in place). Not those a
+        # recorded helper updates (train-mode BatchNorm's): the replay updates them itself
+        self.buffers = [b for m in self.modules for b in m._buffers.values()
+                        if b is not None and id(b) not in tracer.written]
         self.buffer_values = [b._data.copy() for b in self.buffers]
 
         self._check = self._guard_function()
