@@ -415,9 +415,11 @@ def _helpers() -> list:
 def _writing_helpers() -> list:
     """(module, name) of the helpers recorded as HelperEvents that update their Tensor
     arguments in place (train-mode BatchNorm: its batch count and running statistics, from
-    the batch statistics ``Normalize`` gives as side outputs): re-run at replay, so the
-    buffers, their version counters and ``num_batches_tracked`` move as in eager."""
-    return [(normalization, "count_batch"), (normalization, "update_running_stats")]
+    the batch statistics ``Normalize`` gives as side outputs; InstanceNorm's running
+    statistics): re-run at replay, so the buffers, their version counters and
+    ``num_batches_tracked`` move as in eager."""
+    return [(normalization, "count_batch"), (normalization, "update_running_stats"),
+            (normalization, "update_instance_running_stats")]
 
 
 def _module_call_wrapper(tracer: Tracer, orig: Callable) -> Callable:

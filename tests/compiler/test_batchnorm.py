@@ -182,3 +182,19 @@ def test_fullgraph_train_mode_batchnorm_is_one_graph():
     for _ in range(4):
         cf(x)
     assert cf.replays == 2 and int(model[1].num_batches_tracked) == 4
+
+
+@pytest.mark.parametrize("track", [False, True])
+def test_instance_norm_replays_bitwise(track):
+    """InstanceNorm: Normalize's statistics are side outputs of the replay (a fresh list each
+    call, not the first call's baked in); with running statistics their update is a recorded
+    helper too."""
+    batches = _batches((3, 6), 14, 4, classes=2)  # 4, 4, 4, 2
+
+    def make():
+        model = nn.Sequential(nn.Conv1d(3, 4, 3), nn.InstanceNorm1d(4, affine=True,
+                                                                    track_running_stats=track),
+                              nn.ReLU(), nn.Flatten(), nn.Linear(16, 2))
+        return _sgd_step(model, lr=0.1, momentum=0.9)
+    fn = _check(make, batches, 3)
+    assert fn.replays == 3 * len(batches) - 4

@@ -63,6 +63,16 @@ def update_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.nda
     _update_running(running_var, var.reshape(C) * (m / (m - 1)), momentum)
 
 
+def update_instance_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
+                                  var: np.ndarray, m: int, momentum: float) -> None:
+    """InstanceNorm's running statistics: moved by ``momentum`` towards the per-(sample,
+    channel) ``mean`` / biased ``var`` (made unbiased over ``m`` values) averaged over the
+    samples, in place; recorded and re-run at replay as :func:`update_running_stats`."""
+    C = running_mean.shape[0]
+    _update_running(running_mean, mean.reshape(-1, C).mean(0), momentum)
+    _update_running(running_var, (var * (m / max(m - 1, 1))).reshape(-1, C).mean(0), momentum)
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -165,8 +175,6 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     y = Normalize.apply(input, weight, bias, dims=tuple(range(2, input.ndim)), eps=eps,
                         wshape=shape, stats=stats)
     if running_mean is not None and running_var is not None:
-        m = int(np.prod(input.shape[2:]))
-        _update_running(running_mean, stats[0].reshape(-1, C).mean(0), momentum)
-        _update_running(running_var, (stats[1] * (m / max(m - 1, 1))).reshape(-1, C).mean(0),
-                        momentum)
+        update_instance_running_stats(running_mean, running_var, stats[0], stats[1],
+                                      int(np.prod(input.shape[2:])), momentum)
     return name_node(y, "ViewBackward0")  # PyTorch: batch_norm on an (1, N*C, *) view
