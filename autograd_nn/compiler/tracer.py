@@ -35,6 +35,7 @@ import numpy as np
 from ..autograd import engine
 from ..nn import utils as nn_utils
 from ..nn._functional import dropout, loss, normalization, pooling, sparse
+from ..nn.modules import normalization as norm_modules
 from ..nn.modules.module import Module
 from ..nn.utils import clip_grad
 from ..optim import lr_scheduler
@@ -413,13 +414,28 @@ def _helpers() -> list:
 
 
 def _writing_helpers() -> list:
-    """(module, name) of the helpers recorded as HelperEvents that update their Tensor
-    arguments in place (train-mode BatchNorm: its batch count and running statistics, from
-    the batch statistics ``Normalize`` gives as side outputs; InstanceNorm's running
-    statistics): re-run at replay, so the buffers, their version counters and
-    ``num_batches_tracked`` move as in eager."""
+    """(module, name) of the helpers recorded as HelperEvents that take Tensors outliving the
+    call (buffers) and update or read them (train-mode BatchNorm: its batch count and running
+    statistics, from the batch statistics ``Normalize`` gives as side outputs; InstanceNorm's
+    running statistics; eval-mode BatchNorm's operands from them): re-run at replay, so the
+    buffers, their version counters and ``num_batches_tracked`` move as in eager, and the
+    values read are the current ones (no value guard on them: compiled.Entry)."""
     return [(normalization, "count_batch"), (normalization, "update_running_stats"),
-            (normalization, "update_instance_running_stats")]
+            (normalization, "update_instance_running_stats"),
+            (normalization, "running_stats_operands")]
+
+
+_NORM_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def helper_only_buffers(m: Any) -> tuple:
+    """Names of module ``m``'s buffers that its forward reads and writes only through the
+    helpers above (BatchNorm's and InstanceNorm's own forward, not a subclass's override):
+    the replay reads them when it runs, so their values need no guard."""
+    f = type(m).forward
+    if f is norm_modules._BatchNorm.forward or f is norm_modules._InstanceNorm.forward:
+        return _NORM_BUFFERS
+    return ()
 
 
 def _module_call_wrapper(tracer: Tracer, orig: Callable) -> Callable:

@@ -110,9 +110,9 @@ def test_batchnorm1d_mlp_bitwise(momentum, affine):
 
 
 def test_switching_train_and_eval_between_calls_bitwise():
-    """The train flag is a guard: train and eval are specializations of their own. Eval reads
-    the running statistics as constants (guarded by value: re-recorded after training moved
-    them); train updates them at replay."""
+    """The train flag is a guard: train and eval are specializations of their own. Train
+    updates the running statistics at replay, eval reads them at replay (a recorded helper):
+    neither is recorded again when the other moved them."""
     batches = _batches((5,), 32, 8, classes=3)
 
     def make():
@@ -121,7 +121,7 @@ def test_switching_train_and_eval_between_calls_bitwise():
         return _sgd_step(model, lr=0.1)
     # per epoch: three train calls, then one eval call; the last epochs: train only
     fn = _check(make, batches, 6, modes=lambda e, i: e >= 4 or i < 3)
-    assert fn.replays > 0
+    assert fn.traces == 2 and fn.replays == 6 * len(batches) - 4
 
 
 def test_compiled_eval_after_compiled_training_bitwise():
@@ -148,10 +148,11 @@ def test_compiled_eval_after_compiled_training_bitwise():
             model.eval()
             for _ in range(3):
                 outs.append(_bits(eval_fn(xe)))
-        return outs, _snapshot(model, opt, []), step_fn
+        return outs, _snapshot(model, opt, []), step_fn, eval_fn
     eager, comp = run(False), run(True)
     assert comp[:2] == eager[:2]
     assert comp[2].replays == 4 * len(batches) - 2
+    assert comp[3].replays == 4 * 3 - 2
 
 
 def test_running_stats_computed_inside_is_a_graph_break():

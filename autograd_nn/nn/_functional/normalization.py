@@ -73,6 +73,15 @@ def update_instance_running_stats(running_mean: Tensor, running_var: Tensor, mea
     _update_running(running_var, (var * (m / max(m - 1, 1))).reshape(-1, C).mean(0), momentum)
 
 
+def running_stats_operands(running_mean: Tensor, running_var: Tensor, dtype: Any, eps: float,
+                           shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Eval-mode batch norm's operands from the running statistics: (mean, 1 / sqrt(var +
+    eps)) in ``dtype``, of ``shape``. A compiled step records this call and re-runs it at
+    replay, reading the buffers then (compiler/tracer.py): training between calls is seen."""
+    inv = (1.0 / np.sqrt(running_var._data.astype(dtype) + eps)).reshape(shape)
+    return running_mean._data.astype(dtype).reshape(shape), inv
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -115,9 +124,9 @@ def batch_norm_counted(input: Tensor, running_mean: Tensor | None, running_var: 
             update_running_stats(running_mean, running_var, stats[0], stats[1], m, momentum,
                                  num_batches_tracked)
         return name_node(y, "NativeBatchNormBackward0")
-    dt = input._data.dtype
-    inv = (1.0 / np.sqrt(running_var._data.astype(dt) + eps)).reshape(shape)
-    y = (input - running_mean._data.astype(dt).reshape(shape)) * inv
+    mean, inv = running_stats_operands(running_mean, running_var, input._data.dtype, eps, shape)
+    # (wrapped as they are: a compiled step reads them as the helper's results, not constants)
+    y = (input - Tensor._wrap(mean)) * Tensor._wrap(inv)
     return name_node(_affine(y, weight, bias, shape), "NativeBatchNormBackward0")
 
 
