@@ -293,7 +293,7 @@ class Tracer:
             for a in args:
                 if isinstance(a, Tensor):
                     if self.source_of_tensor(a)[0] != "p":
-                        self.graph_break(f"{fn.__name__} updates a tensor computed inside the "
+                        self.graph_break(f"{fn.__name__} takes a tensor computed inside the "
                                          f"compiled function")
                     self.written[id(a)] = a
                     params.append(("tensor", a))
