@@ -279,6 +279,10 @@ class Program:
             return self.src(x)
         if kind == "tuple":
             return "(" + "".join(self.param(v) + ", " for v in x) + ")"
+        if kind == "tensor":  # a Tensor a helper updates in place (BatchNorm's buffers)
+            return self.const(x, "P")
+        if kind == "out":  # a fresh list the forward appends its side outputs to (_op)
+            return "[]"
         return self.src(("c", x))
 
     # ------------------------------------------------------------------------------ events
@@ -296,9 +300,18 @@ class Program:
         if any(i in self._maybe for i in ins) or \
                 any(v in self._maybe for v in _NAME.findall(" ".join(kw))):
             self._maybe.add(f"v{n}")
-        out = [f"    c{n} = _Ctx()",
+        side = [(k, v[1]) for k, v in ev.params.items() if v[0] == "out"]
+        if side:  # Normalize's batch statistics: values of the replay (the running stats' update)
+            kw = [f"{k}=s{n}_{k}" if v[0] == "out" else f"{k}={self.param(v)}"
+                  for k, v in ev.params.items()]
+        out = [f"    c{n} = _Ctx()"] + [f"    s{n}_{k} = []" for k, _ in side] + [
                f"    v{n} = {fwd}(c{n}, {', '.join(ins + kw)})",
                f"    if type(v{n}) is not _nd: v{n} = _asarray(v{n})"]
+        for k, slots in side:
+            names = "".join(f"v{x}, " for x in slots)
+            out.append(f"    ({names}) = s{n}_{k}" if slots else f"    del s{n}_{k}")
+            if slots:
+                out.append(f"    del s{n}_{k}")
         if ev.node is not None:
             needs = self.src(("c", tuple(ev.node.needs_input_grad)))
             out += [f"    c{n}.inputs = ({''.join(i + ', ' for i in ins)})",
@@ -494,7 +507,10 @@ class Program:
             if low is not None:  # (its results are buffers)
                 self._maybe.update(f"v{r[1]}" for r in ev.results if r[0] == "v")
                 return low
-        out = [f"    r = {fn}({', '.join(self.param(a) for a in ev.args)})"]
+        call = f"{fn}({', '.join(self.param(a) for a in ev.args)})"
+        if ev.results == [("c", None)]:  # (it updates its arguments: BatchNorm's buffers)
+            return [f"    {call}"]
+        out = [f"    r = {call}"]
         many = len(ev.results) > 1
         for i, (kind, x) in enumerate(ev.results):
             r = f"r[{i}]" if many else "r"

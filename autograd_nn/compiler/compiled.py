@@ -14,7 +14,16 @@ from ..autograd import engine
 from ..tensor import Tensor
 from .aot import AOTProgram
 from .codegen import Program
-from .tracer import GraphBreakError, OpEvent, Patched, Tracer, TracerBusyError, meta, rng_state
+from .tracer import (
+    GraphBreakError,
+    OpEvent,
+    Patched,
+    Tracer,
+    TracerBusyError,
+    helper_only_buffers,
+    meta,
+    rng_state,
+)
 from .validate import difference, merge_adoption
 
 # As torch._dynamo.config.recompile_limit: specializations per function before it stays eager.
@@ -105,8 +114,12 @@ class Entry:
         self.tensor_sigs = [_tensor_sig(t) for t in self.tensors]
         # Buffers (BatchNorm's running statistics) may be read with NumPy outside the ops, as
         # constants of the recording: their values are guards (small arrays; a change, e.g.
-        # after a training epoch, re-records this specialization in place)
-        self.buffers = [b for m in self.modules for b in m._buffers.values() if b is not None]
+        # after a training epoch, re-records this specialization in place). Not those a
+        # recorded helper takes (BatchNorm's running statistics: the replay updates them and
+        # reads them itself), nor those BatchNorm's own forward touches only through helpers
+        self.buffers = [b for m in self.modules for name, b in m._buffers.items()
+                        if b is not None and id(b) not in tracer.written
+                        and name not in helper_only_buffers(m)]
         self.buffer_values = [b._data.copy() for b in self.buffers]
 
         self._check = self._guard_function()

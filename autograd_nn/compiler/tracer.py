@@ -34,7 +34,8 @@ import numpy as np
 
 from ..autograd import engine
 from ..nn import utils as nn_utils
-from ..nn._functional import dropout, loss, pooling, sparse
+from ..nn._functional import dropout, loss, normalization, pooling, sparse
+from ..nn.modules import normalization as norm_modules
 from ..nn.modules.module import Module
 from ..nn.utils import clip_grad
 from ..optim import lr_scheduler
@@ -100,7 +101,7 @@ class HelperEvent:
     results must come out the same at replay."""
 
     fn: Callable
-    args: list  # parameters as in OpEvent.params
+    args: list  # parameters as in OpEvent.params; ("tensor", t): a Tensor it writes in place
     results: list  # per result: ("v", slot) or ("c", value)
 
 
@@ -120,6 +121,7 @@ class Tracer:
         self.leaves: dict[int, Any] = {}  # id(leaf) -> leaf: tensors whose .grad we may read
         self.modules: dict[int, Any] = {}  # id(module) -> every module called
         self.persistent: dict[int, Any] = {}  # id(tensor) -> tensor read as ("p", t)
+        self.written: dict[int, Any] = {}  # id(tensor) -> tensor a recorded helper updates
         self.breaks: list[tuple[str, str]] = []  # (reason, where)
         self.suspended = 0
         self.inplace_inside = 0  # in-place writes recorded (not those of whole calls)
@@ -209,6 +211,10 @@ class Tracer:
         kw = {k: self._param(v) for k, v in params.items()}  # (before the output's slot)
         node = ctx if ctx.op is not None else None
         slot = self.new_slot(t._data)
+        for k, v in params.items():
+            if type(v) is list:  # side outputs the forward appended (Normalize's stats): values
+                kw[k] = ("out", [self.new_slot(a) if type(a) is np.ndarray else
+                                 self._side_output_break(cls) for a in v])
         if node is not None:
             self.node_slot[id(node)] = slot
             self.keep.append(node)
@@ -274,9 +280,27 @@ class Tracer:
             bw.leaves.append((leaf, leaf.grad is not None and leaf.grad._data is g))
         self._bw = None
 
-    def helper(self, fn: Callable, args: tuple) -> Any:
-        """Run a NumPy helper and record it with its array arguments resolved to sources."""
-        params = [self._param(a) for a in args]
+    def _side_output_break(self, cls: type) -> int:
+        self.graph_break(f"{cls.__name__} gave a side output that is not an array")
+        return -1
+
+    def helper(self, fn: Callable, args: tuple, writes: bool = False) -> Any:
+        """Run a NumPy helper and record it with its array arguments resolved to sources.
+        ``writes``: it updates its Tensor arguments in place (BatchNorm's running statistics),
+        which must outlive the call: passed as the Tensors themselves at replay."""
+        if writes:
+            params = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    if self.source_of_tensor(a)[0] != "p":
+                        self.graph_break(f"{fn.__name__} takes a tensor computed inside the "
+                                         f"compiled function")
+                    self.written[id(a)] = a
+                    params.append(("tensor", a))
+                else:
+                    params.append(self._param(a))
+        else:
+            params = [self._param(a) for a in args]
         res = fn(*args)
         results = []
         for r in (res if type(res) is tuple else (res,)):
@@ -361,12 +385,13 @@ def _call_wrapper(tracer: Tracer, orig: Callable) -> Callable:
     return wrapped
 
 
-def _helper_wrapper(tracer: Tracer, orig: Callable, draws: bool) -> Callable:
+def _helper_wrapper(tracer: Tracer, orig: Callable, draws: bool,
+                    writes: bool = False) -> Callable:
     def wrapped(*args: Any) -> Any:
         if not tracer.active():
             return orig(*args)
         if not draws:
-            return tracer.helper(orig, args)
+            return tracer.helper(orig, args, writes)
         # a helper drawing from the global generator: replayed, it draws in eager order; any
         # draw between such helpers is one the replay would not make
         if rng_state() != tracer.rng_mark:
@@ -386,6 +411,31 @@ def _helpers() -> list:
     """(module, name, draws random numbers) of the NumPy helpers recorded as HelperEvents."""
     return [(loss, "_class_coef", False), (pooling, "max_pool_regular", False),
             (dropout, "_dropout_scale", True), (sparse, "_grad_scale", False)]
+
+
+def _writing_helpers() -> list:
+    """(module, name) of the helpers recorded as HelperEvents that take Tensors outliving the
+    call (buffers) and update or read them (train-mode BatchNorm: its batch count and running
+    statistics, from the batch statistics ``Normalize`` gives as side outputs; InstanceNorm's
+    running statistics; eval-mode BatchNorm's operands from them): re-run at replay, so the
+    buffers, their version counters and ``num_batches_tracked`` move as in eager, and the
+    values read are the current ones (no value guard on them: compiled.Entry)."""
+    return [(normalization, "count_batch"), (normalization, "update_running_stats"),
+            (normalization, "update_instance_running_stats"),
+            (normalization, "running_stats_operands")]
+
+
+_NORM_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def helper_only_buffers(m: Any) -> tuple:
+    """Names of module ``m``'s buffers that its forward reads and writes only through the
+    helpers above (BatchNorm's and InstanceNorm's own forward, not a subclass's override):
+    the replay reads them when it runs, so their values need no guard."""
+    f = type(m).forward
+    if f is norm_modules._BatchNorm.forward or f is norm_modules._InstanceNorm.forward:
+        return _NORM_BUFFERS
+    return ()
 
 
 def _module_call_wrapper(tracer: Tracer, orig: Callable) -> Callable:
@@ -447,6 +497,8 @@ class Patched:
                 self._set(owner, name, _call_wrapper(tr, owner.__dict__[name]))
             for owner, name, draws in _helpers():
                 self._set(owner, name, _helper_wrapper(tr, owner.__dict__[name], draws))
+            for owner, name in _writing_helpers():
+                self._set(owner, name, _helper_wrapper(tr, owner.__dict__[name], False, True))
             self._set(Module, "__call__", _module_call_wrapper(tr, Module.__call__))
         except BaseException:
             self._restore()

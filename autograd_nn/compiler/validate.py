@@ -56,6 +56,8 @@ def _plain(p: Any) -> Any:
         return p[1]
     if type(p) is tuple and len(p) == 2 and p[0] == "tuple":
         return tuple(("t",) + (_plain(x),) for x in p[1])
+    if type(p) is tuple and len(p) == 2 and p[0] == "tensor":  # the same Tensor (identity)
+        return ("tensor", id(p[1]))
     if type(p) is tuple and len(p) == 2 and p[0] == "src":
         s = p[1]
         return ("src", s[0], id(s[1]) if s[0] in ("p", "grad") else _plain(s) if s[0] == "c"

@@ -266,8 +266,8 @@ def test_embedding_lstm_bitwise():
 
 @pytest.mark.parametrize("train", [True, False])
 def test_batchnorm_train_and_eval_bitwise(train):
-    """BatchNorm's running statistics are updated in place in train mode: the step stays
-    correct (eager when it cannot be replayed); eval mode reads them at replay."""
+    """Train mode: the running statistics' update (a recorded helper) is re-run at replay;
+    eval mode reads them as guarded constants. Both replay, bitwise eager."""
     batches = _batches(40, 5, 8, classes=3)
 
     def make():
@@ -283,10 +283,11 @@ def test_batchnorm_train_and_eval_bitwise(train):
             return loss
         return model, opt, step
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("error")  # no graph break either way
         eager = _run(make, batches, 2, False)
         comp = _run(make, batches, 2, True)
     _assert_bitwise(eager, comp)
+    assert comp[3].replays == 2 * len(batches) - 2
 
 
 def test_dropout_masks_drawn_fresh_in_eager_order_bitwise():

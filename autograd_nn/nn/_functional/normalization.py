@@ -40,6 +40,48 @@ def _update_running(buf: Tensor, new: np.ndarray, momentum: float) -> None:
         buf._vc[0] += 1
 
 
+def count_batch(num_batches_tracked: Tensor) -> None:
+    """``num_batches_tracked += 1`` in place (a train-mode BatchNorm call; NumPy, as the buffer
+    takes no autograd: its version counter does not move). A function of its own so that a
+    compiled step records it and repeats it at replay (compiler/tracer.py)."""
+    num_batches_tracked._data += 1
+
+
+def update_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
+                         var: np.ndarray, m: int, momentum: float | None,
+                         num_batches_tracked: Tensor | None = None) -> None:
+    """Move the running statistics towards the batch's ``mean`` and biased ``var`` (the arrays
+    ``Normalize`` gave as side outputs; var made unbiased: ``* m / (m - 1)``) by ``momentum``, in
+    place; ``momentum=None``: the cumulative average, ``1 / num_batches_tracked`` (0 without a
+    count). A compiled step records this call with the buffers as tensors and the statistics
+    as values of the replay, and re-runs it there (compiler/tracer.py)."""
+    if momentum is None:
+        momentum = 0.0 if num_batches_tracked is None else \
+            1.0 / float(num_batches_tracked._data)
+    C = running_mean.shape[0]
+    _update_running(running_mean, mean.reshape(C), momentum)
+    _update_running(running_var, var.reshape(C) * (m / (m - 1)), momentum)
+
+
+def update_instance_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
+                                  var: np.ndarray, m: int, momentum: float) -> None:
+    """InstanceNorm's running statistics: moved by ``momentum`` towards the per-(sample,
+    channel) ``mean`` / biased ``var`` (made unbiased over ``m`` values) averaged over the
+    samples, in place; recorded and re-run at replay as :func:`update_running_stats`."""
+    C = running_mean.shape[0]
+    _update_running(running_mean, mean.reshape(-1, C).mean(0), momentum)
+    _update_running(running_var, (var * (m / max(m - 1, 1))).reshape(-1, C).mean(0), momentum)
+
+
+def running_stats_operands(running_mean: Tensor, running_var: Tensor, dtype: Any, eps: float,
+                           shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Eval-mode batch norm's operands from the running statistics: (mean, 1 / sqrt(var +
+    eps)) in ``dtype``, of ``shape``. A compiled step records this call and re-runs it at
+    replay, reading the buffers then (compiler/tracer.py): training between calls is seen."""
+    inv = (1.0 / np.sqrt(running_var._data.astype(dtype) + eps)).reshape(shape)
+    return running_mean._data.astype(dtype).reshape(shape), inv
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -49,6 +91,17 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     the running stats (if given) move by ``momentum`` towards the batch mean and the *unbiased*
     variance, in place. Otherwise the running stats normalise.
     """
+    return batch_norm_counted(input, running_mean, running_var, weight, bias, training,
+                              momentum, eps, None)
+
+
+def batch_norm_counted(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+                       weight: Tensor | None, bias: Tensor | None, training: bool,
+                       momentum: float | None, eps: float,
+                       num_batches_tracked: Tensor | None) -> Tensor:
+    """:func:`batch_norm` for the BatchNorm modules: ``num_batches_tracked`` is their counter
+    (already incremented: :func:`count_batch`), which ``momentum=None`` (a cumulative average)
+    reads."""
     op = "batch_norm"
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
@@ -68,13 +121,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         stats: list = []
         y = Normalize.apply(input, weight, bias, dims=dims, eps=eps, wshape=shape, stats=stats)
         if training and running_mean is not None and running_var is not None:
-            mean, var = stats[0].reshape(C), stats[1].reshape(C)
-            _update_running(running_mean, mean, momentum)
-            _update_running(running_var, var * (m / (m - 1)), momentum)
+            update_running_stats(running_mean, running_var, stats[0], stats[1], m, momentum,
+                                 num_batches_tracked)
         return name_node(y, "NativeBatchNormBackward0")
-    dt = input._data.dtype
-    inv = (1.0 / np.sqrt(running_var._data.astype(dt) + eps)).reshape(shape)
-    y = (input - running_mean._data.astype(dt).reshape(shape)) * inv
+    mean, inv = running_stats_operands(running_mean, running_var, input._data.dtype, eps, shape)
+    # (wrapped as they are: a compiled step reads them as the helper's results, not constants)
+    y = (input - Tensor._wrap(mean)) * Tensor._wrap(inv)
     return name_node(_affine(y, weight, bias, shape), "NativeBatchNormBackward0")
 
 
@@ -132,8 +184,6 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     y = Normalize.apply(input, weight, bias, dims=tuple(range(2, input.ndim)), eps=eps,
                         wshape=shape, stats=stats)
     if running_mean is not None and running_var is not None:
-        m = int(np.prod(input.shape[2:]))
-        _update_running(running_mean, stats[0].reshape(-1, C).mean(0), momentum)
-        _update_running(running_var, (stats[1] * (m / max(m - 1, 1))).reshape(-1, C).mean(0),
-                        momentum)
+        update_instance_running_stats(running_mean, running_var, stats[0], stats[1],
+                                      int(np.prod(input.shape[2:])), momentum)
     return name_node(y, "ViewBackward0")  # PyTorch: batch_norm on an (1, N*C, *) view

@@ -87,15 +87,15 @@ class _NormBase(Module):
             raise ValueError(f"{type(self).__name__}: expected {want} input (got {input.ndim}D "
                              f"input of size {list(input.shape)})")
 
-    def _momentum_factor(self) -> float:
-        """Count this batch and return the running-stat update factor (momentum=None means a
-        cumulative moving average: 1 / batches seen)."""
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked._data += 1
-            if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked._data)
-        return factor
+    def _count_batch(self) -> Tensor | None:
+        """Count this batch (train mode, tracking): ``num_batches_tracked``, incremented, for
+        the running-stat update (momentum=None: a cumulative moving average, 1 / batches seen),
+        or None."""
+        nbt = self.num_batches_tracked
+        if self.training and self.track_running_stats and nbt is not None:
+            N.count_batch(nbt)
+            return nbt
+        return None
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -106,12 +106,12 @@ class _NormBase(Module):
 class _BatchNorm(_NormBase):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         self._check_input_dim(input)
-        factor = self._momentum_factor()
+        nbt = self._count_batch()
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         keep = not self.training or self.track_running_stats
-        return N.batch_norm(input, self.running_mean if keep else None,
-                            self.running_var if keep else None, self.weight, self.bias,
-                            use_batch, factor, self.eps)
+        return N.batch_norm_counted(input, self.running_mean if keep else None,
+                                    self.running_var if keep else None, self.weight, self.bias,
+                                    use_batch, self.momentum, self.eps, nbt)
 
 
 class BatchNorm1d(_BatchNorm):
