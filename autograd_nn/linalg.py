@@ -21,6 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._creation import tensor
+from ._dtype import is_float_np
 from ._ops import linalg as LA
 from ._ops.common import structseq
 from ._ops.elementwise import Where
@@ -73,7 +74,7 @@ def _as_tensor(x: Any, fn: str) -> Tensor:
 
 def _float(x: Any, fn: str) -> Tensor:
     x = _as_tensor(x, fn)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"linalg.{fn}: Expected a floating point or complex tensor as input. "
                            f"Got {_dtype_name(x)}")
     return x
@@ -718,7 +719,7 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     x = _as_tensor(x, "vector_norm")
     if dtype is not None:
         x = x.to(dtype)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {_dtype_name(x)}")
     p = _ord_value(ord)

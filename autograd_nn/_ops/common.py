@@ -10,6 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _dtype
+from .._dtype import is_float_np
 from ..autograd import engine
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -59,7 +60,7 @@ def check_fits(arr: np.ndarray, target: np.dtype, op: str) -> None:
     which wrap around)."""
     if target.kind in "iu" and arr.dtype.kind in "fiu" and arr.size:
         info = np.iinfo(target)
-        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        if is_float_np(arr.dtype) and not np.isfinite(arr).all():
             bad = True
         elif target.kind == "u":  # negatives down to -max wrap around, as in PyTorch
             bad = arr.max() > info.max or arr.min() < -int(info.max)
@@ -166,7 +167,7 @@ def infer_shape(shape: tuple, numel: int, op: str) -> tuple:
 def float_input(x: Any, dtype: Any, op: str) -> Any:
     """``x`` cast to ``dtype`` if given; an error unless it is floating point (as PyTorch)."""
     x = x if dtype is None else x.to(dtype)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"{op}(): expected a floating point input, got {x.dtype} (pass a "
                            f"floating dtype= or call .float() first)")
     return x

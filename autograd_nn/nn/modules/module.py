@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ... import _dtype
+from ..._dtype import is_float_np
 from ...autograd import debug as _debug
 from ...autograd import engine
 from ...autograd.engine import RemovableHandle
@@ -515,10 +516,10 @@ class Module:
         if dt is None:
             return self
         npd = _dtype.to_dtype(dt).np
-        if npd.kind != "f":
+        if not is_float_np(npd):
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
                             f"desired dtype={dt}")
-        return self._apply(lambda a: a.astype(npd) if a.dtype.kind == "f" and a.dtype != npd
+        return self._apply(lambda a: a.astype(npd) if is_float_np(a.dtype) and a.dtype != npd
                            else a)
 
     def float(self) -> Module:
