@@ -55,6 +55,12 @@ def is_float_np(d: np.dtype) -> _b.bool:
     return d.kind == "f" or (d.kind == "V" and d.name == "bfloat16")
 
 
+def np_kind(d: np.dtype) -> str:
+    """``d.kind``, with bfloat16 counted as 'f' (see ``is_float_np``): for checks against a set
+    of kinds (``"biu"``, ``"biuf"``)."""
+    return "f" if is_float_np(d) else d.kind
+
+
 def get_default_dtype() -> dtype:
     """The dtype Python floats become (float32 unless changed)."""
     return _default_float[0]

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _dtype
-from .._dtype import is_float_np
+from .._dtype import is_float_np, np_kind
 from ..autograd import engine
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -27,7 +27,7 @@ def wrap(arr: Any) -> Any:
 
 
 def _infer_np_dtype(arr: np.ndarray, from_python: bool) -> np.dtype:
-    k = arr.dtype.kind
+    k = np_kind(arr.dtype)
     if k == "f":
         # Python floats become the default dtype; NumPy float arrays keep theirs
         return _dtype.get_default_dtype().np if from_python else arr.dtype

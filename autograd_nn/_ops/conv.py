@@ -25,6 +25,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.engine import Op
+from . import xp
 
 
 class Geom(NamedTuple):
@@ -82,7 +83,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, g: Geom) -> np.ndarray:
     kp = math.prod(ksize)
     op = math.prod(osize)
     cols = win.reshape(N, G, Cg * kp, op)  # the im2col copy
-    out = np.matmul(w.reshape(G, Og, Cg * kp), cols)  # (N, G, Og, Out)
+    out = xp.matmul(w.reshape(G, Og, Cg * kp), cols)  # (N, G, Og, Out)
     return out.reshape((N, O) + osize)
 
 

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._dtype import np_kind
 from ..autograd import engine
 from ..autograd import inplace as _inplace
 from ..autograd.engine import Op
@@ -23,6 +24,8 @@ _OPTIMIZE_MIN_FLOPS = 32768
 
 
 def _np_einsum(eq: str, arrays: tuple) -> np.ndarray:
+    if arrays[0].dtype.kind == "V":  # bfloat16: NumPy's einsum has none; float32, rounded once
+        return _np_einsum(eq, tuple(a.astype(np.float32) for a in arrays)).astype(arrays[0].dtype)
     optimize = len(arrays) >= 3
     if len(arrays) == 2:
         sizes = dict(zip(eq.split("->")[0].replace(",", ""), arrays[0].shape + arrays[1].shape))
@@ -334,7 +337,7 @@ class Frac(Op):
 def rounding(x: Any, mode: str, decimals: int = 0, inplace: bool = False) -> Any:
     """floor / ceil / trunc / round(decimals) / frac of ``x`` (in place with ``inplace``);
     integer input is already whole: returned unchanged (a copy), as torch."""
-    kind = x._data.dtype.kind
+    kind = np_kind(x._data.dtype)
     name = mode + ("_" if inplace else "")
     if kind == "b" or (kind != "f" and (mode == "frac" or decimals)):
         raise NotImplementedError(f"{name}(): not implemented for {x.dtype} input"

@@ -82,7 +82,7 @@ class CrossEntropy(Op):
 
 def _contract(coef, y):
     """sum over axis 1 of coef * y without a full-size temporary when 2-D."""
-    if y.ndim == 2:
+    if y.ndim == 2 and y.dtype.kind == "f":  # (NumPy's einsum has no bfloat16)
         return np.einsum("ij,ij->i", coef, y)
     return (coef * y).sum(axis=1)
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _dtype
-from .._dtype import is_float_np, promote
+from .._dtype import is_float_np, np_kind, promote
 from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import elementwise as E
@@ -63,7 +63,7 @@ def promoted(name: str, a: Any, b: Any, kinds: str = "biuf", floating: bool = Fa
         b = to_tensor(b)
     bv = b._data if isinstance(b, engine.Tensor) else b
     t = promote(a._data, bv, floating=floating)
-    if t.kind not in kinds:
+    if np_kind(t) not in kinds:
         raise _no_kernel(name, t)
     a = E.cast(a, t)
     if isinstance(b, engine.Tensor):

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._dtype import is_float_np, promote
+from .._dtype import is_float_np, np_kind, promote
 from ..autograd import engine
 from ..autograd.engine import Op
 from . import xp
@@ -829,7 +829,7 @@ def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any 
         if wt.ndim > 1:
             raise ValueError(f"{op}(): expected {wname} to have one or fewer dimensions but got "
                              f"{wname} with {wt.ndim} dimensions")
-        if wt._data.dtype.kind not in kinds:
+        if np_kind(wt._data.dtype) not in kinds:
             raise ValueError(f"{op}(): expected {wname} to have "
                              f"{'integral' if kinds == 'iu' else 'floating point'} dtype but got "
                              f"{wname} with {wt.dtype} dtype")

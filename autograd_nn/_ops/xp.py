@@ -38,3 +38,10 @@ def mask_like(mask: Any, like: Any) -> np.ndarray:
 def wrap(arr: Any) -> Any:
     """A leaf Tensor around ``arr`` (no copy): for forward functions returning plain values."""
     return engine.Tensor._wrap(arr)
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.matmul(a, b)`` in the operands' dtype: NumPy multiplies bfloat16 (``ml_dtypes``)
+    matrices in float32 and returns float32, where PyTorch rounds that result to bfloat16."""
+    r = np.matmul(a, b)
+    return r if r.dtype is a.dtype or a.dtype != b.dtype else r.astype(a.dtype)
