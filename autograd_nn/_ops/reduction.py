@@ -71,6 +71,8 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
+        if x.dtype.kind == "V":  # bfloat16 in float32 (xp.float32_for_bfloat16; inline: hot)
+            return x.sum(axis=dim, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
         return x.sum(axis=dim, keepdims=keepdim)
 
     @staticmethod
@@ -130,6 +132,7 @@ class Var(Op):
     grad_fn_name = "VarBackward0"
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
         ctx.dims, ctx.keepdim, ctx.correction = dim, keepdim, correction
         ctx.n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
@@ -317,6 +320,7 @@ class Logsumexp(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
         m = _row_max(x, dim)
@@ -346,6 +350,7 @@ class Prod(Op):
         return "ProdBackward0" if node.dims is None else "ProdBackward1"
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
         return np.prod(x, axis=dim, keepdims=keepdim)
@@ -388,6 +393,7 @@ class Norm(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, p=2.0, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim, ctx.p = dim, keepdim, p
         a = np.abs(x)
@@ -444,6 +450,7 @@ class Softmax(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
         e = np.exp(x - _row_max(x, dim))
@@ -467,6 +474,7 @@ class LogSoftmax(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
         shifted = x - _row_max(x, dim)

@@ -31,6 +31,7 @@ class Cumsum(Op):
     saved_inputs = ()
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=0):
         ctx.dim = dim
         return np.cumsum(x, axis=dim)
@@ -96,6 +97,7 @@ class Logcumsumexp(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=0):
         ctx.dim = dim
         return np.logaddexp.accumulate(x, axis=dim)
