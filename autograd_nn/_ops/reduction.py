@@ -350,7 +350,6 @@ class Prod(Op):
         return "ProdBackward0" if node.dims is None else "ProdBackward1"
 
     @staticmethod
-    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
         return np.prod(x, axis=dim, keepdims=keepdim)
