@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._dtype import is_float_np
+from .._dtype import is_float_np, np_kind
 from .._ops import xp
 from . import engine
 from .debug import describe_scope, node_path, source_line
@@ -106,7 +106,7 @@ def check_backward(node: Any, grads: Any, g_in: Any = None) -> None:
         if g is None:
             continue
         arr = xp.data(g)
-        if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        if np_kind(arr.dtype) in "fc" and not np.isfinite(arr).all():
             raise AnomalyError.for_backward(node, i, g)
 
 

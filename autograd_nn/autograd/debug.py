@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .._dtype import is_float_np
+from .._dtype import is_float_np, np_kind
 from .._ops import xp
 from . import engine
 from .engine import Node
@@ -123,7 +123,7 @@ class _Replay:
         base = node.inputs
         # float inputs in float64; integer indices, masks and Python constants stay as they are
         self.args = [np.array(a, dtype=np.float64) if isinstance(a, np.ndarray) and
-                     a.dtype.kind in "fc" else a for a in base]
+                     np_kind(a.dtype) in "fc" else a for a in base]
         self.diff = [i for i, (need, a) in enumerate(zip(node.needs_input_grad, base))
                      if need and isinstance(a, np.ndarray) and is_float_np(a.dtype)]
         # a keyword argument that *is* the output array is a cached result (max-pool passes
