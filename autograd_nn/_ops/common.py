@@ -205,7 +205,7 @@ def write_result(input: Any, fn: Any, name: str, *args: Any, **kwargs: Any) -> A
     if tuple(result.shape) != tuple(input.shape):
         raise RuntimeError(f"{name}: output with shape {list(input.shape)} doesn't match the "
                            f"broadcast shape {list(result.shape)}")
-    rk, dk = result._data.dtype.kind, input._data.dtype.kind
+    rk, dk = np_kind(result._data.dtype), input._data.dtype.kind
     if (rk == "f" and dk in "biu") or (rk in "iu" and dk == "b"):
         raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired "
                            f"output type {input.dtype}")

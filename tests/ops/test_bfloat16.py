@@ -200,6 +200,23 @@ def test_float_only_checks_accept_bfloat16():
           TF.conv1d(tm, tm[:, :, :2].reshape(3, 1, 2)[:2].repeat(1, 3, 1)))
 
 
+def test_module_bfloat16_and_inplace_into_integer():
+    lin, tl = an.nn.Linear(3, 2).bfloat16(), torch.nn.Linear(3, 2).bfloat16()
+    assert str(lin.weight.dtype) == str(tl.weight.dtype) and str(lin.bias.dtype) == str(
+        tl.bias.dtype)
+    a, t = pair([1.5])
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        torch.tensor([1]).add_(t)
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        an.tensor([1]).add_(a)
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        torch.tensor([1]).mul_(t.exp())
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        an.tensor([1]).mul_(a.exp())
+    b, tb = pair([2.0, 3.0])
+    check(b.mul_(an.tensor([0.5, 2.0])), tb.mul_(torch.tensor([0.5, 2.0])))  # stays bfloat16
+
+
 def test_requires_grad_through_unary_and_reduction():
     a, t = pair(VALS)
     a.requires_grad_()

@@ -531,6 +531,10 @@ class Module:
     def half(self) -> Module:
         return self.to(_dtype.float16)
 
+    def bfloat16(self) -> Module:
+        """Floating-point parameters and buffers cast to bfloat16 (needs ``ml_dtypes``)."""
+        return self.to(_dtype.get_bfloat16())
+
     def type(self, dst_type: Any) -> Module:
         return self._apply(lambda a: a.astype(_dtype.to_dtype(dst_type).np))
 
