@@ -141,14 +141,14 @@ def conv_weight_grad(x: np.ndarray, gy: np.ndarray, g: Geom, ksize: tuple) -> np
         gyr = gy.reshape((N, C, Og, -1))
         xr = win.reshape(N, C, kp, -1)  # copy
         # gw[c, m, k] = sum_{n, p} gy[n, c, m, p] * x[n, c, k, p]
-        gw = np.einsum("ncmp,nckp->cmk", gyr, xr, optimize=True)
+        gw = xp.einsum("ncmp,nckp->cmk", gyr, xr, optimize=True)
         return gw.reshape((O, 1) + tuple(ksize))
     cols = win.reshape(N, G, Cg * kp, -1)
     gyr = gy.reshape(N, G, Og, -1)
     if G == 1:
         gw = np.tensordot(gyr[:, 0], cols[:, 0], axes=([0, 2], [0, 2]))
     else:
-        gw = np.einsum("ngop,ngkp->gok", gyr, cols, optimize=True)
+        gw = xp.einsum("ngop,ngkp->gok", gyr, cols, optimize=True)
     return gw.reshape((O, Cg) + tuple(ksize))
 
 

@@ -11,6 +11,7 @@ from .._dtype import np_kind
 from ..autograd import engine
 from ..autograd import inplace as _inplace
 from ..autograd.engine import Op
+from . import xp
 from .common import check_inplace_dtype, to_tensor, write_result
 from .elementwise import Where
 from .scan import Cumsum
@@ -24,8 +25,6 @@ _OPTIMIZE_MIN_FLOPS = 32768
 
 
 def _np_einsum(eq: str, arrays: tuple) -> np.ndarray:
-    if arrays[0].dtype.kind == "V":  # bfloat16: NumPy's einsum has none; float32, rounded once
-        return _np_einsum(eq, tuple(a.astype(np.float32) for a in arrays)).astype(arrays[0].dtype)
     optimize = len(arrays) >= 3
     if len(arrays) == 2:
         sizes = dict(zip(eq.split("->")[0].replace(",", ""), arrays[0].shape + arrays[1].shape))
@@ -33,7 +32,7 @@ def _np_einsum(eq: str, arrays: tuple) -> np.ndarray:
         for n in sizes.values():
             flops *= n
         optimize = flops > _OPTIMIZE_MIN_FLOPS
-    return np.einsum(eq, *arrays, optimize=optimize)
+    return xp.einsum(eq, *arrays, optimize=optimize)
 
 
 class Einsum(Op):

@@ -58,3 +58,12 @@ def float32_for_bfloat16(forward: Callable) -> Callable:
             return np.asarray(forward(ctx, x.astype(np.float32), *args, **kwargs)).astype(x.dtype)
         return forward(ctx, x, *args, **kwargs)
     return wrapped
+
+
+def einsum(eq: str, *arrays: np.ndarray, optimize: Any = False) -> np.ndarray:
+    """``np.einsum`` that also takes bfloat16 (NumPy's einsum has no loop for it): computed in
+    float32 and rounded once, as PyTorch accumulates bfloat16 products in float32."""
+    if arrays[0].dtype.kind == "V":  # (bfloat16: the one kind-'V' tensor dtype)
+        return np.einsum(eq, *(a.astype(np.float32) for a in arrays),
+                         optimize=optimize).astype(arrays[0].dtype)
+    return np.einsum(eq, *arrays, optimize=optimize)

@@ -247,3 +247,55 @@ def test_matrix_exp_bfloat16():
     assert out.dtype is BF
     np.testing.assert_allclose(out.float().numpy(), torch.linalg.matrix_exp(t.double()).numpy(),
                                rtol=RTOL, atol=ATOL)
+
+
+def _leaves(rng, *shapes):
+    """bfloat16 leaves (ours, PyTorch's) holding the same random values."""
+    out = []
+    for shape in shapes:
+        t = torch.tensor(rng.standard_normal(shape)).bfloat16().requires_grad_()
+        out.append((an.tensor(t.detach().double().numpy()).to(BF).requires_grad_(), t))
+    return out
+
+
+TARGETS = {F: an.arange(8), TF: torch.arange(8)}
+GRAPHS = {
+    "conv2d groups": ([(2, 3, 8, 8), (3, 1, 3, 3)], lambda m, x, w: m.conv2d(x, w, groups=3)),
+    "conv1d": ([(2, 3, 16), (4, 3, 3)], lambda m, x, w: m.conv1d(x, w)),
+    "cross_entropy 4096 classes": ([(8, 4096)], lambda m, x: m.cross_entropy(x, TARGETS[m])),
+    "mse_loss sum": ([(4096,), (4096,)], lambda m, x, y: m.mse_loss(x, y, reduction="sum")),
+    "bce_with_logits": ([(4096,), (4096,)],
+                        lambda m, x, y: m.binary_cross_entropy_with_logits(x, y.sigmoid())),
+    "layer_norm": ([(4, 512), (512,), (512,)], lambda m, x, w, b: m.layer_norm(x, (512,), w, b)),
+    "batch_norm": ([(512, 4)], lambda m, x: m.batch_norm(x, None, None, training=True)),
+    "group_norm": ([(2, 4, 256)], lambda m, x: m.group_norm(x, 2)),
+    "normalize": ([(4, 4096)], lambda m, x: m.normalize(x, dim=1)),
+    "logsumexp": ([(4096,)], lambda m, x: x.logsumexp(0)),
+    "sdpa": ([(2, 4, 8)] * 3, lambda m, q, k, v: m.scaled_dot_product_attention(q, k, v)),
+}
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_forward_backward_vs_torch(name):
+    """Output and every gradient: bfloat16, PyTorch's values (a random weighting of the
+    output, so no gradient vanishes by symmetry; bfloat16 sums of thousands of terms need
+    float32 accumulation to pass)."""
+    shapes, fn = GRAPHS[name]
+    rng = np.random.default_rng(1)
+    leaves = _leaves(rng, *shapes)
+    ya, yt = fn(F, *[a for a, _ in leaves]), fn(TF, *[t for _, t in leaves])
+    close_to_max(ya, yt)
+    r = rng.standard_normal(tuple(yt.shape))
+    (ya * an.tensor(r).to(BF)).sum().backward()
+    (yt * torch.tensor(r).bfloat16()).sum().backward()
+    for a, t in leaves:
+        close_to_max(a.grad, t.grad)
+
+
+def close_to_max(ours, theirs) -> None:
+    """dtype exactly; values at bfloat16's tolerance relative to the largest magnitude (an entry
+    near 0 that sums cancelling terms carries the rounding of the terms, not its own size)."""
+    assert str(ours.dtype) == str(theirs.dtype), (ours.dtype, theirs.dtype)
+    want = theirs.detach().float().numpy()
+    np.testing.assert_allclose(ours.detach().float().numpy(), want, rtol=RTOL,
+                               atol=RTOL * float(np.abs(want).max()))
