@@ -8,6 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _dtype
+from ._dtype import is_float_np
 from ._ops.common import INT64_RANGE as _INT64_RANGE
 from ._ops.common import check_fits as _check_fits
 from ._ops.common import shape_arg as _shape_arg
@@ -146,7 +147,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
         d = np.int64 if is_int else _dtype.get_default_dtype().np
     else:
         d = _dtype.to_dtype(dtype).np
-    t = Tensor._wrap(np.arange(*vals, dtype=np.float64 if np.dtype(d).kind == "f" else None
+    t = Tensor._wrap(np.arange(*vals, dtype=np.float64 if is_float_np(np.dtype(d)) else None
                                ).astype(d))
     return t.requires_grad_(True) if requires_grad else t
 
@@ -157,7 +158,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, device: An
     if steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
     d = np.dtype(d)
-    if d.kind == "f" and steps > 1:
+    if is_float_np(d) and steps > 1:
         # PyTorch's kernel, in the target dtype: start + step * i for the first half, end -
         # step * (steps - 1 - i) for the second (so float32 results round as PyTorch's do)
         lo, hi = d.type(start), d.type(end)
@@ -198,7 +199,7 @@ def full_like(x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
 
 def _random(size: tuple, dtype: Any, requires_grad: bool, sample: Any, name: str) -> Tensor:
     d = _dtype.to_dtype(dtype).np if dtype is not None else _dtype.get_default_dtype().np
-    if np.dtype(d).kind != "f":
+    if not is_float_np(np.dtype(d)):
         raise RuntimeError(f"expected a floating point dtype for random floats, got {dtype}")
     shape = _shape_arg(size)
     _check_shape(shape, name)
@@ -284,7 +285,7 @@ def bernoulli(input: Tensor, p: float | None = None, *,
     """1 with probability ``input`` (elementwise, in [0, 1]), else 0, in ``input``'s dtype;
     with a number ``p``: that probability everywhere (``input`` gives shape and dtype)."""
     if p is None:
-        if input._data.dtype.kind != "f":
+        if not is_float_np(input._data.dtype):
             raise RuntimeError(f"bernoulli(): expected a floating point tensor of "
                                f"probabilities, got {input.dtype}")
         probs = input._data

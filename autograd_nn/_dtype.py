@@ -17,7 +17,7 @@ class dtype:  # noqa: N801 - mirrors torch.dtype
         self.name = name
         self.np = np.dtype(np_dtype)
         self.is_floating_point = category == 2
-        self.is_signed = self.np.kind in "if"
+        self.is_signed = category == 2 or self.np.kind == "i"
         self.itemsize = self.np.itemsize
         self._category = category  # 0 bool, 1 integer, 2 floating
 
@@ -48,6 +48,19 @@ _FROM_NP: dict = {d.np: d for d in ALL}
 _default_float = [float32]
 
 
+def is_float_np(d: np.dtype) -> _b.bool:
+    """Whether NumPy dtype ``d`` is a floating-point tensor dtype: kind 'f', or bfloat16
+    (``ml_dtypes``' bfloat16 has kind 'V', which NumPy's own kind checks take for non-float).
+    The one predicate every dtype decision and float-only check uses."""
+    return d.kind == "f" or (d.kind == "V" and d.name == "bfloat16")
+
+
+def np_kind(d: np.dtype) -> str:
+    """``d.kind``, with bfloat16 counted as 'f' (see ``is_float_np``): for checks against a set
+    of kinds (``"biu"``, ``"biuf"``)."""
+    return "f" if is_float_np(d) else d.kind
+
+
 def get_default_dtype() -> dtype:
     """The dtype Python floats become (float32 unless changed)."""
     return _default_float[0]
@@ -69,6 +82,8 @@ def from_numpy_dtype(np_dtype: Any) -> dtype:
         d = np.dtype(np_dtype)
         if d in _FROM_NP:
             return _FROM_NP[d]
+        if is_float_np(d):  # ml_dtypes' bfloat16 before autograd_nn.bfloat16 was first used
+            return get_bfloat16()
         raise TypeError(f"NumPy dtype {d} has no autograd_nn equivalent (supported: "
                         f"{', '.join(x.name for x in ALL)})") from None
 
@@ -178,7 +193,7 @@ def promote(*operands: Any, floating: _b.bool = False, wide_ints: _b.bool = Fals
         res = get_default_dtype().np if scat == 2 else _DEFAULT_OF_CATEGORY[scat]
     else:
         raise TypeError("promote: no operand to take a dtype from")
-    if res.kind != "f":
+    if not is_float_np(res):
         if floating:
             return get_default_dtype().np
         if wide_ints:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
+from ._dtype import is_float_np
 
 PRECISION = 4
 THRESHOLD: float = 1000
@@ -56,7 +57,7 @@ class _Formatter:
     or any exceeds 1e8, or any is below 1e-4."""
 
     def __init__(self, arr: np.ndarray) -> None:
-        self.floating = arr.dtype.kind == "f"
+        self.floating = is_float_np(arr.dtype)
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _dtype
 from ._creation import tensor
+from ._dtype import is_float_np
 from ._ops.common import structseq
 from ._ops.reduction import Norm
 from ._ops.shape import norm_dim
@@ -146,7 +147,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0  # noqa
     a single value v: [v - 1, v + 1]); values outside are ignored, the last bin includes max.
     Float input only; the counts have its dtype."""
     a = _array(input, "input", "histc")
-    if a.dtype.kind != "f":
+    if not is_float_np(a.dtype):
         raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_dtype_name(a)}\'')
     if bins <= 0:
         raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for dimension 0")
@@ -215,7 +216,7 @@ def _dim_bins(x: np.ndarray, bins: Any, lo_hi: tuple | None, d: int, fn: str) ->
 def _histdd(a: np.ndarray, bins: Any, rng: Any, weight: Any, density: bool, fn: str
             ) -> tuple:
     """Counts over the last dim's D coordinates of ``a`` (..., D): (hist, [edges per dim])."""
-    if a.dtype.kind != "f":
+    if not is_float_np(a.dtype):
         raise NotImplementedError(f'"histogramdd" not implemented for \'{_dtype_name(a)}\'')
     D = a.shape[-1]
     pts = a.reshape(-1, D)
@@ -316,7 +317,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0  #
     w = _array(weights, "weights", "bincount")
     if w.shape != a.shape:
         raise RuntimeError("bincount: weights should be 1-d and have the same length as input")
-    dt = w.dtype if w.dtype.kind == "f" else np.dtype(np.float64)
+    dt = w.dtype if is_float_np(w.dtype) else np.dtype(np.float64)
     return Tensor._wrap(np.bincount(a, weights=w, minlength=minlength).astype(dt))
 
 
@@ -426,7 +427,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
         if t.ndim < 2:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
                                f"{t.ndim}D")
-    if x1._data.dtype.kind != "f" or x2._data.dtype.kind != "f":
+    if not is_float_np(x1._data.dtype) or not is_float_np(x2._data.dtype):
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype}")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._creation import tensor
+from ._dtype import is_float_np
 from ._ops import linalg as LA
 from ._ops.common import structseq
 from ._ops.elementwise import Where
@@ -73,7 +74,7 @@ def _as_tensor(x: Any, fn: str) -> Tensor:
 
 def _float(x: Any, fn: str) -> Tensor:
     x = _as_tensor(x, fn)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"linalg.{fn}: Expected a floating point or complex tensor as input. "
                            f"Got {_dtype_name(x)}")
     return x
@@ -82,12 +83,20 @@ def _float(x: Any, fn: str) -> Tensor:
 def _dtype_name(x: Tensor) -> str:
     names = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
              "uint8": "Byte", "bool": "Bool", "float16": "Half", "float32": "Float",
-             "float64": "Double"}
+             "float64": "Double", "bfloat16": "BFloat16"}
     return names.get(x._data.dtype.name, x._data.dtype.name)
+
+
+# the decompositions PyTorch also runs in float16 / bfloat16; the others raise there
+_LOW_PRECISION_OK = frozenset({"matrix_exp", "lu_unpack"})
 
 
 def _matrix(x: Any, fn: str) -> Tensor:
     x = _float(x, fn)
+    if x._data.dtype.itemsize < 4 and fn not in _LOW_PRECISION_OK:
+        # (LAPACK has neither: NumPy raises for float16 and computes bfloat16 in float64)
+        raise RuntimeError(f"linalg.{fn}: Low precision dtypes not supported. Got "
+                           f"{_dtype_name(x)}")
     if x.ndim < 2:
         raise RuntimeError(f"linalg.{fn}: The input tensor A must have at least 2 dimensions.")
     return x
@@ -718,7 +727,7 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     x = _as_tensor(x, "vector_norm")
     if dtype is not None:
         x = x.to(dtype)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {_dtype_name(x)}")
     p = _ord_value(ord)
@@ -988,6 +997,8 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803
     n = a.shape[-1]
     if n == 0 or a._data.size == 0:
         return a.clone()
+    if a._data.dtype.itemsize < 4:  # float16/bfloat16: in float32 (the solve needs LAPACK)
+        return matrix_exp(a.float()).to(a.dtype)
     norm1 = float(np.abs(a._data).sum(-2).max()) if a._data.size else 0.0
     s = max(0, int(np.ceil(np.log2(norm1 / _THETA13)))) if norm1 > _THETA13 else 0
     x = a * (0.5 ** s) if s else a

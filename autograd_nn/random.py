@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._dtype import is_float_np
 from .autograd import engine, inplace
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default initial seed
@@ -139,7 +140,7 @@ def _check_param(ok: bool, message: str) -> None:
 
 
 def _continuous(input: Any, name: str) -> None:
-    if input._data.dtype.kind != "f":
+    if not is_float_np(input._data.dtype):
         raise RuntimeError(f"{name}: the {name.split('_')[0]} distribution is continuous: the "
                            f"tensor's dtype must be a floating point dtype, got {input.dtype}")
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _dtype
 from ._dtype import dtype as DType
+from ._dtype import is_float_np
 from ._ops import elementwise as E
 from ._ops import indexing as I
 from ._ops import pointwise as P
@@ -199,10 +200,10 @@ class Tensor:
 
     @property
     def is_floating_point_type(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return is_float_np(self._data.dtype)
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return is_float_np(self._data.dtype)
 
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
@@ -419,7 +420,7 @@ class Tensor:
 
     # --------------------------------------------------------------------------- autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and self._data.dtype.kind != "f":
+        if requires_grad and not is_float_np(self._data.dtype):
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, "
                                f"got {self.dtype}")
         if not requires_grad and self._node is not None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd import engine
 from ..autograd.engine import Op
+from . import xp
 from .indexing import MatMul
 from .reduction import Sum
 
@@ -67,7 +68,7 @@ class ScaledDotProductAttention(Op):
 
     @staticmethod
     def forward(ctx, q, k, v, bias=None, scale=1.0, keep=None):
-        s = np.matmul(q, _mT(k))
+        s = xp.matmul(q, _mT(k))
         s *= s.dtype.type(scale)
         if bias is not None:
             if np.broadcast_shapes(s.shape, bias.shape) == s.shape:
@@ -76,7 +77,7 @@ class ScaledDotProductAttention(Op):
                 s = s + bias
         p = _safe_softmax_np(s, inplace=True)  # s is this op's own array
         ctx.p, ctx.scale, ctx.keep = p, scale, keep
-        return np.matmul(p if keep is None else p * keep, v)
+        return xp.matmul(p if keep is None else p * keep, v)
 
     @staticmethod
     def backward(ctx, g):

@@ -10,6 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _dtype
+from .._dtype import is_float_np, np_kind
 from ..autograd import engine
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -26,7 +27,7 @@ def wrap(arr: Any) -> Any:
 
 
 def _infer_np_dtype(arr: np.ndarray, from_python: bool) -> np.dtype:
-    k = arr.dtype.kind
+    k = np_kind(arr.dtype)
     if k == "f":
         # Python floats become the default dtype; NumPy float arrays keep theirs
         return _dtype.get_default_dtype().np if from_python else arr.dtype
@@ -59,7 +60,7 @@ def check_fits(arr: np.ndarray, target: np.dtype, op: str) -> None:
     which wrap around)."""
     if target.kind in "iu" and arr.dtype.kind in "fiu" and arr.size:
         info = np.iinfo(target)
-        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        if is_float_np(arr.dtype) and not np.isfinite(arr).all():
             bad = True
         elif target.kind == "u":  # negatives down to -max wrap around, as in PyTorch
             bad = arr.max() > info.max or arr.min() < -int(info.max)
@@ -166,7 +167,7 @@ def infer_shape(shape: tuple, numel: int, op: str) -> tuple:
 def float_input(x: Any, dtype: Any, op: str) -> Any:
     """``x`` cast to ``dtype`` if given; an error unless it is floating point (as PyTorch)."""
     x = x if dtype is None else x.to(dtype)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"{op}(): expected a floating point input, got {x.dtype} (pass a "
                            f"floating dtype= or call .float() first)")
     return x
@@ -204,7 +205,7 @@ def write_result(input: Any, fn: Any, name: str, *args: Any, **kwargs: Any) -> A
     if tuple(result.shape) != tuple(input.shape):
         raise RuntimeError(f"{name}: output with shape {list(input.shape)} doesn't match the "
                            f"broadcast shape {list(result.shape)}")
-    rk, dk = result._data.dtype.kind, input._data.dtype.kind
+    rk, dk = np_kind(result._data.dtype), input._data.dtype.kind
     if (rk == "f" and dk in "biu") or (rk in "iu" and dk == "b"):
         raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired "
                            f"output type {input.dtype}")

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.engine import Op
+from . import xp
 
 
 class Geom(NamedTuple):
@@ -82,7 +83,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, g: Geom) -> np.ndarray:
     kp = math.prod(ksize)
     op = math.prod(osize)
     cols = win.reshape(N, G, Cg * kp, op)  # the im2col copy
-    out = np.matmul(w.reshape(G, Og, Cg * kp), cols)  # (N, G, Og, Out)
+    out = xp.matmul(w.reshape(G, Og, Cg * kp), cols)  # (N, G, Og, Out)
     return out.reshape((N, O) + osize)
 
 
@@ -140,14 +141,14 @@ def conv_weight_grad(x: np.ndarray, gy: np.ndarray, g: Geom, ksize: tuple) -> np
         gyr = gy.reshape((N, C, Og, -1))
         xr = win.reshape(N, C, kp, -1)  # copy
         # gw[c, m, k] = sum_{n, p} gy[n, c, m, p] * x[n, c, k, p]
-        gw = np.einsum("ncmp,nckp->cmk", gyr, xr, optimize=True)
+        gw = xp.einsum("ncmp,nckp->cmk", gyr, xr, optimize=True)
         return gw.reshape((O, 1) + tuple(ksize))
     cols = win.reshape(N, G, Cg * kp, -1)
     gyr = gy.reshape(N, G, Og, -1)
     if G == 1:
         gw = np.tensordot(gyr[:, 0], cols[:, 0], axes=([0, 2], [0, 2]))
     else:
-        gw = np.einsum("ngop,ngkp->gok", gyr, cols, optimize=True)
+        gw = xp.einsum("ngop,ngkp->gok", gyr, cols, optimize=True)
     return gw.reshape((O, Cg) + tuple(ksize))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtype import is_float_np
 from ..autograd import engine
 from ..autograd.engine import Op
 
@@ -32,7 +33,7 @@ def accumulate_rows(g: np.ndarray, flat_idx: np.ndarray, num_rows: int) -> np.nd
     N = flat_idx.size
     if N == 0 or D == 0:
         return np.zeros((num_rows, D), dtype=g.dtype)
-    if g.dtype.kind != "f":  # (bincount's own errors for other dtypes)
+    if not is_float_np(g.dtype):  # (bincount's own errors for other dtypes)
         bins = (flat_idx.reshape(-1, 1) * D + np.arange(D)).reshape(-1)
         out = np.zeros((num_rows, D), dtype=g.dtype)
         out[...] = np.bincount(bins, weights=g.reshape(-1),

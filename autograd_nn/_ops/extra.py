@@ -7,9 +7,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._dtype import np_kind
 from ..autograd import engine
 from ..autograd import inplace as _inplace
 from ..autograd.engine import Op
+from . import xp
 from .common import check_inplace_dtype, to_tensor, write_result
 from .elementwise import Where
 from .scan import Cumsum
@@ -30,7 +32,7 @@ def _np_einsum(eq: str, arrays: tuple) -> np.ndarray:
         for n in sizes.values():
             flops *= n
         optimize = flops > _OPTIMIZE_MIN_FLOPS
-    return np.einsum(eq, *arrays, optimize=optimize)
+    return xp.einsum(eq, *arrays, optimize=optimize)
 
 
 class Einsum(Op):
@@ -334,7 +336,7 @@ class Frac(Op):
 def rounding(x: Any, mode: str, decimals: int = 0, inplace: bool = False) -> Any:
     """floor / ceil / trunc / round(decimals) / frac of ``x`` (in place with ``inplace``);
     integer input is already whole: returned unchanged (a copy), as torch."""
-    kind = x._data.dtype.kind
+    kind = np_kind(x._data.dtype)
     name = mode + ("_" if inplace else "")
     if kind == "b" or (kind != "f" and (mode == "frac" or decimals)):
         raise NotImplementedError(f"{name}(): not implemented for {x.dtype} input"

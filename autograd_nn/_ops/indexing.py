@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from .._dtype import is_float_np
 from .._errors import IndexOutOfRangeError
 from ..autograd import engine, inplace
 from ..autograd.engine import Op
@@ -108,7 +109,7 @@ def setitem(x: Any, idx: Any, value: Any) -> None:
         return
     inplace.check_writable(x, "__setitem__")
     val = vt._data if vt is not None else value
-    if vt is not None and vt._data.dtype.kind == "f" and x._data.dtype.kind in "biu":
+    if vt is not None and is_float_np(vt._data.dtype) and x._data.dtype.kind in "biu":
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{x.dtype} for the destination and {vt.dtype} for the source.")
     try:
@@ -137,14 +138,14 @@ def norm_index(idx: Any, x: Any, probe: bool = True) -> tuple:
     for i in idx:
         if isinstance(i, engine.Tensor):
             i = i._data
-            if i.dtype.kind == "f":
+            if is_float_np(i.dtype):
                 raise IndexError(f"tensors used as indices must be long, int, byte or bool "
                                  f"tensors, got {_dtype.from_numpy_dtype(i.dtype)}")
             if i.ndim == 0 and i.dtype.kind in "iu":
                 i = int(i)
         elif isinstance(i, list):
             i = np.asarray(i)
-            if i.dtype.kind == "f":
+            if is_float_np(i.dtype):
                 raise IndexError("tensors used as indices must be long, int, byte or bool")
         elif isinstance(i, (float, np.floating)):
             raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or "
@@ -419,7 +420,7 @@ class MatMul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a @ b
+        return xp.matmul(a, b)
 
     @staticmethod
     def backward(ctx, g):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..autograd.engine import Op
+from . import xp
 
 __all__ = ["Linear", "linear_node_name"]
 
@@ -29,7 +28,7 @@ class Linear(Op):
 
     @staticmethod
     def forward(ctx, x, w, b=None):
-        out = np.matmul(x, w.T)
+        out = xp.matmul(x, w.T)
         if b is not None:
             out += b  # out is a fresh array: add in place, no extra temporary
         return out

@@ -38,6 +38,7 @@ class WeightedNll(Op):
     saved_inputs = ()
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, coef=None, none=False):
         ctx.coef, ctx.none = coef, none
         out = 0.0 - _contract(coef, x)  # (not -c: an ignored target is +0, as PyTorch)
@@ -54,6 +55,7 @@ class CrossEntropy(Op):
     saved_inputs = (0,)
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, coef=None, none=False):
         ctx.coef, ctx.none = coef, none
         # two full-size temporaries only (fresh large arrays cost page faults): the shifted
@@ -82,7 +84,7 @@ class CrossEntropy(Op):
 
 def _contract(coef, y):
     """sum over axis 1 of coef * y without a full-size temporary when 2-D."""
-    if y.ndim == 2:
+    if y.ndim == 2 and y.dtype.kind == "f":  # (NumPy's einsum has no bfloat16)
         return np.einsum("ij,ij->i", coef, y)
     return (coef * y).sum(axis=1)
 
@@ -101,6 +103,7 @@ class BinaryCrossEntropy(Op):
     saved_inputs = (0, 1)
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, t, weight=None, reduction="mean"):
         ctx.weight, ctx.reduction, ctx.n = weight, reduction, x.size
         xs = x if x.ndim else x.reshape(1)  # (ufuncs return scalars for 0-d, not arrays)
@@ -225,6 +228,7 @@ class CtcLoss(Op):
     saved_inputs = ()
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, lp, targets=None, input_lengths=None, blank=0, zero_infinity=False):
         T, N, C = lp.shape
         lp64 = lp.astype(np.float64)
@@ -260,6 +264,7 @@ class MseLoss(Op):
     grad_fn_name = "MseLossBackward0"
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, t, reduction="mean"):
         ctx.reduction = reduction
         d = x - t

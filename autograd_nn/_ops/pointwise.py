@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _dtype
-from .._dtype import promote
+from .._dtype import is_float_np, np_kind, promote
 from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import elementwise as E
@@ -63,7 +63,7 @@ def promoted(name: str, a: Any, b: Any, kinds: str = "biuf", floating: bool = Fa
         b = to_tensor(b)
     bv = b._data if isinstance(b, engine.Tensor) else b
     t = promote(a._data, bv, floating=floating)
-    if t.kind not in kinds:
+    if np_kind(t) not in kinds:
         raise _no_kernel(name, t)
     a = E.cast(a, t)
     if isinstance(b, engine.Tensor):
@@ -92,7 +92,7 @@ def _values2(fn: Callable, name: str, a: Any, b: Any) -> np.ndarray:
 
 def floating(x: Any) -> Any:
     """``x`` in the default float dtype unless it is floating already (exp, sin... of an int)."""
-    return x if x._data.dtype.kind == "f" else x.to(_dtype.get_default_dtype())
+    return x if is_float_np(x._data.dtype) else x.to(_dtype.get_default_dtype())
 
 
 class NoDerivative(Op):
@@ -425,7 +425,7 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
 def ldexp(input: Any, other: Any) -> Any:
     """``input * 2^other`` (in floating point; differentiable in both)."""
     _require_tensor("ldexp", other)
-    if other._data.dtype.kind == "b" and input._data.dtype.kind == "f":  # (PyTorch's kernels)
+    if other._data.dtype.kind == "b" and is_float_np(input._data.dtype):  # (PyTorch's kernels)
         raise _no_kernel("ldexp_cpu_exp", other._data.dtype)
     return input * E.exp2(other)
 
@@ -461,7 +461,7 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,
                neginf: float | None = None) -> Any:
     """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and the
     dtype's largest and lowest finite values); gradient 0 at the replaced entries."""
-    if input._data.dtype.kind != "f":
+    if not is_float_np(input._data.dtype):
         return wrap(input._data.copy())
     return NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
 
@@ -484,7 +484,7 @@ class Frexp(Op):
 def frexp(input: Any) -> Any:
     """``(mantissa, exponent)`` with ``input = mantissa * 2^exponent``, ``|mantissa|`` in
     [0.5, 1); the exponent is int32. Floating inputs only."""
-    if input._data.dtype.kind != "f":
+    if not is_float_np(input._data.dtype):
         raise RuntimeError(f"torch.frexp() only supports floating-point dtypes, got "
                            f"{input.dtype}")
     exponent = np.frexp(input._data)[1].astype(np.int32)
@@ -643,7 +643,7 @@ def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
         raise RuntimeError(f"isclose: rtol and atol must be non-negative, got rtol={rtol}, "
                            f"atol={atol}")
     a, b = input._data, other._data
-    if a.dtype.kind != "f":
+    if not is_float_np(a.dtype):
         a, b = a.astype(_dtype.get_default_dtype().np), b.astype(_dtype.get_default_dtype().np)
     return wrap(_values2(lambda x, y: np.isclose(x, y, rtol, atol, equal_nan), "isclose",
                          wrap(a), wrap(b)))
@@ -672,9 +672,9 @@ def _test(name: str, fn: Callable, doc: str) -> Callable:
     return op
 
 
-isneginf = _test("isneginf", lambda a: np.isneginf(a) if a.dtype.kind == "f" else
+isneginf = _test("isneginf", lambda a: np.isneginf(a) if is_float_np(a.dtype) else
                  np.zeros(a.shape, bool), "Whether each element is -inf (a bool tensor).")
-isposinf = _test("isposinf", lambda a: np.isposinf(a) if a.dtype.kind == "f" else
+isposinf = _test("isposinf", lambda a: np.isposinf(a) if is_float_np(a.dtype) else
                  np.zeros(a.shape, bool), "Whether each element is +inf (a bool tensor).")
 isreal = _test("isreal", lambda a: np.ones(a.shape, bool),
                "All True: every dtype here is real.")

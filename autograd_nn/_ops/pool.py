@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .._dtype import is_float_np
 from ..autograd.engine import Op
 
 
@@ -52,7 +53,7 @@ def max_pool_regular(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple,
         crop, split, perm = tile_geometry(x.shape, k, osize)
         taps_first = x[crop].reshape(split).transpose(perm).reshape((-1, N, C) + tuple(osize))
         best = taps_first.max(axis=0)
-        if x.dtype.kind == "f" and np.isnan(best).any():  # NaN wins; first NaN's tap
+        if is_float_np(x.dtype) and np.isnan(best).any():  # NaN wins; first NaN's tap
             eq = [np.isnan(v) for v in taps_first]
         else:
             eq = [v == best for v in taps_first]
@@ -63,7 +64,7 @@ def max_pool_regular(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple,
         hi = [max(0, (o - 1) * si + (ki - 1) * di + 1 - n - pi)
               for o, si, ki, di, n, pi in zip(osize, s, k, d, S, p)]
         if any(p) or any(hi):
-            fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+            fill = -np.inf if is_float_np(x.dtype) else np.iinfo(x.dtype).min
             x = np.pad(x, ((0, 0), (0, 0)) + tuple(zip(p, hi)), constant_values=fill)
         best = tap_of = None
         for t, kk in enumerate(np.ndindex(*k)):
@@ -74,7 +75,7 @@ def max_pool_regular(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple,
                 best, tap_of = v.copy(), np.zeros(v.shape, dtype=np.int64)
                 continue
             upd = v > best
-            if x.dtype.kind == "f":
+            if is_float_np(x.dtype):
                 upd |= np.isnan(v) & ~np.isnan(best)
             np.copyto(best, v, where=upd)
             tap_of[upd] = t
@@ -118,7 +119,7 @@ def max_pool_indices(x: np.ndarray, tables: tuple) -> tuple[np.ndarray, np.ndarr
     lo = [max(0, -int(t.min())) for t in tables]
     hi = [max(0, int(t.max()) + 1 - n) for t, n in zip(tables, S)]
     if any(lo) or any(hi):
-        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        fill = -np.inf if is_float_np(x.dtype) else np.iinfo(x.dtype).min
         x = np.pad(x, ((0, 0), (0, 0)) + tuple(zip(lo, hi)), constant_values=fill)
     osize = tuple(t.shape[0] for t in tables)
     idx = []

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._dtype import promote
+from .._dtype import is_float_np, np_kind, promote
 from ..autograd import engine
 from ..autograd.engine import Op
 from . import xp
@@ -71,6 +71,8 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
+        if x.dtype.kind == "V":  # bfloat16 in float32 (xp.float32_for_bfloat16; inline: hot)
+            return x.sum(axis=dim, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
         return x.sum(axis=dim, keepdims=keepdim)
 
     @staticmethod
@@ -120,7 +122,7 @@ class Mean(Op):
 def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Mean over ``dim`` (None or () = all); floating point input only, as PyTorch."""
     x = input if dtype is None else input.to(dtype)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
                            f"a floating point or complex dtype. Got: {x.dtype}")
     return Mean.apply(x, dim=_reduce_dims(dim, x, "mean"), keepdim=keepdim)
@@ -130,6 +132,7 @@ class Var(Op):
     grad_fn_name = "VarBackward0"
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
         ctx.dims, ctx.keepdim, ctx.correction = dim, keepdim, correction
         ctx.n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
@@ -156,7 +159,7 @@ def _spread(op: type, x: Any, dim: Any, unbiased: Any, keepdim: bool, correction
         dim, unbiased = None, dim
     corr = correction if correction is not None else (
         1 if unbiased is None or unbiased else 0)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"std and var only support floating point and complex dtypes, "
                            f"got {x.dtype}")
     return op.apply(x, dim=_reduce_dims(dim, x, op.__name__.lower()), correction=corr,
@@ -317,6 +320,7 @@ class Logsumexp(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim = dim, keepdim
         m = _row_max(x, dim)
@@ -388,6 +392,7 @@ class Norm(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, p=2.0, dim=None, keepdim=False):
         ctx.dims, ctx.keepdim, ctx.p = dim, keepdim, p
         a = np.abs(x)
@@ -432,7 +437,7 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
                            f"expected a number, inf, -inf or 'fro'")
     p = 2.0 if p in ("fro", None) else float(p)
     x = input if dtype is None else input.to(dtype)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point tensor as input. "
                            f"Got {x.dtype}")
     return Norm.apply(x, p=p, dim=reduce_dims(dim, x.ndim, "norm"), keepdim=keepdim)
@@ -444,6 +449,7 @@ class Softmax(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
         e = np.exp(x - _row_max(x, dim))
@@ -467,6 +473,7 @@ class LogSoftmax(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
         shifted = x - _row_max(x, dim)
@@ -512,7 +519,7 @@ def count_nonzero(input: Any, dim: Any = None) -> Any:
 
 def _nan_mask(x: Any) -> np.ndarray | None:
     """Where a float tensor is NaN (None for integer / bool tensors, which hold no NaN)."""
-    return np.isnan(x._data) if x._data.dtype.kind == "f" else None
+    return np.isnan(x._data) if is_float_np(x._data.dtype) else None
 
 
 def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
@@ -527,7 +534,7 @@ def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
 def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """``mean`` of the non-NaN elements (NaN where all are NaN); floating point input only."""
     x = input if dtype is None else input.to(dtype)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype "
                            f"but got {x.dtype}")
     dims = _reduce_dims(dim, x, "nanmean")
@@ -540,7 +547,7 @@ def _stat_mean(spread: Callable, name: str, input: Any, dim: Any, unbiased: Any,
                keepdim: bool, correction: Any) -> tuple:
     if isinstance(dim, bool) and unbiased is None:  # std_mean(x, False): the old form
         dim, unbiased = None, dim
-    if input._data.dtype.kind != "f":
+    if not is_float_np(input._data.dtype):
         raise RuntimeError(f"{name}(): std and var only support floating point and complex "
                            f"dtypes, got {input.dtype}")
     return (spread(input, dim, unbiased, keepdim, correction=correction),
@@ -578,7 +585,7 @@ def renorm(input: Any, p: float, dim: int, maxnorm: float) -> Any:
     """Each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled to norm ``maxnorm``
     (PyTorch's factor ``maxnorm / (norm + 1e-7)``); differentiable through the norm."""
     op = "renorm"
-    if input._data.dtype.kind != "f":
+    if not is_float_np(input._data.dtype):
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
     if p <= 0:
         raise RuntimeError(f"{op}: non-positive-norm not supported (p={p})")
@@ -642,7 +649,7 @@ def _order_stat(name: str, input: Any, dim: Any, keepdim: bool, position: Callab
 def _median_pos(nan_aware: bool) -> Callable:
     def position(sv: np.ndarray, d: int) -> np.ndarray:
         n = sv.shape[d]
-        nan = np.isnan(sv) if sv.dtype.kind == "f" else np.zeros(sv.shape, bool)
+        nan = np.isnan(sv) if is_float_np(sv.dtype) else np.zeros(sv.shape, bool)
         nans = nan.sum(axis=d, keepdims=True)
         if nan_aware:  # the lower median of the non-NaN values; an all-NaN slice gives NaN
             valid = n - nans
@@ -662,7 +669,7 @@ def _whole_median(name: str, input: Any, nan_aware: bool) -> Any:
     value = _order_stat(name, flat, 0, False, _median_pos(nan_aware)).values
     xd, vd = flat._data, value._data
     mask = np.isnan(xd) if vd != vd else xd == vd
-    if input._data.dtype.kind != "f":
+    if not is_float_np(input._data.dtype):
         return value
     return sum(where(mask, flat, 0.0)) / float(mask.sum())
 
@@ -738,7 +745,7 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 def _quantile(name: str, input: Any, q: Any, dim: Any, keepdim: bool, interpolation: str,
               ignore_nan: bool) -> Any:
-    if input._data.dtype.kind != "f":
+    if not is_float_np(input._data.dtype):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype, got "
                            f"{input.dtype}")
     if interpolation not in _INTERPOLATIONS:
@@ -819,7 +826,7 @@ def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any 
     if input._data.dtype == np.bool_:
         raise RuntimeError(f"{op}(): bool dtype is not supported for input")
     x = input if input.ndim == 2 else input.reshape(1, -1)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         x = cast(x, promote(x._data, floating=True))
     n = x.shape[1]
     w = None
@@ -829,7 +836,7 @@ def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any 
         if wt.ndim > 1:
             raise ValueError(f"{op}(): expected {wname} to have one or fewer dimensions but got "
                              f"{wname} with {wt.ndim} dimensions")
-        if wt._data.dtype.kind not in kinds:
+        if np_kind(wt._data.dtype) not in kinds:
             raise ValueError(f"{op}(): expected {wname} to have "
                              f"{'integral' if kinds == 'iu' else 'floating point'} dtype but got "
                              f"{wname} with {wt.dtype} dtype")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._dtype import promote
+from .._dtype import is_float_np, promote
 from ..autograd import engine
 from ..autograd.engine import Op
 from . import xp
@@ -31,6 +31,7 @@ class Cumsum(Op):
     saved_inputs = ()
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=0):
         ctx.dim = dim
         return np.cumsum(x, axis=dim)
@@ -67,7 +68,7 @@ def _cum_extreme(name: str, input: Any, dim: int, accumulate: Any) -> values_ind
     a = x._data
     running = accumulate(a, axis=d)
     update = a == running
-    if a.dtype.kind == "f":
+    if is_float_np(a.dtype):
         update |= np.isnan(a)
     shape = [1] * a.ndim
     shape[d] = -1
@@ -96,6 +97,7 @@ class Logcumsumexp(Op):
     saves_out = True
 
     @staticmethod
+    @xp.float32_for_bfloat16
     def forward(ctx, x, dim=0):
         ctx.dim = dim
         return np.logaddexp.accumulate(x, axis=dim)
@@ -119,7 +121,7 @@ class Logcumsumexp(Op):
 
 def logcumsumexp(input: Any, dim: int) -> Any:
     """``log(cumsum(exp(input)))`` along ``dim``, computed stably; floating point only."""
-    if input._data.dtype.kind != "f":
+    if not is_float_np(input._data.dtype):
         raise RuntimeError(f"logcumsumexp: expected a floating point input, got {input.dtype}")
     x = input.reshape(1) if input.ndim == 0 else input
     out = Logcumsumexp.apply(x, dim=norm_dim(dim, input.ndim, "logcumsumexp"))
@@ -163,7 +165,7 @@ def _along(t: Any, d: int, ndim: int) -> Any:
 
 
 def _float(y: Any) -> Any:
-    return y if y._data.dtype.kind == "f" else cast(y, promote(y._data, floating=True))
+    return y if is_float_np(y._data.dtype) else cast(y, promote(y._data, floating=True))
 
 
 def _trapezoid_terms(name: str, y: Any, x: Any, dx: Any, dim: int) -> tuple:

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _dtype
+from .._dtype import is_float_np
 from ..autograd import engine, inplace
 from ..autograd.engine import Op
 from . import special_math as M
@@ -130,7 +131,7 @@ ndtri = unary(Ndtri, "ndtri", "The standard normal quantile (inverse of ``ndtr``
 
 def erf(input: Any) -> Any:
     """The error function ``2/sqrt(pi) int_0^x exp(-t^2) dt``."""
-    x = input if input._data.dtype.kind == "f" else input.to(_dtype.get_default_dtype())
+    x = input if is_float_np(input._data.dtype) else input.to(_dtype.get_default_dtype())
     return Erf.apply(x)
 
 
@@ -242,7 +243,7 @@ class Igamma(Op):
 def _igamma(name: str, upper: bool) -> Callable:
     def fn(input: Any, other: Any) -> Any:
         a, x = (to_tensor(v) if not isinstance(v, engine.Tensor) else v for v in (input, other))
-        if a._data.dtype.kind != "f" or x._data.dtype.kind != "f":
+        if not is_float_np(a._data.dtype) or not is_float_np(x._data.dtype):
             dt = _dtype.from_numpy_dtype(np.result_type(a._data, x._data))
             raise NotImplementedError(f'"{name}_cpu" not implemented for {dt}')
         a, x = _floating(a, x)

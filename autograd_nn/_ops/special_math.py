@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._dtype import is_float_np
 from . import special_coefs as C
 
 _MACHEP = 1.11022302462515654042e-16
@@ -20,7 +21,7 @@ def evaluate(kernel: Callable, *arrays: np.ndarray) -> np.ndarray:
     """``kernel`` on float64 copies of ``arrays`` (broadcast), cast back to the first array's
     float dtype (float64 for anything else); NumPy's warnings of the kernels' edge values off."""
     dtype = np.result_type(*[a.dtype for a in arrays])
-    if dtype.kind != "f":
+    if not is_float_np(dtype):
         dtype = np.dtype(np.float64)
     args = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in arrays])
     with np.errstate(all="ignore"):

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._dtype import is_float_np, np_kind
 from .._ops import xp
 from . import engine
 from .debug import describe_scope, node_path, source_line
@@ -105,7 +106,7 @@ def check_backward(node: Any, grads: Any, g_in: Any = None) -> None:
         if g is None:
             continue
         arr = xp.data(g)
-        if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        if np_kind(arr.dtype) in "fc" and not np.isfinite(arr).all():
             raise AnomalyError.for_backward(node, i, g)
 
 
@@ -152,8 +153,8 @@ def check_forward(cls: type, ctx: Any, out: np.ndarray, arrays: Any) -> None:
     """Anomaly mode, after each op's forward: record where it was created; raise if its output
     is not finite although its inputs were."""
     ctx.trace = traceback.extract_stack()[:-3]
-    if out.dtype.kind == "f" and not np.isfinite(out).all():
-        if all(np.asarray(a).dtype.kind != "f" or np.isfinite(a).all() for a in arrays):
+    if is_float_np(out.dtype) and not np.isfinite(out).all():
+        if all(not is_float_np(np.asarray(a).dtype) or np.isfinite(a).all() for a in arrays):
             raise AnomalyError.for_forward(cls, ctx, out)
 
 

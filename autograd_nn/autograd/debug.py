@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .._dtype import is_float_np, np_kind
 from .._ops import xp
 from . import engine
 from .engine import Node
@@ -122,9 +123,9 @@ class _Replay:
         base = node.inputs
         # float inputs in float64; integer indices, masks and Python constants stay as they are
         self.args = [np.array(a, dtype=np.float64) if isinstance(a, np.ndarray) and
-                     a.dtype.kind in "fc" else a for a in base]
+                     np_kind(a.dtype) in "fc" else a for a in base]
         self.diff = [i for i, (need, a) in enumerate(zip(node.needs_input_grad, base))
-                     if need and isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+                     if need and isinstance(a, np.ndarray) and is_float_np(a.dtype)]
         # a keyword argument that *is* the output array is a cached result (max-pool passes
         # its gathered values): recompute it instead of returning the cache
         params = getattr(node, "params", None) or {}
@@ -176,7 +177,7 @@ class _Replay:
         else:
             ctx.tensors = node.tensors
         with no_grad():
-            gin = node.op.backward(ctx, v.astype(out.dtype) if out.dtype.kind == "f" else v)
+            gin = node.op.backward(ctx, v.astype(out.dtype) if is_float_np(out.dtype) else v)
         if type(gin) is not tuple:
             gin = (gin,)
         res = []
@@ -290,7 +291,7 @@ def _check_node(rep: _Replay, eps: float, atol: float, rtol: float, max_elements
     node = rep.node
     args = list(rep.args)
     out0, _ = rep.forward(args)
-    if out0.dtype.kind != "f":
+    if not is_float_np(out0.dtype):
         return []
     out0 = out0.astype(np.float64, copy=True)
     again, _ = rep.forward(args)

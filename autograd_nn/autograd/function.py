@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._dtype import is_float_np
 from . import engine
 from .engine import Node, Op, fill_node
 
@@ -151,7 +152,7 @@ class Function:
         new_outs = []
         for which, o in enumerate(outs):
             if not isinstance(o, Tensor) or id(o) in ctx.non_differentiable or \
-                    o._data.dtype.kind != "f":
+                    not is_float_np(o._data.dtype):
                 new_outs.append(o)
                 continue
             if any(o is t for t in ts):  # forward returned an input: give it a fresh identity

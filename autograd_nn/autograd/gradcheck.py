@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .._dtype import np_kind
 from . import engine, grad
 
 
@@ -29,7 +30,7 @@ def _float_outputs(outs: Any) -> list:
     indices, are not differentiable and are skipped, as in PyTorch)."""
     Tensor = engine.Tensor
 
-    return [o for o in _tuple(outs) if isinstance(o, Tensor) and o._data.dtype.kind in "fc"]
+    return [o for o in _tuple(outs) if isinstance(o, Tensor) and np_kind(o._data.dtype) in "fc"]
 
 
 def _eval(func: Callable, inputs: tuple) -> list:

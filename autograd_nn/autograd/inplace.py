@@ -137,7 +137,7 @@ def check_result(dst: np.ndarray, res: np.ndarray, opname: str) -> None:
         if not ok:
             raise RuntimeError(f"{opname.lower()}_: output with shape {list(dst.shape)} doesn't "
                                f"match the broadcast shape {list(res.shape)}")
-    rk, dk = res.dtype.kind, dst.dtype.kind
+    rk, dk = _dtype.np_kind(res.dtype), dst.dtype.kind
     if (rk == "f" and dk in "biu") or (rk in "iu" and dk == "b"):
         raise RuntimeError(f"{opname.lower()}_: result type {_dtype.from_numpy_dtype(res.dtype)} "
                            f"can't be cast to the desired output type "

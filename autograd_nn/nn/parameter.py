@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from .._dtype import is_float_np
 from ..tensor import Tensor
 
 __all__ = ["Parameter", "Buffer"]
@@ -33,7 +34,7 @@ class Parameter(Tensor):
         else:
             arr = np.asarray(data)
             vc = None
-        if requires_grad and arr.dtype.kind != "f":
+        if requires_grad and not is_float_np(arr.dtype):
             raise RuntimeError(f"Parameter: only Tensors of floating point dtype can require "
                                f"gradients, got {_dtype.from_numpy_dtype(arr.dtype)}")
         return Tensor._wrap(arr, bool(requires_grad), cls, vc)

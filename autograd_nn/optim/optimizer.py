@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .. import _dtype
+from .._dtype import is_float_np
 from ..autograd.engine import RemovableHandle, current_tracer
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, typename
@@ -324,7 +325,7 @@ class Optimizer:
         def cast(param: Tensor, value: Any, key: Any = None) -> Any:
             if isinstance(value, Tensor):
                 arr = value._data
-                if key != "step" and param._data.dtype.kind == "f" and arr.dtype.kind == "f":
+                if key != "step" and is_float_np(param._data.dtype) and is_float_np(arr.dtype):
                     arr = arr.astype(param._data.dtype)
                 return Tensor._wrap(np.array(arr, copy=True))
             if isinstance(value, dict):

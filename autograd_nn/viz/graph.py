@@ -14,6 +14,7 @@ except ImportError:  # the [viz] extra; summary() and the debugging tools work w
     raise ImportError("drawing graphs needs the graphviz Python package: pip install "
                       "'autograd_nn[viz]'") from None
 
+from .._dtype import np_kind
 from ..autograd.debug import _roots, freed_error, scope_path, source_line, walk
 from ..autograd.engine import Node
 from ..tensor import Tensor
@@ -48,7 +49,7 @@ def _describe(arr: Any) -> str:
 
 def _nonfinite(arr: Any) -> str | None:
     """'NaN' / 'Inf' when the float array holds one, else None."""
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fc":
+    if not isinstance(arr, np.ndarray) or np_kind(arr.dtype) not in "fc":
         return None
     if np.isfinite(arr).all():
         return None

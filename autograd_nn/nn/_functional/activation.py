@@ -42,7 +42,8 @@ class Hardtanh(Op):
     @staticmethod
     def forward(ctx, x, min_val=-1.0, max_val=1.0):
         ctx.bounds = (min_val, max_val)
-        return np.clip(x, x.dtype.type(min_val), x.dtype.type(max_val))
+        # maximum/minimum, not np.clip: np.clip turns bfloat16 (ml_dtypes) into float32
+        return np.minimum(np.maximum(x, x.dtype.type(min_val)), x.dtype.type(max_val))
 
     @staticmethod
     def backward(ctx, g):

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtype
+from ..._dtype import is_float_np
 from ..._ops.attention import ScaledDotProductAttention
 from ..._ops.shape import cat, pad
 from ...autograd.engine import name_node
@@ -70,7 +71,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         raise RuntimeError(f"{op}: Expected query, key, and value to have the same dtype, but "
                            f"got query.dtype: {query.dtype} key.dtype: {key.dtype} and "
                            f"value.dtype: {value.dtype} instead.")
-    if dt.kind != "f":
+    if not is_float_np(dt):
         raise RuntimeError(f"{op}: expected floating-point query, key and value, got "
                            f"{query.dtype}")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
@@ -145,7 +146,7 @@ def _canonical_mask(mask: Tensor | None, name: str, dtype: np.dtype) -> Tensor |
     m = mask._data
     if m.dtype == np.bool_:
         return Tensor._wrap(np.where(m, dtype.type(-np.inf), dtype.type(0)))
-    if m.dtype.kind != "f":
+    if not is_float_np(m.dtype):
         raise AssertionError(f"only bool and floating types of {name} are supported (got "
                              f"{mask.dtype})")
     return mask

@@ -17,6 +17,7 @@ from typing import Any, Sequence, Union
 
 import numpy as np
 
+from ..._dtype import is_float_np
 from ..._ops.indexing import MatMul
 from ..._ops.shape import Transpose
 from ...autograd.engine import Op, name_node
@@ -270,7 +271,7 @@ def interpolate(input: Tensor, size: Size | None = None, scale_factor: Scale | N
             raise NotImplementedError(f"{op}: area mode supports 3-D and 4-D input, got "
                                       f"{list(input.shape)}")
         return (adaptive_avg_pool1d if nd == 1 else adaptive_avg_pool2d)(input, out)
-    if linear and dt.kind != "f":
+    if linear and not is_float_np(dt):
         raise RuntimeError(f"{op}: {mode} mode needs a floating-point input, got {dt} of shape "
                            f"{list(input.shape)}")
     y = input

@@ -12,6 +12,7 @@ from typing import Any, Sequence, Union
 
 import numpy as np
 
+from ..._dtype import is_float_np
 from ..._ops.conv import Conv, Geom
 from ..._ops.indexing import MatMul
 from ..._ops.pool import (
@@ -120,7 +121,7 @@ def _avg_poolnd(op: str, nd: int, x: Tensor, kernel_size: IntOrTuple,
                 stride: IntOrTuple | None, padding: IntOrTuple, ceil_mode: bool,
                 count_include_pad: bool, divisor_override: int | None) -> Tensor:
     x, unb = _batched(op, x, nd)
-    if x._data.dtype.kind != "f":
+    if not is_float_np(x._data.dtype):
         raise RuntimeError(f"{op}: expected a floating point input, got {x.dtype}")
     k = ntuple(kernel_size, nd, "kernel_size", op)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ... import _dtype
+from ..._dtype import is_float_np
 from ...autograd import debug as _debug
 from ...autograd import engine
 from ...autograd.engine import RemovableHandle
@@ -515,10 +516,10 @@ class Module:
         if dt is None:
             return self
         npd = _dtype.to_dtype(dt).np
-        if npd.kind != "f":
+        if not is_float_np(npd):
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
                             f"desired dtype={dt}")
-        return self._apply(lambda a: a.astype(npd) if a.dtype.kind == "f" and a.dtype != npd
+        return self._apply(lambda a: a.astype(npd) if is_float_np(a.dtype) and a.dtype != npd
                            else a)
 
     def float(self) -> Module:
@@ -529,6 +530,10 @@ class Module:
 
     def half(self) -> Module:
         return self.to(_dtype.float16)
+
+    def bfloat16(self) -> Module:
+        """Floating-point parameters and buffers cast to bfloat16 (needs ``ml_dtypes``)."""
+        return self.to(_dtype.get_bfloat16())
 
     def type(self, dst_type: Any) -> Module:
         return self._apply(lambda a: a.astype(_dtype.to_dtype(dst_type).np))
