@@ -28,6 +28,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._dtype import get_bfloat16
+
 MAX_HEADER_BYTES = 100_000_000  # the safetensors library's limit
 MAX_TENSORS = 100_000
 MAX_RANK = 32  # NumPy 1.x's limit (2.x allows 64): a file loads under either
@@ -41,6 +43,15 @@ ST_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "U8": np.u
 _PICKLE_PREFIXES = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
 _ENTRY_KEYS = frozenset(("dtype", "shape", "data_offsets"))
 _LE_DTYPES = {k: np.dtype(v).newbyteorder("<") for k, v in ST_DTYPES.items()}
+
+
+def bfloat16_np() -> np.dtype | None:
+    """safetensors' BF16: ml_dtypes' bfloat16 when that optional package is installed (a
+    bfloat16 array exists only then), else None."""
+    try:
+        return np.dtype(get_bfloat16().np)
+    except TypeError:  # the placeholder: ml_dtypes is absent
+        return None
 _CHUNK = 1 << 22
 # JSON with at most this many brackets nests no deeper: parsed without the scan, safely within
 # the recursion limit; the header's own depth (3) is then enforced by the entry checks
@@ -142,9 +153,15 @@ def _entries(header: dict, data_size: int, src: str) -> list[Entry]:
                                   f"{short(info)}")
         dt, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
         dtype = _LE_DTYPES.get(dt) if type(dt) is str else None
+        if dtype is None and dt == "BF16":
+            dtype = bfloat16_np()
+            if dtype is None:
+                raise CheckpointError(f"load: {src!r}: tensor {name!r} is bfloat16 (BF16), which "
+                                      f"needs the ml_dtypes package (pip install ml_dtypes)")
         if dtype is None:
             raise CheckpointError(f"load: {src!r}: tensor {name!r} has dtype {short(dt)}, which "
-                                  f"autograd_nn does not support ({', '.join(ST_DTYPES)})")
+                                  f"autograd_nn does not support ({', '.join(ST_DTYPES)}, "
+                                  f"BF16)")
         # type(...) is int: JSON true/false are bools, which Python counts as ints
         if not (type(shape) is list and len(shape) <= MAX_RANK
                 and all(type(d) is int and d >= 0 for d in shape)):

@@ -3,9 +3,10 @@
 File format: one `safetensors <https://github.com/huggingface/safetensors>`_ file.
 
 * Every tensor / NumPy array / NumPy scalar in the object is a safetensors tensor (little-endian,
-  C order; dtypes F16 F32 F64 U8 I8 I16 I32 I64 BOOL). Tensor names follow the object's path
-  (``"fc.weight"`` for a flat state dict, ``"optimizer.state.0.exp_avg"`` for nested ones), so the
-  file is an ordinary safetensors file for other tools.
+  C order; dtypes F16 F32 F64 U8 I8 I16 I32 I64 BOOL, and BF16 with ml_dtypes). Tensor names
+  follow the object's path (``"fc.weight"`` for a flat state dict,
+  ``"optimizer.state.0.exp_avg"`` for nested ones), so the file is an ordinary safetensors
+  file for other tools.
 * The structure lives in the header's ``__metadata__`` (string values, as the format requires):
   ``{"format": "autograd_nn", "version": "1", "tree": <JSON>}``. In the tree, ``null``, ``true``,
   ``false``, numbers, strings and JSON arrays (Python lists) stand for themselves, and every JSON
@@ -67,6 +68,7 @@ from ._checkpoint_validate import (
     VERSION,
     CheckpointError,
     Layout,
+    bfloat16_np,
     check_tree_fits,
     header_length,
     parse_header,
@@ -85,6 +87,15 @@ __all__ = ["save", "load", "CheckpointError", "to_torch_state_dict", "from_torch
 PathOrFile = Union[str, "os.PathLike[str]", IO[bytes]]
 
 _ST_NAMES = {np.dtype(v): k for k, v in ST_DTYPES.items()}
+
+
+def _st_name(dt: np.dtype) -> str | None:
+    """The safetensors dtype name of arrays of ``dt`` (any byte order), or None."""
+    dt = dt.newbyteorder("=")
+    name = _ST_NAMES.get(dt)
+    if name is None and dt.kind == "V" and dt == bfloat16_np():
+        name = "BF16"
+    return name
 _DTYPES_BY_NAME = {d.name: d for d in _dtype.ALL}
 # a temporary file of an interrupted save is stale after this long even if it looks otherwise
 _STALE_AFTER_S = 3600.0
@@ -111,8 +122,8 @@ class _Encoder:
     def array(self, obj: Any, arr: np.ndarray, path: str) -> str:
         if id(obj) in self.memo:
             return self.memo[id(obj)]
-        if arr.dtype.newbyteorder("=") not in _ST_NAMES:
-            ok = ", ".join(str(np.dtype(d)) for d in ST_DTYPES.values())
+        if _st_name(arr.dtype) is None:
+            ok = ", ".join([str(np.dtype(d)) for d in ST_DTYPES.values()] + ["bfloat16"])
             raise TypeError(f"save: {_where(path)} has dtype {arr.dtype}, which cannot be saved "
                             f"(supported: {ok})")
         if arr.ndim > MAX_RANK:
@@ -186,7 +197,7 @@ def _header_bytes(arrays: dict[str, np.ndarray], metadata: dict[str, str]) -> tu
     off = 0
     for n in order:
         a = arrays[n]
-        head[n] = {"dtype": _ST_NAMES[a.dtype.newbyteorder("=")], "shape": list(a.shape),
+        head[n] = {"dtype": _st_name(a.dtype), "shape": list(a.shape),
                    "data_offsets": [off, off + a.nbytes]}
         off += a.nbytes
     hb = json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

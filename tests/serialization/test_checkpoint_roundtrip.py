@@ -212,9 +212,9 @@ def test_foreign_and_corrupt_files(tmp_path):
     p.write_bytes(struct.pack("<Q", len(head)) + head + b"\0" * 8)
     with pytest.raises(CheckpointError, match=r"'w' of dtype F32 and shape \[3\] needs 12 bytes"):
         ag.load(p)
-    head = json.dumps({"w": {"dtype": "BF16", "shape": [1], "data_offsets": [0, 2]}}).encode()
-    p.write_bytes(struct.pack("<Q", len(head)) + head + b"\0" * 2)
-    with pytest.raises(CheckpointError, match="dtype 'BF16', which autograd_nn does not support"):
+    head = json.dumps({"w": {"dtype": "F8_E4M3", "shape": [1], "data_offsets": [0, 1]}}).encode()
+    p.write_bytes(struct.pack("<Q", len(head)) + head + b"\0" * 1)
+    with pytest.raises(CheckpointError, match="dtype 'F8_E4M3', which autograd_nn does not"):
         ag.load(p)
     data = _valid_bytes() + b"extra"
     p.write_bytes(data)
@@ -412,3 +412,31 @@ def test_every_scheduler_checkpoints_through_save_load(name, tmp_path):
         assert lr_a == lr_b, t
         assert _bits_equal(p_a, p_b), t
     assert len({lr for lr, _ in want}) >= 2
+
+
+def test_bfloat16_round_trip_and_safetensors_interop_with_torch(tmp_path, monkeypatch):
+    """BF16 entries: ours save and load bit-exactly; a file torch's safetensors writes loads
+    to torch's values and ours loads in torch; without ml_dtypes, one CheckpointError."""
+    pytest.importorskip("ml_dtypes")
+    torch = pytest.importorskip("torch")
+    st_torch = pytest.importorskip("safetensors.torch")
+    from autograd_nn import _checkpoint_validate
+
+    rng = np.random.default_rng(0)
+    vals = rng.standard_normal((3, 5)).astype(np.float32)
+    theirs = torch.from_numpy(vals).to(torch.bfloat16)
+    model = ag.nn.Linear(4, 2).bfloat16()
+    ours = {"w": ag.from_numpy(theirs.float().numpy()).to(ag.bfloat16), "model": model.state_dict()}
+    path = tmp_path / "bf16.safetensors"
+    ag.save(ours, path)
+    back = ag.load(path)
+    assert back["w"].dtype == ag.bfloat16 and back["model"]["weight"].dtype == ag.bfloat16
+    assert back["w"].numpy().tobytes() == theirs.view(torch.int16).numpy().tobytes()
+    assert st_torch.load_file(str(path))["w"].equal(theirs)  # the file, read by torch
+    st_torch.save_file({"t": theirs}, str(tmp_path / "torch.safetensors"))
+    loaded = ag.load(tmp_path / "torch.safetensors")["t"]
+    assert loaded.dtype == ag.bfloat16
+    np.testing.assert_array_equal(loaded.float().numpy(), theirs.float().numpy())
+    monkeypatch.setattr(_checkpoint_validate, "bfloat16_np", lambda: None)
+    with pytest.raises(CheckpointError, match="ml_dtypes"):
+        ag.load(path)
