@@ -20,7 +20,9 @@ megabyte costs page faults (~1 ms on the reference machine), more than the arith
 
 from __future__ import annotations
 
+import contextlib
 import operator
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -283,9 +285,21 @@ def scan(xp, s0, w, mode: str, H: int, P: int, valid: np.ndarray | None, reverse
 
 
 # The LSTM's common case -- forward in time, no mask, no projection, NumPy arrays -- runs these
-# loops instead of ``scan`` and the generic backward (``_FAST_LSTM``; the tests switch it off to
-# compare with the generic path, bit for bit).
+# loops instead of ``scan`` and the generic backward; ``generic_scan()`` switches them off (the
+# tests compare the two paths bit for bit).
 _FAST_LSTM = True
+
+
+@contextlib.contextmanager
+def generic_scan() -> Iterator[None]:
+    """Within the block, every LSTM runs the generic cell path (``scan`` and its backward), the
+    reference the fast loops reproduce bit for bit. Process-wide; for tests."""
+    global _FAST_LSTM
+    before, _FAST_LSTM = _FAST_LSTM, False
+    try:
+        yield
+    finally:
+        _FAST_LSTM = before
 
 
 class LSTMLoop:

@@ -563,17 +563,23 @@ def test_elementwise_op_writes_over_a_dead_input_only():
         assert outs[i] not in outs[i + 1:], src
 
 
+@pytest.fixture
+def generic_lstm():
+    """LSTMs run the generic cell path (the reference the written-out scan must equal)."""
+    with rnn_ops.generic_scan():
+        yield
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("bias, state", [(True, False), (False, True)])
 @pytest.mark.parametrize("B, H", [(4, 7), (33, 64)])
-def test_lstm_scan_written_out_bitwise(dtype, bias, state, B, H, monkeypatch):
+def test_lstm_scan_written_out_bitwise(dtype, bias, state, B, H, generic_lstm):
     # the LSTM's recurrent scan written out (the op's LSTMLoop over buffers and views made once
     # per specialization): losses, every parameter (SGD with momentum), the returned output,
     # and, with ``state``, the gradient of a learned initial (h0, c0) that reaches the scan's
     # s0 through a concatenation, all eager's bits over several calls -- eager here being the
     # generic cell path (rnn._FAST_LSTM off), which the loop replaces; large inputs make exp
     # overflow and tanh saturate on some steps
-    monkeypatch.setattr(rnn_ops, "_FAST_LSTM", False)
     rng = np.random.default_rng(11)
     tdt = torch.float64 if dtype == np.float64 else torch.float32
 
