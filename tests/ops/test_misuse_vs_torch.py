@@ -184,6 +184,11 @@ class _WrongShape:
         return Twice
 
 
+CASES["batch_norm"] = [  # momentum=None is the modules' cumulative average, not F's
+    lambda m: m.nn.functional.batch_norm(m.ones(4, 3), m.zeros(3), m.ones(3), training=True,
+                                         momentum=None),
+]
+
 CASES["Backward"] = [
     lambda m: _WrongShape.make(m).apply(m.ones(3, 2, requires_grad=True)).sum().backward(),
 ]

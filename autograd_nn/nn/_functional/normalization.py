@@ -91,6 +91,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     the running stats (if given) move by ``momentum`` towards the batch mean and the *unbiased*
     variance, in place. Otherwise the running stats normalise.
     """
+    if momentum is None:  # (the modules' cumulative average goes through batch_norm_counted)
+        raise TypeError("batch_norm(): argument 'momentum' must be float, not NoneType")
     return batch_norm_counted(input, running_mean, running_var, weight, bias, training,
                               momentum, eps, None)
 
